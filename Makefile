@@ -1,0 +1,136 @@
+# jitk - a trustworthy seccomp toolchain.  `make help` lists the targets.
+#
+# Layout: src/trusted/ is the trusted base, src/ the untrusted (validated)
+# stages, cli/ the command line, tests/unit and tests/kernel the cmocka tests
+# (tests/support/*.c is linked into each), fuzz/ the libFuzzer harnesses.
+
+CC      ?= cc
+PREFIX  ?= /usr/local
+DESTDIR ?=
+B       := build
+
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wvla
+CPPFLAGS_J := -D_GNU_SOURCE -Iinclude -Isrc -Isrc/trusted -I$(B)/gen -Itests/support
+CFLAGS  ?= -O2 -g
+CFLAGS_J := -std=c11 $(WARN) $(CPPFLAGS_J) $(CFLAGS)
+LIBS    := -lz3
+SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+
+GEN_C   := $(addprefix $(B)/gen/,sys_x86_64.c sys_i386.c sys_x32.c sys_aarch64.c errno.c consts.c)
+LIB_C   := $(wildcard src/*.c src/trusted/*.c)
+CLI_C   := $(wildcard cli/*.c)
+SUP_C   := $(wildcard tests/support/*.c)
+UNIT_C  := $(wildcard tests/unit/test_*.c)
+KERN_C  := $(wildcard tests/kernel/test_*.c)
+FUZZ_C  := $(wildcard fuzz/fuzz_*.c)
+BENCH_C := $(wildcard bench/bench_*.c)
+
+LIB_O   := $(patsubst %.c,$(B)/obj/%.o,$(LIB_C)) $(patsubst $(B)/gen/%.c,$(B)/obj/gen/%.o,$(GEN_C))
+LIB_SO  := $(patsubst %.c,$(B)/asan/%.o,$(LIB_C)) $(patsubst $(B)/gen/%.c,$(B)/asan/gen/%.o,$(GEN_C))
+SUP_O   := $(patsubst %.c,$(B)/obj/%.o,$(SUP_C))
+SUP_SO  := $(patsubst %.c,$(B)/asan/%.o,$(SUP_C))
+UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/tests/unit/%,$(UNIT_C))
+UNIT_SAN := $(patsubst tests/unit/%.c,$(B)/asan/tests/unit/%,$(UNIT_C))
+KERN_BIN := $(patsubst tests/kernel/%.c,$(B)/tests/kernel/%,$(KERN_C))
+BENCH_BIN := $(patsubst bench/%.c,$(B)/bench/%,$(BENCH_C))
+
+.PHONY: all deps test unit demo bench fuzz install uninstall clean help check-clang
+all: $(B)/jitk $(B)/libjitk.a
+
+help:
+	@echo "make          build build/jitk and build/libjitk.a"
+	@echo "make deps     install missing Debian packages (root) or print the command"
+	@echo "make test     every test (unit, unit under ASan+UBSan, kernel, CLI)"
+	@echo "make demo     compile the paper's policy and run a command under it"
+	@echo "make bench    speed tables (bench/results.md)"
+	@echo "make fuzz     run each libFuzzer harness for FUZZ_SECONDS (default 30)"
+	@echo "make install  PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)"
+
+deps: $(B)/.deps-ok
+$(B)/.deps-ok: tools/deps.sh
+	@sh tools/deps.sh
+	@mkdir -p $(B) && touch $@
+
+# Tables generated from the kernel/libc headers at build time.
+$(GEN_C) &: tools/gen_tables.sh src/tables.h | $(B)/.deps-ok
+	sh tools/gen_tables.sh $(B)/gen $(CC)
+
+$(B)/obj/gen/%.o: $(B)/gen/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_J) -c -o $@ $<
+$(B)/asan/gen/%.o: $(B)/gen/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_J) $(SAN) -c -o $@ $<
+$(B)/obj/%.o: %.c $(GEN_C)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_J) -MMD -MP -c -o $@ $<
+$(B)/asan/%.o: %.c $(GEN_C)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_J) $(SAN) -MMD -MP -c -o $@ $<
+
+$(B)/libjitk.a: $(LIB_O)
+	rm -f $@ && ar rcs $@ $^
+$(B)/libjitk-asan.a: $(LIB_SO)
+	rm -f $@ && ar rcs $@ $^
+
+$(B)/jitk: $(patsubst %.c,$(B)/obj/%.o,$(CLI_C)) $(B)/libjitk.a
+	$(CC) $(CFLAGS_J) -o $@ $^ $(LIBS)
+
+$(B)/tests/unit/%: $(B)/obj/tests/unit/%.o $(SUP_O) $(B)/libjitk.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_J) -o $@ $^ -lcmocka -ljson-c $(LIBS)
+$(B)/asan/tests/unit/%: $(B)/asan/tests/unit/%.o $(SUP_SO) $(B)/libjitk-asan.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_J) $(SAN) -o $@ $^ -lcmocka -ljson-c $(LIBS)
+$(B)/tests/kernel/%: $(B)/obj/tests/kernel/%.o $(SUP_O) $(B)/libjitk.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_J) -o $@ $^ -lcmocka -ljson-c $(LIBS)
+$(B)/bench/%: $(B)/obj/bench/%.o $(SUP_O) $(B)/libjitk.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_J) -o $@ $^ -lseccomp -ljson-c $(LIBS) -lm
+
+unit: $(UNIT_BIN) $(UNIT_SAN)
+
+test: all $(UNIT_BIN) $(UNIT_SAN) $(KERN_BIN)
+	@sh tests/run.sh $(B)
+
+demo: all
+	@sh tools/demo.sh $(B)/jitk
+
+bench: all $(BENCH_BIN)
+	@sh bench/run.sh $(B)
+
+# libFuzzer harnesses (clang).  Each links the library sources directly.
+FUZZ_SECONDS ?= 30
+FUZZ_FLAGS := -std=c11 -g -O1 $(CPPFLAGS_J) -fsanitize=fuzzer,address,undefined
+fuzz: $(GEN_C)
+	@mkdir -p $(B)/fuzz
+	@for h in $(FUZZ_C); do n=$$(basename $$h .c); \
+	  clang $(FUZZ_FLAGS) -o $(B)/fuzz/$$n $$h $(LIB_C) $(GEN_C) $(LIBS) || exit 1; \
+	  mkdir -p $(B)/fuzz/corpus-$$n; \
+	  seeds=; [ -d fuzz/seeds/$$n ] && seeds=fuzz/seeds/$$n; \
+	  echo "== $$n ($(FUZZ_SECONDS)s)"; \
+	  $(B)/fuzz/$$n -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	    $(B)/fuzz/corpus-$$n $$seeds || exit 1; done
+
+# The same sources must build warning-free with clang as with gcc.
+check-clang:
+	$(MAKE) B=build/clang CC=clang all
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include
+	install -d $(DESTDIR)$(PREFIX)/share/jitk/policies
+	install -m 755 $(B)/jitk $(DESTDIR)$(PREFIX)/bin/jitk
+	install -m 644 $(B)/libjitk.a $(DESTDIR)$(PREFIX)/lib/libjitk.a
+	install -m 644 include/jitk.h $(DESTDIR)$(PREFIX)/include/jitk.h
+	for p in policies/*.scpl; do [ -f "$$p" ] && install -m 644 "$$p" $(DESTDIR)$(PREFIX)/share/jitk/policies/ || true; done
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/jitk $(DESTDIR)$(PREFIX)/lib/libjitk.a $(DESTDIR)$(PREFIX)/include/jitk.h
+	rm -rf $(DESTDIR)$(PREFIX)/share/jitk
+
+clean:
+	rm -rf build
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)
+.SECONDARY:

@@ -1,0 +1,61 @@
+/* cli.h - the jitk command line: one cmd_* per subcommand, shared helpers. */
+#ifndef JITK_CLI_H
+#define JITK_CLI_H
+
+#include "jitk.h"
+
+#include <stdio.h>
+
+/* Each command gets argv after the subcommand name (argv[0] is the name)
+ * and returns the process exit status. */
+typedef int (*cli_cmd_fn)(int argc, char **argv);
+
+int cmd_asm(int argc, char **argv);     /* cli/cmd_bpf.c */
+int cmd_disasm(int argc, char **argv);  /* cli/cmd_bpf.c */
+int cmd_check(int argc, char **argv);   /* cli/cmd_bpf.c */
+int cmd_eval(int argc, char **argv);    /* cli/cmd_bpf.c */
+int cmd_exec(int argc, char **argv);    /* cli/cmd_bpf.c */
+int cmd_compile(int argc, char **argv); /* cli/cmd_policy.c */
+int cmd_run(int argc, char **argv);     /* cli/cmd_policy.c */
+int cmd_verify(int argc, char **argv);  /* cli/cmd_verify.c */
+int cmd_diff(int argc, char **argv);    /* cli/cmd_verify.c */
+int cmd_jit(int argc, char **argv);     /* cli/cmd_jit.c */
+
+/* Exit statuses. */
+#define CLI_OK 0
+#define CLI_FAIL 1  /* the input is bad, or the answer is "no" */
+#define CLI_USAGE 2 /* wrong command line */
+
+/* Print "jitk: error: ..." for err with d's location:
+ *   file:line:col: error: msg
+ *     source line
+ *     ^~~~
+ *   hint: ...
+ * or "file: instruction N: error: msg [rule]" for instruction-level errors. */
+void cli_report(const char *what, jitk_err err, const jitk_diag *d);
+/* Printf-style error to stderr prefixed "jitk: error: "; returns CLI_FAIL. */
+int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Output formats. */
+enum cli_format { FMT_AUTO, FMT_RAW, FMT_TEXT, FMT_C };
+/* Parse "raw", "text", "c"; -1 if unknown. */
+int cli_parse_format(const char *s);
+
+/* Read a filter from path ("-" is stdin).  fmt FMT_AUTO picks text when the
+ * name ends in .s/.asm/.bpfasm or the content is printable text, else raw.
+ * Prints its own error and returns NULL on failure. */
+jitk_filter *cli_read_filter(const char *path, enum cli_format fmt);
+
+/* Write f to path ("-" is stdout) in fmt (FMT_AUTO: raw for files, text for
+ * a terminal or "-").  Writes to a temporary file in the same directory and
+ * renames it, so a failure never leaves a partial output file.  Prints its
+ * own error; returns CLI_OK or CLI_FAIL. */
+int cli_write_filter(const char *path, const jitk_filter *f, enum cli_format fmt,
+		     const char *c_name);
+/* Write len bytes atomically the same way. */
+int cli_write_bytes(const char *path, const void *buf, size_t len);
+
+/* Parse an unsigned number (decimal, 0x hex, 0 octal); false if bad. */
+bool cli_parse_u64(const char *s, uint64_t *out);
+
+#endif

@@ -1,0 +1,231 @@
+/* common.c - helpers every jitk subcommand uses: reporting, filter I/O. */
+#include "cli.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int cli_error(const char *fmt, ...)
+{
+	va_list ap;
+	fputs("jitk: error: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return CLI_FAIL;
+}
+
+void cli_report(const char *what, jitk_err err, const jitk_diag *d)
+{
+	const char *msg = d && d->msg[0] ? d->msg : jitk_strerror(err);
+	const char *file = d && d->file[0] ? d->file : what;
+	if (d && d->line) {
+		fprintf(stderr, "%s:%u:%u: error: %s\n", file, d->line, d->col, msg);
+		if (d->src_line[0] || d->col == 1) {
+			fprintf(stderr, "  %s\n  ", d->src_line);
+			for (unsigned i = 1; i < d->col; i++)
+				fputc(' ', stderr);
+			fputc('^', stderr);
+			for (unsigned i = 1; i < d->span; i++)
+				fputc('~', stderr);
+			fputc('\n', stderr);
+		}
+	} else if (d && d->index >= 0) {
+		fprintf(stderr, "%s: instruction %ld: error: %s", file ? file : "jitk", d->index, msg);
+		if (d->rule[0])
+			fprintf(stderr, " [%s]", d->rule);
+		fputc('\n', stderr);
+	} else {
+		fprintf(stderr, "%s: error: %s\n", file ? file : "jitk", msg);
+	}
+	if (d && d->hint[0])
+		fprintf(stderr, "  hint: %s\n", d->hint);
+}
+
+int cli_parse_format(const char *s)
+{
+	if (!strcmp(s, "raw") || !strcmp(s, "bin"))
+		return FMT_RAW;
+	if (!strcmp(s, "text") || !strcmp(s, "asm"))
+		return FMT_TEXT;
+	if (!strcmp(s, "c"))
+		return FMT_C;
+	return -1;
+}
+
+bool cli_parse_u64(const char *s, uint64_t *out)
+{
+	if (!s || !*s || *s == '-' || *s == '+')
+		return false;
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 0);
+	if (errno || *end)
+		return false;
+	*out = v;
+	return true;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+	return n >= m && !strcmp(s + n - m, suffix);
+}
+
+static bool looks_like_text(const char *buf, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)buf[i];
+		if (c < 0x20 && c != '\n' && c != '\t' && c != '\r')
+			return false;
+		if (c >= 0x7f)
+			return false;
+	}
+	return true;
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *fp = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+	if (!fp) {
+		cli_error("cannot open %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	size_t cap = 4096, n = 0;
+	char *buf = malloc(cap);
+	for (;;) {
+		if (!buf)
+			break;
+		n += fread(buf + n, 1, cap - n - 1, fp);
+		if (n + 1 < cap)
+			break;
+		char *p = realloc(buf, cap * 2);
+		if (!p) {
+			free(buf);
+			buf = NULL;
+			break;
+		}
+		buf = p;
+		cap *= 2;
+	}
+	bool bad = ferror(fp);
+	if (fp != stdin)
+		fclose(fp);
+	if (!buf) {
+		cli_error("out of memory reading %s", path);
+		return NULL;
+	}
+	if (bad) {
+		free(buf);
+		cli_error("error reading %s", path);
+		return NULL;
+	}
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+jitk_filter *cli_read_filter(const char *path, enum cli_format fmt)
+{
+	size_t len;
+	char *buf = slurp(path, &len);
+	if (!buf)
+		return NULL;
+	if (fmt == FMT_AUTO) {
+		if (ends_with(path, ".s") || ends_with(path, ".asm") || ends_with(path, ".bpfasm"))
+			fmt = FMT_TEXT;
+		else if (ends_with(path, ".bpf") || ends_with(path, ".bin"))
+			fmt = FMT_RAW;
+		else
+			fmt = len && looks_like_text(buf, len) ? FMT_TEXT : FMT_RAW;
+	}
+	jitk_filter *f = NULL;
+	jitk_diag d;
+	jitk_err err = fmt == FMT_TEXT ? jitk_asm(buf, len, path, &f, &d)
+				       : jitk_decode(buf, len, &f, &d);
+	free(buf);
+	if (err) {
+		if (!d.file[0])
+			snprintf(d.file, sizeof d.file, "%s", path);
+		cli_report(path, err, &d);
+		return NULL;
+	}
+	return f;
+}
+
+int cli_write_bytes(const char *path, const void *buf, size_t len)
+{
+	if (!strcmp(path, "-")) {
+		if (fwrite(buf, 1, len, stdout) != len || fflush(stdout))
+			return cli_error("cannot write to standard output");
+		return CLI_OK;
+	}
+	/* Write beside the target, then rename: readers never see a partial
+	 * file, and a failed run leaves whatever was there before. */
+	size_t n = strlen(path);
+	char *tmp = malloc(n + 16);
+	if (!tmp)
+		return cli_error("out of memory");
+	snprintf(tmp, n + 16, "%s.tmpXXXXXX", path);
+	int fd = mkstemp(tmp);
+	if (fd < 0) {
+		int e = errno;
+		free(tmp);
+		return cli_error("cannot write %s: %s", path, strerror(e));
+	}
+	const char *p = buf;
+	size_t left = len;
+	while (left) {
+		ssize_t w = write(fd, p, left);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			break;
+		p += w;
+		left -= (size_t)w;
+	}
+	int e = left ? errno : 0;
+	if (!left && fchmod(fd, 0644) < 0)
+		e = errno;
+	if (close(fd) < 0 && !e)
+		e = errno;
+	if (!e && rename(tmp, path) < 0)
+		e = errno;
+	if (e) {
+		unlink(tmp);
+		free(tmp);
+		return cli_error("cannot write %s: %s", path, strerror(e ? e : EIO));
+	}
+	free(tmp);
+	return CLI_OK;
+}
+
+int cli_write_filter(const char *path, const jitk_filter *f, enum cli_format fmt,
+		     const char *c_name)
+{
+	if (fmt == FMT_AUTO)
+		fmt = (!strcmp(path, "-") && isatty(STDOUT_FILENO)) ? FMT_TEXT : FMT_RAW;
+	if (fmt == FMT_RAW) {
+		size_t n = jitk_encoded_size(f);
+		void *buf = malloc(n ? n : 1);
+		if (!buf)
+			return cli_error("out of memory");
+		int rc = jitk_encode(f, buf, n) ? cli_error("cannot encode filter")
+						 : cli_write_bytes(path, buf, n);
+		free(buf);
+		return rc;
+	}
+	char *text = NULL;
+	jitk_err err = fmt == FMT_C ? jitk_format_c(f, c_name ? c_name : "filter", &text)
+				    : jitk_disasm(f, &text);
+	if (err)
+		return cli_error("cannot format filter: %s", jitk_strerror(err));
+	int rc = cli_write_bytes(path, text, strlen(text));
+	jitk_free(text);
+	return rc;
+}

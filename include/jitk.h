@@ -1,0 +1,279 @@
+/*
+ * jitk.h - the only public header of jitk, a trustworthy seccomp toolchain.
+ *
+ *   SCPL policy --compile--> cBPF --encode--> bytes --load--> seccomp
+ *        |                     |                 \--jit--> x86-64 code
+ *     semantics          check + interpret        validate
+ *
+ * Conventions
+ *  - Every fallible call returns a jitk_err (JITK_OK is 0) and, when the
+ *    caller passes a non-NULL jitk_diag, fills it with a located message.
+ *  - Handles are opaque.  Whatever the library allocates, it frees: each
+ *    handle has a *_free, and strings it returns are released with jitk_free.
+ *  - The library never prints and never exits; only the CLI does.
+ *  - struct seccomp_data is the kernel's (linux/seccomp.h): nr, arch,
+ *    instruction_pointer, args[6], native endian.
+ */
+#ifndef JITK_H
+#define JITK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/seccomp.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---------------------------------------------------------------- errors */
+
+/* Closed set of error kinds.  New kinds are an ABI change. */
+typedef enum jitk_err {
+	JITK_OK = 0,
+	JITK_E_NOMEM,       /* an allocation failed */
+	JITK_E_IO,          /* a file could not be read or written */
+	JITK_E_INVAL,       /* bad argument from the caller (NULL, bad flag) */
+	JITK_E_PARSE,       /* malformed text (assembler, SCPL) */
+	JITK_E_NAME,        /* unknown or duplicate name (label, syscall, constant) */
+	JITK_E_RANGE,       /* a number out of range for its place */
+	JITK_E_FORMAT,      /* binary filter truncated or of odd size */
+	JITK_E_CHECK,       /* the seccomp checker rejects the program */
+	JITK_E_TOO_BIG,     /* more than 4096 instructions */
+	JITK_E_KERNEL,      /* the kernel refused; diag.sys_errno says why */
+	JITK_E_UNSUPPORTED, /* not available here (e.g. the JIT off x86-64) */
+	JITK_E_DIFFERENT,   /* verification found an input where two sides differ */
+	JITK_E_SOLVER,      /* SMT solver timed out or answered unknown */
+	JITK_E_JIT,         /* the JIT image validator refused the code */
+	JITK_E__COUNT
+} jitk_err;
+
+/* A stable, short English description of an error kind. */
+const char *jitk_strerror(jitk_err err);
+
+/*
+ * A located diagnostic.  Text inputs give file:line:col (1-based) and a copy
+ * of the offending source line so a front end can draw a caret; binary and
+ * instruction-level problems give the instruction index.  Unknown fields are
+ * 0 / -1 / "".
+ */
+typedef struct jitk_diag {
+	jitk_err err;
+	char file[256];     /* source file name, "" if none */
+	unsigned line, col; /* 1-based; 0 if not from text */
+	unsigned span;      /* length of the offending token, >= 1 when col > 0 */
+	long index;         /* instruction index, -1 if none */
+	char rule[48];      /* short rule id, e.g. "jump-range", "" if none */
+	char msg[256];      /* what is wrong */
+	char hint[256];     /* how to fix it, "" if no hint */
+	char src_line[256]; /* the source line (no newline), "" if none */
+	int sys_errno;      /* errno for JITK_E_IO / JITK_E_KERNEL, else 0 */
+} jitk_diag;
+
+/* Release a string or buffer the library returned. */
+void jitk_free(void *p);
+
+/* ---------------------------------------------------------- instructions */
+
+/* One classic BPF instruction; same layout as the kernel's struct sock_filter. */
+typedef struct jitk_insn {
+	uint16_t code;
+	uint8_t jt;
+	uint8_t jf;
+	uint32_t k;
+} jitk_insn;
+
+#define JITK_MAXINSNS 4096 /* BPF_MAXINSNS: the kernel's per-program limit */
+
+/* seccomp return values (SECCOMP_RET_*) and their parts. */
+#define JITK_RET_KILL_PROCESS 0x80000000u
+#define JITK_RET_KILL_THREAD  0x00000000u
+#define JITK_RET_TRAP         0x00030000u
+#define JITK_RET_ERRNO        0x00050000u
+#define JITK_RET_USER_NOTIF   0x7fc00000u
+#define JITK_RET_TRACE        0x7ff00000u
+#define JITK_RET_LOG          0x7ffc0000u
+#define JITK_RET_ALLOW        0x7fff0000u
+#define JITK_RET_ACTION_FULL  0xffff0000u
+#define JITK_RET_DATA         0x0000ffffu
+
+/* Name of the action of a return value ("ALLOW", "ERRNO", ...).  Undefined
+ * action values are named "KILL_PROCESS(undefined)" as the kernel treats them. */
+const char *jitk_action_name(uint32_t ret);
+
+/* ---------------------------------------------------------------- filter */
+
+/* An immutable classic BPF program. */
+typedef struct jitk_filter jitk_filter;
+
+/* Copy n instructions into a new filter (n may be 0 or > 4096: the checker,
+ * not the container, decides what is acceptable). */
+jitk_err jitk_filter_new(const jitk_insn *insns, size_t n, jitk_filter **out);
+void jitk_filter_free(jitk_filter *f);
+size_t jitk_filter_len(const jitk_filter *f);
+/* The instructions, valid until jitk_filter_free. */
+const jitk_insn *jitk_filter_insns(const jitk_filter *f);
+bool jitk_filter_equal(const jitk_filter *a, const jitk_filter *b);
+
+/* ----------------------------------------------------------------- codec */
+
+/* Bytes are an array of struct sock_filter in native byte order (8 bytes per
+ * instruction), exactly what seccomp(2) and PTRACE_SECCOMP_GET_FILTER use.
+ * decode fails with JITK_E_FORMAT on a size that is not a multiple of 8 (diag
+ * names the byte offset of the truncated instruction) or is 0. */
+jitk_err jitk_decode(const void *bytes, size_t nbytes, jitk_filter **out, jitk_diag *d);
+/* Size in bytes of the encoding of f. */
+size_t jitk_encoded_size(const jitk_filter *f);
+/* Write the encoding of f into buf (cap bytes); JITK_E_INVAL if too small. */
+jitk_err jitk_encode(const jitk_filter *f, void *buf, size_t cap);
+
+/* ------------------------------------------------- assembler / printers */
+
+/* Assemble classic BPF text (bpf_asm / Jitk paper syntax, see docs/asm.md).
+ * filename is used in diagnostics only (may be NULL). */
+jitk_err jitk_asm(const char *text, size_t len, const char *filename,
+		  jitk_filter **out, jitk_diag *d);
+/* Disassemble to text that jitk_asm assembles back to the same program.
+ * *out is NUL-terminated; release with jitk_free. */
+jitk_err jitk_disasm(const jitk_filter *f, char **out);
+/* Emit a C array "static const struct sock_filter NAME[] = {...};" plus a
+ * struct sock_fprog NAME_prog; release with jitk_free. */
+jitk_err jitk_format_c(const jitk_filter *f, const char *name, char **out);
+
+/* --------------------------------------------------------------- checker */
+
+/* Exactly the kernel's acceptance rules for a seccomp filter
+ * (bpf_check_classic, check_load_and_stores, seccomp_check_filter).
+ * JITK_OK if seccomp(2) would accept f, else JITK_E_CHECK (or JITK_E_TOO_BIG
+ * for length 0 or > 4096) with diag.index and diag.rule set. */
+jitk_err jitk_check(const jitk_filter *f, jitk_diag *d);
+
+/* ----------------------------------------------------------- interpreter */
+
+typedef struct jitk_result {
+	uint32_t ret;      /* the filter's 32-bit return value */
+	uint32_t steps;    /* instructions executed, including the final RET */
+	bool unspecified;  /* a shift by X >= 32 happened: the kernel's
+			      interpreter masks the count with 31, JITs may differ */
+} jitk_result;
+
+/* Run f on one input with the kernel's runtime semantics.  f must pass
+ * jitk_check (else JITK_E_CHECK, and nothing runs). */
+jitk_err jitk_interp(const jitk_filter *f, const struct seccomp_data *in, jitk_result *out);
+
+/* ---------------------------------------------------------------- arches */
+
+typedef enum jitk_arch {
+	JITK_ARCH_X86_64,
+	JITK_ARCH_I386,
+	JITK_ARCH_X32,      /* reports AUDIT_ARCH_X86_64 with nr | 0x40000000 */
+	JITK_ARCH_AARCH64,
+	JITK_ARCH__COUNT
+} jitk_arch;
+
+#define JITK_X32_SYSCALL_BIT 0x40000000u
+
+const char *jitk_arch_name(jitk_arch a);
+/* "x86_64", "i386" (also "x86"), "x32", "aarch64"; -1 if unknown. */
+int jitk_arch_from_name(const char *name);
+/* The AUDIT_ARCH_* value seccomp_data.arch carries for this ABI. */
+uint32_t jitk_arch_audit(jitk_arch a);
+
+/* Syscall number of name on arch (x32 numbers include the x32 bit), or -1.
+ * Accepts "SYS_name", "__NR_name" and "name". */
+int jitk_syscall_nr(jitk_arch a, const char *name);
+/* Name of number nr on arch, or NULL. */
+const char *jitk_syscall_name(jitk_arch a, int nr);
+/* The known syscall of a that is closest in spelling to name (for hints), or NULL. */
+const char *jitk_syscall_suggest(jitk_arch a, const char *name);
+/* Iterate the syscall table of arch: i from 0 until it returns false. */
+bool jitk_syscall_at(jitk_arch a, size_t i, const char **name, int *nr);
+
+/* errno value of a name such as "EACCES", or -1. */
+int jitk_errno_value(const char *name);
+/* Name of an errno value, or NULL. */
+const char *jitk_errno_name(int value);
+/* A named constant from the system headers (O_*, PROT_*, MAP_*, AF_*,
+ * CLONE_*, TIOC*, ...). Negative constants are sign-extended to 64 bits. */
+bool jitk_const_value(const char *name, uint64_t *value);
+
+/* ---------------------------------------------------------------- loader */
+
+/* seccomp(2) filter flags, same values as SECCOMP_FILTER_FLAG_*. */
+#define JITK_LOAD_TSYNC             (1u << 0)
+#define JITK_LOAD_LOG               (1u << 1)
+#define JITK_LOAD_SPEC_ALLOW        (1u << 2)
+#define JITK_LOAD_NEW_LISTENER      (1u << 3)
+#define JITK_LOAD_TSYNC_ESRCH       (1u << 4)
+#define JITK_LOAD_WAIT_KILLABLE_RECV (1u << 5)
+/* jitk's own: do not set no_new_privs (caller must have CAP_SYS_ADMIN). */
+#define JITK_LOAD_KEEP_PRIVS        (1u << 16)
+
+/* Install f for the calling thread (or all threads with TSYNC).  Sets
+ * no_new_privs first unless JITK_LOAD_KEEP_PRIVS.  Uses seccomp(2), falling
+ * back to prctl(PR_SET_SECCOMP) when the syscall is missing and no flag needs
+ * it.  With NEW_LISTENER, *listener receives the notification fd. */
+jitk_err jitk_load(const jitk_filter *f, unsigned flags, int *listener, jitk_diag *d);
+
+/* ----------------------------------------------------------------- SCPL */
+
+/* A parsed, resolved, immutable SCPL policy (see docs/scpl.md). */
+typedef struct jitk_policy jitk_policy;
+
+/* Parse policy text.  filename is used in diagnostics and to resolve
+ * `include` relative to it (NULL: relative to the working directory). */
+jitk_err jitk_policy_parse(const char *text, size_t len, const char *filename,
+			   jitk_policy **out, jitk_diag *d);
+/* Read and parse a policy file. */
+jitk_err jitk_policy_load(const char *path, jitk_policy **out, jitk_diag *d);
+void jitk_policy_free(jitk_policy *p);
+
+/* The SCPL semantics: the return value the policy gives for one input
+ * (the trusted specification, independent of the compiler). */
+uint32_t jitk_policy_eval(const jitk_policy *p, const struct seccomp_data *in);
+
+typedef struct jitk_compile_opts {
+	bool no_verify;             /* skip the SMT proof (on by default) */
+	unsigned verify_timeout_ms; /* 0: default */
+	/* Optional per-syscall weights (x86_64 numbers) to shape the search
+	 * tree; NULL for a balanced tree. */
+	const double *weights;
+	size_t nweights;
+} jitk_compile_opts;
+
+/* Compile a policy to a checked filter.  opts may be NULL. */
+jitk_err jitk_compile(const jitk_policy *p, const jitk_compile_opts *opts,
+		      jitk_filter **out, jitk_diag *d);
+
+/* ------------------------------------------------------------ verifier */
+
+/* A concrete input on which two sides differ. */
+typedef struct jitk_cex {
+	struct seccomp_data in;
+	uint32_t left, right; /* policy/filter (or A/B) results */
+} jitk_cex;
+
+/* Prove with Z3 that f returns what p says, for every seccomp_data.
+ * JITK_OK: equal.  JITK_E_DIFFERENT: *cex (if non-NULL) is a witness.
+ * JITK_E_CHECK: f is not a valid filter.  JITK_E_SOLVER: timeout/unknown.
+ * timeout_ms 0 means the default. */
+jitk_err jitk_verify(const jitk_policy *p, const jitk_filter *f, unsigned timeout_ms,
+		     jitk_cex *cex, jitk_diag *d);
+
+/* ------------------------------------------------------------------ JIT */
+
+typedef struct jitk_jit jitk_jit;
+typedef uint32_t (*jitk_jit_fn)(const struct seccomp_data *);
+
+/* Compile a checked filter to x86-64 code in W^X memory.  The image is
+ * validated before it is made executable (JITK_E_JIT if the validator
+ * refuses).  JITK_E_UNSUPPORTED on other hosts. */
+jitk_err jitk_jit_compile(const jitk_filter *f, jitk_jit **out, jitk_diag *d);
+jitk_jit_fn jitk_jit_func(const jitk_jit *j);
+const uint8_t *jitk_jit_code(const jitk_jit *j, size_t *len);
+void jitk_jit_free(jitk_jit *j);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* JITK_H */

@@ -1,0 +1,141 @@
+/* names.c - architectures, syscall numbers, errno names and named constants.
+ * The tables themselves are generated from the headers (tables.h). */
+#include "internal.h"
+#include "tables.h"
+
+#include <linux/audit.h>
+#include <string.h>
+
+static const struct {
+	const char *name;
+	uint32_t audit;
+	const struct tbl_sys *sys;
+} arches[JITK_ARCH__COUNT] = {
+	[JITK_ARCH_X86_64] = { "x86_64", AUDIT_ARCH_X86_64, tbl_sys_x86_64 },
+	[JITK_ARCH_I386] = { "i386", AUDIT_ARCH_I386, tbl_sys_i386 },
+	/* x32 shares AUDIT_ARCH_X86_64; its numbers carry the x32 bit. */
+	[JITK_ARCH_X32] = { "x32", AUDIT_ARCH_X86_64, tbl_sys_x32 },
+	[JITK_ARCH_AARCH64] = { "aarch64", AUDIT_ARCH_AARCH64, tbl_sys_aarch64 },
+};
+
+const char *jitk_arch_name(jitk_arch a)
+{
+	return (unsigned)a < JITK_ARCH__COUNT ? arches[a].name : "unknown";
+}
+
+int jitk_arch_from_name(const char *name)
+{
+	for (int a = 0; a < JITK_ARCH__COUNT; a++)
+		if (strcmp(name, arches[a].name) == 0)
+			return a;
+	if (!strcmp(name, "x86") || !strcmp(name, "ia32") || !strcmp(name, "i686"))
+		return JITK_ARCH_I386;
+	if (!strcmp(name, "amd64") || !strcmp(name, "x86-64"))
+		return JITK_ARCH_X86_64;
+	if (!strcmp(name, "arm64"))
+		return JITK_ARCH_AARCH64;
+	return -1;
+}
+
+uint32_t jitk_arch_audit(jitk_arch a)
+{
+	return (unsigned)a < JITK_ARCH__COUNT ? arches[a].audit : 0;
+}
+
+static const char *strip_sys_prefix(const char *name)
+{
+	if (strncmp(name, "SYS_", 4) == 0)
+		return name + 4;
+	if (strncmp(name, "__NR_", 5) == 0)
+		return name + 5;
+	return name;
+}
+
+int jitk_syscall_nr(jitk_arch a, const char *name)
+{
+	if ((unsigned)a >= JITK_ARCH__COUNT || !name)
+		return -1;
+	name = strip_sys_prefix(name);
+	for (const struct tbl_sys *s = arches[a].sys; s->name; s++)
+		if (strcmp(s->name, name) == 0)
+			return s->nr;
+	return -1;
+}
+
+const char *jitk_syscall_name(jitk_arch a, int nr)
+{
+	if ((unsigned)a >= JITK_ARCH__COUNT)
+		return NULL;
+	for (const struct tbl_sys *s = arches[a].sys; s->name; s++)
+		if (s->nr == nr)
+			return s->name;
+	return NULL;
+}
+
+bool jitk_syscall_at(jitk_arch a, size_t i, const char **name, int *nr)
+{
+	if ((unsigned)a >= JITK_ARCH__COUNT)
+		return false;
+	const struct tbl_sys *s = arches[a].sys;
+	for (size_t j = 0; j < i; j++)
+		if (!s[j].name)
+			return false;
+	if (!s[i].name)
+		return false;
+	if (name)
+		*name = s[i].name;
+	if (nr)
+		*nr = s[i].nr;
+	return true;
+}
+
+const char *jitk_syscall_suggest(jitk_arch a, const char *name)
+{
+	if ((unsigned)a >= JITK_ARCH__COUNT || !name)
+		return NULL;
+	name = strip_sys_prefix(name);
+	const char *best = NULL;
+	size_t best_d = (size_t)-1;
+	for (const struct tbl_sys *s = arches[a].sys; s->name; s++) {
+		size_t dist = edit_distance(name, s->name);
+		if (dist < best_d) {
+			best_d = dist;
+			best = s->name;
+		}
+	}
+	/* Only suggest plausible corrections. */
+	size_t n = strlen(name);
+	return best_d <= (n < 5 ? 1 : n / 3 + 1) ? best : NULL;
+}
+
+int jitk_errno_value(const char *name)
+{
+	for (const struct tbl_const *c = tbl_errno; c->name; c++)
+		if (strcmp(c->name, name) == 0)
+			return (int)c->value;
+	return -1;
+}
+
+const char *jitk_errno_name(int value)
+{
+	/* Prefer the canonical name where aliases exist (EAGAIN, not EWOULDBLOCK). */
+	static const char *const preferred[] = { "EAGAIN", "EDEADLK", "ENOTSUP", "EOPNOTSUPP" };
+	for (size_t i = 0; i < sizeof preferred / sizeof *preferred; i++)
+		if (jitk_errno_value(preferred[i]) == value)
+			return preferred[i];
+	for (const struct tbl_const *c = tbl_errno; c->name; c++)
+		if ((int)c->value == value)
+			return c->name;
+	return NULL;
+}
+
+bool jitk_const_value(const char *name, uint64_t *value)
+{
+	for (const struct tbl_const *c = tbl_consts; c->name; c++)
+		if (strcmp(c->name, name) == 0) {
+			if (value)
+				*value = c->value;
+			return true;
+		}
+	return false;
+}

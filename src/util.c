@@ -1,0 +1,244 @@
+/* util.c - diagnostics, strings and files shared by every stage. */
+#include "internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const err_text[JITK_E__COUNT] = {
+	[JITK_OK] = "success",
+	[JITK_E_NOMEM] = "out of memory",
+	[JITK_E_IO] = "input/output error",
+	[JITK_E_INVAL] = "invalid argument",
+	[JITK_E_PARSE] = "syntax error",
+	[JITK_E_NAME] = "unknown name",
+	[JITK_E_RANGE] = "value out of range",
+	[JITK_E_FORMAT] = "malformed binary filter",
+	[JITK_E_CHECK] = "rejected by the seccomp checker",
+	[JITK_E_TOO_BIG] = "program too large",
+	[JITK_E_KERNEL] = "refused by the kernel",
+	[JITK_E_UNSUPPORTED] = "not supported on this host",
+	[JITK_E_DIFFERENT] = "the two sides differ",
+	[JITK_E_SOLVER] = "solver gave no answer",
+	[JITK_E_JIT] = "JIT image rejected by the validator",
+};
+
+const char *jitk_strerror(jitk_err err)
+{
+	if ((unsigned)err >= JITK_E__COUNT)
+		return "unknown error";
+	return err_text[err];
+}
+
+void jitk_free(void *p)
+{
+	free(p);
+}
+
+void str_copy(char *dst, size_t cap, const char *src)
+{
+	size_t n = strlen(src);
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+void diag_clear(jitk_diag *d)
+{
+	if (!d)
+		return;
+	memset(d, 0, sizeof *d);
+	d->index = -1;
+}
+
+static void diag_vmsg(jitk_diag *d, jitk_err err, const char *fmt, va_list ap)
+{
+	d->err = err;
+	vsnprintf(d->msg, sizeof d->msg, fmt, ap);
+}
+
+jitk_err diag_err(jitk_diag *d, jitk_err err, const char *fmt, ...)
+{
+	if (d) {
+		va_list ap;
+		diag_clear(d);
+		va_start(ap, fmt);
+		diag_vmsg(d, err, fmt, ap);
+		va_end(ap);
+	}
+	return err;
+}
+
+jitk_err diag_insn(jitk_diag *d, jitk_err err, long index, const char *rule,
+		   const char *fmt, ...)
+{
+	if (d) {
+		va_list ap;
+		diag_clear(d);
+		d->index = index;
+		str_copy(d->rule, sizeof d->rule, rule ? rule : "");
+		va_start(ap, fmt);
+		diag_vmsg(d, err, fmt, ap);
+		va_end(ap);
+	}
+	return err;
+}
+
+jitk_err diag_text(jitk_diag *d, jitk_err err, const char *file, const char *text,
+		   size_t textlen, size_t off, size_t span, const char *fmt, ...)
+{
+	if (!d)
+		return err;
+	diag_clear(d);
+	str_copy(d->file, sizeof d->file, file ? file : "");
+	if (off > textlen)
+		off = textlen;
+	size_t bol = off;
+	while (bol > 0 && text[bol - 1] != '\n')
+		bol--;
+	size_t eol = off;
+	while (eol < textlen && text[eol] != '\n')
+		eol++;
+	unsigned line = 1;
+	for (size_t i = 0; i < bol; i++)
+		line += text[i] == '\n';
+	d->line = line;
+	d->col = (unsigned)(off - bol) + 1;
+	d->span = span ? (unsigned)span : 1;
+	size_t n = eol - bol;
+	if (n >= sizeof d->src_line)
+		n = sizeof d->src_line - 1;
+	memcpy(d->src_line, text + bol, n);
+	d->src_line[n] = '\0';
+	/* Tabs and control characters would break caret alignment. */
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)d->src_line[i] < 0x20)
+			d->src_line[i] = ' ';
+	va_list ap;
+	va_start(ap, fmt);
+	diag_vmsg(d, err, fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+void diag_hint(jitk_diag *d, const char *fmt, ...)
+{
+	if (!d)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(d->hint, sizeof d->hint, fmt, ap);
+	va_end(ap);
+}
+
+void sb_printf(struct strbuf *sb, const char *fmt, ...)
+{
+	if (sb->failed)
+		return;
+	for (;;) {
+		va_list ap;
+		size_t room = sb->cap - sb->len;
+		va_start(ap, fmt);
+		int n = vsnprintf(sb->buf ? sb->buf + sb->len : NULL, room, fmt, ap);
+		va_end(ap);
+		if (n < 0) {
+			sb->failed = true;
+			return;
+		}
+		if ((size_t)n < room) {
+			sb->len += (size_t)n;
+			return;
+		}
+		size_t cap = sb->cap ? sb->cap * 2 : 256;
+		while (cap - sb->len <= (size_t)n)
+			cap *= 2;
+		char *p = realloc(sb->buf, cap);
+		if (!p) {
+			sb->failed = true;
+			return;
+		}
+		sb->buf = p;
+		sb->cap = cap;
+	}
+}
+
+jitk_err sb_finish(struct strbuf *sb, char **out)
+{
+	if (!sb->failed && !sb->buf)
+		sb_printf(sb, "%s", "");
+	if (sb->failed) {
+		free(sb->buf);
+		*sb = (struct strbuf){0};
+		return JITK_E_NOMEM;
+	}
+	*out = sb->buf;
+	*sb = (struct strbuf){0};
+	return JITK_OK;
+}
+
+jitk_err read_file(const char *path, char **text, size_t *len, jitk_diag *d)
+{
+	FILE *fp = fopen(path, "rb");
+	if (!fp) {
+		int e = errno;
+		diag_err(d, JITK_E_IO, "cannot open %s: %s", path, strerror(e));
+		if (d)
+			d->sys_errno = e;
+		return JITK_E_IO;
+	}
+	size_t cap = 4096, n = 0;
+	char *buf = malloc(cap);
+	while (buf) {
+		size_t got = fread(buf + n, 1, cap - n - 1, fp);
+		n += got;
+		if (n + 1 < cap)
+			break;
+		char *p = realloc(buf, cap * 2);
+		if (!p) {
+			free(buf);
+			buf = NULL;
+			break;
+		}
+		buf = p;
+		cap *= 2;
+	}
+	int failed = ferror(fp);
+	fclose(fp);
+	if (!buf)
+		return diag_err(d, JITK_E_NOMEM, "out of memory reading %s", path);
+	if (failed) {
+		free(buf);
+		return diag_err(d, JITK_E_IO, "error reading %s", path);
+	}
+	buf[n] = '\0';
+	*text = buf;
+	*len = n;
+	return JITK_OK;
+}
+
+size_t edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	if (la > 63 || lb > 63)
+		return (size_t)-1;
+	size_t row[64];
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		size_t diag = row[0];
+		row[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t up = row[j];
+			size_t best = diag + (a[i - 1] != b[j - 1]);
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag = up;
+		}
+	}
+	return row[lb];
+}

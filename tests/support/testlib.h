@@ -1,0 +1,38 @@
+/* testlib.h - shared by the cmocka tests: includes, a seeded RNG, helpers. */
+#ifndef JITK_TESTLIB_H
+#define JITK_TESTLIB_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "jitk.h"
+
+/* A small deterministic PRNG (xorshift64*).  Tests print their seed and take
+ * JITK_SEED from the environment to replay a failure. */
+typedef struct { uint64_t s; } rng_t;
+void rng_seed(rng_t *r, uint64_t seed);
+uint64_t rng_u64(rng_t *r);
+uint32_t rng_u32(rng_t *r);
+/* Uniform in [0, n), n > 0. */
+uint32_t rng_below(rng_t *r, uint32_t n);
+/* The seed for this run: $JITK_SEED or the given default. */
+uint64_t test_seed(uint64_t dflt);
+/* A count scaled by $JITK_TEST_SCALE (percent, default 100). */
+unsigned long test_scaled(unsigned long n);
+
+/* Build a filter from an array literal; fails the test on error. */
+jitk_filter *test_filter(const jitk_insn *insns, size_t n);
+#define TEST_FILTER(...) \
+	test_filter((const jitk_insn[]){ __VA_ARGS__ }, \
+		    sizeof((const jitk_insn[]){ __VA_ARGS__ }) / sizeof(jitk_insn))
+
+/* Path of the shared corpus directory ($JITK_SHARED or ../shared). */
+const char *test_shared_dir(void);
+
+#endif

@@ -1,0 +1,21 @@
+#!/bin/sh
+# deps.sh - install the Debian packages jitk needs, if any are missing.
+# As root it runs apt-get; otherwise it prints the exact command to run.
+set -eu
+pkgs="gcc make clang libclang-rt-14-dev pkg-config linux-libc-dev libcmocka-dev libz3-dev libjson-c-dev libseccomp-dev python3 binutils"
+missing=
+for p in $pkgs; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+cmd="apt-get install -y --no-install-recommends$missing"
+if [ "$(id -u)" = 0 ]; then
+	echo "deps: installing$missing" >&2
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq >&2 || true
+	$cmd >&2
+else
+	echo "deps: missing Debian packages:$missing" >&2
+	echo "deps: run as root:  sudo apt-get update && sudo $cmd" >&2
+	exit 1
+fi
