@@ -1,0 +1,101 @@
+/*
+ * policy.h - a parsed and resolved SCPL policy, and the policy IR.
+ *
+ * struct jitk_policy is what the front end (scpl_lex.c, scpl_parse.c)
+ * produces after name resolution.  Two independent consumers read it:
+ *  - the SCPL semantics (trusted/scpl_eval.c, trusted/smt_scpl.c), which
+ *    walk the rules directly, first match wins;
+ *  - ir.c, which lowers it to the IR below for the compiler (codegen.c).
+ * It is immutable once built.
+ */
+#ifndef JITK_POLICY_H
+#define JITK_POLICY_H
+
+#include "internal.h"
+
+enum pol_op { POL_EQ, POL_NE, POL_LT, POL_LE, POL_GT, POL_GE };
+
+enum pol_kind { POL_CMP, POL_AND, POL_OR, POL_NOT };
+
+/* A condition on the arguments.  POL_CMP compares
+ *     ((low32 ? args[arg] & 0xffffffff : args[arg]) & mask)  op  value
+ * as unsigned 64-bit numbers.  mask is all ones when the policy gave none;
+ * for low32 compares mask and value fit in 32 bits (the front end checks). */
+struct pol_cond {
+	enum pol_kind kind;
+	/* POL_CMP */
+	uint8_t arg;   /* 0..5 */
+	bool low32;
+	enum pol_op op;
+	uint64_t mask;
+	uint64_t value;
+	/* POL_AND, POL_OR: l and r; POL_NOT: l */
+	const struct pol_cond *l, *r;
+};
+
+/* One rule: for the listed syscalls, if cond holds (NULL: always), action. */
+struct pol_rule {
+	uint32_t action;             /* a full SECCOMP_RET_* value with data */
+	const struct pol_cond *cond; /* NULL means true */
+	/* Syscall numbers per architecture, sorted, no duplicates.  A name
+	 * unknown on an architecture is absent there (libseccomp's rule). */
+	const int *nrs[JITK_ARCH__COUNT];
+	size_t nnrs[JITK_ARCH__COUNT];
+	unsigned line, col;          /* where the rule starts, for messages */
+};
+
+struct jitk_policy {
+	char file[256];
+	bool arch[JITK_ARCH__COUNT]; /* architectures the policy accepts */
+	uint32_t default_action;     /* listed arch, no rule matched */
+	uint32_t foreign_action;     /* arch not listed (incl. x32 if not listed) */
+	size_t nrules;
+	const struct pol_rule *rules; /* in source order */
+	void *arena;                 /* owner of everything above */
+};
+
+/* ------------------------------------------------------------------ IR */
+/* Per architecture: sorted, disjoint, merged syscall ranges, each mapped to
+ * a decision.  Numbers in no range get the arch's default_action. */
+
+struct ir_case {
+	const struct pol_cond *cond; /* NULL: always */
+	uint32_t action;
+};
+
+struct ir_decision {
+	size_t ncases;
+	const struct ir_case *cases; /* first match wins */
+	uint32_t otherwise;          /* when no case holds */
+};
+
+struct ir_range {
+	uint32_t lo, hi;             /* inclusive, as seen in seccomp_data.nr */
+	const struct ir_decision *dec;
+};
+
+struct ir_arch {
+	jitk_arch arch;
+	uint32_t audit;              /* seccomp_data.arch */
+	uint32_t default_action;
+	size_t nranges;
+	const struct ir_range *ranges;
+};
+
+struct ir_policy {
+	size_t narch;
+	struct ir_arch arches[JITK_ARCH__COUNT];
+	uint32_t foreign_action;
+	void *arena;
+};
+
+/* Lower a policy to the IR (ir.c).  Decisions equal in content are shared
+ * and adjacent numbers with equal decisions merged into one range. */
+jitk_err ir_build(const jitk_policy *p, struct ir_policy **out, jitk_diag *d);
+void ir_free(struct ir_policy *ir);
+
+/* Compile the IR to cBPF (codegen.c).  The output passes jitk_check. */
+jitk_err codegen(const struct ir_policy *ir, const jitk_compile_opts *opts,
+		 jitk_filter **out, jitk_diag *d);
+
+#endif
