@@ -17,6 +17,7 @@ LIBS    := -lz3
 SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 GEN_C   := $(addprefix $(B)/gen/,sys_x86_64.c sys_i386.c sys_x32.c sys_aarch64.c errno.c consts.c)
+DEFAULT_POLICY := policies/docker-default.scpl
 LIB_C   := $(wildcard src/*.c src/trusted/*.c)
 CLI_C   := $(wildcard cli/*.c)
 SUP_C   := $(wildcard tests/support/*.c)
@@ -73,7 +74,12 @@ $(B)/libjitk.a: $(LIB_O)
 $(B)/libjitk-asan.a: $(LIB_SO)
 	rm -f $@ && ar rcs $@ $^
 
-$(B)/jitk: $(patsubst %.c,$(B)/obj/%.o,$(CLI_C)) $(B)/libjitk.a
+# The CLI's built-in policy (`jitk run -- cmd`), embedded from policies/.
+$(B)/gen/default_policy.c: tools/embed.sh $(wildcard $(DEFAULT_POLICY))
+	@mkdir -p $(dir $@)
+	sh tools/embed.sh cli_default_policy $(DEFAULT_POLICY) > $@.tmp && mv $@.tmp $@
+
+$(B)/jitk: $(patsubst %.c,$(B)/obj/%.o,$(CLI_C)) $(B)/obj/gen/default_policy.o $(B)/libjitk.a
 	$(CC) $(CFLAGS_J) -o $@ $^ $(LIBS)
 
 $(B)/tests/unit/%: $(B)/obj/tests/unit/%.o $(SUP_O) $(B)/libjitk.a

@@ -55,6 +55,11 @@ int cli_write_filter(const char *path, const jitk_filter *f, enum cli_format fmt
 /* Write len bytes atomically the same way. */
 int cli_write_bytes(const char *path, const void *buf, size_t len);
 
+/* The built-in policy of `jitk run -- cmd` (policies/docker-default.scpl,
+ * embedded at build time; empty if that file is absent). */
+extern const char cli_default_policy[];
+extern const size_t cli_default_policy_len;
+
 /* Parse an unsigned number (decimal, 0x hex, 0 octal); false if bad. */
 bool cli_parse_u64(const char *s, uint64_t *out);
 

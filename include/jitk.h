@@ -260,6 +260,19 @@ typedef struct jitk_cex {
 jitk_err jitk_verify(const jitk_policy *p, const jitk_filter *f, unsigned timeout_ms,
 		     jitk_cex *cex, jitk_diag *d);
 
+/* One side of a comparison: exactly one of policy and filter is non-NULL. */
+typedef struct jitk_side {
+	const jitk_policy *policy;
+	const jitk_filter *filter;
+} jitk_side;
+
+/* Decide with Z3 whether a and b return the same value for every
+ * seccomp_data.  JITK_OK: equivalent.  JITK_E_DIFFERENT: up to maxcex
+ * witnesses are stored in cex[0..*ncex), at most one per (arch, nr), so a
+ * caller can list the differing syscalls (jitk diff).  Errors as jitk_verify. */
+jitk_err jitk_equiv(jitk_side a, jitk_side b, unsigned timeout_ms, jitk_cex *cex,
+		    size_t maxcex, size_t *ncex, jitk_diag *d);
+
 /* ------------------------------------------------------------------ JIT */
 
 typedef struct jitk_jit jitk_jit;
