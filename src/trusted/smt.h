@@ -1,0 +1,68 @@
+/*
+ * smt.h - the two Z3 encodings the translation validator compares.
+ *
+ * TRUSTED BASE.  jitk_verify/jitk_equiv (src/verify.c) prove "filter ==
+ * policy" by asking Z3 whether smt_bpf(f) != smt_scpl(p) is satisfiable
+ * over a fully symbolic struct seccomp_data.  A bug in either encoding can
+ * make a wrong filter look right, so both are small, plain, and tested
+ * against their concrete counterparts (jitk_interp, jitk_policy_eval) on
+ * random inputs.  They share no code with the compiler (src/ir.c,
+ * src/codegen.c), and no code with each other beyond the input model below.
+ *
+ * Input model: struct seccomp_data is 64 bytes = sixteen little-endian
+ * 32-bit words, each a free Z3 bit-vector constant of width 32:
+ *     w[0] nr, w[1] arch, w[2]/w[3] instruction_pointer lo/hi,
+ *     w[4+2i]/w[5+2i] args[i] lo/hi.
+ * Every one of the 2^512 inputs is a model of these constants.
+ *
+ * Z3 usage contract: the context must be created with Z3_mk_context (not
+ * the _rc variant), so ASTs live until the context is deleted; the caller
+ * owns the context and installs an error handler that does not exit.
+ */
+#ifndef JITK_SMT_H
+#define JITK_SMT_H
+
+#include <z3.h>
+
+#include "policy.h"
+
+#define SMT_NWORDS 16u /* 64 bytes of seccomp_data / 4 */
+
+struct smt_input {
+	Z3_ast w[SMT_NWORDS]; /* bit-vectors of width 32 */
+};
+
+/* Fresh symbolic input: constants named w0..w15. */
+void smt_input_init(Z3_context c, struct smt_input *in);
+
+/* The 16 words of a concrete seccomp_data, as this host lays it out
+ * (x86-64 and aarch64 are little-endian, which the word map assumes). */
+void smt_words_of(const struct seccomp_data *sd, uint32_t w[SMT_NWORDS]);
+/* The inverse of smt_words_of. */
+void smt_data_of(const uint32_t w[SMT_NWORDS], struct seccomp_data *sd);
+
+/*
+ * The kernel's runtime semantics of filter f: *ret becomes a 32-bit term
+ * equal to what f returns on input `in`.  f must pass jitk_check; this
+ * function runs the checker itself and returns its error (JITK_E_CHECK or
+ * JITK_E_TOO_BIG) so that no unchecked program is ever "verified".
+ */
+jitk_err smt_bpf(Z3_context c, const jitk_filter *f, const struct smt_input *in,
+		 Z3_ast *ret, jitk_diag *d);
+
+/*
+ * The same without running jitk_check first.  Precondition: insns passed
+ * the checker.  It still refuses (JITK_E_CHECK) anything it cannot encode
+ * exactly -- an unknown or non-seccomp opcode, a jump out of range, a load
+ * outside seccomp_data, a read of an unwritten scratch cell, a last
+ * instruction that is not RET -- so a checker bug cannot turn into a wrong
+ * encoding.  Exposed for the tests of the encoding itself.
+ */
+jitk_err smt_bpf_unchecked(Z3_context c, const jitk_insn *insns, size_t n,
+			   const struct smt_input *in, Z3_ast *ret, jitk_diag *d);
+
+/* The SCPL semantics of p (docs/scpl.md): a 32-bit term equal to
+ * jitk_policy_eval(p, in) for every input.  NULL only if Z3 failed. */
+Z3_ast smt_scpl(Z3_context c, const jitk_policy *p, const struct smt_input *in);
+
+#endif

@@ -1,0 +1,162 @@
+/*
+ * smt_scpl.c - the SCPL semantics (docs/scpl.md) of a policy as a Z3 term.
+ *
+ * TRUSTED BASE (see smt.h).  A direct transcription of the semantics, the
+ * symbolic twin of jitk_policy_eval (trusted/scpl_eval.c), written from the
+ * document and not from the compiler (it reads struct jitk_policy, never
+ * the IR):
+ *   1. ABI: AUDIT_ARCH_X86_64 with nr & 0x40000000 is x32, without it
+ *      x86_64; AUDIT_ARCH_I386 is i386; AUDIT_ARCH_AARCH64 is aarch64.  An
+ *      ABI not listed in p->arch (or any other arch value) gives
+ *      foreign_action.
+ *   2. The rules in order, first match wins: nr is one of the rule's
+ *      numbers on that ABI and its condition holds.
+ *   3. Otherwise default_action.
+ * First match is encoded as an ite chain built from the last rule back to
+ * the first, so the first applicable rule is the outermost true test.
+ */
+#include "smt.h"
+
+#include <linux/audit.h>
+
+struct sctx {
+	Z3_context c;
+	const struct smt_input *in;
+	Z3_sort bv32, bv64;
+};
+
+static Z3_ast k32(struct sctx *s, uint32_t v)
+{
+	return Z3_mk_unsigned_int(s->c, v, s->bv32);
+}
+
+static Z3_ast k64(struct sctx *s, uint64_t v)
+{
+	return Z3_mk_unsigned_int64(s->c, v, s->bv64);
+}
+
+static Z3_ast and2(Z3_context c, Z3_ast p, Z3_ast q)
+{
+	Z3_ast args[2] = { p, q };
+	return Z3_mk_and(c, 2, args);
+}
+
+/* The inputs of ABI a (step 1). */
+static Z3_ast abi_selected(struct sctx *s, jitk_arch a)
+{
+	Z3_context c = s->c;
+	Z3_ast nr = s->in->w[0], arch = s->in->w[1];
+	Z3_ast x32bit = Z3_mk_not(c, Z3_mk_eq(c, Z3_mk_bvand(c, nr, k32(s, JITK_X32_SYSCALL_BIT)),
+					       k32(s, 0)));
+	switch (a) {
+	case JITK_ARCH_X86_64:
+		return and2(c, Z3_mk_eq(c, arch, k32(s, AUDIT_ARCH_X86_64)), Z3_mk_not(c, x32bit));
+	case JITK_ARCH_X32:
+		return and2(c, Z3_mk_eq(c, arch, k32(s, AUDIT_ARCH_X86_64)), x32bit);
+	case JITK_ARCH_I386:
+		return Z3_mk_eq(c, arch, k32(s, AUDIT_ARCH_I386));
+	case JITK_ARCH_AARCH64:
+		return Z3_mk_eq(c, arch, k32(s, AUDIT_ARCH_AARCH64));
+	default:
+		return Z3_mk_false(c);
+	}
+}
+
+/* nr is one of nrs[0..n).  The 32-bit nr word is compared with each number
+ * reinterpreted as u32 (seccomp_data.nr is an int; the word holds its bits).
+ * Runs of consecutive numbers become one range test, split where the u32
+ * order breaks (at -1 -> 0) so that lo <= hi holds as unsigned values. */
+static Z3_ast nr_in(struct sctx *s, const int *nrs, size_t n)
+{
+	Z3_context c = s->c;
+	Z3_ast nr = s->in->w[0];
+	Z3_ast r = Z3_mk_false(c);
+	size_t i = 0;
+	while (i < n) {
+		size_t j = i;
+		while (j + 1 < n && nrs[j] != -1 && nrs[j] < INT32_MAX && nrs[j + 1] == nrs[j] + 1)
+			j++;
+		uint32_t lo = (uint32_t)nrs[i], hi = (uint32_t)nrs[j];
+		Z3_ast t = lo == hi ? Z3_mk_eq(c, nr, k32(s, lo))
+				    : and2(c, Z3_mk_bvuge(c, nr, k32(s, lo)), Z3_mk_bvule(c, nr, k32(s, hi)));
+		Z3_ast args[2] = { r, t };
+		r = i == 0 ? t : Z3_mk_or(c, 2, args);
+		i = j + 1;
+	}
+	return r;
+}
+
+/* A condition (policy.h): POL_CMP compares
+ *   ((low32 ? args[arg] & 0xffffffff : args[arg]) & mask) op value
+ * as unsigned 64-bit numbers; args[arg] = hi:lo of words 5+2i, 4+2i. */
+static Z3_ast cond(struct sctx *s, const struct pol_cond *q)
+{
+	Z3_context c = s->c;
+	if (!q)
+		return Z3_mk_true(c);
+	switch (q->kind) {
+	case POL_AND:
+		return and2(c, cond(s, q->l), cond(s, q->r));
+	case POL_OR: {
+		Z3_ast args[2] = { cond(s, q->l), cond(s, q->r) };
+		return Z3_mk_or(c, 2, args);
+	}
+	case POL_NOT:
+		return Z3_mk_not(c, cond(s, q->l));
+	case POL_CMP:
+		break;
+	default:
+		return NULL;
+	}
+	if (q->arg > 5)
+		return NULL;
+	Z3_ast lo = s->in->w[4 + 2 * q->arg], hi = s->in->w[5 + 2 * q->arg];
+	Z3_ast arg = q->low32 ? Z3_mk_zero_ext(c, 32, lo) : Z3_mk_concat(c, hi, lo);
+	Z3_ast x = Z3_mk_bvand(c, arg, k64(s, q->mask));
+	Z3_ast v = k64(s, q->value);
+	switch (q->op) {
+	case POL_EQ: return Z3_mk_eq(c, x, v);
+	case POL_NE: return Z3_mk_not(c, Z3_mk_eq(c, x, v));
+	case POL_LT: return Z3_mk_bvult(c, x, v);
+	case POL_LE: return Z3_mk_bvule(c, x, v);
+	case POL_GT: return Z3_mk_bvugt(c, x, v);
+	case POL_GE: return Z3_mk_bvuge(c, x, v);
+	}
+	return NULL;
+}
+
+/* Steps 2 and 3 for one ABI. */
+static Z3_ast abi_result(struct sctx *s, const jitk_policy *p, jitk_arch a)
+{
+	Z3_context c = s->c;
+	Z3_ast r = k32(s, p->default_action);
+	for (size_t i = p->nrules; i-- > 0;) {
+		const struct pol_rule *rule = &p->rules[i];
+		if (rule->nnrs[a] == 0)
+			continue; /* no syscall of this rule exists on a */
+		Z3_ast q = cond(s, rule->cond);
+		if (!q)
+			return NULL;
+		r = Z3_mk_ite(c, and2(c, nr_in(s, rule->nrs[a], rule->nnrs[a]), q),
+			      k32(s, rule->action), r);
+	}
+	return r;
+}
+
+Z3_ast smt_scpl(Z3_context c, const jitk_policy *p, const struct smt_input *in)
+{
+	if (!c || !p || !in)
+		return NULL;
+	struct sctx s = { c, in, Z3_mk_bv_sort(c, 32), Z3_mk_bv_sort(c, 64) };
+	/* The ABI selectors are pairwise disjoint, so their order is free. */
+	Z3_ast r = k32(&s, p->foreign_action);
+	for (int a = JITK_ARCH__COUNT; a-- > 0;) {
+		if (!p->arch[a])
+			continue;
+		Z3_ast t = abi_result(&s, p, (jitk_arch)a);
+		if (!t)
+			return NULL;
+		r = Z3_mk_ite(c, abi_selected(&s, (jitk_arch)a), t, r);
+	}
+	return Z3_get_error_code(c) == Z3_OK ? r : NULL;
+}
