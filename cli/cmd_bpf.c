@@ -1,7 +1,517 @@
-/* cmd_bpf.c - asm, disasm, check, eval, exec (stub, to be written). */
+/*
+ * cmd_bpf.c - the BPF-level commands: asm, disasm, check, eval, exec.
+ *
+ * Exit statuses (cli.h): 0 success / accepted, 1 bad input or "no"
+ * (rejected filter, load refused), 2 bad command line.  `exec` replaces
+ * itself with the command, so its status is the command's; when the
+ * command cannot be started it exits 127 (not found) or 126 (other), as a
+ * shell does.
+ */
 #include "cli.h"
-int cmd_asm(int argc, char **argv) { (void)argc; (void)argv; return cli_error("asm: not implemented yet"); }
-int cmd_disasm(int argc, char **argv) { (void)argc; (void)argv; return cli_error("disasm: not implemented yet"); }
-int cmd_check(int argc, char **argv) { (void)argc; (void)argv; return cli_error("check: not implemented yet"); }
-int cmd_eval(int argc, char **argv) { (void)argc; (void)argv; return cli_error("eval: not implemented yet"); }
-int cmd_exec(int argc, char **argv) { (void)argc; (void)argv; return cli_error("exec: not implemented yet"); }
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* ----------------------------------------------------------- helpers */
+
+static int usage_err(const char *usage, const char *fmt, const char *arg)
+{
+	if (fmt) {
+		fputs("jitk: error: ", stderr);
+		fprintf(stderr, fmt, arg);
+		fputc('\n', stderr);
+	}
+	fprintf(stderr, "usage: jitk %s\n", usage);
+	return CLI_USAGE;
+}
+
+/* The value of option argv[*i] (which needs one); NULL if missing. */
+static const char *opt_value(int argc, char **argv, int *i)
+{
+	if (*i + 1 >= argc)
+		return NULL;
+	return argv[++*i];
+}
+
+static bool is_help(const char *a)
+{
+	return !strcmp(a, "-h") || !strcmp(a, "--help");
+}
+
+/* --from raw|text|auto: how to read an input filter. */
+static bool parse_from(const char *s, enum cli_format *fmt)
+{
+	if (!strcmp(s, "auto")) {
+		*fmt = FMT_AUTO;
+		return true;
+	}
+	int f = cli_parse_format(s);
+	if (f != FMT_RAW && f != FMT_TEXT)
+		return false;
+	*fmt = (enum cli_format)f;
+	return true;
+}
+
+/* Report a checker verdict for path; true if accepted. */
+static bool check_filter(const char *path, const jitk_filter *f)
+{
+	jitk_diag d;
+	jitk_err err = jitk_check(f, &d);
+	if (err == JITK_OK)
+		return true;
+	if (!d.file[0])
+		snprintf(d.file, sizeof d.file, "%s", path);
+	cli_report(path, err, &d);
+	return false;
+}
+
+/* --------------------------------------------------------------- asm */
+
+#define ASM_USAGE "asm IN -o OUT [--format raw|text|c] [--name NAME]"
+
+int cmd_asm(int argc, char **argv)
+{
+	const char *in = NULL, *out = NULL, *name = NULL;
+	enum cli_format fmt = FMT_RAW;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (is_help(a)) {
+			printf("usage: jitk %s\n", ASM_USAGE);
+			return CLI_OK;
+		} else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
+			if (!(out = opt_value(argc, argv, &i)))
+				return usage_err(ASM_USAGE, "%s needs a file name", a);
+		} else if (!strcmp(a, "--format") || !strcmp(a, "-f")) {
+			const char *v = opt_value(argc, argv, &i);
+			int f = v ? cli_parse_format(v) : -1;
+			if (f < 0)
+				return usage_err(ASM_USAGE, "--format wants raw, text or c, not '%s'",
+						 v ? v : "");
+			fmt = (enum cli_format)f;
+		} else if (!strcmp(a, "--name")) {
+			if (!(name = opt_value(argc, argv, &i)))
+				return usage_err(ASM_USAGE, "%s needs a C identifier", a);
+		} else if (a[0] == '-' && a[1]) {
+			return usage_err(ASM_USAGE, "unknown option '%s'", a);
+		} else if (!in) {
+			in = a;
+		} else {
+			return usage_err(ASM_USAGE, "unexpected argument '%s'", a);
+		}
+	}
+	if (!in)
+		return usage_err(ASM_USAGE, "missing input file%s", "");
+	if (!out)
+		return usage_err(ASM_USAGE, "missing -o OUT (use -o - for standard output)%s", "");
+
+	jitk_filter *f = cli_read_filter(in, FMT_TEXT);
+	if (!f)
+		return CLI_FAIL;
+	/* The assembler also builds programs seccomp refuses (test inputs for
+	 * `jitk check`): warn, but write them. */
+	jitk_diag d;
+	jitk_err err = jitk_check(f, &d);
+	if (err == JITK_E_CHECK || err == JITK_E_TOO_BIG) {
+		fprintf(stderr, "jitk: warning: %s: instruction %ld: %s [%s]; seccomp would refuse "
+				"this program\n", in, d.index, d.msg, d.rule);
+	}
+	int rc = cli_write_filter(out, f, fmt, name);
+	jitk_filter_free(f);
+	return rc;
+}
+
+/* ------------------------------------------------------------ disasm */
+
+#define DISASM_USAGE "disasm IN [-o OUT] [--from auto|raw|text]"
+
+int cmd_disasm(int argc, char **argv)
+{
+	const char *in = NULL, *out = "-";
+	enum cli_format from = FMT_AUTO;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (is_help(a)) {
+			printf("usage: jitk %s\n", DISASM_USAGE);
+			return CLI_OK;
+		} else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
+			if (!(out = opt_value(argc, argv, &i)))
+				return usage_err(DISASM_USAGE, "%s needs a file name", a);
+		} else if (!strcmp(a, "--from")) {
+			const char *v = opt_value(argc, argv, &i);
+			if (!v || !parse_from(v, &from))
+				return usage_err(DISASM_USAGE, "--from wants auto, raw or text, not '%s'",
+						 v ? v : "");
+		} else if (a[0] == '-' && a[1]) {
+			return usage_err(DISASM_USAGE, "unknown option '%s'", a);
+		} else if (!in) {
+			in = a;
+		} else {
+			return usage_err(DISASM_USAGE, "unexpected argument '%s'", a);
+		}
+	}
+	if (!in)
+		return usage_err(DISASM_USAGE, "missing input file%s", "");
+	jitk_filter *f = cli_read_filter(in, from);
+	if (!f)
+		return CLI_FAIL;
+	int rc = cli_write_filter(out, f, FMT_TEXT, NULL);
+	jitk_filter_free(f);
+	return rc;
+}
+
+/* ------------------------------------------------------------- check */
+
+#define CHECK_USAGE "check FILTER [--from auto|raw|text]"
+
+int cmd_check(int argc, char **argv)
+{
+	const char *in = NULL;
+	enum cli_format from = FMT_AUTO;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (is_help(a)) {
+			printf("usage: jitk %s\n", CHECK_USAGE);
+			return CLI_OK;
+		} else if (!strcmp(a, "--from")) {
+			const char *v = opt_value(argc, argv, &i);
+			if (!v || !parse_from(v, &from))
+				return usage_err(CHECK_USAGE, "--from wants auto, raw or text, not '%s'",
+						 v ? v : "");
+		} else if (a[0] == '-' && a[1]) {
+			return usage_err(CHECK_USAGE, "unknown option '%s'", a);
+		} else if (!in) {
+			in = a;
+		} else {
+			return usage_err(CHECK_USAGE, "unexpected argument '%s'", a);
+		}
+	}
+	if (!in)
+		return usage_err(CHECK_USAGE, "missing filter file%s", "");
+	jitk_filter *f = cli_read_filter(in, from);
+	if (!f)
+		return CLI_FAIL;
+	bool ok = check_filter(in, f);
+	if (ok)
+		printf("%s: ok (%zu instruction%s)\n", in, jitk_filter_len(f),
+		       jitk_filter_len(f) == 1 ? "" : "s");
+	jitk_filter_free(f);
+	return ok ? CLI_OK : CLI_FAIL;
+}
+
+/* -------------------------------------------------------------- eval */
+
+#define EVAL_USAGE                                                                     \
+	"eval FILTER --nr NAME|N [--arch x86_64|i386|x32|aarch64] [--args a0,...,a5] " \
+	"[--ip N] [--quiet] [--jit] [--from auto|raw|text]"
+
+/* A syscall number: a name on arch, or a number (decimal, 0x hex, or a
+ * negative decimal, since seccomp_data.nr is an int). */
+static bool parse_nr(const char *s, jitk_arch arch, uint32_t *nr)
+{
+	uint64_t v;
+	if (cli_parse_u64(s, &v)) {
+		if (v > UINT32_MAX)
+			return false;
+		*nr = (uint32_t)v;
+		return true;
+	}
+	if (s[0] == '-' && s[1] >= '0' && s[1] <= '9') {
+		char *end;
+		errno = 0;
+		long long n = strtoll(s, &end, 10);
+		if (errno || *end || n < INT32_MIN)
+			return false;
+		*nr = (uint32_t)(int32_t)n;
+		return true;
+	}
+	int n = jitk_syscall_nr(arch, s);
+	if (n < 0)
+		return false;
+	*nr = (uint32_t)n;
+	return true;
+}
+
+/* "a0,a1,...": up to six 64-bit values; missing ones stay 0. */
+static bool parse_args(const char *s, uint64_t args[6])
+{
+	char buf[512];
+	if (strlen(s) >= sizeof buf)
+		return false;
+	strcpy(buf, s);
+	int n = 0;
+	char *save = NULL;
+	for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		while (*tok == ' ')
+			tok++;
+		if (n == 6)
+			return false;
+		uint64_t v;
+		if (tok[0] == '-') {
+			/* A negative argument as the kernel sees it: the 64-bit
+			 * two's complement of a long. */
+			char *end;
+			errno = 0;
+			long long x = strtoll(tok, &end, 0);
+			if (errno || *end)
+				return false;
+			v = (uint64_t)x;
+		} else if (!cli_parse_u64(tok, &v)) {
+			uint64_t c;
+			if (!jitk_const_value(tok, &c))
+				return false;
+			v = c;
+		}
+		args[n++] = v;
+	}
+	return n > 0;
+}
+
+/* "ERRNO(13 EACCES)", "TRAP(5)", "ALLOW", ... */
+static void format_action(uint32_t ret, char *buf, size_t cap)
+{
+	const char *name = jitk_action_name(ret);
+	uint32_t action = ret & JITK_RET_ACTION_FULL, data = ret & JITK_RET_DATA;
+	if (action == JITK_RET_ERRNO) {
+		const char *en = jitk_errno_name((int)data);
+		if (en)
+			snprintf(buf, cap, "%s(%u %s)", name, data, en);
+		else
+			snprintf(buf, cap, "%s(%u)", name, data);
+	} else if (action == JITK_RET_TRAP || action == JITK_RET_TRACE) {
+		snprintf(buf, cap, "%s(%u)", name, data);
+	} else {
+		snprintf(buf, cap, "%s", name);
+	}
+}
+
+int cmd_eval(int argc, char **argv)
+{
+	const char *in = NULL, *nr_s = NULL, *args_s = NULL, *ip_s = NULL;
+	jitk_arch arch = JITK_ARCH_X86_64;
+	enum cli_format from = FMT_AUTO;
+	bool quiet = false, jit = false;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (is_help(a)) {
+			printf("usage: jitk %s\n", EVAL_USAGE);
+			return CLI_OK;
+		} else if (!strcmp(a, "--nr")) {
+			if (!(nr_s = opt_value(argc, argv, &i)))
+				return usage_err(EVAL_USAGE, "%s needs a syscall name or number", a);
+		} else if (!strcmp(a, "--arch")) {
+			const char *v = opt_value(argc, argv, &i);
+			int ar = v ? jitk_arch_from_name(v) : -1;
+			if (ar < 0)
+				return usage_err(EVAL_USAGE,
+						 "--arch wants x86_64, i386, x32 or aarch64, not '%s'",
+						 v ? v : "");
+			arch = (jitk_arch)ar;
+		} else if (!strcmp(a, "--args")) {
+			if (!(args_s = opt_value(argc, argv, &i)))
+				return usage_err(EVAL_USAGE, "%s needs a0,...,a5", a);
+		} else if (!strcmp(a, "--ip")) {
+			if (!(ip_s = opt_value(argc, argv, &i)))
+				return usage_err(EVAL_USAGE, "%s needs a number", a);
+		} else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
+			quiet = true;
+		} else if (!strcmp(a, "--jit")) {
+			jit = true;
+		} else if (!strcmp(a, "--from")) {
+			const char *v = opt_value(argc, argv, &i);
+			if (!v || !parse_from(v, &from))
+				return usage_err(EVAL_USAGE, "--from wants auto, raw or text, not '%s'",
+						 v ? v : "");
+		} else if (a[0] == '-' && a[1]) {
+			return usage_err(EVAL_USAGE, "unknown option '%s'", a);
+		} else if (!in) {
+			in = a;
+		} else {
+			return usage_err(EVAL_USAGE, "unexpected argument '%s'", a);
+		}
+	}
+	if (!in)
+		return usage_err(EVAL_USAGE, "missing filter file%s", "");
+	if (!nr_s)
+		return usage_err(EVAL_USAGE, "missing --nr NAME|N%s", "");
+
+	struct seccomp_data data;
+	memset(&data, 0, sizeof data);
+	uint32_t nr;
+	if (!parse_nr(nr_s, arch, &nr)) {
+		const char *sugg = jitk_syscall_suggest(arch, nr_s);
+		fprintf(stderr, "jitk: error: unknown system call '%s' on %s\n", nr_s,
+			jitk_arch_name(arch));
+		if (sugg)
+			fprintf(stderr, "  hint: did you mean '%s'?\n", sugg);
+		return usage_err(EVAL_USAGE, NULL, NULL);
+	}
+	data.nr = (int)nr;
+	data.arch = jitk_arch_audit(arch);
+	uint64_t args[6] = { 0 };
+	if (args_s && !parse_args(args_s, args))
+		return usage_err(EVAL_USAGE,
+				 "--args wants up to six comma-separated numbers, not '%s'", args_s);
+	for (int i = 0; i < 6; i++)
+		data.args[i] = args[i];
+	if (ip_s) {
+		uint64_t ip;
+		if (!cli_parse_u64(ip_s, &ip))
+			return usage_err(EVAL_USAGE, "--ip wants a number, not '%s'", ip_s);
+		data.instruction_pointer = ip;
+	}
+
+	jitk_filter *f = cli_read_filter(in, from);
+	if (!f)
+		return CLI_FAIL;
+	int rc = CLI_FAIL;
+	if (!check_filter(in, f))
+		goto out;
+	jitk_result res = { 0 };
+	jitk_err err = jitk_interp(f, &data, &res);
+	if (err) {
+		cli_error("%s: interpreter: %s", in, jitk_strerror(err));
+		goto out;
+	}
+	uint32_t ret = res.ret;
+	if (jit) {
+		/* The JIT must agree with the reference interpreter on this
+		 * input; a difference is a jitk bug and is reported as such. */
+		jitk_jit *j = NULL;
+		jitk_diag d;
+		err = jitk_jit_compile(f, &j, &d);
+		if (err) {
+			if (!d.file[0])
+				snprintf(d.file, sizeof d.file, "%s", in);
+			fprintf(stderr, "jitk: error: %s: JIT: %s\n", in, jitk_strerror(err));
+			cli_report(in, err, &d);
+			goto out;
+		}
+		jitk_jit_fn fn = jitk_jit_func(j);
+		ret = fn(&data);
+		jitk_jit_free(j);
+		if (ret != res.ret && !res.unspecified) {
+			cli_error("%s: JIT returned 0x%08x but the interpreter 0x%08x (jitk bug)",
+				  in, ret, res.ret);
+			goto out;
+		}
+	}
+	if (quiet) {
+		printf("0x%08x\n", ret);
+	} else {
+		char act[96];
+		format_action(ret, act, sizeof act);
+		printf("%s  ret=0x%08x  steps=%u%s%s\n", act, ret, res.steps, jit ? "  jit" : "",
+		       res.unspecified ? "  (unspecified: shift by X >= 32)" : "");
+	}
+	rc = CLI_OK;
+out:
+	jitk_filter_free(f);
+	return rc;
+}
+
+/* -------------------------------------------------------------- exec */
+
+#define EXEC_USAGE                                                                  \
+	"exec FILTER [--flags log,spec_allow,tsync,tsync_esrch,keep_privs] "        \
+	"[--from auto|raw|text] -- CMD [ARGS...]"
+
+/* Flag names for --flags.  new_listener and wait_killable_recv are not
+ * offered: nobody would read the notification fd, so a USER_NOTIF action
+ * would block the command forever. */
+static const struct {
+	const char *name;
+	unsigned flag;
+} exec_flags[] = {
+	{ "log", JITK_LOAD_LOG },
+	{ "spec_allow", JITK_LOAD_SPEC_ALLOW },
+	{ "tsync", JITK_LOAD_TSYNC },
+	{ "tsync_esrch", JITK_LOAD_TSYNC_ESRCH },
+	{ "keep_privs", JITK_LOAD_KEEP_PRIVS },
+};
+
+static bool parse_flags(const char *s, unsigned *flags, const char **bad)
+{
+	char buf[256];
+	if (strlen(s) >= sizeof buf) {
+		*bad = s;
+		return false;
+	}
+	strcpy(buf, s);
+	char *save = NULL;
+	for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		for (char *c = tok; *c; c++)
+			if (*c == '-')
+				*c = '_';
+		size_t i;
+		for (i = 0; i < sizeof exec_flags / sizeof *exec_flags; i++)
+			if (!strcmp(tok, exec_flags[i].name))
+				break;
+		if (i == sizeof exec_flags / sizeof *exec_flags) {
+			*bad = tok;
+			return false;
+		}
+		*flags |= exec_flags[i].flag;
+	}
+	return true;
+}
+
+int cmd_exec(int argc, char **argv)
+{
+	const char *in = NULL;
+	enum cli_format from = FMT_AUTO;
+	unsigned flags = 0;
+	int cmd = -1;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "--")) {
+			cmd = i + 1;
+			break;
+		} else if (is_help(a)) {
+			printf("usage: jitk %s\n", EXEC_USAGE);
+			return CLI_OK;
+		} else if (!strcmp(a, "--flags")) {
+			const char *v = opt_value(argc, argv, &i), *bad = "";
+			if (!v || !parse_flags(v, &flags, &bad))
+				return usage_err(EXEC_USAGE,
+						 "unknown flag '%s' (log, spec_allow, tsync, "
+						 "tsync_esrch, keep_privs)", bad);
+		} else if (!strcmp(a, "--from")) {
+			const char *v = opt_value(argc, argv, &i);
+			if (!v || !parse_from(v, &from))
+				return usage_err(EXEC_USAGE, "--from wants auto, raw or text, not '%s'",
+						 v ? v : "");
+		} else if (a[0] == '-' && a[1]) {
+			return usage_err(EXEC_USAGE, "unknown option '%s'", a);
+		} else if (!in) {
+			in = a;
+		} else {
+			cmd = i; /* the command starts at the first other word */
+			break;
+		}
+	}
+	if (!in)
+		return usage_err(EXEC_USAGE, "missing filter file%s", "");
+	if (cmd < 0 || cmd >= argc)
+		return usage_err(EXEC_USAGE, "missing command to run after --%s", "");
+
+	jitk_filter *f = cli_read_filter(in, from);
+	if (!f)
+		return CLI_FAIL;
+	jitk_diag d;
+	jitk_err err = jitk_load(f, flags, NULL, &d);
+	jitk_filter_free(f);
+	if (err) {
+		if (!d.file[0])
+			snprintf(d.file, sizeof d.file, "%s", in);
+		cli_report(in, err, &d);
+		return CLI_FAIL;
+	}
+	/* From here on the filter is in force for us and whatever we exec.
+	 * Flush nothing buffered: stdout is untouched so far. */
+	execvp(argv[cmd], argv + cmd);
+	int e = errno;
+	fprintf(stderr, "jitk: error: cannot execute %s: %s\n", argv[cmd], strerror(e));
+	return e == ENOENT ? 127 : 126;
+}
