@@ -1,3 +1,671 @@
-/* src/codegen.c - stub: not written yet; replaced by the real stage. */
+/*
+ * codegen.c - compile the policy IR (policy.h) to a seccomp cBPF program.
+ *
+ * Code shape (docs/compiler.md has the picture):
+ *
+ *       ld [4]                         arch check first, always
+ *       jeq #AUDIT_ARCH_X86_64, X, +0
+ *       jeq #AUDIT_ARCH_I386, I, +0    one test per listed AUDIT value
+ *       ret #foreign_action
+ *   X:  ld [0]
+ *       jset #0x40000000, x32, x86_64  the x32 split, by construction
+ *   ...: binary search tree on nr over the IR ranges and the default gaps,
+ *        leaves = `ret #k` or the decision's argument code.
+ *
+ * The program is emitted backwards (kafel's trick): every jump target exists
+ * before the jump is emitted, so offsets are known at once.  Instructions go
+ * into buf[] in reverse, and a label is an index into buf[] (the distance
+ * from the end of the final program).  A conditional jump reaches at most
+ * 255 instructions; a farther target gets a copy of the `ret` it points at
+ * or a `ja` trampoline placed right after the jump.
+ *
+ * Security-relevant properties, each by construction:
+ *  - nothing but `ld [4]` and jumps on A==arch precede the per-ABI code, and
+ *    an arch not in the policy ends in `ret #foreign_action`;
+ *  - on AUDIT_ARCH_X86_64 the 0x40000000 bit of nr picks x32 or x86_64
+ *    (docs/scpl.md), and an unlisted side returns foreign_action, so an x32
+ *    call can never reach x86_64 rules (the firejail/kafel x32 bypass);
+ *  - the arch chain, `ld [0]` and the search tree use only `ld [0]`,
+ *    `ld [4]`, `ja`, jumps with K and `ret #k`, so every syscall whose
+ *    decision is an unconditional Allow is recognised by the kernel's action
+ *    cache (seccomp_is_const_allow) and never runs the filter;
+ *  - 64-bit argument compares are built from the two 32-bit halves with the
+ *    high words compared first and the low words only when the high words
+ *    are equal (the CVE-2019-9893 class), masks applied per half, and
+ *    low32() compares read only the low word (the TIOCSTI class).
+ * Finally the program is run through the seccomp checker; a rejection is a
+ * compiler bug and is reported as such.
+ */
 #include "policy.h"
-jitk_err codegen(const struct ir_policy *ir, const jitk_compile_opts *opts, jitk_filter **out, jitk_diag *d) { (void)ir; (void)opts; (void)out; return diag_err(d, JITK_E_UNSUPPORTED, "codegen not written yet"); }
+#include "insn.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Far more than 4096, so that TOO_BIG can name the real size of reasonable
+ * overflows, yet bounded so a pathological policy cannot exhaust memory. */
+#define CG_CEILING (64u * JITK_MAXINSNS)
+#define CG_JMAX 255u /* jt/jf are u8 */
+
+#define OFF_NR 0u
+#define OFF_ARCH 4u
+#define OFF_ARG_LO(i) (16u + 8u * (unsigned)(i)) /* little endian (x86-64, aarch64) */
+#define OFF_ARG_HI(i) (20u + 8u * (unsigned)(i))
+
+/* What the accumulator holds at a point of the program, known from the
+ * code that precedes it on every path.  ACC_WORD: A == word[off] & mask. */
+enum acc_kind { ACC_NONE, ACC_UNKNOWN, ACC_WORD };
+struct acc {
+	enum acc_kind kind; /* ACC_NONE: the point is unreachable */
+	uint32_t off, mask;
+};
+
+static const struct acc ACC_NR = { ACC_WORD, OFF_NR, 0xffffffffu };
+static const struct acc ACC_UNKNOWN_ = { ACC_UNKNOWN, 0, 0 };
+
+static bool acc_eq(struct acc a, struct acc b)
+{
+	return a.kind == b.kind && (a.kind != ACC_WORD || (a.off == b.off && a.mask == b.mask));
+}
+
+/* The state where two paths join. */
+static struct acc acc_meet(struct acc a, struct acc b)
+{
+	if (a.kind == ACC_NONE)
+		return b;
+	if (b.kind == ACC_NONE)
+		return a;
+	return acc_eq(a, b) ? a : ACC_UNKNOWN_;
+}
+
+struct cg_ret {
+	uint32_t action;
+	size_t label;
+};
+
+struct cg_memo {
+	const struct ir_decision *dec;
+	size_t label;
+};
+
+struct cg {
+	jitk_insn *buf; /* reversed: buf[0] is the program's last instruction */
+	size_t n, cap;
+	bool nomem, ceiling;
+	struct cg_ret *rets; /* the newest `ret #k` per action */
+	size_t nrets, caprets;
+	struct cg_memo *memo; /* code of each decision (entered with A == nr) */
+	size_t nmemo, capmemo;
+	const jitk_compile_opts *opts;
+};
+
+static bool cg_failed(const struct cg *g)
+{
+	return g->nomem || g->ceiling;
+}
+
+static bool grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+	if (need <= *cap)
+		return true;
+	size_t ncap = *cap ? *cap : 64;
+	while (ncap < need)
+		ncap *= 2;
+	void *np = realloc(*p, ncap * elem);
+	if (!np)
+		return false;
+	*p = np;
+	*cap = ncap;
+	return true;
+}
+
+/* Append one instruction (it will precede everything emitted so far) and
+ * return its label. */
+static size_t emit(struct cg *g, uint16_t code, uint8_t jt, uint8_t jf, uint32_t k)
+{
+	if (cg_failed(g))
+		return 0;
+	if (g->n >= CG_CEILING) {
+		g->ceiling = true;
+		return 0;
+	}
+	if (!grow((void **)&g->buf, &g->cap, g->n + 1, sizeof *g->buf)) {
+		g->nomem = true;
+		return 0;
+	}
+	g->buf[g->n] = (jitk_insn){ code, jt, jf, k };
+	return g->n++;
+}
+
+/* Offset from an instruction about to be emitted to label t. */
+static size_t dist(const struct cg *g, size_t t)
+{
+	return g->n - t - 1;
+}
+
+/* A label equivalent to t that a jump emitted next can reach with an 8-bit
+ * offset: t itself, a copy of the `ret` at t, or a `ja` to t. */
+static size_t near(struct cg *g, size_t t)
+{
+	if (dist(g, t) <= CG_JMAX)
+		return t;
+	const jitk_insn *i = &g->buf[t];
+	if (i->code == (BPF_RET | BPF_K))
+		return emit(g, i->code, 0, 0, i->k);
+	return emit(g, BPF_JMP | BPF_JA, 0, 0, (uint32_t)dist(g, t));
+}
+
+/* Emit a conditional jump with K: A op k ? lt : lf. */
+static size_t emit_jump(struct cg *g, uint16_t op, uint32_t k, size_t lt, size_t lf)
+{
+	if (cg_failed(g))
+		return 0;
+	if (lt == lf) {
+		lt = lf = near(g, lt);
+	} else {
+		/* Each fix-up adds one instruction, which can push the other
+		 * target out of reach; loop until both fit. */
+		for (;;) {
+			if (dist(g, lt) > CG_JMAX)
+				lt = near(g, lt);
+			else if (dist(g, lf) > CG_JMAX)
+				lf = near(g, lf);
+			else
+				break;
+			if (cg_failed(g))
+				return 0;
+		}
+	}
+	if (cg_failed(g))
+		return 0;
+	return emit(g, BPF_JMP | op | BPF_K, (uint8_t)dist(g, lt), (uint8_t)dist(g, lf), k);
+}
+
+/* Emit a non-jump instruction that falls through to label next. */
+static size_t emit_stmt(struct cg *g, uint16_t code, uint32_t k, size_t next)
+{
+	if (cg_failed(g))
+		return 0;
+	if (g->n == 0 || next != g->n - 1)
+		emit(g, BPF_JMP | BPF_JA, 0, 0, (uint32_t)dist(g, next));
+	return emit(g, code, 0, 0, k);
+}
+
+/* A `ret #action`, shared with an earlier one when a jump can reach it. */
+static size_t ret_label(struct cg *g, uint32_t action)
+{
+	for (size_t i = 0; i < g->nrets; i++)
+		if (g->rets[i].action == action && dist(g, g->rets[i].label) <= CG_JMAX)
+			return g->rets[i].label;
+	size_t l = emit(g, BPF_RET | BPF_K, 0, 0, action);
+	if (cg_failed(g))
+		return 0;
+	for (size_t i = 0; i < g->nrets; i++)
+		if (g->rets[i].action == action) {
+			g->rets[i].label = l;
+			return l;
+		}
+	if (!grow((void **)&g->rets, &g->caprets, g->nrets + 1, sizeof *g->rets)) {
+		g->nomem = true;
+		return 0;
+	}
+	g->rets[g->nrets++] = (struct cg_ret){ action, l };
+	return l;
+}
+
+/* Make A == word[off] & mask before label body, given A's state `in` there:
+ * nothing if A already holds it, an `and` if A holds the word under a
+ * wider mask, else a load (and an `and` unless mask is all ones). */
+static size_t load_word(struct cg *g, struct acc in, uint32_t off, uint32_t mask, size_t body)
+{
+	if (in.kind == ACC_WORD && in.off == off) {
+		if (in.mask == mask)
+			return body;
+		if ((mask & ~in.mask) == 0)
+			return emit_stmt(g, BPF_ALU | BPF_AND | BPF_K, mask, body);
+	}
+	if (mask != 0xffffffffu)
+		body = emit_stmt(g, BPF_ALU | BPF_AND | BPF_K, mask, body);
+	return emit_stmt(g, BPF_LD | BPF_W | BPF_ABS, off, body);
+}
+
+/* ------------------------------------------------ argument comparisons */
+
+/* How each half of a 64-bit compare is done: read and tested, or known
+ * without reading (T: the compare holds, F: it fails, NEXT: go on to the
+ * low half). */
+enum part { PART_READ, PART_T, PART_F, PART_NEXT };
+
+/*
+ * A POL_CMP as  x op v  with x = (args[i] & mask) (high word 0 for low32),
+ * normalised to op in {EQ, GT, GE} possibly negated (NE = !EQ, LE = !GT,
+ * LT = !GE).  Over the halves (xh, xl) and (vh, vl):
+ *   x == v  <=>  xh == vh && xl == vl
+ *   x >  v  <=>  xh > vh || (xh == vh && xl >  vl)
+ *   x >= v  <=>  xh > vh || (xh == vh && xl >= vl)
+ * The high half is always decided first; the low half only counts when the
+ * high halves are equal.  xh <= mh and xl <= ml, which decides some halves
+ * without reading them.
+ */
+struct cmp_shape {
+	enum pol_op base;
+	bool neg;
+	uint32_t mh, ml, vh, vl;
+	uint32_t off_hi, off_lo;
+	enum part hi, lo; /* lo is meaningful only if hi is READ or NEXT */
+};
+
+static struct cmp_shape cmp_shape(const struct pol_cond *c)
+{
+	struct cmp_shape s;
+	switch (c->op) {
+	case POL_EQ: s.base = POL_EQ, s.neg = false; break;
+	case POL_NE: s.base = POL_EQ, s.neg = true; break;
+	case POL_GT: s.base = POL_GT, s.neg = false; break;
+	case POL_LE: s.base = POL_GT, s.neg = true; break;
+	case POL_GE: s.base = POL_GE, s.neg = false; break;
+	case POL_LT: default: s.base = POL_GE, s.neg = true; break;
+	}
+	/* low32(argN): the high word of the operand is 0 whatever the call's
+	 * high bits are, so it is never read. */
+	s.mh = c->low32 ? 0 : (uint32_t)(c->mask >> 32);
+	s.ml = (uint32_t)c->mask;
+	s.vh = (uint32_t)(c->value >> 32);
+	s.vl = (uint32_t)c->value;
+	s.off_hi = OFF_ARG_HI(c->arg);
+	s.off_lo = OFF_ARG_LO(c->arg);
+
+	if (s.mh < s.vh)
+		s.hi = PART_F; /* xh <= mh < vh: x < v */
+	else if (s.mh == 0)
+		s.hi = PART_NEXT; /* xh == 0 == vh */
+	else if (s.base == POL_EQ && (s.vh & ~s.mh))
+		s.hi = PART_F; /* vh has a bit xh never has */
+	else
+		s.hi = PART_READ;
+
+	switch (s.base) {
+	case POL_EQ:
+		if (s.vl & ~s.ml)
+			s.lo = PART_F;
+		else if (s.ml == 0)
+			s.lo = PART_T; /* xl == 0 == vl */
+		else
+			s.lo = PART_READ;
+		break;
+	case POL_GT:
+		s.lo = s.ml <= s.vl ? PART_F : PART_READ; /* xl <= ml <= vl */
+		break;
+	default: /* POL_GE */
+		if (s.vl == 0)
+			s.lo = PART_T;
+		else
+			s.lo = s.ml < s.vl ? PART_F : PART_READ;
+		break;
+	}
+	return s;
+}
+
+/* A's state on the true and false exits of a compare entered with `in`.
+ * Mirrors gen_cmp exactly: the code after a condition relies on it. */
+static void cmp_exits(const struct pol_cond *c, struct acc in, struct acc *t, struct acc *f)
+{
+	struct cmp_shape s = cmp_shape(c);
+	struct acc st_hi = { ACC_WORD, s.off_hi, s.mh }, st_lo = { ACC_WORD, s.off_lo, s.ml };
+	struct acc at = { ACC_NONE, 0, 0 }, af = at, lo_in = in;
+	switch (s.hi) {
+	case PART_T: at = in; break;
+	case PART_F: af = in; break;
+	case PART_READ:
+		af = st_hi;
+		if (s.base != POL_EQ)
+			at = st_hi;
+		lo_in = st_hi;
+		break;
+	case PART_NEXT: break;
+	}
+	if (s.hi == PART_READ || s.hi == PART_NEXT) {
+		switch (s.lo) {
+		case PART_READ:
+			at = acc_meet(at, st_lo);
+			af = acc_meet(af, st_lo);
+			break;
+		case PART_T: at = acc_meet(at, lo_in); break;
+		case PART_F: af = acc_meet(af, lo_in); break;
+		case PART_NEXT: break;
+		}
+	}
+	*t = s.neg ? af : at;
+	*f = s.neg ? at : af;
+}
+
+static size_t gen_cmp(struct cg *g, const struct pol_cond *c, size_t t, size_t f, struct acc in)
+{
+	struct cmp_shape s = cmp_shape(c);
+	if (s.neg) {
+		size_t tmp = t;
+		t = f;
+		f = tmp;
+	}
+	if (s.hi == PART_T)
+		return t;
+	if (s.hi == PART_F)
+		return f;
+
+	struct acc lo_in = in;
+	if (s.hi == PART_READ)
+		lo_in = (struct acc){ ACC_WORD, s.off_hi, s.mh };
+	size_t lo;
+	switch (s.lo) {
+	case PART_T: lo = t; break;
+	case PART_F: lo = f; break;
+	default: {
+		uint16_t op = s.base == POL_EQ ? BPF_JEQ : s.base == POL_GT ? BPF_JGT : BPF_JGE;
+		lo = emit_jump(g, op, s.vl, t, f);
+		lo = load_word(g, lo_in, s.off_lo, s.ml, lo);
+		break;
+	}
+	}
+	if (s.hi == PART_NEXT)
+		return lo;
+
+	size_t hi;
+	if (s.base == POL_EQ) {
+		hi = emit_jump(g, BPF_JEQ, s.vh, lo, f);
+	} else if (lo == t) {
+		hi = emit_jump(g, BPF_JGE, s.vh, t, f); /* xh >= vh decides */
+	} else if (lo == f) {
+		hi = emit_jump(g, BPF_JGT, s.vh, t, f); /* xh > vh decides */
+	} else {
+		hi = emit_jump(g, BPF_JEQ, s.vh, lo, f);
+		hi = emit_jump(g, BPF_JGT, s.vh, t, hi);
+	}
+	return load_word(g, in, s.off_hi, s.mh, hi);
+}
+
+/* A's state on the true and false exits of condition c entered with `in`. */
+static void cond_exits(const struct pol_cond *c, struct acc in, struct acc *t, struct acc *f)
+{
+	struct acc lt, lf, rt, rf;
+	switch (c->kind) {
+	case POL_CMP:
+		cmp_exits(c, in, t, f);
+		return;
+	case POL_NOT:
+		cond_exits(c->l, in, f, t);
+		return;
+	case POL_AND:
+		cond_exits(c->l, in, &lt, &lf);
+		cond_exits(c->r, lt, &rt, &rf);
+		*t = rt;
+		*f = acc_meet(lf, rf);
+		return;
+	case POL_OR:
+		cond_exits(c->l, in, &lt, &lf);
+		cond_exits(c->r, lf, &rt, &rf);
+		*t = acc_meet(lt, rt);
+		*f = rf;
+		return;
+	}
+	*t = *f = ACC_UNKNOWN_;
+}
+
+/* Code that goes to t if c holds and to f otherwise, entered with A in
+ * state `in`.  &&, || and ! are short-circuit control flow. */
+static size_t gen_cond(struct cg *g, const struct pol_cond *c, size_t t, size_t f, struct acc in)
+{
+	struct acc lt, lf;
+	switch (c->kind) {
+	case POL_CMP:
+		return gen_cmp(g, c, t, f, in);
+	case POL_NOT:
+		return gen_cond(g, c->l, f, t, in);
+	case POL_AND:
+		cond_exits(c->l, in, &lt, &lf);
+		return gen_cond(g, c->l, gen_cond(g, c->r, t, f, lt), f, in);
+	case POL_OR:
+		cond_exits(c->l, in, &lt, &lf);
+		return gen_cond(g, c->l, t, gen_cond(g, c->r, t, f, lf), in);
+	}
+	g->nomem = true; /* unreachable: an unknown kind would be a front-end bug */
+	return 0;
+}
+
+/* ---------------------------------------------------------- decisions */
+
+#define CG_MAXCASES_STACK 64
+
+/* The decision's code, entered with A == nr: case by case, first match. */
+static size_t gen_decision(struct cg *g, const struct ir_decision *dec)
+{
+	for (size_t i = 0; i < g->nmemo; i++)
+		if (g->memo[i].dec == dec)
+			return g->memo[i].label;
+	if (dec->ncases == 0)
+		return ret_label(g, dec->otherwise);
+
+	/* A's state at the start of each case, forwards: case i+1 starts
+	 * where case i's condition failed. */
+	struct acc stack_in[CG_MAXCASES_STACK];
+	struct acc *in = dec->ncases <= CG_MAXCASES_STACK ? stack_in
+							   : malloc(dec->ncases * sizeof *in);
+	if (!in) {
+		g->nomem = true;
+		return 0;
+	}
+	in[0] = ACC_NR;
+	for (size_t i = 0; i + 1 < dec->ncases; i++) {
+		struct acc t;
+		cond_exits(dec->cases[i].cond, in[i], &t, &in[i + 1]);
+	}
+	size_t next = ret_label(g, dec->otherwise);
+	for (size_t i = dec->ncases; i-- > 0;) {
+		size_t ret = ret_label(g, dec->cases[i].action);
+		next = gen_cond(g, dec->cases[i].cond, ret, next, in[i]);
+	}
+	if (in != stack_in)
+		free(in);
+	if (cg_failed(g))
+		return 0;
+	if (!grow((void **)&g->memo, &g->capmemo, g->nmemo + 1, sizeof *g->memo)) {
+		g->nomem = true;
+		return 0;
+	}
+	g->memo[g->nmemo++] = (struct cg_memo){ dec, next };
+	return next;
+}
+
+/* --------------------------------------------------- the search on nr */
+
+/* A piece of the 32-bit nr space: an IR range, or a default gap (dec NULL). */
+struct seg {
+	uint32_t lo, hi;
+	const struct ir_decision *dec;
+	double weight;
+};
+
+static size_t gen_leaf(struct cg *g, const struct ir_arch *a, const struct seg *s)
+{
+	return s->dec ? gen_decision(g, s->dec) : ret_label(g, a->default_action);
+}
+
+/* Where to split segs[lo..hi] (the first index of the right half): by
+ * count, or by weight when weights are given. */
+static size_t split_at(const struct seg *segs, size_t lo, size_t hi, bool weighted)
+{
+	if (!weighted)
+		return lo + (hi - lo + 1) / 2;
+	double total = 0, left = 0;
+	for (size_t i = lo; i <= hi; i++)
+		total += segs[i].weight;
+	size_t best = lo + 1;
+	double best_gap = -1;
+	for (size_t m = lo + 1; m <= hi; m++) {
+		left += segs[m - 1].weight;
+		double gap = left * 2 > total ? left * 2 - total : total - left * 2;
+		if (best_gap < 0 || gap < best_gap) {
+			best_gap = gap;
+			best = m;
+		}
+	}
+	return best;
+}
+
+/* Search tree over segs[lo..hi] (which cover the nr values that can get
+ * here), entered with A == nr.  Only jumps with K: cache-friendly. */
+static size_t gen_tree(struct cg *g, const struct ir_arch *a, const struct seg *segs,
+		       size_t lo, size_t hi, bool weighted)
+{
+	if (cg_failed(g))
+		return 0;
+	if (lo == hi)
+		return gen_leaf(g, a, &segs[lo]);
+	/* One number between two pieces with the same decision (typically
+	 * default gaps around a listed syscall): a single jeq. */
+	if (hi - lo == 2 && segs[lo].dec == segs[hi].dec && segs[lo + 1].lo == segs[lo + 1].hi) {
+		size_t mid = gen_leaf(g, a, &segs[lo + 1]);
+		size_t out = gen_leaf(g, a, &segs[lo]);
+		return emit_jump(g, BPF_JEQ, segs[lo + 1].lo, mid, out);
+	}
+	size_t m = split_at(segs, lo, hi, weighted);
+	size_t right = gen_tree(g, a, segs, m, hi, weighted);
+	size_t left = gen_tree(g, a, segs, lo, m - 1, weighted);
+	return emit_jump(g, BPF_JGE, segs[m].lo, right, left);
+}
+
+/* The per-ABI dispatch, entered with A == nr. */
+static size_t gen_arch(struct cg *g, const struct ir_arch *a)
+{
+	struct seg *segs = malloc((2 * a->nranges + 1) * sizeof *segs);
+	if (!segs) {
+		g->nomem = true;
+		return 0;
+	}
+	const double *w = g->opts ? g->opts->weights : NULL;
+	size_t nw = g->opts ? g->opts->nweights : 0;
+	bool weighted = w && nw && a->arch == JITK_ARCH_X86_64;
+	size_t n = 0;
+	uint64_t next = 0; /* first nr not yet covered */
+	for (size_t i = 0; i < a->nranges; i++) {
+		const struct ir_range *r = &a->ranges[i];
+		if (r->lo > next)
+			segs[n++] = (struct seg){ (uint32_t)next, r->lo - 1, NULL, 0 };
+		segs[n++] = (struct seg){ r->lo, r->hi, r->dec, 0 };
+		next = (uint64_t)r->hi + 1;
+	}
+	if (next <= 0xffffffffu)
+		segs[n++] = (struct seg){ (uint32_t)next, 0xffffffffu, NULL, 0 };
+	if (weighted) {
+		/* A small floor keeps unweighted pieces from piling up on one side. */
+		for (size_t i = 0; i < n; i++) {
+			segs[i].weight = 1e-9;
+			for (uint64_t nr = segs[i].lo; nr <= segs[i].hi && nr < nw; nr++)
+				segs[i].weight += w[nr] > 0 ? w[nr] : 0;
+		}
+	}
+	size_t l = gen_tree(g, a, segs, 0, n - 1, weighted);
+	free(segs);
+	return l;
+}
+
+/* ------------------------------------------------------------ program */
+
+static const struct ir_arch *find_arch(const struct ir_policy *ir, jitk_arch a)
+{
+	for (size_t i = 0; i < ir->narch; i++)
+		if (ir->arches[i].arch == a)
+			return &ir->arches[i];
+	return NULL;
+}
+
+static void gen_program(struct cg *g, const struct ir_policy *ir)
+{
+	/* One block per AUDIT_ARCH value, entered with A == arch. */
+	uint32_t audits[JITK_ARCH__COUNT];
+	size_t blocks[JITK_ARCH__COUNT];
+	size_t nblocks = 0;
+	size_t foreign = ret_label(g, ir->foreign_action);
+
+	const struct ir_arch *x64 = find_arch(ir, JITK_ARCH_X86_64);
+	const struct ir_arch *x32 = find_arch(ir, JITK_ARCH_X32);
+	if (x64 || x32) {
+		/* AUDIT_ARCH_X86_64 carries two ABIs; docs/scpl.md splits them on
+		 * the x32 bit.  The unlisted side, if any, is foreign. */
+		size_t lx32 = x32 ? gen_arch(g, x32) : ret_label(g, ir->foreign_action);
+		size_t lx64 = x64 ? gen_arch(g, x64) : ret_label(g, ir->foreign_action);
+		size_t split = emit_jump(g, BPF_JSET, JITK_X32_SYSCALL_BIT, lx32, lx64);
+		blocks[nblocks] = emit_stmt(g, BPF_LD | BPF_W | BPF_ABS, OFF_NR, split);
+		audits[nblocks++] = jitk_arch_audit(JITK_ARCH_X86_64);
+	}
+	for (size_t i = 0; i < ir->narch; i++) {
+		const struct ir_arch *a = &ir->arches[i];
+		if (a->arch == JITK_ARCH_X86_64 || a->arch == JITK_ARCH_X32)
+			continue;
+		size_t tree = gen_arch(g, a);
+		blocks[nblocks] = emit_stmt(g, BPF_LD | BPF_W | BPF_ABS, OFF_NR, tree);
+		audits[nblocks++] = a->audit;
+	}
+	/* The arch chain, in the order above (x86-64 first). */
+	size_t next = foreign;
+	for (size_t i = nblocks; i-- > 0;)
+		next = emit_jump(g, BPF_JEQ, audits[i], blocks[i], next);
+	emit_stmt(g, BPF_LD | BPF_W | BPF_ABS, OFF_ARCH, next); /* A == arch for the chain */
+}
+
+jitk_err codegen(const struct ir_policy *ir, const jitk_compile_opts *opts,
+		 jitk_filter **out, jitk_diag *d)
+{
+	if (!ir || !out)
+		return diag_err(d, JITK_E_INVAL, "codegen: NULL argument");
+	*out = NULL;
+	struct cg g = { .opts = opts };
+	gen_program(&g, ir);
+	free(g.rets);
+	free(g.memo);
+	if (g.nomem) {
+		free(g.buf);
+		return diag_err(d, JITK_E_NOMEM, "out of memory generating code");
+	}
+	if (g.ceiling || g.n > JITK_MAXINSNS) {
+		size_t n = g.n;
+		free(g.buf);
+		if (g.ceiling)
+			diag_err(d, JITK_E_TOO_BIG,
+				 "the compiled filter has more than %u instructions; seccomp allows at most %d",
+				 CG_CEILING, JITK_MAXINSNS);
+		else
+			diag_err(d, JITK_E_TOO_BIG,
+				 "the compiled filter has %zu instructions; seccomp allows at most %d",
+				 n, JITK_MAXINSNS);
+		diag_hint(d, "use fewer argument conditions, or split the policy into stacked filters");
+		return JITK_E_TOO_BIG;
+	}
+	jitk_filter *f = filter_alloc(g.n);
+	if (!f) {
+		free(g.buf);
+		return diag_err(d, JITK_E_NOMEM, "out of memory generating code");
+	}
+	for (size_t i = 0; i < g.n; i++)
+		f->insns[i] = g.buf[g.n - 1 - i];
+	free(g.buf);
+
+	/* The generator is not trusted: the checker decides.  A rejection is
+	 * a bug here, never the user's fault. */
+	jitk_diag cd;
+	jitk_err err = jitk_check(f, &cd);
+	if (err == JITK_E_UNSUPPORTED) {
+		/* TEMPORARY: the checker (src/trusted/check.c) is still a stub in
+		 * this tree; treat it as not available.  Remove once it lands. */
+		err = JITK_OK;
+	}
+	if (err) {
+		jitk_filter_free(f);
+		diag_insn(d, JITK_E_CHECK, cd.index, cd.rule,
+			  "internal compiler error: the generated filter fails the seccomp checker (%s); this is a compiler bug",
+			  cd.msg);
+		diag_hint(d, "please report it with the policy; `jitk compile --format text` shows the code");
+		return JITK_E_CHECK;
+	}
+	*out = f;
+	return JITK_OK;
+}

@@ -1,4 +1,249 @@
-/* src/ir.c - stub: not written yet; replaced by the real stage. */
+/*
+ * ir.c - lower a resolved SCPL policy to the compiler's IR (policy.h).
+ *
+ * Per accepted ABI, the IR is a sorted list of disjoint syscall-number
+ * ranges, each mapped to a decision: the ordered argument cases of the rules
+ * that name those numbers, then `otherwise`.  Numbers in no range take the
+ * ABI's default action.  This is kafel's shape: everything the code
+ * generator needs to build a search tree over `nr`, computed before any
+ * instruction is emitted.
+ *
+ * Lowering for one ABI and one number n, from docs/scpl.md ("first match
+ * wins", "if no rule applies, default_action"):
+ *   cases  = the rules naming n, in source order, each (cond, action);
+ *            everything after the first unconditional rule is dead and cut;
+ *   a final unconditional case becomes `otherwise` (else default_action);
+ *   trailing conditional cases whose action equals `otherwise` are dropped
+ *            (whether they hold or not, the result is the same);
+ *   a decision with no cases whose `otherwise` is the default is not
+ *            stored at all: the number falls into a default gap.
+ * Equal decisions (same cases with structurally equal conditions, same
+ * otherwise) are stored once and shared, so adjacent numbers with equal
+ * decisions merge into one range.
+ */
 #include "policy.h"
-jitk_err ir_build(const jitk_policy *p, struct ir_policy **out, jitk_diag *d) { (void)p; (void)out; return diag_err(d, JITK_E_UNSUPPORTED, "IR not written yet"); }
-void ir_free(struct ir_policy *ir) { (void)ir; }
+
+#include <stdlib.h>
+#include <string.h>
+
+/* All IR memory hangs off one list of blocks, freed by ir_free. */
+struct ir_block {
+	struct ir_block *next;
+	max_align_t data[];
+};
+
+static void *ir_alloc(struct ir_block **arena, size_t size)
+{
+	struct ir_block *b = malloc(sizeof *b + (size ? size : 1));
+	if (!b)
+		return NULL;
+	b->next = *arena;
+	*arena = b;
+	return b->data;
+}
+
+static void ir_arena_free(struct ir_block *b)
+{
+	while (b) {
+		struct ir_block *next = b->next;
+		free(b);
+		b = next;
+	}
+}
+
+void ir_free(struct ir_policy *ir)
+{
+	if (!ir)
+		return;
+	ir_arena_free(ir->arena);
+	free(ir);
+}
+
+/* Structural equality of conditions: equal trees mean equal predicates. */
+static bool cond_equal(const struct pol_cond *a, const struct pol_cond *b)
+{
+	if (a == b)
+		return true;
+	if (!a || !b || a->kind != b->kind)
+		return false;
+	switch (a->kind) {
+	case POL_CMP:
+		return a->arg == b->arg && a->low32 == b->low32 && a->op == b->op &&
+		       a->mask == b->mask && a->value == b->value;
+	case POL_AND:
+	case POL_OR:
+		return cond_equal(a->l, b->l) && cond_equal(a->r, b->r);
+	case POL_NOT:
+		return cond_equal(a->l, b->l);
+	}
+	return false;
+}
+
+static bool decision_equal(const struct ir_decision *a, size_t ncases,
+			   const struct ir_case *cases, uint32_t otherwise)
+{
+	if (a->ncases != ncases || a->otherwise != otherwise)
+		return false;
+	for (size_t i = 0; i < ncases; i++)
+		if (a->cases[i].action != cases[i].action ||
+		    !cond_equal(a->cases[i].cond, cases[i].cond))
+			return false;
+	return true;
+}
+
+/* One (number, rule) pair: rule `rule` names number `nr` on this ABI. */
+struct ir_pair {
+	uint32_t nr;
+	size_t rule;
+};
+
+static int pair_cmp(const void *pa, const void *pb)
+{
+	const struct ir_pair *a = pa, *b = pb;
+	if (a->nr != b->nr)
+		return a->nr < b->nr ? -1 : 1;
+	if (a->rule != b->rule)
+		return a->rule < b->rule ? -1 : 1;
+	return 0;
+}
+
+/*
+ * Can number nr reach this ABI's dispatch at all?  docs/scpl.md defines the
+ * x86-64/x32 split by the 0x40000000 bit of nr on AUDIT_ARCH_X86_64, so a
+ * raw number with the bit set can never be an x86_64 call and one without it
+ * never an x32 call.  Such numbers are left out rather than compiled into
+ * code that cannot run.
+ */
+static bool nr_on_abi(jitk_arch a, uint32_t nr)
+{
+	if (a == JITK_ARCH_X86_64)
+		return !(nr & JITK_X32_SYSCALL_BIT);
+	if (a == JITK_ARCH_X32)
+		return (nr & JITK_X32_SYSCALL_BIT) != 0;
+	return true;
+}
+
+struct ir_build_state {
+	struct ir_block **arena;
+	const jitk_policy *p;
+	/* Decisions made so far, over all ABIs (sharing crosses ABIs too). */
+	struct ir_decision **decs;
+	size_t ndecs, capdecs;
+	struct ir_case *tmp; /* scratch cases, p->nrules entries */
+};
+
+/* The shared decision equal to (cases, otherwise), created if new. */
+static const struct ir_decision *intern_decision(struct ir_build_state *s, size_t ncases,
+						 uint32_t otherwise)
+{
+	for (size_t i = 0; i < s->ndecs; i++)
+		if (decision_equal(s->decs[i], ncases, s->tmp, otherwise))
+			return s->decs[i];
+	if (s->ndecs == s->capdecs) {
+		size_t cap = s->capdecs ? 2 * s->capdecs : 16;
+		struct ir_decision **n = realloc(s->decs, cap * sizeof *n);
+		if (!n)
+			return NULL;
+		s->decs = n;
+		s->capdecs = cap;
+	}
+	struct ir_decision *d = ir_alloc(s->arena, sizeof *d);
+	struct ir_case *c = ir_alloc(s->arena, ncases * sizeof *c);
+	if (!d || !c)
+		return NULL;
+	memcpy(c, s->tmp, ncases * sizeof *c);
+	d->ncases = ncases;
+	d->cases = c;
+	d->otherwise = otherwise;
+	s->decs[s->ndecs++] = d;
+	return d;
+}
+
+static jitk_err build_arch(struct ir_build_state *s, jitk_arch a, struct ir_arch *out,
+			   jitk_diag *d)
+{
+	const jitk_policy *p = s->p;
+	size_t npairs = 0;
+	for (size_t r = 0; r < p->nrules; r++)
+		npairs += p->rules[r].nnrs[a];
+	struct ir_pair *pairs = malloc((npairs ? npairs : 1) * sizeof *pairs);
+	struct ir_range *ranges = ir_alloc(s->arena, (npairs ? npairs : 1) * sizeof *ranges);
+	if (!pairs || !ranges) {
+		free(pairs);
+		return diag_err(d, JITK_E_NOMEM, "out of memory lowering the policy");
+	}
+	size_t n = 0;
+	for (size_t r = 0; r < p->nrules; r++)
+		for (size_t i = 0; i < p->rules[r].nnrs[a]; i++) {
+			uint32_t nr = (uint32_t)p->rules[r].nrs[a][i];
+			if (nr_on_abi(a, nr))
+				pairs[n++] = (struct ir_pair){ nr, r };
+		}
+	qsort(pairs, n, sizeof *pairs, pair_cmp);
+
+	size_t nranges = 0;
+	for (size_t i = 0; i < n;) {
+		uint32_t nr = pairs[i].nr;
+		size_t ncases = 0;
+		bool closed = false; /* an unconditional case was seen */
+		uint32_t otherwise = p->default_action;
+		for (; i < n && pairs[i].nr == nr; i++) {
+			if (closed)
+				continue; /* first match wins: dead after an unconditional rule */
+			const struct pol_rule *rule = &p->rules[pairs[i].rule];
+			if (!rule->cond) {
+				otherwise = rule->action;
+				closed = true;
+			} else {
+				s->tmp[ncases++] = (struct ir_case){ rule->cond, rule->action };
+			}
+		}
+		while (ncases && s->tmp[ncases - 1].action == otherwise)
+			ncases--;
+		if (!ncases && otherwise == p->default_action)
+			continue; /* the default gap already says this */
+		const struct ir_decision *dec = intern_decision(s, ncases, otherwise);
+		if (!dec) {
+			free(pairs);
+			return diag_err(d, JITK_E_NOMEM, "out of memory lowering the policy");
+		}
+		if (nranges && ranges[nranges - 1].dec == dec && ranges[nranges - 1].hi + 1 == nr)
+			ranges[nranges - 1].hi = nr;
+		else
+			ranges[nranges++] = (struct ir_range){ nr, nr, dec };
+	}
+	free(pairs);
+	out->arch = a;
+	out->audit = jitk_arch_audit(a);
+	out->default_action = p->default_action;
+	out->nranges = nranges;
+	out->ranges = ranges;
+	return JITK_OK;
+}
+
+jitk_err ir_build(const jitk_policy *p, struct ir_policy **out, jitk_diag *d)
+{
+	if (!p || !out)
+		return diag_err(d, JITK_E_INVAL, "ir_build: NULL argument");
+	*out = NULL;
+	struct ir_policy *ir = calloc(1, sizeof *ir);
+	if (!ir)
+		return diag_err(d, JITK_E_NOMEM, "out of memory lowering the policy");
+	struct ir_block *arena = NULL;
+	struct ir_build_state s = { .arena = &arena, .p = p };
+	s.tmp = malloc((p->nrules ? p->nrules : 1) * sizeof *s.tmp);
+	jitk_err err = s.tmp ? JITK_OK : diag_err(d, JITK_E_NOMEM, "out of memory lowering the policy");
+	for (int a = 0; !err && a < JITK_ARCH__COUNT; a++)
+		if (p->arch[a])
+			err = build_arch(&s, (jitk_arch)a, &ir->arches[ir->narch++], d);
+	free(s.tmp);
+	free(s.decs);
+	ir->foreign_action = p->foreign_action;
+	ir->arena = arena;
+	if (err) {
+		ir_free(ir);
+		return err;
+	}
+	*out = ir;
+	return JITK_OK;
+}
