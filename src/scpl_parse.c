@@ -1,5 +1,1405 @@
-/* src/scpl_parse.c - stub: not written yet; replaced by the real stage. */
+/*
+ * scpl_parse.c - the SCPL parser and name resolver (docs/scpl.md).
+ *
+ * A recursive-descent parser in the chibicc style: one function per grammar
+ * rule, named after it.  It works in two phases:
+ *  1. parse: the whole policy (and every included file) is read into an
+ *     intermediate list of rules whose syscalls are still unresolved tokens,
+ *     because `arch` may be given after `rules`;
+ *  2. resolve: each syscall reference is looked up on every listed arch and
+ *     the struct jitk_policy of policy.h is built in one arena.
+ * The first error stops everything; it is reported as a located jitk_diag
+ * (diag_text) pointing into the file the offending token came from.
+ * Every source read stays alive until the end so that diagnostics found in
+ * phase 2 can still quote the line.
+ */
 #include "policy.h"
-jitk_err jitk_policy_parse(const char *text, size_t len, const char *filename, jitk_policy **out, jitk_diag *d) { (void)text; (void)len; (void)filename; (void)out; return diag_err(d, JITK_E_UNSUPPORTED, "SCPL not written yet"); }
-jitk_err jitk_policy_load(const char *path, jitk_policy **out, jitk_diag *d) { (void)path; (void)out; return diag_err(d, JITK_E_UNSUPPORTED, "SCPL not written yet"); }
-void jitk_policy_free(jitk_policy *p) { (void)p; }
+#include "scpl_lex.h"
+#include "tables.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* Nesting limits.  They keep recursion bounded on any input (the parser and
+ * every consumer of pol_cond trees recurse) and catch include cycles that
+ * realpath() cannot see. */
+#define SCPL_MAX_COND_DEPTH 64
+#define SCPL_MAX_INCLUDE_DEPTH 16
+#define SCPL_MAX_PATH 4096
+
+/* ---------------------------------------------------------------- arena */
+
+/* Everything a policy owns lives in one chain of blocks, freed at once. */
+struct arena_blk {
+	struct arena_blk *next;
+	size_t used, cap;
+	max_align_t data[];
+};
+
+static void *arena_alloc(struct arena_blk **a, size_t n)
+{
+	const size_t al = _Alignof(max_align_t);
+	if (n > SIZE_MAX / 2)
+		return NULL;
+	n = (n + al - 1) / al * al;
+	if (n == 0)
+		n = al;
+	if (!*a || (*a)->cap - (*a)->used < n) {
+		size_t cap = n > 4096 ? n : 4096;
+		struct arena_blk *b = malloc(sizeof *b + cap);
+		if (!b)
+			return NULL;
+		b->next = *a;
+		b->used = 0;
+		b->cap = cap;
+		*a = b;
+	}
+	unsigned char *p = (unsigned char *)(*a)->data + (*a)->used;
+	(*a)->used += n;
+	memset(p, 0, n);
+	return p;
+}
+
+static void arena_free(struct arena_blk *a)
+{
+	while (a) {
+		struct arena_blk *next = a->next;
+		free(a);
+		a = next;
+	}
+}
+
+/* Grow a malloc'd array to hold at least n + 1 elements. */
+static bool grow(void **arr, size_t *cap, size_t n, size_t elem)
+{
+	if (n < *cap)
+		return true;
+	size_t c = *cap ? *cap * 2 : 16;
+	if (c > SIZE_MAX / elem)
+		return false;
+	void *p = realloc(*arr, c * elem);
+	if (!p)
+		return false;
+	*arr = p;
+	*cap = c;
+	return true;
+}
+
+/* --------------------------------------------------------------- parser */
+
+/* One source text: the top-level policy or an included file. */
+struct src {
+	char *name;      /* for diagnostics, "" if none */
+	char *text;      /* owned when own_text */
+	size_t len;
+	bool own_text;
+	char *real;      /* realpath() of the file, NULL if unknown */
+	struct scpl_tok *toks;
+	size_t ntoks;
+};
+
+/* A syscall reference, resolved in phase 2. */
+struct sref {
+	size_t src, tok;
+	bool is_num;
+	uint32_t nr;
+};
+
+/* A parsed rule before resolution. */
+struct prule {
+	uint32_t action;
+	const struct pol_cond *cond;
+	size_t ref0, nref; /* its references: refs[ref0 .. ref0 + nref) */
+	size_t src, tok;   /* its '{' */
+};
+
+/* A constant and where it was written (for range errors). */
+struct cval {
+	uint64_t v;
+	size_t off, end; /* byte range in the current source */
+};
+
+enum { PF_DEFAULT, PF_FOREIGN, PF_ARCH, PF_RULES, PF__COUNT };
+enum { RF_ACTION, RF_SYSCALL, RF_WHEN, RF__COUNT };
+
+struct parser {
+	jitk_diag *d;
+	struct src **srcs;
+	size_t nsrcs, capsrcs;
+	size_t cur, pos;   /* current source and token */
+	size_t inc_stack[SCPL_MAX_INCLUDE_DEPTH + 1];
+	unsigned ninc;     /* sources on the include stack */
+	unsigned depth;    /* condition nesting */
+	struct arena_blk *arena;
+	struct prule *rules;
+	size_t nrules, caprules;
+	struct sref *refs;
+	size_t nrefs, caprefs;
+	/* policy fields */
+	bool arch[JITK_ARCH__COUNT];
+	bool arch_given;
+	uint32_t default_action, foreign_action;
+};
+
+static struct src *cur_src(struct parser *P)
+{
+	return P->srcs[P->cur];
+}
+
+static const struct scpl_tok *peek_at(struct parser *P, size_t k)
+{
+	struct src *s = cur_src(P);
+	size_t i = P->pos + k;
+	return &s->toks[i < s->ntoks ? i : s->ntoks - 1];
+}
+
+static const struct scpl_tok *peek(struct parser *P)
+{
+	return peek_at(P, 0);
+}
+
+static const struct scpl_tok *next(struct parser *P)
+{
+	const struct scpl_tok *t = peek(P);
+	if (t->kind != SCPL_TK_EOF)
+		P->pos++;
+	return t;
+}
+
+static bool is(struct parser *P, const struct scpl_tok *t, const char *s)
+{
+	return scpl_tok_is(cur_src(P)->text, t, s);
+}
+
+/* Consume the next token if it is s. */
+static bool accept(struct parser *P, const char *s)
+{
+	if (!is(P, peek(P), s))
+		return false;
+	next(P);
+	return true;
+}
+
+/* Copy the text of t (truncated) into buf. */
+static void tok_text(struct parser *P, const struct scpl_tok *t, char *buf, size_t cap)
+{
+	size_t n = t->len < cap - 1 ? t->len : cap - 1;
+	memcpy(buf, cur_src(P)->text + t->off, n);
+	buf[n] = '\0';
+}
+
+/* How a token is named in "found ..." messages. */
+static void tok_desc(struct parser *P, const struct scpl_tok *t, char *buf, size_t cap)
+{
+	if (t->kind == SCPL_TK_EOF) {
+		snprintf(buf, cap, "end of file");
+		return;
+	}
+	char txt[40];
+	tok_text(P, t, txt, sizeof txt);
+	snprintf(buf, cap, "'%s'%s", txt, t->len >= sizeof txt ? "..." : "");
+}
+
+/* Record an error at a byte range of source s. */
+static jitk_err err_range(struct parser *P, size_t s, size_t off, size_t span, jitk_err err,
+			  const char *fmt, ...) JITK_PRINTF(6, 7);
+static jitk_err err_range(struct parser *P, size_t s, size_t off, size_t span, jitk_err err,
+			  const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	struct src *S = P->srcs[s];
+	return diag_text(P->d, err, S->name, S->text, S->len, off, span, "%s", msg);
+}
+
+/* Record an error at token t of the current source. */
+static jitk_err err_at(struct parser *P, const struct scpl_tok *t, jitk_err err,
+		       const char *fmt, ...) JITK_PRINTF(4, 5);
+static jitk_err err_at(struct parser *P, const struct scpl_tok *t, jitk_err err,
+		       const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	return err_range(P, P->cur, t->off, t->len, err, "%s", msg);
+}
+
+static void hint(struct parser *P, const char *fmt, ...) JITK_PRINTF(2, 3);
+static void hint(struct parser *P, const char *fmt, ...)
+{
+	if (!P->d)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(P->d->hint, sizeof P->d->hint, fmt, ap);
+	va_end(ap);
+}
+
+/* "expected WHAT, found X" at the next token, with a hint (may be NULL). */
+static jitk_err expected(struct parser *P, const char *what, const char *hnt)
+{
+	char found[64];
+	const struct scpl_tok *t = peek(P);
+	tok_desc(P, t, found, sizeof found);
+	jitk_err e = err_at(P, t, JITK_E_PARSE, "expected %s, found %s", what, found);
+	if (hnt)
+		hint(P, "%s", hnt);
+	return e;
+}
+
+static jitk_err expect(struct parser *P, const char *s, const char *what, const char *hnt)
+{
+	if (accept(P, s))
+		return JITK_OK;
+	return expected(P, what, hnt);
+}
+
+static jitk_err nomem(struct parser *P)
+{
+	return diag_err(P->d, JITK_E_NOMEM, "out of memory while parsing the policy");
+}
+
+/* Closest candidate to name among list[0..n) (NULL-terminated if n is
+ * SIZE_MAX), or NULL if none is plausibly a typo of it. */
+static const char *closest(const char *name, const char *const *list, size_t n)
+{
+	const char *best = NULL;
+	size_t best_d = (size_t)-1;
+	for (size_t i = 0; i < n && list[i]; i++) {
+		if (strcasecmp(name, list[i]) == 0)
+			return list[i];
+		size_t dist = edit_distance(name, list[i]);
+		if (dist < best_d) {
+			best_d = dist;
+			best = list[i];
+		}
+	}
+	size_t len = strlen(name);
+	return best_d <= (len < 5 ? 1 : len / 3 + 1) ? best : NULL;
+}
+
+/* ------------------------------------------------------------- grammar */
+
+static jitk_err policy(struct parser *P);
+static jitk_err pfield(struct parser *P, const struct scpl_tok *seen[]);
+static jitk_err archlist(struct parser *P);
+static jitk_err archname(struct parser *P);
+static jitk_err rulelist(struct parser *P);
+static jitk_err item(struct parser *P);
+static jitk_err include(struct parser *P);
+static jitk_err rule(struct parser *P);
+static jitk_err rfield(struct parser *P, struct prule *r, const struct scpl_tok *seen[]);
+static jitk_err action(struct parser *P, uint32_t *ret);
+static jitk_err syscalls(struct parser *P, struct prule *r);
+static jitk_err sysref(struct parser *P);
+static jitk_err cond(struct parser *P, const struct pol_cond **out);
+static jitk_err andcond(struct parser *P, const struct pol_cond **out);
+static jitk_err unary(struct parser *P, const struct pol_cond **out);
+static jitk_err compare(struct parser *P, const struct pol_cond **out);
+static jitk_err operand(struct parser *P, struct pol_cond *c);
+static jitk_err argref(struct parser *P, struct pol_cond *c);
+static jitk_err constant(struct parser *P, struct cval *out);
+static jitk_err cterm(struct parser *P, uint64_t *out);
+
+static const char *const pfield_names[PF__COUNT] = {
+	[PF_DEFAULT] = "default_action",
+	[PF_FOREIGN] = "foreign_action",
+	[PF_ARCH] = "arch",
+	[PF_RULES] = "rules",
+};
+
+/* policy = "{" pfield { ";" pfield } [ ";" ] "}" */
+static jitk_err policy(struct parser *P)
+{
+	const struct scpl_tok *open = peek(P);
+	const struct scpl_tok *seen[PF__COUNT] = { 0 };
+	jitk_err e = expect(P, "{", "'{'", "a policy is written { default_action = ...; rules = [ ... ] }");
+	if (e)
+		return e;
+	if ((e = pfield(P, seen)))
+		return e;
+	while (accept(P, ";")) {
+		if (is(P, peek(P), "}"))
+			break;
+		if ((e = pfield(P, seen)))
+			return e;
+	}
+	if ((e = expect(P, "}", "';' or '}'", "expected ';' or '}' after a field")))
+		return e;
+	if (peek(P)->kind != SCPL_TK_EOF) {
+		e = err_at(P, peek(P), JITK_E_PARSE, "unexpected text after the policy");
+		hint(P, "a file holds one policy { ... }");
+		return e;
+	}
+	if (!seen[PF_DEFAULT]) {
+		e = err_at(P, open, JITK_E_PARSE, "the policy has no default_action");
+		hint(P, "add e.g. 'default_action = KillProcess;'");
+		return e;
+	}
+	if (!seen[PF_RULES]) {
+		e = err_at(P, open, JITK_E_PARSE, "the policy has no rules");
+		hint(P, "add 'rules = [ ... ];' (it may be empty)");
+		return e;
+	}
+	return JITK_OK;
+}
+
+/* Report field t (name) given twice; first is the earlier occurrence. */
+static jitk_err duplicate_field(struct parser *P, const struct scpl_tok *t,
+				const struct scpl_tok *first, const char *name)
+{
+	struct src *s = cur_src(P);
+	unsigned line = 1;
+	for (size_t i = 0; i < first->off; i++)
+		line += s->text[i] == '\n';
+	jitk_err e = err_at(P, t, JITK_E_NAME, "duplicate field '%s'", name);
+	hint(P, "'%s' was already given on line %u", name, line);
+	return e;
+}
+
+/* pfield = "default_action" "=" action | "foreign_action" "=" action
+ *        | "arch" "=" archlist | "rules" "=" rulelist */
+static jitk_err pfield(struct parser *P, const struct scpl_tok *seen[])
+{
+	const struct scpl_tok *t = peek(P);
+	if (t->kind != SCPL_TK_IDENT)
+		return expected(P, "a field name", "policy fields: default_action, foreign_action, arch, rules");
+	char name[SCPL_MAX_IDENT + 1];
+	tok_text(P, t, name, sizeof name);
+	int f = -1;
+	for (int i = 0; i < PF__COUNT; i++)
+		if (strcmp(name, pfield_names[i]) == 0)
+			f = i;
+	if (f < 0) {
+		jitk_err e = err_at(P, t, JITK_E_NAME, "unknown policy field '%s'", name);
+		const char *s = closest(name, pfield_names, PF__COUNT);
+		if (s)
+			hint(P, "did you mean %s?", s);
+		else if (!strcmp(name, "action") || !strcmp(name, "syscall") ||
+			 !strcmp(name, "syscalls") || !strcmp(name, "when"))
+			hint(P, "'%s' belongs in a rule: rules = [ { %s = ...; ... } ]", name, name);
+		else
+			hint(P, "policy fields: default_action, foreign_action, arch, rules");
+		return e;
+	}
+	if (seen[f])
+		return duplicate_field(P, t, seen[f], name);
+	seen[f] = t;
+	next(P);
+	jitk_err e = expect(P, "=", "'='", NULL);
+	if (e) {
+		hint(P, "write %s = ...", name);
+		return e;
+	}
+	switch (f) {
+	case PF_DEFAULT:
+		return action(P, &P->default_action);
+	case PF_FOREIGN:
+		return action(P, &P->foreign_action);
+	case PF_ARCH:
+		return archlist(P);
+	default:
+		return rulelist(P);
+	}
+}
+
+/* archlist = archname | "[" archname { ";" archname } [ ";" ] "]" */
+static jitk_err archlist(struct parser *P)
+{
+	P->arch_given = true;
+	memset(P->arch, 0, sizeof P->arch);
+	if (!accept(P, "["))
+		return archname(P);
+	jitk_err e;
+	if (is(P, peek(P), "]")) {
+		e = err_at(P, peek(P), JITK_E_PARSE, "empty architecture list");
+		hint(P, "list at least one of x86_64, i386, x32, aarch64");
+		return e;
+	}
+	if ((e = archname(P)))
+		return e;
+	while (accept(P, ";")) {
+		if (is(P, peek(P), "]"))
+			break;
+		if ((e = archname(P)))
+			return e;
+	}
+	return expect(P, "]", "';' or ']'", "expected ';' or ']' after an architecture");
+}
+
+/* archname = "x86_64" | "i386" | "x32" | "aarch64" (and the aliases of
+ * jitk_arch_from_name) */
+static jitk_err archname(struct parser *P)
+{
+	static const char *const known[] = { "x86_64", "i386", "x32", "aarch64" };
+	const struct scpl_tok *t = peek(P);
+	if (t->kind != SCPL_TK_IDENT)
+		return expected(P, "an architecture name", "architectures: x86_64, i386, x32, aarch64");
+	char name[SCPL_MAX_IDENT + 1];
+	tok_text(P, t, name, sizeof name);
+	int a = jitk_arch_from_name(name);
+	jitk_err e;
+	if (a < 0) {
+		e = err_at(P, t, JITK_E_NAME, "unknown architecture '%s'", name);
+		const char *s = closest(name, known, 4);
+		if (s)
+			hint(P, "did you mean %s?", s);
+		else
+			hint(P, "architectures: x86_64, i386, x32, aarch64");
+		return e;
+	}
+	if (P->arch[a]) {
+		e = err_at(P, t, JITK_E_NAME, "architecture '%s' listed twice", jitk_arch_name(a));
+		hint(P, "list each architecture once");
+		return e;
+	}
+	P->arch[a] = true;
+	next(P);
+	return JITK_OK;
+}
+
+/* rulelist = "[" [ item { ";" item } [ ";" ] ] "]" */
+static jitk_err rulelist(struct parser *P)
+{
+	jitk_err e = expect(P, "[", "'['", "a rule list is written [ { ... }; { ... } ]");
+	if (e)
+		return e;
+	if (accept(P, "]"))
+		return JITK_OK;
+	if ((e = item(P)))
+		return e;
+	while (accept(P, ";")) {
+		if (is(P, peek(P), "]"))
+			break;
+		if ((e = item(P)))
+			return e;
+	}
+	return expect(P, "]", "';' or ']'", "expected ';' or ']' after a rule");
+}
+
+/* item = rule | "include" string */
+static jitk_err item(struct parser *P)
+{
+	if (is(P, peek(P), "include")) {
+		next(P);
+		return include(P);
+	}
+	return rule(P);
+}
+
+/* The directory part of path (with its '/'), or "" if it has none. */
+static size_t dir_len(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	return slash ? (size_t)(slash - path) + 1 : 0;
+}
+
+/* include: string; the file holds a rulelist, spliced in place.  A relative
+ * path is taken relative to the including file's directory. */
+static jitk_err include(struct parser *P)
+{
+	const struct scpl_tok *t = peek(P);
+	jitk_err e;
+	if (t->kind != SCPL_TK_STR)
+		return expected(P, "a file name in double quotes", "write include \"file.scpl\"");
+	next(P);
+	size_t plen = t->len - 2;
+	const char *ptext = cur_src(P)->text + t->off + 1;
+	if (plen == 0)
+		return err_at(P, t, JITK_E_PARSE, "empty include file name");
+	if (memchr(ptext, '\0', plen))
+		return err_at(P, t, JITK_E_PARSE, "include file name contains a NUL byte");
+	char path[SCPL_MAX_PATH];
+	const char *parent = cur_src(P)->name;
+	size_t dl = ptext[0] == '/' ? 0 : dir_len(parent);
+	if (dl + plen >= sizeof path)
+		return err_at(P, t, JITK_E_RANGE, "include path too long");
+	memcpy(path, parent, dl);
+	memcpy(path + dl, ptext, plen);
+	path[dl + plen] = '\0';
+
+	if (P->ninc > SCPL_MAX_INCLUDE_DEPTH) {
+		e = err_at(P, t, JITK_E_RANGE, "includes nested too deeply (more than %d levels)",
+			   SCPL_MAX_INCLUDE_DEPTH);
+		hint(P, "is there an include cycle?");
+		return e;
+	}
+	char *real = realpath(path, NULL);
+	for (unsigned i = 0; real && i < P->ninc; i++) {
+		const struct src *s = P->srcs[P->inc_stack[i]];
+		if (s->real && strcmp(s->real, real) == 0) {
+			free(real);
+			e = err_at(P, t, JITK_E_PARSE, "include cycle: '%s' is already being read", path);
+			hint(P, "remove the include of '%s'", path);
+			return e;
+		}
+	}
+
+	struct src *S = calloc(1, sizeof *S);
+	if (!S || !grow((void **)&P->srcs, &P->capsrcs, P->nsrcs, sizeof *P->srcs)) {
+		free(S);
+		free(real);
+		return nomem(P);
+	}
+	P->srcs[P->nsrcs++] = S;
+	S->real = real;
+	S->name = strdup(path);
+	if (!S->name)
+		return nomem(P);
+	jitk_diag io;
+	diag_clear(&io);
+	e = read_file(path, &S->text, &S->len, &io);
+	if (e) {
+		int sys = io.sys_errno;
+		e = err_at(P, t, e, "cannot read include file '%s': %s", path,
+			   sys ? strerror(sys) : io.msg);
+		if (P->d)
+			P->d->sys_errno = sys;
+		hint(P, "include paths are relative to the including file");
+		return e;
+	}
+	S->own_text = true;
+	if ((e = scpl_lex(S->text, S->len, S->name, &S->toks, &S->ntoks, P->d)))
+		return e;
+
+	/* Parse the included rule list, then come back. */
+	size_t save_cur = P->cur, save_pos = P->pos;
+	P->cur = P->nsrcs - 1;
+	P->pos = 0;
+	P->inc_stack[P->ninc++] = P->cur;
+	if ((e = rulelist(P)))
+		return e;
+	if (peek(P)->kind != SCPL_TK_EOF) {
+		e = err_at(P, peek(P), JITK_E_PARSE, "unexpected text after the included rule list");
+		hint(P, "an included file holds one rule list [ ... ]");
+		return e;
+	}
+	P->ninc--;
+	P->cur = save_cur;
+	P->pos = save_pos;
+	return JITK_OK;
+}
+
+static const char *const rfield_names[RF__COUNT] = {
+	[RF_ACTION] = "action",
+	[RF_SYSCALL] = "syscall",
+	[RF_WHEN] = "when",
+};
+
+/* rule = "{" rfield { ";" rfield } [ ";" ] "}" */
+static jitk_err rule(struct parser *P)
+{
+	const struct scpl_tok *open = peek(P);
+	const struct scpl_tok *seen[RF__COUNT] = { 0 };
+	struct prule r = { .ref0 = P->nrefs, .src = P->cur, .tok = P->pos };
+	jitk_err e = expect(P, "{", "'{' to start a rule", "a rule is written { action = ...; syscall = ... }");
+	if (e)
+		return e;
+	if ((e = rfield(P, &r, seen)))
+		return e;
+	while (accept(P, ";")) {
+		if (is(P, peek(P), "}"))
+			break;
+		if ((e = rfield(P, &r, seen)))
+			return e;
+	}
+	if ((e = expect(P, "}", "';' or '}'", "expected ';' or '}' after a field")))
+		return e;
+	if (!seen[RF_ACTION]) {
+		e = err_at(P, open, JITK_E_PARSE, "rule has no action");
+		hint(P, "add e.g. 'action = Allow;'");
+		return e;
+	}
+	if (!seen[RF_SYSCALL]) {
+		e = err_at(P, open, JITK_E_PARSE, "rule has no syscall");
+		hint(P, "add e.g. 'syscall = read;' or 'syscalls = [read; write]'");
+		return e;
+	}
+	r.nref = P->nrefs - r.ref0;
+	if (!grow((void **)&P->rules, &P->caprules, P->nrules, sizeof *P->rules))
+		return nomem(P);
+	P->rules[P->nrules++] = r;
+	return JITK_OK;
+}
+
+/* rfield = "action" "=" action | ("syscall" | "syscalls") "=" syscalls
+ *        | "when" "=" cond */
+static jitk_err rfield(struct parser *P, struct prule *r, const struct scpl_tok *seen[])
+{
+	const struct scpl_tok *t = peek(P);
+	if (t->kind != SCPL_TK_IDENT)
+		return expected(P, "a rule field", "rule fields: action, syscall, when");
+	char name[SCPL_MAX_IDENT + 1];
+	tok_text(P, t, name, sizeof name);
+	int f = -1;
+	for (int i = 0; i < RF__COUNT; i++)
+		if (strcmp(name, rfield_names[i]) == 0)
+			f = i;
+	if (strcmp(name, "syscalls") == 0)
+		f = RF_SYSCALL;
+	jitk_err e;
+	if (f < 0) {
+		static const char *const all[] = { "action", "syscall", "syscalls", "when" };
+		e = err_at(P, t, JITK_E_NAME, "unknown rule field '%s'", name);
+		const char *s = closest(name, all, 4);
+		if (s)
+			hint(P, "did you mean %s?", s);
+		else
+			hint(P, "rule fields: action, syscall, when");
+		return e;
+	}
+	if (seen[f])
+		return duplicate_field(P, t, seen[f], name);
+	seen[f] = t;
+	next(P);
+	if ((e = expect(P, "=", "'='", NULL))) {
+		hint(P, "write %s = ...", name);
+		return e;
+	}
+	switch (f) {
+	case RF_ACTION:
+		return action(P, &r->action);
+	case RF_SYSCALL:
+		return syscalls(P, r);
+	default:
+		return cond(P, &r->cond);
+	}
+}
+
+/* Whether the next token can start a const.  An identifier followed by '='
+ * is the next field (a missing ';'), not a constant. */
+static bool const_starts(struct parser *P)
+{
+	const struct scpl_tok *t = peek(P);
+	if (t->kind == SCPL_TK_IDENT)
+		return !is(P, peek_at(P, 1), "=");
+	return t->kind == SCPL_TK_NUM || is(P, t, "-");
+}
+
+enum data_kind { DATA_NONE, DATA_OPTIONAL, DATA_REQUIRED };
+
+static const struct {
+	const char *name;
+	uint32_t ret;
+	enum data_kind data;
+	uint32_t max; /* largest data value */
+} actions[] = {
+	{ "Allow", JITK_RET_ALLOW, DATA_NONE, 0 },
+	/* Kill is the paper's "kill the current process". */
+	{ "Kill", JITK_RET_KILL_PROCESS, DATA_NONE, 0 },
+	{ "KillProcess", JITK_RET_KILL_PROCESS, DATA_NONE, 0 },
+	{ "KillThread", JITK_RET_KILL_THREAD, DATA_NONE, 0 },
+	{ "Log", JITK_RET_LOG, DATA_NONE, 0 },
+	{ "Notify", JITK_RET_USER_NOTIF, DATA_NONE, 0 },
+	{ "Trap", JITK_RET_TRAP, DATA_OPTIONAL, 0xffff },
+	{ "Trace", JITK_RET_TRACE, DATA_OPTIONAL, 0xffff },
+	/* The kernel returns -min(data, 4095) (MAX_ERRNO); a larger value
+	 * would silently mean 4095, so it is refused. */
+	{ "Errno", JITK_RET_ERRNO, DATA_REQUIRED, 4095 },
+};
+#define NACTIONS (sizeof actions / sizeof *actions)
+
+/* action = "Allow" | "Kill" | "KillProcess" | "KillThread" | "Log" | "Notify"
+ *        | "Trap" [ const ] | "Trace" [ const ] | "Errno" const */
+static jitk_err action(struct parser *P, uint32_t *ret)
+{
+	const struct scpl_tok *t = peek(P);
+	if (t->kind != SCPL_TK_IDENT)
+		return expected(P, "an action", "actions: Allow, Kill, KillProcess, KillThread, Log, Notify, Trap, Trace, Errno");
+	char name[SCPL_MAX_IDENT + 1];
+	tok_text(P, t, name, sizeof name);
+	size_t a = NACTIONS;
+	for (size_t i = 0; i < NACTIONS; i++)
+		if (strcmp(name, actions[i].name) == 0)
+			a = i;
+	jitk_err e;
+	if (a == NACTIONS) {
+		const char *names[NACTIONS];
+		for (size_t i = 0; i < NACTIONS; i++)
+			names[i] = actions[i].name;
+		e = err_at(P, t, JITK_E_NAME, "unknown action '%s'", name);
+		const char *s = closest(name, names, NACTIONS);
+		if (s)
+			hint(P, "did you mean %s?", s);
+		else
+			hint(P, "actions: Allow, Kill, KillProcess, KillThread, Log, Notify, Trap, Trace, Errno");
+		return e;
+	}
+	next(P);
+	*ret = actions[a].ret;
+	if (actions[a].data == DATA_NONE) {
+		if (peek(P)->kind == SCPL_TK_NUM || is(P, peek(P), "-")) {
+			e = err_at(P, peek(P), JITK_E_PARSE, "%s takes no value", name);
+			hint(P, "only Errno, Trap and Trace carry a value");
+			return e;
+		}
+		return JITK_OK;
+	}
+	if (!const_starts(P)) {
+		if (actions[a].data == DATA_OPTIONAL)
+			return JITK_OK;
+		e = expected(P, "an errno value after Errno", "write e.g. Errno EPERM or Errno 1");
+		return e;
+	}
+	struct cval v;
+	if ((e = constant(P, &v)))
+		return e;
+	if (v.v > actions[a].max) {
+		char txt[48];
+		size_t n = v.end - v.off < sizeof txt - 1 ? v.end - v.off : sizeof txt - 1;
+		memcpy(txt, cur_src(P)->text + v.off, n);
+		txt[n] = '\0';
+		e = err_range(P, P->cur, v.off, v.end - v.off, JITK_E_RANGE,
+			      "%s value %s is out of range (0..%u)", name, txt, (unsigned)actions[a].max);
+		if (actions[a].data == DATA_REQUIRED)
+			hint(P, "the kernel clamps errno values above 4095 (MAX_ERRNO)");
+		else
+			hint(P, "SECCOMP_RET_DATA holds 16 bits");
+		return e;
+	}
+	*ret |= (uint32_t)v.v;
+	return JITK_OK;
+}
+
+/* syscalls = sysref | "[" sysref { ";" sysref } [ ";" ] "]" */
+static jitk_err syscalls(struct parser *P, struct prule *r)
+{
+	(void)r; /* references go to P->refs from r->ref0 on */
+	if (!accept(P, "["))
+		return sysref(P);
+	jitk_err e;
+	if (is(P, peek(P), "]")) {
+		e = err_at(P, peek(P), JITK_E_PARSE, "empty syscall list");
+		hint(P, "list at least one syscall");
+		return e;
+	}
+	if ((e = sysref(P)))
+		return e;
+	while (accept(P, ";")) {
+		if (is(P, peek(P), "]"))
+			break;
+		if ((e = sysref(P)))
+			return e;
+	}
+	return expect(P, "]", "';' or ']'", "expected ';' or ']' after a syscall");
+}
+
+/* sysref = ident | number.  Resolved later, once the arch list is known. */
+static jitk_err sysref(struct parser *P)
+{
+	const struct scpl_tok *t = peek(P);
+	struct sref s = { .src = P->cur, .tok = P->pos };
+	if (t->kind == SCPL_TK_NUM) {
+		/* seccomp_data.nr is an int; negative numbers never name a
+		 * syscall (-1 is "skip" for tracers). */
+		if (t->num > INT32_MAX)
+			return err_at(P, t, JITK_E_RANGE,
+				      "syscall number out of range (0..2147483647)");
+		s.is_num = true;
+		s.nr = (uint32_t)t->num;
+	} else if (t->kind != SCPL_TK_IDENT) {
+		return expected(P, "a syscall name or number", "e.g. syscall = read or syscall = [SYS_read; 1]");
+	}
+	next(P);
+	if (!grow((void **)&P->refs, &P->caprefs, P->nrefs, sizeof *P->refs))
+		return nomem(P);
+	P->refs[P->nrefs++] = s;
+	return JITK_OK;
+}
+
+static struct pol_cond *new_cond(struct parser *P, enum pol_kind kind)
+{
+	struct pol_cond *c = arena_alloc(&P->arena, sizeof *c);
+	if (c)
+		c->kind = kind;
+	return c;
+}
+
+/* A balanced tree of kind over v[lo..hi): chains of && or || do not make
+ * the tree (and every recursive consumer of it) deep. */
+static const struct pol_cond *balanced(struct parser *P, enum pol_kind kind,
+				       const struct pol_cond **v, size_t lo, size_t hi)
+{
+	if (hi - lo == 1)
+		return v[lo];
+	size_t mid = lo + (hi - lo) / 2;
+	const struct pol_cond *l = balanced(P, kind, v, lo, mid);
+	const struct pol_cond *r = balanced(P, kind, v, mid, hi);
+	struct pol_cond *c = l && r ? new_cond(P, kind) : NULL;
+	if (c) {
+		c->l = l;
+		c->r = r;
+	}
+	return c;
+}
+
+/* Shared by cond and andcond: sub { op sub }, built balanced. */
+static jitk_err chain(struct parser *P, const char *op, enum pol_kind kind,
+		      jitk_err (*sub)(struct parser *, const struct pol_cond **),
+		      const struct pol_cond **out)
+{
+	const struct pol_cond **v = NULL;
+	size_t n = 0, cap = 0;
+	jitk_err e;
+	do {
+		if (!grow((void **)&v, &cap, n, sizeof *v)) {
+			free(v);
+			return nomem(P);
+		}
+		if ((e = sub(P, &v[n]))) {
+			free(v);
+			return e;
+		}
+		n++;
+	} while (accept(P, op));
+	*out = balanced(P, kind, v, 0, n);
+	free(v);
+	return *out ? JITK_OK : nomem(P);
+}
+
+/* cond = andcond { "||" andcond } */
+static jitk_err cond(struct parser *P, const struct pol_cond **out)
+{
+	return chain(P, "||", POL_OR, andcond, out);
+}
+
+/* andcond = unary { "&&" unary } */
+static jitk_err andcond(struct parser *P, const struct pol_cond **out)
+{
+	return chain(P, "&&", POL_AND, unary, out);
+}
+
+/* Whether the '(' at the next token opens a masked operand "(argref & ...". */
+static bool masked_operand_ahead(struct parser *P)
+{
+	if (is(P, peek_at(P, 1), "low32"))
+		return is(P, peek_at(P, 5), "&");
+	return is(P, peek_at(P, 2), "&");
+}
+
+/* unary = "!" unary | "(" cond ")" | compare | "true" | "false" */
+static jitk_err unary(struct parser *P, const struct pol_cond **out)
+{
+	const struct scpl_tok *t = peek(P);
+	jitk_err e;
+	if (P->depth >= SCPL_MAX_COND_DEPTH) {
+		e = err_at(P, t, JITK_E_RANGE, "condition nested too deeply (more than %d levels)",
+			   SCPL_MAX_COND_DEPTH);
+		hint(P, "simplify the condition");
+		return e;
+	}
+	P->depth++;
+	if (accept(P, "!")) {
+		const struct pol_cond *x;
+		struct pol_cond *c;
+		e = unary(P, &x);
+		if (!e && !(c = new_cond(P, POL_NOT)))
+			e = nomem(P);
+		if (!e) {
+			c->l = x;
+			*out = c;
+		}
+	} else if (is(P, t, "(") && !masked_operand_ahead(P)) {
+		next(P);
+		e = cond(P, out);
+		if (!e)
+			e = expect(P, ")", "')'", "expected ')' to close '('");
+	} else if (is(P, t, "true") || is(P, t, "false")) {
+		/* There is no constant node in pol_cond: true is encoded as
+		 * (arg0 & 0) == 0 and false as (arg0 & 0) != 0. */
+		struct pol_cond *c = new_cond(P, POL_CMP);
+		if (!c) {
+			e = nomem(P);
+		} else {
+			c->op = is(P, t, "true") ? POL_EQ : POL_NE;
+			c->mask = 0;
+			c->value = 0;
+			*out = c;
+			next(P);
+			e = JITK_OK;
+		}
+	} else {
+		e = compare(P, out);
+	}
+	P->depth--;
+	return e;
+}
+
+/* A 32-bit view of v for low32 compares: v itself if it fits, or its low
+ * 32 bits if v is the 64-bit two's complement of a negative 32-bit number
+ * (so -1 and AT_FDCWD mean 0xffffffff and 0xffffff9c there). */
+static bool fit32(uint64_t v, uint64_t *out)
+{
+	if (v <= 0xffffffffu) {
+		*out = v;
+		return true;
+	}
+	if (v >= 0xffffffff80000000u) {
+		*out = v & 0xffffffffu;
+		return true;
+	}
+	return false;
+}
+
+static const struct {
+	const char *s;
+	enum pol_op op;
+} relops[] = {
+	{ "==", POL_EQ }, { "!=", POL_NE }, { "<", POL_LT },
+	{ "<=", POL_LE }, { ">", POL_GT }, { ">=", POL_GE },
+};
+
+/* compare = operand relop const */
+static jitk_err compare(struct parser *P, const struct pol_cond **out)
+{
+	struct pol_cond *c = new_cond(P, POL_CMP);
+	if (!c)
+		return nomem(P);
+	struct cval mask = { .v = UINT64_MAX };
+	c->mask = UINT64_MAX;
+	jitk_err e;
+	if (is(P, peek(P), "(")) {
+		/* operand = "(" argref "&" const ")" */
+		next(P);
+		if ((e = argref(P, c)))
+			return e;
+		if ((e = expect(P, "&", "'&'", "a masked operand is written (argN & MASK)")))
+			return e;
+		if ((e = constant(P, &mask)))
+			return e;
+		if ((e = expect(P, ")", "')'", "a masked operand is written (argN & MASK) == VALUE")))
+			return e;
+	} else if ((e = operand(P, c))) {
+		return e;
+	}
+	const struct scpl_tok *t = peek(P);
+	size_t i;
+	for (i = 0; i < sizeof relops / sizeof *relops; i++)
+		if (is(P, t, relops[i].s))
+			break;
+	if (i == sizeof relops / sizeof *relops)
+		return expected(P, "a comparison (==, !=, <, <=, >, >=)",
+				is(P, t, "=") ? "use '==' to compare" : NULL);
+	c->op = relops[i].op;
+	next(P);
+	struct cval val;
+	if ((e = constant(P, &val)))
+		return e;
+	c->mask = mask.v;
+	c->value = val.v;
+	if (c->low32) {
+		/* The kernel only looks at the low 32 bits of an int argument;
+		 * a wider constant could never match and is surely a mistake. */
+		if (!fit32(mask.v, &c->mask)) {
+			e = err_range(P, P->cur, mask.off, mask.end - mask.off, JITK_E_RANGE,
+				      "mask does not fit in 32 bits in a low32() compare");
+			hint(P, "low32(argN) has only 32 bits; drop low32 or the high bits");
+			return e;
+		}
+		if (!fit32(val.v, &c->value)) {
+			e = err_range(P, P->cur, val.off, val.end - val.off, JITK_E_RANGE,
+				      "value does not fit in 32 bits in a low32() compare");
+			hint(P, "low32(argN) has only 32 bits; drop low32 or the high bits");
+			return e;
+		}
+	}
+	*out = c;
+	return JITK_OK;
+}
+
+/* operand = argref | "(" argref "&" const ")".  The masked form is
+ * handled by compare, which owns the mask; here only the plain argref. */
+static jitk_err operand(struct parser *P, struct pol_cond *c)
+{
+	return argref(P, c);
+}
+
+/* The N of an identifier "argN", or -1 if it is not of that form. */
+static long arg_index(struct parser *P, const struct scpl_tok *t)
+{
+	if (t->kind != SCPL_TK_IDENT || t->len < 4)
+		return -1;
+	const char *s = cur_src(P)->text + t->off;
+	if (memcmp(s, "arg", 3) != 0)
+		return -1;
+	long n = 0;
+	for (size_t i = 3; i < t->len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		if (n < 1000)
+			n = n * 10 + (s[i] - '0');
+	}
+	return n;
+}
+
+/* argref = "arg0" | ... | "arg5" | "low32" "(" argN ")" */
+static jitk_err argref(struct parser *P, struct pol_cond *c)
+{
+	jitk_err e;
+	bool low32 = false;
+	if (accept(P, "low32")) {
+		low32 = true;
+		if ((e = expect(P, "(", "'('", "write low32(argN)")))
+			return e;
+	}
+	const struct scpl_tok *t = peek(P);
+	long n = arg_index(P, t);
+	if (n < 0)
+		return expected(P, low32 ? "an argument arg0..arg5" : "a condition",
+				"a comparison is written argN OP VALUE, low32(argN) OP VALUE or (argN & MASK) OP VALUE");
+	if (n > 5) {
+		e = err_at(P, t, JITK_E_RANGE, "argument index %ld out of range (arg0..arg5)", n);
+		hint(P, "syscalls have at most 6 arguments");
+		return e;
+	}
+	next(P);
+	if (low32 && (e = expect(P, ")", "')'", "write low32(argN)")))
+		return e;
+	c->arg = (uint8_t)n;
+	c->low32 = low32;
+	return JITK_OK;
+}
+
+/* const = cterm { "|" cterm } */
+static jitk_err constant(struct parser *P, struct cval *out)
+{
+	out->off = peek(P)->off;
+	uint64_t v = 0;
+	jitk_err e;
+	do {
+		uint64_t x;
+		if ((e = cterm(P, &x)))
+			return e;
+		v |= x;
+	} while (accept(P, "|"));
+	const struct scpl_tok *last = &cur_src(P)->toks[P->pos - 1];
+	out->end = last->off + last->len;
+	out->v = v;
+	return JITK_OK;
+}
+
+/* Closest known constant or errno name to name, or NULL. */
+static const char *closest_const(const char *name)
+{
+	const char *best = NULL;
+	size_t best_d = (size_t)-1;
+	const struct tbl_const *tables[] = { tbl_consts, tbl_errno };
+	for (size_t k = 0; k < 2; k++)
+		for (const struct tbl_const *c = tables[k]; c->name; c++) {
+			size_t dist = edit_distance(name, c->name);
+			if (dist < best_d) {
+				best_d = dist;
+				best = c->name;
+			}
+		}
+	size_t len = strlen(name);
+	return best_d <= (len < 5 ? 1 : len / 3 + 1) ? best : NULL;
+}
+
+/* cterm = number | "-" number | ident.  Constants are 64-bit; "-N" is the
+ * two's complement.  Identifiers are errno names or the flag constants
+ * generated from the system headers (jitk_const_value). */
+static jitk_err cterm(struct parser *P, uint64_t *out)
+{
+	const struct scpl_tok *t = peek(P);
+	jitk_err e;
+	if (is(P, t, "-")) {
+		next(P);
+		const struct scpl_tok *n = peek(P);
+		if (n->kind != SCPL_TK_NUM)
+			return expected(P, "a number after '-'", NULL);
+		if (n->num > (uint64_t)1 << 63)
+			return err_range(P, P->cur, t->off, n->off + n->len - t->off, JITK_E_RANGE,
+					 "negative number does not fit in 64 bits");
+		next(P);
+		*out = (uint64_t)0 - n->num;
+		return JITK_OK;
+	}
+	if (t->kind == SCPL_TK_NUM) {
+		next(P);
+		*out = t->num;
+		return JITK_OK;
+	}
+	if (t->kind != SCPL_TK_IDENT)
+		return expected(P, "a number or a constant name", NULL);
+	char name[SCPL_MAX_IDENT + 1];
+	tok_text(P, t, name, sizeof name);
+	int ev = jitk_errno_value(name);
+	if (ev >= 0) {
+		*out = (uint64_t)ev;
+	} else if (!jitk_const_value(name, out)) {
+		e = err_at(P, t, JITK_E_NAME, "unknown constant '%s'", name);
+		const char *s = closest_const(name);
+		if (s)
+			hint(P, "did you mean %s?", s);
+		else
+			hint(P, "constants are errno names (EPERM) and flags from the system headers (O_RDONLY, PROT_EXEC, ...)");
+		return e;
+	}
+	next(P);
+	return JITK_OK;
+}
+
+/* ----------------------------------------------------------- resolution */
+
+static int cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+	return (x > y) - (x < y);
+}
+
+/* A syscall name that starts with name on arch (shortest), for hints such
+ * as open -> openat where the edit distance is too large. */
+static const char *prefix_suggest(jitk_arch a, const char *name)
+{
+	if (strncmp(name, "SYS_", 4) == 0)
+		name += 4;
+	size_t n = strlen(name);
+	const char *best = NULL, *s;
+	for (size_t i = 0; jitk_syscall_at(a, i, &s, NULL); i++)
+		if (strncmp(s, name, n) == 0 && (!best || strlen(s) < strlen(best)))
+			best = s;
+	return best;
+}
+
+/* The syscall of arch at edit distance <= 2 from name (first of the
+ * closest), for short typos jitk_syscall_suggest is too strict for. */
+static const char *near_suggest(jitk_arch a, const char *name)
+{
+	if (strncmp(name, "SYS_", 4) == 0)
+		name += 4;
+	const char *best = NULL, *s;
+	size_t best_d = 3;
+	for (size_t i = 0; jitk_syscall_at(a, i, &s, NULL); i++) {
+		size_t dist = edit_distance(name, s);
+		if (dist < best_d) {
+			best_d = dist;
+			best = s;
+		}
+	}
+	return strlen(name) >= 4 ? best : NULL;
+}
+
+/* Check that every name of every rule exists on some listed arch. */
+static jitk_err check_names(struct parser *P)
+{
+	for (size_t i = 0; i < P->nrefs; i++) {
+		const struct sref *r = &P->refs[i];
+		if (r->is_num)
+			continue;
+		struct src *S = P->srcs[r->src];
+		const struct scpl_tok *t = &S->toks[r->tok];
+		char name[SCPL_MAX_IDENT + 1];
+		memcpy(name, S->text + t->off, t->len);
+		name[t->len] = '\0';
+		bool found = false, elsewhere = false;
+		char listed[64] = "";
+		for (int a = 0; a < JITK_ARCH__COUNT; a++) {
+			if (jitk_syscall_nr((jitk_arch)a, name) < 0)
+				continue;
+			if (P->arch[a])
+				found = true;
+			else
+				elsewhere = true;
+		}
+		if (found)
+			continue;
+		for (int a = 0; a < JITK_ARCH__COUNT; a++)
+			if (P->arch[a])
+				snprintf(listed + strlen(listed), sizeof listed - strlen(listed), "%s%s",
+					 listed[0] ? ", " : "", jitk_arch_name((jitk_arch)a));
+		jitk_err e;
+		if (elsewhere)
+			e = err_range(P, r->src, t->off, t->len, JITK_E_NAME,
+				      "syscall '%s' does not exist on %s", name, listed);
+		else
+			e = err_range(P, r->src, t->off, t->len, JITK_E_NAME,
+				      "unknown syscall '%s'", name);
+		const char *s = NULL;
+		for (int a = 0; a < JITK_ARCH__COUNT && !s; a++)
+			if (P->arch[a])
+				s = jitk_syscall_suggest((jitk_arch)a, name);
+		for (int a = 0; a < JITK_ARCH__COUNT && !s; a++)
+			if (P->arch[a])
+				s = prefix_suggest((jitk_arch)a, name);
+		for (int a = 0; a < JITK_ARCH__COUNT && !s; a++)
+			if (P->arch[a])
+				s = near_suggest((jitk_arch)a, name);
+		if (s)
+			hint(P, "did you mean '%s'?", s);
+		else
+			hint(P, "syscall names come from the kernel headers of each listed arch");
+		return e;
+	}
+	return JITK_OK;
+}
+
+/* Build the struct jitk_policy from the parsed rules. */
+static jitk_err resolve(struct parser *P, const char *filename, jitk_policy **out)
+{
+	jitk_err e = check_names(P);
+	if (e)
+		return e;
+	struct pol_rule *rules = arena_alloc(&P->arena, P->nrules * sizeof *rules);
+	if (!rules)
+		return nomem(P);
+	int *tmp = malloc((P->nrefs ? P->nrefs : 1) * sizeof *tmp);
+	if (!tmp)
+		return nomem(P);
+	for (size_t i = 0; i < P->nrules; i++) {
+		const struct prule *pr = &P->rules[i];
+		struct pol_rule *r = &rules[i];
+		r->action = pr->action;
+		r->cond = pr->cond;
+		const struct src *S = P->srcs[pr->src];
+		size_t off = S->toks[pr->tok].off, bol = 0;
+		r->line = 1;
+		for (size_t k = 0; k < off; k++)
+			if (S->text[k] == '\n') {
+				r->line++;
+				bol = k + 1;
+			}
+		r->col = (unsigned)(off - bol) + 1;
+		for (int a = 0; a < JITK_ARCH__COUNT; a++) {
+			if (!P->arch[a])
+				continue; /* unlisted: nrs NULL, nnrs 0 */
+			size_t n = 0;
+			for (size_t k = 0; k < pr->nref; k++) {
+				const struct sref *ref = &P->refs[pr->ref0 + k];
+				int nr;
+				if (ref->is_num) {
+					nr = (int)ref->nr;
+				} else {
+					const struct src *RS = P->srcs[ref->src];
+					const struct scpl_tok *t = &RS->toks[ref->tok];
+					char name[SCPL_MAX_IDENT + 1];
+					memcpy(name, RS->text + t->off, t->len);
+					name[t->len] = '\0';
+					nr = jitk_syscall_nr((jitk_arch)a, name);
+					if (nr < 0)
+						continue; /* absent on this arch */
+				}
+				tmp[n++] = nr;
+			}
+			qsort(tmp, n, sizeof *tmp, cmp_int);
+			size_t m = 0;
+			for (size_t k = 0; k < n; k++)
+				if (m == 0 || tmp[m - 1] != tmp[k])
+					tmp[m++] = tmp[k];
+			int *nrs = arena_alloc(&P->arena, (m ? m : 1) * sizeof *nrs);
+			if (!nrs) {
+				free(tmp);
+				return nomem(P);
+			}
+			memcpy(nrs, tmp, m * sizeof *nrs);
+			r->nrs[a] = nrs;
+			r->nnrs[a] = m;
+		}
+	}
+	free(tmp);
+	jitk_policy *p = calloc(1, sizeof *p);
+	if (!p)
+		return nomem(P);
+	str_copy(p->file, sizeof p->file, filename ? filename : "");
+	memcpy(p->arch, P->arch, sizeof p->arch);
+	p->default_action = P->default_action;
+	p->foreign_action = P->foreign_action;
+	p->nrules = P->nrules;
+	p->rules = rules;
+	p->arena = P->arena;
+	P->arena = NULL;
+	*out = p;
+	return JITK_OK;
+}
+
+static void parser_free(struct parser *P)
+{
+	for (size_t i = 0; i < P->nsrcs; i++) {
+		struct src *S = P->srcs[i];
+		if (S->own_text)
+			free(S->text);
+		free(S->name);
+		free(S->real);
+		free(S->toks);
+		free(S);
+	}
+	free(P->srcs);
+	free(P->rules);
+	free(P->refs);
+	arena_free(P->arena);
+}
+
+jitk_err jitk_policy_parse(const char *text, size_t len, const char *filename,
+			   jitk_policy **out, jitk_diag *d)
+{
+	diag_clear(d);
+	if (!out || (!text && len))
+		return diag_err(d, JITK_E_INVAL, "jitk_policy_parse: NULL argument");
+	*out = NULL;
+	if (!text)
+		text = "";
+	struct parser P = { .d = d };
+	/* Defaults: the native ABI only; anything else is killed. */
+	P.arch[JITK_ARCH_X86_64] = true;
+	P.foreign_action = JITK_RET_KILL_PROCESS;
+
+	jitk_err e = JITK_E_NOMEM;
+	struct src *S = calloc(1, sizeof *S);
+	if (!S || !grow((void **)&P.srcs, &P.capsrcs, 0, sizeof *P.srcs)) {
+		free(S);
+		e = nomem(&P);
+		goto done;
+	}
+	P.srcs[P.nsrcs++] = S;
+	S->text = (char *)text; /* borrowed, never written or freed */
+	S->len = len;
+	S->name = strdup(filename ? filename : "");
+	if (!S->name) {
+		e = nomem(&P);
+		goto done;
+	}
+	if (filename)
+		S->real = realpath(filename, NULL);
+	P.inc_stack[P.ninc++] = 0;
+	if ((e = scpl_lex(S->text, S->len, S->name, &S->toks, &S->ntoks, d)))
+		goto done;
+	if ((e = policy(&P)))
+		goto done;
+	e = resolve(&P, filename, out);
+done:
+	parser_free(&P);
+	return e;
+}
+
+jitk_err jitk_policy_load(const char *path, jitk_policy **out, jitk_diag *d)
+{
+	diag_clear(d);
+	if (!path || !out)
+		return diag_err(d, JITK_E_INVAL, "jitk_policy_load: NULL argument");
+	*out = NULL;
+	char *text;
+	size_t len;
+	jitk_err e = read_file(path, &text, &len, d);
+	if (e)
+		return e;
+	e = jitk_policy_parse(text, len, path, out, d);
+	free(text);
+	return e;
+}
+
+void jitk_policy_free(jitk_policy *p)
+{
+	if (!p)
+		return;
+	arena_free(p->arena);
+	free(p);
+}

@@ -1,3 +1,99 @@
-/* src/trusted/scpl_eval.c - stub: not written yet; replaced by the real stage. */
+/*
+ * scpl_eval.c - the SCPL semantics as code (docs/scpl.md, "Semantics").
+ *
+ * jitk_policy_eval is the specification the compiled filters are tested
+ * against, so it is part of the trusted base: it walks the parsed policy
+ * directly, in the order the document states the rules, and shares no code
+ * with the compiler (ir.c, codegen.c).  Keep it plain.
+ */
 #include "policy.h"
-uint32_t jitk_policy_eval(const jitk_policy *p, const struct seccomp_data *in) { (void)p; (void)in; return 0; }
+
+#include <linux/audit.h>
+
+/* Step 1 of the semantics: the ABI of a call, or -1 for an arch jitk does
+ * not know.  x32 shares AUDIT_ARCH_X86_64 and is told apart by bit 30 of
+ * nr (__X32_SYSCALL_BIT), exactly as the kernel does. */
+static int eval_abi(const struct seccomp_data *in)
+{
+	switch (in->arch) {
+	case AUDIT_ARCH_X86_64:
+		if ((uint32_t)in->nr & JITK_X32_SYSCALL_BIT)
+			return JITK_ARCH_X32;
+		return JITK_ARCH_X86_64;
+	case AUDIT_ARCH_I386:
+		return JITK_ARCH_I386;
+	case AUDIT_ARCH_AARCH64:
+		return JITK_ARCH_AARCH64;
+	default:
+		return -1;
+	}
+}
+
+/* One comparison: ((low32 ? arg & 0xffffffff : arg) & mask) op value,
+ * unsigned 64-bit (policy.h). */
+static bool eval_cmp(const struct pol_cond *c, const struct seccomp_data *in)
+{
+	uint64_t x = in->args[c->arg];
+	if (c->low32)
+		x &= 0xffffffffu;
+	x &= c->mask;
+	switch (c->op) {
+	case POL_EQ:
+		return x == c->value;
+	case POL_NE:
+		return x != c->value;
+	case POL_LT:
+		return x < c->value;
+	case POL_LE:
+		return x <= c->value;
+	case POL_GT:
+		return x > c->value;
+	case POL_GE:
+		return x >= c->value;
+	}
+	return false;
+}
+
+/* A condition tree; NULL is true. */
+static bool eval_cond(const struct pol_cond *c, const struct seccomp_data *in)
+{
+	if (!c)
+		return true;
+	switch (c->kind) {
+	case POL_CMP:
+		return eval_cmp(c, in);
+	case POL_AND:
+		return eval_cond(c->l, in) && eval_cond(c->r, in);
+	case POL_OR:
+		return eval_cond(c->l, in) || eval_cond(c->r, in);
+	case POL_NOT:
+		return !eval_cond(c->l, in);
+	}
+	return false;
+}
+
+/* Whether nr is one of the rule's syscalls on ABI a (a plain scan: the
+ * specification does not rely on the list being sorted). */
+static bool eval_has_nr(const struct pol_rule *r, int a, int nr)
+{
+	for (size_t i = 0; i < r->nnrs[a]; i++)
+		if (r->nrs[a][i] == nr)
+			return true;
+	return false;
+}
+
+uint32_t jitk_policy_eval(const jitk_policy *p, const struct seccomp_data *in)
+{
+	/* 1. Architecture: an ABI the policy does not list gets foreign_action. */
+	int a = eval_abi(in);
+	if (a < 0 || !p->arch[a])
+		return p->foreign_action;
+	/* 2. Rules in source order; the first that applies gives the action. */
+	for (size_t i = 0; i < p->nrules; i++) {
+		const struct pol_rule *r = &p->rules[i];
+		if (eval_has_nr(r, a, in->nr) && eval_cond(r->cond, in))
+			return r->action;
+	}
+	/* 3. No rule applies. */
+	return p->default_action;
+}
