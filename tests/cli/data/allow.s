@@ -1,0 +1,2 @@
+; allow everything
+ret #RET_ALLOW
