@@ -431,11 +431,13 @@ static const struct {
 	{ "keep_privs", JITK_LOAD_KEEP_PRIVS },
 };
 
-static bool parse_flags(const char *s, unsigned *flags, const char **bad)
+/* Parse "log,tsync,..." into *flags; on failure the offending name is
+ * copied to bad (cap bytes). */
+static bool parse_flags(const char *s, unsigned *flags, char *bad, size_t cap)
 {
 	char buf[256];
 	if (strlen(s) >= sizeof buf) {
-		*bad = s;
+		snprintf(bad, cap, "(too long)");
 		return false;
 	}
 	strcpy(buf, s);
@@ -449,7 +451,7 @@ static bool parse_flags(const char *s, unsigned *flags, const char **bad)
 			if (!strcmp(tok, exec_flags[i].name))
 				break;
 		if (i == sizeof exec_flags / sizeof *exec_flags) {
-			*bad = tok;
+			snprintf(bad, cap, "%s", tok);
 			return false;
 		}
 		*flags |= exec_flags[i].flag;
@@ -472,8 +474,9 @@ int cmd_exec(int argc, char **argv)
 			printf("usage: jitk %s\n", EXEC_USAGE);
 			return CLI_OK;
 		} else if (!strcmp(a, "--flags")) {
-			const char *v = opt_value(argc, argv, &i), *bad = "";
-			if (!v || !parse_flags(v, &flags, &bad))
+			const char *v = opt_value(argc, argv, &i);
+			char bad[256] = "";
+			if (!v || !parse_flags(v, &flags, bad, sizeof bad))
 				return usage_err(EXEC_USAGE,
 						 "unknown flag '%s' (log, spec_allow, tsync, "
 						 "tsync_esrch, keep_privs)", bad);
