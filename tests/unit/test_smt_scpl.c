@@ -1,0 +1,373 @@
+/* test_smt_scpl.c - the Z3 encoding of SCPL against jitk_policy_eval.
+ *
+ * Policies are built by hand as struct jitk_policy (no parser involved), at
+ * random: several ABIs, overlapping rules (first match), number sets with
+ * runs, x32 and negative numbers, condition trees of 64-bit, low32 and
+ * masked compares.  The encoding is evaluated on concrete inputs by
+ * substitution and must equal the evaluator; hand-computed cases pin the
+ * semantics themselves (x32, foreign arches, the TIOCSTI high-bits case). */
+#include "testlib.h"
+#include "smt.h"
+
+#include <linux/audit.h>
+
+#if defined(__SANITIZE_ADDRESS__)
+#define UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define UNDER_ASAN 1
+#endif
+#endif
+#ifndef UNDER_ASAN
+#define UNDER_ASAN 0
+#endif
+
+static void z3_quiet(Z3_context c, Z3_error_code e)
+{
+	(void)c;
+	(void)e;
+}
+
+static Z3_context ctx_new(void)
+{
+	Z3_config cfg = Z3_mk_config();
+	Z3_context c = Z3_mk_context(cfg);
+	Z3_del_config(cfg);
+	Z3_set_error_handler(c, z3_quiet);
+	return c;
+}
+
+static uint32_t eval_term(Z3_context c, Z3_ast t, const struct smt_input *in,
+			  const struct seccomp_data *sd)
+{
+	uint32_t w[SMT_NWORDS];
+	smt_words_of(sd, w);
+	Z3_sort bv32 = Z3_mk_bv_sort(c, 32);
+	Z3_ast to[SMT_NWORDS];
+	for (unsigned i = 0; i < SMT_NWORDS; i++)
+		to[i] = Z3_mk_unsigned_int(c, w[i], bv32);
+	Z3_ast r = Z3_simplify(c, Z3_substitute(c, t, SMT_NWORDS, in->w, to));
+	unsigned u = 0;
+	assert_true(Z3_get_numeral_uint(c, r, &u));
+	return u;
+}
+
+/* ------------------------------------------------ hand-built policies */
+
+#define MAXR 8
+#define MAXN 12
+#define MAXC 64
+
+struct tpol {
+	jitk_policy p;
+	struct pol_rule rules[MAXR];
+	int nrs[MAXR][JITK_ARCH__COUNT][MAXN];
+	struct pol_cond conds[MAXC];
+	size_t ncond;
+	/* constants the policy uses, for inputs that hit its edges */
+	uint64_t vals[MAXC];
+	size_t nvals;
+};
+
+static const uint32_t actions[] = {
+	JITK_RET_ALLOW, JITK_RET_KILL_PROCESS, JITK_RET_KILL_THREAD, JITK_RET_ERRNO | 1,
+	JITK_RET_ERRNO | 13, JITK_RET_TRAP | 7, JITK_RET_LOG, JITK_RET_TRACE | 2, JITK_RET_USER_NOTIF,
+};
+#define NACTIONS (sizeof actions / sizeof *actions)
+
+static uint32_t rand_action(rng_t *r)
+{
+	return actions[rng_below(r, NACTIONS)];
+}
+
+static uint64_t rand_value(rng_t *r)
+{
+	static const uint64_t edge[] = { 0, 1, 2, 0x7fffffff, 0x80000000, 0xffffffff, 0x100000000ull,
+					 0xffffffffffffffffull, 0xffffffff00000000ull, 0x5401 };
+	switch (rng_below(r, 3)) {
+	case 0: return edge[rng_below(r, sizeof edge / sizeof *edge)];
+	case 1: return rng_below(r, 16);
+	default: return rng_u64(r) >> rng_below(r, 64);
+	}
+}
+
+static const struct pol_cond *rand_cond(rng_t *r, struct tpol *t, unsigned depth)
+{
+	if (t->ncond >= MAXC)
+		return NULL;
+	struct pol_cond *q = &t->conds[t->ncond++];
+	memset(q, 0, sizeof *q);
+	unsigned pick = depth >= 3 ? 0 : rng_below(r, 6);
+	if (pick >= 3) {
+		q->kind = pick == 3 ? POL_AND : pick == 4 ? POL_OR : POL_NOT;
+		q->l = rand_cond(r, t, depth + 1);
+		q->r = q->kind == POL_NOT ? NULL : rand_cond(r, t, depth + 1);
+		if (!q->l || (q->kind != POL_NOT && !q->r)) {
+			q->kind = POL_CMP; /* ran out of room: a leaf */
+			q->l = q->r = NULL;
+		} else {
+			return q;
+		}
+	}
+	q->kind = POL_CMP;
+	q->arg = (uint8_t)rng_below(r, 6);
+	q->low32 = rng_below(r, 3) == 0;
+	q->op = (enum pol_op)rng_below(r, 6);
+	q->mask = rng_below(r, 3) ? ~0ull : rand_value(r);
+	q->value = rand_value(r);
+	if (q->low32 && rng_below(r, 4)) { /* what the front end produces */
+		q->mask &= 0xffffffffu;
+		q->value &= 0xffffffffu;
+	}
+	if (t->nvals < MAXC)
+		t->vals[t->nvals++] = q->value;
+	return q;
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+	return (x > y) - (x < y);
+}
+
+/* Numbers of one rule on one ABI: sorted, no duplicates, with runs. */
+static size_t rand_nrs(rng_t *r, jitk_arch a, int *out)
+{
+	size_t n = rng_below(r, MAXN - 2), m = 0;
+	int base = a == JITK_ARCH_X32 ? (int)JITK_X32_SYSCALL_BIT : 0;
+	int tmp[MAXN];
+	for (size_t i = 0; i < n; i++) {
+		switch (rng_below(r, 8)) {
+		case 0: tmp[i] = -1 - (int)rng_below(r, 2); break;
+		case 1: tmp[i] = (int)rng_below(r, 20); break; /* x32 numbers w/o the bit */
+		default: tmp[i] = base + (int)rng_below(r, 20); break;
+		}
+	}
+	qsort(tmp, n, sizeof *tmp, cmp_int);
+	for (size_t i = 0; i < n; i++)
+		if (m == 0 || out[m - 1] != tmp[i])
+			out[m++] = tmp[i];
+	return m;
+}
+
+static void rand_policy(rng_t *r, struct tpol *t)
+{
+	memset(t, 0, sizeof *t);
+	do
+		for (int a = 0; a < JITK_ARCH__COUNT; a++)
+			t->p.arch[a] = rng_below(r, 2);
+	while (!t->p.arch[0] && !t->p.arch[1] && !t->p.arch[2] && !t->p.arch[3]);
+	t->p.default_action = rand_action(r);
+	t->p.foreign_action = rand_action(r);
+	t->p.nrules = 1 + rng_below(r, MAXR);
+	for (size_t i = 0; i < t->p.nrules; i++) {
+		struct pol_rule *ru = &t->rules[i];
+		ru->action = rand_action(r);
+		ru->cond = rng_below(r, 3) ? rand_cond(r, t, 0) : NULL;
+		for (int a = 0; a < JITK_ARCH__COUNT; a++) {
+			ru->nnrs[a] = rand_nrs(r, (jitk_arch)a, t->nrs[i][a]);
+			ru->nrs[a] = t->nrs[i][a];
+		}
+	}
+	t->p.rules = t->rules;
+}
+
+static void rand_input(rng_t *r, const struct tpol *t, struct seccomp_data *sd)
+{
+	static const uint32_t archs[] = { AUDIT_ARCH_X86_64, AUDIT_ARCH_X86_64, AUDIT_ARCH_I386,
+					  AUDIT_ARCH_AARCH64, AUDIT_ARCH_ARM, 0 };
+	memset(sd, 0, sizeof *sd);
+	sd->arch = rng_below(r, 10) ? archs[rng_below(r, 6)] : rng_u32(r);
+	sd->nr = (int)rng_below(r, 22) - 1;
+	if (rng_below(r, 3) == 0)
+		sd->nr = (int)((uint32_t)sd->nr | JITK_X32_SYSCALL_BIT);
+	if (rng_below(r, 20) == 0)
+		sd->nr = (int)rng_u32(r);
+	/* Mostly: a number of some rule on its ABI, so that rules decide. */
+	size_t ri = rng_below(r, (uint32_t)t->p.nrules);
+	int a = (int)rng_below(r, JITK_ARCH__COUNT);
+	const struct pol_rule *ru = &t->rules[ri];
+	if (rng_below(r, 3) && ru->nnrs[a]) {
+		static const uint32_t audit[JITK_ARCH__COUNT] = {
+			[JITK_ARCH_X86_64] = AUDIT_ARCH_X86_64, [JITK_ARCH_I386] = AUDIT_ARCH_I386,
+			[JITK_ARCH_X32] = AUDIT_ARCH_X86_64, [JITK_ARCH_AARCH64] = AUDIT_ARCH_AARCH64,
+		};
+		sd->arch = audit[a];
+		sd->nr = ru->nrs[a][rng_below(r, (uint32_t)ru->nnrs[a])];
+	}
+	sd->instruction_pointer = rng_u64(r);
+	for (unsigned i = 0; i < 6; i++) {
+		uint64_t v = t->nvals && rng_below(r, 4) ? t->vals[rng_below(r, (uint32_t)t->nvals)]
+							 : rand_value(r);
+		v += (uint64_t)rng_below(r, 3) - 1;
+		if (rng_below(r, 4) == 0) /* junk in the high half */
+			v ^= (uint64_t)rng_u32(r) << 32;
+		sd->args[i] = v;
+	}
+}
+
+/* -------------------------------------------------------------- tests */
+
+static void random_policies_match_eval(void **state)
+{
+	(void)state;
+	rng_t r;
+	uint64_t seed = test_seed(0x5c91e7a1);
+	rng_seed(&r, seed);
+	unsigned long npol = test_scaled(UNDER_ASAN ? 80 : 500);
+	unsigned ninputs = UNDER_ASAN ? 30 : 60;
+	static struct tpol t;
+	unsigned long compared = 0, nondefault = 0;
+	for (unsigned long it = 0; it < npol; it++) {
+		rand_policy(&r, &t);
+		Z3_context c = ctx_new();
+		struct smt_input in;
+		smt_input_init(c, &in);
+		Z3_ast term = smt_scpl(c, &t.p, &in);
+		assert_non_null(term);
+		for (unsigned k = 0; k < ninputs; k++) {
+			struct seccomp_data sd;
+			rand_input(&r, &t, &sd);
+			uint32_t want = jitk_policy_eval(&t.p, &sd);
+			uint32_t got = eval_term(c, term, &in, &sd);
+			if (got != want)
+				fail_msg("seed 0x%llx policy %lu input %u (arch 0x%x nr %d): encoding 0x%08x, eval 0x%08x",
+					 (unsigned long long)seed, it, k, sd.arch, sd.nr, got, want);
+			compared++;
+			nondefault += want != t.p.default_action && want != t.p.foreign_action;
+		}
+		Z3_del_context(c);
+	}
+	print_message("compared %lu (policy, input) pairs, %lu decided by a rule\n", compared,
+		      nondefault);
+	/* The inputs must exercise the rules, not only the defaults. */
+	assert_true(nondefault > compared / 10);
+}
+
+/* Hand-computed: x32, foreign arches, first match, low32 vs 64 bits. */
+static void semantics_by_hand(void **state)
+{
+	(void)state;
+	/* { arch = [x86_64; i386]; default_action = Errno 1; foreign_action = KillThread;
+	 *   rules = [ { action = Allow; syscall = ioctl; when = low32(arg1) != 0x5412 };
+	 *             { action = Errno 13; syscall = ioctl };
+	 *             { action = Log; syscall = [getpid; ioctl] } ] } */
+	static const int ioctl64[] = { 16 }, both64[] = { 16, 39 }, ioctl32[] = { 54 },
+			 both32[] = { 20, 54 };
+	static const struct pol_cond tiocsti = { .kind = POL_CMP, .arg = 1, .low32 = true,
+						 .op = POL_NE, .mask = ~0ull, .value = 0x5412 };
+	struct pol_rule rules[3] = {
+		{ .action = JITK_RET_ALLOW, .cond = &tiocsti },
+		{ .action = JITK_RET_ERRNO | 13 },
+		{ .action = JITK_RET_LOG },
+	};
+	rules[0].nrs[JITK_ARCH_X86_64] = ioctl64, rules[0].nnrs[JITK_ARCH_X86_64] = 1;
+	rules[1].nrs[JITK_ARCH_X86_64] = ioctl64, rules[1].nnrs[JITK_ARCH_X86_64] = 1;
+	rules[2].nrs[JITK_ARCH_X86_64] = both64, rules[2].nnrs[JITK_ARCH_X86_64] = 2;
+	rules[0].nrs[JITK_ARCH_I386] = ioctl32, rules[0].nnrs[JITK_ARCH_I386] = 1;
+	rules[1].nrs[JITK_ARCH_I386] = ioctl32, rules[1].nnrs[JITK_ARCH_I386] = 1;
+	rules[2].nrs[JITK_ARCH_I386] = both32, rules[2].nnrs[JITK_ARCH_I386] = 2;
+	jitk_policy p = { .default_action = JITK_RET_ERRNO | 1, .foreign_action = JITK_RET_KILL_THREAD,
+			  .nrules = 3, .rules = rules };
+	p.arch[JITK_ARCH_X86_64] = p.arch[JITK_ARCH_I386] = true;
+
+	struct {
+		uint32_t arch;
+		int nr;
+		uint64_t arg1;
+		uint32_t want;
+	} cases[] = {
+		{ AUDIT_ARCH_X86_64, 16, 0x5413, JITK_RET_ALLOW },
+		{ AUDIT_ARCH_X86_64, 16, 0x5412, JITK_RET_ERRNO | 13 },
+		/* TIOCSTI with junk high bits: low32 still sees 0x5412 */
+		{ AUDIT_ARCH_X86_64, 16, 0xdead000000005412ull, JITK_RET_ERRNO | 13 },
+		{ AUDIT_ARCH_X86_64, 39, 0, JITK_RET_LOG },
+		{ AUDIT_ARCH_X86_64, 40, 0, JITK_RET_ERRNO | 1 },
+		/* x32 getpid: x32 is not listed, so foreign */
+		{ AUDIT_ARCH_X86_64, (int)(JITK_X32_SYSCALL_BIT | 39), 0, JITK_RET_KILL_THREAD },
+		{ AUDIT_ARCH_I386, 54, 0x5412, JITK_RET_ERRNO | 13 },
+		{ AUDIT_ARCH_I386, 16, 0x5412, JITK_RET_ERRNO | 1 },
+		{ AUDIT_ARCH_I386, 20, 0, JITK_RET_LOG },
+		{ AUDIT_ARCH_AARCH64, 16, 0, JITK_RET_KILL_THREAD },
+		{ 0, 16, 0, JITK_RET_KILL_THREAD },
+	};
+	Z3_context c = ctx_new();
+	struct smt_input in;
+	smt_input_init(c, &in);
+	Z3_ast term = smt_scpl(c, &p, &in);
+	assert_non_null(term);
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		struct seccomp_data sd = { .nr = cases[i].nr, .arch = cases[i].arch };
+		sd.args[1] = cases[i].arg1;
+		assert_int_equal(eval_term(c, term, &in, &sd), cases[i].want);
+		assert_int_equal(jitk_policy_eval(&p, &sd), cases[i].want);
+	}
+	/* The same condition on all 64 bits is bypassed by the high bits. */
+	static const struct pol_cond full = { .kind = POL_CMP, .arg = 1, .op = POL_NE,
+					      .mask = ~0ull, .value = 0x5412 };
+	rules[0].cond = &full;
+	term = smt_scpl(c, &p, &in);
+	struct seccomp_data sd = { .nr = 16, .arch = AUDIT_ARCH_X86_64 };
+	sd.args[1] = 0xdead000000005412ull;
+	assert_int_equal(eval_term(c, term, &in, &sd), JITK_RET_ALLOW);
+	Z3_del_context(c);
+}
+
+/* Number sets: runs across -1/0 and up to INT32_MAX keep their meaning. */
+static void number_runs(void **state)
+{
+	(void)state;
+	static const int nrs[] = { -3, -2, -1, 0, 1, 5, 2147483646, 2147483647 };
+	struct pol_rule rule = { .action = JITK_RET_ALLOW };
+	rule.nrs[JITK_ARCH_AARCH64] = nrs;
+	rule.nnrs[JITK_ARCH_AARCH64] = sizeof nrs / sizeof *nrs;
+	jitk_policy p = { .default_action = JITK_RET_ERRNO | 2, .foreign_action = 0, .nrules = 1,
+			  .rules = &rule };
+	p.arch[JITK_ARCH_AARCH64] = true;
+	Z3_context c = ctx_new();
+	struct smt_input in;
+	smt_input_init(c, &in);
+	Z3_ast term = smt_scpl(c, &p, &in);
+	static const int probe[] = { -4, -3, -2, -1, 0, 1, 2, 4, 5, 6, 2147483645, 2147483646,
+				     2147483647, INT32_MIN, INT32_MIN + 1 };
+	for (size_t i = 0; i < sizeof probe / sizeof *probe; i++) {
+		struct seccomp_data sd = { .nr = probe[i], .arch = AUDIT_ARCH_AARCH64 };
+		uint32_t want = jitk_policy_eval(&p, &sd);
+		assert_int_equal(eval_term(c, term, &in, &sd), want);
+	}
+	struct seccomp_data sd = { .nr = 3, .arch = AUDIT_ARCH_AARCH64 };
+	assert_int_equal(eval_term(c, term, &in, &sd), JITK_RET_ERRNO | 2);
+	sd.nr = -1;
+	assert_int_equal(eval_term(c, term, &in, &sd), JITK_RET_ALLOW);
+	Z3_del_context(c);
+}
+
+/* A malformed condition (arg index 6) is refused, not encoded. */
+static void refuses_bad_condition(void **state)
+{
+	(void)state;
+	static const int nrs[] = { 1 };
+	static const struct pol_cond badarg = { .kind = POL_CMP, .arg = 6, .op = POL_EQ, .mask = ~0ull };
+	struct pol_rule rule = { .action = JITK_RET_ALLOW, .cond = &badarg };
+	rule.nrs[JITK_ARCH_X86_64] = nrs;
+	rule.nnrs[JITK_ARCH_X86_64] = 1;
+	jitk_policy p = { .nrules = 1, .rules = &rule };
+	p.arch[JITK_ARCH_X86_64] = true;
+	Z3_context c = ctx_new();
+	struct smt_input in;
+	smt_input_init(c, &in);
+	assert_null(smt_scpl(c, &p, &in));
+	assert_null(smt_scpl(c, NULL, &in));
+	Z3_del_context(c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(semantics_by_hand),
+		cmocka_unit_test(number_runs),
+		cmocka_unit_test(refuses_bad_condition),
+		cmocka_unit_test(random_policies_match_eval),
+	};
+	return cmocka_run_group_tests_name("smt_scpl", tests, NULL, NULL);
+}
