@@ -39,7 +39,7 @@ expect() {
 
 # has FILE FRAGMENT WHAT: FILE contains FRAGMENT (fixed string)
 has() {
-	if grep -qF -- "$2" "$1"; then ok "$3"; else notok "$3" "no '$2' in $1"; fi
+	if grep -qF -- "$2" "$1" 2>/dev/null; then ok "$3"; else notok "$3" "no '$2' in $1"; fi
 }
 
 # same_line FILE LINE WHAT: FILE is exactly LINE
