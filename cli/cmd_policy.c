@@ -1,4 +1,300 @@
-/* cmd_policy.c - compile, run (stub, to be written). */
+/*
+ * cmd_policy.c - the SCPL commands: compile, run.
+ *
+ *   jitk compile POLICY -o OUT [--format raw|text|c] [--name NAME]
+ *                [--no-verify] [--timeout MS]
+ *   jitk run [POLICY] [--flags log,...] [--no-verify] [--timeout MS]
+ *            [--verbose] -- CMD [ARGS...]
+ *
+ * Both compile through jitk_compile, so both get the checker and (unless
+ * --no-verify) the Z3 proof that the filter means what the policy says.
+ * Exit statuses (cli.h): 0 success, 1 bad policy / refused, 2 bad command
+ * line; `run` becomes the command, or exits 127 (not found) / 126 (other)
+ * when it cannot be started, as a shell does.
+ */
 #include "cli.h"
-int cmd_compile(int argc, char **argv) { (void)argc; (void)argv; return cli_error("compile: not implemented yet"); }
-int cmd_run(int argc, char **argv) { (void)argc; (void)argv; return cli_error("run: not implemented yet"); }
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static int usage_err(const char *usage, const char *fmt, const char *arg)
+{
+	if (fmt) {
+		fputs("jitk: error: ", stderr);
+		fprintf(stderr, fmt, arg);
+		fputc('\n', stderr);
+	}
+	fprintf(stderr, "usage: jitk %s\n", usage);
+	return CLI_USAGE;
+}
+
+static const char *opt_value(int argc, char **argv, int *i)
+{
+	if (*i + 1 >= argc)
+		return NULL;
+	return argv[++*i];
+}
+
+static bool is_help(const char *a)
+{
+	return !strcmp(a, "-h") || !strcmp(a, "--help");
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+	return n >= m && !strcmp(s + n - m, suffix);
+}
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* Report a library error about policy `what`, naming the file if the
+ * diagnostic does not. */
+static int report(const char *what, jitk_err err, jitk_diag *d)
+{
+	if (!d->file[0])
+		snprintf(d->file, sizeof d->file, "%s", what);
+	cli_report(what, err, d);
+	return CLI_FAIL;
+}
+
+/* Parse and compile; prints its own errors.  NULL on failure. */
+static jitk_filter *compile_policy(const char *what, const char *text, size_t len,
+				   bool from_file, const jitk_compile_opts *opts,
+				   double *ms)
+{
+	jitk_policy *p = NULL;
+	jitk_diag d;
+	jitk_err err = from_file ? jitk_policy_load(what, &p, &d)
+				 : jitk_policy_parse(text, len, what, &p, &d);
+	if (err) {
+		report(what, err, &d);
+		return NULL;
+	}
+	double t0 = now_ms();
+	jitk_filter *f = NULL;
+	err = jitk_compile(p, opts, &f, &d);
+	*ms = now_ms() - t0;
+	jitk_policy_free(p);
+	if (err) {
+		report(what, err, &d);
+		return NULL;
+	}
+	return f;
+}
+
+static bool parse_timeout(const char *v, jitk_compile_opts *o)
+{
+	uint64_t ms;
+	if (!v || !cli_parse_u64(v, &ms) || ms > 0xffffffffu)
+		return false;
+	o->verify_timeout_ms = (unsigned)ms;
+	return true;
+}
+
+/* A C identifier from the policy's file name ("policies/paper.scpl" ->
+ * "paper"), for --format c. */
+static void c_name_of(const char *path, char *buf, size_t cap)
+{
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	size_t n = 0;
+	for (const char *c = base; *c && *c != '.' && n + 1 < cap; c++)
+		buf[n++] = isalnum((unsigned char)*c) ? *c : '_';
+	buf[n] = '\0';
+	if (!n || isdigit((unsigned char)buf[0]))
+		snprintf(buf, cap, "filter");
+}
+
+/* ------------------------------------------------------------ compile */
+
+#define COMPILE_USAGE \
+	"compile POLICY -o OUT [--format raw|text|c] [--name NAME] [--no-verify] [--timeout MS]"
+
+int cmd_compile(int argc, char **argv)
+{
+	const char *in = NULL, *out = NULL, *name = NULL;
+	int fmt = -1;
+	jitk_compile_opts opts = { 0 };
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (is_help(a)) {
+			printf("usage: jitk %s\n", COMPILE_USAGE);
+			return CLI_OK;
+		} else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
+			if (!(out = opt_value(argc, argv, &i)))
+				return usage_err(COMPILE_USAGE, "%s needs a file name", a);
+		} else if (!strcmp(a, "--format") || !strcmp(a, "-f")) {
+			const char *v = opt_value(argc, argv, &i);
+			if (!v || (fmt = cli_parse_format(v)) < 0)
+				return usage_err(COMPILE_USAGE, "--format wants raw, text or c, not '%s'",
+						 v ? v : "");
+		} else if (!strcmp(a, "--name")) {
+			if (!(name = opt_value(argc, argv, &i)))
+				return usage_err(COMPILE_USAGE, "%s needs a C identifier", a);
+		} else if (!strcmp(a, "--no-verify")) {
+			opts.no_verify = true;
+		} else if (!strcmp(a, "--timeout")) {
+			const char *v = opt_value(argc, argv, &i);
+			if (!parse_timeout(v, &opts))
+				return usage_err(COMPILE_USAGE, "--timeout wants milliseconds, not '%s'",
+						 v ? v : "");
+		} else if (a[0] == '-' && a[1]) {
+			return usage_err(COMPILE_USAGE, "unknown option '%s'", a);
+		} else if (!in) {
+			in = a;
+		} else {
+			return usage_err(COMPILE_USAGE, "unexpected argument '%s'", a);
+		}
+	}
+	if (!in)
+		return usage_err(COMPILE_USAGE, "missing policy file%s", "");
+	if (!out)
+		return usage_err(COMPILE_USAGE, "missing -o OUT (use -o - for standard output)%s", "");
+	if (fmt < 0) {
+		/* The output's name picks the format; otherwise raw for files and
+		 * text on a terminal (cli_write_filter's FMT_AUTO). */
+		if (ends_with(out, ".s") || ends_with(out, ".asm") || ends_with(out, ".bpfasm"))
+			fmt = FMT_TEXT;
+		else if (ends_with(out, ".c") || ends_with(out, ".h"))
+			fmt = FMT_C;
+		else
+			fmt = FMT_AUTO;
+	}
+
+	double ms = 0;
+	jitk_filter *f = compile_policy(in, NULL, 0, true, &opts, &ms);
+	if (!f)
+		return CLI_FAIL; /* nothing written: a bad policy leaves no output */
+	char cname[64];
+	c_name_of(in, cname, sizeof cname);
+	int rc = cli_write_filter(out, f, (enum cli_format)fmt, name ? name : cname);
+	if (rc == CLI_OK)
+		fprintf(stderr, "jitk: %s: %zu instructions (%zu bytes), %s, %.1f ms\n", in,
+			jitk_filter_len(f), jitk_encoded_size(f),
+			opts.no_verify ? "not verified (--no-verify)" : "proved equal to the policy (Z3)",
+			ms);
+	jitk_filter_free(f);
+	return rc;
+}
+
+/* ---------------------------------------------------------------- run */
+
+#define RUN_USAGE \
+	"run [POLICY] [--flags log,...] [--no-verify] [--timeout MS] [--verbose] -- CMD [ARGS...]"
+
+static const struct {
+	const char *name;
+	unsigned flag;
+} run_flags[] = {
+	{ "log", JITK_LOAD_LOG },
+	{ "spec_allow", JITK_LOAD_SPEC_ALLOW },
+	{ "tsync", JITK_LOAD_TSYNC },
+	{ "tsync_esrch", JITK_LOAD_TSYNC_ESRCH },
+	{ "keep_privs", JITK_LOAD_KEEP_PRIVS },
+};
+
+/* "log,spec-allow" -> flag bits; on failure *bad names the bad word. */
+static bool parse_flags(const char *s, unsigned *flags, char *bad, size_t badcap)
+{
+	const char *p = s;
+	for (;;) {
+		size_t n = strcspn(p, ",");
+		size_t i;
+		for (i = 0; i < sizeof run_flags / sizeof *run_flags; i++) {
+			const char *name = run_flags[i].name;
+			size_t j;
+			for (j = 0; j < n; j++)
+				if ((p[j] == '-' ? '_' : p[j]) != name[j])
+					break;
+			if (j == n && name[n] == '\0')
+				break;
+		}
+		if (i == sizeof run_flags / sizeof *run_flags) {
+			snprintf(bad, badcap, "%.*s", (int)n, p);
+			return false;
+		}
+		*flags |= run_flags[i].flag;
+		if (!p[n])
+			return true;
+		p += n + 1;
+	}
+}
+
+int cmd_run(int argc, char **argv)
+{
+	const char *in = NULL;
+	unsigned flags = 0;
+	bool verbose = false;
+	jitk_compile_opts opts = { 0 };
+	int cmd = -1;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "--")) {
+			cmd = i + 1;
+			break;
+		} else if (is_help(a)) {
+			printf("usage: jitk %s\n", RUN_USAGE);
+			printf("Without POLICY, the built-in policy (policies/docker-default.scpl) applies.\n");
+			return CLI_OK;
+		} else if (!strcmp(a, "--flags")) {
+			const char *v = opt_value(argc, argv, &i);
+			char bad[64] = "";
+			if (!v || !parse_flags(v, &flags, bad, sizeof bad))
+				return usage_err(RUN_USAGE,
+						 "unknown flag '%s' (log, spec_allow, tsync, tsync_esrch, keep_privs)",
+						 bad);
+		} else if (!strcmp(a, "--no-verify")) {
+			opts.no_verify = true;
+		} else if (!strcmp(a, "--timeout")) {
+			const char *v = opt_value(argc, argv, &i);
+			if (!parse_timeout(v, &opts))
+				return usage_err(RUN_USAGE, "--timeout wants milliseconds, not '%s'", v ? v : "");
+		} else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
+			verbose = true;
+		} else if (a[0] == '-' && a[1]) {
+			return usage_err(RUN_USAGE, "unknown option '%s'", a);
+		} else if (!in) {
+			in = a;
+		} else {
+			return usage_err(RUN_USAGE, "put -- before the command ('%s')", a);
+		}
+	}
+	if (cmd < 0 || cmd >= argc)
+		return usage_err(RUN_USAGE, "missing command to run after --%s", "");
+
+	const char *what = in ? in : "<built-in docker-default policy>";
+	if (!in && cli_default_policy_len == 0)
+		return cli_error("no built-in policy in this build (policies/docker-default.scpl was "
+				 "absent when jitk was built); give a POLICY file");
+	double ms = 0;
+	jitk_filter *f = in ? compile_policy(in, NULL, 0, true, &opts, &ms)
+			    : compile_policy(what, cli_default_policy, cli_default_policy_len, false,
+					     &opts, &ms);
+	if (!f)
+		return CLI_FAIL;
+	if (verbose)
+		fprintf(stderr, "jitk: %s: %zu instructions, %s, %.1f ms; running %s\n", what,
+			jitk_filter_len(f),
+			opts.no_verify ? "not verified" : "proved equal to the policy", ms, argv[cmd]);
+	jitk_diag d;
+	jitk_err err = jitk_load(f, flags, NULL, &d);
+	jitk_filter_free(f);
+	if (err)
+		return report(what, err, &d);
+	/* The filter is now in force for this process and what it executes;
+	 * the policy decides whether execve itself is allowed. */
+	execvp(argv[cmd], argv + cmd);
+	int e = errno;
+	fprintf(stderr, "jitk: error: cannot execute %s: %s\n", argv[cmd], strerror(e));
+	return e == ENOENT ? 127 : 126;
+}

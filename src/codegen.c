@@ -37,6 +37,7 @@
  * compiler bug and is reported as such.
  */
 #include "policy.h"
+#include "check.h"
 #include "insn.h"
 
 #include <stdlib.h>
@@ -652,13 +653,7 @@ jitk_err codegen(const struct ir_policy *ir, const jitk_compile_opts *opts,
 	/* The generator is not trusted: the checker decides.  A rejection is
 	 * a bug here, never the user's fault. */
 	jitk_diag cd;
-	jitk_err err = jitk_check(f, &cd);
-	if (err == JITK_E_UNSUPPORTED) {
-		/* TEMPORARY: the checker (src/trusted/check.c) is still a stub in
-		 * this tree; treat it as not available.  Remove once it lands. */
-		err = JITK_OK;
-	}
-	if (err) {
+	if (check_insns(f->insns, f->len, &cd)) {
 		jitk_filter_free(f);
 		diag_insn(d, JITK_E_CHECK, cd.index, cd.rule,
 			  "internal compiler error: the generated filter fails the seccomp checker (%s); this is a compiler bug",
