@@ -114,8 +114,11 @@ int cmd_asm(int argc, char **argv)
 	jitk_diag d;
 	jitk_err err = jitk_check(f, &d);
 	if (err == JITK_E_CHECK || err == JITK_E_TOO_BIG) {
-		fprintf(stderr, "jitk: warning: %s: instruction %ld: %s [%s]; seccomp would refuse "
-				"this program\n", in, d.index, d.msg, d.rule);
+		/* The checker's message already names the instruction; add the
+		 * rule id unless it is in the message too. */
+		bool tagged = !d.rule[0] || strstr(d.msg, d.rule);
+		fprintf(stderr, "jitk: warning: %s: %s%s%s%s (seccomp would refuse this program)\n",
+			in, d.msg, tagged ? "" : " [", tagged ? "" : d.rule, tagged ? "" : "]");
 	}
 	int rc = cli_write_filter(out, f, fmt, name);
 	jitk_filter_free(f);
