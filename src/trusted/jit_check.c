@@ -1,0 +1,477 @@
+/*
+ * jit_check.c - the JIT image validator (contract in jit_check.h).
+ *
+ * TRUSTED BASE: deliberately plain.  A decoder for exactly the instruction
+ * subset listed in jit_check.h, then a list of independent checks over the
+ * decoded instructions.  It must not include or share anything with the
+ * emitter (src/jit.c, src/jit_x86.h): a shared mistake would be invisible.
+ */
+#include "internal.h"
+#include "insn.h"
+#include "jit_check.h"
+
+#include <stdlib.h>
+
+/* Decoded instruction kinds. */
+enum xkind {
+	XK_SUB_RSP,     /* sub rsp, imm8 */
+	XK_ADD_RSP,     /* add rsp, imm8 */
+	XK_RET,         /* ret */
+	XK_MOV_RI,      /* mov r, imm32 */
+	XK_ALU_RR,      /* op r/m(rm), r(reg); op is the opcode byte */
+	XK_ALU_RI,      /* 81 /digit r, imm32 */
+	XK_TEST_RI,     /* test r, imm32 */
+	XK_NEG,         /* neg r */
+	XK_DIV,         /* div r */
+	XK_IMUL_RRI,    /* imul r, r, imm32 */
+	XK_IMUL_RR,     /* imul r, r */
+	XK_SHIFT_I,     /* shl/shr r, imm8 */
+	XK_SHIFT_CL,    /* shl/shr r, cl */
+	XK_LOAD_STACK,  /* mov r, [rsp + d8] */
+	XK_STORE_STACK, /* mov [rsp + d8], r */
+	XK_LOAD_CTX,    /* mov r, [rdi + d8] */
+	XK_JMP,         /* jmp rel */
+	XK_JCC,         /* jcc rel */
+};
+
+struct xinsn {
+	size_t pos;      /* offset of the first byte */
+	unsigned len;    /* bytes */
+	enum xkind kind;
+	uint8_t op;      /* opcode byte (XK_ALU_RR) */
+	uint8_t reg, rm; /* ModRM fields (digit in reg for group opcodes) */
+	uint8_t cc;      /* condition code (XK_JCC) */
+	uint32_t imm;    /* immediate (imm8 zero-extended) */
+	int disp;        /* memory displacement (signed 8-bit) */
+	int64_t target;  /* branch target offset (XK_JMP, XK_JCC) */
+};
+
+/* The only registers the image may name: eax, ecx, edx, esi. */
+static bool reg_ok(unsigned r)
+{
+	return r == 0 || r == 1 || r == 2 || r == 6;
+}
+
+static uint32_t rd32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+enum { DEC_OK, DEC_BAD, DEC_TRUNC };
+
+/* Decode one instruction at c[0..avail).  Sets x->len and the fields. */
+static int decode(const uint8_t *c, size_t avail, struct xinsn *x)
+{
+#define NEED(k) do { if (avail < (k)) return DEC_TRUNC; } while (0)
+	NEED(1);
+	uint8_t b0 = c[0];
+	unsigned mod = 0, reg = 0, rm = 0;
+	if (avail >= 2) {
+		mod = c[1] >> 6;
+		reg = (c[1] >> 3) & 7;
+		rm = c[1] & 7;
+	}
+	x->reg = (uint8_t)reg;
+	x->rm = (uint8_t)rm;
+	x->op = b0;
+	switch (b0) {
+	case 0x48: /* REX.W: only sub/add rsp, imm8 */
+		NEED(4);
+		if (c[1] != 0x83 || (c[2] != 0xec && c[2] != 0xc4))
+			return DEC_BAD;
+		x->kind = c[2] == 0xec ? XK_SUB_RSP : XK_ADD_RSP;
+		x->imm = c[3];
+		x->len = 4;
+		return DEC_OK;
+	case 0xc3:
+		x->kind = XK_RET;
+		x->len = 1;
+		return DEC_OK;
+	case 0xb8: case 0xb9: case 0xba: case 0xbb:
+	case 0xbc: case 0xbd: case 0xbe: case 0xbf:
+		NEED(5);
+		if (!reg_ok(b0 - 0xb8u))
+			return DEC_BAD;
+		x->kind = XK_MOV_RI;
+		x->rm = (uint8_t)(b0 - 0xb8u);
+		x->imm = rd32(c + 1);
+		x->len = 5;
+		return DEC_OK;
+	case 0x01: case 0x09: case 0x21: case 0x29:
+	case 0x31: case 0x39: case 0x85:
+		NEED(2);
+		if (mod != 3 || !reg_ok(reg) || !reg_ok(rm))
+			return DEC_BAD;
+		x->kind = XK_ALU_RR;
+		x->len = 2;
+		return DEC_OK;
+	case 0x89: /* mov r, r  or  mov [rsp + d8], r */
+		NEED(2);
+		if (!reg_ok(reg))
+			return DEC_BAD;
+		if (mod == 3) {
+			if (!reg_ok(rm))
+				return DEC_BAD;
+			x->kind = XK_ALU_RR;
+			x->len = 2;
+			return DEC_OK;
+		}
+		if (mod != 1 || rm != 4)
+			return DEC_BAD;
+		NEED(4);
+		if (c[2] != 0x24) /* SIB: no index, base rsp */
+			return DEC_BAD;
+		x->kind = XK_STORE_STACK;
+		x->disp = (int8_t)c[3];
+		x->len = 4;
+		return DEC_OK;
+	case 0x8b: /* mov r, [rsp + d8]  or  mov r, [rdi + d8] */
+		NEED(2);
+		if (mod != 1 || !reg_ok(reg))
+			return DEC_BAD;
+		if (rm == 4) {
+			NEED(4);
+			if (c[2] != 0x24)
+				return DEC_BAD;
+			x->kind = XK_LOAD_STACK;
+			x->disp = (int8_t)c[3];
+			x->len = 4;
+			return DEC_OK;
+		}
+		if (rm != 7)
+			return DEC_BAD;
+		NEED(3);
+		x->kind = XK_LOAD_CTX;
+		x->disp = (int8_t)c[2];
+		x->len = 3;
+		return DEC_OK;
+	case 0x81:
+		NEED(2);
+		if (mod != 3 || !reg_ok(rm) || reg == 2 || reg == 3) /* no adc/sbb */
+			return DEC_BAD;
+		NEED(6);
+		x->kind = XK_ALU_RI;
+		x->imm = rd32(c + 2);
+		x->len = 6;
+		return DEC_OK;
+	case 0xf7:
+		NEED(2);
+		if (mod != 3 || !reg_ok(rm))
+			return DEC_BAD;
+		if (reg == 0) {
+			NEED(6);
+			x->kind = XK_TEST_RI;
+			x->imm = rd32(c + 2);
+			x->len = 6;
+			return DEC_OK;
+		}
+		if (reg != 3 && reg != 6) /* neg, div; not mul/imul/idiv/not */
+			return DEC_BAD;
+		x->kind = reg == 3 ? XK_NEG : XK_DIV;
+		x->len = 2;
+		return DEC_OK;
+	case 0x69:
+		NEED(2);
+		if (mod != 3 || !reg_ok(reg) || !reg_ok(rm))
+			return DEC_BAD;
+		NEED(6);
+		x->kind = XK_IMUL_RRI;
+		x->imm = rd32(c + 2);
+		x->len = 6;
+		return DEC_OK;
+	case 0xc1:
+		NEED(2);
+		if (mod != 3 || !reg_ok(rm) || (reg != 4 && reg != 5))
+			return DEC_BAD;
+		NEED(3);
+		if (c[2] >= 32)
+			return DEC_BAD;
+		x->kind = XK_SHIFT_I;
+		x->imm = c[2];
+		x->len = 3;
+		return DEC_OK;
+	case 0xd3:
+		NEED(2);
+		if (mod != 3 || !reg_ok(rm) || (reg != 4 && reg != 5))
+			return DEC_BAD;
+		x->kind = XK_SHIFT_CL;
+		x->len = 2;
+		return DEC_OK;
+	case 0xeb:
+		NEED(2);
+		x->kind = XK_JMP;
+		x->len = 2;
+		x->target = (int64_t)2 + (int8_t)c[1];
+		return DEC_OK;
+	case 0xe9:
+		NEED(5);
+		x->kind = XK_JMP;
+		x->len = 5;
+		x->target = (int64_t)5 + (int32_t)rd32(c + 1);
+		return DEC_OK;
+	case 0x72: case 0x73: case 0x74: case 0x75: case 0x76: case 0x77:
+		NEED(2);
+		x->kind = XK_JCC;
+		x->cc = b0 & 0xf;
+		x->len = 2;
+		x->target = (int64_t)2 + (int8_t)c[1];
+		return DEC_OK;
+	case 0x0f:
+		NEED(2);
+		if (c[1] == 0xaf) {
+			NEED(3);
+			mod = c[2] >> 6;
+			x->reg = (c[2] >> 3) & 7;
+			x->rm = c[2] & 7;
+			if (mod != 3 || !reg_ok(x->reg) || !reg_ok(x->rm))
+				return DEC_BAD;
+			x->kind = XK_IMUL_RR;
+			x->len = 3;
+			return DEC_OK;
+		}
+		if (c[1] < 0x82 || c[1] > 0x87)
+			return DEC_BAD;
+		NEED(6);
+		x->kind = XK_JCC;
+		x->cc = c[1] & 0xf;
+		x->len = 6;
+		x->target = (int64_t)6 + (int32_t)rd32(c + 2);
+		return DEC_OK;
+	default:
+		return DEC_BAD;
+	}
+#undef NEED
+}
+
+static bool is_xor_self(const struct xinsn *x, unsigned r)
+{
+	return x->kind == XK_ALU_RR && x->op == 0x31 && x->reg == r && x->rm == r;
+}
+
+/* BPF facts the checks need: may pc fall through / branch to BPF index t? */
+static bool bpf_succ(const jitk_insn *in, size_t pc, size_t t)
+{
+	int op = insn_op_of(in->code);
+	if (op < 0 || INSN_IS_RET(in->code))
+		return false;
+	if (!INSN_IS_JUMP(in->code))
+		return t == pc + 1;
+	if (!INSN_IS_COND(in->code))
+		return (uint64_t)t == (uint64_t)pc + 1 + in->k;
+	return t == pc + 1 + in->jt || t == pc + 1 + in->jf;
+}
+
+#define FAIL(pc, rule, ...) do { err = diag_insn(d, JITK_E_JIT, (long)(pc), rule, __VA_ARGS__); goto out; } while (0)
+
+jitk_err jit_check_image(const jitk_insn *insns, size_t n, const uint8_t *code, size_t len,
+			 const uint32_t *offs, size_t noffs, struct jit_check_info *info,
+			 jitk_diag *d)
+{
+	if (!insns || !code || !offs)
+		return diag_err(d, JITK_E_INVAL, "NULL argument");
+	if (n == 0 || n > JITK_MAXINSNS)
+		return diag_insn(d, JITK_E_JIT, -1, "length", "program of %zu instructions", n);
+	if (noffs != n + 1)
+		return diag_insn(d, JITK_E_JIT, -1, "offset-table",
+				 "offset table has %zu entries, expected %zu", noffs, n + 1);
+	if (len == 0 || len > JIT_CHECK_MAX_IMAGE)
+		return diag_insn(d, JITK_E_JIT, -1, "image-size", "image of %zu bytes", len);
+	/* The offset table itself: strictly increasing, inside the image. */
+	for (size_t i = 0; i < n; i++)
+		if (offs[i] >= offs[i + 1])
+			return diag_insn(d, JITK_E_JIT, (long)i, "offset-table",
+					 "offset table not increasing at %zu (%u >= %u)", i,
+					 offs[i], offs[i + 1]);
+	if (offs[0] == 0 || offs[n] >= len)
+		return diag_insn(d, JITK_E_JIT, -1, "offset-table",
+				 "offset table [%u, %u] outside the image of %zu bytes", offs[0],
+				 offs[n], len);
+
+	jitk_err err = JITK_OK;
+	/* at[p] = 1 + index of the instruction starting at byte p, or 0. */
+	uint32_t *at = calloc(len + 1, sizeof *at);
+	struct xinsn *xs = calloc(len, sizeof *xs); /* at most one per byte */
+	if (!at || !xs) {
+		err = diag_err(d, JITK_E_NOMEM, "out of memory");
+		goto out;
+	}
+
+	/* 1. Contiguous decoding from 0 to exactly len. */
+	size_t m = 0;
+	size_t pos = 0;
+	/* Owner of the byte being decoded: -1 prologue, 0..n-1 BPF, n trailer. */
+	long owner = -1;
+	while (pos < len) {
+		while ((size_t)(owner + 1) <= n && pos >= offs[owner + 1])
+			owner++;
+		struct xinsn *x = &xs[m];
+		*x = (struct xinsn){ .pos = pos };
+		int r = decode(code + pos, len - pos, x);
+		if (r == DEC_TRUNC)
+			FAIL(owner < (long)n ? owner : -1, "truncated",
+			     "native offset 0x%zx: instruction runs past the end of the image", pos);
+		if (r != DEC_OK)
+			FAIL(owner < (long)n ? owner : -1, "native-opcode",
+			     "native offset 0x%zx: byte 0x%02x starts an instruction outside the JIT's subset",
+			     pos, code[pos]);
+		if (x->kind == XK_JMP || x->kind == XK_JCC)
+			x->target += (int64_t)pos;
+		at[pos] = (uint32_t)(m + 1);
+		m++;
+		pos += x->len;
+	}
+
+	/* 2. Every claimed start is an instruction boundary. */
+	for (size_t i = 0; i <= n; i++)
+		if (!at[offs[i]])
+			FAIL(i < n ? (long)i : -1, "boundary",
+			     "offset table entry %zu (0x%x) is inside an instruction", i, offs[i]);
+
+	/* 3. Prologue: sub rsp, F; xor eax, eax; xor ecx, ecx; nothing else. */
+	if (m < 3 || xs[0].kind != XK_SUB_RSP || !is_xor_self(&xs[1], 0) ||
+	    !is_xor_self(&xs[2], 1) || at[offs[0]] != 4)
+		FAIL(-1, "prologue", "prologue is not: sub rsp, F; xor eax, eax; xor ecx, ecx");
+	unsigned frame = xs[0].imm;
+	if (frame > JIT_CHECK_MAX_FRAME || frame % 4)
+		FAIL(-1, "frame", "stack frame of %u bytes (at most %u, multiple of 4)", frame,
+		     JIT_CHECK_MAX_FRAME);
+
+	/* 4. Trailer: xor eax, eax; add rsp, F; ret, ending the image. */
+	size_t t0 = at[offs[n]] - 1;
+	if (m - t0 != 3 || !is_xor_self(&xs[t0], 0) || xs[t0 + 1].kind != XK_ADD_RSP ||
+	    xs[t0 + 2].kind != XK_RET)
+		FAIL(-1, "trailer", "trailer at 0x%x is not: xor eax, eax; add rsp, F; ret",
+		     offs[n]);
+
+	/* 5. Per instruction. */
+	size_t pc = 0; /* BPF owner of xs[i] for 3 <= i < t0 */
+	for (size_t i = 0; i < m; i++) {
+		const struct xinsn *x = &xs[i];
+		long own;
+		if (i < 3) {
+			own = -1;
+		} else if (i >= t0) {
+			own = (long)n;
+		} else {
+			while (x->pos >= offs[pc + 1])
+				pc++;
+			own = (long)pc;
+		}
+		long dpc = own >= 0 && own < (long)n ? own : -1;
+		size_t first = own < 0 ? 0 : at[offs[own]] - 1; /* first insn of the owner */
+		switch (x->kind) {
+		case XK_SUB_RSP:
+			if (i != 0)
+				FAIL(dpc, "frame", "native offset 0x%zx: rsp changed after the prologue",
+				     x->pos);
+			break;
+		case XK_ADD_RSP:
+			if (x->imm != frame || i + 1 >= m || xs[i + 1].kind != XK_RET)
+				FAIL(dpc, "frame",
+				     "native offset 0x%zx: add rsp, %u is not the frame release before ret",
+				     x->pos, x->imm);
+			break;
+		case XK_RET:
+			if (i == 0 || xs[i - 1].kind != XK_ADD_RSP)
+				FAIL(dpc, "frame",
+				     "native offset 0x%zx: ret without releasing the frame", x->pos);
+			if (own != (long)n && (own < 0 || !INSN_IS_RET(insns[own].code)))
+				FAIL(dpc, "ret",
+				     "native offset 0x%zx: ret in the code of a non-RET instruction",
+				     x->pos);
+			break;
+		case XK_LOAD_STACK:
+		case XK_STORE_STACK:
+			if (x->disp < 0 || (unsigned)x->disp + 4 > frame)
+				FAIL(dpc, "stack-access",
+				     "native offset 0x%zx: [rsp%+d] outside the %u-byte frame", x->pos,
+				     x->disp, frame);
+			break;
+		case XK_LOAD_CTX:
+			if (x->disp < 0 || (unsigned)x->disp + 4 > SECCOMP_DATA_SIZE)
+				FAIL(dpc, "ctx-access",
+				     "native offset 0x%zx: [rdi%+d] outside struct seccomp_data",
+				     x->pos, x->disp);
+			break;
+		case XK_DIV: {
+			/* The guard must sit in the same BPF instruction's code, so no
+			 * branch can enter between it and the div. */
+			bool ok = dpc >= 0 && i >= first + 2 && is_xor_self(&xs[i - 1], 2);
+			if (ok && x->rm == 6) {
+				ok = xs[i - 2].kind == XK_MOV_RI && xs[i - 2].rm == 6 &&
+				     xs[i - 2].imm != 0;
+			} else if (ok && x->rm == 1) {
+				ok = i >= first + 3 && xs[i - 2].kind == XK_JCC &&
+				     xs[i - 2].cc == 0x4 && xs[i - 2].target == (int64_t)offs[n] &&
+				     xs[i - 3].kind == XK_ALU_RR && xs[i - 3].op == 0x85 &&
+				     xs[i - 3].reg == 1 && xs[i - 3].rm == 1;
+			} else {
+				ok = false;
+			}
+			if (!ok)
+				FAIL(dpc, "div-guard",
+				     "native offset 0x%zx: div without its zero-divisor guard", x->pos);
+			break;
+		}
+		case XK_JMP:
+		case XK_JCC: {
+			int64_t tgt = x->target;
+			if (tgt < (int64_t)(x->pos + x->len) || tgt >= (int64_t)len)
+				FAIL(dpc, "branch-target",
+				     "native offset 0x%zx: branch to 0x%llx is backward or outside the image",
+				     x->pos, (long long)tgt);
+			if (dpc < 0)
+				FAIL(dpc, "branch-target",
+				     "native offset 0x%zx: branch in the prologue or trailer", x->pos);
+			bool ok = false;
+			int op = insn_op_of(insns[pc].code);
+			if (op == INSN_DIV_X) {
+				ok = tgt == (int64_t)offs[n];
+			} else if (op >= 0 && INSN_IS_JUMP(insns[pc].code)) {
+				/* The BPF successors of pc, mapped through the table. */
+				uint64_t cand[2];
+				size_t nc = 0;
+				if (!INSN_IS_COND(insns[pc].code)) {
+					cand[nc++] = (uint64_t)pc + 1 + insns[pc].k;
+				} else {
+					cand[nc++] = pc + 1 + insns[pc].jt;
+					cand[nc++] = pc + 1 + insns[pc].jf;
+				}
+				for (size_t c = 0; c < nc; c++)
+					if (cand[c] < n && tgt == (int64_t)offs[cand[c]])
+						ok = true;
+			}
+			if (!ok)
+				FAIL(dpc, "branch-target",
+				     "native offset 0x%zx: branch to 0x%llx is not the code of a BPF target of instruction %zu",
+				     x->pos, (long long)tgt, pc);
+			break;
+		}
+		default:
+			break;
+		}
+	}
+
+	/* 6. Fall-through between BPF instructions follows the BPF graph: the
+	 * last native instruction of pc either ends control (ret, jmp) or
+	 * continues into pc + 1, which must then be a BPF successor of pc. */
+	for (size_t p = 0; p < n; p++) {
+		const struct xinsn *last = &xs[at[offs[p + 1]] - 2];
+		if (last->kind == XK_RET || last->kind == XK_JMP)
+			continue;
+		if (p + 1 >= n || !bpf_succ(&insns[p], p, p + 1))
+			FAIL(p, "fallthrough",
+			     "native offset 0x%zx: the code of instruction %zu falls through into %s",
+			     last->pos, p, p + 1 >= n ? "the trailer" : "a non-successor");
+	}
+
+	if (info) {
+		info->native_insns = m;
+		info->frame = frame;
+	}
+out:
+	free(at);
+	free(xs);
+	return err;
+}

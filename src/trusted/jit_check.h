@@ -1,0 +1,94 @@
+/*
+ * jit_check.h - the JIT image validator.
+ *
+ * TRUSTED BASE.  The x86-64 JIT (src/jit.c) is untrusted; before its code is
+ * made executable, this validator decodes the bytes with its own decoder
+ * (it shares no code with the emitter) and checks them against the BPF
+ * program and the emitter's claimed offset table.
+ *
+ * The image contract (what a valid image looks like):
+ *   [0, offs[0])          prologue, exactly: sub rsp, F; xor eax, eax;
+ *                         xor ecx, ecx   (F <= 128, a multiple of 4)
+ *   [offs[pc], offs[pc+1]) the code of BPF instruction pc, 0 <= pc < n
+ *   [offs[n], len)        the zero-return trailer, exactly:
+ *                         xor eax, eax; add rsp, F; ret
+ *   offs[] has n + 1 strictly increasing entries (every BPF instruction has
+ *   at least one native instruction).
+ *
+ * The accepted instruction subset (no prefixes except the REX.W of the two
+ * rsp forms; "r" is one of eax, ecx, edx, esi -- all caller-saved, so the
+ * image cannot clobber a callee-saved register, rsp or rdi):
+ *   48 83 EC ib     sub rsp, imm8         only as the first instruction
+ *   48 83 C4 ib     add rsp, imm8         imm8 == F, only right before ret
+ *   C3              ret                   only right after add rsp, F
+ *   B8+r id         mov r, imm32
+ *   01/09/21/29/31/39/85/89 /r (mod 3)
+ *                   add/or/and/sub/xor/cmp/test/mov r, r
+ *   81 /0,1,4,5,6,7 id (mod 3)  add/or/and/sub/xor/cmp r, imm32
+ *   F7 /0 id        test r, imm32
+ *   F7 /3           neg r
+ *   F7 /6           div r                 guarded, see below
+ *   69 /r id        imul r, r, imm32
+ *   0F AF /r        imul r, r
+ *   C1 /4,/5 ib     shl/shr r, imm8       imm8 < 32
+ *   D3 /4,/5        shl/shr r, cl
+ *   8B /r 24 d8     mov r, [rsp + d8]     0 <= d8, d8 + 4 <= F
+ *   89 /r 24 d8     mov [rsp + d8], r     0 <= d8, d8 + 4 <= F
+ *   8B /r d8 (rm=rdi) mov r, [rdi + d8]   0 <= d8, d8 + 4 <= 64 (seccomp_data)
+ *   EB cb, E9 cd    jmp rel8 / rel32
+ *   72..77 cb, 0F 82..87 cd   jb/jae/je/jne/jbe/ja rel8 / rel32
+ * Everything else -- call, indirect jmp, syscall, int/int3, push/pop, other
+ * registers or addressing modes -- is refused.
+ *
+ * What an accepted image satisfies:
+ *  - decoding from 0 is contiguous and ends exactly at len; every offs[]
+ *    entry is an instruction boundary;
+ *  - every branch goes forward and lands exactly on offs[t] for a BPF
+ *    successor t of the BPF instruction that contains it (JA: pc+1+k; a
+ *    conditional jump: pc+1+jt or pc+1+jf), or, for DIV X, on the trailer
+ *    offs[n]; no other instruction contains a branch;
+ *  - the code of pc falls through into the code of pc+1 only if pc+1 is a
+ *    BPF successor of pc, and never into the trailer;
+ *  - ret occurs only in the code of a BPF RET and in the trailer, and the
+ *    code of a BPF RET ends in ret;
+ *  - the stack frame is F <= 128 bytes, allocated once, released before
+ *    every ret; every stack access lies inside it; context reads lie inside
+ *    struct seccomp_data;
+ *  - every div is immediately preceded by xor edx, edx and, before that,
+ *    either mov esi, imm32 != 0 (div esi) or test ecx, ecx; je trailer
+ *    (div ecx), all in the same BPF instruction: DIV never faults, and DIV
+ *    by X == 0 returns 0 from the filter.
+ * Together: the code terminates, always returns through ret with rsp
+ * restored, touches no memory but its frame and the input, and preserves
+ * the BPF control-flow graph.  It does NOT prove that each ALU instruction
+ * computes what its BPF instruction means; the differential tests
+ * (tests/kernel/test_jit_equiv.c, fuzz/fuzz_jit.c) cover that.
+ */
+#ifndef JITK_JIT_CHECK_H
+#define JITK_JIT_CHECK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "jitk.h"
+
+#define JIT_CHECK_MAX_FRAME 128u
+/* Upper bound on an image's size, 32 bytes per BPF instruction: far above what the JIT needs. */
+#define JIT_CHECK_MAX_IMAGE (1u << 17)
+
+struct jit_check_info {
+	size_t native_insns; /* x86-64 instructions decoded */
+	unsigned frame;      /* bytes of stack frame F */
+};
+
+/* Validate code[0..len) as the translation of insns[0..n) with the claimed
+ * offset table offs[0..noffs), noffs == n + 1.  insns must have passed the
+ * seccomp checker (the validator still refuses out-of-range jump targets).
+ * JITK_OK, filling *info if non-NULL; otherwise JITK_E_JIT (or
+ * JITK_E_INVAL / JITK_E_NOMEM) with d->rule, d->msg naming the native
+ * offset and d->index the BPF instruction (-1 for prologue/trailer). */
+jitk_err jit_check_image(const jitk_insn *insns, size_t n, const uint8_t *code, size_t len,
+			 const uint32_t *offs, size_t noffs, struct jit_check_info *info,
+			 jitk_diag *d);
+
+#endif

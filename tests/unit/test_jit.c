@@ -1,0 +1,525 @@
+/* test_jit.c - the x86-64 JIT: every opcode, jump encodings at the rel8/rel32
+ * boundary, W^X, refusals.  The heavy random comparison against the
+ * interpreter is tests/kernel/test_jit_equiv.c. */
+#include "testlib.h"
+#include "insn.h"
+#include "interp.h"
+#include "jit_x86.h"
+#include "jit_check.h"
+
+#include <linux/filter.h>
+
+#if defined(__x86_64__)
+
+#define I(c, t, f, k) ((jitk_insn){ (uint16_t)(c), (uint8_t)(t), (uint8_t)(f), (uint32_t)(k) })
+#define RETA I(BPF_RET | BPF_A, 0, 0, 0)
+#define RETK(k) I(BPF_RET | BPF_K, 0, 0, k)
+
+/* An input whose every 32-bit word is distinct and recognisable. */
+static struct seccomp_data sample_input(void)
+{
+	struct seccomp_data in;
+	uint32_t w[16];
+	for (unsigned i = 0; i < 16; i++)
+		w[i] = 0x11111111u * (i + 1) ^ (i << 28);
+	memcpy(&in, w, sizeof in);
+	return in;
+}
+
+/* Compile insns, run on in, compare with the interpreter and return the
+ * JIT's result. */
+static uint32_t jit_run(const jitk_insn *insns, size_t n, const struct seccomp_data *in)
+{
+	jitk_filter *f = test_filter(insns, n);
+	jitk_jit *j = NULL;
+	jitk_diag d;
+	jitk_err err = jitk_jit_compile(f, &j, &d);
+	if (err)
+		fail_msg("jit compile: %s: %s", jitk_strerror(err), d.msg);
+	uint32_t got = jitk_jit_func(j)(in);
+	jitk_result want;
+	interp_run(insns, n, in, &want);
+	assert_int_equal(got, want.ret);
+	jitk_jit_free(j);
+	jitk_filter_free(f);
+	return got;
+}
+
+#define RUN(in, ...) \
+	jit_run((const jitk_insn[]){ __VA_ARGS__ }, \
+		sizeof((const jitk_insn[]){ __VA_ARGS__ }) / sizeof(jitk_insn), in)
+
+/* Ops the tests below cover, to prove none of the seccomp table is missed. */
+static bool covered[INSN__COUNT];
+static void cover(uint16_t code)
+{
+	int op = insn_op_of(code);
+	assert_true(op >= 0);
+	covered[op] = true;
+}
+
+static void loads_and_moves(void **state)
+{
+	(void)state;
+	struct seccomp_data in = sample_input();
+	uint32_t w[16];
+	memcpy(w, &in, sizeof w);
+	assert_int_equal(RUN(&in, RETK(0x7fff0000u)), 0x7fff0000u);
+	cover(BPF_RET | BPF_K);
+	assert_int_equal(RUN(&in, RETA), 0); /* A = 0 at entry */
+	cover(BPF_RET | BPF_A);
+	assert_int_equal(RUN(&in, I(BPF_MISC | BPF_TXA, 0, 0, 0), RETA), 0); /* X = 0 at entry */
+	assert_int_equal(RUN(&in, I(BPF_LD | BPF_IMM, 0, 0, 0xdeadbeef), RETA), 0xdeadbeef);
+	cover(BPF_LD | BPF_IMM);
+	for (uint32_t k = 0; k < 64; k += 4)
+		assert_int_equal(RUN(&in, I(BPF_LD | BPF_W | BPF_ABS, 0, 0, k), RETA), w[k / 4]);
+	cover(BPF_LD | BPF_W | BPF_ABS);
+	assert_int_equal(RUN(&in, I(BPF_LD | BPF_W | BPF_LEN, 0, 0, 0), RETA), 64);
+	cover(BPF_LD | BPF_W | BPF_LEN);
+	assert_int_equal(RUN(&in, I(BPF_LDX | BPF_W | BPF_LEN, 0, 0, 0), I(BPF_MISC | BPF_TXA, 0, 0, 0), RETA), 64);
+	cover(BPF_LDX | BPF_W | BPF_LEN);
+	cover(BPF_MISC | BPF_TXA);
+	assert_int_equal(RUN(&in, I(BPF_LDX | BPF_IMM, 0, 0, 77), I(BPF_MISC | BPF_TXA, 0, 0, 0), RETA), 77);
+	cover(BPF_LDX | BPF_IMM);
+	assert_int_equal(RUN(&in, I(BPF_LD | BPF_IMM, 0, 0, 5), I(BPF_MISC | BPF_TAX, 0, 0, 0),
+			     I(BPF_LD | BPF_IMM, 0, 0, 9), I(BPF_MISC | BPF_TXA, 0, 0, 0), RETA), 5);
+	cover(BPF_MISC | BPF_TAX);
+	/* Every scratch cell, through ST/LD and STX/LDX. */
+	for (uint32_t m = 0; m < 16; m++) {
+		assert_int_equal(RUN(&in, I(BPF_LD | BPF_IMM, 0, 0, 100 + m), I(BPF_ST, 0, 0, m),
+				     I(BPF_LD | BPF_IMM, 0, 0, 0), I(BPF_LD | BPF_MEM, 0, 0, m), RETA),
+				 100 + m);
+		assert_int_equal(RUN(&in, I(BPF_LDX | BPF_IMM, 0, 0, 200 + m), I(BPF_STX, 0, 0, m),
+				     I(BPF_LDX | BPF_IMM, 0, 0, 0), I(BPF_LDX | BPF_MEM, 0, 0, m),
+				     I(BPF_MISC | BPF_TXA, 0, 0, 0), RETA),
+				 200 + m);
+	}
+	cover(BPF_ST);
+	cover(BPF_STX);
+	cover(BPF_LD | BPF_MEM);
+	cover(BPF_LDX | BPF_MEM);
+	/* Cells are independent. */
+	jitk_insn p[40];
+	size_t n = 0;
+	for (uint32_t m = 0; m < 16; m++) {
+		p[n++] = I(BPF_LD | BPF_IMM, 0, 0, 1u << m);
+		p[n++] = I(BPF_ST, 0, 0, m);
+	}
+	p[n++] = I(BPF_LD | BPF_MEM, 0, 0, 7);
+	p[n++] = I(BPF_LDX | BPF_MEM, 0, 0, 12);
+	p[n++] = I(BPF_ALU | BPF_OR | BPF_X, 0, 0, 0);
+	p[n++] = RETA;
+	assert_int_equal(jit_run(p, n, &in), (1u << 7) | (1u << 12));
+}
+
+struct alu_case {
+	uint16_t op; /* BPF_ADD ... */
+	uint32_t a, v, want;
+};
+
+static void alu_ops(void **state)
+{
+	(void)state;
+	struct seccomp_data in = sample_input();
+	const struct alu_case cases[] = {
+		{ BPF_ADD, 0xffffffffu, 2, 1 },
+		{ BPF_ADD, 5, 7, 12 },
+		{ BPF_SUB, 1, 2, 0xffffffffu },
+		{ BPF_SUB, 10, 3, 7 },
+		{ BPF_MUL, 0x10000u, 0x10000u, 0 },
+		{ BPF_MUL, 0xffffffffu, 0xffffffffu, 1 },
+		{ BPF_MUL, 3, 0x80000001u, 0x80000003u },
+		{ BPF_DIV, 0xffffffffu, 1, 0xffffffffu },
+		{ BPF_DIV, 0xffffffffu, 0x10000u, 0xffff },
+		{ BPF_DIV, 7, 8, 0 },
+		{ BPF_DIV, 0x80000000u, 0xffffffffu, 0 },
+		{ BPF_OR, 0xf0f0, 0x0f0f, 0xffff },
+		{ BPF_AND, 0xf0f0, 0x0ff0, 0x00f0 },
+		{ BPF_XOR, 0xffff0000u, 0x0ffff000u, 0xf000f000u },
+		{ BPF_LSH, 0x80000001u, 1, 2 },
+		{ BPF_LSH, 1, 31, 0x80000000u },
+		{ BPF_LSH, 0xabcd, 0, 0xabcd },
+		{ BPF_RSH, 0x80000000u, 31, 1 },
+		{ BPF_RSH, 0xffffffffu, 4, 0x0fffffffu },
+		{ BPF_RSH, 0xabcd, 0, 0xabcd },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		const struct alu_case *c = &cases[i];
+		uint32_t k = RUN(&in, I(BPF_LD | BPF_IMM, 0, 0, c->a),
+				 I(BPF_ALU | c->op | BPF_K, 0, 0, c->v), RETA);
+		uint32_t x = RUN(&in, I(BPF_LD | BPF_IMM, 0, 0, c->a), I(BPF_LDX | BPF_IMM, 0, 0, c->v),
+				 I(BPF_ALU | c->op | BPF_X, 0, 0, 0), RETA);
+		if (k != c->want || x != c->want)
+			fail_msg("case %zu op 0x%x: K %#x X %#x want %#x", i, c->op, k, x, c->want);
+		cover(BPF_ALU | c->op | BPF_K);
+		cover(BPF_ALU | c->op | BPF_X);
+	}
+	assert_int_equal(RUN(&in, I(BPF_LD | BPF_IMM, 0, 0, 1), I(BPF_ALU | BPF_NEG, 0, 0, 0), RETA),
+			 0xffffffffu);
+	assert_int_equal(RUN(&in, I(BPF_LD | BPF_IMM, 0, 0, 0x80000000u), I(BPF_ALU | BPF_NEG, 0, 0, 0), RETA),
+			 0x80000000u);
+	cover(BPF_ALU | BPF_NEG);
+}
+
+/* DIV by X == 0 stops the filter with 0, mid-program; shifts by X >= 32
+ * use X & 31 as the kernel's interpreter (and x86) do. */
+static void div_zero_and_wide_shifts(void **state)
+{
+	(void)state;
+	struct seccomp_data in = sample_input();
+	assert_int_equal(RUN(&in, I(BPF_LD | BPF_IMM, 0, 0, 99), I(BPF_ALU | BPF_DIV | BPF_X, 0, 0, 0),
+			     RETK(0x7fff0000u)),
+			 0);
+	/* Division by zero after A and memory were set, and one by a nonzero X
+	 * taken from the input on the same code path. */
+	assert_int_equal(RUN(&in, I(BPF_LD | BPF_IMM, 0, 0, 7), I(BPF_ST, 0, 0, 3),
+			     I(BPF_LDX | BPF_MEM, 0, 0, 3), I(BPF_ALU | BPF_DIV | BPF_X, 0, 0, 0),
+			     I(BPF_LDX | BPF_IMM, 0, 0, 0), I(BPF_ALU | BPF_DIV | BPF_X, 0, 0, 0),
+			     RETK(5)),
+			 0);
+	const uint32_t counts[] = { 31, 32, 33, 63, 64, 0xffffffffu, 0x80000001u };
+	for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++) {
+		uint32_t x = counts[i];
+		assert_int_equal(RUN(&in, I(BPF_LD | BPF_IMM, 0, 0, 0x12345678u), I(BPF_LDX | BPF_IMM, 0, 0, x),
+				     I(BPF_ALU | BPF_LSH | BPF_X, 0, 0, 0), RETA),
+				 0x12345678u << (x & 31));
+		assert_int_equal(RUN(&in, I(BPF_LD | BPF_IMM, 0, 0, 0x87654321u), I(BPF_LDX | BPF_IMM, 0, 0, x),
+				     I(BPF_ALU | BPF_RSH | BPF_X, 0, 0, 0), RETA),
+				 0x87654321u >> (x & 31));
+	}
+	/* 1 << 33 == 2 on x86 and in the kernel's interpreter (facts 1.6). */
+	assert_int_equal(RUN(&in, I(BPF_LD | BPF_IMM, 0, 0, 1), I(BPF_LDX | BPF_IMM, 0, 0, 33),
+			     I(BPF_ALU | BPF_LSH | BPF_X, 0, 0, 0), RETA),
+			 2);
+}
+
+struct jmp_case {
+	uint16_t op;
+	uint32_t a, v;
+	bool taken;
+};
+
+static void conditional_jumps(void **state)
+{
+	(void)state;
+	struct seccomp_data in = sample_input();
+	const struct jmp_case cases[] = {
+		{ BPF_JEQ, 5, 5, true },           { BPF_JEQ, 5, 6, false },
+		{ BPF_JGT, 6, 5, true },           { BPF_JGT, 5, 5, false },
+		{ BPF_JGT, 0x80000000u, 1, true }, /* unsigned */
+		{ BPF_JGE, 5, 5, true },           { BPF_JGE, 4, 5, false },
+		{ BPF_JGE, 1, 0xffffffffu, false },
+		{ BPF_JSET, 6, 2, true },          { BPF_JSET, 6, 1, false },
+		{ BPF_JSET, 0x80000000u, 0x80000000u, true },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		const struct jmp_case *c = &cases[i];
+		uint32_t want = c->taken ? 1 : 2;
+		/* Both targets explicit, jt only (fall through on false), jf only. */
+		for (int form = 0; form < 2; form++) {
+			uint16_t src = form ? BPF_X : BPF_K;
+			jitk_insn p[] = {
+				I(BPF_LD | BPF_IMM, 0, 0, c->a), I(BPF_LDX | BPF_IMM, 0, 0, c->v),
+				I(BPF_JMP | c->op | src, 1, 2, c->v), RETK(0), RETK(1), RETK(2),
+			};
+			assert_int_equal(jit_run(p, 6, &in), want);
+			p[2].jt = 2, p[2].jf = 0; /* true -> 5, false -> next */
+			p[3] = RETK(2);
+			p[5] = RETK(1);
+			assert_int_equal(jit_run(p, 6, &in), want);
+			p[2].jt = 0, p[2].jf = 2; /* true -> next, false -> 5 */
+			p[3] = RETK(1);
+			p[5] = RETK(2);
+			assert_int_equal(jit_run(p, 6, &in), want);
+			p[2].jt = 1, p[2].jf = 1; /* both ways to the same place */
+			p[4] = RETK(9);
+			assert_int_equal(jit_run(p, 6, &in), 9);
+			cover(BPF_JMP | c->op | src);
+		}
+	}
+	/* JA, including k = 0 and a jump to the last instruction. */
+	assert_int_equal(RUN(&in, I(BPF_JMP | BPF_JA, 0, 0, 0), RETK(3), RETK(4)), 3);
+	assert_int_equal(RUN(&in, I(BPF_JMP | BPF_JA, 0, 0, 1), RETK(3), RETK(4)), 4);
+	cover(BPF_JMP | BPF_JA);
+	/* Junk in unused jt/jf of non-jumps and of RET is ignored. */
+	assert_int_equal(RUN(&in, I(BPF_LD | BPF_IMM, 7, 9, 3), I(BPF_RET | BPF_K, 0xff, 0xff, 8)), 8);
+}
+
+/* Every opcode seccomp admits was exercised by the tests above. */
+static void every_seccomp_opcode_covered(void **state)
+{
+	(void)state;
+	for (int op = 0; op < INSN__COUNT; op++)
+		if (insn_info[op].seccomp && !covered[op])
+			fail_msg("opcode %s not exercised", insn_info[op].name);
+}
+
+/* A program `ja +K; K x (ld #i or tax); ret #1; ret #2` whose JA spans
+ * exactly `bytes` of native code. */
+static size_t span_program(jitk_insn *p, unsigned bytes)
+{
+	/* ld #k is 5 bytes, tax 2: bytes = 5a + 2b. */
+	unsigned b = 0;
+	while ((bytes - 2 * b) % 5)
+		b++;
+	unsigned a = (bytes - 2 * b) / 5;
+	size_t n = 0;
+	p[n++] = I(BPF_JMP | BPF_JA, 0, 0, a + b);
+	for (unsigned i = 0; i < a; i++)
+		p[n++] = I(BPF_LD | BPF_IMM, 0, 0, i);
+	for (unsigned i = 0; i < b; i++)
+		p[n++] = I(BPF_MISC | BPF_TAX, 0, 0, 0);
+	p[n++] = RETK(2);
+	return n;
+}
+
+static void jump_encoding_boundary(void **state)
+{
+	(void)state;
+	struct seccomp_data in = sample_input();
+	jitk_insn p[64];
+	for (unsigned bytes = 120; bytes <= 136; bytes++) {
+		size_t n = span_program(p, bytes);
+		jitk_filter *f = test_filter(p, n);
+		jitk_jit *j = NULL;
+		assert_int_equal(jitk_jit_compile(f, &j, NULL), JITK_OK);
+		size_t len, nb;
+		const uint8_t *code = jitk_jit_code(j, &len);
+		const uint32_t *offs = jit_offsets(j, &nb);
+		assert_int_equal(nb, n);
+		uint32_t at = offs[0];
+		/* rel8 reaches exactly 127 bytes past the jump's end. */
+		if (bytes <= 127) {
+			assert_int_equal(code[at], 0xeb);
+			assert_int_equal(code[at + 1], bytes);
+			assert_int_equal(offs[1] - offs[0], 2);
+		} else {
+			assert_int_equal(code[at], 0xe9);
+			uint32_t disp;
+			memcpy(&disp, code + at + 1, 4);
+			assert_int_equal(disp, bytes);
+			assert_int_equal(offs[1] - offs[0], 5);
+		}
+		assert_int_equal(offs[n - 1], offs[1] + bytes);
+		assert_int_equal(jitk_jit_func(j)(&in), 2);
+		jitk_jit_free(j);
+		jitk_filter_free(f);
+	}
+}
+
+/* The conditional-jump forms pick rel8/rel32 independently per branch, and
+ * a jump shrinking makes another one fit (the fixed-point passes). */
+static void jump_encoding_chains(void **state)
+{
+	(void)state;
+	struct seccomp_data in = sample_input();
+	uint32_t w[16];
+	memcpy(w, &in, sizeof w);
+	static jitk_insn p[600];
+	/* A ladder of JEQs on nr, each with a far false target, over padding. */
+	for (unsigned pad = 0; pad < 70; pad += 7) {
+		size_t n = 0;
+		p[n++] = I(BPF_LD | BPF_W | BPF_ABS, 0, 0, 0);
+		for (unsigned r = 0; r < 8; r++) {
+			p[n++] = I(BPF_JMP | BPF_JEQ | BPF_K, 0, (uint8_t)(pad + 1), w[0] + r - 4);
+			for (unsigned i = 0; i < pad; i++)
+				p[n++] = I(BPF_ALU | BPF_ADD | BPF_K, 0, 0, i);
+			p[n++] = RETK(100 + r);
+		}
+		p[n++] = RETK(7);
+		jitk_filter *f = test_filter(p, n);
+		jitk_jit *j = NULL;
+		assert_int_equal(jitk_jit_compile(f, &j, NULL), JITK_OK);
+		jitk_result want;
+		for (int delta = -5; delta <= 5; delta++) {
+			in.nr = (int)(w[0] + (uint32_t)delta);
+			interp_run(p, n, &in, &want);
+			assert_int_equal(jitk_jit_func(j)(&in), want.ret);
+		}
+		in.nr = (int)w[0];
+		jitk_jit_free(j);
+		jitk_filter_free(f);
+	}
+	/* A 4096-instruction program: rel32 jumps and the DIV guard's jump to
+	 * the far trailer. */
+	static jitk_insn big[JITK_MAXINSNS];
+	size_t n = 0;
+	big[n++] = I(BPF_LD | BPF_W | BPF_ABS, 0, 0, 24);
+	big[n++] = I(BPF_MISC | BPF_TAX, 0, 0, 0);
+	big[n++] = I(BPF_LD | BPF_W | BPF_ABS, 0, 0, 16);
+	big[n++] = I(BPF_JMP | BPF_JGT | BPF_K, 0, 0, 0); /* jt=jf=0 */
+	big[n++] = I(BPF_JMP | BPF_JA, 0, 0, JITK_MAXINSNS - 7);
+	while (n < JITK_MAXINSNS - 2)
+		big[n++] = I(BPF_ALU | BPF_ADD | BPF_K, 0, 0, 1);
+	big[n++] = I(BPF_ALU | BPF_DIV | BPF_X, 0, 0, 0);
+	big[n++] = RETA;
+	jitk_filter *f = test_filter(big, n);
+	jitk_jit *j = NULL;
+	assert_int_equal(jitk_jit_compile(f, &j, NULL), JITK_OK);
+	jitk_result want;
+	for (uint32_t x = 0; x < 3; x++) {
+		in.args[1] = x;
+		interp_run(big, n, &in, &want);
+		assert_int_equal(jitk_jit_func(j)(&in), want.ret);
+	}
+	jitk_jit_free(j);
+	jitk_filter_free(f);
+}
+
+/* W^X: the code lies in a mapping that is readable and executable but not
+ * writable (read from /proc/self/maps). */
+static void code_is_not_writable(void **state)
+{
+	(void)state;
+	jitk_filter *f = TEST_FILTER(RETK(1));
+	jitk_jit *j = NULL;
+	assert_int_equal(jitk_jit_compile(f, &j, NULL), JITK_OK);
+	size_t len;
+	uintptr_t code = (uintptr_t)jitk_jit_code(j, &len);
+	assert_true(len > 0);
+	FILE *fp = fopen("/proc/self/maps", "r");
+	assert_non_null(fp);
+	char line[512], perms[8] = "";
+	bool found = false;
+	while (fgets(line, sizeof line, fp)) {
+		unsigned long lo, hi;
+		if (sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) != 3)
+			continue;
+		if (code >= lo && code + len <= hi) {
+			found = true;
+			break;
+		}
+	}
+	fclose(fp);
+	assert_true(found);
+	assert_int_equal(perms[0], 'r');
+	assert_int_equal(perms[1], '-');
+	assert_int_equal(perms[2], 'x');
+	jitk_jit_free(j);
+	jitk_filter_free(f);
+}
+
+/* The JIT never compiles what the checker rejects, and reports why. */
+static void refuses_rejected_filters(void **state)
+{
+	(void)state;
+	const jitk_insn bad[][2] = {
+		{ I(BPF_ALU | BPF_MOD | BPF_K, 0, 0, 3), RETA },   /* MOD: not seccomp */
+		{ I(BPF_LD | BPF_W | BPF_ABS, 0, 0, 64), RETA },   /* outside seccomp_data */
+		{ I(BPF_LD | BPF_W | BPF_ABS, 0, 0, 2), RETA },    /* misaligned */
+		{ I(BPF_LD | BPF_MEM, 0, 0, 0), RETA },            /* M[0] never written */
+		{ I(BPF_JMP | BPF_JA, 0, 0, 1), RETA },            /* jump past the end */
+		{ I(BPF_ALU | BPF_DIV | BPF_K, 0, 0, 0), RETA },   /* divide by constant 0 */
+		{ RETA, I(BPF_LD | BPF_IMM, 0, 0, 0) },            /* last is not RET */
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		jitk_filter *f = test_filter(bad[i], 2);
+		static int dummy;
+		jitk_jit *j = (jitk_jit *)&dummy; /* must be reset to NULL */
+		jitk_diag d;
+		jitk_err err = jitk_jit_compile(f, &j, &d);
+		assert_int_equal(err, JITK_E_CHECK);
+		assert_null(j);
+		assert_int_equal(d.err, JITK_E_CHECK);
+		jitk_filter_free(f);
+	}
+	jitk_filter *empty = test_filter(NULL, 0);
+	jitk_jit *j = NULL;
+	assert_int_equal(jitk_jit_compile(empty, &j, NULL), JITK_E_TOO_BIG);
+	jitk_filter_free(empty);
+	assert_int_equal(jitk_jit_compile(NULL, &j, NULL), JITK_E_INVAL);
+	assert_null(jitk_jit_func(NULL));
+	size_t len = 9;
+	assert_null(jitk_jit_code(NULL, &len));
+	assert_int_equal(len, 0);
+	jitk_jit_free(NULL);
+}
+
+/* The generator alone refuses non-seccomp code even without the checker. */
+static void generator_refuses_untranslatable(void **state)
+{
+	(void)state;
+	const jitk_insn bad[][2] = {
+		{ I(BPF_LD | BPF_H | BPF_ABS, 0, 0, 0), RETA },
+		{ I(BPF_LD | BPF_W | BPF_ABS, 0, 0, 61), RETA },
+		{ I(BPF_ST, 0, 0, 16), RETA },
+		{ I(BPF_ALU | BPF_LSH | BPF_K, 0, 0, 32), RETA },
+		{ I(BPF_JMP | BPF_JEQ | BPF_K, 1, 0, 0), RETA },
+		{ I(0xffff, 0, 0, 0), RETA },
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		uint8_t *code = NULL;
+		uint32_t *offs = NULL;
+		size_t len = 0;
+		jitk_diag d;
+		assert_int_equal(jit_generate(bad[i], 2, &code, &len, &offs, &d), JITK_E_CHECK);
+		assert_null(code);
+		assert_null(offs);
+		assert_int_equal(d.index, 0);
+	}
+}
+
+/* The code the library produced is exactly what the validator accepts,
+ * and the decoded count is reported. */
+static void image_passes_validator(void **state)
+{
+	(void)state;
+	jitk_filter *f = TEST_FILTER(I(BPF_LD | BPF_W | BPF_ABS, 0, 0, 0),
+				     I(BPF_JMP | BPF_JEQ | BPF_K, 0, 1, 59), RETK(0), RETK(0x7fff0000u));
+	jitk_jit *j = NULL;
+	assert_int_equal(jitk_jit_compile(f, &j, NULL), JITK_OK);
+	size_t len, n;
+	const uint8_t *code = jitk_jit_code(j, &len);
+	const uint32_t *offs = jit_offsets(j, &n);
+	struct jit_check_info info;
+	assert_int_equal(jit_check_image(jitk_filter_insns(f), n, code, len, offs, n + 1, &info, NULL),
+			 JITK_OK);
+	assert_int_equal(info.native_insns, jit_native_count(j));
+	/* sub, xor, xor | mov | cmp, jne | mov, add, ret | mov, add, ret | xor, add, ret */
+	assert_int_equal(info.native_insns, 15);
+	assert_int_equal(info.frame, 64);
+	struct seccomp_data in = { .nr = 59 };
+	assert_int_equal(jitk_jit_func(j)(&in), 0);
+	in.nr = 60;
+	assert_int_equal(jitk_jit_func(j)(&in), 0x7fff0000u);
+	jitk_jit_free(j);
+	jitk_filter_free(f);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(loads_and_moves),
+		cmocka_unit_test(alu_ops),
+		cmocka_unit_test(div_zero_and_wide_shifts),
+		cmocka_unit_test(conditional_jumps),
+		cmocka_unit_test(every_seccomp_opcode_covered),
+		cmocka_unit_test(jump_encoding_boundary),
+		cmocka_unit_test(jump_encoding_chains),
+		cmocka_unit_test(code_is_not_writable),
+		cmocka_unit_test(refuses_rejected_filters),
+		cmocka_unit_test(generator_refuses_untranslatable),
+		cmocka_unit_test(image_passes_validator),
+	};
+	return cmocka_run_group_tests_name("jit", tests, NULL, NULL);
+}
+
+#else
+
+static void unsupported_off_x86_64(void **state)
+{
+	(void)state;
+	jitk_filter *f = TEST_FILTER({ 0x06, 0, 0, 0 });
+	jitk_jit *j = NULL;
+	assert_int_equal(jitk_jit_compile(f, &j, NULL), JITK_E_UNSUPPORTED);
+	assert_null(j);
+	jitk_filter_free(f);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = { cmocka_unit_test(unsupported_off_x86_64) };
+	return cmocka_run_group_tests_name("jit", tests, NULL, NULL);
+}
+
+#endif
