@@ -1,0 +1,282 @@
+/* test_scpl_eval.c - the SCPL semantics (jitk_policy_eval) on crafted
+ * seccomp_data, every expectation computed by hand from docs/scpl.md. */
+#include "testlib.h"
+#include "policy.h"
+
+#include <linux/audit.h>
+
+#define X86_64 AUDIT_ARCH_X86_64
+#define I386 AUDIT_ARCH_I386
+#define AARCH64 AUDIT_ARCH_AARCH64
+#define X32 0x40000000u
+
+#define ALLOW 0x7fff0000u
+#define KILL 0x80000000u
+#define ERRNO(n) (0x00050000u | (n))
+
+static jitk_policy *parse_ok(const char *text)
+{
+	jitk_policy *p = NULL;
+	jitk_diag d;
+	jitk_err e = jitk_policy_parse(text, strlen(text), "t.scpl", &p, &d);
+	if (e != JITK_OK)
+		fail_msg("parse failed: %u:%u: %s (%s)", d.line, d.col, d.msg, d.hint);
+	return p;
+}
+
+static uint32_t eval(const jitk_policy *p, uint32_t arch, uint32_t nr, uint64_t a0, uint64_t a1,
+		     uint64_t a2)
+{
+	struct seccomp_data in;
+	memset(&in, 0, sizeof in);
+	in.arch = arch;
+	in.nr = (int)nr;
+	in.instruction_pointer = 0x401000;
+	in.args[0] = a0;
+	in.args[1] = a1;
+	in.args[2] = a2;
+	in.args[3] = 0x3333333333333333u; /* never looked at below */
+	return jitk_policy_eval(p, &in);
+}
+
+static void paper_policy(void **state)
+{
+	(void)state;
+	jitk_policy *p = parse_ok("{ default_action = Kill;\n"
+				  "  rules = [\n"
+				  "    { action = Errno EACCES; syscall = SYS_open };\n"
+				  "    { action = Allow; syscall = SYS_getpid };\n"
+				  "    { action = Allow; syscall = SYS_gettimeofday };\n"
+				  "  ] }\n");
+	assert_int_equal(eval(p, X86_64, 2, 0, 0, 0), ERRNO(13)); /* open */
+	assert_int_equal(eval(p, X86_64, 39, 0, 0, 0), ALLOW);    /* getpid */
+	assert_int_equal(eval(p, X86_64, 96, 7, 7, 7), ALLOW);    /* gettimeofday */
+	assert_int_equal(eval(p, X86_64, 0, 0, 0, 0), KILL);      /* read: default */
+	assert_int_equal(eval(p, X86_64, 257, 0, 0, 0), KILL);    /* openat */
+	assert_int_equal(eval(p, X86_64, 0xffffffffu, 0, 0, 0), KILL); /* nr -1 */
+	/* i386 is not listed: foreign_action (KillProcess by default), even for
+	 * i386's getpid (20) and for nr 39, 2. */
+	assert_int_equal(eval(p, I386, 20, 0, 0, 0), KILL);
+	assert_int_equal(eval(p, I386, 39, 0, 0, 0), KILL);
+	jitk_policy_free(p);
+}
+
+/* x32 calls arrive as AUDIT_ARCH_X86_64 with bit 30 of nr set: on a policy
+ * that lists only x86_64 they get foreign_action, not x86_64's rules. */
+static void x32_is_foreign(void **state)
+{
+	(void)state;
+	jitk_policy *p = parse_ok("{ default_action = Errno 1; foreign_action = Errno 38;\n"
+				  "  rules = [ { action = Allow; syscall = [getpid; 0x40000027] } ] }");
+	assert_int_equal(eval(p, X86_64, 39, 0, 0, 0), ALLOW);
+	assert_int_equal(eval(p, X86_64, 40, 0, 0, 0), ERRNO(1));
+	/* x32 getpid = 39 | bit: foreign, although the number is in the rule. */
+	assert_int_equal(eval(p, X86_64, X32 | 39, 0, 0, 0), ERRNO(38));
+	assert_int_equal(eval(p, X86_64, X32 | 2, 0, 0, 0), ERRNO(38));
+	assert_int_equal(eval(p, X86_64, 0xffffffffu, 0, 0, 0), ERRNO(38)); /* bit 30 set */
+	assert_int_equal(eval(p, I386, 20, 0, 0, 0), ERRNO(38));
+	assert_int_equal(eval(p, AARCH64, 172, 0, 0, 0), ERRNO(38));
+	assert_int_equal(eval(p, 0x40000028u /* ARM */, 20, 0, 0, 0), ERRNO(38));
+	assert_int_equal(eval(p, 0, 39, 0, 0, 0), ERRNO(38));
+	jitk_policy_free(p);
+
+	/* Listing x32 makes its own numbers apply, and x86_64 becomes foreign. */
+	p = parse_ok("{ arch = [x32]; default_action = Errno 1; foreign_action = Errno 38;\n"
+		     "  rules = [ { action = Allow; syscall = getpid }; { action = Log; syscall = 39 } ] }");
+	assert_int_equal(eval(p, X86_64, X32 | 39, 0, 0, 0), ALLOW);
+	assert_int_equal(eval(p, X86_64, X32 | 40, 0, 0, 0), ERRNO(1));
+	assert_int_equal(eval(p, X86_64, 39, 0, 0, 0), ERRNO(38));
+	jitk_policy_free(p);
+}
+
+/* Names resolve per ABI: getpid is 39 on x86_64, 20 on i386, 172 on
+ * aarch64; 39 on i386 is mkdir. */
+static void per_arch_numbers(void **state)
+{
+	(void)state;
+	jitk_policy *p = parse_ok("{ arch = [x86_64; i386; aarch64]; default_action = Errno 1;\n"
+				  "  rules = [ { action = Allow; syscall = getpid };\n"
+				  "            { action = Errno 2; syscall = open };\n"
+				  "            { action = Errno 3; syscall = 5 } ] }");
+	assert_int_equal(eval(p, X86_64, 39, 0, 0, 0), ALLOW);
+	assert_int_equal(eval(p, I386, 20, 0, 0, 0), ALLOW);
+	assert_int_equal(eval(p, AARCH64, 172, 0, 0, 0), ALLOW);
+	assert_int_equal(eval(p, I386, 39, 0, 0, 0), ERRNO(1));  /* mkdir */
+	assert_int_equal(eval(p, X86_64, 20, 0, 0, 0), ERRNO(1)); /* writev */
+	assert_int_equal(eval(p, X86_64, 2, 0, 0, 0), ERRNO(2));
+	/* i386 open is 5: the open rule comes first, so not Errno 3. */
+	assert_int_equal(eval(p, I386, 5, 0, 0, 0), ERRNO(2));
+	/* 5 on x86_64 is fstat; on aarch64 setxattr (no open there). */
+	assert_int_equal(eval(p, X86_64, 5, 0, 0, 0), ERRNO(3));
+	assert_int_equal(eval(p, AARCH64, 5, 0, 0, 0), ERRNO(3));
+	assert_int_equal(eval(p, AARCH64, 2, 0, 0, 0), ERRNO(1));
+	/* x32 not listed */
+	assert_int_equal(eval(p, X86_64, X32 | 39, 0, 0, 0), KILL);
+	jitk_policy_free(p);
+}
+
+static void first_match_wins(void **state)
+{
+	(void)state;
+	jitk_policy *p = parse_ok("{ default_action = Allow; rules = [\n"
+				  "  { action = Errno 1; syscall = write; when = arg0 == 1 };\n"
+				  "  { action = Errno 2; syscall = [read; write]; when = arg2 > 100 };\n"
+				  "  { action = Errno 3; syscall = write };\n"
+				  "  { action = Errno 4; syscall = write } ] }");
+	assert_int_equal(eval(p, X86_64, 1, 1, 0, 1000), ERRNO(1));
+	assert_int_equal(eval(p, X86_64, 1, 2, 0, 1000), ERRNO(2));
+	assert_int_equal(eval(p, X86_64, 1, 2, 0, 100), ERRNO(3));
+	assert_int_equal(eval(p, X86_64, 0, 1, 0, 101), ERRNO(2));
+	assert_int_equal(eval(p, X86_64, 0, 1, 0, 100), ALLOW);
+	jitk_policy_free(p);
+}
+
+/* The TIOCSTI bypass: ioctl's cmd is an int, the kernel only uses its low
+ * 32 bits, but a 64-bit compare sees the junk above them.  Comparing all 64
+ * bits lets 0xdeadbeef00005412 through; low32 catches it. */
+static void tiocsti_low32(void **state)
+{
+	(void)state;
+	jitk_policy *wide = parse_ok("{ default_action = Allow; rules = [\n"
+				     "  { action = Errno EPERM; syscall = ioctl; when = arg1 == TIOCSTI } ] }");
+	jitk_policy *narrow = parse_ok("{ default_action = Allow; rules = [\n"
+				       "  { action = Errno EPERM; syscall = ioctl; when = low32(arg1) == TIOCSTI } ] }");
+	const uint64_t junk = 0xdeadbeef00005412u;
+	assert_int_equal(eval(wide, X86_64, 16, 0, 0x5412, 0), ERRNO(1));
+	assert_int_equal(eval(wide, X86_64, 16, 0, junk, 0), ALLOW); /* the bypass */
+	assert_int_equal(eval(narrow, X86_64, 16, 0, 0x5412, 0), ERRNO(1));
+	assert_int_equal(eval(narrow, X86_64, 16, 0, junk, 0), ERRNO(1));
+	assert_int_equal(eval(narrow, X86_64, 16, 0, 0x5413, 0), ALLOW);
+	assert_int_equal(eval(narrow, X86_64, 16, 0, 0x100005413u, 0), ALLOW);
+	jitk_policy_free(wide);
+	jitk_policy_free(narrow);
+
+	/* A negative constant in a low32 compare means its low 32 bits. */
+	jitk_policy *p = parse_ok("{ default_action = Allow; rules = [\n"
+				  "  { action = Errno 9; syscall = openat; when = low32(arg0) == AT_FDCWD };\n"
+				  "  { action = Errno 8; syscall = openat; when = arg0 == AT_FDCWD } ] }");
+	assert_int_equal(eval(p, X86_64, 257, 0xffffff9cu, 0, 0), ERRNO(9));
+	assert_int_equal(eval(p, X86_64, 257, 0x12345678ffffff9cu, 0, 0), ERRNO(9));
+	jitk_policy_free(p);
+	p = parse_ok("{ default_action = Allow; rules = [\n"
+		     "  { action = Errno 8; syscall = openat; when = arg0 == AT_FDCWD } ] }");
+	assert_int_equal(eval(p, X86_64, 257, 0xffffffffffffff9cu, 0, 0), ERRNO(8));
+	assert_int_equal(eval(p, X86_64, 257, 0xffffff9cu, 0, 0), ALLOW);
+	jitk_policy_free(p);
+}
+
+/* Each relop, unsigned 64-bit, at the boundary. */
+static void relops_unsigned(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *op;
+		bool lt, eq, gt; /* result for x < 5, x == 5, x > 5 */
+	} ops[] = {
+		{ "==", false, true, false }, { "!=", true, false, true },
+		{ "<", true, false, false },  { "<=", true, true, false },
+		{ ">", false, false, true },  { ">=", false, true, true },
+	};
+	for (size_t i = 0; i < 6; i++) {
+		char text[256];
+		snprintf(text, sizeof text,
+			 "{ default_action = Allow; rules = [ { action = Kill; syscall = read; when = arg0 %s 5 } ] }",
+			 ops[i].op);
+		jitk_policy *p = parse_ok(text);
+		assert_int_equal(eval(p, X86_64, 0, 4, 0, 0), ops[i].lt ? KILL : ALLOW);
+		assert_int_equal(eval(p, X86_64, 0, 5, 0, 0), ops[i].eq ? KILL : ALLOW);
+		assert_int_equal(eval(p, X86_64, 0, 6, 0, 0), ops[i].gt ? KILL : ALLOW);
+		/* unsigned: -1 and 2^32 + 4 are greater than 5 */
+		assert_int_equal(eval(p, X86_64, 0, UINT64_MAX, 0, 0), ops[i].gt ? KILL : ALLOW);
+		assert_int_equal(eval(p, X86_64, 0, 0x100000004u, 0, 0), ops[i].gt ? KILL : ALLOW);
+		/* 2^32 + 5 is not 5 for a 64-bit compare ... */
+		assert_int_equal(eval(p, X86_64, 0, 0x100000005u, 0, 0), ops[i].gt ? KILL : ALLOW);
+		jitk_policy_free(p);
+		/* ... but is for low32 */
+		snprintf(text, sizeof text,
+			 "{ default_action = Allow; rules = [ { action = Kill; syscall = read; when = low32(arg0) %s 5 } ] }",
+			 ops[i].op);
+		p = parse_ok(text);
+		assert_int_equal(eval(p, X86_64, 0, 0x100000005u, 0, 0), ops[i].eq ? KILL : ALLOW);
+		assert_int_equal(eval(p, X86_64, 0, 0xffffffff00000004u, 0, 0), ops[i].lt ? KILL : ALLOW);
+		assert_int_equal(eval(p, X86_64, 0, 0x00000001ffffffffu, 0, 0), ops[i].gt ? KILL : ALLOW);
+		jitk_policy_free(p);
+	}
+}
+
+static void masks_and_logic(void **state)
+{
+	(void)state;
+	/* mmap/mprotect with PROT_EXEC (4) and PROT_WRITE (2) together. */
+	jitk_policy *p = parse_ok("{ default_action = Allow; rules = [\n"
+				  "  { action = Errno EACCES; syscall = [mmap; mprotect];\n"
+				  "    when = (arg2 & PROT_EXEC|PROT_WRITE) == PROT_EXEC|PROT_WRITE } ] }");
+	assert_int_equal(eval(p, X86_64, 9, 0, 0, 7), ERRNO(13));
+	assert_int_equal(eval(p, X86_64, 10, 0, 0, 6), ERRNO(13));
+	assert_int_equal(eval(p, X86_64, 10, 0, 0, 0xffffffff00000006u), ERRNO(13));
+	assert_int_equal(eval(p, X86_64, 10, 0, 0, 5), ALLOW);
+	assert_int_equal(eval(p, X86_64, 10, 0, 0, 3), ALLOW);
+	assert_int_equal(eval(p, X86_64, 11, 0, 0, 6), ALLOW); /* munmap */
+	jitk_policy_free(p);
+
+	p = parse_ok("{ default_action = Errno 1; rules = [\n"
+		     "  { action = Allow; syscall = read; when = !(arg0 == 1 || arg1 == 2) && arg2 != 3 };\n"
+		     "  { action = Log; syscall = read; when = true };\n"
+		     "  { action = Kill; syscall = write; when = false } ] }");
+	/* rule 1 holds iff a0 != 1 and a1 != 2 and a2 != 3 */
+	assert_int_equal(eval(p, X86_64, 0, 0, 0, 0), ALLOW);
+	assert_int_equal(eval(p, X86_64, 0, 1, 0, 0), 0x7ffc0000u);
+	assert_int_equal(eval(p, X86_64, 0, 0, 2, 0), 0x7ffc0000u);
+	assert_int_equal(eval(p, X86_64, 0, 0, 0, 3), 0x7ffc0000u);
+	assert_int_equal(eval(p, X86_64, 0, 0x101, 0x102, 0x103), ALLOW);
+	/* false never holds */
+	assert_int_equal(eval(p, X86_64, 1, 0, 0, 0), ERRNO(1));
+	assert_int_equal(eval(p, X86_64, 1, UINT64_MAX, UINT64_MAX, UINT64_MAX), ERRNO(1));
+	jitk_policy_free(p);
+
+	/* Conditions on every argument index. */
+	for (int i = 0; i < 6; i++) {
+		char text[256];
+		snprintf(text, sizeof text,
+			 "{ default_action = Allow; rules = [ { action = Kill; syscall = read; when = arg%d == 77 } ] }", i);
+		p = parse_ok(text);
+		struct seccomp_data in = { .nr = 0, .arch = X86_64 };
+		assert_int_equal(jitk_policy_eval(p, &in), ALLOW);
+		in.args[i] = 77;
+		assert_int_equal(jitk_policy_eval(p, &in), KILL);
+		in.args[i] = 0;
+		in.args[(i + 1) % 6] = 77;
+		assert_int_equal(jitk_policy_eval(p, &in), ALLOW);
+		in.instruction_pointer = 77;
+		assert_int_equal(jitk_policy_eval(p, &in), ALLOW);
+		jitk_policy_free(p);
+	}
+}
+
+/* The result is a pure function of the input: the whole seccomp_data
+ * other than nr/arch/args (instruction_pointer) never matters. */
+static void default_and_foreign_data(void **state)
+{
+	(void)state;
+	jitk_policy *p = parse_ok("{ arch = [i386]; default_action = Trace 77; foreign_action = Trap 5;\n"
+				  "  rules = [ { action = Errno 4095; syscall = getpid } ] }");
+	assert_int_equal(eval(p, I386, 20, 0, 0, 0), ERRNO(4095));
+	assert_int_equal(eval(p, I386, 21, 0, 0, 0), 0x7ff0004du);
+	assert_int_equal(eval(p, X86_64, 39, 0, 0, 0), 0x00030005u);
+	jitk_policy_free(p);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(paper_policy),
+		cmocka_unit_test(x32_is_foreign),
+		cmocka_unit_test(per_arch_numbers),
+		cmocka_unit_test(first_match_wins),
+		cmocka_unit_test(tiocsti_low32),
+		cmocka_unit_test(relops_unsigned),
+		cmocka_unit_test(masks_and_logic),
+		cmocka_unit_test(default_and_foreign_data),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
