@@ -81,7 +81,9 @@ static int decode(const uint8_t *c, size_t avail, struct xinsn *x)
 		if (c[1] != 0x83 || (c[2] != 0xec && c[2] != 0xc4))
 			return DEC_BAD;
 		x->kind = c[2] == 0xec ? XK_SUB_RSP : XK_ADD_RSP;
-		x->imm = c[3];
+		/* The CPU sign-extends imm8: `sub rsp, 0x80` ADDS 128 to rsp.
+		 * Keep the sign so a negative "frame" is refused as huge. */
+		x->imm = (uint32_t)(int32_t)(int8_t)c[3];
 		x->len = 4;
 		return DEC_OK;
 	case 0xc3:
@@ -260,6 +262,36 @@ static bool bpf_succ(const jitk_insn *in, size_t pc, size_t t)
 	if (!INSN_IS_COND(in->code))
 		return (uint64_t)t == (uint64_t)pc + 1 + in->k;
 	return t == pc + 1 + in->jt || t == pc + 1 + in->jf;
+}
+
+/* The x86 condition under which a conditional BPF jump takes jt, after
+ * the validator's expected compare (cmp eax, v or test eax, v). */
+static int bpf_true_cc(int op)
+{
+	switch (op) {
+	case INSN_JEQ_K: case INSN_JEQ_X: return 0x4;   /* je  */
+	case INSN_JGT_K: case INSN_JGT_X: return 0x7;   /* ja  */
+	case INSN_JGE_K: case INSN_JGE_X: return 0x3;   /* jae */
+	case INSN_JSET_K: case INSN_JSET_X: return 0x5; /* jne (after test) */
+	default: return -1;
+	}
+}
+
+/* Is x the compare a conditional BPF jump needs: A (eax) against k or X
+ * (ecx), with cmp for JEQ/JGT/JGE and test for JSET? */
+static bool is_bpf_compare(const struct xinsn *x, const jitk_insn *in, int op)
+{
+	bool jset = op == INSN_JSET_K || op == INSN_JSET_X;
+	if (BPF_SRC(in->code) == BPF_K) {
+		if (jset)
+			return x->kind == XK_TEST_RI && x->rm == 0 && x->imm == in->k;
+		return x->kind == XK_ALU_RI && x->reg == 7 && x->rm == 0 && x->imm == in->k;
+	}
+	if (x->kind != XK_ALU_RR)
+		return false;
+	if (jset) /* test is symmetric */
+		return x->op == 0x85 && ((x->reg == 1 && x->rm == 0) || (x->reg == 0 && x->rm == 1));
+	return x->op == 0x39 && x->reg == 1 && x->rm == 0; /* cmp eax, ecx */
 }
 
 #define FAIL(pc, rule, ...) do { err = diag_insn(d, JITK_E_JIT, (long)(pc), rule, __VA_ARGS__); goto out; } while (0)
@@ -464,6 +496,60 @@ jitk_err jit_check_image(const jitk_insn *insns, size_t n, const uint8_t *code, 
 			FAIL(p, "fallthrough",
 			     "native offset 0x%zx: the code of instruction %zu falls through into %s",
 			     last->pos, p, p + 1 >= n ? "the trailer" : "a non-successor");
+	}
+
+	/* 7. The decisions: a conditional jump (jt != jf) is exactly the
+	 * compare followed only by branches, and for each outcome of the
+	 * compare the first branch taken (or the fall-through) reaches the
+	 * code of the right target.  A RET sets eax to its value. */
+	for (size_t p = 0; p < n; p++) {
+		const jitk_insn *in = &insns[p];
+		int op = insn_op_of(in->code);
+		size_t first = at[offs[p]] - 1, end = at[offs[p + 1]] - 1; /* [first, end) */
+		if (op == INSN_RET_K || op == INSN_RET_A) {
+			size_t k = op == INSN_RET_K ? 1 : 0;
+			if (end - first != k + 2 ||
+			    (k && !(xs[first].kind == XK_MOV_RI && xs[first].rm == 0 &&
+				    xs[first].imm == in->k)))
+				FAIL(p, "ret-value",
+				     "native offset 0x%x: RET %s is not translated to %sadd rsp, F; ret",
+				     offs[p], k ? "K" : "A", k ? "mov eax, k; " : "");
+			continue;
+		}
+		int tcc = bpf_true_cc(op);
+		if (tcc < 0 || in->jt == in->jf)
+			continue;
+		if (!is_bpf_compare(&xs[first], in, op))
+			FAIL(p, "branch-cond",
+			     "native offset 0x%x: the jump does not start with the compare of A and %s",
+			     offs[p], BPF_SRC(in->code) == BPF_K ? "k" : "X");
+		for (int v = 0; v <= 1; v++) { /* v: the BPF condition holds */
+			size_t want = p + 1 + (v ? in->jt : in->jf);
+			int64_t reached = -1;
+			for (size_t i = first + 1; i < end && reached < 0; i++) {
+				const struct xinsn *x = &xs[i];
+				if (x->kind == XK_JMP) {
+					reached = x->target;
+				} else if (x->kind == XK_JCC) {
+					if (x->cc != tcc && x->cc != (tcc ^ 1))
+						FAIL(p, "branch-cond",
+						     "native offset 0x%zx: condition code 0x%x does not test this jump",
+						     x->pos, x->cc);
+					if ((x->cc == tcc) == (v == 1))
+						reached = x->target;
+				} else {
+					FAIL(p, "branch-cond",
+					     "native offset 0x%zx: only branches may follow the compare",
+					     x->pos);
+				}
+			}
+			if (reached < 0)
+				reached = offs[p + 1]; /* falls through */
+			if (want >= n || reached != (int64_t)offs[want])
+				FAIL(p, "branch-cond",
+				     "native offset 0x%x: when the condition is %s, control reaches 0x%llx, not the code of instruction %zu",
+				     offs[p], v ? "true" : "false", (long long)reached, want);
+		}
 	}
 
 	if (info) {

@@ -8,7 +8,8 @@
  *
  * The image contract (what a valid image looks like):
  *   [0, offs[0])          prologue, exactly: sub rsp, F; xor eax, eax;
- *                         xor ecx, ecx   (F <= 128, a multiple of 4)
+ *                         xor ecx, ecx   (0 <= F <= 128 and a multiple of 4;
+ *                         with the imm8 form that means F <= 124)
  *   [offs[pc], offs[pc+1]) the code of BPF instruction pc, 0 <= pc < n
  *   [offs[n], len)        the zero-return trailer, exactly:
  *                         xor eax, eax; add rsp, F; ret
@@ -18,7 +19,8 @@
  * The accepted instruction subset (no prefixes except the REX.W of the two
  * rsp forms; "r" is one of eax, ecx, edx, esi -- all caller-saved, so the
  * image cannot clobber a callee-saved register, rsp or rdi):
- *   48 83 EC ib     sub rsp, imm8         only as the first instruction
+ *   48 83 EC ib     sub rsp, imm8         only as the first instruction; the
+ *                                         CPU sign-extends imm8, so F <= 124
  *   48 83 C4 ib     add rsp, imm8         imm8 == F, only right before ret
  *   C3              ret                   only right after add rsp, F
  *   B8+r id         mov r, imm32
@@ -49,8 +51,15 @@
  *    offs[n]; no other instruction contains a branch;
  *  - the code of pc falls through into the code of pc+1 only if pc+1 is a
  *    BPF successor of pc, and never into the trailer;
- *  - ret occurs only in the code of a BPF RET and in the trailer, and the
- *    code of a BPF RET ends in ret;
+ *  - a conditional BPF jump (jt != jf) is translated to the compare of A
+ *    (eax) with its k or X (ecx) -- cmp for JEQ/JGT/JGE, test for JSET --
+ *    followed only by branches whose condition codes (je, ja, jae, jne
+ *    and their negations) send each outcome to the code of the right
+ *    target: the decisions of the filter are preserved, not just its
+ *    graph;
+ *  - ret occurs only in the code of a BPF RET and in the trailer; the code
+ *    of RET K is exactly mov eax, k; add rsp, F; ret and that of RET A
+ *    exactly add rsp, F; ret;
  *  - the stack frame is F <= 128 bytes, allocated once, released before
  *    every ret; every stack access lies inside it; context reads lie inside
  *    struct seccomp_data;
@@ -59,9 +68,11 @@
  *    (div ecx), all in the same BPF instruction: DIV never faults, and DIV
  *    by X == 0 returns 0 from the filter.
  * Together: the code terminates, always returns through ret with rsp
- * restored, touches no memory but its frame and the input, and preserves
- * the BPF control-flow graph.  It does NOT prove that each ALU instruction
- * computes what its BPF instruction means; the differential tests
+ * restored, touches no memory but its frame and the input, preserves the
+ * BPF control-flow graph and branch decisions, and returns the constants
+ * of its RET K instructions.  It does NOT prove that the loads, stores and
+ * ALU instructions compute what their BPF instructions mean (so the value
+ * of A or X at a compare or RET A is not proved); the differential tests
  * (tests/kernel/test_jit_equiv.c, fuzz/fuzz_jit.c) cover that.
  */
 #ifndef JITK_JIT_CHECK_H

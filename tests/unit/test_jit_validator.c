@@ -1,0 +1,636 @@
+/* test_jit_validator.c - the JIT image validator refuses corrupted images.
+ *
+ * Two sources of images: real ones from the emitter (jit_generate), which
+ * must be accepted and are then corrupted one way at a time, and small
+ * hand-assembled ones, where a foreign instruction is spliced in. */
+#include "testlib.h"
+#include "insn.h"
+#include "jit_check.h"
+#include "jit_x86.h"
+
+#include <linux/filter.h>
+
+#define I(c, t, f, k) ((jitk_insn){ (uint16_t)(c), (uint8_t)(t), (uint8_t)(f), (uint32_t)(k) })
+#define RETA I(BPF_RET | BPF_A, 0, 0, 0)
+#define RETK(k) I(BPF_RET | BPF_K, 0, 0, k)
+
+/* ------------------------------------------------------------ helpers */
+
+struct image {
+	const jitk_insn *insns;
+	size_t n;
+	uint8_t *code;
+	size_t len;
+	uint32_t *offs;
+};
+
+static void gen(struct image *im, const jitk_insn *insns, size_t n)
+{
+	im->insns = insns;
+	im->n = n;
+	jitk_diag d;
+	jitk_err err = jit_generate(insns, n, &im->code, &im->len, &im->offs, &d);
+	if (err)
+		fail_msg("jit_generate: %s", d.msg);
+}
+
+static void image_free(struct image *im)
+{
+	free(im->code);
+	free(im->offs);
+}
+
+/* Validate; return the error and copy the rule into rule (if non-NULL). */
+static jitk_err validate(const struct image *im, char *rule)
+{
+	jitk_diag d;
+	jitk_err err = jit_check_image(im->insns, im->n, im->code, im->len, im->offs, im->n + 1,
+				       NULL, &d);
+	if (rule)
+		strcpy(rule, err ? d.rule : "");
+	if (err) {
+		assert_int_equal(err, JITK_E_JIT);
+		assert_true(d.msg[0] != '\0');
+	}
+	return err;
+}
+
+static void expect_refused(const struct image *im, const char *want_rule)
+{
+	char rule[64];
+	jitk_err err = validate(im, rule);
+	if (err == JITK_OK)
+		fail_msg("validator accepted a corrupted image (expected rule %s)", want_rule);
+	if (want_rule && strcmp(rule, want_rule) != 0)
+		fail_msg("refused with rule '%s', expected '%s'", rule, want_rule);
+}
+
+/* A program with every kind of branch the JIT emits (conditional with both
+ * targets, jt only, jf only, jt == jf, JA, DIV X guard), far and near. */
+static size_t branchy_program(jitk_insn *p)
+{
+	size_t n = 0;
+	p[n++] = I(BPF_LD | BPF_W | BPF_ABS, 0, 0, 0);
+	p[n++] = I(BPF_JMP | BPF_JEQ | BPF_K, 2, 5, 1);    /* both */
+	p[n++] = I(BPF_JMP | BPF_JGT | BPF_K, 0, 40, 10);  /* jf only, far */
+	p[n++] = I(BPF_JMP | BPF_JGE | BPF_X, 1, 0, 0);    /* jt only */
+	p[n++] = I(BPF_JMP | BPF_JSET | BPF_K, 1, 1, 4);   /* same target */
+	p[n++] = I(BPF_JMP | BPF_JA, 0, 0, 1);
+	p[n++] = I(BPF_LDX | BPF_IMM, 0, 0, 3);
+	p[n++] = I(BPF_ALU | BPF_DIV | BPF_X, 0, 0, 0);
+	p[n++] = I(BPF_ALU | BPF_DIV | BPF_K, 0, 0, 7);
+	for (int i = 0; i < 40; i++)
+		p[n++] = I(BPF_ALU | BPF_ADD | BPF_K, 0, 0, (uint32_t)i);
+	p[n++] = RETA;
+	p[n++] = RETK(0x7fff0000u);
+	return n;
+}
+
+struct branch { size_t pos, len; }; /* a decoded branch in an emitted image */
+
+/* The branches of an emitted image, from the emitter's known layout: a
+ * conditional jump is a 2- or 6-byte compare followed by jumps, JA a jump,
+ * DIV X is test (2), je, xor (2), div (2). */
+static size_t find_branches(const struct image *im, struct branch *out, size_t cap)
+{
+	size_t nb = 0;
+	for (size_t pc = 0; pc < im->n; pc++) {
+		uint16_t c = im->insns[pc].code;
+		size_t p = im->offs[pc], end = im->offs[pc + 1];
+		if (c == (BPF_ALU | BPF_DIV | BPF_X)) {
+			p += 2; /* test ecx, ecx */
+			end -= 4; /* xor edx, edx; div ecx */
+		} else if (!INSN_IS_JUMP(c)) {
+			continue;
+		} else if (INSN_IS_COND(c) && im->insns[pc].jt != im->insns[pc].jf) {
+			p += BPF_SRC(c) == BPF_X ? 2 : 6; /* cmp/test */
+		}
+		while (p < end && nb < cap) {
+			size_t l = im->code[p] == 0xeb || (im->code[p] >= 0x70 && im->code[p] <= 0x7f) ? 2
+				 : im->code[p] == 0xe9 ? 5 : 6;
+			out[nb++] = (struct branch){ p, l };
+			p += l;
+		}
+	}
+	return nb;
+}
+
+/* Add delta to the displacement of the branch b. */
+static void shift_disp(struct image *im, struct branch b, int delta)
+{
+	if (b.len == 2) {
+		im->code[b.pos + 1] = (uint8_t)((int8_t)im->code[b.pos + 1] + delta);
+	} else {
+		int32_t disp;
+		memcpy(&disp, im->code + b.pos + b.len - 4, 4);
+		disp += delta;
+		memcpy(im->code + b.pos + b.len - 4, &disp, 4);
+	}
+}
+
+/* ------------------------------------------------------------ hand-made */
+
+/* Assemble prologue + one chunk per BPF instruction + trailer, frame F. */
+struct handmade {
+	uint8_t code[512];
+	size_t len;
+	uint32_t offs[16];
+};
+
+static void put(struct handmade *h, const char *hex)
+{
+	for (const char *s = hex; *s;) {
+		if (*s == ' ') {
+			s++;
+			continue;
+		}
+		unsigned v;
+		assert_int_equal(sscanf(s, "%2x", &v), 1);
+		h->code[h->len++] = (uint8_t)v;
+		s += 2;
+	}
+}
+
+static void handmade(struct handmade *h, unsigned frame, const char *const *chunks, size_t n)
+{
+	char buf[32];
+	h->len = 0;
+	snprintf(buf, sizeof buf, "48 83 ec %02x", frame);
+	put(h, buf);
+	put(h, "31 c0 31 c9");
+	for (size_t i = 0; i < n; i++) {
+		h->offs[i] = (uint32_t)h->len;
+		put(h, chunks[i]);
+	}
+	h->offs[n] = (uint32_t)h->len;
+	snprintf(buf, sizeof buf, "31 c0 48 83 c4 %02x c3", frame);
+	put(h, buf);
+}
+
+static jitk_err check_handmade(const struct handmade *h, const jitk_insn *insns, size_t n,
+			       char *rule)
+{
+	jitk_diag d;
+	jitk_err err = jit_check_image(insns, n, h->code, h->len, h->offs, n + 1, NULL, &d);
+	strcpy(rule, err ? d.rule : "");
+	return err;
+}
+
+/* ------------------------------------------------------------ tests */
+
+static void accepts_emitted_images(void **state)
+{
+	(void)state;
+	static jitk_insn p[64];
+	struct image im;
+	size_t n = branchy_program(p);
+	gen(&im, p, n);
+	assert_int_equal(validate(&im, NULL), JITK_OK);
+	image_free(&im);
+	/* Handmade baseline: ld #5; ret a (frame 64), also frame 124, the
+	 * largest that sub rsp, imm8 can express. */
+	const jitk_insn q[] = { I(BPF_LD | BPF_IMM, 0, 0, 5), RETA };
+	const char *chunks[] = { "b8 05 00 00 00", "48 83 c4 40 c3" };
+	struct handmade h;
+	char rule[64];
+	handmade(&h, 64, chunks, 2);
+	assert_int_equal(check_handmade(&h, q, 2, rule), JITK_OK);
+	const char *chunks124[] = { "b8 05 00 00 00", "48 83 c4 7c c3" };
+	handmade(&h, 124, chunks124, 2);
+	assert_int_equal(check_handmade(&h, q, 2, rule), JITK_OK);
+}
+
+/* Every branch displacement off by +-1 (and +-2) is refused: it no longer
+ * lands on the first byte of its BPF target's code. */
+static void refuses_shifted_displacements(void **state)
+{
+	(void)state;
+	static jitk_insn p[64];
+	size_t n = branchy_program(p);
+	struct image im;
+	gen(&im, p, n);
+	struct branch br[32];
+	size_t nb = find_branches(&im, br, 32);
+	assert_int_equal(nb, 7); /* JEQ 2, JGT 1, JGE 1, JSET 1, JA 1, DIV X 1 */
+	bool saw_short = false, saw_long = false;
+	for (size_t i = 0; i < nb; i++) {
+		saw_short |= br[i].len == 2;
+		saw_long |= br[i].len > 2;
+		for (int delta = -2; delta <= 2; delta++) {
+			if (delta == 0)
+				continue;
+			shift_disp(&im, br[i], delta);
+			/* Mid-instruction or elsewhere: branch-target; onto the
+			 * code of the other successor: branch-cond. */
+			char rule[64];
+			assert_int_equal(validate(&im, rule), JITK_E_JIT);
+			if (strcmp(rule, "branch-target") && strcmp(rule, "branch-cond"))
+				fail_msg("branch %zu shifted by %d: rule %s", i, delta, rule);
+			shift_disp(&im, br[i], -delta);
+		}
+	}
+	assert_true(saw_short && saw_long);
+	assert_int_equal(validate(&im, NULL), JITK_OK);
+	image_free(&im);
+}
+
+/* A branch that lands on an instruction boundary of the wrong BPF target,
+ * or on the trailer from a non-DIV instruction, is refused too. */
+static void refuses_wrong_target(void **state)
+{
+	(void)state;
+	/* jeq #1, jt 1 (jf 0): the jcc must go to pc 3; send it to pc 2. */
+	const jitk_insn p[] = { I(BPF_LD | BPF_W | BPF_ABS, 0, 0, 0), I(BPF_JMP | BPF_JEQ | BPF_K, 1, 0, 1),
+				RETK(1), RETK(2) };
+	struct image im;
+	gen(&im, p, 4);
+	assert_int_equal(validate(&im, NULL), JITK_OK);
+	size_t at = im.offs[1] + 6; /* after cmp eax, imm32 */
+	assert_int_equal(im.code[at], 0x74);
+	uint8_t saved = im.code[at + 1];
+	/* To pc 2: the code of a BPF successor, but the one for "not equal". */
+	im.code[at + 1] = 0;
+	expect_refused(&im, "branch-cond");
+	/* Same target, condition negated (jne): swaps the outcomes. */
+	im.code[at + 1] = saved;
+	im.code[at] = 0x75;
+	expect_refused(&im, "branch-cond");
+	im.code[at] = 0x77; /* ja: not the condition of JEQ */
+	expect_refused(&im, "branch-cond");
+	im.code[at] = 0x74;
+	/* The compare against another constant. */
+	im.code[im.offs[1] + 2] ^= 1;
+	expect_refused(&im, "branch-cond");
+	im.code[im.offs[1] + 2] ^= 1;
+	assert_int_equal(validate(&im, NULL), JITK_OK);
+	im.code[at + 1] = (uint8_t)(im.offs[4] - (at + 2)); /* to the trailer */
+	expect_refused(&im, "branch-target");
+	im.code[at + 1] = saved;
+	assert_int_equal(validate(&im, NULL), JITK_OK);
+	image_free(&im);
+}
+
+/* Foreign instructions spliced into a well-formed image. */
+static void refuses_foreign_instructions(void **state)
+{
+	(void)state;
+	const jitk_insn q[] = { I(BPF_LD | BPF_IMM, 0, 0, 5), RETA };
+	const char *foreign[] = {
+		"e8 00 00 00 00",  /* call rel32 */
+		"ff d0",           /* call rax */
+		"ff e0",           /* jmp rax */
+		"ff 24 24",        /* jmp [rsp] */
+		"0f 05",           /* syscall */
+		"0f 34",           /* sysenter */
+		"cd 80",           /* int 0x80 */
+		"cc",              /* int3 */
+		"f4",              /* hlt */
+		"50",              /* push rax */
+		"5c",              /* pop rsp */
+		"c2 00 00",        /* ret imm16 */
+		"48 89 c4",        /* mov rsp, rax */
+		"89 c4",           /* mov esp, eax */
+		"89 c7",           /* mov edi, eax */
+		"89 c3",           /* mov ebx, eax (callee-saved) */
+		"bb 01 00 00 00",  /* mov ebx, 1 */
+		"89 07",           /* mov [rdi], eax: writes the input */
+		"8b 00",           /* mov eax, [rax] */
+		"8b 44 8c 04",     /* mov eax, [rsp + rcx*4 + 4]: indexed */
+		"66 90",           /* prefixed nop */
+		"90",              /* nop: not in the subset either */
+		"f7 f8",           /* idiv eax */
+		"f7 e1",           /* mul ecx */
+		"0f 0b",           /* ud2 */
+		"e2 fe",           /* loop */
+		"e3 00",           /* jrcxz */
+		"70 00",           /* jo: condition the JIT never uses */
+		"0f 8f 00 00 00 00", /* jg rel32: signed, never used */
+	};
+	for (size_t i = 0; i < sizeof foreign / sizeof foreign[0]; i++) {
+		struct handmade h;
+		char rule[64];
+		const char *chunks[] = { foreign[i], "48 83 c4 40 c3" };
+		handmade(&h, 64, chunks, 2);
+		jitk_err err = check_handmade(&h, q, 2, rule);
+		if (err != JITK_E_JIT || strcmp(rule, "native-opcode") != 0)
+			fail_msg("foreign '%s' gave err %d rule '%s'", foreign[i], err, rule);
+	}
+}
+
+/* Frame: oversized, changed twice, not released, accesses outside. */
+static void refuses_bad_frames(void **state)
+{
+	(void)state;
+	struct handmade h;
+	char rule[64];
+	const jitk_insn q[] = { I(BPF_LD | BPF_IMM, 0, 0, 5), RETA };
+	const char *ok[] = { "b8 05 00 00 00", "48 83 c4 40 c3" };
+
+	/* imm8 0x80 / 0x84 / 0xf0: the CPU sign-extends, so these would ADD
+	 * 128 / 124 / 16 bytes to rsp and the "frame" would overwrite the
+	 * caller's stack. */
+	const char *neg[] = { "b8 05 00 00 00", "48 83 c4 80 c3" };
+	handmade(&h, 0x80, neg, 2);
+	assert_int_equal(check_handmade(&h, q, 2, rule), JITK_E_JIT);
+	assert_string_equal(rule, "frame");
+	const char *big[] = { "b8 05 00 00 00", "48 83 c4 84 c3" };
+	handmade(&h, 0x84, big, 2);
+	assert_int_equal(check_handmade(&h, q, 2, rule), JITK_E_JIT);
+	assert_string_equal(rule, "frame");
+	const char *huge[] = { "b8 05 00 00 00", "48 83 c4 f0 c3" };
+	handmade(&h, 0xf0, huge, 2);
+	assert_int_equal(check_handmade(&h, q, 2, rule), JITK_E_JIT);
+	assert_string_equal(rule, "frame");
+
+	/* Release of a different size than allocated. */
+	const char *unbalanced[] = { "b8 05 00 00 00", "48 83 c4 48 c3" };
+	handmade(&h, 64, unbalanced, 2);
+	assert_int_equal(check_handmade(&h, q, 2, rule), JITK_E_JIT);
+	assert_string_equal(rule, "frame");
+
+	/* A second sub rsp in the body. */
+	const char *twice[] = { "48 83 ec 08 b8 05 00 00 00", "48 83 c4 40 c3" };
+	handmade(&h, 64, twice, 2);
+	assert_int_equal(check_handmade(&h, q, 2, rule), JITK_E_JIT);
+	assert_string_equal(rule, "frame");
+
+	/* ret without add rsp first. */
+	const char *noadd[] = { "b8 05 00 00 00", "c3" };
+	handmade(&h, 64, noadd, 2);
+	assert_int_equal(check_handmade(&h, q, 2, rule), JITK_E_JIT);
+	assert_string_equal(rule, "frame");
+
+	/* Stack accesses: [rsp+60] is the last cell of 64 bytes; [rsp+64] is
+	 * the return address; [rsp-4] is below the frame. */
+	const jitk_insn st[] = { I(BPF_ST, 0, 0, 15), RETA };
+	const char *last[] = { "89 44 24 3c", "48 83 c4 40 c3" };
+	handmade(&h, 64, last, 2);
+	assert_int_equal(check_handmade(&h, st, 2, rule), JITK_OK);
+	const char *past[] = { "89 44 24 40", "48 83 c4 40 c3" };
+	handmade(&h, 64, past, 2);
+	assert_int_equal(check_handmade(&h, st, 2, rule), JITK_E_JIT);
+	assert_string_equal(rule, "stack-access");
+	const char *straddle[] = { "89 44 24 3e", "48 83 c4 40 c3" };
+	handmade(&h, 64, straddle, 2);
+	assert_int_equal(check_handmade(&h, st, 2, rule), JITK_E_JIT);
+	assert_string_equal(rule, "stack-access");
+	const char *below[] = { "8b 44 24 fc", "48 83 c4 40 c3" };
+	handmade(&h, 64, below, 2);
+	assert_int_equal(check_handmade(&h, st, 2, rule), JITK_E_JIT);
+	assert_string_equal(rule, "stack-access");
+
+	/* Context reads: [rdi+60] fine, [rdi+62] and [rdi+64] outside. */
+	const jitk_insn ld[] = { I(BPF_LD | BPF_W | BPF_ABS, 0, 0, 60), RETA };
+	const char *ctx_ok[] = { "8b 47 3c", "48 83 c4 40 c3" };
+	handmade(&h, 64, ctx_ok, 2);
+	assert_int_equal(check_handmade(&h, ld, 2, rule), JITK_OK);
+	const char *ctx_bad[] = { "8b 47 40", "48 83 c4 40 c3" };
+	handmade(&h, 64, ctx_bad, 2);
+	assert_int_equal(check_handmade(&h, ld, 2, rule), JITK_E_JIT);
+	assert_string_equal(rule, "ctx-access");
+	const char *ctx_neg[] = { "8b 47 f8", "48 83 c4 40 c3" };
+	handmade(&h, 64, ctx_neg, 2);
+	assert_int_equal(check_handmade(&h, ld, 2, rule), JITK_E_JIT);
+	assert_string_equal(rule, "ctx-access");
+
+	/* A wrong prologue: A or X not zeroed. */
+	handmade(&h, 64, ok, 2);
+	h.code[4] = 0x90; /* xor eax, eax -> nop, nop */
+	h.code[5] = 0x90;
+	assert_int_equal(check_handmade(&h, q, 2, rule), JITK_E_JIT);
+	handmade(&h, 64, ok, 2);
+	h.code[7] = 0xc0; /* xor ecx, ecx -> xor eax, eax */
+	assert_int_equal(check_handmade(&h, q, 2, rule), JITK_E_JIT);
+	assert_string_equal(rule, "prologue");
+}
+
+/* Missing ret: a RET whose code falls through, a trailer without ret, a
+ * ret inside a non-RET instruction. */
+static void refuses_missing_or_misplaced_ret(void **state)
+{
+	(void)state;
+	struct handmade h;
+	char rule[64];
+	const jitk_insn q[] = { I(BPF_LD | BPF_IMM, 0, 0, 5), RETK(9) };
+	const char *noret[] = { "b8 05 00 00 00", "b8 09 00 00 00" };
+	handmade(&h, 64, noret, 2);
+	assert_int_equal(check_handmade(&h, q, 2, rule), JITK_E_JIT);
+	assert_string_equal(rule, "fallthrough");
+
+	/* The trailer with its ret cut off. */
+	const char *ok[] = { "b8 05 00 00 00", "b8 09 00 00 00 48 83 c4 40 c3" };
+	handmade(&h, 64, ok, 2);
+	assert_int_equal(check_handmade(&h, q, 2, rule), JITK_OK);
+	h.len--;
+	assert_int_equal(check_handmade(&h, q, 2, rule), JITK_E_JIT);
+	assert_string_equal(rule, "trailer");
+
+	/* Returning early from the code of `ld #5`. */
+	const char *early[] = { "48 83 c4 40 c3", "b8 09 00 00 00 48 83 c4 40 c3" };
+	handmade(&h, 64, early, 2);
+	assert_int_equal(check_handmade(&h, q, 2, rule), JITK_E_JIT);
+	assert_string_equal(rule, "ret");
+
+	/* A jump inside a non-jump instruction. */
+	const char *jmp[] = { "eb 00", "b8 09 00 00 00 48 83 c4 40 c3" };
+	handmade(&h, 64, jmp, 2);
+	assert_int_equal(check_handmade(&h, q, 2, rule), JITK_E_JIT);
+	assert_string_equal(rule, "branch-target");
+
+	/* A backward jump (a loop): jmp -2 onto itself. */
+	const jitk_insn ja[] = { I(BPF_JMP | BPF_JA, 0, 0, 0), RETK(9) };
+	const char *loop[] = { "eb fe", "b8 09 00 00 00 48 83 c4 40 c3" };
+	handmade(&h, 64, loop, 2);
+	assert_int_equal(check_handmade(&h, ja, 2, rule), JITK_E_JIT);
+	assert_string_equal(rule, "branch-target");
+
+	/* A conditional with both targets far that falls through instead of
+	 * jumping to its false target. */
+	const jitk_insn c[] = { I(BPF_JMP | BPF_JEQ | BPF_K, 1, 2, 0), RETK(1), RETK(2), RETK(3) };
+	const char *nofalse[] = { "81 f8 00 00 00 00 74 0a", "b8 01 00 00 00 48 83 c4 40 c3",
+				  "b8 02 00 00 00 48 83 c4 40 c3", "b8 03 00 00 00 48 83 c4 40 c3" };
+	handmade(&h, 64, nofalse, 4);
+	assert_int_equal(check_handmade(&h, c, 4, rule), JITK_E_JIT);
+	assert_string_equal(rule, "fallthrough");
+	/* jeq with its two branches both to the true target. */
+	const char *bothtrue[] = { "81 f8 00 00 00 00 74 0c eb 0a", "b8 01 00 00 00 48 83 c4 40 c3",
+				   "b8 02 00 00 00 48 83 c4 40 c3", "b8 03 00 00 00 48 83 c4 40 c3" };
+	handmade(&h, 64, bothtrue, 4);
+	assert_int_equal(check_handmade(&h, c, 4, rule), JITK_E_JIT);
+	assert_string_equal(rule, "branch-cond");
+	/* An instruction between the compare and the branch. */
+	const char *between[] = { "81 f8 00 00 00 00 89 c1 74 0c eb 14", "b8 01 00 00 00 48 83 c4 40 c3",
+				  "b8 02 00 00 00 48 83 c4 40 c3", "b8 03 00 00 00 48 83 c4 40 c3" };
+	handmade(&h, 64, between, 4);
+	assert_int_equal(check_handmade(&h, c, 4, rule), JITK_E_JIT);
+	assert_string_equal(rule, "branch-cond");
+	/* RET K returning another constant, RET A clobbering eax. */
+	const char *wrongk[] = { "81 f8 00 00 00 00 74 0c eb 14", "b8 01 00 00 00 48 83 c4 40 c3",
+				 "b8 02 00 00 00 48 83 c4 40 c3", "b8 00 00 ff 7f 48 83 c4 40 c3" };
+	handmade(&h, 64, wrongk, 4);
+	assert_int_equal(check_handmade(&h, c, 4, rule), JITK_E_JIT);
+	assert_string_equal(rule, "ret-value");
+	const jitk_insn ra[] = { I(BPF_LD | BPF_IMM, 0, 0, 5), RETA };
+	const char *clobber[] = { "b8 05 00 00 00", "b8 00 00 ff 7f 48 83 c4 40 c3" };
+	handmade(&h, 64, clobber, 2);
+	assert_int_equal(check_handmade(&h, ra, 2, rule), JITK_E_JIT);
+	assert_string_equal(rule, "ret-value");
+	const char *withfalse[] = { "81 f8 00 00 00 00 74 0c eb 14", "b8 01 00 00 00 48 83 c4 40 c3",
+				    "b8 02 00 00 00 48 83 c4 40 c3", "b8 03 00 00 00 48 83 c4 40 c3" };
+	handmade(&h, 64, withfalse, 4);
+	assert_int_equal(check_handmade(&h, c, 4, rule), JITK_OK);
+}
+
+/* DIV must keep its guards. */
+static void refuses_unguarded_div(void **state)
+{
+	(void)state;
+	struct handmade h;
+	char rule[64];
+	const jitk_insn dk[] = { I(BPF_ALU | BPF_DIV | BPF_K, 0, 0, 3), RETA };
+	const char *good_k[] = { "be 03 00 00 00 31 d2 f7 f6", "48 83 c4 40 c3" };
+	handmade(&h, 64, good_k, 2);
+	assert_int_equal(check_handmade(&h, dk, 2, rule), JITK_OK);
+	const char *zero_k[] = { "be 00 00 00 00 31 d2 f7 f6", "48 83 c4 40 c3" };
+	handmade(&h, 64, zero_k, 2);
+	assert_int_equal(check_handmade(&h, dk, 2, rule), JITK_E_JIT);
+	assert_string_equal(rule, "div-guard");
+	const char *no_edx[] = { "be 03 00 00 00 f7 f6", "48 83 c4 40 c3" };
+	handmade(&h, 64, no_edx, 2);
+	assert_int_equal(check_handmade(&h, dk, 2, rule), JITK_E_JIT);
+	assert_string_equal(rule, "div-guard");
+
+	const jitk_insn dx[] = { I(BPF_ALU | BPF_DIV | BPF_X, 0, 0, 0), RETA };
+	/* test ecx, ecx; je trailer (+9: xor, div, add rsp, ret = 2+2+5); ... */
+	const char *good_x[] = { "85 c9 74 09 31 d2 f7 f1", "48 83 c4 40 c3" };
+	handmade(&h, 64, good_x, 2);
+	assert_int_equal(check_handmade(&h, dx, 2, rule), JITK_OK);
+	const char *no_test[] = { "85 c0 74 09 31 d2 f7 f1", "48 83 c4 40 c3" }; /* tests eax */
+	handmade(&h, 64, no_test, 2);
+	assert_int_equal(check_handmade(&h, dx, 2, rule), JITK_E_JIT);
+	assert_string_equal(rule, "div-guard");
+	const char *jne[] = { "85 c9 75 09 31 d2 f7 f1", "48 83 c4 40 c3" }; /* jne */
+	handmade(&h, 64, jne, 2);
+	assert_int_equal(check_handmade(&h, dx, 2, rule), JITK_E_JIT);
+	assert_string_equal(rule, "div-guard");
+	const char *nojump[] = { "85 c9 31 d2 f7 f1", "48 83 c4 40 c3" };
+	handmade(&h, 64, nojump, 2);
+	assert_int_equal(check_handmade(&h, dx, 2, rule), JITK_E_JIT);
+	assert_string_equal(rule, "div-guard");
+	/* div ecx where the BPF instruction is DIV K. */
+	handmade(&h, 64, good_x, 2);
+	assert_int_equal(check_handmade(&h, dk, 2, rule), JITK_E_JIT);
+}
+
+/* Truncated images: every cut is refused. */
+static void refuses_truncated_images(void **state)
+{
+	(void)state;
+	static jitk_insn p[64];
+	size_t n = branchy_program(p);
+	struct image im;
+	gen(&im, p, n);
+	size_t full = im.len;
+	for (size_t cut = 1; cut < full; cut++) {
+		im.len = full - cut;
+		char rule[64];
+		assert_int_equal(validate(&im, rule), JITK_E_JIT);
+	}
+	im.len = full;
+	assert_int_equal(validate(&im, NULL), JITK_OK);
+	image_free(&im);
+}
+
+/* Every offset-table entry off by +-1 is refused, and so is a table of the
+ * wrong size. */
+static void refuses_bad_offset_tables(void **state)
+{
+	(void)state;
+	static jitk_insn p[64];
+	size_t n = branchy_program(p);
+	struct image im;
+	gen(&im, p, n);
+	for (size_t i = 0; i <= n; i++) {
+		for (int delta = -1; delta <= 1; delta += 2) {
+			im.offs[i] += (uint32_t)delta;
+			char rule[64];
+			assert_int_equal(validate(&im, rule), JITK_E_JIT);
+			im.offs[i] -= (uint32_t)delta;
+		}
+	}
+	jitk_diag d;
+	assert_int_equal(jit_check_image(im.insns, n, im.code, im.len, im.offs, n, NULL, &d), JITK_E_JIT);
+	assert_string_equal(d.rule, "offset-table");
+	/* A table for a different (shorter) program. */
+	assert_int_equal(jit_check_image(im.insns, n - 1, im.code, im.len, im.offs, n, NULL, &d),
+			 JITK_E_JIT);
+	assert_int_equal(jit_check_image(NULL, n, im.code, im.len, im.offs, n + 1, NULL, &d), JITK_E_INVAL);
+	assert_int_equal(validate(&im, NULL), JITK_OK);
+	image_free(&im);
+}
+
+/* The image must match the program: validating against a different BPF
+ * program (other jump targets) is refused. */
+static void refuses_other_program(void **state)
+{
+	(void)state;
+	static jitk_insn p[64];
+	size_t n = branchy_program(p);
+	struct image im;
+	gen(&im, p, n);
+	static jitk_insn q[64];
+	memcpy(q, p, n * sizeof *p);
+	q[1].jf = 4; /* JEQ's false target moves by one */
+	im.insns = q;
+	expect_refused(&im, "branch-target");
+	memcpy(q, p, n * sizeof *p);
+	q[n - 2] = I(BPF_ALU | BPF_ADD | BPF_K, 0, 0, 0); /* a RET is no longer a RET */
+	expect_refused(&im, "ret");
+	image_free(&im);
+}
+
+/* Random byte corruption never crashes the validator (ASan checks the
+ * reads); most corruptions are refused. */
+static void random_corruption(void **state)
+{
+	(void)state;
+	static jitk_insn p[64];
+	size_t n = branchy_program(p);
+	struct image im;
+	gen(&im, p, n);
+	uint8_t *orig = malloc(im.len);
+	assert_non_null(orig);
+	memcpy(orig, im.code, im.len);
+	rng_t r;
+	rng_seed(&r, test_seed(7));
+	unsigned long iters = test_scaled(20000), refused = 0;
+	for (unsigned long it = 0; it < iters; it++) {
+		unsigned k = 1 + rng_below(&r, 3);
+		for (unsigned i = 0; i < k; i++)
+			im.code[rng_below(&r, (uint32_t)im.len)] = (uint8_t)rng_u32(&r);
+		refused += validate(&im, NULL) != JITK_OK;
+		memcpy(im.code, orig, im.len);
+	}
+	print_message("random corruption: %lu of %lu refused\n", refused, iters);
+	assert_true(refused > iters / 2);
+	free(orig);
+	image_free(&im);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(accepts_emitted_images),
+		cmocka_unit_test(refuses_shifted_displacements),
+		cmocka_unit_test(refuses_wrong_target),
+		cmocka_unit_test(refuses_foreign_instructions),
+		cmocka_unit_test(refuses_bad_frames),
+		cmocka_unit_test(refuses_missing_or_misplaced_ret),
+		cmocka_unit_test(refuses_unguarded_div),
+		cmocka_unit_test(refuses_truncated_images),
+		cmocka_unit_test(refuses_bad_offset_tables),
+		cmocka_unit_test(refuses_other_program),
+		cmocka_unit_test(random_corruption),
+	};
+	return cmocka_run_group_tests_name("jit_validator", tests, NULL, NULL);
+}
