@@ -771,8 +771,9 @@ static bool mnemonic_known(const char *m)
 
 static void hint_mnemonic(struct asm_ctx *a, const char *m)
 {
+	/* Mnemonics are short: allow one edit in short words, two in longer. */
 	const char *best = NULL;
-	size_t bestd = 3;
+	size_t bestd = strlen(m) <= 3 ? 2 : 3;
 	for (int op = 0; op < INSN__COUNT; op++) {
 		size_t dd = edit_distance(m, insn_info[op].mnemonic);
 		if (dd < bestd) {
@@ -787,6 +788,13 @@ static void hint_mnemonic(struct asm_ctx *a, const char *m)
 			best = aliases[i].alias;
 		}
 	}
+	/* Else the longest mnemonic the word starts with ("return" -> ret). */
+	if (!best)
+		for (int op = 0; op < INSN__COUNT; op++) {
+			const char *mn = insn_info[op].mnemonic;
+			if (strncmp(m, mn, strlen(mn)) == 0 && (!best || strlen(mn) > strlen(best)))
+				best = mn;
+		}
 	if (best)
 		diag_hint(a->d, "did you mean %s?", best);
 	else
