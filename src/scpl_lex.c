@@ -132,7 +132,8 @@ static jitk_err lex_number(struct lexer *L, size_t *i)
 	}
 	if (overflow)
 		return lex_error(L, JITK_E_RANGE, start, p - start,
-				 "number does not fit in 64 bits", NULL);
+				 "number does not fit in 64 bits",
+				 "SCPL numbers are unsigned 64-bit (at most 0xffffffffffffffff)");
 	*i = p;
 	return push(L, SCPL_TK_NUM, start, p - start, v);
 }
@@ -180,7 +181,7 @@ jitk_err scpl_lex(const char *text, size_t len, const char *file,
 				i++;
 			if (i - start > SCPL_MAX_IDENT)
 				err = lex_error(&L, JITK_E_PARSE, start, i - start,
-						"identifier too long", NULL);
+						"identifier too long", "names are at most 127 characters");
 			else
 				err = push(&L, SCPL_TK_IDENT, start, i - start, 0);
 		} else if (c == '"') {
@@ -206,7 +207,9 @@ jitk_err scpl_lex(const char *text, size_t len, const char *file,
 					snprintf(msg, sizeof msg, "unexpected byte 0x%02x", uc);
 				err = lex_error(&L, JITK_E_PARSE, i, 1, msg,
 						c == ',' ? "fields, rules and list items are separated by ';'"
-							 : NULL);
+						: c == '/' ? "comments start with '#', '//' or '(*'"
+						: "outside comments and strings SCPL uses letters, digits, '_' "
+						  "and { } [ ] ( ) ; = ! < > & | -");
 			}
 		}
 	}

@@ -514,15 +514,24 @@ static jitk_err include(struct parser *P)
 	next(P);
 	size_t plen = t->len - 2;
 	const char *ptext = cur_src(P)->text + t->off + 1;
-	if (plen == 0)
-		return err_at(P, t, JITK_E_PARSE, "empty include file name");
-	if (memchr(ptext, '\0', plen))
-		return err_at(P, t, JITK_E_PARSE, "include file name contains a NUL byte");
+	if (plen == 0) {
+		e = err_at(P, t, JITK_E_PARSE, "empty include file name");
+		hint(P, "write include \"file.scpl\"");
+		return e;
+	}
+	if (memchr(ptext, '\0', plen)) {
+		e = err_at(P, t, JITK_E_PARSE, "include file name contains a NUL byte");
+		hint(P, "write include \"file.scpl\"");
+		return e;
+	}
 	char path[SCPL_MAX_PATH];
 	const char *parent = cur_src(P)->name;
 	size_t dl = ptext[0] == '/' ? 0 : dir_len(parent);
-	if (dl + plen >= sizeof path)
-		return err_at(P, t, JITK_E_RANGE, "include path too long");
+	if (dl + plen >= sizeof path) {
+		e = err_at(P, t, JITK_E_RANGE, "include path too long");
+		hint(P, "paths are at most %d bytes", SCPL_MAX_PATH - 1);
+		return e;
+	}
 	memcpy(path, parent, dl);
 	memcpy(path + dl, ptext, plen);
 	path[dl + plen] = '\0';
@@ -801,9 +810,12 @@ static jitk_err sysref(struct parser *P)
 	if (t->kind == SCPL_TK_NUM) {
 		/* seccomp_data.nr is an int; negative numbers never name a
 		 * syscall (-1 is "skip" for tracers). */
-		if (t->num > INT32_MAX)
-			return err_at(P, t, JITK_E_RANGE,
-				      "syscall number out of range (0..2147483647)");
+		if (t->num > INT32_MAX) {
+			jitk_err e = err_at(P, t, JITK_E_RANGE,
+					    "syscall number out of range (0..2147483647)");
+			hint(P, "seccomp_data.nr is an int; negative numbers are never syscalls");
+			return e;
+		}
 		s.is_num = true;
 		s.nr = (uint32_t)t->num;
 	} else if (t->kind != SCPL_TK_IDENT) {
@@ -1116,10 +1128,13 @@ static jitk_err cterm(struct parser *P, uint64_t *out)
 		next(P);
 		const struct scpl_tok *n = peek(P);
 		if (n->kind != SCPL_TK_NUM)
-			return expected(P, "a number after '-'", NULL);
-		if (n->num > (uint64_t)1 << 63)
-			return err_range(P, P->cur, t->off, n->off + n->len - t->off, JITK_E_RANGE,
-					 "negative number does not fit in 64 bits");
+			return expected(P, "a number after '-'", "only numbers can be negated, e.g. -1");
+		if (n->num > (uint64_t)1 << 63) {
+			e = err_range(P, P->cur, t->off, n->off + n->len - t->off, JITK_E_RANGE,
+				      "negative number does not fit in 64 bits");
+			hint(P, "the smallest is -0x8000000000000000");
+			return e;
+		}
 		next(P);
 		*out = (uint64_t)0 - n->num;
 		return JITK_OK;
@@ -1130,7 +1145,8 @@ static jitk_err cterm(struct parser *P, uint64_t *out)
 		return JITK_OK;
 	}
 	if (t->kind != SCPL_TK_IDENT)
-		return expected(P, "a number or a constant name", NULL);
+		return expected(P, "a number or a constant name",
+				"a value is a number, -number or a name (EPERM, O_RDONLY), joined with '|'");
 	char name[SCPL_MAX_IDENT + 1];
 	tok_text(P, t, name, sizeof name);
 	int ev = jitk_errno_value(name);
