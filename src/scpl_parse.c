@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 /* Nesting limits.  They keep recursion bounded on any input (the parser and
  * every consumer of pol_cond trees recurse) and catch include cycles that
@@ -564,6 +565,14 @@ static jitk_err include(struct parser *P)
 	S->name = strdup(path);
 	if (!S->name)
 		return nomem(P);
+	/* Only regular files: an include of /dev/zero or a FIFO would make the
+	 * parser read forever or block. */
+	struct stat st;
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		e = err_at(P, t, JITK_E_IO, "include file '%s' is not a regular file", path);
+		hint(P, "include only policy files");
+		return e;
+	}
 	jitk_diag io;
 	diag_clear(&io);
 	e = read_file(path, &S->text, &S->len, &io);

@@ -108,6 +108,8 @@ static const struct bad cases[] = {
 	/* ---- includes */
 	{ P "include \"nothere.scpl\" ] }", NULL, JITK_E_IO, 0, 1, 44, "cannot read include file", "relative to the including file", 14 },
 	{ P "include \"main.scpl\" ] }", NULL, JITK_E_PARSE, 0, 1, 44, "include cycle", NULL, 11 },
+	{ P "include \"/dev/zero\" ] }", NULL, JITK_E_IO, 0, 1, 44, "include file '/dev/zero' is not a regular file", NULL, 11 },
+	{ P "include \".\" ] }", NULL, JITK_E_IO, 0, 1, 44, "is not a regular file", NULL, 3 },
 	{ P "include \"inc.scpl\" ] }", "[ include \"main.scpl\" ]", JITK_E_PARSE, 1, 1, 11, "include cycle", NULL, 11 },
 	{ P "include \"inc.scpl\" ] }", "[\n  { action = Allow; syscall = read };\n  { action = Allow; syscall = nosuchcall }\n]",
 	  JITK_E_NAME, 1, 3, 31, "unknown syscall 'nosuchcall'", NULL, 10 },
