@@ -366,7 +366,8 @@ static void hint_symbol(struct asm_ctx *a, const char *name)
 			best = ret_names[i].name;
 		}
 	}
-	for (int e = 1; e < 200; e++) {
+	/* errno names all start with E; the scan is slow, so only for those. */
+	for (int e = 1; name[0] == 'E' && e < 150; e++) {
 		const char *en = jitk_errno_name(e);
 		if (!en)
 			continue;
