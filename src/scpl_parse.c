@@ -252,8 +252,7 @@ static jitk_err expected(struct parser *P, const char *what, const char *hnt)
 	const struct scpl_tok *t = peek(P);
 	tok_desc(P, t, found, sizeof found);
 	jitk_err e = err_at(P, t, JITK_E_PARSE, "expected %s, found %s", what, found);
-	if (hnt)
-		hint(P, "%s", hnt);
+	hint(P, "%s", hnt ? hnt : "see docs/scpl.md for the grammar");
 	return e;
 }
 
@@ -1009,7 +1008,8 @@ static jitk_err compare(struct parser *P, const struct pol_cond **out)
 			break;
 	if (i == sizeof relops / sizeof *relops)
 		return expected(P, "a comparison (==, !=, <, <=, >, >=)",
-				is(P, t, "=") ? "use '==' to compare" : NULL);
+				is(P, t, "=") ? "use '==' to compare"
+					      : "a comparison is written argN OP VALUE, e.g. arg0 == 1");
 	c->op = relops[i].op;
 	next(P);
 	struct cval val;
