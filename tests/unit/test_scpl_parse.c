@@ -4,6 +4,7 @@
 #include "testlib.h"
 #include "policy.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <unistd.h>
 #include <sys/stat.h>
@@ -441,6 +442,42 @@ static void load_errors(void **state)
 	jitk_policy_free(NULL);
 }
 
+/* Every .scpl file in tests/scpl/good loads; every one in tests/scpl/bad fails with a
+ * located, explained diagnostic (*.rules are included fragments).  Skipped
+ * when not run from the repository root. */
+static void corpus_files(void **state)
+{
+	(void)state;
+	const char *dirs[] = { "tests/scpl/good", "tests/scpl/bad" };
+	for (int k = 0; k < 2; k++) {
+		DIR *dir = opendir(dirs[k]);
+		if (!dir)
+			skip();
+		struct dirent *e;
+		size_t n = 0;
+		while ((e = readdir(dir))) {
+			size_t len = strlen(e->d_name);
+			if (len < 5 || strcmp(e->d_name + len - 5, ".scpl") != 0)
+				continue;
+			char path[512];
+			snprintf(path, sizeof path, "%s/%s", dirs[k], e->d_name);
+			jitk_policy *p = NULL;
+			jitk_diag d;
+			jitk_err err = jitk_policy_load(path, &p, &d);
+			if (k == 0 && err)
+				fail_msg("%s:%u:%u: %s", d.file, d.line, d.col, d.msg);
+			if (k == 1) {
+				assert_int_not_equal(err, JITK_OK);
+				assert_true(d.line > 0 && d.col > 0 && d.msg[0] && d.hint[0]);
+			}
+			jitk_policy_free(p);
+			n++;
+		}
+		closedir(dir);
+		assert_true(n >= 3);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -454,6 +491,7 @@ int main(void)
 		cmocka_unit_test(comments_and_layout),
 		cmocka_unit_test(includes),
 		cmocka_unit_test(load_errors),
+		cmocka_unit_test(corpus_files),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
