@@ -87,7 +87,7 @@ static uint32_t interesting(rng_t *r, const struct gprog *p)
 	static const uint32_t special[] = { 0, 1, 2, 3, 31, 32, 33, 63, 64, 0xff, 0xffff,
 					    0x10000, 0x7fffffff, 0x80000000u, 0xfffffffeu,
 					    0xffffffffu, 0x40000000u, ARCH_X86_64, ARCH_I386 };
-	switch (rng_below(r, 6)) {
+	switch (rng_below(r, 7)) {
 	case 0:
 	case 1:
 		return special[rng_below(r, sizeof special / sizeof special[0])];
@@ -97,6 +97,8 @@ static uint32_t interesting(rng_t *r, const struct gprog *p)
 		if (p && p->nconsts)
 			return p->consts[rng_below(r, (uint32_t)p->nconsts)] + rng_below(r, 3) - 1;
 		return rng_u32(r);
+	case 4: /* one bit set or one bit clear: masks for JSET and AND */
+		return rng_below(r, 2) ? 1u << rng_below(r, 32) : ~(1u << rng_below(r, 32));
 	default:
 		return rng_u32(r);
 	}
@@ -193,6 +195,10 @@ static void gen_program(rng_t *r, struct gprog *p)
 								: rng_below(r, lim + 1));
 			uint8_t jf = (uint8_t)(rng_below(r, 3) ? rng_below(r, lim < 4 ? lim + 1 : 4)
 								: rng_below(r, lim + 1));
+			/* Equal offsets make the comparison invisible; keep
+			 * them rare. */
+			if (jt == jf && lim > 0 && rng_below(r, 4))
+				jf = (uint8_t)(jt < lim ? jt + 1 : jt - 1);
 			if (rng_below(r, 2)) {
 				k = interesting(r, p);
 				note_const(p, k);
