@@ -1,0 +1,541 @@
+/*
+ * test_codegen.c - the compiled filter means what the policy says.
+ *
+ * The oracle is the SCPL semantics (jitk_policy_eval, trusted), the filter
+ * runs on the reference interpreter (interp_run after jitk_check), and the
+ * inputs aim at every boundary the lowering has: each listed syscall number
+ * +-1, the x32 bit both ways, negative and huge numbers, foreign arches,
+ * and argument values from the policy's constants +-1 with junk in the high
+ * words.  Shape checks: the arch is loaded first; every syscall the policy
+ * allows unconditionally is a constant ALLOW for the kernel's action cache;
+ * far jumps work; too-big programs are refused with their size.
+ */
+#include "testlib.h"
+#include "polgen.h"
+#include "interp.h"
+#include "insn.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define UNDER_ASAN 1
+#endif
+#endif
+#ifndef UNDER_ASAN
+#define UNDER_ASAN 0
+#endif
+
+/* Fewer iterations under ASan+UBSan, where everything is ~10x slower. */
+static unsigned long scaled(unsigned long n)
+{
+	n = test_scaled(n);
+	if (UNDER_ASAN)
+		n = n / 5 ? n / 5 : 1;
+	return n;
+}
+
+static jitk_filter *compile_ok(const jitk_policy *p, const jitk_compile_opts *o)
+{
+	jitk_compile_opts dflt = { .no_verify = true };
+	jitk_filter *f = NULL;
+	jitk_diag d;
+	jitk_err err = jitk_compile(p, o ? o : &dflt, &f, &d);
+	if (err)
+		fail_msg("jitk_compile: %s (%s)", d.msg, jitk_strerror(err));
+	assert_non_null(f);
+	/* the compiler's own promise, checked independently */
+	assert_int_equal(jitk_check(f, &d), JITK_OK);
+	/* the arch check comes first */
+	const jitk_insn *i0 = jitk_filter_insns(f);
+	assert_int_equal(i0->code, BPF_LD | BPF_W | BPF_ABS);
+	assert_int_equal(i0->k, 4);
+	return f;
+}
+
+static uint32_t run(const jitk_filter *f, const struct seccomp_data *in)
+{
+	jitk_result res;
+	interp_run(jitk_filter_insns(f), jitk_filter_len(f), in, &res);
+	assert_false(res.unspecified);
+	return res.ret;
+}
+
+static void expect_same(const jitk_policy *p, const jitk_filter *f, const struct seccomp_data *in,
+			uint64_t seed)
+{
+	uint32_t want = jitk_policy_eval(p, in), got = run(f, in);
+	if (want != got)
+		fail_msg("seed %llu: arch 0x%x nr 0x%x args %llx %llx %llx %llx %llx %llx: "
+			 "policy 0x%x, filter 0x%x",
+			 (unsigned long long)seed, in->arch, (uint32_t)in->nr,
+			 (unsigned long long)in->args[0], (unsigned long long)in->args[1],
+			 (unsigned long long)in->args[2], (unsigned long long)in->args[3],
+			 (unsigned long long)in->args[4], (unsigned long long)in->args[5], want, got);
+}
+
+/* Compile one policy and compare it with the semantics on its boundary
+ * inputs; returns the number of inputs tried. */
+static unsigned long differential(const struct polgen *g, rng_t *r, uint64_t seed, int argsets)
+{
+	jitk_filter *f = compile_ok(&g->p, NULL);
+	uint32_t nrs[512];
+	size_t nn = polgen_nrs(g, nrs, 512);
+	unsigned long count = 0;
+	for (size_t a = 0; a < PG_NARCHES; a++)
+		for (size_t i = 0; i < nn; i++)
+			for (int k = 0; k < argsets; k++) {
+				struct seccomp_data in;
+				polgen_input(g, r, pg_arches[a], nrs[i], &in);
+				expect_same(&g->p, f, &in, seed);
+				count++;
+			}
+	/* The action cache: an unconditional Allow is a constant ALLOW for the
+	 * kernel's emulator on the native and compat arch. */
+	for (size_t i = 0; i < nn; i++) {
+		uint32_t nr = nrs[i];
+		jitk_arch abi = (nr & JITK_X32_SYSCALL_BIT) ? JITK_ARCH_X32 : JITK_ARCH_X86_64;
+		if (policy_const_allow(&g->p, abi, nr) && !cache_const_allow(f, 0xc000003eu, nr))
+			fail_msg("seed %llu: x86_64 nr 0x%x always allowed but not cacheable",
+				 (unsigned long long)seed, nr);
+		if (policy_const_allow(&g->p, JITK_ARCH_I386, nr) &&
+		    !cache_const_allow(f, 0x40000003u, nr))
+			fail_msg("seed %llu: i386 nr 0x%x always allowed but not cacheable",
+				 (unsigned long long)seed, nr);
+	}
+	jitk_filter_free(f);
+	return count;
+}
+
+static void random_policies(void **state)
+{
+	(void)state;
+	uint64_t seed = test_seed(1);
+	rng_t r;
+	rng_seed(&r, seed);
+	unsigned long n = scaled(400), inputs = 0;
+	for (unsigned long i = 0; i < n; i++) {
+		struct polgen g = { .dense = i % 2 };
+		polgen_random(&g, &r);
+		inputs += differential(&g, &r, seed, 3);
+	}
+	print_message("random_policies: %lu policies, %lu inputs, seed %llu\n", n, inputs,
+		      (unsigned long long)seed);
+}
+
+/* The paper's example, parsed: open is EACCES, getpid allowed, the rest
+ * killed; x32 and i386 calls are foreign (killed). */
+static void paper_example(void **state)
+{
+	(void)state;
+	static const char text[] =
+		"{ default_action = Kill;\n"
+		"  rules = [\n"
+		"    { action = Errno EACCES; syscall = SYS_open };\n"
+		"    { action = Allow; syscall = SYS_getpid };\n"
+		"    { action = Allow; syscall = SYS_gettimeofday };\n"
+		"  ] }\n";
+	jitk_policy *p = NULL;
+	jitk_diag d;
+	if (jitk_policy_parse(text, sizeof text - 1, "paper.scpl", &p, &d))
+		fail_msg("parse: %s", d.msg);
+	jitk_filter *f = compile_ok(p, NULL);
+	assert_true(jitk_filter_len(f) <= 16);
+	struct seccomp_data in = { .arch = 0xc000003eu };
+	in.nr = 2; /* open */
+	assert_int_equal(run(f, &in), JITK_RET_ERRNO | 13);
+	in.nr = 39; /* getpid */
+	assert_int_equal(run(f, &in), JITK_RET_ALLOW);
+	assert_true(cache_const_allow(f, in.arch, 39));
+	in.nr = 96; /* gettimeofday */
+	assert_int_equal(run(f, &in), JITK_RET_ALLOW);
+	assert_true(cache_const_allow(f, in.arch, 96));
+	for (int nr = -2; nr < 600; nr++) {
+		if (nr == 2 || nr == 39 || nr == 96)
+			continue;
+		in.nr = nr;
+		assert_int_equal(run(f, &in), JITK_RET_KILL_PROCESS);
+	}
+	in.nr = 0x40000000 | 39; /* x32 getpid: not listed, foreign */
+	assert_int_equal(run(f, &in), JITK_RET_KILL_PROCESS);
+	in.arch = 0x40000003u;
+	in.nr = 20; /* i386 getpid */
+	assert_int_equal(run(f, &in), JITK_RET_KILL_PROCESS);
+	jitk_filter_free(f);
+	jitk_policy_free(p);
+}
+
+/* A one-rule policy around one compare: x86_64, default Kill, nr 1. */
+struct onecmp {
+	jitk_policy p;
+	struct pol_rule rule;
+	struct pol_cond c;
+	int nr;
+};
+
+static void onecmp_init(struct onecmp *o, uint8_t arg, bool low32, enum pol_op op, uint64_t mask,
+			uint64_t value)
+{
+	memset(o, 0, sizeof *o);
+	o->c = (struct pol_cond){ .kind = POL_CMP, .arg = arg, .low32 = low32, .op = op,
+				  .mask = mask, .value = value };
+	o->nr = 1;
+	o->rule.action = JITK_RET_ALLOW;
+	o->rule.cond = &o->c;
+	o->rule.nrs[JITK_ARCH_X86_64] = &o->nr;
+	o->rule.nnrs[JITK_ARCH_X86_64] = 1;
+	o->p.arch[JITK_ARCH_X86_64] = true;
+	o->p.default_action = JITK_RET_ERRNO | 1;
+	o->p.foreign_action = JITK_RET_KILL_PROCESS;
+	o->p.nrules = 1;
+	o->p.rules = &o->rule;
+}
+
+/* CVE-2019-9893: 64-bit <, <=, >, >= from 32-bit halves.  Every operator
+ * against values straddling 2^32 and the word boundaries, each operand
+ * also masked, all 64 bits of the input space's corners. */
+static void wide_compares_exact(void **state)
+{
+	(void)state;
+	static const uint64_t pts[] = {
+		0, 1, 0x7fffffff, 0x80000000, 0xfffffffe, 0xffffffff, 0x100000000ull,
+		0x100000001ull, 0x1fffffffful, 0x200000000ull, 0xffffffff00000000ull,
+		0xffffffff00000001ull, 0xfffffffeffffffffull, 0x7fffffffffffffffull,
+		0x8000000000000000ull, ~0ull - 1, ~0ull,
+	};
+	static const uint64_t masks[] = { ~0ull, 0xffffffffu, 0xffffffff00000000ull,
+					  0x00000001ffffffffull, 0 };
+	size_t np = sizeof pts / sizeof *pts;
+	for (size_t m = 0; m < sizeof masks / sizeof *masks; m++)
+		for (int op = POL_EQ; op <= POL_GE; op++)
+			for (size_t v = 0; v < np; v++)
+				for (int low32 = 0; low32 < 2; low32++) {
+					uint64_t mask = masks[m], value = pts[v];
+					if (low32 && ((mask | value) >> 32))
+						continue;
+					struct onecmp o;
+					onecmp_init(&o, 3, low32, (enum pol_op)op, mask, value);
+					jitk_filter *f = compile_ok(&o.p, NULL);
+					for (size_t x = 0; x < np; x++) {
+						struct seccomp_data in = { .nr = 1, .arch = 0xc000003eu };
+						in.args[3] = pts[x];
+						expect_same(&o.p, f, &in, 0);
+						in.args[3] = ~pts[x];
+						expect_same(&o.p, f, &in, 0);
+					}
+					jitk_filter_free(f);
+				}
+}
+
+/* The TIOCSTI bypass (CVE-2019-7303, CVE-2019-10063): ioctl(fd, TIOCSTI)
+ * with junk in the high 32 bits of cmd.  low32(arg1) == TIOCSTI denies it
+ * whatever the high bits are; the 64-bit compare does not, as the policy
+ * says. */
+static void low32_ignores_high_bits(void **state)
+{
+	(void)state;
+	struct onecmp o;
+	onecmp_init(&o, 1, true, POL_EQ, 0xffffffffu, 0x5412);
+	o.rule.action = JITK_RET_ERRNO | 1; /* EPERM */
+	o.p.default_action = JITK_RET_ALLOW;
+	jitk_filter *f = compile_ok(&o.p, NULL);
+	struct seccomp_data in = { .nr = 1, .arch = 0xc000003eu };
+	for (uint64_t hi = 0; hi < 4; hi++) {
+		in.args[1] = (hi << 32) | 0x5412;
+		assert_int_equal(run(f, &in), JITK_RET_ERRNO | 1);
+		in.args[1] = (hi << 32) | 0x5413;
+		assert_int_equal(run(f, &in), JITK_RET_ALLOW);
+	}
+	/* Only the low word is read. */
+	const jitk_insn *p = jitk_filter_insns(f);
+	for (size_t i = 0; i < jitk_filter_len(f); i++)
+		if (p[i].code == (BPF_LD | BPF_W | BPF_ABS))
+			assert_true(p[i].k != 20 + 8 * 1);
+	jitk_filter_free(f);
+
+	onecmp_init(&o, 1, false, POL_EQ, ~0ull, 0x5412);
+	o.rule.action = JITK_RET_ERRNO | 1;
+	o.p.default_action = JITK_RET_ALLOW;
+	f = compile_ok(&o.p, NULL);
+	in.args[1] = (1ull << 32) | 0x5412;
+	assert_int_equal(run(f, &in), JITK_RET_ALLOW); /* what the policy says */
+	assert_int_equal(jitk_policy_eval(&o.p, &in), JITK_RET_ALLOW);
+	jitk_filter_free(f);
+}
+
+/* Many numbers with distinct conditional decisions: the search tree's
+ * jumps span more than 255 instructions and need trampolines. */
+struct bigpol {
+	jitk_policy p;
+	struct pol_rule *rules;
+	struct pol_cond *conds;
+	int *nrs;
+};
+
+static void bigpol_init(struct bigpol *b, size_t n, bool with_cond)
+{
+	memset(b, 0, sizeof *b);
+	b->rules = calloc(n, sizeof *b->rules);
+	b->conds = calloc(n, sizeof *b->conds);
+	b->nrs = calloc(n, sizeof *b->nrs);
+	assert_non_null(b->rules);
+	assert_non_null(b->conds);
+	assert_non_null(b->nrs);
+	for (size_t i = 0; i < n; i++) {
+		b->nrs[i] = (int)i;
+		b->conds[i] = (struct pol_cond){ .kind = POL_CMP, .arg = (uint8_t)(i % 6),
+						 .op = POL_EQ, .mask = ~0ull, .value = i };
+		b->rules[i].action = JITK_RET_ERRNO | (uint32_t)(1 + i % 4000);
+		b->rules[i].cond = with_cond ? &b->conds[i] : NULL;
+		b->rules[i].nrs[JITK_ARCH_X86_64] = &b->nrs[i];
+		b->rules[i].nnrs[JITK_ARCH_X86_64] = 1;
+	}
+	b->p.arch[JITK_ARCH_X86_64] = true;
+	b->p.default_action = JITK_RET_KILL_PROCESS;
+	b->p.foreign_action = JITK_RET_KILL_PROCESS;
+	b->p.nrules = n;
+	b->p.rules = b->rules;
+}
+
+static void bigpol_free(struct bigpol *b)
+{
+	free(b->rules);
+	free(b->conds);
+	free(b->nrs);
+}
+
+static void far_jumps(void **state)
+{
+	(void)state;
+	struct bigpol b;
+	bigpol_init(&b, 300, true);
+	jitk_filter *f = compile_ok(&b.p, NULL);
+	size_t len = jitk_filter_len(f);
+	assert_true(len > 600);
+	assert_true(len <= JITK_MAXINSNS);
+	size_t ja = 0;
+	const jitk_insn *p = jitk_filter_insns(f);
+	for (size_t i = 0; i < len; i++)
+		ja += p[i].code == (BPF_JMP | BPF_JA);
+	assert_true(ja > 0);
+	rng_t r;
+	rng_seed(&r, 3);
+	for (int nr = -1; nr < 310; nr++)
+		for (int k = 0; k < 4; k++) {
+			struct seccomp_data in = { .nr = nr, .arch = 0xc000003eu };
+			for (int a = 0; a < 6; a++)
+				in.args[a] = k == 0 ? (uint64_t)nr : k == 1 ? (uint64_t)nr + 1 : rng_u64(&r);
+			expect_same(&b.p, f, &in, 3);
+		}
+	jitk_filter_free(f);
+	bigpol_free(&b);
+}
+
+static void too_big_is_refused(void **state)
+{
+	(void)state;
+	struct bigpol b;
+	bigpol_init(&b, 1500, true);
+	jitk_filter *f = (jitk_filter *)1;
+	jitk_diag d;
+	jitk_compile_opts o = { .no_verify = true };
+	assert_int_equal(jitk_compile(&b.p, &o, &f, &d), JITK_E_TOO_BIG);
+	assert_null(f);
+	assert_int_equal(d.err, JITK_E_TOO_BIG);
+	assert_non_null(strstr(d.msg, "instructions"));
+	assert_non_null(strstr(d.msg, "4096"));
+	assert_true(d.hint[0] != '\0');
+	bigpol_free(&b);
+
+	/* Without conditions: one distinct action per number, also too big. */
+	bigpol_init(&b, 3000, false);
+	assert_int_equal(jitk_compile(&b.p, &o, &f, &d), JITK_E_TOO_BIG);
+	bigpol_free(&b);
+
+	/* ... while the same numbers sharing one action fit easily. */
+	bigpol_init(&b, 3000, false);
+	for (size_t i = 0; i < 3000; i++)
+		b.rules[i].action = JITK_RET_ERRNO | 1;
+	f = compile_ok(&b.p, &o);
+	assert_true(jitk_filter_len(f) < 16);
+	jitk_filter_free(f);
+	bigpol_free(&b);
+}
+
+/* x32 calls never reach x86_64 rules: with only x86_64 listed, every nr
+ * with the x32 bit is foreign; with only x32 listed, every nr without it. */
+static void x32_split(void **state)
+{
+	(void)state;
+	for (int which = 0; which < 3; which++) {
+		struct onecmp o;
+		onecmp_init(&o, 0, false, POL_EQ, 0, 0); /* (arg0 & 0) == 0: always */
+		o.rule.cond = NULL;
+		static int nr64[] = { 1 }, nr32[] = { 0x40000001 };
+		o.p.arch[JITK_ARCH_X86_64] = which != 1;
+		o.p.arch[JITK_ARCH_X32] = which != 0;
+		o.rule.nrs[JITK_ARCH_X32] = nr32;
+		o.rule.nnrs[JITK_ARCH_X32] = 1;
+		o.rule.nrs[JITK_ARCH_X86_64] = nr64;
+		o.rule.nnrs[JITK_ARCH_X86_64] = 1;
+		o.p.default_action = JITK_RET_ERRNO | 2;
+		o.p.foreign_action = JITK_RET_TRAP | 9;
+		jitk_filter *f = compile_ok(&o.p, NULL);
+		static const uint32_t nrs[] = { 0, 1, 2, 0x40000000, 0x40000001, 0x40000002,
+						0x80000001, 0xc0000001, 0xffffffff, 0x3fffffff };
+		for (size_t i = 0; i < sizeof nrs / sizeof *nrs; i++) {
+			struct seccomp_data in = { .nr = (int)nrs[i], .arch = 0xc000003eu };
+			bool x32 = nrs[i] & JITK_X32_SYSCALL_BIT;
+			uint32_t got = run(f, &in);
+			if ((x32 && which == 0) || (!x32 && which == 1))
+				assert_int_equal(got, JITK_RET_TRAP | 9);
+			expect_same(&o.p, f, &in, 0);
+		}
+		jitk_filter_free(f);
+	}
+}
+
+/* Weights shape the tree (a heavy syscall is decided in fewer steps) and
+ * never change the meaning. */
+static void weights_shape_tree(void **state)
+{
+	(void)state;
+	struct bigpol b;
+	bigpol_init(&b, 200, false);
+	for (size_t i = 0; i < 200; i++)
+		b.rules[i].action = (i % 2) ? JITK_RET_ALLOW : JITK_RET_ERRNO | 1;
+	double w[200] = { 0 };
+	w[0] = 1000;
+	jitk_compile_opts plain = { .no_verify = true };
+	jitk_compile_opts weighted = { .no_verify = true, .weights = w, .nweights = 200 };
+	jitk_filter *f = compile_ok(&b.p, &plain);
+	jitk_filter *g = compile_ok(&b.p, &weighted);
+	struct seccomp_data in = { .nr = 0, .arch = 0xc000003eu };
+	jitk_result rf, rg;
+	interp_run(jitk_filter_insns(f), jitk_filter_len(f), &in, &rf);
+	interp_run(jitk_filter_insns(g), jitk_filter_len(g), &in, &rg);
+	assert_true(rg.steps < rf.steps);
+	for (int nr = -1; nr < 210; nr++) {
+		in.nr = nr;
+		expect_same(&b.p, g, &in, 0);
+	}
+	jitk_filter_free(f);
+	jitk_filter_free(g);
+	bigpol_free(&b);
+}
+
+/* The accumulator is not reloaded when it already holds the word, so the
+ * state claimed on every exit of &&, ||, ! and each compare shape must be
+ * exact.  Chains of cases over two arguments whose compares share words,
+ * in every connective shape, against every interesting argument pair. */
+static void accumulator_tracking(void **state)
+{
+	(void)state;
+	static const struct { bool low32; enum pol_op op; uint64_t mask, value; } kinds[] = {
+		{ true, POL_EQ, 0xffffffffu, 1 },
+		{ false, POL_EQ, ~0ull, 1 },
+		{ false, POL_GE, ~0ull, 0x100000000ull },   /* low half always true */
+		{ false, POL_GT, ~0ull, 0x1ffffffffull },   /* low half never true */
+		{ false, POL_EQ, 0xff, 1 },                 /* high half not read */
+		{ true, POL_GT, 0xffffffffu, 1 },
+		{ false, POL_LT, 0xffffffff000000ffull, 0x100000002ull },
+		{ true, POL_GE, 0xffffffffu, 0 },           /* always true, reads nothing */
+		{ false, POL_EQ, 0xffffffff00000000ull, 0 }, /* low half not read */
+	};
+	static const uint64_t vals[] = { 0, 1, 2, 0x100000000ull, 0x100000001ull, 0x1ffffffffull,
+					 0xdead000000000001ull, ~0ull };
+	enum { NK = sizeof kinds / sizeof *kinds, NV = sizeof vals / sizeof *vals };
+	rng_t r;
+	rng_seed(&r, test_seed(5));
+	unsigned long n = scaled(3000);
+	for (unsigned long it = 0; it < n; it++) {
+		struct pol_cond c[8];
+		memset(c, 0, sizeof c);
+		for (int i = 0; i < 4; i++) {
+			unsigned k = rng_below(&r, NK);
+			c[i] = (struct pol_cond){ .kind = POL_CMP, .arg = (uint8_t)rng_below(&r, 2),
+						  .low32 = kinds[k].low32, .op = kinds[k].op,
+						  .mask = kinds[k].mask, .value = kinds[k].value };
+		}
+		/* c[4] = shape(c[0], c[1]); c[5], c[6] helpers for the NOT shapes */
+		unsigned shape = rng_below(&r, 6);
+		c[5] = (struct pol_cond){ .kind = POL_NOT, .l = &c[0] };
+		c[6] = (struct pol_cond){ .kind = POL_NOT, .l = &c[1] };
+		c[7] = (struct pol_cond){ .kind = shape % 2 ? POL_OR : POL_AND, .l = &c[0], .r = &c[1] };
+		switch (shape) {
+		case 0: case 1: c[4] = c[7]; break;
+		case 2: case 3: c[4] = (struct pol_cond){ .kind = POL_NOT, .l = &c[7] }; break;
+		case 4: c[4] = (struct pol_cond){ .kind = POL_AND, .l = &c[5], .r = &c[1] }; break;
+		default: c[4] = (struct pol_cond){ .kind = POL_OR, .l = &c[0], .r = &c[6] }; break;
+		}
+		static int one[] = { 1 };
+		struct pol_rule rules[3];
+		memset(rules, 0, sizeof rules);
+		const struct pol_cond *rc[3] = { &c[4], &c[2], &c[3] };
+		for (int i = 0; i < 3; i++) {
+			rules[i].action = JITK_RET_ERRNO | (uint32_t)(i + 1);
+			rules[i].cond = rc[i];
+			rules[i].nrs[JITK_ARCH_X86_64] = one;
+			rules[i].nnrs[JITK_ARCH_X86_64] = 1;
+		}
+		jitk_policy p = { .default_action = JITK_RET_ERRNO | 9,
+				  .foreign_action = JITK_RET_KILL_PROCESS, .nrules = 3, .rules = rules };
+		p.arch[JITK_ARCH_X86_64] = true;
+		jitk_filter *f = compile_ok(&p, NULL);
+		for (int a = 0; a < NV; a++)
+			for (int b = 0; b < NV; b++) {
+				struct seccomp_data in = { .nr = 1, .arch = 0xc000003eu };
+				in.args[0] = vals[a];
+				in.args[1] = vals[b];
+				expect_same(&p, f, &in, it);
+			}
+		jitk_filter_free(f);
+	}
+}
+
+/* A few random policies through the whole pipeline with the Z3 proof. */
+static void verified_compiles(void **state)
+{
+	(void)state;
+	rng_t r;
+	rng_seed(&r, test_seed(11));
+	jitk_compile_opts o = { .no_verify = false };
+	unsigned long n = scaled(10);
+	for (unsigned long i = 0; i < n; i++) {
+		struct polgen g = { 0 };
+		polgen_random(&g, &r);
+		jitk_filter *f = compile_ok(&g.p, &o);
+		jitk_filter_free(f);
+	}
+}
+
+static void refuses_bad_arguments(void **state)
+{
+	(void)state;
+	jitk_filter *f = NULL;
+	jitk_diag d;
+	assert_int_equal(jitk_compile(NULL, NULL, &f, &d), JITK_E_INVAL);
+	assert_int_equal(d.err, JITK_E_INVAL);
+	struct onecmp o;
+	onecmp_init(&o, 0, false, POL_EQ, ~0ull, 0);
+	assert_int_equal(jitk_compile(&o.p, NULL, NULL, NULL), JITK_E_INVAL);
+	assert_int_equal(codegen(NULL, NULL, &f, NULL), JITK_E_INVAL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(paper_example),
+		cmocka_unit_test(wide_compares_exact),
+		cmocka_unit_test(low32_ignores_high_bits),
+		cmocka_unit_test(x32_split),
+		cmocka_unit_test(accumulator_tracking),
+		cmocka_unit_test(far_jumps),
+		cmocka_unit_test(too_big_is_refused),
+		cmocka_unit_test(weights_shape_tree),
+		cmocka_unit_test(random_policies),
+		cmocka_unit_test(verified_compiles),
+		cmocka_unit_test(refuses_bad_arguments),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
