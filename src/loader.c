@@ -193,6 +193,17 @@ jitk_err jitk_load(const jitk_filter *f, unsigned flags, int *listener, jitk_dia
 		 * seccomp): the prctl route is equivalent for flags 0 and the
 		 * only one that exists there. */
 		rc = prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0);
+		if (rc < 0 && errno == EINVAL) {
+			/* Without seccomp(2), EINVAL most likely means a kernel
+			 * without filter mode, else a checker disagreement. */
+			jitk_err e = diag_err(d, JITK_E_KERNEL,
+					      "prctl(PR_SET_SECCOMP): invalid argument (kernel "
+					      "without CONFIG_SECCOMP_FILTER, or it rejects a "
+					      "program jitk_check accepted)");
+			if (d)
+				d->sys_errno = EINVAL;
+			return e;
+		}
 	}
 	if (rc < 0)
 		return loader_fail(d, errno, kflags, keep_privs);
