@@ -32,15 +32,17 @@ struct polgen {
 	size_t nconds;
 	uint64_t consts[PG_MAXCONSTS]; /* masks and values, for inputs */
 	size_t nconsts;
-	bool errno_only; /* every action an ERRNO with data 1..4095 (kernel tests) */
+	bool kernel_safe; /* only ERRNO 1..4095 and TRAP actions: a call the filter
+			     sees never runs and never kills (kernel tests) */
 	bool dense;      /* few numbers, args 0-1, many low32: cases share words,
 			    which exercises the accumulator tracking */
 };
 
 static inline uint32_t pg_action(struct polgen *g, rng_t *r)
 {
-	if (g->errno_only)
-		return JITK_RET_ERRNO | (1 + rng_below(r, 4095));
+	if (g->kernel_safe)
+		return rng_below(r, 3) ? JITK_RET_ERRNO | (1 + rng_below(r, 4095))
+				       : JITK_RET_TRAP | rng_below(r, 0x10000);
 	static const uint32_t base[] = {
 		JITK_RET_ALLOW, JITK_RET_ALLOW, JITK_RET_KILL_PROCESS, JITK_RET_KILL_THREAD,
 		JITK_RET_ERRNO | 1, JITK_RET_ERRNO | 13, JITK_RET_TRAP | 7, JITK_RET_LOG,
@@ -145,12 +147,12 @@ static int pg_int_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Fill g with a random policy (g->errno_only chooses the action pool). */
+/* Fill g with a random policy (g->kernel_safe and g->dense choose the kind). */
 static inline void polgen_random(struct polgen *g, rng_t *r)
 {
-	bool errno_only = g->errno_only, dense = g->dense;
+	bool kernel_safe = g->kernel_safe, dense = g->dense;
 	memset(g, 0, sizeof *g);
-	g->errno_only = errno_only;
+	g->kernel_safe = kernel_safe;
 	g->dense = dense;
 	jitk_policy *p = &g->p;
 	do {
