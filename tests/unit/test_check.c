@@ -7,6 +7,7 @@
 #include "testlib.h"
 #include "check.h"
 #include "insn.h"
+#include "progen.h"
 
 #include <linux/filter.h>
 
@@ -305,6 +306,53 @@ static void public_entry(void **state)
 	jitk_filter_free(f);
 }
 
+/* progen (tests/support): deterministic, PROGEN_VALID output always passes
+ * the checker, PROGEN_EDGES reaches every rule.  (The kernel test confirms
+ * both against seccomp(2).) */
+static void progen_contract(void **state)
+{
+	(void)state;
+	static jitk_insn a[PROGEN_MAXLEN], b[PROGEN_MAXLEN];
+	rng_t r1, r2;
+	uint64_t seed = test_seed(7);
+	rng_seed(&r1, seed);
+	rng_seed(&r2, seed);
+	for (int i = 0; i < 200; i++) {
+		size_t n = progen(&r1, PROGEN_EDGES, a, PROGEN_MAXLEN);
+		assert_int_equal(progen(&r2, PROGEN_EDGES, b, PROGEN_MAXLEN), n);
+		assert_memory_equal(a, b, n * sizeof a[0]);
+	}
+	/* cap is respected */
+	for (int i = 0; i < 200; i++)
+		assert_true(progen(&r1, PROGEN_EDGES, a, 5) <= 5);
+	assert_int_equal(progen_len(&r1, PROGEN_VALID, a, 17), 17);
+
+	const char *rules[] = { "length", "opcode", "div-by-zero", "shift-range", "mem-index",
+				"jump-range", "ld-abs-range", "last-not-ret", "mem-uninit",
+				"seccomp-opcode", "seccomp-load" };
+	unsigned long seen[11] = { 0 }, accepted = 0;
+	unsigned long count = test_scaled(3000);
+	for (unsigned long i = 0; i < count; i++) {
+		jitk_diag d;
+		size_t n = progen(&r1, PROGEN_VALID, a, PROGEN_MAXLEN);
+		if (check_insns(a, n, &d) != JITK_OK) {
+			print_error("PROGEN_VALID program %lu rejected: %s\n", i, d.msg);
+			fail();
+		}
+		n = progen(&r1, PROGEN_EDGES, a, PROGEN_MAXLEN);
+		if (check_insns(a, n, &d) == JITK_OK) {
+			accepted++;
+			continue;
+		}
+		for (size_t j = 0; j < 11; j++)
+			seen[j] += strcmp(d.rule, rules[j]) == 0;
+	}
+	assert_true(accepted > count / 4 && accepted < count * 3 / 4);
+	for (size_t j = 0; j < 11; j++)
+		if (!seen[j])
+			fail_msg("PROGEN_EDGES never reached rule %s", rules[j]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -319,6 +367,7 @@ int main(void)
 		cmocka_unit_test(rejects_mem_uninit),
 		cmocka_unit_test(rules_in_kernel_order),
 		cmocka_unit_test(public_entry),
+		cmocka_unit_test(progen_contract),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
