@@ -254,7 +254,22 @@ struct cmp_shape {
 	uint32_t mh, ml, vh, vl;
 	uint32_t off_hi, off_lo;
 	enum part hi, lo; /* lo is meaningful only if hi is READ or NEXT */
+	/* A half read as a flag test, (w & m) == 0: `jset m` on the word needs
+	 * no `and` and leaves the word in A for the next test of other bits. */
+	bool jset_hi, jset_lo;
 };
+
+/* A's state after reading one half for a test with mask `mask`: the masked
+ * word, or for a jset test the word as it was (if A already held it under
+ * a mask covering `mask`) or freshly loaded. */
+static struct acc half_state(struct acc in, uint32_t off, uint32_t mask, bool jset)
+{
+	if (!jset)
+		return (struct acc){ ACC_WORD, off, mask };
+	if (in.kind == ACC_WORD && in.off == off && (mask & ~in.mask) == 0)
+		return in;
+	return (struct acc){ ACC_WORD, off, 0xffffffffu };
+}
 
 static struct cmp_shape cmp_shape(const struct pol_cond *c)
 {
@@ -304,6 +319,8 @@ static struct cmp_shape cmp_shape(const struct pol_cond *c)
 			s.lo = s.ml < s.vl ? PART_F : PART_READ;
 		break;
 	}
+	s.jset_hi = s.base == POL_EQ && s.vh == 0 && s.mh != 0xffffffffu;
+	s.jset_lo = s.base == POL_EQ && s.vl == 0 && s.ml != 0xffffffffu;
 	return s;
 }
 
@@ -312,7 +329,8 @@ static struct cmp_shape cmp_shape(const struct pol_cond *c)
 static void cmp_exits(const struct pol_cond *c, struct acc in, struct acc *t, struct acc *f)
 {
 	struct cmp_shape s = cmp_shape(c);
-	struct acc st_hi = { ACC_WORD, s.off_hi, s.mh }, st_lo = { ACC_WORD, s.off_lo, s.ml };
+	struct acc st_hi = half_state(in, s.off_hi, s.mh, s.jset_hi);
+	struct acc st_lo = half_state(s.hi == PART_READ ? st_hi : in, s.off_lo, s.ml, s.jset_lo);
 	struct acc at = { ACC_NONE, 0, 0 }, af = at, lo_in = in;
 	switch (s.hi) {
 	case PART_T: at = in; break;
@@ -353,17 +371,21 @@ static size_t gen_cmp(struct cg *g, const struct pol_cond *c, size_t t, size_t f
 	if (s.hi == PART_F)
 		return f;
 
-	struct acc lo_in = in;
-	if (s.hi == PART_READ)
-		lo_in = (struct acc){ ACC_WORD, s.off_hi, s.mh };
+	struct acc st_hi = half_state(in, s.off_hi, s.mh, s.jset_hi);
+	struct acc lo_in = s.hi == PART_READ ? st_hi : in;
 	size_t lo;
 	switch (s.lo) {
 	case PART_T: lo = t; break;
 	case PART_F: lo = f; break;
 	default: {
-		uint16_t op = s.base == POL_EQ ? BPF_JEQ : s.base == POL_GT ? BPF_JGT : BPF_JGE;
-		lo = emit_jump(g, op, s.vl, t, f);
-		lo = load_word(g, lo_in, s.off_lo, s.ml, lo);
+		struct acc st_lo = half_state(lo_in, s.off_lo, s.ml, s.jset_lo);
+		if (s.jset_lo) {
+			lo = emit_jump(g, BPF_JSET, s.ml, f, t); /* a bit set: not equal to 0 */
+		} else {
+			uint16_t op = s.base == POL_EQ ? BPF_JEQ : s.base == POL_GT ? BPF_JGT : BPF_JGE;
+			lo = emit_jump(g, op, s.vl, t, f);
+		}
+		lo = load_word(g, lo_in, s.off_lo, st_lo.mask, lo);
 		break;
 	}
 	}
@@ -371,7 +393,9 @@ static size_t gen_cmp(struct cg *g, const struct pol_cond *c, size_t t, size_t f
 		return lo;
 
 	size_t hi;
-	if (s.base == POL_EQ) {
+	if (s.base == POL_EQ && s.jset_hi) {
+		hi = emit_jump(g, BPF_JSET, s.mh, f, lo);
+	} else if (s.base == POL_EQ) {
 		hi = emit_jump(g, BPF_JEQ, s.vh, lo, f);
 	} else if (lo == t) {
 		hi = emit_jump(g, BPF_JGE, s.vh, t, f); /* xh >= vh decides */
@@ -381,7 +405,7 @@ static size_t gen_cmp(struct cg *g, const struct pol_cond *c, size_t t, size_t f
 		hi = emit_jump(g, BPF_JEQ, s.vh, lo, f);
 		hi = emit_jump(g, BPF_JGT, s.vh, t, hi);
 	}
-	return load_word(g, in, s.off_hi, s.mh, hi);
+	return load_word(g, in, s.off_hi, st_hi.mask, hi);
 }
 
 /* A's state on the true and false exits of condition c entered with `in`. */

@@ -441,6 +441,11 @@ static void accumulator_tracking(void **state)
 		{ false, POL_LT, 0xffffffff000000ffull, 0x100000002ull },
 		{ true, POL_GE, 0xffffffffu, 0 },           /* always true, reads nothing */
 		{ false, POL_EQ, 0xffffffff00000000ull, 0 }, /* low half not read */
+		{ false, POL_EQ, 0x3, 0 },                  /* flag tests: jset */
+		{ true, POL_NE, 0x40, 0 },
+		{ false, POL_EQ, 0xff000000ffull, 0 },
+		{ true, POL_EQ, 0x1, 0 },
+		{ true, POL_EQ, 0x100, 0 },                 /* bits outside an earlier and */
 	};
 	static const uint64_t vals[] = { 0, 1, 2, 0x100000000ull, 0x100000001ull, 0x1ffffffffull,
 					 0xdead000000000001ull, ~0ull };
