@@ -1,0 +1,143 @@
+#!/bin/sh
+# test_policy.sh JITK - the SCPL commands: compile and run.  Prints TAP lines.
+# Policies come from policies/ (paper.scpl, demo.scpl) or are written here.
+J=${1:?usage: test_policy.sh path/to/jitk}
+case $J in /*) ;; *) J=$(pwd)/$J ;; esac
+R=$(cd "$(dirname "$0")/../.." && pwd)
+T=$(mktemp -d "${TMPDIR:-/tmp}/jitk-policy.XXXXXX") || exit 1
+trap 'rm -rf "$T"' EXIT INT TERM
+cd "$T" || exit 1
+export LC_ALL=C
+
+n=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+notok() {
+	n=$((n + 1))
+	echo "not ok $n - $1"
+	shift
+	for l in "$@"; do echo "#   $l"; done
+	[ -s err ] && sed 's/^/#   stderr: /' err | head -n 8
+	[ -s out ] && sed 's/^/#   stdout: /' out | head -n 4
+	return 0
+}
+run() { "$@" >out 2>err; rc=$?; }
+expect() {
+	want=$1 what=$2
+	shift 2
+	run "$@"
+	if [ "$rc" -eq "$want" ]; then ok "$what"; else notok "$what" "exit $rc, want $want"; fi
+}
+has() {
+	if grep -qF -- "$2" "$1" 2>/dev/null; then ok "$3"; else notok "$3" "no '$2' in $1"; fi
+}
+lacks() {
+	if grep -qF -- "$2" "$1" 2>/dev/null; then notok "$3" "'$2' in $1"; else ok "$3"; fi
+}
+absent() {
+	if [ -e "$1" ] || ls "$1".tmp* >/dev/null 2>&1; then notok "$2" "$1 exists"; else ok "$2"; fi
+}
+
+PAPER=$R/policies/paper.scpl
+DEMO=$R/policies/demo.scpl
+
+# ------------------------------------------------------------- compile
+expect 0 "compile the paper's policy" "$J" compile "$PAPER" -o paper.bpf
+has err "instructions" "compile prints a summary line"
+has err "proved equal to the policy" "the summary says the filter was proved"
+size=$(wc -c <paper.bpf 2>/dev/null || echo 0)
+if [ "$size" -gt 0 ] && [ $((size % 8)) -eq 0 ]; then ok "raw output is whole instructions ($size bytes)"
+else notok "raw output is whole instructions" "size $size"; fi
+expect 0 "the kernel-rules checker accepts the output" "$J" check paper.bpf
+expect 0 "eval open on the compiled filter" "$J" eval paper.bpf --nr open
+has out "ERRNO(13" "open gets EACCES"
+expect 0 "eval getpid" "$J" eval paper.bpf --nr getpid
+has out "ALLOW" "getpid is allowed"
+expect 0 "eval write" "$J" eval paper.bpf --nr write
+has out "KILL_PROCESS" "anything else is killed"
+expect 0 "eval an x32 call" "$J" eval paper.bpf --nr open --arch x32
+has out "KILL_PROCESS" "x32 calls are foreign on an x86_64 policy"
+
+expect 0 "compile --format text to stdout" "$J" compile "$PAPER" -o - --format text
+has out "ld [4]" "text output starts from the arch check"
+has out "ret #0x5000d" "text output has the EACCES return"
+expect 0 "an .s output name picks text" "$J" compile "$PAPER" -o paper.s
+has paper.s "jset #0x40000000" "text output has the x32 split"
+expect 0 "the text output assembles back" "$J" asm paper.s -o paper2.bpf
+if cmp -s paper.bpf paper2.bpf; then ok "asm(text) is the same filter"; else notok "asm(text) is the same filter"; fi
+expect 0 "compile --format c" "$J" compile "$PAPER" -o paper.h --format c
+has paper.h "struct sock_filter" "C output declares a sock_filter array"
+has paper.h "paper" "C output is named after the policy"
+expect 0 "compile --no-verify" "$J" compile "$PAPER" -o nv.bpf --no-verify
+has err "not verified" "--no-verify says so"
+if cmp -s paper.bpf nv.bpf; then ok "the proof does not change the filter"; else notok "the proof does not change the filter"; fi
+expect 0 "compile --timeout" "$J" compile "$PAPER" -o t.bpf --timeout 60000
+
+# bad policies: diagnostic with caret and hint, status 1, no output
+cat >typo.scpl <<'EOF'
+{ default_action = Allow;
+  rules = [ { action = Errno EACCES; syscall = SYS_opne } ] }
+EOF
+expect 1 "an unknown syscall fails" "$J" compile typo.scpl -o typo.bpf
+has err "typo.scpl:2:" "the error names file and line"
+has err "^" "the error draws a caret"
+has err "hint:" "the error has a hint"
+has err "open" "the hint suggests the real name"
+absent typo.bpf "no output file after an error"
+
+cat >syntax.scpl <<'EOF'
+{ default_action = Allow;
+  rules = [ { action = Allow syscall = read } ] }
+EOF
+expect 1 "a syntax error fails" "$J" compile syntax.scpl -o syntax.bpf
+has err "syntax.scpl:2:" "the syntax error is located"
+absent syntax.bpf "no output file after a syntax error"
+
+echo old >keep.bpf
+expect 1 "a failure keeps an existing output" "$J" compile typo.scpl -o keep.bpf
+if [ "$(cat keep.bpf)" = old ]; then ok "the old output is untouched"; else notok "the old output is untouched"; fi
+
+expect 1 "a missing policy file fails" "$J" compile nosuch.scpl -o x.bpf
+has err "nosuch.scpl" "the error names the missing file"
+expect 2 "compile without -o is a usage error" "$J" compile "$PAPER"
+expect 2 "compile without a policy is a usage error" "$J" compile -o x.bpf
+expect 2 "an unknown --format is a usage error" "$J" compile "$PAPER" -o x --format elf
+expect 2 "a bad --timeout is a usage error" "$J" compile "$PAPER" -o x --timeout soon
+expect 2 "an unknown option is a usage error" "$J" compile "$PAPER" -o x --fast
+expect 0 "compile --help" "$J" compile --help
+has out "usage: jitk compile" "compile --help prints usage"
+
+# ----------------------------------------------------------------- run
+expect 0 "run: an allowed command runs" "$J" run "$DEMO" -- cat "$PAPER"
+has out "default_action = Kill" "run: its output arrives"
+expect 2 "run: writing a file is denied" "$J" run "$DEMO" -- sh -c 'echo hi > made.txt'
+has err "Permission denied" "run: the denial is EACCES"
+absent made.txt "run: the file was not created"
+expect 0 "run: the same write without jitk works" sh -c 'echo hi > made.txt'
+
+cat >nouname.scpl <<'EOF'
+{ default_action = Allow; rules = [ { action = Errno EPERM; syscall = uname } ] }
+EOF
+expect 1 "run: uname under Errno EPERM fails" "$J" run nouname.scpl -- uname
+has err "Operation not permitted" "run: uname reports EPERM"
+expect 0 "run --flags log" "$J" run --flags log nouname.scpl -- true
+expect 0 "run --verbose" "$J" run -v nouname.scpl -- true
+has err "instructions" "run --verbose prints the summary"
+expect 1 "run: a bad policy fails" "$J" run typo.scpl -- touch ran.txt
+has err "hint:" "run: the diagnostic has a hint"
+absent ran.txt "run: the command did not run"
+expect 127 "run: a missing command is 127" "$J" run nouname.scpl -- /nonexistent/cmd
+expect 2 "run without -- is a usage error" "$J" run nouname.scpl true
+expect 2 "run without a command is a usage error" "$J" run nouname.scpl --
+expect 2 "run: an unknown flag is a usage error" "$J" run --flags loud nouname.scpl -- true
+
+# The built-in default policy: either it runs the command, or (when the
+# build had no policies/docker-default.scpl, or it does not compile) it
+# says what is wrong with the built-in policy.
+run "$J" run -- true
+if [ "$rc" -eq 0 ] || { [ "$rc" -eq 1 ] && grep -q "built-in" err; }; then
+	ok "run with the built-in policy: runs, or says why not (exit $rc)"
+else
+	notok "run with the built-in policy" "exit $rc"
+fi
+
+echo "1..$n"
