@@ -1301,12 +1301,23 @@ jitk_err jitk_asm(const char *text, size_t len, const char *filename, jitk_filte
 	jitk_err err = parse_program(&a);
 	if (!err)
 		err = resolve(&a);
+	if (!err && a.nsrc == 0) {
+		/* An empty program (the checker rejects it, but it round-trips).
+		 * Handled apart: clang 14 -O2 miscompiles the general path for
+		 * nsrc == 0 (GVN turns the load of pos[0] into undef). */
+		jitk_filter *f = filter_alloc(0);
+		if (!f)
+			err = diag_err(d, JITK_E_NOMEM, "out of memory");
+		*out = f;
+		goto done;
+	}
 	if (!err) {
 		pos = malloc((a.nsrc + 1) * sizeof *pos);
 		err = pos ? place_trampolines(&a, pos) : diag_err(d, JITK_E_NOMEM, "out of memory");
 	}
 	if (!err)
 		err = emit(&a, pos, out);
+done:
 	free(pos);
 	free(a.src);
 	free(a.labels);
