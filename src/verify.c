@@ -97,74 +97,170 @@ struct vrun {
 	Z3_solver s;
 	struct smt_input in;
 	jitk_side a, b;
-	jitk_cex *cex;
+	jitk_cex *cex;           /* NULL, or maxcex entries */
 	size_t maxcex, ncex;
+	uint32_t (*blk)[2];      /* nr, arch of each witness: maxcex entries */
 };
 
-/* Solve the assertions currently in the solver, collecting witnesses until
- * UNSAT or maxcex is reached.  Each witness blocks its (arch, nr). */
-static jitk_err solve_part(struct vrun *v, bool *full, jitk_diag *d)
+/* One satisfiability check: *sat tells SAT from UNSAT; timeout, "unknown"
+ * and API errors are JITK_E_SOLVER. */
+static jitk_err check(struct vrun *v, bool *sat, jitk_diag *d)
 {
 	Z3_context c = v->c;
+	Z3_lbool r = Z3_solver_check(c, v->s);
+	if (Z3_get_error_code(c) != Z3_OK)
+		return diag_err(d, JITK_E_SOLVER, "Z3 error: %s", Z3_get_error_msg(c, Z3_get_error_code(c)));
+	if (r == Z3_L_UNDEF) {
+		jitk_err e = diag_err(d, JITK_E_SOLVER, "Z3 could not decide: %s",
+				      Z3_solver_get_reason_unknown(c, v->s));
+		diag_hint(d, "raise the timeout (--timeout MS); the default is %u ms",
+			  VERIFY_DEFAULT_TIMEOUT_MS);
+		return e;
+	}
+	*sat = r == Z3_L_TRUE;
+	return JITK_OK;
+}
+
+/* Read the model of a SAT answer, replay it, and record it as witness
+ * number v->ncex (its nr and arch also go to v->blk for blocking). */
+static jitk_err take_witness(struct vrun *v, jitk_diag *d)
+{
+	Z3_context c = v->c;
+	Z3_model m = Z3_solver_get_model(c, v->s);
+	if (!m)
+		return diag_err(d, JITK_E_SOLVER, "Z3 gave no model");
+	Z3_model_inc_ref(c, m);
+	uint32_t w[SMT_NWORDS];
+	bool ok = true;
+	for (unsigned i = 0; i < SMT_NWORDS; i++) {
+		Z3_ast val = NULL;
+		unsigned u = 0;
+		/* model completion: a word the formula ignores gets 0 */
+		ok = ok && Z3_model_eval(c, m, v->in.w[i], true, &val) && Z3_get_numeral_uint(c, val, &u);
+		w[i] = u;
+	}
+	Z3_model_dec_ref(c, m);
+	if (!ok)
+		return diag_err(d, JITK_E_SOLVER, "internal error: cannot read Z3's model");
+	jitk_cex x;
+	memset(&x, 0, sizeof x);
+	smt_data_of(w, &x.in);
+	jitk_err err = side_eval(v->a, &x.in, &x.left, d);
+	if (!err)
+		err = side_eval(v->b, &x.in, &x.right, d);
+	if (err)
+		return err;
+	/* Security: a witness that does not replay means an encoding and its
+	 * concrete semantics disagree; nothing can be concluded, and saying
+	 * "different" or "equal" would both be unfounded. */
+	if (x.left == x.right)
+		return diag_err(d, JITK_E_SOLVER,
+				"internal error: Z3's counterexample (arch 0x%08x, nr %d) does not "
+				"replay: both sides return 0x%08x",
+				x.in.arch, x.in.nr, x.left);
+	if (v->cex)
+		v->cex[v->ncex] = x;
+	v->blk[v->ncex][0] = w[0];
+	v->blk[v->ncex][1] = w[1];
+	v->ncex++;
+	return JITK_OK;
+}
+
+/* No further witness with the (nr, arch) of witness i. */
+static void block(struct vrun *v, size_t i)
+{
+	Z3_context c = v->c;
+	Z3_sort bv32 = Z3_mk_bv_sort(c, 32);
+	Z3_ast same[2] = { Z3_mk_eq(c, v->in.w[0], Z3_mk_unsigned_int(c, v->blk[i][0], bv32)),
+			   Z3_mk_eq(c, v->in.w[1], Z3_mk_unsigned_int(c, v->blk[i][1], bv32)) };
+	Z3_solver_assert(c, v->s, Z3_mk_not(c, Z3_mk_and(c, 2, same)));
+}
+
+/* Collect witnesses, blocking each (arch, nr), until UNSAT or maxcex. */
+static jitk_err collect(struct vrun *v, bool *full, jitk_diag *d)
+{
 	for (;;) {
-		Z3_lbool r = Z3_solver_check(c, v->s);
-		if (Z3_get_error_code(c) != Z3_OK)
-			return diag_err(d, JITK_E_SOLVER, "Z3 error: %s",
-					Z3_get_error_msg(c, Z3_get_error_code(c)));
-		if (r == Z3_L_FALSE)
-			return JITK_OK;
-		if (r == Z3_L_UNDEF) {
-			jitk_err e = diag_err(d, JITK_E_SOLVER, "Z3 could not decide: %s",
-					      Z3_solver_get_reason_unknown(c, v->s));
-			diag_hint(d, "raise the timeout (--timeout MS); the default is %u ms",
-				  VERIFY_DEFAULT_TIMEOUT_MS);
-			return e;
-		}
-		Z3_model m = Z3_solver_get_model(c, v->s);
-		if (!m)
-			return diag_err(d, JITK_E_SOLVER, "Z3 gave no model");
-		Z3_model_inc_ref(c, m);
-		uint32_t w[SMT_NWORDS];
-		bool ok = true;
-		for (unsigned i = 0; i < SMT_NWORDS; i++) {
-			Z3_ast val = NULL;
-			unsigned u = 0;
-			/* model completion: a word the formula ignores gets 0 */
-			ok = ok && Z3_model_eval(c, m, v->in.w[i], true, &val) &&
-			     Z3_get_numeral_uint(c, val, &u);
-			w[i] = u;
-		}
-		Z3_model_dec_ref(c, m);
-		if (!ok)
-			return diag_err(d, JITK_E_SOLVER, "internal error: cannot read Z3's model");
-		jitk_cex x;
-		memset(&x, 0, sizeof x);
-		smt_data_of(w, &x.in);
-		jitk_err err = side_eval(v->a, &x.in, &x.left, d);
-		if (!err)
-			err = side_eval(v->b, &x.in, &x.right, d);
+		bool sat;
+		jitk_err err = check(v, &sat, d);
+		if (err || !sat)
+			return err;
+		err = take_witness(v, d);
 		if (err)
 			return err;
-		/* Security: a witness that does not replay means an encoding
-		 * and its concrete semantics disagree; nothing can be
-		 * concluded, and saying "different" or "equal" would both be
-		 * unfounded. */
-		if (x.left == x.right)
-			return diag_err(d, JITK_E_SOLVER,
-					"internal error: Z3's counterexample (arch 0x%08x, nr %d) does not "
-					"replay: both sides return 0x%08x",
-					x.in.arch, x.in.nr, x.left);
-		if (v->ncex < v->maxcex && v->cex)
-			v->cex[v->ncex] = x;
-		v->ncex++;
 		if (v->ncex >= v->maxcex) {
 			*full = true;
 			return JITK_OK;
 		}
-		Z3_ast same[2] = { Z3_mk_eq(c, v->in.w[0], Z3_mk_unsigned_int(c, w[0], Z3_mk_bv_sort(c, 32))),
-				   Z3_mk_eq(c, v->in.w[1], Z3_mk_unsigned_int(c, w[1], Z3_mk_bv_sort(c, 32))) };
-		Z3_solver_assert(c, v->s, Z3_mk_not(c, Z3_mk_and(c, 2, same)));
+		block(v, v->ncex - 1);
 	}
+}
+
+static int cmp_u32(const void *x, const void *y)
+{
+	uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+	return (a > b) - (a < b);
+}
+
+/* "nr is a syscall number that some ABI reporting this arch value names"
+ * (x86_64 and x32 share one), as range tests; NULL if there is none. */
+static Z3_ast known_nrs(Z3_context c, Z3_ast nr, uint32_t audit)
+{
+	enum { CAP = 4096 };
+	uint32_t *nrs = malloc(CAP * sizeof *nrs);
+	Z3_ast *alts = malloc(CAP * sizeof *alts);
+	Z3_ast r = NULL;
+	size_t n = 0, k = 0;
+	if (!nrs || !alts)
+		goto out;
+	for (int a = 0; a < JITK_ARCH__COUNT; a++) {
+		int x;
+		if (jitk_arch_audit((jitk_arch)a) != audit)
+			continue;
+		for (size_t i = 0; n < CAP && jitk_syscall_at((jitk_arch)a, i, NULL, &x); i++)
+			nrs[n++] = (uint32_t)x;
+	}
+	if (n == 0)
+		goto out;
+	qsort(nrs, n, sizeof *nrs, cmp_u32);
+	Z3_sort bv32 = Z3_mk_bv_sort(c, 32);
+	for (size_t i = 0; i < n;) {
+		size_t j = i;
+		while (j + 1 < n && nrs[j + 1] <= nrs[j] + 1 && nrs[j] != UINT32_MAX)
+			j++;
+		Z3_ast range[2] = { Z3_mk_bvuge(c, nr, Z3_mk_unsigned_int(c, nrs[i], bv32)),
+				    Z3_mk_bvule(c, nr, Z3_mk_unsigned_int(c, nrs[j], bv32)) };
+		alts[k++] = Z3_mk_and(c, 2, range);
+		i = j + 1;
+	}
+	r = Z3_mk_or(c, (unsigned)k, alts);
+out:
+	free(nrs);
+	free(alts);
+	return r;
+}
+
+/* Decide the assertions currently in the solver.  UNSAT (the common case
+ * of a proof) costs one query.  If the sides differ, witnesses are taken
+ * first among the inputs satisfying `prefer` (named syscalls), so that a
+ * diff lists real syscalls before the arbitrary numbers a changed
+ * default_action also affects; then among all inputs. */
+static jitk_err solve_part(struct vrun *v, Z3_ast prefer, bool *full, jitk_diag *d)
+{
+	Z3_context c = v->c;
+	bool sat;
+	jitk_err err = check(v, &sat, d);
+	if (err || !sat)
+		return err;
+	size_t start = v->ncex;
+	Z3_solver_push(c, v->s);
+	Z3_solver_assert(c, v->s, prefer);
+	err = collect(v, full, d);
+	Z3_solver_pop(c, v->s, 1);
+	if (err || *full)
+		return err;
+	for (size_t i = start; i < v->ncex; i++)
+		block(v, i); /* the pop dropped these */
+	return collect(v, full, d);
 }
 
 static jitk_err equiv_in(struct vrun *v, unsigned timeout_ms, jitk_diag *d)
@@ -215,7 +311,14 @@ static jitk_err equiv_in(struct vrun *v, unsigned timeout_ms, jitk_diag *d)
 			Z3_solver_assert(c, v->s, Z3_simplify(c, differ));
 		}
 		Z3_solver_assert(c, v->s, part);
-		err = solve_part(v, &full, d);
+		/* preferred witnesses: a named syscall of this arch, or for
+		 * other arch values a small number (x32 bit aside) */
+		Z3_ast prefer = i < nv ? known_nrs(c, v->in.w[0], vals[i]) : NULL;
+		if (!prefer)
+			prefer = Z3_mk_bvult(c, Z3_mk_bvand(c, v->in.w[0],
+							    Z3_mk_unsigned_int(c, ~JITK_X32_SYSCALL_BIT, bv32)),
+					     Z3_mk_unsigned_int(c, 1024, bv32));
+		err = solve_part(v, prefer, &full, d);
 		Z3_solver_pop(c, v->s, 1);
 	}
 	if (!err && Z3_get_error_code(c) != Z3_OK)
@@ -247,7 +350,10 @@ jitk_err jitk_equiv(jitk_side a, jitk_side b, unsigned timeout_ms, jitk_cex *cex
 		return diag_err(d, JITK_E_NOMEM, "cannot create a Z3 context");
 	Z3_set_error_handler(c, verify_z3_error);
 	struct vrun v = { .c = c, .a = a, .b = b, .cex = cex, .maxcex = cex ? maxcex : 1 };
-	jitk_err err = equiv_in(&v, timeout_ms ? timeout_ms : VERIFY_DEFAULT_TIMEOUT_MS, d);
+	v.blk = calloc(v.maxcex, sizeof *v.blk);
+	jitk_err err = v.blk ? equiv_in(&v, timeout_ms ? timeout_ms : VERIFY_DEFAULT_TIMEOUT_MS, d)
+			     : diag_err(d, JITK_E_NOMEM, "out of memory");
+	free(v.blk);
 	if (v.s)
 		Z3_solver_dec_ref(c, v.s);
 	Z3_del_context(c);
