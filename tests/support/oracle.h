@@ -11,7 +11,8 @@
  * Batches are fast: a rejected program changes nothing, so one child tries
  * programs one after another until one is accepted; only then is a new child
  * started (clone with CLONE_VM | CLONE_VFORK: it shares the caller's memory
- * while the caller sleeps).  About 25,000 programs a second here.  Not thread
+ * while the caller sleeps).  About 4,000 programs a second on the loaded
+ * 2-core VM, half of them accepted.  Not thread
  * safe; call it from the main thread of a test, not under ASan.
  */
 #ifndef JITK_ORACLE_H
