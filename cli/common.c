@@ -36,8 +36,16 @@ void cli_report(const char *what, jitk_err err, const jitk_diag *d)
 			fputc('\n', stderr);
 		}
 	} else if (d && d->index >= 0) {
-		fprintf(stderr, "%s: instruction %ld: error: %s", file ? file : "jitk", d->index, msg);
-		if (d->rule[0])
+		/* Instruction-level messages from the library may already name
+		 * the instruction and the rule (they are meant to stand alone);
+		 * add what is missing, never repeat it. */
+		char where[48];
+		snprintf(where, sizeof where, "instruction %ld", d->index);
+		if (strstr(msg, where))
+			fprintf(stderr, "%s: error: %s", file ? file : "jitk", msg);
+		else
+			fprintf(stderr, "%s: %s: error: %s", file ? file : "jitk", where, msg);
+		if (d->rule[0] && !strstr(msg, d->rule))
 			fprintf(stderr, " [%s]", d->rule);
 		fputc('\n', stderr);
 	} else {
