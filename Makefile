@@ -93,7 +93,7 @@ $(B)/tests/kernel/%: $(B)/obj/tests/kernel/%.o $(SUP_O) $(B)/libjitk.a
 	$(CC) $(CFLAGS_J) -o $@ $^ -lcmocka -ljson-c $(LIBS)
 $(B)/bench/%: $(B)/obj/bench/%.o $(SUP_O) $(B)/libjitk.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_J) -o $@ $^ -lseccomp -ljson-c $(LIBS) -lm
+	$(CC) $(CFLAGS_J) -o $@ $^ -lseccomp -ljson-c -lcmocka $(LIBS) -lm
 
 unit: $(UNIT_BIN) $(UNIT_SAN)
 
