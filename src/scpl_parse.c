@@ -116,6 +116,10 @@ struct prule {
 	const struct pol_cond *cond;
 	size_t ref0, nref; /* its references: refs[ref0 .. ref0 + nref) */
 	size_t src, tok;   /* its '{' */
+	/* The rule's own arch list, if it has one (else all of the policy's). */
+	bool arch[JITK_ARCH__COUNT];
+	bool has_arch;
+	size_t arch_tok;   /* its "arch" field name, in src */
 };
 
 /* A constant and where it was written (for range errors). */
@@ -125,7 +129,7 @@ struct cval {
 };
 
 enum { PF_DEFAULT, PF_FOREIGN, PF_ARCH, PF_RULES, PF__COUNT };
-enum { RF_ACTION, RF_SYSCALL, RF_WHEN, RF__COUNT };
+enum { RF_ACTION, RF_SYSCALL, RF_WHEN, RF_ARCH, RF__COUNT };
 
 struct parser {
 	jitk_diag *d;
@@ -142,7 +146,6 @@ struct parser {
 	size_t nrefs, caprefs;
 	/* policy fields */
 	bool arch[JITK_ARCH__COUNT];
-	bool arch_given;
 	uint32_t default_action, foreign_action;
 };
 
@@ -291,8 +294,8 @@ static const char *closest(const char *name, const char *const *list, size_t n)
 
 static jitk_err policy(struct parser *P);
 static jitk_err pfield(struct parser *P, const struct scpl_tok *seen[]);
-static jitk_err archlist(struct parser *P);
-static jitk_err archname(struct parser *P);
+static jitk_err archlist(struct parser *P, bool arch[]);
+static jitk_err archname(struct parser *P, bool arch[]);
 static jitk_err rulelist(struct parser *P);
 static jitk_err item(struct parser *P);
 static jitk_err include(struct parser *P);
@@ -406,31 +409,31 @@ static jitk_err pfield(struct parser *P, const struct scpl_tok *seen[])
 	case PF_FOREIGN:
 		return action(P, &P->foreign_action);
 	case PF_ARCH:
-		return archlist(P);
+		return archlist(P, P->arch);
 	default:
 		return rulelist(P);
 	}
 }
 
-/* archlist = archname | "[" archname { ";" archname } [ ";" ] "]" */
-static jitk_err archlist(struct parser *P)
+/* archlist = archname | "[" archname { ";" archname } [ ";" ] "]"
+ * Sets arch[a] for each listed a (and clears the others). */
+static jitk_err archlist(struct parser *P, bool arch[])
 {
-	P->arch_given = true;
-	memset(P->arch, 0, sizeof P->arch);
+	memset(arch, 0, JITK_ARCH__COUNT * sizeof *arch);
 	if (!accept(P, "["))
-		return archname(P);
+		return archname(P, arch);
 	jitk_err e;
 	if (is(P, peek(P), "]")) {
 		e = err_at(P, peek(P), JITK_E_PARSE, "empty architecture list");
 		hint(P, "list at least one of x86_64, i386, x32, aarch64");
 		return e;
 	}
-	if ((e = archname(P)))
+	if ((e = archname(P, arch)))
 		return e;
 	while (accept(P, ";")) {
 		if (is(P, peek(P), "]"))
 			break;
-		if ((e = archname(P)))
+		if ((e = archname(P, arch)))
 			return e;
 	}
 	return expect(P, "]", "';' or ']'", "expected ';' or ']' after an architecture");
@@ -438,7 +441,7 @@ static jitk_err archlist(struct parser *P)
 
 /* archname = "x86_64" | "i386" | "x32" | "aarch64" (and the aliases of
  * jitk_arch_from_name) */
-static jitk_err archname(struct parser *P)
+static jitk_err archname(struct parser *P, bool arch[])
 {
 	static const char *const known[] = { "x86_64", "i386", "x32", "aarch64" };
 	const struct scpl_tok *t = peek(P);
@@ -457,12 +460,12 @@ static jitk_err archname(struct parser *P)
 			hint(P, "architectures: x86_64, i386, x32, aarch64");
 		return e;
 	}
-	if (P->arch[a]) {
+	if (arch[a]) {
 		e = err_at(P, t, JITK_E_NAME, "architecture '%s' listed twice", jitk_arch_name(a));
 		hint(P, "list each architecture once");
 		return e;
 	}
-	P->arch[a] = true;
+	arch[a] = true;
 	next(P);
 	return JITK_OK;
 }
@@ -610,6 +613,7 @@ static const char *const rfield_names[RF__COUNT] = {
 	[RF_ACTION] = "action",
 	[RF_SYSCALL] = "syscall",
 	[RF_WHEN] = "when",
+	[RF_ARCH] = "arch",
 };
 
 /* rule = "{" rfield { ";" rfield } [ ";" ] "}" */
@@ -649,12 +653,12 @@ static jitk_err rule(struct parser *P)
 }
 
 /* rfield = "action" "=" action | ("syscall" | "syscalls") "=" syscalls
- *        | "when" "=" cond */
+ *        | "when" "=" cond | "arch" "=" archlist */
 static jitk_err rfield(struct parser *P, struct prule *r, const struct scpl_tok *seen[])
 {
 	const struct scpl_tok *t = peek(P);
 	if (t->kind != SCPL_TK_IDENT)
-		return expected(P, "a rule field", "rule fields: action, syscall, when");
+		return expected(P, "a rule field", "rule fields: action, syscall, when, arch");
 	char name[SCPL_MAX_IDENT + 1];
 	tok_text(P, t, name, sizeof name);
 	int f = -1;
@@ -665,13 +669,13 @@ static jitk_err rfield(struct parser *P, struct prule *r, const struct scpl_tok 
 		f = RF_SYSCALL;
 	jitk_err e;
 	if (f < 0) {
-		static const char *const all[] = { "action", "syscall", "syscalls", "when" };
+		static const char *const all[] = { "action", "syscall", "syscalls", "when", "arch" };
 		e = err_at(P, t, JITK_E_NAME, "unknown rule field '%s'", name);
-		const char *s = closest(name, all, 4);
+		const char *s = closest(name, all, 5);
 		if (s)
 			hint(P, "did you mean %s?", s);
 		else
-			hint(P, "rule fields: action, syscall, when");
+			hint(P, "rule fields: action, syscall, when, arch");
 		return e;
 	}
 	if (seen[f])
@@ -687,6 +691,10 @@ static jitk_err rfield(struct parser *P, struct prule *r, const struct scpl_tok 
 		return action(P, &r->action);
 	case RF_SYSCALL:
 		return syscalls(P, r);
+	case RF_ARCH:
+		r->has_arch = true;
+		r->arch_tok = (size_t)(t - cur_src(P)->toks);
+		return archlist(P, r->arch);
 	default:
 		return cond(P, &r->cond);
 	}
@@ -1214,56 +1222,88 @@ static const char *near_suggest(jitk_arch a, const char *name)
 	return strlen(name) >= 4 ? best : NULL;
 }
 
-/* Check that every name of every rule exists on some listed arch. */
+/* The ABIs rule pr applies to: the policy's, narrowed by the rule's own
+ * arch list if it has one. */
+static void rule_arches(const struct parser *P, const struct prule *pr, bool out[])
+{
+	for (int a = 0; a < JITK_ARCH__COUNT; a++)
+		out[a] = P->arch[a] && (!pr->has_arch || pr->arch[a]);
+}
+
+/* "x86_64, i386" for the set arch. */
+static void arch_list_text(const bool arch[], char *buf, size_t cap)
+{
+	buf[0] = '\0';
+	for (int a = 0; a < JITK_ARCH__COUNT; a++)
+		if (arch[a])
+			snprintf(buf + strlen(buf), cap - strlen(buf), "%s%s", buf[0] ? ", " : "",
+				 jitk_arch_name((jitk_arch)a));
+}
+
+/* Check that every rule applies to some ABI and that each of its syscall
+ * names exists on at least one of the ABIs it applies to. */
 static jitk_err check_names(struct parser *P)
 {
-	for (size_t i = 0; i < P->nrefs; i++) {
-		const struct sref *r = &P->refs[i];
-		if (r->is_num)
-			continue;
-		struct src *S = P->srcs[r->src];
-		const struct scpl_tok *t = &S->toks[r->tok];
-		char name[SCPL_MAX_IDENT + 1];
-		memcpy(name, S->text + t->off, t->len);
-		name[t->len] = '\0';
-		bool found = false, elsewhere = false;
-		char listed[64] = "";
-		for (int a = 0; a < JITK_ARCH__COUNT; a++) {
-			if (jitk_syscall_nr((jitk_arch)a, name) < 0)
-				continue;
-			if (P->arch[a])
-				found = true;
-			else
-				elsewhere = true;
-		}
-		if (found)
-			continue;
+	for (size_t i = 0; i < P->nrules; i++) {
+		const struct prule *pr = &P->rules[i];
+		bool arch[JITK_ARCH__COUNT], any = false;
+		char listed[64];
+		rule_arches(P, pr, arch);
 		for (int a = 0; a < JITK_ARCH__COUNT; a++)
-			if (P->arch[a])
-				snprintf(listed + strlen(listed), sizeof listed - strlen(listed), "%s%s",
-					 listed[0] ? ", " : "", jitk_arch_name((jitk_arch)a));
-		jitk_err e;
-		if (elsewhere)
-			e = err_range(P, r->src, t->off, t->len, JITK_E_NAME,
-				      "syscall '%s' does not exist on %s", name, listed);
-		else
-			e = err_range(P, r->src, t->off, t->len, JITK_E_NAME,
-				      "unknown syscall '%s'", name);
-		const char *s = NULL;
-		for (int a = 0; a < JITK_ARCH__COUNT && !s; a++)
-			if (P->arch[a])
-				s = jitk_syscall_suggest((jitk_arch)a, name);
-		for (int a = 0; a < JITK_ARCH__COUNT && !s; a++)
-			if (P->arch[a])
-				s = prefix_suggest((jitk_arch)a, name);
-		for (int a = 0; a < JITK_ARCH__COUNT && !s; a++)
-			if (P->arch[a])
-				s = near_suggest((jitk_arch)a, name);
-		if (s)
-			hint(P, "did you mean '%s'?", s);
-		else
-			hint(P, "syscall names come from the kernel headers of each listed arch");
-		return e;
+			any |= arch[a];
+		if (!any) {
+			const struct src *S = P->srcs[pr->src];
+			const struct scpl_tok *t = &S->toks[pr->arch_tok];
+			jitk_err e = err_range(P, pr->src, t->off, t->len, JITK_E_NAME,
+					       "the rule's arch list shares no architecture with the policy");
+			arch_list_text(P->arch, listed, sizeof listed);
+			hint(P, "the policy's arch list is [%s]", listed);
+			return e;
+		}
+		arch_list_text(arch, listed, sizeof listed);
+		for (size_t k = 0; k < pr->nref; k++) {
+			const struct sref *r = &P->refs[pr->ref0 + k];
+			if (r->is_num)
+				continue;
+			struct src *S = P->srcs[r->src];
+			const struct scpl_tok *t = &S->toks[r->tok];
+			char name[SCPL_MAX_IDENT + 1];
+			memcpy(name, S->text + t->off, t->len);
+			name[t->len] = '\0';
+			bool found = false, elsewhere = false;
+			for (int a = 0; a < JITK_ARCH__COUNT; a++) {
+				if (jitk_syscall_nr((jitk_arch)a, name) < 0)
+					continue;
+				if (arch[a])
+					found = true;
+				else
+					elsewhere = true;
+			}
+			if (found)
+				continue;
+			jitk_err e;
+			if (elsewhere)
+				e = err_range(P, r->src, t->off, t->len, JITK_E_NAME,
+					      "syscall '%s' does not exist on %s", name, listed);
+			else
+				e = err_range(P, r->src, t->off, t->len, JITK_E_NAME,
+					      "unknown syscall '%s'", name);
+			const char *s = NULL;
+			for (int a = 0; a < JITK_ARCH__COUNT && !s; a++)
+				if (arch[a])
+					s = jitk_syscall_suggest((jitk_arch)a, name);
+			for (int a = 0; a < JITK_ARCH__COUNT && !s; a++)
+				if (arch[a])
+					s = prefix_suggest((jitk_arch)a, name);
+			for (int a = 0; a < JITK_ARCH__COUNT && !s; a++)
+				if (arch[a])
+					s = near_suggest((jitk_arch)a, name);
+			if (s)
+				hint(P, "did you mean '%s'?", s);
+			else
+				hint(P, "syscall names come from the kernel headers of each listed arch");
+			return e;
+		}
 	}
 	return JITK_OK;
 }
@@ -1294,11 +1334,14 @@ static jitk_err resolve(struct parser *P, const char *filename, jitk_policy **ou
 				bol = k + 1;
 			}
 		r->col = (unsigned)(off - bol) + 1;
+		bool arch[JITK_ARCH__COUNT];
+		rule_arches(P, pr, arch);
 		for (int a = 0; a < JITK_ARCH__COUNT; a++) {
 			if (!P->arch[a])
 				continue; /* unlisted: nrs NULL, nnrs 0 */
 			size_t n = 0;
-			for (size_t k = 0; k < pr->nref; k++) {
+			/* A rule limited to other ABIs has an empty list here. */
+			for (size_t k = 0; k < pr->nref && arch[a]; k++) {
 				const struct sref *ref = &P->refs[pr->ref0 + k];
 				int nr;
 				if (ref->is_num) {

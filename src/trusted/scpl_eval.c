@@ -73,7 +73,9 @@ static bool eval_cond(const struct pol_cond *c, const struct seccomp_data *in)
 }
 
 /* Whether nr is one of the rule's syscalls on ABI a (a plain scan: the
- * specification does not rely on the list being sorted). */
+ * specification does not rely on the list being sorted).  The front end has
+ * already folded a rule's own `arch` list in: the list is empty on an ABI
+ * the rule does not apply to. */
 static bool eval_has_nr(const struct pol_rule *r, int a, int nr)
 {
 	for (size_t i = 0; i < r->nnrs[a]; i++)

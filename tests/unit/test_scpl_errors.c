@@ -84,6 +84,10 @@ static const struct bad cases[] = {
 	{ "{ arch = aarch64; default_action = Allow;\n  rules = [ { action = Allow; syscall = open } ] }", NULL, JITK_E_NAME, 0, 2, 41, "syscall 'open' does not exist on aarch64", "did you mean 'openat'?", 4 },
 	{ P "{ action = Allow; syscall = read; when = arg0 == O_RDONY } ] }", NULL, JITK_E_NAME, 0, 1, 85, "unknown constant 'O_RDONY'", "did you mean O_RDONLY?", 7 },
 	{ "{ default_action = Errno EACCESS; rules = [] }", NULL, JITK_E_NAME, 0, 1, 26, "unknown constant 'EACCESS'", "did you mean EACCES?", 7 },
+	{ P "{ action = Allow; syscall = read; arch = aarch64 } ] }", NULL, JITK_E_NAME, 0, 1, 70, "the rule's arch list shares no architecture with the policy", "[x86_64]", 4 },
+	{ "{ arch = [x86_64; aarch64]; default_action = Allow; rules = [\n { action = Allow; syscall = open; arch = aarch64 } ] }", NULL, JITK_E_NAME, 0, 2, 30, "syscall 'open' does not exist on aarch64", "openat", 4 },
+	{ P "{ arch = x86_64; action = Allow; syscall = read; arch = i386 } ] }", NULL, JITK_E_NAME, 0, 1, 85, "duplicate field 'arch'", NULL, 4 },
+	{ P "{ action = Allow; syscall = read; arch = [arm] } ] }", NULL, JITK_E_NAME, 0, 1, 78, "unknown architecture 'arm'", NULL, 3 },
 	{ "{\n  default_action = Allow;\n  rules = [\n    { action = Allow; syscall = SYS_gettimeofdya }\n  ]\n}", NULL, JITK_E_NAME, 0, 4, 33, "unknown syscall 'SYS_gettimeofdya'", "did you mean 'gettimeofday'?", 16 },
 
 	/* ---- ranges */

@@ -115,6 +115,20 @@ static void per_arch_numbers(void **state)
 	jitk_policy_free(p);
 }
 
+/* A rule limited with its own arch list does not apply on other ABIs. */
+static void rule_arch_limits(void **state)
+{
+	(void)state;
+	jitk_policy *p = parse_ok("{ arch = [x86_64; i386]; default_action = Errno 1; rules = [\n"
+				  "  { action = Errno 2; syscall = 20; arch = i386 };\n"
+				  "  { action = Allow; syscall = [getpid; 20] } ] }");
+	assert_int_equal(eval(p, I386, 20, 0, 0, 0), ERRNO(2));  /* i386 getpid */
+	assert_int_equal(eval(p, X86_64, 20, 0, 0, 0), ALLOW);   /* x86_64 writev */
+	assert_int_equal(eval(p, X86_64, 39, 0, 0, 0), ALLOW);
+	assert_int_equal(eval(p, I386, 39, 0, 0, 0), ERRNO(1));
+	jitk_policy_free(p);
+}
+
 static void first_match_wins(void **state)
 {
 	(void)state;
@@ -273,6 +287,7 @@ int main(void)
 		cmocka_unit_test(x32_is_foreign),
 		cmocka_unit_test(per_arch_numbers),
 		cmocka_unit_test(first_match_wins),
+		cmocka_unit_test(rule_arch_limits),
 		cmocka_unit_test(tiocsti_low32),
 		cmocka_unit_test(relops_unsigned),
 		cmocka_unit_test(masks_and_logic),

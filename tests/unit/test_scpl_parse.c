@@ -304,6 +304,31 @@ static void boolean_structure(void **state)
 	jitk_policy_free(p);
 }
 
+/* A rule's own arch list narrows the ABIs it applies to: elsewhere its
+ * syscall lists are empty. */
+static void rule_arch(void **state)
+{
+	(void)state;
+	jitk_policy *p = parse_ok("{ arch = [x86_64; i386; x32]; default_action = Allow; rules = [\n"
+				  "  { action = Kill; syscall = [getpid; 1000]; arch = [x86_64; x32] };\n"
+				  "  { arch = i386; action = Log; syscall = socketcall };\n"
+				  "  { action = Trap; syscall = getpid; arch = [i386; aarch64] } ] }");
+	const struct pol_rule *r = p->rules;
+	ASSERT_NRS(&r[0], JITK_ARCH_X86_64, 39, 1000);
+	ASSERT_NRS(&r[0], JITK_ARCH_X32, 1000, 0x40000027);
+	assert_non_null(r[0].nrs[JITK_ARCH_I386]);
+	assert_int_equal(r[0].nnrs[JITK_ARCH_I386], 0);
+	assert_null(r[0].nrs[JITK_ARCH_AARCH64]);
+	ASSERT_NRS(&r[1], JITK_ARCH_I386, 102);
+	assert_int_equal(r[1].nnrs[JITK_ARCH_X86_64], 0);
+	assert_int_equal(r[1].nnrs[JITK_ARCH_X32], 0);
+	/* aarch64 is not in the policy: only i386 remains. */
+	ASSERT_NRS(&r[2], JITK_ARCH_I386, 20);
+	assert_int_equal(r[2].nnrs[JITK_ARCH_X86_64], 0);
+	assert_null(r[2].nrs[JITK_ARCH_AARCH64]);
+	jitk_policy_free(p);
+}
+
 static void arch_lists(void **state)
 {
 	(void)state;
@@ -488,6 +513,7 @@ int main(void)
 		cmocka_unit_test(named_constants),
 		cmocka_unit_test(boolean_structure),
 		cmocka_unit_test(arch_lists),
+		cmocka_unit_test(rule_arch),
 		cmocka_unit_test(comments_and_layout),
 		cmocka_unit_test(includes),
 		cmocka_unit_test(load_errors),
