@@ -21,8 +21,9 @@ Choices, each preserving the corpus semantics exactly:
   * a syscall name the build machine's kernel headers do not know (newer
     than linux-libc-dev) is written as its number from the corpus's
     libseccomp table, with a comment; the number must be the same on every
-    ABI the rule applies to, and a rule is limited with `arch = [...]` to
-    the ABIs where the syscall exists.
+    ABI the rule applies to (SCPL numbers are raw seccomp nr values, so the
+    x32 form carries the 0x40000000 bit), and a rule is limited with
+    `arch = [...]` to the ABIs where the syscall exists.
 """
 import json
 import os
@@ -127,7 +128,12 @@ def translate(path, corpus):
         if len(nums) != 1:
             raise SystemExit("%s: %s has different numbers %s on %s" % (path, name, nums, here))
         restrict = None if set(here) == set(arches) else here
-        return "%d" % nums.pop(), (name, restrict)
+        nr = nums.pop()
+        if "x32" not in here:
+            return "%d" % nr, (name, restrict)
+        # SCPL numbers are the raw nr on every ABI: x32's carry the x32 bit.
+        x32 = "0x%x" % (nr | 0x40000000)
+        return ("[%d; %s]" % (nr, x32) if len(here) > 1 else x32), (name, restrict)
 
     # Group consecutive rules with equal action and conditions.
     groups = []
