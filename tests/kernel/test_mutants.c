@@ -378,7 +378,7 @@ static void mutants_of_policies(void **state)
 	static jitk_insn m[4097];
 	struct counts c;
 	memset(&c, 0, sizeof c);
-	unsigned long want_total = test_scaled(2100);
+	unsigned long want_total = test_scaled(2000);
 	unsigned long per = want_total / np + 1;
 	size_t used = 0;
 	double t0 = now_s(), tverify_max = 0;
