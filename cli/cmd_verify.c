@@ -57,7 +57,7 @@ static int abi_of(const struct seccomp_data *in)
 {
 	switch (in->arch) {
 	case AUDIT_ARCH_X86_64:
-		return (uint32_t)in->nr & JITK_X32_SYSCALL_BIT ? JITK_ARCH_X32 : JITK_ARCH_X86_64;
+		return (uint32_t)in->nr >= JITK_X32_SYSCALL_BIT ? JITK_ARCH_X32 : JITK_ARCH_X86_64;
 	case AUDIT_ARCH_I386:
 		return JITK_ARCH_I386;
 	case AUDIT_ARCH_AARCH64:

@@ -8,7 +8,7 @@
  *       jeq #AUDIT_ARCH_I386, I, +0    one test per listed AUDIT value
  *       ret #foreign_action
  *   X:  ld [0]
- *       jset #0x40000000, x32, x86_64  the x32 split, by construction
+ *       jge #0x40000000, x32, x86_64   the x32 guard, by construction
  *   ...: binary search tree on nr over the IR ranges and the default gaps,
  *        leaves = `ret #k` or the decision's argument code.
  *
@@ -22,7 +22,7 @@
  * Security-relevant properties, each by construction:
  *  - nothing but `ld [4]` and jumps on A==arch precede the per-ABI code, and
  *    an arch not in the policy ends in `ret #foreign_action`;
- *  - on AUDIT_ARCH_X86_64 the 0x40000000 bit of nr picks x32 or x86_64
+ *  - on AUDIT_ARCH_X86_64, nr >= 0x40000000 (unsigned) is x32, below is x86_64
  *    (docs/scpl.md), and an unlisted side returns foreign_action, so an x32
  *    call can never reach x86_64 rules (the firejail/kafel x32 bypass);
  *  - the arch chain, `ld [0]` and the search tree use only `ld [0]`,
@@ -86,6 +86,7 @@ struct cg_ret {
 
 struct cg_memo {
 	const struct ir_decision *dec;
+	bool args32; /* the code was made for an ABI with 32-bit arguments */
 	size_t label;
 };
 
@@ -98,6 +99,10 @@ struct cg {
 	struct cg_memo *memo; /* code of each decision (entered with A == nr) */
 	size_t nmemo, capmemo;
 	const jitk_compile_opts *opts;
+	/* The ABI being generated has 32-bit arguments (i386): the kernel
+	 * uses only the low word, whatever the high word holds (docs/scpl.md),
+	 * so the high word is never read. */
+	bool args32;
 };
 
 static bool cg_failed(const struct cg *g)
@@ -271,7 +276,7 @@ static struct acc half_state(struct acc in, uint32_t off, uint32_t mask, bool js
 	return (struct acc){ ACC_WORD, off, 0xffffffffu };
 }
 
-static struct cmp_shape cmp_shape(const struct pol_cond *c)
+static struct cmp_shape cmp_shape(const struct pol_cond *c, bool args32)
 {
 	struct cmp_shape s;
 	switch (c->op) {
@@ -282,9 +287,10 @@ static struct cmp_shape cmp_shape(const struct pol_cond *c)
 	case POL_GE: s.base = POL_GE, s.neg = false; break;
 	case POL_LT: default: s.base = POL_GE, s.neg = true; break;
 	}
-	/* low32(argN): the high word of the operand is 0 whatever the call's
-	 * high bits are, so it is never read. */
-	s.mh = c->low32 ? 0 : (uint32_t)(c->mask >> 32);
+	/* low32(argN), and every argument of a 32-bit ABI: the high word of
+	 * the operand is 0 whatever the call's high bits are, so it is never
+	 * read. */
+	s.mh = c->low32 || args32 ? 0 : (uint32_t)(c->mask >> 32);
 	s.ml = (uint32_t)c->mask;
 	s.vh = (uint32_t)(c->value >> 32);
 	s.vl = (uint32_t)c->value;
@@ -326,9 +332,10 @@ static struct cmp_shape cmp_shape(const struct pol_cond *c)
 
 /* A's state on the true and false exits of a compare entered with `in`.
  * Mirrors gen_cmp exactly: the code after a condition relies on it. */
-static void cmp_exits(const struct pol_cond *c, struct acc in, struct acc *t, struct acc *f)
+static void cmp_exits(const struct pol_cond *c, bool args32, struct acc in, struct acc *t,
+		      struct acc *f)
 {
-	struct cmp_shape s = cmp_shape(c);
+	struct cmp_shape s = cmp_shape(c, args32);
 	struct acc st_hi = half_state(in, s.off_hi, s.mh, s.jset_hi);
 	struct acc st_lo = half_state(s.hi == PART_READ ? st_hi : in, s.off_lo, s.ml, s.jset_lo);
 	struct acc at = { ACC_NONE, 0, 0 }, af = at, lo_in = in;
@@ -360,7 +367,7 @@ static void cmp_exits(const struct pol_cond *c, struct acc in, struct acc *t, st
 
 static size_t gen_cmp(struct cg *g, const struct pol_cond *c, size_t t, size_t f, struct acc in)
 {
-	struct cmp_shape s = cmp_shape(c);
+	struct cmp_shape s = cmp_shape(c, g->args32);
 	if (s.neg) {
 		size_t tmp = t;
 		t = f;
@@ -409,25 +416,26 @@ static size_t gen_cmp(struct cg *g, const struct pol_cond *c, size_t t, size_t f
 }
 
 /* A's state on the true and false exits of condition c entered with `in`. */
-static void cond_exits(const struct pol_cond *c, struct acc in, struct acc *t, struct acc *f)
+static void cond_exits(const struct pol_cond *c, bool args32, struct acc in, struct acc *t,
+		       struct acc *f)
 {
 	struct acc lt, lf, rt, rf;
 	switch (c->kind) {
 	case POL_CMP:
-		cmp_exits(c, in, t, f);
+		cmp_exits(c, args32, in, t, f);
 		return;
 	case POL_NOT:
-		cond_exits(c->l, in, f, t);
+		cond_exits(c->l, args32, in, f, t);
 		return;
 	case POL_AND:
-		cond_exits(c->l, in, &lt, &lf);
-		cond_exits(c->r, lt, &rt, &rf);
+		cond_exits(c->l, args32, in, &lt, &lf);
+		cond_exits(c->r, args32, lt, &rt, &rf);
 		*t = rt;
 		*f = acc_meet(lf, rf);
 		return;
 	case POL_OR:
-		cond_exits(c->l, in, &lt, &lf);
-		cond_exits(c->r, lf, &rt, &rf);
+		cond_exits(c->l, args32, in, &lt, &lf);
+		cond_exits(c->r, args32, lf, &rt, &rf);
 		*t = acc_meet(lt, rt);
 		*f = rf;
 		return;
@@ -446,10 +454,10 @@ static size_t gen_cond(struct cg *g, const struct pol_cond *c, size_t t, size_t 
 	case POL_NOT:
 		return gen_cond(g, c->l, f, t, in);
 	case POL_AND:
-		cond_exits(c->l, in, &lt, &lf);
+		cond_exits(c->l, g->args32, in, &lt, &lf);
 		return gen_cond(g, c->l, gen_cond(g, c->r, t, f, lt), f, in);
 	case POL_OR:
-		cond_exits(c->l, in, &lt, &lf);
+		cond_exits(c->l, g->args32, in, &lt, &lf);
 		return gen_cond(g, c->l, t, gen_cond(g, c->r, t, f, lf), in);
 	}
 	g->nomem = true; /* unreachable: an unknown kind would be a front-end bug */
@@ -464,7 +472,7 @@ static size_t gen_cond(struct cg *g, const struct pol_cond *c, size_t t, size_t 
 static size_t gen_decision(struct cg *g, const struct ir_decision *dec)
 {
 	for (size_t i = 0; i < g->nmemo; i++)
-		if (g->memo[i].dec == dec)
+		if (g->memo[i].dec == dec && g->memo[i].args32 == g->args32)
 			return g->memo[i].label;
 	if (dec->ncases == 0)
 		return ret_label(g, dec->otherwise);
@@ -481,7 +489,7 @@ static size_t gen_decision(struct cg *g, const struct ir_decision *dec)
 	in[0] = ACC_NR;
 	for (size_t i = 0; i + 1 < dec->ncases; i++) {
 		struct acc t;
-		cond_exits(dec->cases[i].cond, in[i], &t, &in[i + 1]);
+		cond_exits(dec->cases[i].cond, g->args32, in[i], &t, &in[i + 1]);
 	}
 	size_t next = ret_label(g, dec->otherwise);
 	for (size_t i = dec->ncases; i-- > 0;) {
@@ -496,7 +504,7 @@ static size_t gen_decision(struct cg *g, const struct ir_decision *dec)
 		g->nomem = true;
 		return 0;
 	}
-	g->memo[g->nmemo++] = (struct cg_memo){ dec, next };
+	g->memo[g->nmemo++] = (struct cg_memo){ dec, g->args32, next };
 	return next;
 }
 
@@ -569,6 +577,7 @@ static size_t gen_arch(struct cg *g, const struct ir_arch *a)
 	const double *w = g->opts ? g->opts->weights : NULL;
 	size_t nw = g->opts ? g->opts->nweights : 0;
 	bool weighted = w && nw && a->arch == JITK_ARCH_X86_64;
+	g->args32 = a->arch == JITK_ARCH_I386;
 	size_t n = 0;
 	uint64_t next = 0; /* first nr not yet covered */
 	for (size_t i = 0; i < a->nranges; i++) {
@@ -614,11 +623,13 @@ static void gen_program(struct cg *g, const struct ir_policy *ir)
 	const struct ir_arch *x64 = find_arch(ir, JITK_ARCH_X86_64);
 	const struct ir_arch *x32 = find_arch(ir, JITK_ARCH_X32);
 	if (x64 || x32) {
-		/* AUDIT_ARCH_X86_64 carries two ABIs; docs/scpl.md splits them on
-		 * the x32 bit.  The unlisted side, if any, is foreign. */
+		/* AUDIT_ARCH_X86_64 carries two ABIs; docs/scpl.md splits them at
+		 * nr >= 0x40000000 (unsigned), the x32 guard: every number at or
+		 * above the x32 bit, negative ones included, is never x86_64.
+		 * The unlisted side, if any, is foreign. */
 		size_t lx32 = x32 ? gen_arch(g, x32) : ret_label(g, ir->foreign_action);
 		size_t lx64 = x64 ? gen_arch(g, x64) : ret_label(g, ir->foreign_action);
-		size_t split = emit_jump(g, BPF_JSET, JITK_X32_SYSCALL_BIT, lx32, lx64);
+		size_t split = emit_jump(g, BPF_JGE, JITK_X32_SYSCALL_BIT, lx32, lx64);
 		blocks[nblocks] = emit_stmt(g, BPF_LD | BPF_W | BPF_ABS, OFF_NR, split);
 		audits[nblocks++] = jitk_arch_audit(JITK_ARCH_X86_64);
 	}

@@ -109,17 +109,17 @@ static int pair_cmp(const void *pa, const void *pb)
 
 /*
  * Can number nr reach this ABI's dispatch at all?  docs/scpl.md defines the
- * x86-64/x32 split by the 0x40000000 bit of nr on AUDIT_ARCH_X86_64, so a
- * raw number with the bit set can never be an x86_64 call and one without it
+ * x86-64/x32 split at nr >= 0x40000000 (unsigned) on AUDIT_ARCH_X86_64, so
+ * a raw number at or above it can never be an x86_64 call and one below it
  * never an x32 call.  Such numbers are left out rather than compiled into
  * code that cannot run.
  */
 static bool nr_on_abi(jitk_arch a, uint32_t nr)
 {
 	if (a == JITK_ARCH_X86_64)
-		return !(nr & JITK_X32_SYSCALL_BIT);
+		return nr < JITK_X32_SYSCALL_BIT;
 	if (a == JITK_ARCH_X32)
-		return (nr & JITK_X32_SYSCALL_BIT) != 0;
+		return nr >= JITK_X32_SYSCALL_BIT;
 	return true;
 }
 

@@ -11,13 +11,14 @@
 #include <linux/audit.h>
 
 /* Step 1 of the semantics: the ABI of a call, or -1 for an arch jitk does
- * not know.  x32 shares AUDIT_ARCH_X86_64 and is told apart by bit 30 of
- * nr (__X32_SYSCALL_BIT), exactly as the kernel does. */
+ * not know.  x32 shares AUDIT_ARCH_X86_64: every nr >= 0x40000000
+ * (__X32_SYSCALL_BIT, unsigned, so negative numbers too) is x32, never
+ * x86_64 -- the x32 guard. */
 static int eval_abi(const struct seccomp_data *in)
 {
 	switch (in->arch) {
 	case AUDIT_ARCH_X86_64:
-		if ((uint32_t)in->nr & JITK_X32_SYSCALL_BIT)
+		if ((uint32_t)in->nr >= JITK_X32_SYSCALL_BIT)
 			return JITK_ARCH_X32;
 		return JITK_ARCH_X86_64;
 	case AUDIT_ARCH_I386:
@@ -30,11 +31,13 @@ static int eval_abi(const struct seccomp_data *in)
 }
 
 /* One comparison: ((low32 ? arg & 0xffffffff : arg) & mask) op value,
- * unsigned 64-bit (policy.h). */
-static bool eval_cmp(const struct pol_cond *c, const struct seccomp_data *in)
+ * unsigned 64-bit (policy.h).  On a 32-bit ABI (args32) every argument is
+ * its low 32 bits: the kernel ignores the high half of the register, which
+ * int $0x80 from a 64-bit task does pass to seccomp. */
+static bool eval_cmp(const struct pol_cond *c, bool args32, const struct seccomp_data *in)
 {
 	uint64_t x = in->args[c->arg];
-	if (c->low32)
+	if (c->low32 || args32)
 		x &= 0xffffffffu;
 	x &= c->mask;
 	switch (c->op) {
@@ -55,19 +58,19 @@ static bool eval_cmp(const struct pol_cond *c, const struct seccomp_data *in)
 }
 
 /* A condition tree; NULL is true. */
-static bool eval_cond(const struct pol_cond *c, const struct seccomp_data *in)
+static bool eval_cond(const struct pol_cond *c, bool args32, const struct seccomp_data *in)
 {
 	if (!c)
 		return true;
 	switch (c->kind) {
 	case POL_CMP:
-		return eval_cmp(c, in);
+		return eval_cmp(c, args32, in);
 	case POL_AND:
-		return eval_cond(c->l, in) && eval_cond(c->r, in);
+		return eval_cond(c->l, args32, in) && eval_cond(c->r, args32, in);
 	case POL_OR:
-		return eval_cond(c->l, in) || eval_cond(c->r, in);
+		return eval_cond(c->l, args32, in) || eval_cond(c->r, args32, in);
 	case POL_NOT:
-		return !eval_cond(c->l, in);
+		return !eval_cond(c->l, args32, in);
 	}
 	return false;
 }
@@ -93,7 +96,7 @@ uint32_t jitk_policy_eval(const jitk_policy *p, const struct seccomp_data *in)
 	/* 2. Rules in source order; the first that applies gives the action. */
 	for (size_t i = 0; i < p->nrules; i++) {
 		const struct pol_rule *r = &p->rules[i];
-		if (eval_has_nr(r, a, in->nr) && eval_cond(r->cond, in))
+		if (eval_has_nr(r, a, in->nr) && eval_cond(r->cond, a == JITK_ARCH_I386, in))
 			return r->action;
 	}
 	/* 3. No rule applies. */

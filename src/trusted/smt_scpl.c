@@ -5,8 +5,8 @@
  * symbolic twin of jitk_policy_eval (trusted/scpl_eval.c), written from the
  * document and not from the compiler (it reads struct jitk_policy, never
  * the IR):
- *   1. ABI: AUDIT_ARCH_X86_64 with nr & 0x40000000 is x32, without it
- *      x86_64; AUDIT_ARCH_I386 is i386; AUDIT_ARCH_AARCH64 is aarch64.  An
+ *   1. ABI: AUDIT_ARCH_X86_64 with nr >= 0x40000000 (unsigned) is x32,
+ *      below it x86_64; AUDIT_ARCH_I386 is i386; AUDIT_ARCH_AARCH64 is aarch64.  An
  *      ABI not listed in p->arch (or any other arch value) gives
  *      foreign_action.
  *   2. The rules in order, first match wins: nr is one of the rule's
@@ -23,6 +23,7 @@ struct sctx {
 	Z3_context c;
 	const struct smt_input *in;
 	Z3_sort bv32, bv64;
+	bool args32; /* the ABI at hand has 32-bit arguments (i386) */
 };
 
 static Z3_ast k32(struct sctx *s, uint32_t v)
@@ -46,8 +47,7 @@ static Z3_ast abi_selected(struct sctx *s, jitk_arch a)
 {
 	Z3_context c = s->c;
 	Z3_ast nr = s->in->w[0], arch = s->in->w[1];
-	Z3_ast x32bit = Z3_mk_not(c, Z3_mk_eq(c, Z3_mk_bvand(c, nr, k32(s, JITK_X32_SYSCALL_BIT)),
-					       k32(s, 0)));
+	Z3_ast x32bit = Z3_mk_bvuge(c, nr, k32(s, JITK_X32_SYSCALL_BIT));
 	switch (a) {
 	case JITK_ARCH_X86_64:
 		return and2(c, Z3_mk_eq(c, arch, k32(s, AUDIT_ARCH_X86_64)), Z3_mk_not(c, x32bit));
@@ -111,7 +111,8 @@ static Z3_ast cond(struct sctx *s, const struct pol_cond *q)
 	if (q->arg > 5)
 		return NULL;
 	Z3_ast lo = s->in->w[4 + 2 * q->arg], hi = s->in->w[5 + 2 * q->arg];
-	Z3_ast arg = q->low32 ? Z3_mk_zero_ext(c, 32, lo) : Z3_mk_concat(c, hi, lo);
+	/* A 32-bit ABI's arguments are their low words (docs/scpl.md). */
+	Z3_ast arg = q->low32 || s->args32 ? Z3_mk_zero_ext(c, 32, lo) : Z3_mk_concat(c, hi, lo);
 	Z3_ast x = Z3_mk_bvand(c, arg, k64(s, q->mask));
 	Z3_ast v = k64(s, q->value);
 	switch (q->op) {
@@ -129,6 +130,7 @@ static Z3_ast cond(struct sctx *s, const struct pol_cond *q)
 static Z3_ast abi_result(struct sctx *s, const jitk_policy *p, jitk_arch a)
 {
 	Z3_context c = s->c;
+	s->args32 = a == JITK_ARCH_I386;
 	Z3_ast r = k32(s, p->default_action);
 	for (size_t i = p->nrules; i-- > 0;) {
 		const struct pol_rule *rule = &p->rules[i];
@@ -147,7 +149,7 @@ Z3_ast smt_scpl(Z3_context c, const jitk_policy *p, const struct smt_input *in)
 {
 	if (!c || !p || !in)
 		return NULL;
-	struct sctx s = { c, in, Z3_mk_bv_sort(c, 32), Z3_mk_bv_sort(c, 64) };
+	struct sctx s = { c, in, Z3_mk_bv_sort(c, 32), Z3_mk_bv_sort(c, 64), false };
 	/* The ABI selectors are pairwise disjoint, so their order is free. */
 	Z3_ast r = k32(&s, p->foreign_action);
 	for (int a = JITK_ARCH__COUNT; a-- > 0;) {

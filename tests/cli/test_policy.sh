@@ -61,7 +61,7 @@ expect 0 "compile --format text to stdout" "$J" compile "$PAPER" -o - --format t
 has out "ld [4]" "text output starts from the arch check"
 has out "ret #0x5000d" "text output has the EACCES return"
 expect 0 "an .s output name picks text" "$J" compile "$PAPER" -o paper.s
-has paper.s "jset #0x40000000" "text output has the x32 split"
+has paper.s "jge #0x40000000" "text output has the x32 guard"
 expect 0 "the text output assembles back" "$J" asm paper.s -o paper2.bpf
 if cmp -s paper.bpf paper2.bpf; then ok "asm(text) is the same filter"; else notok "asm(text) is the same filter"; fi
 expect 0 "compile --format c" "$J" compile "$PAPER" -o paper.h --format c

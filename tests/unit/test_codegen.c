@@ -94,7 +94,7 @@ static unsigned long differential(const struct polgen *g, rng_t *r, uint64_t see
 	 * kernel's emulator on the native and compat arch. */
 	for (size_t i = 0; i < nn; i++) {
 		uint32_t nr = nrs[i];
-		jitk_arch abi = (nr & JITK_X32_SYSCALL_BIT) ? JITK_ARCH_X32 : JITK_ARCH_X86_64;
+		jitk_arch abi = nr >= JITK_X32_SYSCALL_BIT ? JITK_ARCH_X32 : JITK_ARCH_X86_64;
 		if (policy_const_allow(&g->p, abi, nr) && !cache_const_allow(f, 0xc000003eu, nr))
 			fail_msg("seed %llu: x86_64 nr 0x%x always allowed but not cacheable",
 				 (unsigned long long)seed, nr);
@@ -385,7 +385,7 @@ static void x32_split(void **state)
 						0x80000001, 0xc0000001, 0xffffffff, 0x3fffffff };
 		for (size_t i = 0; i < sizeof nrs / sizeof *nrs; i++) {
 			struct seccomp_data in = { .nr = (int)nrs[i], .arch = 0xc000003eu };
-			bool x32 = nrs[i] & JITK_X32_SYSCALL_BIT;
+			bool x32 = nrs[i] >= JITK_X32_SYSCALL_BIT;
 			uint32_t got = run(f, &in);
 			if ((x32 && which == 0) || (!x32 && which == 1))
 				assert_int_equal(got, JITK_RET_TRAP | 9);

@@ -73,7 +73,10 @@ static void x32_is_foreign(void **state)
 	/* x32 getpid = 39 | bit: foreign, although the number is in the rule. */
 	assert_int_equal(eval(p, X86_64, X32 | 39, 0, 0, 0), ERRNO(38));
 	assert_int_equal(eval(p, X86_64, X32 | 2, 0, 0, 0), ERRNO(38));
-	assert_int_equal(eval(p, X86_64, 0xffffffffu, 0, 0, 0), ERRNO(38)); /* bit 30 set */
+	assert_int_equal(eval(p, X86_64, 0xffffffffu, 0, 0, 0), ERRNO(38)); /* negative */
+	/* The x32 guard is nr >= 0x40000000, unsigned: bit 31 alone is not x86_64 either. */
+	assert_int_equal(eval(p, X86_64, 0x80000027u, 0, 0, 0), ERRNO(38));
+	assert_int_equal(eval(p, X86_64, 0x3fffffffu, 0, 0, 0), ERRNO(1));
 	assert_int_equal(eval(p, I386, 20, 0, 0, 0), ERRNO(38));
 	assert_int_equal(eval(p, AARCH64, 172, 0, 0, 0), ERRNO(38));
 	assert_int_equal(eval(p, 0x40000028u /* ARM */, 20, 0, 0, 0), ERRNO(38));
@@ -176,6 +179,25 @@ static void tiocsti_low32(void **state)
 		     "  { action = Errno 8; syscall = openat; when = arg0 == AT_FDCWD } ] }");
 	assert_int_equal(eval(p, X86_64, 257, 0xffffffffffffff9cu, 0, 0), ERRNO(8));
 	assert_int_equal(eval(p, X86_64, 257, 0xffffff9cu, 0, 0), ALLOW);
+	jitk_policy_free(p);
+}
+
+/* i386 arguments are 32-bit: `int $0x80` from a 64-bit task hands seccomp
+ * the full registers (docs/kernel-notes.md), but the call only uses the low
+ * halves, so on i386 argN means low32(argN) -- otherwise junk in the high
+ * half would bypass `arg1 == TIOCSTI`. */
+static void i386_args_are_32_bit(void **state)
+{
+	(void)state;
+	jitk_policy *p = parse_ok("{ arch = [x86_64; i386]; default_action = Allow; rules = [\n"
+				  "  { action = Errno EPERM; syscall = ioctl; when = arg1 == TIOCSTI };\n"
+				  "  { action = Errno 7; syscall = ioctl; when = arg1 > 0xffffffff } ] }");
+	const uint64_t junk = 0xdeadbeef00005412u;
+	assert_int_equal(eval(p, I386, 54, 0, 0x5412, 0), ERRNO(1));
+	assert_int_equal(eval(p, I386, 54, 0, junk, 0), ERRNO(1));
+	assert_int_equal(eval(p, I386, 54, 0, 0x100000000u, 0), ALLOW); /* never > 2^32-1 */
+	/* x86_64 arguments stay 64-bit. */
+	assert_int_equal(eval(p, X86_64, 16, 0, junk, 0), ERRNO(7));
 	jitk_policy_free(p);
 }
 
@@ -289,6 +311,7 @@ int main(void)
 		cmocka_unit_test(first_match_wins),
 		cmocka_unit_test(rule_arch_limits),
 		cmocka_unit_test(tiocsti_low32),
+		cmocka_unit_test(i386_args_are_32_bit),
 		cmocka_unit_test(relops_unsigned),
 		cmocka_unit_test(masks_and_logic),
 		cmocka_unit_test(default_and_foreign_data),

@@ -77,7 +77,7 @@ static const struct pol_cond arg0_le2 = { .kind = POL_CMP, .arg = 0, .op = POL_L
 	{ 0x20, 0, 0, 4 },                       /* 0: ld arch */ \
 	{ 0x15, 0, 10, X86 },                    /* 1: -> 12 kill if foreign */ \
 	{ 0x20, 0, 0, 0 },                       /* 2: ld nr */ \
-	{ 0x45, 8, 0, JITK_X32_SYSCALL_BIT },    /* 3: x32 bit -> 12 */ \
+	{ 0x35, 8, 0, JITK_X32_SYSCALL_BIT },    /* 3: x32 guard -> 12 */ \
 	{ 0x15, 5, 0, 39 },                      /* 4: getpid -> 10 */ \
 	{ 0x15, 0, 5, 1 },                       /* 5: write? else -> 11 */ \
 	{ 0x20, 0, 0, 20 },                      /* 6: ld arg0 hi */ \
@@ -124,7 +124,7 @@ static void finds_generator_bugs(void **state)
 	m[3].jt = 0;
 	jitk_filter *f = test_filter(m, 13);
 	assert_int_equal(verify(&p, f, &x, &d), JITK_E_DIFFERENT);
-	assert_true((uint32_t)x.in.nr & JITK_X32_SYSCALL_BIT);
+	assert_true((uint32_t)x.in.nr >= JITK_X32_SYSCALL_BIT);
 	assert_int_equal(x.in.arch, X86);
 	assert_int_equal(x.left, KILLP);
 	assert_non_null(strstr(d.msg, "differ"));
@@ -181,7 +181,7 @@ static void finds_or_for_and(void **state)
 	policy_x86(&p, &rule, 1);
 	jitk_insn and_f[] = {
 		{ 0x20, 0, 0, 4 }, { 0x15, 0, 9, X86 }, { 0x20, 0, 0, 0 },
-		{ 0x45, 7, 0, JITK_X32_SYSCALL_BIT }, { 0x15, 0, 5, 1 }, { 0x20, 0, 0, 16 },
+		{ 0x35, 7, 0, JITK_X32_SYSCALL_BIT }, { 0x15, 0, 5, 1 }, { 0x20, 0, 0, 16 },
 		{ 0x15, 0, 3, 1 }, { 0x20, 0, 0, 24 }, { 0x15, 0, 1, 2 },
 		{ 0x06, 0, 0, ALLOW }, { 0x06, 0, 0, ERR1 }, { 0x06, 0, 0, KILLP },
 	};
