@@ -2,9 +2,10 @@
  * perf_kernel.h - what a filter costs on the real kernel (bench_perf.c).
  *
  * One measurement = a forked child that installs one filter (or none),
- * then times a loop of N raw system calls with clock_gettime(CLOCK_MONOTONIC)
- * (the vDSO: no system call, so the filter does not see it) for each call
- * under test, and leaves ns per call in shared memory.  The parent runs
+ * then times N raw system calls with clock_gettime(CLOCK_MONOTONIC) (the
+ * vDSO: no system call, so the filter does not see it) for each call under
+ * test, in KM_BATCHES batches, and leaves the ns per call of the fastest
+ * batch in shared memory.  The parent runs
  * rounds; each round measures every configuration once, in an order that
  * rotates from round to round, and the figure is the median over rounds.
  * Only ratios to the no-filter child are reported: absolute times on a
@@ -34,6 +35,7 @@
 
 #define KM_MAXCALLS 3
 #define KM_MAXCONF 5
+#define KM_BATCHES 40
 
 /* One system call under test: number and the six argument registers. */
 struct km_call {
@@ -67,14 +69,24 @@ static void km_child(const jitk_filter *f, const struct km_call *calls, int ncal
 		for (long i = 0; i < iters / 8; i++) /* warm up caches and branch predictors */
 			syscall(k->nr, k->args[0], k->args[1], k->args[2], k->args[3], k->args[4],
 				k->args[5]);
-		double t0 = km_now();
-		for (long i = 0; i < iters; i++)
-			syscall(k->nr, k->args[0], k->args[1], k->args[2], k->args[3], k->args[4],
-				k->args[5]);
-		double t1 = km_now();
-		if (t0 < 0 || t1 < 0)
-			_exit(4);
-		sh->ns[c] = (t1 - t0) / (double)iters;
+		/* KM_BATCHES short batches; the fastest one counts: on a shared
+		 * machine a batch that was preempted or interrupted is slower,
+		 * never faster, than the call itself. */
+		long per = iters / KM_BATCHES > 0 ? iters / KM_BATCHES : 1;
+		double best = -1;
+		for (int b = 0; b < KM_BATCHES; b++) {
+			double t0 = km_now();
+			for (long i = 0; i < per; i++)
+				syscall(k->nr, k->args[0], k->args[1], k->args[2], k->args[3],
+					k->args[4], k->args[5]);
+			double t1 = km_now();
+			if (t0 < 0 || t1 < 0)
+				_exit(4);
+			double ns = (t1 - t0) / (double)per;
+			if (best < 0 || ns < best)
+				best = ns;
+		}
+		sh->ns[c] = best;
 	}
 	sh->done = 1;
 	_exit(0);
