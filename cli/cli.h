@@ -60,6 +60,13 @@ int cli_write_bytes(const char *path, const void *buf, size_t len);
 extern const char cli_default_policy[];
 extern const size_t cli_default_policy_len;
 
+/* Parse a --flags list such as "log,spec-allow,tsync" ('-' or '_') into
+ * JITK_LOAD_* bits added to *flags; on failure the offending word is copied
+ * to bad (cap bytes) and false returned.  new_listener and
+ * wait_killable_recv are not offered: nobody would read the notification
+ * fd, so a USER_NOTIF action would block the command forever. */
+bool cli_parse_load_flags(const char *s, unsigned *flags, char *bad, size_t cap);
+
 /* Parse an unsigned number (decimal, 0x hex, 0 octal); false if bad. */
 bool cli_parse_u64(const char *s, uint64_t *out);
 

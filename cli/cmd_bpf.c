@@ -420,48 +420,6 @@ out:
 	"exec FILTER [--flags log,spec_allow,tsync,tsync_esrch,keep_privs] "        \
 	"[--from auto|raw|text] -- CMD [ARGS...]"
 
-/* Flag names for --flags.  new_listener and wait_killable_recv are not
- * offered: nobody would read the notification fd, so a USER_NOTIF action
- * would block the command forever. */
-static const struct {
-	const char *name;
-	unsigned flag;
-} exec_flags[] = {
-	{ "log", JITK_LOAD_LOG },
-	{ "spec_allow", JITK_LOAD_SPEC_ALLOW },
-	{ "tsync", JITK_LOAD_TSYNC },
-	{ "tsync_esrch", JITK_LOAD_TSYNC_ESRCH },
-	{ "keep_privs", JITK_LOAD_KEEP_PRIVS },
-};
-
-/* Parse "log,tsync,..." into *flags; on failure the offending name is
- * copied to bad (cap bytes). */
-static bool parse_flags(const char *s, unsigned *flags, char *bad, size_t cap)
-{
-	char buf[256];
-	if (strlen(s) >= sizeof buf) {
-		snprintf(bad, cap, "(too long)");
-		return false;
-	}
-	strcpy(buf, s);
-	char *save = NULL;
-	for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		for (char *c = tok; *c; c++)
-			if (*c == '-')
-				*c = '_';
-		size_t i;
-		for (i = 0; i < sizeof exec_flags / sizeof *exec_flags; i++)
-			if (!strcmp(tok, exec_flags[i].name))
-				break;
-		if (i == sizeof exec_flags / sizeof *exec_flags) {
-			snprintf(bad, cap, "%s", tok);
-			return false;
-		}
-		*flags |= exec_flags[i].flag;
-	}
-	return true;
-}
-
 int cmd_exec(int argc, char **argv)
 {
 	const char *in = NULL;
@@ -479,7 +437,7 @@ int cmd_exec(int argc, char **argv)
 		} else if (!strcmp(a, "--flags")) {
 			const char *v = opt_value(argc, argv, &i);
 			char bad[256] = "";
-			if (!v || !parse_flags(v, &flags, bad, sizeof bad))
+			if (!v || !cli_parse_load_flags(v, &flags, bad, sizeof bad))
 				return usage_err(EXEC_USAGE,
 						 "unknown flag '%s' (log, spec_allow, tsync, "
 						 "tsync_esrch, keep_privs)", bad);

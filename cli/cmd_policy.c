@@ -192,44 +192,6 @@ int cmd_compile(int argc, char **argv)
 #define RUN_USAGE \
 	"run [POLICY] [--flags log,...] [--no-verify] [--timeout MS] [--verbose] -- CMD [ARGS...]"
 
-static const struct {
-	const char *name;
-	unsigned flag;
-} run_flags[] = {
-	{ "log", JITK_LOAD_LOG },
-	{ "spec_allow", JITK_LOAD_SPEC_ALLOW },
-	{ "tsync", JITK_LOAD_TSYNC },
-	{ "tsync_esrch", JITK_LOAD_TSYNC_ESRCH },
-	{ "keep_privs", JITK_LOAD_KEEP_PRIVS },
-};
-
-/* "log,spec-allow" -> flag bits; on failure *bad names the bad word. */
-static bool parse_flags(const char *s, unsigned *flags, char *bad, size_t badcap)
-{
-	const char *p = s;
-	for (;;) {
-		size_t n = strcspn(p, ",");
-		size_t i;
-		for (i = 0; i < sizeof run_flags / sizeof *run_flags; i++) {
-			const char *name = run_flags[i].name;
-			size_t j;
-			for (j = 0; j < n; j++)
-				if ((p[j] == '-' ? '_' : p[j]) != name[j])
-					break;
-			if (j == n && name[n] == '\0')
-				break;
-		}
-		if (i == sizeof run_flags / sizeof *run_flags) {
-			snprintf(bad, badcap, "%.*s", (int)n, p);
-			return false;
-		}
-		*flags |= run_flags[i].flag;
-		if (!p[n])
-			return true;
-		p += n + 1;
-	}
-}
-
 int cmd_run(int argc, char **argv)
 {
 	const char *in = NULL;
@@ -249,7 +211,7 @@ int cmd_run(int argc, char **argv)
 		} else if (!strcmp(a, "--flags")) {
 			const char *v = opt_value(argc, argv, &i);
 			char bad[64] = "";
-			if (!v || !parse_flags(v, &flags, bad, sizeof bad))
+			if (!v || !cli_parse_load_flags(v, &flags, bad, sizeof bad))
 				return usage_err(RUN_USAGE,
 						 "unknown flag '%s' (log, spec_allow, tsync, tsync_esrch, keep_privs)",
 						 bad);

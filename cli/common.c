@@ -237,3 +237,40 @@ int cli_write_filter(const char *path, const jitk_filter *f, enum cli_format fmt
 	jitk_free(text);
 	return rc;
 }
+
+static const struct {
+	const char *name;
+	unsigned flag;
+} load_flags[] = {
+	{ "log", JITK_LOAD_LOG },
+	{ "spec_allow", JITK_LOAD_SPEC_ALLOW },
+	{ "tsync", JITK_LOAD_TSYNC },
+	{ "tsync_esrch", JITK_LOAD_TSYNC_ESRCH },
+	{ "keep_privs", JITK_LOAD_KEEP_PRIVS },
+};
+
+bool cli_parse_load_flags(const char *s, unsigned *flags, char *bad, size_t cap)
+{
+	const char *p = s;
+	for (;;) {
+		size_t n = strcspn(p, ",");
+		size_t i;
+		for (i = 0; i < sizeof load_flags / sizeof *load_flags; i++) {
+			const char *name = load_flags[i].name;
+			size_t j;
+			for (j = 0; j < n; j++)
+				if ((p[j] == '-' ? '_' : p[j]) != name[j])
+					break;
+			if (j == n && name[n] == '\0')
+				break;
+		}
+		if (i == sizeof load_flags / sizeof *load_flags) {
+			snprintf(bad, cap, "%.*s", (int)n, p);
+			return false;
+		}
+		*flags |= load_flags[i].flag;
+		if (!p[n])
+			return true;
+		p += n + 1;
+	}
+}

@@ -8,16 +8,16 @@ static const struct {
 	cli_cmd_fn fn;
 	const char *usage;
 } commands[] = {
-	{ "compile", cmd_compile, "POLICY -o OUT [--format raw|text|c] [--no-verify]  compile an SCPL policy" },
-	{ "run", cmd_run, "[POLICY] -- CMD [ARGS...]       run a command under a policy (default: Docker's)" },
-	{ "verify", cmd_verify, "POLICY FILTER                  prove a filter equals a policy (Z3)" },
-	{ "diff", cmd_diff, "A B                            compare two policies or filters" },
-	{ "asm", cmd_asm, "IN -o OUT [--format raw|text|c]  assemble classic BPF text" },
-	{ "disasm", cmd_disasm, "IN [-o OUT]                    disassemble a binary filter" },
-	{ "check", cmd_check, "FILTER                         apply the kernel's seccomp acceptance rules" },
-	{ "eval", cmd_eval, "FILTER --nr NAME|N [--arch A] [--args a0,...] [--quiet] [--jit]  run one call" },
-	{ "exec", cmd_exec, "FILTER -- CMD [ARGS...]        run a command under a raw filter" },
-	{ "jit", cmd_jit, "FILTER --dump OUT               JIT-compile to x86-64 and write the code" },
+	{ "compile", cmd_compile, "POLICY -o OUT [--format raw|text|c] [--no-verify] [--timeout MS]" },
+	{ "run", cmd_run, "[POLICY] [--flags F,...] [--verbose] -- CMD [ARGS...]  (default policy: Docker's)" },
+	{ "verify", cmd_verify, "POLICY FILTER [--timeout MS]     prove with Z3 that FILTER implements POLICY" },
+	{ "diff", cmd_diff, "A B [--max N] [--timeout MS]       compare two policies or filters (Z3)" },
+	{ "asm", cmd_asm, "IN -o OUT [--format raw|text|c] [--name C_NAME]  assemble classic BPF text" },
+	{ "disasm", cmd_disasm, "IN [-o OUT] [--from raw|text]     disassemble a filter" },
+	{ "check", cmd_check, "FILTER [--from raw|text]           the kernel's seccomp acceptance rules" },
+	{ "eval", cmd_eval, "FILTER --nr NAME|N [--arch A] [--args a0,...] [--ip N] [--quiet] [--jit]" },
+	{ "exec", cmd_exec, "FILTER [--flags F,...] -- CMD [ARGS...]  run a command under a raw filter" },
+	{ "jit", cmd_jit, "FILTER [--dump OUT] [--map]          x86-64 code, validated before use" },
 };
 #define NCOMMANDS (sizeof commands / sizeof *commands)
 
@@ -26,6 +26,7 @@ static void usage(FILE *fp)
 	fprintf(fp, "usage: jitk COMMAND [ARGS]\n\ncommands:\n");
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		fprintf(fp, "  %-8s %s\n", commands[i].name, commands[i].usage);
+	fprintf(fp, "\n--flags: log, spec_allow, tsync, tsync_esrch, keep_privs (seccomp(2) filter flags).\n");
 	fprintf(fp, "\nFilters are read as classic BPF text (.s, .asm, or printable) or raw\n"
 		    "struct sock_filter bytes.  See README.md and docs/.\n");
 }

@@ -117,7 +117,7 @@ expect 0 "check accepts the paper filter" "$J" check want_paper.bin
 same_line out "want_paper.bin: ok (8 instructions)" "check output"
 expect 0 "check accepts the paper listing as text" "$J" check "$D/paper.s"
 expect 1 "check rejects MOD" "$J" check mod.bin
-has err "mod.bin: instruction 1" "rejection names the instruction"
+has err "mod.bin: error: instruction 1," "rejection names the file and the instruction"
 has err "seccomp-opcode" "rejection names the rule"
 expect 1 "check rejects a program without RET" "$J" check noret.bin
 has err "instruction 1" "missing RET at the last instruction"
