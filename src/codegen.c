@@ -510,24 +510,177 @@ static size_t gen_decision(struct cg *g, const struct ir_decision *dec)
 
 /* --------------------------------------------------- the search on nr */
 
-/* A piece of the 32-bit nr space: an IR range, or a default gap (dec NULL). */
+/*
+ * The search is over a partition of the 32-bit nr space into segments; each
+ * ends in a leaf: a decision's code (for an ABI, which fixes the argument
+ * width) or a `ret #action` (an ABI's default gap, or the foreign half of
+ * AUDIT_ARCH_X86_64 when x86_64 or x32 is not listed).
+ *
+ * The tree's shape decides the cost of every system call, so it is chosen
+ * to minimise the expected number of jumps under a weight per segment:
+ *   - without opts->weights, every known syscall of the segment's ABI
+ *     counts 1 (the ABI's syscall table): big default gaps hold most
+ *     numbers and sit near the root, lone listed numbers sit deeper; the
+ *     x32 half counts 1/1000 as much (x32 processes are rare), and the
+ *     foreign half and numbers no ABI names count nothing;
+ *   - with opts->weights (x86_64 numbers, e.g. from a trace), x86_64
+ *     segments weigh what the trace says;
+ *   - a floor of total/(16 n) on every segment bounds the depth of a light
+ *     segment to about log2(16 n) + 2, so no call becomes much slower than
+ *     in a balanced tree.
+ * The tree is an optimal alphabetic tree for these weights (dynamic
+ * programming over intervals, O(n^3), for up to CG_DP_MAX segments; above
+ * that, a split balancing weight).  Whatever the shape, every leaf is
+ * reached exactly by the numbers of its segment: the tree is a search over
+ * sorted, disjoint segments covering 0..2^32-1.
+ */
 struct seg {
 	uint32_t lo, hi;
-	const struct ir_decision *dec;
+	const struct ir_decision *dec; /* NULL: `ret #action` */
+	uint32_t action;
+	bool args32;                   /* the decision's ABI has 32-bit arguments */
 	double weight;
 };
 
-static size_t gen_leaf(struct cg *g, const struct ir_arch *a, const struct seg *s)
+struct seglist {
+	struct seg *v;
+	size_t n, cap;
+};
+
+#define CG_DP_MAX 400u
+
+static bool seg_same_leaf(const struct seg *a, const struct seg *b)
 {
-	return s->dec ? gen_decision(g, s->dec) : ret_label(g, a->default_action);
+	if (a->dec || b->dec)
+		return a->dec == b->dec && a->args32 == b->args32;
+	return a->action == b->action;
 }
 
-/* Where to split segs[lo..hi] (the first index of the right half): by
- * count, or by weight when weights are given. */
-static size_t split_at(const struct seg *segs, size_t lo, size_t hi, bool weighted)
+/* Append a segment, merging it into the previous one when both end in the
+ * same leaf and are adjacent. */
+static void seg_push(struct cg *g, struct seglist *L, struct seg s)
 {
-	if (!weighted)
-		return lo + (hi - lo + 1) / 2;
+	if (L->n && seg_same_leaf(&L->v[L->n - 1], &s) && L->v[L->n - 1].hi + 1u == s.lo) {
+		L->v[L->n - 1].hi = s.hi;
+		L->v[L->n - 1].weight += s.weight;
+		return;
+	}
+	if (!grow((void **)&L->v, &L->cap, L->n + 1, sizeof *L->v)) {
+		g->nomem = true;
+		return;
+	}
+	L->v[L->n++] = s;
+}
+
+/* The prior weight of [lo, hi] on ABI a: its known syscalls, or the trace. */
+static double seg_prior(const struct cg *g, jitk_arch a, uint32_t lo, uint32_t hi)
+{
+	const double *w = g->opts ? g->opts->weights : NULL;
+	size_t nw = g->opts ? g->opts->nweights : 0;
+	double sum = 0;
+	if (w && nw) {
+		if (a == JITK_ARCH_X86_64)
+			for (uint64_t nr = lo; nr <= hi && nr < nw; nr++)
+				sum += w[nr] > 0 ? w[nr] : 0;
+		return sum;
+	}
+	const char *name;
+	int nr;
+	for (size_t i = 0; jitk_syscall_at(a, i, &name, &nr); i++)
+		if ((uint32_t)nr >= lo && (uint32_t)nr <= hi)
+			sum += 1;
+	return a == JITK_ARCH_X32 ? sum / 1000 : sum;
+}
+
+/* The segments of ABI a over [from, to] (its ranges and default gaps); a
+ * NULL a is one foreign segment. */
+static void add_abi(struct cg *g, struct seglist *L, const struct ir_arch *a, jitk_arch abi,
+		    uint32_t from, uint32_t to, uint32_t foreign)
+{
+	if (!a) {
+		seg_push(g, L, (struct seg){ from, to, NULL, foreign, false, 0 });
+		return;
+	}
+	bool args32 = a->arch == JITK_ARCH_I386;
+	uint64_t next = from; /* first nr not yet covered */
+	for (size_t i = 0; i < a->nranges; i++) {
+		const struct ir_range *r = &a->ranges[i];
+		if (r->hi < from || r->lo > to)
+			continue; /* ir.c keeps every number on its side of the x32 guard */
+		if (r->lo > next)
+			seg_push(g, L, (struct seg){ (uint32_t)next, r->lo - 1, NULL, a->default_action,
+						     false, seg_prior(g, abi, (uint32_t)next, r->lo - 1) });
+		seg_push(g, L, (struct seg){ r->lo, r->hi, r->dec, 0, args32,
+					     seg_prior(g, abi, r->lo, r->hi) });
+		next = (uint64_t)r->hi + 1;
+	}
+	if (next <= to)
+		seg_push(g, L, (struct seg){ (uint32_t)next, to, NULL, a->default_action, false,
+					     seg_prior(g, abi, (uint32_t)next, to) });
+}
+
+static size_t gen_leaf(struct cg *g, const struct seg *s)
+{
+	if (!s->dec)
+		return ret_label(g, s->action);
+	g->args32 = s->args32;
+	return gen_decision(g, s->dec);
+}
+
+/* segs[lo+1] is one number between two pieces with the same leaf
+ * (typically default gaps around a listed syscall): a single jeq. */
+static bool jeq_shape(const struct seg *segs, size_t lo, size_t hi)
+{
+	return hi - lo == 2 && seg_same_leaf(&segs[lo], &segs[hi]) &&
+	       segs[lo + 1].lo == segs[lo + 1].hi;
+}
+
+/* Split points of an optimal tree: cost(i, j) = W(i..j) + min over the
+ * split k of cost(i, k-1) + cost(k, j), a jeq node costing W once.
+ * split[i * n + j] is k, or 0 for the jeq node.  NULL if too big. */
+static size_t *optimal_splits(const struct seg *segs, size_t n)
+{
+	if (n > CG_DP_MAX)
+		return NULL;
+	double *cost = calloc(n * n, sizeof *cost);
+	double *pre = malloc((n + 1) * sizeof *pre);
+	size_t *split = calloc(n * n, sizeof *split);
+	if (!cost || !pre || !split) {
+		free(cost);
+		free(pre);
+		free(split);
+		return NULL;
+	}
+	pre[0] = 0;
+	for (size_t i = 0; i < n; i++)
+		pre[i + 1] = pre[i] + segs[i].weight;
+	for (size_t len = 2; len <= n; len++)
+		for (size_t i = 0; i + len <= n; i++) {
+			size_t j = i + len - 1;
+			double w = pre[j + 1] - pre[i], best = -1;
+			size_t at = i + 1;
+			for (size_t k = i + 1; k <= j; k++) {
+				double c = cost[i * n + k - 1] + cost[k * n + j];
+				if (best < 0 || c < best) {
+					best = c;
+					at = k;
+				}
+			}
+			if (jeq_shape(segs, i, j) && 0 <= best) {
+				best = 0; /* both leaves at depth 1 under one node */
+				at = 0;
+			}
+			cost[i * n + j] = w + best;
+			split[i * n + j] = at;
+		}
+	free(cost);
+	free(pre);
+	return split;
+}
+
+/* Without the table: the split that best balances weight. */
+static size_t balanced_split(const struct seg *segs, size_t lo, size_t hi)
+{
 	double total = 0, left = 0;
 	for (size_t i = lo; i <= hi; i++)
 		total += segs[i].weight;
@@ -546,59 +699,38 @@ static size_t split_at(const struct seg *segs, size_t lo, size_t hi, bool weight
 
 /* Search tree over segs[lo..hi] (which cover the nr values that can get
  * here), entered with A == nr.  Only jumps with K: cache-friendly. */
-static size_t gen_tree(struct cg *g, const struct ir_arch *a, const struct seg *segs,
-		       size_t lo, size_t hi, bool weighted)
+static size_t gen_tree(struct cg *g, const struct seg *segs, size_t n, const size_t *split,
+		       size_t lo, size_t hi)
 {
 	if (cg_failed(g))
 		return 0;
 	if (lo == hi)
-		return gen_leaf(g, a, &segs[lo]);
-	/* One number between two pieces with the same decision (typically
-	 * default gaps around a listed syscall): a single jeq. */
-	if (hi - lo == 2 && segs[lo].dec == segs[hi].dec && segs[lo + 1].lo == segs[lo + 1].hi) {
-		size_t mid = gen_leaf(g, a, &segs[lo + 1]);
-		size_t out = gen_leaf(g, a, &segs[lo]);
+		return gen_leaf(g, &segs[lo]);
+	size_t m = split ? split[lo * n + hi] : jeq_shape(segs, lo, hi) ? 0 : balanced_split(segs, lo, hi);
+	if (m == 0) {
+		size_t mid = gen_leaf(g, &segs[lo + 1]);
+		size_t out = gen_leaf(g, &segs[lo]);
 		return emit_jump(g, BPF_JEQ, segs[lo + 1].lo, mid, out);
 	}
-	size_t m = split_at(segs, lo, hi, weighted);
-	size_t right = gen_tree(g, a, segs, m, hi, weighted);
-	size_t left = gen_tree(g, a, segs, lo, m - 1, weighted);
+	size_t right = gen_tree(g, segs, n, split, m, hi);
+	size_t left = gen_tree(g, segs, n, split, lo, m - 1);
 	return emit_jump(g, BPF_JGE, segs[m].lo, right, left);
 }
 
-/* The per-ABI dispatch, entered with A == nr. */
-static size_t gen_arch(struct cg *g, const struct ir_arch *a)
+/* The dispatch on nr for one AUDIT_ARCH value, entered with A == nr. */
+static size_t gen_search(struct cg *g, struct seglist *L)
 {
-	struct seg *segs = malloc((2 * a->nranges + 1) * sizeof *segs);
-	if (!segs) {
-		g->nomem = true;
+	if (cg_failed(g) || !L->n)
 		return 0;
-	}
-	const double *w = g->opts ? g->opts->weights : NULL;
-	size_t nw = g->opts ? g->opts->nweights : 0;
-	bool weighted = w && nw && a->arch == JITK_ARCH_X86_64;
-	g->args32 = a->arch == JITK_ARCH_I386;
-	size_t n = 0;
-	uint64_t next = 0; /* first nr not yet covered */
-	for (size_t i = 0; i < a->nranges; i++) {
-		const struct ir_range *r = &a->ranges[i];
-		if (r->lo > next)
-			segs[n++] = (struct seg){ (uint32_t)next, r->lo - 1, NULL, 0 };
-		segs[n++] = (struct seg){ r->lo, r->hi, r->dec, 0 };
-		next = (uint64_t)r->hi + 1;
-	}
-	if (next <= 0xffffffffu)
-		segs[n++] = (struct seg){ (uint32_t)next, 0xffffffffu, NULL, 0 };
-	if (weighted) {
-		/* A small floor keeps unweighted pieces from piling up on one side. */
-		for (size_t i = 0; i < n; i++) {
-			segs[i].weight = 1e-9;
-			for (uint64_t nr = segs[i].lo; nr <= segs[i].hi && nr < nw; nr++)
-				segs[i].weight += w[nr] > 0 ? w[nr] : 0;
-		}
-	}
-	size_t l = gen_tree(g, a, segs, 0, n - 1, weighted);
-	free(segs);
+	double total = 0;
+	for (size_t i = 0; i < L->n; i++)
+		total += L->v[i].weight;
+	double floor = total > 0 ? total / (16.0 * (double)L->n) : 1;
+	for (size_t i = 0; i < L->n; i++)
+		L->v[i].weight += floor;
+	size_t *split = optimal_splits(L->v, L->n);
+	size_t l = gen_tree(g, L->v, L->n, split, 0, L->n - 1);
+	free(split);
 	return l;
 }
 
@@ -626,18 +758,28 @@ static void gen_program(struct cg *g, const struct ir_policy *ir)
 		/* AUDIT_ARCH_X86_64 carries two ABIs; docs/scpl.md splits them at
 		 * nr >= 0x40000000 (unsigned), the x32 guard: every number at or
 		 * above the x32 bit, negative ones included, is never x86_64.
-		 * The unlisted side, if any, is foreign. */
-		size_t lx32 = x32 ? gen_arch(g, x32) : ret_label(g, ir->foreign_action);
-		size_t lx64 = x64 ? gen_arch(g, x64) : ret_label(g, ir->foreign_action);
-		size_t split = emit_jump(g, BPF_JGE, JITK_X32_SYSCALL_BIT, lx32, lx64);
-		blocks[nblocks] = emit_stmt(g, BPF_LD | BPF_W | BPF_ABS, OFF_NR, split);
+		 * One search covers both halves: the x86_64 segments lie below
+		 * the guard and the x32 ones (or one foreign segment if x32 is not
+		 * listed) above it, so the guard is a split point of the tree
+		 * like any other, and an x32 number can only reach an x32 leaf.
+		 * When both sides of the guard end in the same `ret`, the
+		 * segments merge and the guard costs nothing. */
+		struct seglist L = { 0 };
+		add_abi(g, &L, x64, JITK_ARCH_X86_64, 0, JITK_X32_SYSCALL_BIT - 1, ir->foreign_action);
+		add_abi(g, &L, x32, JITK_ARCH_X32, JITK_X32_SYSCALL_BIT, 0xffffffffu, ir->foreign_action);
+		size_t tree = gen_search(g, &L);
+		free(L.v);
+		blocks[nblocks] = emit_stmt(g, BPF_LD | BPF_W | BPF_ABS, OFF_NR, tree);
 		audits[nblocks++] = jitk_arch_audit(JITK_ARCH_X86_64);
 	}
 	for (size_t i = 0; i < ir->narch; i++) {
 		const struct ir_arch *a = &ir->arches[i];
 		if (a->arch == JITK_ARCH_X86_64 || a->arch == JITK_ARCH_X32)
 			continue;
-		size_t tree = gen_arch(g, a);
+		struct seglist L = { 0 };
+		add_abi(g, &L, a, a->arch, 0, 0xffffffffu, ir->foreign_action);
+		size_t tree = gen_search(g, &L);
+		free(L.v);
 		blocks[nblocks] = emit_stmt(g, BPF_LD | BPF_W | BPF_ABS, OFF_NR, tree);
 		audits[nblocks++] = a->audit;
 	}
