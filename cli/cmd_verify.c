@@ -291,8 +291,8 @@ int cmd_diff(int argc, char **argv)
 		rc = CLI_OK;
 	} else if (err == JITK_E_DIFFERENT) {
 		qsort(cex, n, sizeof *cex, cex_order);
-		printf("different: %zu syscall%s%s differ (A = %s, B = %s)\n", n, n == 1 ? "" : "s",
-		       n == max ? " or more" : "", pos[0], pos[1]);
+		printf("different: %zu syscall%s%s differ%s (A = %s, B = %s)\n", n, n == 1 ? "" : "s",
+		       n == max ? " or more" : "", n == 1 && n != max ? "s" : "", pos[0], pos[1]);
 		for (size_t i = 0; i < n; i++) {
 			char nr[96], l[96], r[96];
 			nr_label(&cex[i].in, nr, sizeof nr);

@@ -1,41 +1,8 @@
 #!/bin/sh
 # test_policy.sh JITK - the SCPL commands: compile and run.  Prints TAP lines.
 # Policies come from policies/ (paper.scpl, demo.scpl) or are written here.
-J=${1:?usage: test_policy.sh path/to/jitk}
-case $J in /*) ;; *) J=$(pwd)/$J ;; esac
-R=$(cd "$(dirname "$0")/../.." && pwd)
-T=$(mktemp -d "${TMPDIR:-/tmp}/jitk-policy.XXXXXX") || exit 1
-trap 'rm -rf "$T"' EXIT INT TERM
-cd "$T" || exit 1
-export LC_ALL=C
-
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() {
-	n=$((n + 1))
-	echo "not ok $n - $1"
-	shift
-	for l in "$@"; do echo "#   $l"; done
-	[ -s err ] && sed 's/^/#   stderr: /' err | head -n 8
-	[ -s out ] && sed 's/^/#   stdout: /' out | head -n 4
-	return 0
-}
-run() { "$@" >out 2>err; rc=$?; }
-expect() {
-	want=$1 what=$2
-	shift 2
-	run "$@"
-	if [ "$rc" -eq "$want" ]; then ok "$what"; else notok "$what" "exit $rc, want $want"; fi
-}
-has() {
-	if grep -qF -- "$2" "$1" 2>/dev/null; then ok "$3"; else notok "$3" "no '$2' in $1"; fi
-}
-lacks() {
-	if grep -qF -- "$2" "$1" 2>/dev/null; then notok "$3" "'$2' in $1"; else ok "$3"; fi
-}
-absent() {
-	if [ -e "$1" ] || ls "$1".tmp* >/dev/null 2>&1; then notok "$2" "$1 exists"; else ok "$2"; fi
-}
+. "$(dirname "$0")/lib.sh"
+cli_setup policy "$@"
 
 PAPER=$R/policies/paper.scpl
 DEMO=$R/policies/demo.scpl
