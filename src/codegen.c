@@ -330,12 +330,32 @@ static struct cmp_shape cmp_shape(const struct pol_cond *c, bool args32)
 	return s;
 }
 
+/*
+ * An equality that reads both halves tests the LOW word first.  Both halves
+ * must be equal, so the order cannot change the result (unlike >, >=,
+ * where the high word must decide first: CVE-2019-9893), and most
+ * candidates differ in the low word: a chain of cases `argN == K1`,
+ * `argN == K2`, ... then keeps the low word in A and costs one jump per
+ * case instead of a load of each half per case.
+ */
+static bool eq_low_first(const struct cmp_shape *s)
+{
+	return s->base == POL_EQ && s->hi == PART_READ && s->lo == PART_READ;
+}
+
 /* A's state on the true and false exits of a compare entered with `in`.
  * Mirrors gen_cmp exactly: the code after a condition relies on it. */
 static void cmp_exits(const struct pol_cond *c, bool args32, struct acc in, struct acc *t,
 		      struct acc *f)
 {
 	struct cmp_shape s = cmp_shape(c, args32);
+	if (eq_low_first(&s)) {
+		struct acc st_lo = half_state(in, s.off_lo, s.ml, s.jset_lo);
+		struct acc st_hi = half_state(st_lo, s.off_hi, s.mh, s.jset_hi);
+		*t = s.neg ? acc_meet(st_lo, st_hi) : st_hi;
+		*f = s.neg ? st_hi : acc_meet(st_lo, st_hi);
+		return;
+	}
 	struct acc st_hi = half_state(in, s.off_hi, s.mh, s.jset_hi);
 	struct acc st_lo = half_state(s.hi == PART_READ ? st_hi : in, s.off_lo, s.ml, s.jset_lo);
 	struct acc at = { ACC_NONE, 0, 0 }, af = at, lo_in = in;
@@ -377,6 +397,16 @@ static size_t gen_cmp(struct cg *g, const struct pol_cond *c, size_t t, size_t f
 		return t;
 	if (s.hi == PART_F)
 		return f;
+	if (eq_low_first(&s)) {
+		struct acc st_lo = half_state(in, s.off_lo, s.ml, s.jset_lo);
+		struct acc st_hi = half_state(st_lo, s.off_hi, s.mh, s.jset_hi);
+		size_t hi = s.jset_hi ? emit_jump(g, BPF_JSET, s.mh, f, t)
+				      : emit_jump(g, BPF_JEQ, s.vh, t, f);
+		hi = load_word(g, st_lo, s.off_hi, st_hi.mask, hi);
+		size_t lo = s.jset_lo ? emit_jump(g, BPF_JSET, s.ml, f, hi)
+				      : emit_jump(g, BPF_JEQ, s.vl, hi, f);
+		return load_word(g, in, s.off_lo, st_lo.mask, lo);
+	}
 
 	struct acc st_hi = half_state(in, s.off_hi, s.mh, s.jset_hi);
 	struct acc lo_in = s.hi == PART_READ ? st_hi : in;
@@ -468,6 +498,46 @@ static size_t gen_cond(struct cg *g, const struct pol_cond *c, size_t t, size_t 
 
 #define CG_MAXCASES_STACK 64
 
+/* Structural equality: equal trees are equal predicates. */
+static bool cond_same(const struct pol_cond *a, const struct pol_cond *b)
+{
+	if (a == b)
+		return true;
+	if (!a || !b || a->kind != b->kind)
+		return false;
+	switch (a->kind) {
+	case POL_CMP:
+		return a->arg == b->arg && a->low32 == b->low32 && a->op == b->op &&
+		       a->mask == b->mask && a->value == b->value;
+	case POL_AND:
+	case POL_OR:
+		return cond_same(a->l, b->l) && cond_same(a->r, b->r);
+	case POL_NOT:
+		return cond_same(a->l, b->l);
+	}
+	return false;
+}
+
+/*
+ * The last case of the run of cases starting at i whose conditions are
+ * `L && R_k` with one L (structurally equal).  Such a run is compiled as
+ *     L ? (R_i ? a_i : R_i+1 ? a_i+1 : ... : after) : after
+ * which is the same first match (if L fails, no case of the run holds),
+ * but tests L once: consecutive rules sharing a first test (gVisor's
+ * factoring), e.g. Tor's openat rules, all `low32(arg0) == AT_FDCWD && ...`.
+ */
+static size_t run_end(const struct ir_decision *dec, size_t i)
+{
+	const struct pol_cond *c = dec->cases[i].cond;
+	if (c->kind != POL_AND)
+		return i;
+	size_t j = i;
+	while (j + 1 < dec->ncases && dec->cases[j + 1].cond->kind == POL_AND &&
+	       cond_same(dec->cases[j + 1].cond->l, c->l))
+		j++;
+	return j;
+}
+
 /* The decision's code, entered with A == nr: case by case, first match. */
 static size_t gen_decision(struct cg *g, const struct ir_decision *dec)
 {
@@ -477,27 +547,73 @@ static size_t gen_decision(struct cg *g, const struct ir_decision *dec)
 	if (dec->ncases == 0)
 		return ret_label(g, dec->otherwise);
 
-	/* A's state at the start of each case, forwards: case i+1 starts
-	 * where case i's condition failed. */
-	struct acc stack_in[CG_MAXCASES_STACK];
-	struct acc *in = dec->ncases <= CG_MAXCASES_STACK ? stack_in
-							   : malloc(dec->ncases * sizeof *in);
-	if (!in) {
+	/* Forwards, A's state where each run starts (in[i], i the run's first
+	 * case) and, inside a run, where each R_k starts (rin[k]): a run
+	 * starts where the previous one failed (L failed, or the last R). */
+	struct acc stack_in[CG_MAXCASES_STACK], stack_rin[CG_MAXCASES_STACK];
+	size_t stack_end[CG_MAXCASES_STACK];
+	bool small = dec->ncases <= CG_MAXCASES_STACK;
+	struct acc *in = small ? stack_in : malloc(dec->ncases * sizeof *in);
+	struct acc *rin = small ? stack_rin : malloc(dec->ncases * sizeof *rin);
+	size_t *end = small ? stack_end : malloc(dec->ncases * sizeof *end);
+	if (!in || !rin || !end) {
+		if (!small) {
+			free(in);
+			free(rin);
+			free(end);
+		}
 		g->nomem = true;
 		return 0;
 	}
-	in[0] = ACC_NR;
-	for (size_t i = 0; i + 1 < dec->ncases; i++) {
-		struct acc t;
-		cond_exits(dec->cases[i].cond, g->args32, in[i], &t, &in[i + 1]);
+	struct acc cur = ACC_NR;
+	for (size_t i = 0; i < dec->ncases; i = end[i] + 1) {
+		const struct pol_cond *c = dec->cases[i].cond;
+		struct acc t, f;
+		in[i] = cur;
+		end[i] = run_end(dec, i);
+		if (end[i] == i) {
+			cond_exits(c, g->args32, cur, &t, &cur);
+			continue;
+		}
+		struct acc lf;
+		cond_exits(c->l, g->args32, cur, &rin[i], &lf);
+		for (size_t k = i; k <= end[i]; k++) {
+			cond_exits(dec->cases[k].cond->r, g->args32, rin[k], &t, &f);
+			if (k < end[i])
+				rin[k + 1] = f;
+		}
+		cur = acc_meet(lf, f);
 	}
-	size_t next = ret_label(g, dec->otherwise);
-	for (size_t i = dec->ncases; i-- > 0;) {
-		size_t ret = ret_label(g, dec->cases[i].action);
-		next = gen_cond(g, dec->cases[i].cond, ret, next, in[i]);
+
+	/* Backwards: each run's code falls to `next`, the code of the runs
+	 * after it (finally `ret #otherwise`). */
+	size_t starts[CG_MAXCASES_STACK], *start = small ? starts : malloc(dec->ncases * sizeof *start);
+	size_t nstart = 0;
+	for (size_t i = 0; start && i < dec->ncases; i = end[i] + 1)
+		start[nstart++] = i;
+	size_t next = start ? ret_label(g, dec->otherwise) : 0;
+	for (size_t r = nstart; start && r-- > 0;) {
+		size_t i = start[r];
+		if (end[i] == i) {
+			size_t ret = ret_label(g, dec->cases[i].action);
+			next = gen_cond(g, dec->cases[i].cond, ret, next, in[i]);
+			continue;
+		}
+		size_t chain = next;
+		for (size_t k = end[i] + 1; k-- > i;) {
+			size_t ret = ret_label(g, dec->cases[k].action);
+			chain = gen_cond(g, dec->cases[k].cond->r, ret, chain, rin[k]);
+		}
+		next = gen_cond(g, dec->cases[i].cond->l, chain, next, in[i]);
 	}
-	if (in != stack_in)
+	if (!start)
+		g->nomem = true;
+	if (!small) {
 		free(in);
+		free(rin);
+		free(end);
+		free(start);
+	}
 	if (cg_failed(g))
 		return 0;
 	if (!grow((void **)&g->memo, &g->capmemo, g->nmemo + 1, sizeof *g->memo)) {
