@@ -385,6 +385,28 @@ static void cmp_exits(const struct pol_cond *c, bool args32, struct acc in, stru
 	*f = s.neg ? at : af;
 }
 
+/*
+ * A jump whose targets may start by loading the word A already holds (the
+ * next case begins with `ld` of the argument this compare just tested)
+ * lands after that load instead: loading a word into A when A equals it
+ * changes nothing.  st is A's state at the jump.
+ */
+static size_t thread_load(const struct cg *g, size_t t, struct acc st)
+{
+	if (cg_failed(g) || st.kind != ACC_WORD || st.mask != 0xffffffffu || t == 0 || t >= g->n)
+		return t;
+	const jitk_insn *i = &g->buf[t];
+	if (i->code == (BPF_LD | BPF_W | BPF_ABS) && i->k == st.off)
+		return t - 1; /* emit_stmt put the load's successor right after it */
+	return t;
+}
+
+/* A conditional jump emitted with A in state st. */
+static size_t cjump(struct cg *g, uint16_t op, uint32_t k, size_t lt, size_t lf, struct acc st)
+{
+	return emit_jump(g, op, k, thread_load(g, lt, st), thread_load(g, lf, st));
+}
+
 static size_t gen_cmp(struct cg *g, const struct pol_cond *c, size_t t, size_t f, struct acc in)
 {
 	struct cmp_shape s = cmp_shape(c, g->args32);
@@ -400,11 +422,11 @@ static size_t gen_cmp(struct cg *g, const struct pol_cond *c, size_t t, size_t f
 	if (eq_low_first(&s)) {
 		struct acc st_lo = half_state(in, s.off_lo, s.ml, s.jset_lo);
 		struct acc st_hi = half_state(st_lo, s.off_hi, s.mh, s.jset_hi);
-		size_t hi = s.jset_hi ? emit_jump(g, BPF_JSET, s.mh, f, t)
-				      : emit_jump(g, BPF_JEQ, s.vh, t, f);
+		size_t hi = s.jset_hi ? cjump(g, BPF_JSET, s.mh, f, t, st_hi)
+				      : cjump(g, BPF_JEQ, s.vh, t, f, st_hi);
 		hi = load_word(g, st_lo, s.off_hi, st_hi.mask, hi);
-		size_t lo = s.jset_lo ? emit_jump(g, BPF_JSET, s.ml, f, hi)
-				      : emit_jump(g, BPF_JEQ, s.vl, hi, f);
+		size_t lo = s.jset_lo ? cjump(g, BPF_JSET, s.ml, f, hi, st_lo)
+				      : cjump(g, BPF_JEQ, s.vl, hi, f, st_lo);
 		return load_word(g, in, s.off_lo, st_lo.mask, lo);
 	}
 
@@ -417,10 +439,10 @@ static size_t gen_cmp(struct cg *g, const struct pol_cond *c, size_t t, size_t f
 	default: {
 		struct acc st_lo = half_state(lo_in, s.off_lo, s.ml, s.jset_lo);
 		if (s.jset_lo) {
-			lo = emit_jump(g, BPF_JSET, s.ml, f, t); /* a bit set: not equal to 0 */
+			lo = cjump(g, BPF_JSET, s.ml, f, t, st_lo); /* a bit set: not equal to 0 */
 		} else {
 			uint16_t op = s.base == POL_EQ ? BPF_JEQ : s.base == POL_GT ? BPF_JGT : BPF_JGE;
-			lo = emit_jump(g, op, s.vl, t, f);
+			lo = cjump(g, op, s.vl, t, f, st_lo);
 		}
 		lo = load_word(g, lo_in, s.off_lo, st_lo.mask, lo);
 		break;
@@ -431,16 +453,16 @@ static size_t gen_cmp(struct cg *g, const struct pol_cond *c, size_t t, size_t f
 
 	size_t hi;
 	if (s.base == POL_EQ && s.jset_hi) {
-		hi = emit_jump(g, BPF_JSET, s.mh, f, lo);
+		hi = cjump(g, BPF_JSET, s.mh, f, lo, st_hi);
 	} else if (s.base == POL_EQ) {
-		hi = emit_jump(g, BPF_JEQ, s.vh, lo, f);
+		hi = cjump(g, BPF_JEQ, s.vh, lo, f, st_hi);
 	} else if (lo == t) {
-		hi = emit_jump(g, BPF_JGE, s.vh, t, f); /* xh >= vh decides */
+		hi = cjump(g, BPF_JGE, s.vh, t, f, st_hi); /* xh >= vh decides */
 	} else if (lo == f) {
-		hi = emit_jump(g, BPF_JGT, s.vh, t, f); /* xh > vh decides */
+		hi = cjump(g, BPF_JGT, s.vh, t, f, st_hi); /* xh > vh decides */
 	} else {
-		hi = emit_jump(g, BPF_JEQ, s.vh, lo, f);
-		hi = emit_jump(g, BPF_JGT, s.vh, t, hi);
+		hi = cjump(g, BPF_JEQ, s.vh, lo, f, st_hi);
+		hi = cjump(g, BPF_JGT, s.vh, t, hi, st_hi);
 	}
 	return load_word(g, in, s.off_hi, st_hi.mask, hi);
 }
