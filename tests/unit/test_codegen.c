@@ -527,6 +527,163 @@ static void refuses_bad_arguments(void **state)
 	assert_int_equal(codegen(NULL, NULL, &f, NULL), JITK_E_INVAL);
 }
 
+/* ------------------------------------------- optimisations (perf) */
+
+static jitk_policy *parse_text(const char *text)
+{
+	jitk_policy *p = NULL;
+	jitk_diag d;
+	if (jitk_policy_parse(text, strlen(text), "perf.scpl", &p, &d))
+		fail_msg("parse: %s", d.msg);
+	return p;
+}
+
+static uint32_t steps_of(const jitk_filter *f, const struct seccomp_data *in)
+{
+	jitk_result res;
+	interp_run(jitk_filter_insns(f), jitk_filter_len(f), in, &res);
+	return res.steps;
+}
+
+/* The tree is shaped by leaf cost: the big default gap above the listed
+ * numbers (most of the syscall table) is decided right after the prologue,
+ * and when the default equals the foreign action the x32 guard merges into
+ * that gap (no jump on 0x40000000 at all). */
+static void tree_shaped_by_leaf_cost(void **state)
+{
+	(void)state;
+	jitk_policy *p = parse_text("{ default_action = Kill;\n"
+				    "  rules = [ { action = Errno EACCES; syscall = open };\n"
+				    "            { action = Allow; syscall = [getpid; gettimeofday] } ] }\n");
+	jitk_filter *f = compile_ok(p, NULL);
+	const jitk_insn *v = jitk_filter_insns(f);
+	for (size_t i = 0; i < jitk_filter_len(f); i++)
+		assert_false(BPF_CLASS(v[i].code) == BPF_JMP && BPF_OP(v[i].code) != BPF_JA &&
+			     v[i].k == JITK_X32_SYSCALL_BIT);
+	struct seccomp_data in = { .arch = 0xc000003eu };
+	/* ld arch, jeq, ld nr, one split, ret */
+	for (uint32_t nr = 97; nr < 600; nr += 7) {
+		in.nr = (int)nr;
+		assert_true(steps_of(f, &in) <= 5);
+		expect_same(p, f, &in, 0);
+	}
+	static const uint32_t x32[] = { 0x40000000, 0x40000027, 0x7fffffff, 0x80000000, 0xffffffff };
+	for (size_t i = 0; i < sizeof x32 / sizeof *x32; i++) {
+		in.nr = (int)x32[i];
+		assert_true(steps_of(f, &in) <= 5);
+		assert_int_equal(run(f, &in), JITK_RET_KILL_PROCESS);
+	}
+	jitk_filter_free(f);
+	jitk_policy_free(p);
+
+	/* default != foreign: the guard is a split of the same tree, and
+	 * every number at or above it is foreign */
+	p = parse_text("{ default_action = Errno EPERM; foreign_action = Trap;\n"
+		       "  rules = [ { action = Allow; syscall = [read; write; getpid] } ] }\n");
+	f = compile_ok(p, NULL);
+	for (size_t i = 0; i < sizeof x32 / sizeof *x32; i++) {
+		in.nr = (int)x32[i];
+		assert_int_equal(run(f, &in), JITK_RET_TRAP);
+	}
+	in.nr = 0x3fffffff;
+	assert_int_equal(run(f, &in), JITK_RET_ERRNO | 1);
+	jitk_filter_free(f);
+	jitk_policy_free(p);
+}
+
+/* A policy whose rules for one syscall share a first test: 24 rules
+ * `low32(arg0) == AT_FDCWD && arg1 == K_i` (Tor's openat).  When the shared
+ * test fails, no rule of the run is tried again; the meaning is the
+ * policy's on both sides of every constant, the high word included. */
+static void shared_first_test_factored(void **state)
+{
+	(void)state;
+	enum { N = 24 };
+	char text[8192];
+	size_t off = (size_t)snprintf(text, sizeof text, "{ default_action = Errno EPERM; rules = [\n");
+	for (int i = 0; i < N; i++)
+		off += (size_t)snprintf(text + off, sizeof text - off,
+					"{ action = %s; syscall = openat; when = low32(arg0) == 0xffffff9c && arg1 == 0x7f5a014%05x };\n",
+					i == N / 2 ? "Errno EACCES" : "Allow", 0x100 + 0x37 * i);
+	snprintf(text + off, sizeof text - off, "{ action = Allow; syscall = openat; when = arg2 == 1 } ] }\n");
+	jitk_policy *p = parse_text(text);
+	jitk_filter *f = compile_ok(p, NULL);
+	struct seccomp_data in = { .arch = 0xc000003eu, .nr = 257 };
+	in.args[0] = 3; /* not AT_FDCWD: one test decides the whole run */
+	assert_true(steps_of(f, &in) <= 14);
+	assert_int_equal(run(f, &in), JITK_RET_ERRNO | 1);
+	static const uint64_t a0[] = { 3, 0xffffff9c, 0xffffffffffffff9cull, 0x1ffffff9cull };
+	for (size_t i = 0; i < sizeof a0 / sizeof *a0; i++)
+		for (int k = 0; k < N; k++)
+			for (int d = -1; d <= 1; d++)
+				for (uint64_t a2 = 0; a2 <= 1; a2++) {
+					in.args[0] = a0[i];
+					in.args[1] = 0x7f5a01400000ull + 0x100 + 0x37 * (uint64_t)k + (uint64_t)d;
+					in.args[2] = a2;
+					expect_same(p, f, &in, 0);
+					in.args[1] ^= 0x100000000ull; /* junk in the high word */
+					expect_same(p, f, &in, 0);
+				}
+	jitk_filter_free(f);
+	jitk_policy_free(p);
+}
+
+/* A chain of 64-bit equalities on one argument reads the low word first and
+ * keeps it in A: one jump per rule that does not match (Tor's rt_sigaction),
+ * and a matching low word with a wrong high word still fails. */
+static void equality_chain_low_word_first(void **state)
+{
+	(void)state;
+	enum { N = 20 };
+	char text[4096];
+	size_t off = (size_t)snprintf(text, sizeof text, "{ default_action = Kill; rules = [\n");
+	for (int i = 0; i < N; i++)
+		off += (size_t)snprintf(text + off, sizeof text - off,
+					"{ action = Allow; syscall = rt_sigaction; when = arg0 == %d };\n", 3 * i + 1);
+	snprintf(text + off, sizeof text - off, "] }\n");
+	jitk_policy *p = parse_text(text);
+	jitk_filter *f = compile_ok(p, NULL);
+	struct seccomp_data in = { .arch = 0xc000003eu, .nr = 13 };
+	in.args[0] = 1000; /* matches nothing: N jumps plus one load */
+	assert_true(steps_of(f, &in) <= N + 8);
+	assert_int_equal(run(f, &in), JITK_RET_KILL_PROCESS);
+	for (int v = 0; v < 3 * N + 2; v++)
+		for (uint64_t hi = 0; hi <= 2; hi++) {
+			in.args[0] = (hi << 32) | (uint64_t)v;
+			expect_same(p, f, &in, 0);
+		}
+	jitk_filter_free(f);
+	jitk_policy_free(p);
+}
+
+/* The optimised shapes are proved equal to their policies by Z3 too. */
+static void optimised_shapes_proved(void **state)
+{
+	(void)state;
+	static const char *const texts[] = {
+		"{ arch = [x86_64; x32]; default_action = Kill; foreign_action = Trap;\n"
+		"  rules = [ { action = Allow; syscall = [read; write] };\n"
+		"            { action = Allow; syscall = openat; when = low32(arg0) == 0xffffff9c && arg1 == 5 };\n"
+		"            { action = Errno EPERM; syscall = openat; when = low32(arg0) == 0xffffff9c && arg1 == 6 };\n"
+		"            { action = Allow; syscall = openat; when = low32(arg0) == 0xffffff9c && (arg2 & 3) == 0 };\n"
+		"            { action = Allow; syscall = ioctl; when = arg1 == 0x5401 || arg1 == 0x5402 || arg1 == 0x100005403 } ] }\n",
+		"{ arch = [x86_64; i386]; default_action = Errno EPERM;\n"
+		"  rules = [ { action = Allow; syscall = futex; when = (arg1 & 0x7f) == 0 };\n"
+		"            { action = Allow; syscall = futex; when = (arg1 & 0x7f) == 1 };\n"
+		"            { action = Allow; syscall = [getpid; gettid] } ] }\n",
+	};
+	for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
+		jitk_policy *p = parse_text(texts[i]);
+		jitk_filter *f = NULL;
+		jitk_diag d;
+		jitk_err err = jitk_compile(p, NULL, &f, &d);
+		if (err)
+			fail_msg("policy %zu: %s", i, d.msg);
+		jitk_filter_free(f);
+		jitk_policy_free(p);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -538,6 +695,10 @@ int main(void)
 		cmocka_unit_test(far_jumps),
 		cmocka_unit_test(too_big_is_refused),
 		cmocka_unit_test(weights_shape_tree),
+		cmocka_unit_test(tree_shaped_by_leaf_cost),
+		cmocka_unit_test(shared_first_test_factored),
+		cmocka_unit_test(equality_chain_low_word_first),
+		cmocka_unit_test(optimised_shapes_proved),
 		cmocka_unit_test(random_policies),
 		cmocka_unit_test(verified_compiles),
 		cmocka_unit_test(refuses_bad_arguments),
