@@ -39,6 +39,7 @@
 #include "policy.h"
 #include "check.h"
 #include "insn.h"
+#include "tables.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -99,6 +100,10 @@ struct cg {
 	struct cg_memo *memo; /* code of each decision (entered with A == nr) */
 	size_t nmemo, capmemo;
 	const jitk_compile_opts *opts;
+	struct known {
+		uint32_t *nr; /* sorted */
+		size_t n;
+	} known[JITK_ARCH__COUNT]; /* each ABI's syscall numbers (for weights) */
 	/* The ABI being generated has 32-bit arguments (i386): the kernel
 	 * uses only the low word, whatever the high word holds (docs/scpl.md),
 	 * so the high word is never read. */
@@ -722,12 +727,43 @@ static double seg_prior(const struct cg *g, jitk_arch a, uint32_t lo, uint32_t h
 				sum += w[nr] > 0 ? w[nr] : 0;
 		return sum;
 	}
-	const char *name;
-	int nr;
-	for (size_t i = 0; jitk_syscall_at(a, i, &name, &nr); i++)
-		if ((uint32_t)nr >= lo && (uint32_t)nr <= hi)
-			sum += 1;
+	const struct known *k = &g->known[a];
+	for (size_t i = 0; i < k->n && k->nr[i] <= hi; i++)
+		sum += k->nr[i] >= lo;
 	return a == JITK_ARCH_X32 ? sum / 1000 : sum;
+}
+
+static int cmp_u32(const void *pa, const void *pb)
+{
+	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+	return a < b ? -1 : a > b;
+}
+
+/* The known syscall numbers of every ABI (the generated tables, the same
+ * ones jitk_syscall_at walks), sorted, for the weights. */
+static void load_known(struct cg *g)
+{
+	static const struct tbl_sys *const tables[JITK_ARCH__COUNT] = {
+		[JITK_ARCH_X86_64] = tbl_sys_x86_64,
+		[JITK_ARCH_I386] = tbl_sys_i386,
+		[JITK_ARCH_X32] = tbl_sys_x32,
+		[JITK_ARCH_AARCH64] = tbl_sys_aarch64,
+	};
+	for (int a = 0; a < JITK_ARCH__COUNT; a++) {
+		const struct tbl_sys *t = tables[a];
+		size_t n = 0;
+		while (t && t[n].name)
+			n++;
+		uint32_t *v = malloc((n ? n : 1) * sizeof *v);
+		if (!v) {
+			g->nomem = true;
+			return;
+		}
+		for (size_t i = 0; i < n; i++)
+			v[i] = (uint32_t)t[i].nr;
+		qsort(v, n, sizeof *v, cmp_u32);
+		g->known[a] = (struct known){ v, n };
+	}
 }
 
 /* The segments of ABI a over [from, to] (its ranges and default gaps); a
@@ -935,9 +971,12 @@ jitk_err codegen(const struct ir_policy *ir, const jitk_compile_opts *opts,
 		return diag_err(d, JITK_E_INVAL, "codegen: NULL argument");
 	*out = NULL;
 	struct cg g = { .opts = opts };
+	load_known(&g);
 	gen_program(&g, ir);
 	free(g.rets);
 	free(g.memo);
+	for (int a = 0; a < JITK_ARCH__COUNT; a++)
+		free(g.known[a].nr);
 	if (g.nomem) {
 		free(g.buf);
 		return diag_err(d, JITK_E_NOMEM, "out of memory generating code");
