@@ -54,9 +54,11 @@
 
 /* Targets (docs/performance.md). */
 #define TARGET_MEDIAN_RATIO 0.6
-/* Kernel overhead "no worse" allows this much noise: a fraction of the
- * no-filter time per call. */
-#define KERNEL_TOLERANCE 0.03
+/* Kernel overhead "no worse" allows this much noise, a fraction of the
+ * no-filter time per call: on the shared 2-core VM, two filters that the
+ * kernel treats identically (a call both cache) differ by up to ~4% from
+ * run to run. */
+#define KERNEL_TOLERANCE 0.05
 
 static double ms_now(void)
 {
