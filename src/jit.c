@@ -9,11 +9,23 @@
  *               ->  mprotect R+X   (the mapping is never W and X at once)
  *
  * Image layout (the contract the validator checks, see jit_check.h):
- *   prologue   sub rsp, 64; xor eax, eax; xor ecx, ecx      (A = X = 0)
+ *   prologue   [sub rsp, 64;] xor eax, eax; xor ecx, ecx    (A = X = 0)
  *   offs[pc]   the native code of BPF instruction pc, pc = 0 .. n-1
- *   offs[n]    the zero-return trailer: xor eax, eax; add rsp, 64; ret,
+ *   offs[n]    the zero-return trailer: xor eax, eax; [add rsp, 64;] ret,
  *              the target of the DIV-by-X==0 guard (the filter returns 0)
- * Every RET is translated in place to [mov eax, k;] add rsp, 64; ret.
+ * The 64-byte frame (M[0..15]) exists only when the program has an
+ * instruction that touches M[] (LD/LDX M[k], ST, STX); most seccomp filters
+ * have none and run without touching the stack.  "exit" below is
+ * [add rsp, 64;] ret.
+ *
+ * Speed (a filter runs in a few nanoseconds, so every taken branch counts):
+ *  - every RET is translated in place to [mov eax, k;] exit;
+ *  - a jump whose target is a RET gets a copy of that RET instead of a jmp
+ *    (one taken branch fewer: the copy is the "RET copy" of jit_check.h);
+ *  - a conditional jump whose two targets are both RET K is a branch-free
+ *    select: cmp; mov edx, kt; mov eax, kf; cmovcc eax, edx; exit;
+ *  - a compare with a constant that fits a sign-extended byte uses the
+ *    3-byte cmp eax, imm8 (denser code, more rel8 jumps).
  *
  * Jumps: every BPF jump goes forward, so the emitter runs passes to a fixed
  * point.  Pass 0 uses rel32 everywhere; later passes use rel8 when the
@@ -54,6 +66,9 @@ struct jit_gen {
 	const uint32_t *prev; /* offsets of the previous pass, NULL in pass 0 */
 	uint32_t *cur;        /* offsets being built, n + 1 entries */
 	bool inexact;         /* some displacement is not final in this pass */
+	const jitk_insn *insns;
+	size_t n;
+	uint8_t frame;        /* bytes of stack frame: 0 or JIT_FRAME_BYTES */
 };
 
 /* Jump from the current position (inside the code of BPF instruction pc) to
@@ -89,11 +104,45 @@ static void gen_jump(struct jit_gen *g, int cc, size_t pc, size_t t, unsigned af
 	}
 }
 
-/* The epilogue of every return: release the frame, return eax. */
-static void gen_exit(struct jit_buf *b)
+/* The epilogue of every return: release the frame (if any), return eax. */
+static void gen_exit(struct jit_gen *g)
 {
-	jit_add_rsp(b, JIT_FRAME_BYTES);
-	jit_ret(b);
+	if (g->frame)
+		jit_add_rsp(&g->b, g->frame);
+	jit_ret(&g->b);
+}
+
+/* The op of insns[t] if it is a RET (INSN_RET_K or INSN_RET_A), else -1. */
+static int ret_op(const struct jit_gen *g, size_t t)
+{
+	if (t >= g->n)
+		return -1;
+	int op = insn_op_of(g->insns[t].code);
+	return op == INSN_RET_K || op == INSN_RET_A ? op : -1;
+}
+
+/* Bytes of the copy of RET insns[t]: [mov eax, k (5);] [add rsp (4);] ret. */
+static unsigned ret_copy_len(const struct jit_gen *g, size_t t)
+{
+	return (ret_op(g, t) == INSN_RET_K ? 5u : 0u) + (g->frame ? 4u : 0u) + 1u;
+}
+
+/* The code of RET insns[t], emitted in place of a jump to it.  A is not
+ * touched before the copy, so RET A returns the same A. */
+static void gen_ret_copy(struct jit_gen *g, size_t t)
+{
+	if (ret_op(g, t) == INSN_RET_K)
+		jit_mov_ri(&g->b, JIT_REG_A, g->insns[t].k);
+	gen_exit(g);
+}
+
+/* Unconditional transfer to BPF instruction t as the last code of pc. */
+static void gen_goto(struct jit_gen *g, size_t pc, size_t t)
+{
+	if (ret_op(g, t) >= 0)
+		gen_ret_copy(g, t);
+	else
+		gen_jump(g, -1, pc, t, 0);
 }
 
 /* Emit the native code of insns[pc].  Anything outside the seccomp subset,
@@ -210,7 +259,7 @@ static jitk_err gen_insn(struct jit_gen *g, const jitk_insn *insns, size_t n, si
 		if ((uint64_t)pc + 1 + k >= n)
 			return diag_insn(d, JITK_E_CHECK, (long)pc, "jump-range",
 					 "jump target out of the program");
-		gen_jump(g, -1, pc, pc + 1 + k, 0);
+		gen_goto(g, pc, pc + 1 + k);
 		break;
 	case INSN_JEQ_K: case INSN_JEQ_X:
 	case INSN_JGT_K: case INSN_JGT_X:
@@ -221,7 +270,7 @@ static jitk_err gen_insn(struct jit_gen *g, const jitk_insn *insns, size_t n, si
 			return diag_insn(d, JITK_E_CHECK, (long)pc, "jump-range",
 					 "jump target out of the program");
 		if (t == f) { /* both ways lead to the same place */
-			gen_jump(g, -1, pc, t, 0);
+			gen_goto(g, pc, t);
 			break;
 		}
 		bool xform = BPF_SRC(in->code) == BPF_X;
@@ -236,25 +285,41 @@ static jitk_err gen_insn(struct jit_gen *g, const jitk_insn *insns, size_t n, si
 			jit_emit1(b, 0xf7); /* test eax, imm32 */
 			jit_modrm(b, 3, 0, JIT_REG_A);
 			jit_emit4(b, k);
+		} else if (k <= 0x7f || k >= 0xffffff80u) {
+			jit_cmp_ri8(b, JIT_REG_A, (uint8_t)k); /* sign-extends to k */
 		} else {
 			jit_alu_ri(b, 7, JIT_REG_A, k); /* cmp eax, imm32 */
 		}
 		/* x86 condition codes come in pairs: cc ^ 1 is the negation. */
 		if (in->jt == 0) {
 			gen_jump(g, cc ^ 1, pc, f, 0);
+		} else if (in->jf == 0) {
+			gen_jump(g, cc, pc, t, 0);
+		} else if (ret_op(g, t) == INSN_RET_K && ret_op(g, f) == INSN_RET_K) {
+			/* Both outcomes return a constant: no branch at all.  mov
+			 * leaves the flags of the compare alone. */
+			jit_mov_ri(b, JIT_EDX, insns[t].k);
+			jit_mov_ri(b, JIT_REG_A, insns[f].k);
+			jit_cmov(b, cc, JIT_REG_A, JIT_EDX);
+			gen_exit(g);
+		} else if (ret_op(g, f) >= 0) {
+			gen_jump(g, cc, pc, t, ret_copy_len(g, f));
+			gen_ret_copy(g, f);
+		} else if (ret_op(g, t) >= 0) {
+			gen_jump(g, cc ^ 1, pc, f, ret_copy_len(g, t));
+			gen_ret_copy(g, t);
 		} else {
-			gen_jump(g, cc, pc, t, in->jf != 0 ? 5 : 0);
-			if (in->jf != 0)
-				gen_jump(g, -1, pc, f, 0);
+			gen_jump(g, cc, pc, t, 5);
+			gen_jump(g, -1, pc, f, 0);
 		}
 		break;
 	}
 	case INSN_RET_K:
 		jit_mov_ri(b, JIT_REG_A, k);
-		gen_exit(b);
+		gen_exit(g);
 		break;
 	case INSN_RET_A:
-		gen_exit(b);
+		gen_exit(g);
 		break;
 	case INSN_TAX:
 		jit_alu_rr(b, 0x89, JIT_REG_X, JIT_REG_A);
@@ -276,7 +341,8 @@ static jitk_err gen_pass(struct jit_gen *g, const jitk_insn *insns, size_t n, ji
 	b->len = 0;
 	b->overflow = false;
 	g->inexact = false;
-	jit_sub_rsp(b, JIT_FRAME_BYTES);
+	if (g->frame)
+		jit_sub_rsp(b, g->frame);
 	jit_alu_rr(b, 0x31, JIT_REG_A, JIT_REG_A);
 	jit_alu_rr(b, 0x31, JIT_REG_X, JIT_REG_X);
 	for (size_t pc = 0; pc < n; pc++) {
@@ -287,7 +353,7 @@ static jitk_err gen_pass(struct jit_gen *g, const jitk_insn *insns, size_t n, ji
 	}
 	g->cur[n] = (uint32_t)b->len;
 	jit_alu_rr(b, 0x31, JIT_REG_A, JIT_REG_A);
-	gen_exit(b);
+	gen_exit(g);
 	if (b->overflow)
 		return diag_err(d, JITK_E_JIT, "JIT buffer overflow (%zu > %zu bytes)", b->len,
 				b->cap);
@@ -305,6 +371,15 @@ jitk_err jit_generate(const jitk_insn *insns, size_t n, uint8_t **code, size_t *
 	if (n == 0 || n > JITK_MAXINSNS)
 		return diag_err(d, JITK_E_TOO_BIG, "program of %zu instructions", n);
 	struct jit_gen g = { 0 };
+	g.insns = insns;
+	g.n = n;
+	/* A frame only for programs that use M[]: the others never touch the
+	 * stack (and the validator then refuses any stack access). */
+	for (size_t i = 0; i < n; i++) {
+		int op = insn_op_of(insns[i].code);
+		if (op == INSN_LD_MEM || op == INSN_LDX_MEM || op == INSN_ST || op == INSN_STX)
+			g.frame = JIT_FRAME_BYTES;
+	}
 	g.b.cap = JIT_MAX_FIXED_BYTES + n * JIT_MAX_INSN_BYTES;
 	g.b.p = malloc(g.b.cap);
 	uint32_t *ta = calloc(n + 1, sizeof *ta), *tb = calloc(n + 1, sizeof *tb);

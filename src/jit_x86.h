@@ -15,10 +15,12 @@
  *   ecx  X            (so shifts by X use cl directly; x86 masks the count
  *                      with 31 for 32-bit operands, like the kernel's
  *                      interpreter)
- *   edx  scratch      (high half of the dividend, zeroed before DIV)
+ *   edx  scratch      (high half of the dividend, zeroed before DIV; the
+ *                      true value of a branch-free RET K/RET K select)
  *   esi  scratch      (DIV K divisor)
  *   rdi  const struct seccomp_data *  (the argument; read-only)
- *   rsp  M[0..15] at [rsp + 4*k] in a fixed 64-byte frame
+ *   rsp  M[0..15] at [rsp + 4*k] in a fixed 64-byte frame, allocated only
+ *        when the program uses M[]
  */
 #ifndef JITK_JIT_X86_H
 #define JITK_JIT_X86_H
@@ -39,9 +41,11 @@ enum jit_reg { JIT_EAX = 0, JIT_ECX = 1, JIT_EDX = 2, JIT_ESI = 6 };
 #define JIT_FRAME_BYTES 64u
 
 /* Upper bound on the native bytes of one BPF instruction (the largest is a
- * conditional jump with both targets far: cmp 6 + jcc rel32 6 + jmp rel32 5),
- * and of the prologue and the shared zero-return trailer. */
-#define JIT_MAX_INSN_BYTES 17u
+ * conditional jump: cmp 6 + jcc rel32 6 + jmp rel32 5 = 17, or cmp 6 +
+ * jcc rel32 6 + a RET K copy 10 = 22, or the select cmp 6 + mov 5 + mov 5 +
+ * cmov 3 + add rsp 4 + ret 1 = 24), and of the prologue and the shared
+ * zero-return trailer. */
+#define JIT_MAX_INSN_BYTES 24u
 #define JIT_MAX_FIXED_BYTES 32u
 
 /* x86 condition codes (the low nibble of 0x7x / 0x0f 0x8x). */
@@ -99,6 +103,22 @@ static inline void jit_alu_ri(struct jit_buf *b, unsigned digit, enum jit_reg ds
 	jit_emit1(b, 0x81);
 	jit_modrm(b, 3, digit, dst);
 	jit_emit4(b, imm);
+}
+
+/* cmp r32, imm8 (83 /7 ib): the CPU sign-extends imm8 to 32 bits. */
+static inline void jit_cmp_ri8(struct jit_buf *b, enum jit_reg dst, uint8_t imm)
+{
+	jit_emit1(b, 0x83);
+	jit_modrm(b, 3, 7, dst);
+	jit_emit1(b, imm);
+}
+
+/* cmovcc r32(dst), r32(src) (0F 40+cc /r). */
+static inline void jit_cmov(struct jit_buf *b, int cc, enum jit_reg dst, enum jit_reg src)
+{
+	jit_emit1(b, 0x0f);
+	jit_emit1(b, (uint8_t)(0x40 | cc));
+	jit_modrm(b, 3, dst, src);
 }
 
 /* mov r32, imm32 (B8+r). */

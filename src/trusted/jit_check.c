@@ -32,6 +32,7 @@ enum xkind {
 	XK_LOAD_CTX,    /* mov r, [rdi + d8] */
 	XK_JMP,         /* jmp rel */
 	XK_JCC,         /* jcc rel */
+	XK_CMOV,        /* cmovcc r(reg), r(rm) */
 };
 
 struct xinsn {
@@ -40,8 +41,10 @@ struct xinsn {
 	enum xkind kind;
 	uint8_t op;      /* opcode byte (XK_ALU_RR) */
 	uint8_t reg, rm; /* ModRM fields (digit in reg for group opcodes) */
-	uint8_t cc;      /* condition code (XK_JCC) */
-	uint32_t imm;    /* immediate (imm8 zero-extended) */
+	uint8_t cc;      /* condition code (XK_JCC, XK_CMOV) */
+	uint32_t imm;    /* immediate (the imm8 of shifts zero-extended, of
+			    cmp r, imm8 and the rsp forms sign-extended, as
+			    the CPU extends them) */
 	int disp;        /* memory displacement (signed 8-bit) */
 	int64_t target;  /* branch target offset (XK_JMP, XK_JCC) */
 };
@@ -157,6 +160,15 @@ static int decode(const uint8_t *c, size_t avail, struct xinsn *x)
 		x->imm = rd32(c + 2);
 		x->len = 6;
 		return DEC_OK;
+	case 0x83: /* cmp r, imm8 only (the rsp forms carry REX.W, above) */
+		NEED(2);
+		if (mod != 3 || !reg_ok(rm) || reg != 7)
+			return DEC_BAD;
+		NEED(3);
+		x->kind = XK_ALU_RI;
+		x->imm = (uint32_t)(int32_t)(int8_t)c[2]; /* the CPU sign-extends */
+		x->len = 3;
+		return DEC_OK;
 	case 0xf7:
 		NEED(2);
 		if (mod != 3 || !reg_ok(rm))
@@ -232,6 +244,18 @@ static int decode(const uint8_t *c, size_t avail, struct xinsn *x)
 			x->len = 3;
 			return DEC_OK;
 		}
+		if (c[1] >= 0x42 && c[1] <= 0x47) { /* cmovcc r, r */
+			NEED(3);
+			mod = c[2] >> 6;
+			x->reg = (c[2] >> 3) & 7;
+			x->rm = c[2] & 7;
+			if (mod != 3 || !reg_ok(x->reg) || !reg_ok(x->rm))
+				return DEC_BAD;
+			x->kind = XK_CMOV;
+			x->cc = c[1] & 0xf;
+			x->len = 3;
+			return DEC_OK;
+		}
 		if (c[1] < 0x82 || c[1] > 0x87)
 			return DEC_BAD;
 		NEED(6);
@@ -278,7 +302,8 @@ static int bpf_true_cc(int op)
 }
 
 /* Is x the compare a conditional BPF jump needs: A (eax) against k or X
- * (ecx), with cmp for JEQ/JGT/JGE and test for JSET? */
+ * (ecx), with cmp for JEQ/JGT/JGE and test for JSET?  For cmp eax, imm8
+ * x->imm is already the sign-extended value the CPU compares with. */
 static bool is_bpf_compare(const struct xinsn *x, const jitk_insn *in, int op)
 {
 	bool jset = op == INSN_JSET_K || op == INSN_JSET_X;
@@ -292,6 +317,89 @@ static bool is_bpf_compare(const struct xinsn *x, const jitk_insn *in, int op)
 	if (jset) /* test is symmetric */
 		return x->op == 0x85 && ((x->reg == 1 && x->rm == 0) || (x->reg == 0 && x->rm == 1));
 	return x->op == 0x39 && x->reg == 1 && x->rm == 0; /* cmp eax, ecx */
+}
+
+/* Where a transfer sends control: to native code, or out of the filter with
+ * a value (a RET copy or a select). */
+enum dest_how { TO_NONE, TO_CODE, TO_RET_K, TO_RET_A, TO_SELECT };
+
+struct dest {
+	enum dest_how how;
+	int64_t off;     /* TO_CODE: the native target */
+	uint32_t k;      /* TO_RET_K: the value; TO_SELECT: the value if cc fails */
+	uint32_t k_true; /* TO_SELECT: the value if cc holds */
+	uint8_t cc;      /* TO_SELECT: the cmov condition */
+};
+
+/* Is xs[i, end) exactly the exit sequence: [add rsp, F;] ret?  (The value
+ * of F in add rsp is checked per instruction, in check 5.) */
+static bool is_exit(const struct xinsn *xs, size_t i, size_t end, unsigned frame)
+{
+	if (frame)
+		return end - i == 2 && xs[i].kind == XK_ADD_RSP && xs[i + 1].kind == XK_RET;
+	return end - i == 1 && xs[i].kind == XK_RET;
+}
+
+static bool is_mov_imm(const struct xinsn *x, unsigned r)
+{
+	return x->kind == XK_MOV_RI && x->rm == r;
+}
+
+/* Parse xs[i, end), i < end, as exactly one final transfer:
+ *   jmp rel                                            TO_CODE
+ *   mov eax, k; exit                                   TO_RET_K k
+ *   exit                                               TO_RET_A (eax untouched)
+ *   mov edx, kt; mov eax, kf; cmovcc eax, edx; exit    TO_SELECT (if select)
+ * Anything else, or anything left after it, is refused (false). */
+static bool final_transfer(const struct xinsn *xs, size_t i, size_t end, unsigned frame,
+			   bool select, struct dest *out)
+{
+	if (i >= end)
+		return false;
+	if (end - i == 1 && xs[i].kind == XK_JMP) {
+		*out = (struct dest){ .how = TO_CODE, .off = xs[i].target };
+		return true;
+	}
+	if (is_exit(xs, i, end, frame)) {
+		*out = (struct dest){ .how = TO_RET_A };
+		return true;
+	}
+	if (is_mov_imm(&xs[i], 0) && is_exit(xs, i + 1, end, frame)) {
+		*out = (struct dest){ .how = TO_RET_K, .k = xs[i].imm };
+		return true;
+	}
+	if (select && end - i > 3 && is_mov_imm(&xs[i], 2) && is_mov_imm(&xs[i + 1], 0) &&
+	    xs[i + 2].kind == XK_CMOV && xs[i + 2].reg == 0 && xs[i + 2].rm == 2 &&
+	    is_exit(xs, i + 3, end, frame)) {
+		*out = (struct dest){ .how = TO_SELECT, .k = xs[i + 1].imm, .k_true = xs[i].imm,
+				      .cc = xs[i + 2].cc };
+		return true;
+	}
+	return false;
+}
+
+/* Does d do what jumping to BPF instruction want does?  TO_CODE: it lands
+ * on the first byte of want's code.  Otherwise want must be a RET and d
+ * must return the same: RET K the same constant (a select the value chosen
+ * by holds), RET A the untouched eax. */
+static bool dest_reaches(const struct dest *d, bool holds, const jitk_insn *insns, size_t n,
+			 const uint32_t *offs, size_t want)
+{
+	if (want >= n)
+		return false;
+	int op = insn_op_of(insns[want].code);
+	switch (d->how) {
+	case TO_CODE:
+		return d->off == (int64_t)offs[want];
+	case TO_RET_K:
+		return op == INSN_RET_K && d->k == insns[want].k;
+	case TO_SELECT:
+		return op == INSN_RET_K && (holds ? d->k_true : d->k) == insns[want].k;
+	case TO_RET_A:
+		return op == INSN_RET_A;
+	default:
+		return false;
+	}
 }
 
 #define FAIL(pc, rule, ...) do { err = diag_insn(d, JITK_E_JIT, (long)(pc), rule, __VA_ARGS__); goto out; } while (0)
@@ -360,28 +468,33 @@ jitk_err jit_check_image(const jitk_insn *insns, size_t n, const uint8_t *code, 
 			FAIL(i < n ? (long)i : -1, "boundary",
 			     "offset table entry %zu (0x%x) is inside an instruction", i, offs[i]);
 
-	/* 3. Prologue: sub rsp, F; xor eax, eax; xor ecx, ecx; nothing else. */
-	if (m < 3 || xs[0].kind != XK_SUB_RSP || !is_xor_self(&xs[1], 0) ||
-	    !is_xor_self(&xs[2], 1) || at[offs[0]] != 4)
-		FAIL(-1, "prologue", "prologue is not: sub rsp, F; xor eax, eax; xor ecx, ecx");
-	unsigned frame = xs[0].imm;
-	if (frame > JIT_CHECK_MAX_FRAME || frame % 4)
-		FAIL(-1, "frame", "stack frame of %u bytes (at most %u, multiple of 4)", frame,
+	/* 3. Prologue: [sub rsp, F;] xor eax, eax; xor ecx, ecx; nothing else.
+	 * Without the sub there is no frame (F = 0): such an image may not
+	 * touch the stack at all (every [rsp + d] lies outside an empty frame,
+	 * and add rsp is refused below). */
+	size_t np = xs[0].kind == XK_SUB_RSP ? 3 : 2; /* prologue instructions */
+	unsigned frame = np == 3 ? xs[0].imm : 0;
+	if (m < np + 1 || !is_xor_self(&xs[np - 2], 0) || !is_xor_self(&xs[np - 1], 1) ||
+	    at[offs[0]] != np + 1)
+		FAIL(-1, "prologue", "prologue is not: [sub rsp, F;] xor eax, eax; xor ecx, ecx");
+	if (np == 3 && (frame == 0 || frame > JIT_CHECK_MAX_FRAME || frame % 4))
+		FAIL(-1, "frame", "stack frame of %d bytes (1 to %u, a multiple of 4)", (int)frame,
 		     JIT_CHECK_MAX_FRAME);
 
-	/* 4. Trailer: xor eax, eax; add rsp, F; ret, ending the image. */
+	/* 4. Trailer: xor eax, eax; [add rsp, F;] ret, ending the image. */
 	size_t t0 = at[offs[n]] - 1;
-	if (m - t0 != 3 || !is_xor_self(&xs[t0], 0) || xs[t0 + 1].kind != XK_ADD_RSP ||
-	    xs[t0 + 2].kind != XK_RET)
-		FAIL(-1, "trailer", "trailer at 0x%x is not: xor eax, eax; add rsp, F; ret",
-		     offs[n]);
+	size_t nexit = frame ? 2 : 1; /* [add rsp, F;] ret */
+	if (m - t0 != 1 + nexit || !is_xor_self(&xs[t0], 0) ||
+	    (frame && xs[t0 + 1].kind != XK_ADD_RSP) || xs[m - 1].kind != XK_RET)
+		FAIL(-1, "trailer", "trailer at 0x%x is not: xor eax, eax; %sret", offs[n],
+		     frame ? "add rsp, F; " : "");
 
 	/* 5. Per instruction. */
-	size_t pc = 0; /* BPF owner of xs[i] for 3 <= i < t0 */
+	size_t pc = 0; /* BPF owner of xs[i] for np <= i < t0 */
 	for (size_t i = 0; i < m; i++) {
 		const struct xinsn *x = &xs[i];
 		long own;
-		if (i < 3) {
+		if (i < np) {
 			own = -1;
 		} else if (i >= t0) {
 			own = (long)n;
@@ -399,18 +512,27 @@ jitk_err jit_check_image(const jitk_insn *insns, size_t n, const uint8_t *code, 
 				     x->pos);
 			break;
 		case XK_ADD_RSP:
-			if (x->imm != frame || i + 1 >= m || xs[i + 1].kind != XK_RET)
+			if (frame == 0 || x->imm != frame || i + 1 >= m || xs[i + 1].kind != XK_RET)
 				FAIL(dpc, "frame",
-				     "native offset 0x%zx: add rsp, %u is not the frame release before ret",
-				     x->pos, x->imm);
+				     "native offset 0x%zx: add rsp, %d is not the release of a %u-byte frame before ret",
+				     x->pos, (int)x->imm, frame);
 			break;
 		case XK_RET:
-			if (i == 0 || xs[i - 1].kind != XK_ADD_RSP)
+			if (frame && (i == 0 || xs[i - 1].kind != XK_ADD_RSP))
 				FAIL(dpc, "frame",
 				     "native offset 0x%zx: ret without releasing the frame", x->pos);
-			if (own != (long)n && (own < 0 || !INSN_IS_RET(insns[own].code)))
+			/* In a jump's code a ret may only end a RET copy or a
+			 * select; check 7 parses the whole code of every jump. */
+			if (own != (long)n &&
+			    (own < 0 || !(INSN_IS_RET(insns[own].code) || INSN_IS_JUMP(insns[own].code))))
 				FAIL(dpc, "ret",
-				     "native offset 0x%zx: ret in the code of a non-RET instruction",
+				     "native offset 0x%zx: ret in the code of an instruction that neither returns nor jumps",
+				     x->pos);
+			break;
+		case XK_CMOV:
+			if (dpc < 0 || !INSN_IS_COND(insns[own].code))
+				FAIL(dpc, "select",
+				     "native offset 0x%zx: cmov outside the code of a conditional jump",
 				     x->pos);
 			break;
 		case XK_LOAD_STACK:
@@ -498,57 +620,78 @@ jitk_err jit_check_image(const jitk_insn *insns, size_t n, const uint8_t *code, 
 			     last->pos, p, p + 1 >= n ? "the trailer" : "a non-successor");
 	}
 
-	/* 7. The decisions: a conditional jump (jt != jf) is exactly the
-	 * compare followed only by branches, and for each outcome of the
-	 * compare the first branch taken (or the fall-through) reaches the
-	 * code of the right target.  A RET sets eax to its value. */
+	/* 7. Shapes and decisions.  The code of a RET is exactly its return.
+	 * The whole code of every jump is parsed: an unconditional one (JA, or
+	 * jt == jf) is one transfer to its target; a conditional one is the
+	 * compare followed by jcc's and at most one final transfer (jmp, RET
+	 * copy or select), and for each outcome of the compare the first
+	 * transfer taken (or the fall-through) must go to the right target or
+	 * return exactly what that target (a RET) returns. */
 	for (size_t p = 0; p < n; p++) {
 		const jitk_insn *in = &insns[p];
 		int op = insn_op_of(in->code);
 		size_t first = at[offs[p]] - 1, end = at[offs[p + 1]] - 1; /* [first, end) */
 		if (op == INSN_RET_K || op == INSN_RET_A) {
-			size_t k = op == INSN_RET_K ? 1 : 0;
-			if (end - first != k + 2 ||
-			    (k && !(xs[first].kind == XK_MOV_RI && xs[first].rm == 0 &&
-				    xs[first].imm == in->k)))
+			struct dest got;
+			if (!final_transfer(xs, first, end, frame, false, &got) || got.how == TO_CODE ||
+			    !dest_reaches(&got, 0, insns, n, offs, p))
 				FAIL(p, "ret-value",
-				     "native offset 0x%x: RET %s is not translated to %sadd rsp, F; ret",
-				     offs[p], k ? "K" : "A", k ? "mov eax, k; " : "");
+				     "native offset 0x%x: RET %s is not translated to %s%sret", offs[p],
+				     op == INSN_RET_K ? "K" : "A", op == INSN_RET_K ? "mov eax, k; " : "",
+				     frame ? "add rsp, F; " : "");
+			continue;
+		}
+		if (op < 0 || !INSN_IS_JUMP(in->code))
+			continue;
+		if (!INSN_IS_COND(in->code) || in->jt == in->jf) {
+			size_t want = INSN_IS_COND(in->code) ? p + 1 + in->jt : (size_t)(p + 1 + in->k);
+			struct dest got;
+			if (!final_transfer(xs, first, end, frame, false, &got) ||
+			    !dest_reaches(&got, 0, insns, n, offs, want))
+				FAIL(p, "jump-shape",
+				     "native offset 0x%x: the jump is not exactly one jmp to, or a copy of, instruction %zu",
+				     offs[p], want);
 			continue;
 		}
 		int tcc = bpf_true_cc(op);
-		if (tcc < 0 || in->jt == in->jf)
-			continue;
 		if (!is_bpf_compare(&xs[first], in, op))
 			FAIL(p, "branch-cond",
 			     "native offset 0x%x: the jump does not start with the compare of A and %s",
 			     offs[p], BPF_SRC(in->code) == BPF_K ? "k" : "X");
+		/* Structure: jcc* [final transfer], covering [first + 1, end). */
+		size_t tail = first + 1;
+		while (tail < end && xs[tail].kind == XK_JCC) {
+			if (xs[tail].cc != tcc && xs[tail].cc != (tcc ^ 1))
+				FAIL(p, "branch-cond",
+				     "native offset 0x%zx: condition code 0x%x does not test this jump",
+				     xs[tail].pos, xs[tail].cc);
+			tail++;
+		}
+		struct dest fin = { .how = TO_NONE };
+		if (tail < end && !final_transfer(xs, tail, end, frame, true, &fin))
+			FAIL(p, "branch-cond",
+			     "native offset 0x%zx: only branches and one final jmp, RET copy or select may follow the compare",
+			     xs[tail].pos);
+		if (fin.how == TO_SELECT && fin.cc != tcc && fin.cc != (tcc ^ 1))
+			FAIL(p, "select", "native offset 0x%zx: cmov condition 0x%x does not test this jump",
+			     xs[end - nexit - 1].pos, fin.cc);
 		for (int v = 0; v <= 1; v++) { /* v: the BPF condition holds */
 			size_t want = p + 1 + (v ? in->jt : in->jf);
-			int64_t reached = -1;
-			for (size_t i = first + 1; i < end && reached < 0; i++) {
-				const struct xinsn *x = &xs[i];
-				if (x->kind == XK_JMP) {
-					reached = x->target;
-				} else if (x->kind == XK_JCC) {
-					if (x->cc != tcc && x->cc != (tcc ^ 1))
-						FAIL(p, "branch-cond",
-						     "native offset 0x%zx: condition code 0x%x does not test this jump",
-						     x->pos, x->cc);
-					if ((x->cc == tcc) == (v == 1))
-						reached = x->target;
-				} else {
-					FAIL(p, "branch-cond",
-					     "native offset 0x%zx: only branches may follow the compare",
-					     x->pos);
+			struct dest got = { .how = TO_CODE, .off = offs[p + 1] }; /* falls through */
+			bool taken = false;
+			for (size_t i = first + 1; i < tail && !taken; i++)
+				if ((xs[i].cc == tcc) == (v == 1)) {
+					got = (struct dest){ .how = TO_CODE, .off = xs[i].target };
+					taken = true;
 				}
-			}
-			if (reached < 0)
-				reached = offs[p + 1]; /* falls through */
-			if (want >= n || reached != (int64_t)offs[want])
+			if (!taken && fin.how != TO_NONE)
+				got = fin;
+			/* A select's cmov moves edx when its condition holds. */
+			bool holds = got.how == TO_SELECT && (got.cc == tcc) == (v == 1);
+			if (!dest_reaches(&got, holds, insns, n, offs, want))
 				FAIL(p, "branch-cond",
-				     "native offset 0x%x: when the condition is %s, control reaches 0x%llx, not the code of instruction %zu",
-				     offs[p], v ? "true" : "false", (long long)reached, want);
+				     "native offset 0x%x: when the condition is %s, control does not reach or return like instruction %zu",
+				     offs[p], v ? "true" : "false", want);
 		}
 	}
 

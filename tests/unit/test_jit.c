@@ -254,8 +254,9 @@ static void every_seccomp_opcode_covered(void **state)
 			fail_msg("opcode %s not exercised", insn_info[op].name);
 }
 
-/* A program `ja +K; K x (ld #i or tax); ret #1; ret #2` whose JA spans
- * exactly `bytes` of native code. */
+/* A program `ja +K; K x (ld #i or tax); tax; ret #2` whose JA spans
+ * exactly `bytes` of native code.  The JA's target is the final tax, not
+ * the RET (a jump to a RET becomes a copy of the RET, not a jmp). */
 static size_t span_program(jitk_insn *p, unsigned bytes)
 {
 	/* ld #k is 5 bytes, tax 2: bytes = 5a + 2b. */
@@ -269,6 +270,7 @@ static size_t span_program(jitk_insn *p, unsigned bytes)
 		p[n++] = I(BPF_LD | BPF_IMM, 0, 0, i);
 	for (unsigned i = 0; i < b; i++)
 		p[n++] = I(BPF_MISC | BPF_TAX, 0, 0, 0);
+	p[n++] = I(BPF_MISC | BPF_TAX, 0, 0, 0);
 	p[n++] = RETK(2);
 	return n;
 }
@@ -300,7 +302,7 @@ static void jump_encoding_boundary(void **state)
 			assert_int_equal(disp, bytes);
 			assert_int_equal(offs[1] - offs[0], 5);
 		}
-		assert_int_equal(offs[n - 1], offs[1] + bytes);
+		assert_int_equal(offs[n - 2], offs[1] + bytes);
 		assert_int_equal(jitk_jit_func(j)(&in), 2);
 		jitk_jit_free(j);
 		jitk_filter_free(f);
@@ -475,15 +477,182 @@ static void image_passes_validator(void **state)
 	assert_int_equal(jit_check_image(jitk_filter_insns(f), n, code, len, offs, n + 1, &info, NULL),
 			 JITK_OK);
 	assert_int_equal(info.native_insns, jit_native_count(j));
-	/* sub, xor, xor | mov | cmp, jne | mov, add, ret | mov, add, ret | xor, add, ret */
-	assert_int_equal(info.native_insns, 15);
-	assert_int_equal(info.frame, 64);
+	/* No M[]: no frame.  xor, xor | mov | cmp, jne | mov, ret | mov, ret | xor, ret */
+	assert_int_equal(info.native_insns, 11);
+	assert_int_equal(info.frame, 0);
 	struct seccomp_data in = { .nr = 59 };
 	assert_int_equal(jitk_jit_func(j)(&in), 0);
 	in.nr = 60;
 	assert_int_equal(jitk_jit_func(j)(&in), 0x7fff0000u);
 	jitk_jit_free(j);
 	jitk_filter_free(f);
+}
+
+/* Compile, check the image against the validator, return the handle. */
+static jitk_jit *compile_ok(const jitk_insn *insns, size_t n)
+{
+	jitk_filter *f = test_filter(insns, n);
+	jitk_jit *j = NULL;
+	jitk_diag d;
+	if (jitk_jit_compile(f, &j, &d) != JITK_OK)
+		fail_msg("jit compile: %s", d.msg);
+	jitk_filter_free(f);
+	return j;
+}
+
+/* Does the image contain this byte sequence? */
+static bool has_bytes(const jitk_jit *j, const uint8_t *pat, size_t plen)
+{
+	size_t len;
+	const uint8_t *code = jitk_jit_code(j, &len);
+	for (size_t i = 0; i + plen <= len; i++)
+		if (!memcmp(code + i, pat, plen))
+			return true;
+	return false;
+}
+
+/* A frame only when the program uses M[]: the prologue and every exit
+ * show it. */
+static void frame_only_with_scratch_memory(void **state)
+{
+	(void)state;
+	static const uint8_t sub_rsp[] = { 0x48, 0x83, 0xec, 0x40 };
+	static const uint8_t add_rsp_ret[] = { 0x48, 0x83, 0xc4, 0x40, 0xc3 };
+	static const uint8_t no_frame[] = { 0x31, 0xc0, 0x31, 0xc9 };
+	const jitk_insn plain[] = { I(BPF_LD | BPF_W | BPF_ABS, 0, 0, 0),
+				    I(BPF_JMP | BPF_JEQ | BPF_K, 0, 1, 2), RETA, RETK(7) };
+	jitk_jit *j = compile_ok(plain, 4);
+	size_t len;
+	const uint8_t *code = jitk_jit_code(j, &len);
+	assert_memory_equal(code, no_frame, sizeof no_frame);
+	assert_false(has_bytes(j, sub_rsp, 2 + 1)); /* no 48 83 ec at all */
+	assert_false(has_bytes(j, add_rsp_ret, 3));
+	struct seccomp_data in = { .nr = 2 };
+	assert_int_equal(jitk_jit_func(j)(&in), 2);
+	in.nr = 3;
+	assert_int_equal(jitk_jit_func(j)(&in), 7);
+	jitk_jit_free(j);
+	/* Each of the four M[] instructions brings the frame back. */
+	const uint16_t mem_ops[] = { BPF_ST, BPF_STX, BPF_LD | BPF_MEM, BPF_LDX | BPF_MEM };
+	for (size_t i = 0; i < 4; i++) {
+		jitk_insn p[] = { I(BPF_ST, 0, 0, 3), I(mem_ops[i], 0, 0, 3), RETA };
+		j = compile_ok(i < 2 ? p + 1 : p, i < 2 ? 2 : 3);
+		code = jitk_jit_code(j, &len);
+		assert_memory_equal(code, sub_rsp, sizeof sub_rsp);
+		assert_true(has_bytes(j, add_rsp_ret, sizeof add_rsp_ret));
+		jitk_jit_free(j);
+	}
+}
+
+/* A conditional jump to two RET K is a select: cmovcc, no branch, for
+ * every condition, K and X forms, with and without a frame. */
+static void select_of_two_returns(void **state)
+{
+	(void)state;
+	const uint16_t ops[] = { BPF_JEQ, BPF_JGT, BPF_JGE, BPF_JSET };
+	const uint32_t vals[] = { 0, 1, 5, 6, 0x7f, 0x80, 0x80000000u, 0xffffffffu };
+	for (size_t o = 0; o < 4; o++) {
+		for (int form = 0; form < 4; form++) {
+			bool xsrc = form & 1, mem = form & 2;
+			uint16_t src = xsrc ? BPF_X : BPF_K;
+			/* A = nr; X = 5 (through M[2] when mem); jcc 5 -> ret 11 : ret 22 */
+			jitk_insn p[] = {
+				I(BPF_LDX | BPF_IMM, 0, 0, 5),
+				mem ? I(BPF_STX, 0, 0, 2) : I(BPF_MISC | BPF_TXA, 0, 0, 0),
+				mem ? I(BPF_LDX | BPF_MEM, 0, 0, 2) : I(BPF_MISC | BPF_TAX, 0, 0, 0),
+				I(BPF_LD | BPF_W | BPF_ABS, 0, 0, 0),
+				I(BPF_JMP | ops[o] | src, 1, 2, 5),
+				RETK(0), RETK(11), RETK(22),
+			};
+			jitk_jit *j = compile_ok(p, 8);
+			static const uint8_t cmov[] = { 0x0f };
+			size_t len;
+			const uint8_t *code = jitk_jit_code(j, &len);
+			bool found = false;
+			for (size_t i = 0; i + 3 <= len; i++)
+				found |= code[i] == cmov[0] && code[i + 1] >= 0x42 && code[i + 1] <= 0x47 &&
+					 code[i + 2] == 0xc2; /* cmovcc eax, edx */
+			assert_true(found);
+			for (size_t v = 0; v < sizeof vals / sizeof vals[0]; v++) {
+				struct seccomp_data in = { .nr = (int)vals[v] };
+				jitk_result want;
+				interp_run(p, 8, &in, &want);
+				assert_int_equal(jitk_jit_func(j)(&in), want.ret);
+			}
+			jitk_jit_free(j);
+		}
+	}
+}
+
+/* A jump to a RET is a copy of the RET: JA, jt == jf, and one outcome of a
+ * conditional jump (RET A returns the A of the compare). */
+static void jumps_to_returns_are_copies(void **state)
+{
+	(void)state;
+	struct seccomp_data in = sample_input();
+	/* ja -> ret #9: mov eax, 9; ret, no jmp at all. */
+	const jitk_insn ja[] = { I(BPF_JMP | BPF_JA, 0, 0, 1), RETK(3), RETK(9) };
+	jitk_jit *j = compile_ok(ja, 3);
+	size_t len, n;
+	const uint8_t *code = jitk_jit_code(j, &len);
+	const uint32_t *offs = jit_offsets(j, &n);
+	static const uint8_t ret9[] = { 0xb8, 9, 0, 0, 0, 0xc3 };
+	assert_int_equal(offs[1] - offs[0], sizeof ret9);
+	assert_memory_equal(code + offs[0], ret9, sizeof ret9);
+	assert_int_equal(jitk_jit_func(j)(&in), 9);
+	jitk_jit_free(j);
+	/* jgt #100, next, ret a  /  jgt #100, ret a, next: A flows through. */
+	for (int side = 0; side < 2; side++) {
+		jitk_insn p[] = {
+			I(BPF_LD | BPF_W | BPF_ABS, 0, 0, 0),
+			I(BPF_JMP | BPF_JGT | BPF_K, side ? 2 : 1, side ? 1 : 2, 100),
+			RETK(1),
+			I(BPF_ALU | BPF_ADD | BPF_K, 0, 0, 1000),
+			RETA,
+		};
+		j = compile_ok(p, 5);
+		for (uint32_t nr = 98; nr <= 102; nr++) {
+			in.nr = (int)nr;
+			jitk_result want;
+			interp_run(p, 5, &in, &want);
+			assert_int_equal(jitk_jit_func(j)(&in), want.ret);
+		}
+		jitk_jit_free(j);
+	}
+	/* jeq with jt == jf onto a RET A. */
+	const jitk_insn same[] = { I(BPF_LD | BPF_IMM, 0, 0, 77), I(BPF_JMP | BPF_JEQ | BPF_K, 1, 1, 77),
+				   RETK(1), RETA };
+	assert_int_equal(jit_run(same, 4, &in), 77);
+}
+
+/* cmp eax, imm8 sign-extends: the constants at the edge of the short form
+ * compare right against values on both sides. */
+static void short_compare_constants(void **state)
+{
+	(void)state;
+	const uint32_t ks[] = { 0, 1, 0x7e, 0x7f, 0x80, 0xff, 0x100, 0xffffff7fu, 0xffffff80u,
+				0xffffff81u, 0xfffffffeu, 0xffffffffu };
+	const uint16_t ops[] = { BPF_JEQ, BPF_JGT, BPF_JGE };
+	for (size_t o = 0; o < 3; o++) {
+		for (size_t i = 0; i < sizeof ks / sizeof ks[0]; i++) {
+			uint32_t k = ks[i];
+			jitk_insn p[] = { I(BPF_LD | BPF_W | BPF_ABS, 0, 0, 0),
+					  I(BPF_JMP | ops[o] | BPF_K, 0, 1, k), RETK(1), RETK(2) };
+			jitk_jit *j = compile_ok(p, 4);
+			size_t len, n;
+			const uint8_t *code = jitk_jit_code(j, &len);
+			const uint32_t *offs = jit_offsets(j, &n);
+			bool short_form = k <= 0x7f || k >= 0xffffff80u;
+			assert_int_equal(code[offs[1]], short_form ? 0x83 : 0x81);
+			for (int d = -2; d <= 2; d++) {
+				struct seccomp_data in = { .nr = (int)(k + (uint32_t)d) };
+				jitk_result want;
+				interp_run(p, 4, &in, &want);
+				assert_int_equal(jitk_jit_func(j)(&in), want.ret);
+			}
+			jitk_jit_free(j);
+		}
+	}
 }
 
 int main(void)
@@ -500,6 +669,10 @@ int main(void)
 		cmocka_unit_test(refuses_rejected_filters),
 		cmocka_unit_test(generator_refuses_untranslatable),
 		cmocka_unit_test(image_passes_validator),
+		cmocka_unit_test(frame_only_with_scratch_memory),
+		cmocka_unit_test(select_of_two_returns),
+		cmocka_unit_test(jumps_to_returns_are_copies),
+		cmocka_unit_test(short_compare_constants),
 	};
 	return cmocka_run_group_tests_name("jit", tests, NULL, NULL);
 }

@@ -88,9 +88,17 @@ static size_t branchy_program(jitk_insn *p)
 
 struct branch { size_t pos, len; }; /* a decoded branch in an emitted image */
 
+/* Bytes of the compare that starts the code of a conditional jump:
+ * cmp/test eax, ecx (2), cmp eax, imm8 (3), cmp/test eax, imm32 (6). */
+static size_t compare_len(const uint8_t *c)
+{
+	return c[0] == 0x83 ? 3 : c[0] == 0x81 || c[0] == 0xf7 ? 6 : 2;
+}
+
 /* The branches of an emitted image, from the emitter's known layout: a
- * conditional jump is a 2- or 6-byte compare followed by jumps, JA a jump,
- * DIV X is test (2), je, xor (2), div (2). */
+ * conditional jump is a compare followed by jumps, JA a jump, DIV X is
+ * test (2), je, xor (2), div (2).  (branchy_program has no jump to a RET,
+ * so no RET copies or selects.) */
 static size_t find_branches(const struct image *im, struct branch *out, size_t cap)
 {
 	size_t nb = 0;
@@ -103,7 +111,7 @@ static size_t find_branches(const struct image *im, struct branch *out, size_t c
 		} else if (!INSN_IS_JUMP(c)) {
 			continue;
 		} else if (INSN_IS_COND(c) && im->insns[pc].jt != im->insns[pc].jf) {
-			p += BPF_SRC(c) == BPF_X ? 2 : 6; /* cmp/test */
+			p += compare_len(im->code + p);
 		}
 		while (p < end && nb < cap) {
 			size_t l = im->code[p] == 0xeb || (im->code[p] >= 0x70 && im->code[p] <= 0x7f) ? 2
@@ -245,7 +253,8 @@ static void refuses_wrong_target(void **state)
 	struct image im;
 	gen(&im, p, 4);
 	assert_int_equal(validate(&im, NULL), JITK_OK);
-	size_t at = im.offs[1] + 6; /* after cmp eax, imm32 */
+	size_t at = im.offs[1] + 3; /* after cmp eax, imm8 */
+	assert_int_equal(im.code[im.offs[1]], 0x83);
 	assert_int_equal(im.code[at], 0x74);
 	uint8_t saved = im.code[at + 1];
 	/* To pc 2: the code of a BPF successor, but the one for "not equal". */
