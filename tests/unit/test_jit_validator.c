@@ -138,7 +138,8 @@ static void shift_disp(struct image *im, struct branch b, int delta)
 
 /* ------------------------------------------------------------ hand-made */
 
-/* Assemble prologue + one chunk per BPF instruction + trailer, frame F. */
+/* Assemble prologue + one chunk per BPF instruction + trailer, frame F
+ * (F == 0: the frameless form, no sub rsp / add rsp at all). */
 struct handmade {
 	uint8_t code[512];
 	size_t len;
@@ -163,17 +164,35 @@ static void handmade(struct handmade *h, unsigned frame, const char *const *chun
 {
 	char buf[32];
 	h->len = 0;
-	snprintf(buf, sizeof buf, "48 83 ec %02x", frame);
-	put(h, buf);
+	if (frame) {
+		snprintf(buf, sizeof buf, "48 83 ec %02x", frame);
+		put(h, buf);
+	}
 	put(h, "31 c0 31 c9");
 	for (size_t i = 0; i < n; i++) {
 		h->offs[i] = (uint32_t)h->len;
 		put(h, chunks[i]);
 	}
 	h->offs[n] = (uint32_t)h->len;
-	snprintf(buf, sizeof buf, "31 c0 48 83 c4 %02x c3", frame);
-	put(h, buf);
+	if (frame) {
+		snprintf(buf, sizeof buf, "31 c0 48 83 c4 %02x c3", frame);
+		put(h, buf);
+	} else {
+		put(h, "31 c0 c3");
+	}
 }
+
+/* check_handmade must refuse with exactly this rule. */
+#define REFUSED(h, insns, n, want) do { \
+		char rule_[64]; \
+		if (check_handmade(h, insns, n, rule_) != JITK_E_JIT || strcmp(rule_, want)) \
+			fail_msg("line %d: expected refusal '%s', got '%s'", __LINE__, want, rule_); \
+	} while (0)
+#define ACCEPTED(h, insns, n) do { \
+		char rule_[64]; \
+		if (check_handmade(h, insns, n, rule_) != JITK_OK) \
+			fail_msg("line %d: refused with '%s'", __LINE__, rule_); \
+	} while (0)
 
 static jitk_err check_handmade(const struct handmade *h, const jitk_insn *insns, size_t n,
 			       char *rule)
@@ -185,6 +204,9 @@ static jitk_err check_handmade(const struct handmade *h, const jitk_insn *insns,
 }
 
 /* ------------------------------------------------------------ tests */
+
+static jitk_err check_handmade(const struct handmade *h, const jitk_insn *insns, size_t n,
+			       char *rule);
 
 static void accepts_emitted_images(void **state)
 {
@@ -626,6 +648,359 @@ static void random_corruption(void **state)
 	image_free(&im);
 }
 
+/* Frameless images (no M[] in the program): accepted exactly, and any use
+ * of the stack, or a frame release that was never allocated, is refused. */
+static void frameless_images(void **state)
+{
+	(void)state;
+	struct handmade h;
+	const jitk_insn q[] = { I(BPF_LD | BPF_IMM, 0, 0, 5), RETA };
+	const char *ok[] = { "b8 05 00 00 00", "c3" };
+	handmade(&h, 0, ok, 2);
+	ACCEPTED(&h, q, 2);
+	struct jit_check_info info;
+	assert_int_equal(jit_check_image(q, 2, h.code, h.len, h.offs, 3, &info, NULL), JITK_OK);
+	assert_int_equal(info.frame, 0);
+	assert_int_equal(info.native_insns, 6); /* xor, xor, mov, ret, xor, ret */
+
+	/* Touching the stack without a frame: [rsp] holds the return address,
+	 * [rsp + 8] and up belong to the caller. */
+	const jitk_insn st[] = { I(BPF_ST, 0, 0, 0), RETA };
+	const char *store0[] = { "89 44 24 00", "c3" };
+	handmade(&h, 0, store0, 2);
+	REFUSED(&h, st, 2, "stack-access");
+	const char *store8[] = { "89 44 24 08", "c3" };
+	handmade(&h, 0, store8, 2);
+	REFUSED(&h, st, 2, "stack-access");
+	const char *load0[] = { "8b 4c 24 00", "c3" };
+	handmade(&h, 0, load0, 2);
+	REFUSED(&h, st, 2, "stack-access");
+	const char *below[] = { "89 44 24 fc", "c3" };
+	handmade(&h, 0, below, 2);
+	REFUSED(&h, st, 2, "stack-access");
+
+	/* Releasing a frame that does not exist (rsp would move up into the
+	 * caller's frame and ret would jump to whatever lies there). */
+	const char *release[] = { "b8 05 00 00 00", "48 83 c4 40 c3" };
+	handmade(&h, 0, release, 2);
+	REFUSED(&h, q, 2, "frame");
+	const char *release0[] = { "b8 05 00 00 00", "48 83 c4 00 c3" };
+	handmade(&h, 0, release0, 2);
+	REFUSED(&h, q, 2, "frame");
+	/* A frameless trailer in a framed image and the reverse. */
+	const char *framed[] = { "b8 05 00 00 00", "48 83 c4 40 c3" };
+	handmade(&h, 64, framed, 2);
+	ACCEPTED(&h, q, 2);
+	h.len -= 7;
+	put(&h, "31 c0 c3"); /* trailer without add rsp */
+	REFUSED(&h, q, 2, "trailer");
+	handmade(&h, 0, ok, 2);
+	h.len -= 3;
+	put(&h, "31 c0 48 83 c4 40 c3");
+	REFUSED(&h, q, 2, "trailer");
+	/* A frameless RET in a framed image: ret without the release. */
+	handmade(&h, 64, ok, 2);
+	REFUSED(&h, q, 2, "frame");
+	/* sub rsp, 0 is not a frame: the two forms are distinct. */
+	h.len = 0;
+	put(&h, "48 83 ec 00 31 c0 31 c9");
+	h.offs[0] = (uint32_t)h.len;
+	put(&h, "b8 05 00 00 00");
+	h.offs[1] = (uint32_t)h.len;
+	put(&h, "48 83 c4 00 c3");
+	h.offs[2] = (uint32_t)h.len;
+	put(&h, "31 c0 48 83 c4 00 c3");
+	REFUSED(&h, q, 2, "frame");
+	/* The prologue must still zero A and X. */
+	handmade(&h, 0, ok, 2);
+	h.code[1] = 0xc9; /* xor eax, eax -> xor ecx, ecx */
+	REFUSED(&h, q, 2, "prologue");
+}
+
+/* A jump to a RET may be a copy of that RET; the copy must return exactly
+ * what the RET returns, end the jump's code, and the RET A copy must leave
+ * eax alone. */
+static void ret_copies(void **state)
+{
+	(void)state;
+	struct handmade h;
+	/* jeq #0, pc 2 (ret #2), pc 3 (ret #3): the false outcome is a copy. */
+	const jitk_insn c[] = { I(BPF_JMP | BPF_JEQ | BPF_K, 1, 2, 0), RETK(1), RETK(2), RETK(3) };
+	const char *good[] = { "83 f8 00 74 0c b8 03 00 00 00 c3", "b8 01 00 00 00 c3",
+			       "b8 02 00 00 00 c3", "b8 03 00 00 00 c3" };
+	handmade(&h, 0, good, 4);
+	ACCEPTED(&h, c, 4);
+	/* The copy returns another constant. */
+	const char *wrongk[] = { "83 f8 00 74 0c b8 04 00 00 00 c3", "b8 01 00 00 00 c3",
+				 "b8 02 00 00 00 c3", "b8 03 00 00 00 c3" };
+	handmade(&h, 0, wrongk, 4);
+	REFUSED(&h, c, 4, "branch-cond");
+	/* The copy is of the other target (ret #2, reached when equal). */
+	const char *other[] = { "83 f8 00 74 0c b8 02 00 00 00 c3", "b8 01 00 00 00 c3",
+				"b8 02 00 00 00 c3", "b8 03 00 00 00 c3" };
+	handmade(&h, 0, other, 4);
+	REFUSED(&h, c, 4, "branch-cond");
+	/* A RET A copy where the target is RET K (it would return A). */
+	const char *reta[] = { "83 f8 00 74 07 c3", "b8 01 00 00 00 c3", "b8 02 00 00 00 c3",
+			       "b8 03 00 00 00 c3" };
+	handmade(&h, 0, reta, 4);
+	REFUSED(&h, c, 4, "branch-cond");
+	/* Code after the copy (it would fall into instruction 1, not a
+	 * successor); and after the copy, ending in a jmp to a successor. */
+	const char *after[] = { "83 f8 00 74 0e b8 03 00 00 00 c3 89 c1", "b8 01 00 00 00 c3",
+				"b8 02 00 00 00 c3", "b8 03 00 00 00 c3" };
+	handmade(&h, 0, after, 4);
+	REFUSED(&h, c, 4, "fallthrough");
+	const char *after_jmp[] = { "83 f8 00 74 0e b8 03 00 00 00 c3 eb 06", "b8 01 00 00 00 c3",
+				    "b8 02 00 00 00 c3", "b8 03 00 00 00 c3" };
+	handmade(&h, 0, after_jmp, 4);
+	REFUSED(&h, c, 4, "branch-cond");
+	/* Something between the value and the ret. */
+	const char *between[] = { "83 f8 00 74 0e b8 03 00 00 00 89 c1 c3", "b8 01 00 00 00 c3",
+				  "b8 02 00 00 00 c3", "b8 03 00 00 00 c3" };
+	handmade(&h, 0, between, 4);
+	REFUSED(&h, c, 4, "branch-cond");
+	/* The copy into a register other than eax. */
+	const char *ecx[] = { "83 f8 00 74 0c b9 03 00 00 00 c3", "b8 01 00 00 00 c3",
+			      "b8 02 00 00 00 c3", "b8 03 00 00 00 c3" };
+	handmade(&h, 0, ecx, 4);
+	REFUSED(&h, c, 4, "branch-cond");
+	/* With a frame the copy must release it too. */
+	const char *framed[] = { "83 f8 00 74 14 b8 03 00 00 00 48 83 c4 40 c3",
+				 "b8 01 00 00 00 48 83 c4 40 c3", "b8 02 00 00 00 48 83 c4 40 c3",
+				 "b8 03 00 00 00 48 83 c4 40 c3" };
+	handmade(&h, 64, framed, 4);
+	ACCEPTED(&h, c, 4);
+	const char *unreleased[] = { "83 f8 00 74 10 b8 03 00 00 00 c3",
+				     "b8 01 00 00 00 48 83 c4 40 c3", "b8 02 00 00 00 48 83 c4 40 c3",
+				     "b8 03 00 00 00 48 83 c4 40 c3" };
+	handmade(&h, 64, unreleased, 4);
+	REFUSED(&h, c, 4, "frame");
+
+	/* JA: one jmp or one copy of the target, nothing else. */
+	const jitk_insn ja[] = { I(BPF_JMP | BPF_JA, 0, 0, 1), RETK(3), RETK(9) };
+	const char *ja_ok[] = { "b8 09 00 00 00 c3", "b8 03 00 00 00 c3", "b8 09 00 00 00 c3" };
+	handmade(&h, 0, ja_ok, 3);
+	ACCEPTED(&h, ja, 3);
+	const char *ja_jmp[] = { "eb 06", "b8 03 00 00 00 c3", "b8 09 00 00 00 c3" };
+	handmade(&h, 0, ja_jmp, 3);
+	ACCEPTED(&h, ja, 3);
+	const char *ja_wrong[] = { "b8 03 00 00 00 c3", "b8 03 00 00 00 c3", "b8 09 00 00 00 c3" };
+	handmade(&h, 0, ja_wrong, 3);
+	REFUSED(&h, ja, 3, "jump-shape");
+	const char *ja_junk[] = { "89 c1 eb 06", "b8 03 00 00 00 c3", "b8 09 00 00 00 c3" };
+	handmade(&h, 0, ja_junk, 3);
+	REFUSED(&h, ja, 3, "jump-shape");
+	const char *ja_two[] = { "eb 08 eb 06", "b8 03 00 00 00 c3", "b8 09 00 00 00 c3" };
+	handmade(&h, 0, ja_two, 3);
+	REFUSED(&h, ja, 3, "jump-shape");
+	/* RET A copy: exactly ret, eax untouched. */
+	const jitk_insn ra[] = { I(BPF_LD | BPF_IMM, 0, 0, 5), I(BPF_JMP | BPF_JA, 0, 0, 0), RETA };
+	const char *ra_ok[] = { "b8 05 00 00 00", "c3", "c3" };
+	handmade(&h, 0, ra_ok, 3);
+	ACCEPTED(&h, ra, 3);
+	const char *ra_k[] = { "b8 05 00 00 00", "b8 05 00 00 00 c3", "c3" };
+	handmade(&h, 0, ra_k, 3);
+	REFUSED(&h, ra, 3, "jump-shape");
+	/* A ret in the code of a non-jump is still refused. */
+	const jitk_insn q[] = { I(BPF_LD | BPF_IMM, 0, 0, 5), RETK(5) };
+	const char *early[] = { "b8 05 00 00 00 c3", "b8 05 00 00 00 c3" };
+	handmade(&h, 0, early, 2);
+	REFUSED(&h, q, 2, "ret");
+}
+
+/* The select (both targets RET K): mov edx, kt; mov eax, kf; cmovcc eax,
+ * edx; exit.  Checked by value for each outcome. */
+static void selects(void **state)
+{
+	(void)state;
+	struct handmade h;
+	/* jeq #0: equal -> ret #2, not equal -> ret #3. */
+	const jitk_insn c[] = { I(BPF_JMP | BPF_JEQ | BPF_K, 1, 2, 0), RETK(1), RETK(2), RETK(3) };
+#define TAIL "b8 01 00 00 00 c3", "b8 02 00 00 00 c3", "b8 03 00 00 00 c3"
+	const char *good[] = { "83 f8 00 ba 02 00 00 00 b8 03 00 00 00 0f 44 c2 c3", TAIL };
+	handmade(&h, 0, good, 4);
+	ACCEPTED(&h, c, 4);
+	/* The negated condition with the values swapped means the same. */
+	const char *negated[] = { "83 f8 00 ba 03 00 00 00 b8 02 00 00 00 0f 45 c2 c3", TAIL };
+	handmade(&h, 0, negated, 4);
+	ACCEPTED(&h, c, 4);
+	/* Values swapped alone: each outcome returns the other's value. */
+	const char *swapped[] = { "83 f8 00 ba 03 00 00 00 b8 02 00 00 00 0f 44 c2 c3", TAIL };
+	handmade(&h, 0, swapped, 4);
+	REFUSED(&h, c, 4, "branch-cond");
+	/* A value no target returns. */
+	const char *wrong[] = { "83 f8 00 ba 02 00 00 00 b8 07 00 00 00 0f 44 c2 c3", TAIL };
+	handmade(&h, 0, wrong, 4);
+	REFUSED(&h, c, 4, "branch-cond");
+	/* cmova: not a condition of JEQ. */
+	const char *cond[] = { "83 f8 00 ba 02 00 00 00 b8 03 00 00 00 0f 47 c2 c3", TAIL };
+	handmade(&h, 0, cond, 4);
+	REFUSED(&h, c, 4, "select");
+	/* cmove eax, ecx: moves X, not the value in edx. */
+	const char *regs[] = { "83 f8 00 ba 02 00 00 00 b8 03 00 00 00 0f 44 c1 c3", TAIL };
+	handmade(&h, 0, regs, 4);
+	REFUSED(&h, c, 4, "branch-cond");
+	/* The movs in the other order (eax first: edx holds kf). */
+	const char *order[] = { "83 f8 00 b8 03 00 00 00 ba 02 00 00 00 0f 44 c2 c3", TAIL };
+	handmade(&h, 0, order, 4);
+	REFUSED(&h, c, 4, "branch-cond");
+	/* No ret after the cmov: falls into the next instruction (not a
+	 * successor), or a jmp instead of the ret. */
+	const char *noret[] = { "83 f8 00 ba 02 00 00 00 b8 03 00 00 00 0f 44 c2", TAIL };
+	handmade(&h, 0, noret, 4);
+	REFUSED(&h, c, 4, "fallthrough");
+	const char *jmp[] = { "83 f8 00 ba 02 00 00 00 b8 03 00 00 00 0f 44 c2 eb 06", TAIL };
+	handmade(&h, 0, jmp, 4);
+	REFUSED(&h, c, 4, "branch-cond");
+	/* A select where one target is RET A. */
+	const jitk_insn ca[] = { I(BPF_JMP | BPF_JEQ | BPF_K, 1, 2, 0), RETK(1), RETA, RETK(3) };
+	const char *reta[] = { "83 f8 00 ba 02 00 00 00 b8 03 00 00 00 0f 44 c2 c3", "b8 01 00 00 00 c3",
+			       "c3", "b8 03 00 00 00 c3" };
+	handmade(&h, 0, reta, 4);
+	REFUSED(&h, ca, 4, "branch-cond");
+	/* A select for jt == jf (an unconditional transfer). */
+	const jitk_insn same[] = { I(BPF_JMP | BPF_JEQ | BPF_K, 1, 1, 0), RETK(1), RETK(2) };
+	const char *sel_same[] = { "83 f8 00 ba 02 00 00 00 b8 02 00 00 00 0f 44 c2 c3",
+				   "b8 01 00 00 00 c3", "b8 02 00 00 00 c3" };
+	handmade(&h, 0, sel_same, 3);
+	REFUSED(&h, same, 3, "jump-shape");
+	/* cmov in the code of a non-jump. */
+	const jitk_insn q[] = { I(BPF_LD | BPF_IMM, 0, 0, 5), RETA };
+	const char *alu[] = { "b8 05 00 00 00 0f 44 c2", "c3" };
+	handmade(&h, 0, alu, 2);
+	REFUSED(&h, q, 2, "select");
+	/* Framed: the select releases the frame. */
+	const char *framed[] = { "83 f8 00 ba 02 00 00 00 b8 03 00 00 00 0f 44 c2 48 83 c4 40 c3",
+				 "b8 01 00 00 00 48 83 c4 40 c3", "b8 02 00 00 00 48 83 c4 40 c3",
+				 "b8 03 00 00 00 48 83 c4 40 c3" };
+	handmade(&h, 64, framed, 4);
+	ACCEPTED(&h, c, 4);
+#undef TAIL
+}
+
+/* cmp eax, imm8: the validator compares with the sign-extended value, as
+ * the CPU does, and accepts no other imm8 form. */
+static void short_compares(void **state)
+{
+	(void)state;
+	struct handmade h;
+	jitk_insn c[] = { I(BPF_JMP | BPF_JEQ | BPF_K, 0, 1, 0xffffffffu), RETK(1), RETK(2) };
+	const char *m1[] = { "83 f8 ff 75 06", "b8 01 00 00 00 c3", "b8 02 00 00 00 c3" };
+	handmade(&h, 0, m1, 3);
+	ACCEPTED(&h, c, 3);
+	c[0].k = 0xff; /* 0xff as imm8 means 0xffffffff */
+	REFUSED(&h, c, 3, "branch-cond");
+	c[0].k = 0x7f;
+	const char *p7f[] = { "83 f8 7f 75 06", "b8 01 00 00 00 c3", "b8 02 00 00 00 c3" };
+	handmade(&h, 0, p7f, 3);
+	ACCEPTED(&h, c, 3);
+	c[0].k = 0xffffff7fu;
+	REFUSED(&h, c, 3, "branch-cond");
+	/* Other imm8 forms and registers. */
+	const jitk_insn q[] = { I(BPF_LD | BPF_IMM, 0, 0, 5), RETA };
+	const char *forms[] = { "83 c0 01", "83 e8 01", "83 e0 01", "83 c8 01", "83 f0 01",
+				"83 d0 01", "83 fc 00", "83 ff 00", "83 3f 00", "83 7c 24 00 00" };
+	for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+		const char *chunks[] = { forms[i], "c3" };
+		handmade(&h, 0, chunks, 2);
+		REFUSED(&h, q, 2, "native-opcode");
+	}
+	/* cmov forms outside the subset. */
+	const char *cmovs[] = { "0f 40 c2", "0f 4c c2", "0f 44 c4", "0f 44 c7", "0f 44 07" };
+	for (size_t i = 0; i < sizeof cmovs / sizeof cmovs[0]; i++) {
+		const char *chunks[] = { cmovs[i], "c3" };
+		handmade(&h, 0, chunks, 2);
+		REFUSED(&h, q, 2, "native-opcode");
+	}
+}
+
+/* A program whose image has every new shape: frameless, RET copies
+ * (conditional, JA, RET A), a select, short and long compares. */
+static size_t shapes_program(jitk_insn *p)
+{
+	size_t n = 0;
+	p[n++] = I(BPF_LD | BPF_W | BPF_ABS, 0, 0, 4);
+	p[n++] = I(BPF_JMP | BPF_JEQ | BPF_K, 0, 9, 0xc000003eu); /* long compare, far false */
+	p[n++] = I(BPF_LD | BPF_W | BPF_ABS, 0, 0, 0);
+	p[n++] = I(BPF_JMP | BPF_JGE | BPF_K, 1, 0, 100);         /* short compare */
+	p[n++] = I(BPF_JMP | BPF_JEQ | BPF_K, 3, 4, 2);           /* select: 8 / 9 */
+	p[n++] = I(BPF_JMP | BPF_JGT | BPF_K, 5, 0, 0xffffff80u); /* jt to RET A */
+	p[n++] = I(BPF_JMP | BPF_JSET | BPF_K, 1, 2, 4);          /* one copy */
+	p[n++] = I(BPF_JMP | BPF_JA, 0, 0, 2);                    /* JA copy */
+	p[n++] = RETK(0x7fff0000u);
+	p[n++] = RETK(0x50001u);
+	p[n++] = RETK(0);
+	p[n++] = RETA;
+	return n;
+}
+
+/* Mutations of the shapes image: truncation, every single-byte change of
+ * its value bytes, random corruption; the validator never crashes and
+ * refuses what changes behaviour. */
+static void refuses_corrupted_shapes(void **state)
+{
+	(void)state;
+	static jitk_insn p[16];
+	size_t n = shapes_program(p);
+	struct image im;
+	gen(&im, p, n);
+	assert_int_equal(validate(&im, NULL), JITK_OK);
+	assert_int_not_equal(im.code[0], 0x48); /* frameless */
+	/* It has a select, a cmp imm8 and a RET copy in a jump. */
+	bool cmov = false, imm8 = false;
+	for (size_t i = 0; i + 2 < im.len; i++) {
+		cmov |= im.code[i] == 0x0f && im.code[i + 1] == 0x44 && im.code[i + 2] == 0xc2;
+		imm8 |= im.code[i] == 0x83 && im.code[i + 1] == 0xf8;
+	}
+	assert_true(cmov && imm8);
+	size_t full = im.len;
+	for (size_t cut = 1; cut < full; cut++) {
+		im.len = full - cut;
+		assert_int_equal(validate(&im, NULL), JITK_E_JIT);
+	}
+	im.len = full;
+	/* Any change of a RET constant (in a RET, a copy or a select) is
+	 * refused: flip each byte of each mov r, imm32. */
+	size_t flipped = 0;
+	for (size_t i = 0; i + 5 <= full; i++) {
+		if (im.code[i] != 0xb8 && im.code[i] != 0xba)
+			continue;
+		for (size_t b = 1; b <= 4; b++) {
+			/* (In this image every 0xb8/0xba byte starts a mov; a
+			 * byte inside another instruction would do too, its
+			 * change being refused as well.) */
+			im.code[i + b] ^= 0x01;
+			jitk_err err = validate(&im, NULL);
+			im.code[i + b] ^= 0x01;
+			if (err == JITK_OK) {
+				im.code[i + b] ^= 0x01;
+				fail_msg("changing byte %zu of the mov at 0x%zx was accepted", b, i);
+			}
+			flipped++;
+		}
+	}
+	assert_true(flipped >= 4 * 6);
+	assert_int_equal(validate(&im, NULL), JITK_OK);
+	rng_t r;
+	rng_seed(&r, test_seed(11));
+	uint8_t *orig = malloc(full);
+	assert_non_null(orig);
+	memcpy(orig, im.code, full);
+	unsigned long iters = test_scaled(20000), refused = 0;
+	for (unsigned long it = 0; it < iters; it++) {
+		unsigned k = 1 + rng_below(&r, 3);
+		for (unsigned i = 0; i < k; i++)
+			im.code[rng_below(&r, (uint32_t)full)] = (uint8_t)rng_u32(&r);
+		refused += validate(&im, NULL) != JITK_OK;
+		memcpy(im.code, orig, full);
+	}
+	print_message("shapes: random corruption: %lu of %lu refused\n", refused, iters);
+	assert_true(refused > iters / 2);
+	free(orig);
+	image_free(&im);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -640,6 +1015,11 @@ int main(void)
 		cmocka_unit_test(refuses_bad_offset_tables),
 		cmocka_unit_test(refuses_other_program),
 		cmocka_unit_test(random_corruption),
+		cmocka_unit_test(frameless_images),
+		cmocka_unit_test(ret_copies),
+		cmocka_unit_test(selects),
+		cmocka_unit_test(short_compares),
+		cmocka_unit_test(refuses_corrupted_shapes),
 	};
 	return cmocka_run_group_tests_name("jit_validator", tests, NULL, NULL);
 }
