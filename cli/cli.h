@@ -67,6 +67,19 @@ extern const size_t cli_default_policy_len;
  * fd, so a USER_NOTIF action would block the command forever. */
 bool cli_parse_load_flags(const char *s, unsigned *flags, char *bad, size_t cap);
 
+/* Print "jitk: error: " fmt (with one string argument arg) unless fmt is
+ * NULL, then "usage: jitk USAGE"; returns CLI_USAGE. */
+int cli_usage(const char *usage, const char *fmt, const char *arg);
+/* The value of option argv[*i] (which needs one), advancing *i; NULL if
+ * missing. */
+const char *cli_opt_value(int argc, char **argv, int *i);
+/* -h or --help. */
+bool cli_is_help(const char *a);
+/* s ends with suffix. */
+bool cli_ends_with(const char *s, const char *suffix);
+/* --from raw|text|auto: how to read an input filter; false if unknown. */
+bool cli_parse_from(const char *s, enum cli_format *fmt);
+
 /* Parse an unsigned number (decimal, 0x hex, 0 octal); false if bad. */
 bool cli_parse_u64(const char *s, uint64_t *out);
 

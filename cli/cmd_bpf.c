@@ -16,44 +16,6 @@
 
 /* ----------------------------------------------------------- helpers */
 
-static int usage_err(const char *usage, const char *fmt, const char *arg)
-{
-	if (fmt) {
-		fputs("jitk: error: ", stderr);
-		fprintf(stderr, fmt, arg);
-		fputc('\n', stderr);
-	}
-	fprintf(stderr, "usage: jitk %s\n", usage);
-	return CLI_USAGE;
-}
-
-/* The value of option argv[*i] (which needs one); NULL if missing. */
-static const char *opt_value(int argc, char **argv, int *i)
-{
-	if (*i + 1 >= argc)
-		return NULL;
-	return argv[++*i];
-}
-
-static bool is_help(const char *a)
-{
-	return !strcmp(a, "-h") || !strcmp(a, "--help");
-}
-
-/* --from raw|text|auto: how to read an input filter. */
-static bool parse_from(const char *s, enum cli_format *fmt)
-{
-	if (!strcmp(s, "auto")) {
-		*fmt = FMT_AUTO;
-		return true;
-	}
-	int f = cli_parse_format(s);
-	if (f != FMT_RAW && f != FMT_TEXT)
-		return false;
-	*fmt = (enum cli_format)f;
-	return true;
-}
-
 /* Report a checker verdict for path; true if accepted. */
 static bool check_filter(const char *path, const jitk_filter *f)
 {
@@ -77,34 +39,34 @@ int cmd_asm(int argc, char **argv)
 	enum cli_format fmt = FMT_RAW;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
-		if (is_help(a)) {
+		if (cli_is_help(a)) {
 			printf("usage: jitk %s\n", ASM_USAGE);
 			return CLI_OK;
 		} else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
-			if (!(out = opt_value(argc, argv, &i)))
-				return usage_err(ASM_USAGE, "%s needs a file name", a);
+			if (!(out = cli_opt_value(argc, argv, &i)))
+				return cli_usage(ASM_USAGE, "%s needs a file name", a);
 		} else if (!strcmp(a, "--format") || !strcmp(a, "-f")) {
-			const char *v = opt_value(argc, argv, &i);
+			const char *v = cli_opt_value(argc, argv, &i);
 			int f = v ? cli_parse_format(v) : -1;
 			if (f < 0)
-				return usage_err(ASM_USAGE, "--format wants raw, text or c, not '%s'",
+				return cli_usage(ASM_USAGE, "--format wants raw, text or c, not '%s'",
 						 v ? v : "");
 			fmt = (enum cli_format)f;
 		} else if (!strcmp(a, "--name")) {
-			if (!(name = opt_value(argc, argv, &i)))
-				return usage_err(ASM_USAGE, "%s needs a C identifier", a);
+			if (!(name = cli_opt_value(argc, argv, &i)))
+				return cli_usage(ASM_USAGE, "%s needs a C identifier", a);
 		} else if (a[0] == '-' && a[1]) {
-			return usage_err(ASM_USAGE, "unknown option '%s'", a);
+			return cli_usage(ASM_USAGE, "unknown option '%s'", a);
 		} else if (!in) {
 			in = a;
 		} else {
-			return usage_err(ASM_USAGE, "unexpected argument '%s'", a);
+			return cli_usage(ASM_USAGE, "unexpected argument '%s'", a);
 		}
 	}
 	if (!in)
-		return usage_err(ASM_USAGE, "missing input file%s", "");
+		return cli_usage(ASM_USAGE, "missing input file%s", "");
 	if (!out)
-		return usage_err(ASM_USAGE, "missing -o OUT (use -o - for standard output)%s", "");
+		return cli_usage(ASM_USAGE, "missing -o OUT (use -o - for standard output)%s", "");
 
 	jitk_filter *f = cli_read_filter(in, FMT_TEXT);
 	if (!f)
@@ -135,27 +97,27 @@ int cmd_disasm(int argc, char **argv)
 	enum cli_format from = FMT_AUTO;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
-		if (is_help(a)) {
+		if (cli_is_help(a)) {
 			printf("usage: jitk %s\n", DISASM_USAGE);
 			return CLI_OK;
 		} else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
-			if (!(out = opt_value(argc, argv, &i)))
-				return usage_err(DISASM_USAGE, "%s needs a file name", a);
+			if (!(out = cli_opt_value(argc, argv, &i)))
+				return cli_usage(DISASM_USAGE, "%s needs a file name", a);
 		} else if (!strcmp(a, "--from")) {
-			const char *v = opt_value(argc, argv, &i);
-			if (!v || !parse_from(v, &from))
-				return usage_err(DISASM_USAGE, "--from wants auto, raw or text, not '%s'",
+			const char *v = cli_opt_value(argc, argv, &i);
+			if (!v || !cli_parse_from(v, &from))
+				return cli_usage(DISASM_USAGE, "--from wants auto, raw or text, not '%s'",
 						 v ? v : "");
 		} else if (a[0] == '-' && a[1]) {
-			return usage_err(DISASM_USAGE, "unknown option '%s'", a);
+			return cli_usage(DISASM_USAGE, "unknown option '%s'", a);
 		} else if (!in) {
 			in = a;
 		} else {
-			return usage_err(DISASM_USAGE, "unexpected argument '%s'", a);
+			return cli_usage(DISASM_USAGE, "unexpected argument '%s'", a);
 		}
 	}
 	if (!in)
-		return usage_err(DISASM_USAGE, "missing input file%s", "");
+		return cli_usage(DISASM_USAGE, "missing input file%s", "");
 	jitk_filter *f = cli_read_filter(in, from);
 	if (!f)
 		return CLI_FAIL;
@@ -174,24 +136,24 @@ int cmd_check(int argc, char **argv)
 	enum cli_format from = FMT_AUTO;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
-		if (is_help(a)) {
+		if (cli_is_help(a)) {
 			printf("usage: jitk %s\n", CHECK_USAGE);
 			return CLI_OK;
 		} else if (!strcmp(a, "--from")) {
-			const char *v = opt_value(argc, argv, &i);
-			if (!v || !parse_from(v, &from))
-				return usage_err(CHECK_USAGE, "--from wants auto, raw or text, not '%s'",
+			const char *v = cli_opt_value(argc, argv, &i);
+			if (!v || !cli_parse_from(v, &from))
+				return cli_usage(CHECK_USAGE, "--from wants auto, raw or text, not '%s'",
 						 v ? v : "");
 		} else if (a[0] == '-' && a[1]) {
-			return usage_err(CHECK_USAGE, "unknown option '%s'", a);
+			return cli_usage(CHECK_USAGE, "unknown option '%s'", a);
 		} else if (!in) {
 			in = a;
 		} else {
-			return usage_err(CHECK_USAGE, "unexpected argument '%s'", a);
+			return cli_usage(CHECK_USAGE, "unexpected argument '%s'", a);
 		}
 	}
 	if (!in)
-		return usage_err(CHECK_USAGE, "missing filter file%s", "");
+		return cli_usage(CHECK_USAGE, "missing filter file%s", "");
 	jitk_filter *f = cli_read_filter(in, from);
 	if (!f)
 		return CLI_FAIL;
@@ -297,47 +259,47 @@ int cmd_eval(int argc, char **argv)
 	bool quiet = false, jit = false;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
-		if (is_help(a)) {
+		if (cli_is_help(a)) {
 			printf("usage: jitk %s\n", EVAL_USAGE);
 			return CLI_OK;
 		} else if (!strcmp(a, "--nr")) {
-			if (!(nr_s = opt_value(argc, argv, &i)))
-				return usage_err(EVAL_USAGE, "%s needs a syscall name or number", a);
+			if (!(nr_s = cli_opt_value(argc, argv, &i)))
+				return cli_usage(EVAL_USAGE, "%s needs a syscall name or number", a);
 		} else if (!strcmp(a, "--arch")) {
-			const char *v = opt_value(argc, argv, &i);
+			const char *v = cli_opt_value(argc, argv, &i);
 			int ar = v ? jitk_arch_from_name(v) : -1;
 			if (ar < 0)
-				return usage_err(EVAL_USAGE,
+				return cli_usage(EVAL_USAGE,
 						 "--arch wants x86_64, i386, x32 or aarch64, not '%s'",
 						 v ? v : "");
 			arch = (jitk_arch)ar;
 		} else if (!strcmp(a, "--args")) {
-			if (!(args_s = opt_value(argc, argv, &i)))
-				return usage_err(EVAL_USAGE, "%s needs a0,...,a5", a);
+			if (!(args_s = cli_opt_value(argc, argv, &i)))
+				return cli_usage(EVAL_USAGE, "%s needs a0,...,a5", a);
 		} else if (!strcmp(a, "--ip")) {
-			if (!(ip_s = opt_value(argc, argv, &i)))
-				return usage_err(EVAL_USAGE, "%s needs a number", a);
+			if (!(ip_s = cli_opt_value(argc, argv, &i)))
+				return cli_usage(EVAL_USAGE, "%s needs a number", a);
 		} else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
 			quiet = true;
 		} else if (!strcmp(a, "--jit")) {
 			jit = true;
 		} else if (!strcmp(a, "--from")) {
-			const char *v = opt_value(argc, argv, &i);
-			if (!v || !parse_from(v, &from))
-				return usage_err(EVAL_USAGE, "--from wants auto, raw or text, not '%s'",
+			const char *v = cli_opt_value(argc, argv, &i);
+			if (!v || !cli_parse_from(v, &from))
+				return cli_usage(EVAL_USAGE, "--from wants auto, raw or text, not '%s'",
 						 v ? v : "");
 		} else if (a[0] == '-' && a[1]) {
-			return usage_err(EVAL_USAGE, "unknown option '%s'", a);
+			return cli_usage(EVAL_USAGE, "unknown option '%s'", a);
 		} else if (!in) {
 			in = a;
 		} else {
-			return usage_err(EVAL_USAGE, "unexpected argument '%s'", a);
+			return cli_usage(EVAL_USAGE, "unexpected argument '%s'", a);
 		}
 	}
 	if (!in)
-		return usage_err(EVAL_USAGE, "missing filter file%s", "");
+		return cli_usage(EVAL_USAGE, "missing filter file%s", "");
 	if (!nr_s)
-		return usage_err(EVAL_USAGE, "missing --nr NAME|N%s", "");
+		return cli_usage(EVAL_USAGE, "missing --nr NAME|N%s", "");
 
 	struct seccomp_data data;
 	memset(&data, 0, sizeof data);
@@ -348,20 +310,20 @@ int cmd_eval(int argc, char **argv)
 			jitk_arch_name(arch));
 		if (sugg)
 			fprintf(stderr, "  hint: did you mean '%s'?\n", sugg);
-		return usage_err(EVAL_USAGE, NULL, NULL);
+		return cli_usage(EVAL_USAGE, NULL, NULL);
 	}
 	data.nr = (int)nr;
 	data.arch = jitk_arch_audit(arch);
 	uint64_t args[6] = { 0 };
 	if (args_s && !parse_args(args_s, args))
-		return usage_err(EVAL_USAGE,
+		return cli_usage(EVAL_USAGE,
 				 "--args wants up to six comma-separated numbers, not '%s'", args_s);
 	for (int i = 0; i < 6; i++)
 		data.args[i] = args[i];
 	if (ip_s) {
 		uint64_t ip;
 		if (!cli_parse_u64(ip_s, &ip))
-			return usage_err(EVAL_USAGE, "--ip wants a number, not '%s'", ip_s);
+			return cli_usage(EVAL_USAGE, "--ip wants a number, not '%s'", ip_s);
 		data.instruction_pointer = ip;
 	}
 
@@ -431,23 +393,23 @@ int cmd_exec(int argc, char **argv)
 		if (!strcmp(a, "--")) {
 			cmd = i + 1;
 			break;
-		} else if (is_help(a)) {
+		} else if (cli_is_help(a)) {
 			printf("usage: jitk %s\n", EXEC_USAGE);
 			return CLI_OK;
 		} else if (!strcmp(a, "--flags")) {
-			const char *v = opt_value(argc, argv, &i);
+			const char *v = cli_opt_value(argc, argv, &i);
 			char bad[256] = "";
 			if (!v || !cli_parse_load_flags(v, &flags, bad, sizeof bad))
-				return usage_err(EXEC_USAGE,
+				return cli_usage(EXEC_USAGE,
 						 "unknown flag '%s' (log, spec_allow, tsync, "
 						 "tsync_esrch, keep_privs)", bad);
 		} else if (!strcmp(a, "--from")) {
-			const char *v = opt_value(argc, argv, &i);
-			if (!v || !parse_from(v, &from))
-				return usage_err(EXEC_USAGE, "--from wants auto, raw or text, not '%s'",
+			const char *v = cli_opt_value(argc, argv, &i);
+			if (!v || !cli_parse_from(v, &from))
+				return cli_usage(EXEC_USAGE, "--from wants auto, raw or text, not '%s'",
 						 v ? v : "");
 		} else if (a[0] == '-' && a[1]) {
-			return usage_err(EXEC_USAGE, "unknown option '%s'", a);
+			return cli_usage(EXEC_USAGE, "unknown option '%s'", a);
 		} else if (!in) {
 			in = a;
 		} else {
@@ -456,9 +418,9 @@ int cmd_exec(int argc, char **argv)
 		}
 	}
 	if (!in)
-		return usage_err(EXEC_USAGE, "missing filter file%s", "");
+		return cli_usage(EXEC_USAGE, "missing filter file%s", "");
 	if (cmd < 0 || cmd >= argc)
-		return usage_err(EXEC_USAGE, "missing command to run after --%s", "");
+		return cli_usage(EXEC_USAGE, "missing command to run after --%s", "");
 
 	jitk_filter *f = cli_read_filter(in, from);
 	if (!f)

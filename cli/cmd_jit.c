@@ -16,17 +16,6 @@
 
 #define JIT_USAGE "jit FILTER [--dump OUT] [--map] [--from raw|text|auto]"
 
-static int jit_usage(const char *fmt, const char *arg)
-{
-	if (fmt) {
-		fputs("jitk: error: ", stderr);
-		fprintf(stderr, fmt, arg);
-		fputc('\n', stderr);
-	}
-	fprintf(stderr, "usage: jitk %s\n", JIT_USAGE);
-	return CLI_USAGE;
-}
-
 int cmd_jit(int argc, char **argv)
 {
 	const char *in = NULL, *dump = NULL;
@@ -34,7 +23,7 @@ int cmd_jit(int argc, char **argv)
 	enum cli_format fmt = FMT_AUTO;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+		if (cli_is_help(a)) {
 			printf("usage: jitk %s\n"
 			       "  --dump OUT   write the x86-64 code to OUT ('-' for stdout)\n"
 			       "  --map        print the native offset of each BPF instruction\n"
@@ -43,28 +32,26 @@ int cmd_jit(int argc, char **argv)
 			return CLI_OK;
 		} else if (!strcmp(a, "--dump") || !strcmp(a, "-o")) {
 			if (i + 1 >= argc)
-				return jit_usage("%s needs a file name", a);
+				return cli_usage(JIT_USAGE, "%s needs a file name", a);
 			dump = argv[++i];
 		} else if (!strcmp(a, "--map")) {
 			map = true;
 		} else if (!strcmp(a, "--from")) {
 			if (i + 1 >= argc)
-				return jit_usage("%s needs raw, text or auto", a);
+				return cli_usage(JIT_USAGE, "%s needs raw, text or auto", a);
 			const char *v = argv[++i];
-			int f = strcmp(v, "auto") ? cli_parse_format(v) : FMT_AUTO;
-			if (f != FMT_AUTO && f != FMT_RAW && f != FMT_TEXT)
-				return jit_usage("unknown input format '%s'", v);
-			fmt = (enum cli_format)f;
+			if (!cli_parse_from(v, &fmt))
+				return cli_usage(JIT_USAGE, "unknown input format '%s'", v);
 		} else if (a[0] == '-' && a[1]) {
-			return jit_usage("unknown option '%s'", a);
+			return cli_usage(JIT_USAGE, "unknown option '%s'", a);
 		} else if (!in) {
 			in = a;
 		} else {
-			return jit_usage("unexpected argument '%s'", a);
+			return cli_usage(JIT_USAGE, "unexpected argument '%s'", a);
 		}
 	}
 	if (!in)
-		return jit_usage("missing FILTER", NULL);
+		return cli_usage(JIT_USAGE, "missing FILTER", NULL);
 
 	jitk_filter *f = cli_read_filter(in, fmt);
 	if (!f)

@@ -21,35 +21,6 @@
 #include <time.h>
 #include <unistd.h>
 
-static int usage_err(const char *usage, const char *fmt, const char *arg)
-{
-	if (fmt) {
-		fputs("jitk: error: ", stderr);
-		fprintf(stderr, fmt, arg);
-		fputc('\n', stderr);
-	}
-	fprintf(stderr, "usage: jitk %s\n", usage);
-	return CLI_USAGE;
-}
-
-static const char *opt_value(int argc, char **argv, int *i)
-{
-	if (*i + 1 >= argc)
-		return NULL;
-	return argv[++*i];
-}
-
-static bool is_help(const char *a)
-{
-	return !strcmp(a, "-h") || !strcmp(a, "--help");
-}
-
-static bool ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-	return n >= m && !strcmp(s + n - m, suffix);
-}
-
 static double now_ms(void)
 {
 	struct timespec ts;
@@ -127,45 +98,45 @@ int cmd_compile(int argc, char **argv)
 	jitk_compile_opts opts = { 0 };
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
-		if (is_help(a)) {
+		if (cli_is_help(a)) {
 			printf("usage: jitk %s\n", COMPILE_USAGE);
 			return CLI_OK;
 		} else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
-			if (!(out = opt_value(argc, argv, &i)))
-				return usage_err(COMPILE_USAGE, "%s needs a file name", a);
+			if (!(out = cli_opt_value(argc, argv, &i)))
+				return cli_usage(COMPILE_USAGE, "%s needs a file name", a);
 		} else if (!strcmp(a, "--format") || !strcmp(a, "-f")) {
-			const char *v = opt_value(argc, argv, &i);
+			const char *v = cli_opt_value(argc, argv, &i);
 			if (!v || (fmt = cli_parse_format(v)) < 0)
-				return usage_err(COMPILE_USAGE, "--format wants raw, text or c, not '%s'",
+				return cli_usage(COMPILE_USAGE, "--format wants raw, text or c, not '%s'",
 						 v ? v : "");
 		} else if (!strcmp(a, "--name")) {
-			if (!(name = opt_value(argc, argv, &i)))
-				return usage_err(COMPILE_USAGE, "%s needs a C identifier", a);
+			if (!(name = cli_opt_value(argc, argv, &i)))
+				return cli_usage(COMPILE_USAGE, "%s needs a C identifier", a);
 		} else if (!strcmp(a, "--no-verify")) {
 			opts.no_verify = true;
 		} else if (!strcmp(a, "--timeout")) {
-			const char *v = opt_value(argc, argv, &i);
+			const char *v = cli_opt_value(argc, argv, &i);
 			if (!parse_timeout(v, &opts))
-				return usage_err(COMPILE_USAGE, "--timeout wants milliseconds, not '%s'",
+				return cli_usage(COMPILE_USAGE, "--timeout wants milliseconds, not '%s'",
 						 v ? v : "");
 		} else if (a[0] == '-' && a[1]) {
-			return usage_err(COMPILE_USAGE, "unknown option '%s'", a);
+			return cli_usage(COMPILE_USAGE, "unknown option '%s'", a);
 		} else if (!in) {
 			in = a;
 		} else {
-			return usage_err(COMPILE_USAGE, "unexpected argument '%s'", a);
+			return cli_usage(COMPILE_USAGE, "unexpected argument '%s'", a);
 		}
 	}
 	if (!in)
-		return usage_err(COMPILE_USAGE, "missing policy file%s", "");
+		return cli_usage(COMPILE_USAGE, "missing policy file%s", "");
 	if (!out)
-		return usage_err(COMPILE_USAGE, "missing -o OUT (use -o - for standard output)%s", "");
+		return cli_usage(COMPILE_USAGE, "missing -o OUT (use -o - for standard output)%s", "");
 	if (fmt < 0) {
 		/* The output's name picks the format; otherwise raw for files and
 		 * text on a terminal (cli_write_filter's FMT_AUTO). */
-		if (ends_with(out, ".s") || ends_with(out, ".asm") || ends_with(out, ".bpfasm"))
+		if (cli_ends_with(out, ".s") || cli_ends_with(out, ".asm") || cli_ends_with(out, ".bpfasm"))
 			fmt = FMT_TEXT;
-		else if (ends_with(out, ".c") || ends_with(out, ".h"))
+		else if (cli_ends_with(out, ".c") || cli_ends_with(out, ".h"))
 			fmt = FMT_C;
 		else
 			fmt = FMT_AUTO;
@@ -204,35 +175,35 @@ int cmd_run(int argc, char **argv)
 		if (!strcmp(a, "--")) {
 			cmd = i + 1;
 			break;
-		} else if (is_help(a)) {
+		} else if (cli_is_help(a)) {
 			printf("usage: jitk %s\n", RUN_USAGE);
 			printf("Without POLICY, the built-in policy (policies/docker-default.scpl) applies.\n");
 			return CLI_OK;
 		} else if (!strcmp(a, "--flags")) {
-			const char *v = opt_value(argc, argv, &i);
+			const char *v = cli_opt_value(argc, argv, &i);
 			char bad[64] = "";
 			if (!v || !cli_parse_load_flags(v, &flags, bad, sizeof bad))
-				return usage_err(RUN_USAGE,
+				return cli_usage(RUN_USAGE,
 						 "unknown flag '%s' (log, spec_allow, tsync, tsync_esrch, keep_privs)",
 						 bad);
 		} else if (!strcmp(a, "--no-verify")) {
 			opts.no_verify = true;
 		} else if (!strcmp(a, "--timeout")) {
-			const char *v = opt_value(argc, argv, &i);
+			const char *v = cli_opt_value(argc, argv, &i);
 			if (!parse_timeout(v, &opts))
-				return usage_err(RUN_USAGE, "--timeout wants milliseconds, not '%s'", v ? v : "");
+				return cli_usage(RUN_USAGE, "--timeout wants milliseconds, not '%s'", v ? v : "");
 		} else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
 			verbose = true;
 		} else if (a[0] == '-' && a[1]) {
-			return usage_err(RUN_USAGE, "unknown option '%s'", a);
+			return cli_usage(RUN_USAGE, "unknown option '%s'", a);
 		} else if (!in) {
 			in = a;
 		} else {
-			return usage_err(RUN_USAGE, "put -- before the command ('%s')", a);
+			return cli_usage(RUN_USAGE, "put -- before the command ('%s')", a);
 		}
 	}
 	if (cmd < 0 || cmd >= argc)
-		return usage_err(RUN_USAGE, "missing command to run after --%s", "");
+		return cli_usage(RUN_USAGE, "missing command to run after --%s", "");
 
 	const char *what = in ? in : "<built-in docker-default policy>";
 	if (!in && cli_default_policy_len == 0)

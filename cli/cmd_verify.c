@@ -26,23 +26,6 @@
 #define VERIFY_USAGE "verify POLICY FILTER [--timeout MS]"
 #define DIFF_USAGE "diff A B [--max N] [--timeout MS]   (A, B: *.scpl policies or filters)"
 
-static int usage_err(const char *usage, const char *fmt, const char *arg)
-{
-	if (fmt) {
-		fputs("jitk: error: ", stderr);
-		fprintf(stderr, fmt, arg);
-		fputc('\n', stderr);
-	}
-	fprintf(stderr, "usage: jitk %s\n", usage);
-	return CLI_USAGE;
-}
-
-static bool ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-	return n >= m && !strcmp(s + n - m, suffix);
-}
-
 static bool parse_timeout(const char *v, unsigned *ms)
 {
 	uint64_t x;
@@ -132,18 +115,18 @@ int cmd_verify(int argc, char **argv)
 		} else if (!strcmp(a, "--timeout")) {
 			const char *v = i + 1 < argc ? argv[++i] : NULL;
 			if (!parse_timeout(v, &timeout))
-				return usage_err(VERIFY_USAGE, "--timeout wants milliseconds, not '%s'",
+				return cli_usage(VERIFY_USAGE, "--timeout wants milliseconds, not '%s'",
 						 v ? v : "");
 		} else if (a[0] == '-' && a[1]) {
-			return usage_err(VERIFY_USAGE, "unknown option '%s'", a);
+			return cli_usage(VERIFY_USAGE, "unknown option '%s'", a);
 		} else if (npos < 2) {
 			pos[npos++] = a;
 		} else {
-			return usage_err(VERIFY_USAGE, "unexpected argument '%s'", a);
+			return cli_usage(VERIFY_USAGE, "unexpected argument '%s'", a);
 		}
 	}
 	if (npos != 2)
-		return usage_err(VERIFY_USAGE, "%s", "verify wants a policy and a filter");
+		return cli_usage(VERIFY_USAGE, "%s", "verify wants a policy and a filter");
 
 	jitk_policy *p = NULL;
 	jitk_diag d;
@@ -193,7 +176,7 @@ static bool load_side(const char *path, struct dside *s)
 {
 	s->p = NULL;
 	s->f = NULL;
-	if (ends_with(path, ".scpl")) {
+	if (cli_ends_with(path, ".scpl")) {
 		jitk_diag d;
 		jitk_err err = jitk_policy_load(path, &s->p, &d);
 		if (err) {
@@ -250,23 +233,23 @@ int cmd_diff(int argc, char **argv)
 		} else if (!strcmp(a, "--timeout")) {
 			const char *v = i + 1 < argc ? argv[++i] : NULL;
 			if (!parse_timeout(v, &timeout))
-				return usage_err(DIFF_USAGE, "--timeout wants milliseconds, not '%s'",
+				return cli_usage(DIFF_USAGE, "--timeout wants milliseconds, not '%s'",
 						 v ? v : "");
 		} else if (!strcmp(a, "--max")) {
 			const char *v = i + 1 < argc ? argv[++i] : NULL;
 			if (!v || !cli_parse_u64(v, &max) || max == 0 || max > 100000)
-				return usage_err(DIFF_USAGE, "--max wants a count from 1 to 100000, not '%s'",
+				return cli_usage(DIFF_USAGE, "--max wants a count from 1 to 100000, not '%s'",
 						 v ? v : "");
 		} else if (a[0] == '-' && a[1]) {
-			return usage_err(DIFF_USAGE, "unknown option '%s'", a);
+			return cli_usage(DIFF_USAGE, "unknown option '%s'", a);
 		} else if (npos < 2) {
 			pos[npos++] = a;
 		} else {
-			return usage_err(DIFF_USAGE, "unexpected argument '%s'", a);
+			return cli_usage(DIFF_USAGE, "unexpected argument '%s'", a);
 		}
 	}
 	if (npos != 2)
-		return usage_err(DIFF_USAGE, "%s", "diff wants two policies or filters");
+		return cli_usage(DIFF_USAGE, "%s", "diff wants two policies or filters");
 
 	struct dside sa, sb;
 	if (!load_side(pos[0], &sa))

@@ -79,7 +79,7 @@ bool cli_parse_u64(const char *s, uint64_t *out)
 	return true;
 }
 
-static bool ends_with(const char *s, const char *suffix)
+bool cli_ends_with(const char *s, const char *suffix)
 {
 	size_t n = strlen(s), m = strlen(suffix);
 	return n >= m && !strcmp(s + n - m, suffix);
@@ -145,9 +145,9 @@ jitk_filter *cli_read_filter(const char *path, enum cli_format fmt)
 	if (!buf)
 		return NULL;
 	if (fmt == FMT_AUTO) {
-		if (ends_with(path, ".s") || ends_with(path, ".asm") || ends_with(path, ".bpfasm"))
+		if (cli_ends_with(path, ".s") || cli_ends_with(path, ".asm") || cli_ends_with(path, ".bpfasm"))
 			fmt = FMT_TEXT;
-		else if (ends_with(path, ".bpf") || ends_with(path, ".bin"))
+		else if (cli_ends_with(path, ".bpf") || cli_ends_with(path, ".bin"))
 			fmt = FMT_RAW;
 		else
 			fmt = len && looks_like_text(buf, len) ? FMT_TEXT : FMT_RAW;
@@ -273,4 +273,40 @@ bool cli_parse_load_flags(const char *s, unsigned *flags, char *bad, size_t cap)
 			return true;
 		p += n + 1;
 	}
+}
+
+int cli_usage(const char *usage, const char *fmt, const char *arg)
+{
+	if (fmt) {
+		fputs("jitk: error: ", stderr);
+		fprintf(stderr, fmt, arg);
+		fputc('\n', stderr);
+	}
+	fprintf(stderr, "usage: jitk %s\n", usage);
+	return CLI_USAGE;
+}
+
+const char *cli_opt_value(int argc, char **argv, int *i)
+{
+	if (*i + 1 >= argc)
+		return NULL;
+	return argv[++*i];
+}
+
+bool cli_is_help(const char *a)
+{
+	return !strcmp(a, "-h") || !strcmp(a, "--help");
+}
+
+bool cli_parse_from(const char *s, enum cli_format *fmt)
+{
+	if (!strcmp(s, "auto")) {
+		*fmt = FMT_AUTO;
+		return true;
+	}
+	int f = cli_parse_format(s);
+	if (f != FMT_RAW && f != FMT_TEXT)
+		return false;
+	*fmt = (enum cli_format)f;
+	return true;
 }
