@@ -13,6 +13,19 @@
 
 #include "jitk.h"
 
+/* Whether this build runs under AddressSanitizer: heavy loops scale down
+ * there (gcc defines __SANITIZE_ADDRESS__, clang has the feature test). */
+#if defined(__SANITIZE_ADDRESS__)
+#define TEST_UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TEST_UNDER_ASAN 1
+#endif
+#endif
+#ifndef TEST_UNDER_ASAN
+#define TEST_UNDER_ASAN 0
+#endif
+
 /* A small deterministic PRNG (xorshift64*).  Tests print their seed and take
  * JITK_SEED from the environment to replay a failure. */
 typedef struct { uint64_t s; } rng_t;

@@ -7,36 +7,11 @@
 #include "testlib.h"
 #include "insn.h"
 #include "smt.h"
+#include "z3test.h"
 
 #include "interp.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define UNDER_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define UNDER_ASAN 1
-#endif
-#endif
-#ifndef UNDER_ASAN
-#define UNDER_ASAN 0
-#endif
-
 /* ------------------------------------------------------------ helpers */
-
-static void z3_quiet(Z3_context c, Z3_error_code e)
-{
-	(void)c;
-	(void)e;
-}
-
-static Z3_context ctx_new(void)
-{
-	Z3_config cfg = Z3_mk_config();
-	Z3_context c = Z3_mk_context(cfg);
-	Z3_del_config(cfg);
-	Z3_set_error_handler(c, z3_quiet);
-	return c;
-}
 
 /* The encoding's value on one concrete input. */
 static uint32_t eval_term(Z3_context c, Z3_ast t, const struct smt_input *in,
@@ -77,7 +52,7 @@ static Z3_ast encode(Z3_context c, const struct smt_input *in, const jitk_insn *
 /* Run a tiny program on words w and return the encoding's value. */
 static uint32_t run_enc(const jitk_insn *p, size_t n, const uint32_t w[SMT_NWORDS])
 {
-	Z3_context c = ctx_new();
+	Z3_context c = z3test_ctx();
 	struct smt_input in;
 	smt_input_init(c, &in);
 	uint32_t v = eval_term(c, encode(c, &in, p, n), &in, w);
@@ -215,14 +190,14 @@ static void random_programs_match_interp(void **state)
 	rng_t r;
 	uint64_t seed = test_seed(0x5eed0b9f);
 	rng_seed(&r, seed);
-	unsigned long nprog = test_scaled(UNDER_ASAN ? 60 : 400);
-	unsigned ninputs = UNDER_ASAN ? 16 : 40;
+	unsigned long nprog = test_scaled(TEST_UNDER_ASAN ? 60 : 400);
+	unsigned ninputs = TEST_UNDER_ASAN ? 16 : 40;
 	unsigned long compared = 0;
 	for (unsigned long it = 0; it < nprog; it++) {
 		jitk_insn p[96];
 		struct pool pl;
 		size_t n = gen_prog(&r, p, it % 10 == 0 ? 96 : 24, &pl);
-		Z3_context c = ctx_new();
+		Z3_context c = z3test_ctx();
 		struct smt_input in;
 		smt_input_init(c, &in);
 		Z3_ast t = encode(c, &in, p, n);
@@ -328,7 +303,7 @@ static void len_and_registers(void **state)
 
 static jitk_err enc_err(const jitk_insn *p, size_t n, jitk_diag *d)
 {
-	Z3_context c = ctx_new();
+	Z3_context c = z3test_ctx();
 	struct smt_input in;
 	smt_input_init(c, &in);
 	Z3_ast t = NULL;
@@ -383,7 +358,7 @@ static void checked_entry_refuses(void **state)
 		jitk_filter_free(good);
 		skip(); /* checker still a stub */
 	}
-	Z3_context c = ctx_new();
+	Z3_context c = z3test_ctx();
 	struct smt_input in;
 	smt_input_init(c, &in);
 	Z3_ast t = NULL;

@@ -8,34 +8,9 @@
  * semantics themselves (x32, foreign arches, the TIOCSTI high-bits case). */
 #include "testlib.h"
 #include "smt.h"
+#include "z3test.h"
 
 #include <linux/audit.h>
-
-#if defined(__SANITIZE_ADDRESS__)
-#define UNDER_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define UNDER_ASAN 1
-#endif
-#endif
-#ifndef UNDER_ASAN
-#define UNDER_ASAN 0
-#endif
-
-static void z3_quiet(Z3_context c, Z3_error_code e)
-{
-	(void)c;
-	(void)e;
-}
-
-static Z3_context ctx_new(void)
-{
-	Z3_config cfg = Z3_mk_config();
-	Z3_context c = Z3_mk_context(cfg);
-	Z3_del_config(cfg);
-	Z3_set_error_handler(c, z3_quiet);
-	return c;
-}
 
 static uint32_t eval_term(Z3_context c, Z3_ast t, const struct smt_input *in,
 			  const struct seccomp_data *sd)
@@ -214,13 +189,13 @@ static void random_policies_match_eval(void **state)
 	rng_t r;
 	uint64_t seed = test_seed(0x5c91e7a1);
 	rng_seed(&r, seed);
-	unsigned long npol = test_scaled(UNDER_ASAN ? 80 : 500);
-	unsigned ninputs = UNDER_ASAN ? 30 : 60;
+	unsigned long npol = test_scaled(TEST_UNDER_ASAN ? 80 : 500);
+	unsigned ninputs = TEST_UNDER_ASAN ? 30 : 60;
 	static struct tpol t;
 	unsigned long compared = 0, nondefault = 0;
 	for (unsigned long it = 0; it < npol; it++) {
 		rand_policy(&r, &t);
-		Z3_context c = ctx_new();
+		Z3_context c = z3test_ctx();
 		struct smt_input in;
 		smt_input_init(c, &in);
 		Z3_ast term = smt_scpl(c, &t.p, &in);
@@ -291,7 +266,7 @@ static void semantics_by_hand(void **state)
 		{ AUDIT_ARCH_AARCH64, 16, 0, JITK_RET_KILL_THREAD },
 		{ 0, 16, 0, JITK_RET_KILL_THREAD },
 	};
-	Z3_context c = ctx_new();
+	Z3_context c = z3test_ctx();
 	struct smt_input in;
 	smt_input_init(c, &in);
 	Z3_ast term = smt_scpl(c, &p, &in);
@@ -324,7 +299,7 @@ static void number_runs(void **state)
 	jitk_policy p = { .default_action = JITK_RET_ERRNO | 2, .foreign_action = 0, .nrules = 1,
 			  .rules = &rule };
 	p.arch[JITK_ARCH_AARCH64] = true;
-	Z3_context c = ctx_new();
+	Z3_context c = z3test_ctx();
 	struct smt_input in;
 	smt_input_init(c, &in);
 	Z3_ast term = smt_scpl(c, &p, &in);
@@ -353,7 +328,7 @@ static void refuses_bad_condition(void **state)
 	rule.nnrs[JITK_ARCH_X86_64] = 1;
 	jitk_policy p = { .nrules = 1, .rules = &rule };
 	p.arch[JITK_ARCH_X86_64] = true;
-	Z3_context c = ctx_new();
+	Z3_context c = z3test_ctx();
 	struct smt_input in;
 	smt_input_init(c, &in);
 	assert_null(smt_scpl(c, &p, &in));
