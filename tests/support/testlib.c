@@ -50,3 +50,15 @@ const char *test_shared_dir(void)
 	const char *s = getenv("JITK_SHARED");
 	return s && *s ? s : "../shared";
 }
+
+bool test_policy_files(glob_t *gl)
+{
+	int g1 = glob("policies/*.scpl", 0, NULL, gl);
+	int g2 = glob("policies/*/*.scpl", g1 == 0 ? GLOB_APPEND : 0, NULL, gl);
+	if (g1 != 0 && g2 != 0) {
+		if (g1 == GLOB_NOMATCH && g2 == GLOB_NOMATCH)
+			globfree(gl);
+		return false;
+	}
+	return true;
+}

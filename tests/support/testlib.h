@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <glob.h>
 
 #include "jitk.h"
 
@@ -44,6 +45,11 @@ jitk_filter *test_filter(const jitk_insn *insns, size_t n);
 #define TEST_FILTER(...) \
 	test_filter((const jitk_insn[]){ __VA_ARGS__ }, \
 		    sizeof((const jitk_insn[]){ __VA_ARGS__ }) / sizeof(jitk_insn))
+
+/* The shipped policies: the .scpl files of policies/ and of its
+ * subfolders, relative to the repository root (where tests run).  false if
+ * there are none; else the caller owns *gl (globfree). */
+bool test_policy_files(glob_t *gl);
 
 /* Path of the shared corpus directory ($JITK_SHARED or ../shared). */
 const char *test_shared_dir(void);
