@@ -39,7 +39,6 @@
 #include "policy.h"
 #include "check.h"
 #include "insn.h"
-#include "tables.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -739,28 +738,24 @@ static int cmp_u32(const void *pa, const void *pb)
 	return a < b ? -1 : a > b;
 }
 
-/* The known syscall numbers of every ABI (the generated tables, the same
- * ones jitk_syscall_at walks), sorted, for the weights. */
+/* The known syscall numbers of every ABI (jitk_syscall_at's tables),
+ * sorted, for the weights. */
 static void load_known(struct cg *g)
 {
-	static const struct tbl_sys *const tables[JITK_ARCH__COUNT] = {
-		[JITK_ARCH_X86_64] = tbl_sys_x86_64,
-		[JITK_ARCH_I386] = tbl_sys_i386,
-		[JITK_ARCH_X32] = tbl_sys_x32,
-		[JITK_ARCH_AARCH64] = tbl_sys_aarch64,
-	};
 	for (int a = 0; a < JITK_ARCH__COUNT; a++) {
-		const struct tbl_sys *t = tables[a];
 		size_t n = 0;
-		while (t && t[n].name)
+		while (jitk_syscall_at((jitk_arch)a, n, NULL, NULL))
 			n++;
 		uint32_t *v = malloc((n ? n : 1) * sizeof *v);
 		if (!v) {
 			g->nomem = true;
 			return;
 		}
-		for (size_t i = 0; i < n; i++)
-			v[i] = (uint32_t)t[i].nr;
+		for (size_t i = 0; i < n; i++) {
+			int nr = 0;
+			jitk_syscall_at((jitk_arch)a, i, NULL, &nr);
+			v[i] = (uint32_t)nr;
+		}
 		qsort(v, n, sizeof *v, cmp_u32);
 		g->known[a] = (struct known){ v, n };
 	}

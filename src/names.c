@@ -10,12 +10,13 @@ static const struct {
 	const char *name;
 	uint32_t audit;
 	const struct tbl_sys *sys;
+	const size_t *nsys;
 } arches[JITK_ARCH__COUNT] = {
-	[JITK_ARCH_X86_64] = { "x86_64", AUDIT_ARCH_X86_64, tbl_sys_x86_64 },
-	[JITK_ARCH_I386] = { "i386", AUDIT_ARCH_I386, tbl_sys_i386 },
+	[JITK_ARCH_X86_64] = { "x86_64", AUDIT_ARCH_X86_64, tbl_sys_x86_64, &tbl_sys_x86_64_len },
+	[JITK_ARCH_I386] = { "i386", AUDIT_ARCH_I386, tbl_sys_i386, &tbl_sys_i386_len },
 	/* x32 shares AUDIT_ARCH_X86_64; its numbers carry the x32 bit. */
-	[JITK_ARCH_X32] = { "x32", AUDIT_ARCH_X86_64, tbl_sys_x32 },
-	[JITK_ARCH_AARCH64] = { "aarch64", AUDIT_ARCH_AARCH64, tbl_sys_aarch64 },
+	[JITK_ARCH_X32] = { "x32", AUDIT_ARCH_X86_64, tbl_sys_x32, &tbl_sys_x32_len },
+	[JITK_ARCH_AARCH64] = { "aarch64", AUDIT_ARCH_AARCH64, tbl_sys_aarch64, &tbl_sys_aarch64_len },
 };
 
 const char *jitk_arch_name(jitk_arch a)
@@ -76,12 +77,9 @@ bool jitk_syscall_at(jitk_arch a, size_t i, const char **name, int *nr)
 {
 	if ((unsigned)a >= JITK_ARCH__COUNT)
 		return false;
-	const struct tbl_sys *s = arches[a].sys;
-	for (size_t j = 0; j < i; j++)
-		if (!s[j].name)
-			return false;
-	if (!s[i].name)
+	if (i >= *arches[a].nsys)
 		return false;
+	const struct tbl_sys *s = arches[a].sys;
 	if (name)
 		*name = s[i].name;
 	if (nr)

@@ -34,6 +34,7 @@ emit_sys() {
 		done < "$names"
 		echo '  { 0, 0 }'
 		echo '};'
+		echo "const size_t tbl_sys_${arch}_len = sizeof tbl_sys_$arch / sizeof *tbl_sys_$arch - 1;"
 	} > "$f"
 	mv "$f" "$out/sys_$arch.c"
 }
