@@ -109,54 +109,95 @@ static unsigned long calibrate(double one_pass, double target)
 	return k < 1 ? 1 : k > 1e6 ? 1000000 : (unsigned long)k;
 }
 
-/* Returns the median speed-up, 0 if the filter could not be measured. */
-static double bench_one(const char *name, const jitk_filter *f, const struct seccomp_data *in)
+/* One measured filter. */
+struct row {
+	char name[96];
+	jitk_filter *f;
+	jitk_jit *j;
+	double ctime[REPEATS + 1];   /* compile seconds, per image */
+	unsigned long ip, jp;        /* passes per batch, each side */
+	double ri[REPEATS], rj[REPEATS]; /* evaluations per second, per round */
+};
+
+/* Compile, check the two sides agree on every input, size the batches
+ * (~3 ms each) with an untimed warm-up.  false (and a table line saying
+ * why) if the filter cannot be measured. */
+static bool row_prepare(struct row *w, const struct seccomp_data *in)
 {
-	const jitk_insn *p = jitk_filter_insns(f);
-	size_t n = jitk_filter_len(f);
-	jitk_jit *j = NULL;
+	const jitk_insn *p = jitk_filter_insns(w->f);
+	size_t n = jitk_filter_len(w->f);
 	jitk_diag d;
 	double c0 = now();
-	jitk_err err = jitk_jit_compile(f, &j, &d);
-	double ctime = now() - c0;
+	jitk_err err = jitk_jit_compile(w->f, &w->j, &d);
+	w->ctime[REPEATS] = now() - c0;
 	if (err) {
-		printf("| %s | %zu | JIT failed: %s | | | | | | |\n", name, n, d.msg);
-		return 0;
+		printf("| %s | %zu | JIT failed: %s | | | | | | |\n", w->name, n, d.msg);
+		return false;
 	}
-	size_t len;
-	jitk_jit_code(j, &len);
-	jitk_jit_fn fn = jitk_jit_func(j);
-
-	/* Same answers on every input, or the comparison means nothing. */
+	jitk_jit_fn fn = jitk_jit_func(w->j);
 	for (int i = 0; i < NINPUTS; i++) {
 		jitk_result r;
 		interp_run(p, n, &in[i], &r);
 		if (fn(&in[i]) != r.ret) {
 			printf("| %s | %zu | JIT and interpreter disagree on input %d | | | | | | |\n",
-			       name, n, i);
-			jitk_jit_free(j);
-			return 0;
+			       w->name, n, i);
+			return false;
 		}
 	}
-	/* Warm-up round, which also sizes the batches (~3 ms each). */
-	unsigned long ip = calibrate(time_interp(p, n, in, 1), 3e-3);
-	unsigned long jp = calibrate(time_jit(fn, in, 1), 3e-3);
-	time_interp(p, n, in, ip);
-	time_jit(fn, in, jp);
+	w->ip = calibrate(time_interp(p, n, in, 1), 3e-3);
+	w->jp = calibrate(time_jit(fn, in, 1), 3e-3);
+	return true;
+}
 
-	double ri[REPEATS], rj[REPEATS], ratio[REPEATS];
-	for (int r = 0; r < REPEATS; r++) {
-		ri[r] = (double)(ip * NINPUTS) / time_interp(p, n, in, ip);
-		rj[r] = (double)(jp * NINPUTS) / time_jit(fn, in, jp);
-		ratio[r] = rj[r] / ri[r];
-	}
-	double ei = median(ri, REPEATS), ej = median(rj, REPEATS);
+/* Round r: a fresh image (where an image lands changes the cost of the
+ * call into it, see docs/jit.md, so each round draws a new placement), one
+ * interpreter batch, then one JIT batch. */
+static bool row_round(struct row *w, int r, const struct seccomp_data *in)
+{
+	const jitk_insn *p = jitk_filter_insns(w->f);
+	size_t n = jitk_filter_len(w->f);
+	jitk_jit_free(w->j);
+	w->j = NULL;
+	double c0 = now();
+	if (jitk_jit_compile(w->f, &w->j, NULL) != JITK_OK)
+		return false;
+	w->ctime[r] = now() - c0;
+	w->ri[r] = (double)(w->ip * NINPUTS) / time_interp(p, n, in, w->ip);
+	w->rj[r] = (double)(w->jp * NINPUTS) / time_jit(jitk_jit_func(w->j), in, w->jp);
+	return true;
+}
+
+/* Print the table line; returns the speed-up (ratio of the medians). */
+static double row_print(struct row *w)
+{
+	size_t n = jitk_filter_len(w->f), len;
+	jitk_jit_code(w->j, &len);
+	double ratio[REPEATS];
+	for (int r = 0; r < REPEATS; r++)
+		ratio[r] = w->rj[r] / w->ri[r];
+	double ei = median(w->ri, REPEATS), ej = median(w->rj, REPEATS);
 	qsort(ratio, REPEATS, sizeof ratio[0], cmp_double);
 	double speedup = ej / ei;
-	printf("| %s | %zu | %zu | %.1f | %.0f | %.2e | %.2e | %.1fx | %.1f-%.1f |\n", name, n, len,
-	       (double)len / (double)n, ctime * 1e6, ei, ej, speedup, ratio[0], ratio[REPEATS - 1]);
-	jitk_jit_free(j);
+	double ct = median(w->ctime, REPEATS + 1);
+	printf("| %s | %zu | %zu | %.1f | %.0f | %.2e | %.2e | %.1fx | %.1f-%.1f |\n", w->name, n,
+	       len, (double)len / (double)n, ct * 1e6, ei, ej, speedup, ratio[0],
+	       ratio[REPEATS - 1]);
 	return speedup;
+}
+
+/* The straight-line worst case: ld [16], 4094 ALU operations with
+ * constants (add, xor, mul, sub, or, rsh 1 in turn), ret a. */
+static jitk_filter *worst_case(void)
+{
+	static jitk_insn big[JITK_MAXINSNS];
+	static const uint16_t ops[] = { BPF_ADD, BPF_XOR, BPF_MUL, BPF_SUB, BPF_OR, BPF_RSH };
+	big[0] = (jitk_insn){ BPF_LD | BPF_W | BPF_ABS, 0, 0, 16 };
+	for (size_t i = 1; i < JITK_MAXINSNS - 1; i++)
+		big[i] = (jitk_insn){ (uint16_t)(BPF_ALU | ops[i % 6] | BPF_K), 0, 0,
+				      ops[i % 6] == BPF_RSH ? 1u : (uint32_t)(i * 2654435761u) | 1u };
+	big[JITK_MAXINSNS - 1] = (jitk_insn){ BPF_RET | BPF_A, 0, 0, 0 };
+	jitk_filter *f = NULL;
+	return jitk_filter_new(big, JITK_MAXINSNS, &f) == JITK_OK ? f : NULL;
 }
 
 int main(void)
@@ -169,10 +210,13 @@ int main(void)
 #endif
 	printf("## JIT: interpreter vs x86-64 code\n\n");
 	printf("Evaluations per second of the reference interpreter (interp_run) and of the\n"
-	       "validated JIT code on the same %d x86-64 inputs (nr 0..255): median of %d\n"
-	       "alternating rounds (interpreter batch, JIT batch; ~3 ms of CPU each); speed-up =\n"
-	       "ratio of the medians, range = smallest and largest ratio of one round.  Native\n"
-	       "size in bytes; compile = check + generate + validate + map, CPU microseconds.\n\n",
+	       "validated JIT code on the same %d x86-64 inputs (nr 0..255).  %d rounds, each\n"
+	       "timing every filter once (a freshly compiled image, an interpreter batch, then a\n"
+	       "JIT batch, ~3 ms of CPU each), so a filter's rounds spread over the whole run\n"
+	       "and over several placements of its image; the table gives the median rate of\n"
+	       "each side, speed-up = ratio of the medians, range = smallest and largest ratio\n"
+	       "within one round.  Native size in bytes; compile = check + generate + validate\n"
+	       "+ map, median CPU microseconds.\n\n",
 	       NINPUTS, REPEATS);
 	printf("| filter | BPF insns | native bytes | bytes/insn | compile us | interp eval/s | JIT eval/s | speed-up | range |\n");
 	printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
@@ -182,45 +226,56 @@ int main(void)
 	int rc = glob("policies/*.scpl", 0, NULL, &g);
 	if (rc == 0)
 		glob("policies/*/*.scpl", GLOB_APPEND, NULL, &g);
-	size_t done = 0, below = 0;
-	double lo = 1e9, hi = 0;
+	size_t cap = (rc == 0 ? g.gl_pathc : 0) + 1, nrows = 0;
+	struct row *rows = calloc(cap, sizeof *rows);
+	if (!rows)
+		return 1;
 	for (size_t i = 0; rc == 0 && i < g.gl_pathc; i++) {
 		jitk_policy *pol = NULL;
-		jitk_filter *f = NULL;
 		jitk_diag d;
 		jitk_compile_opts opts = { .no_verify = true };
+		struct row *w = &rows[nrows];
 		if (jitk_policy_load(g.gl_pathv[i], &pol, &d) == JITK_OK &&
-		    jitk_compile(pol, &opts, &f, &d) == JITK_OK) {
-			const char *name = g.gl_pathv[i] + strlen("policies/");
-			double s = bench_one(name, f, in);
-			if (s > 0) {
-				done++;
-				below += s < 10;
-				lo = s < lo ? s : lo;
-				hi = s > hi ? s : hi;
-			}
+		    jitk_compile(pol, &opts, &w->f, &d) == JITK_OK) {
+			snprintf(w->name, sizeof w->name, "%s", g.gl_pathv[i] + strlen("policies/"));
+			if (row_prepare(w, in))
+				nrows++;
+			else
+				jitk_jit_free(w->j), jitk_filter_free(w->f), memset(w, 0, sizeof *w);
 		}
-		jitk_filter_free(f);
 		jitk_policy_free(pol);
 	}
 	globfree(&g);
+	size_t npol = nrows;
+	struct row *w = &rows[nrows];
+	snprintf(w->name, sizeof w->name, "worst case: 4096 straight-line");
+	if ((w->f = worst_case()) && row_prepare(w, in))
+		nrows++;
 
-	/* Worst case: 4096 straight-line instructions, all executed. */
-	static jitk_insn big[JITK_MAXINSNS];
-	static const uint16_t ops[] = { BPF_ADD, BPF_XOR, BPF_MUL, BPF_SUB, BPF_OR, BPF_RSH };
-	big[0] = (jitk_insn){ BPF_LD | BPF_W | BPF_ABS, 0, 0, 16 };
-	for (size_t i = 1; i < JITK_MAXINSNS - 1; i++)
-		big[i] = (jitk_insn){ (uint16_t)(BPF_ALU | ops[i % 6] | BPF_K), 0, 0,
-				      ops[i % 6] == BPF_RSH ? 1u : (uint32_t)(i * 2654435761u) | 1u };
-	big[JITK_MAXINSNS - 1] = (jitk_insn){ BPF_RET | BPF_A, 0, 0, 0 };
-	jitk_filter *f = NULL;
-	double worst = 0;
-	if (jitk_filter_new(big, JITK_MAXINSNS, &f) == JITK_OK) {
-		worst = bench_one("worst case: 4096 straight-line", f, in);
-		jitk_filter_free(f);
+	for (int r = 0; r < REPEATS; r++)
+		for (size_t i = 0; i < nrows; i++)
+			if (!row_round(&rows[i], r, in)) {
+				printf("\n%s: JIT compile failed in round %d\n", rows[i].name, r);
+				return 1;
+			}
+
+	size_t below = 0;
+	double lo = 1e9, hi = 0, worst = 0;
+	for (size_t i = 0; i < nrows; i++) {
+		double sp = row_print(&rows[i]);
+		if (i < npol) {
+			below += sp < 10;
+			lo = sp < lo ? sp : lo;
+			hi = sp > hi ? sp : hi;
+		} else {
+			worst = sp;
+		}
+		jitk_jit_free(rows[i].j);
+		jitk_filter_free(rows[i].f);
 	}
+	free(rows);
 	printf("\n%zu policy filters measured, speed-up %.1fx to %.1fx (%zu below 10x); worst case "
 	       "%.1fx.  Target: JIT >= 10x the interpreter on every row.\n",
-	       done, done ? lo : 0, hi, below, worst);
+	       npol, npol ? lo : 0, hi, below, worst);
 	return 0;
 }
