@@ -7,12 +7,14 @@
  * program and the emitter's claimed offset table.
  *
  * The image contract (what a valid image looks like):
- *   [0, offs[0])          prologue, exactly: sub rsp, F; xor eax, eax;
- *                         xor ecx, ecx   (0 <= F <= 128 and a multiple of 4;
- *                         with the imm8 form that means F <= 124)
+ *   [0, offs[0])          prologue, exactly: [sub rsp, F;] xor eax, eax;
+ *                         xor ecx, ecx   (with the sub: 0 < F <= 128 and a
+ *                         multiple of 4, with the imm8 form F <= 124;
+ *                         without it the image is frameless, F = 0)
  *   [offs[pc], offs[pc+1]) the code of BPF instruction pc, 0 <= pc < n
  *   [offs[n], len)        the zero-return trailer, exactly:
- *                         xor eax, eax; add rsp, F; ret
+ *                         xor eax, eax; exit
+ *   where exit is "add rsp, F; ret" with a frame and "ret" without one.
  *   offs[] has n + 1 strictly increasing entries (every BPF instruction has
  *   at least one native instruction).
  *
@@ -21,12 +23,15 @@
  * image cannot clobber a callee-saved register, rsp or rdi):
  *   48 83 EC ib     sub rsp, imm8         only as the first instruction; the
  *                                         CPU sign-extends imm8, so F <= 124
- *   48 83 C4 ib     add rsp, imm8         imm8 == F, only right before ret
- *   C3              ret                   only right after add rsp, F
+ *   48 83 C4 ib     add rsp, imm8         imm8 == F > 0, only right before ret
+ *   C3              ret                   with a frame only right after
+ *                                         add rsp, F
  *   B8+r id         mov r, imm32
  *   01/09/21/29/31/39/85/89 /r (mod 3)
  *                   add/or/and/sub/xor/cmp/test/mov r, r
  *   81 /0,1,4,5,6,7 id (mod 3)  add/or/and/sub/xor/cmp r, imm32
+ *   83 /7 ib (mod 3) cmp r, imm8          the CPU sign-extends imm8
+ *   0F 42..47 /r (mod 3) cmovb..cmova r, r  only in a select (below)
  *   F7 /0 id        test r, imm32
  *   F7 /3           neg r
  *   F7 /6           div r                 guarded, see below
@@ -51,18 +56,28 @@
  *    offs[n]; no other instruction contains a branch;
  *  - the code of pc falls through into the code of pc+1 only if pc+1 is a
  *    BPF successor of pc, and never into the trailer;
- *  - a conditional BPF jump (jt != jf) is translated to the compare of A
- *    (eax) with its k or X (ecx) -- cmp for JEQ/JGT/JGE, test for JSET --
- *    followed only by branches whose condition codes (je, ja, jae, jne
- *    and their negations) send each outcome to the code of the right
- *    target: the decisions of the filter are preserved, not just its
- *    graph;
- *  - ret occurs only in the code of a BPF RET and in the trailer; the code
- *    of RET K is exactly mov eax, k; add rsp, F; ret and that of RET A
- *    exactly add rsp, F; ret;
- *  - the stack frame is F <= 128 bytes, allocated once, released before
- *    every ret; every stack access lies inside it; context reads lie inside
- *    struct seccomp_data;
+ *  - the whole code of every BPF jump has one of these shapes, where a
+ *    "transfer to t" is either jmp to offs[t] or, when t is a RET, a copy
+ *    of that RET (mov eax, k; exit for RET K with the same k, exit alone
+ *    for RET A):
+ *      JA, or a conditional jump with jt == jf: one transfer to its target;
+ *      a conditional jump (jt != jf): the compare of A (eax) with its k
+ *      (imm32, or imm8 whose sign extension is k) or X (ecx) -- cmp for
+ *      JEQ/JGT/JGE, test for JSET -- then jcc's whose condition codes (je,
+ *      ja, jae, jne and their negations) test this jump, then at most one
+ *      final transfer or, when both targets are RET K, a select:
+ *        mov edx, k1; mov eax, k2; cmovcc eax, edx; exit
+ *      and for each outcome of the compare, the first jcc taken, else the
+ *      final transfer or select, else the fall-through, goes to the code
+ *      of the right target or returns exactly what that target returns:
+ *      the decisions of the filter are preserved, not just its graph;
+ *  - ret occurs only in the code of a BPF RET, at the end of a transfer
+ *    copy or select in the code of a jump, and in the trailer; the code of
+ *    RET K is exactly mov eax, k; exit and that of RET A exactly exit;
+ *  - the stack frame, if any, is F <= 128 bytes, allocated once, released
+ *    before every ret; every stack access lies inside it (so a frameless
+ *    image touches no stack at all); context reads lie inside struct
+ *    seccomp_data;
  *  - every div is immediately preceded by xor edx, edx and, before that,
  *    either mov esi, imm32 != 0 (div esi) or test ecx, ecx; je trailer
  *    (div ecx), all in the same BPF instruction: DIV never faults, and DIV
@@ -70,7 +85,7 @@
  * Together: the code terminates, always returns through ret with rsp
  * restored, touches no memory but its frame and the input, preserves the
  * BPF control-flow graph and branch decisions, and returns the constants
- * of its RET K instructions.  It does NOT prove that the loads, stores and
+ * of its RET K instructions (also where a jump copies them).  It does NOT prove that the loads, stores and
  * ALU instructions compute what their BPF instructions mean (so the value
  * of A or X at a compare or RET A is not proved); the differential tests
  * (tests/kernel/test_jit_equiv.c, fuzz/fuzz_jit.c) cover that.
@@ -89,7 +104,7 @@
 
 struct jit_check_info {
 	size_t native_insns; /* x86-64 instructions decoded */
-	unsigned frame;      /* bytes of stack frame F */
+	unsigned frame;      /* bytes of stack frame F, 0 for a frameless image */
 };
 
 /* Validate code[0..len) as the translation of insns[0..n) with the claimed
