@@ -48,7 +48,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/random.h>
 #include <unistd.h>
 
 struct jitk_jit {
@@ -424,52 +423,13 @@ out:
 
 #if defined(__x86_64__)
 
-/* The ELF header of the executable or shared object libjitk is linked
- * into, defined by the linker (GNU ld, gold, lld); weak, so its absence
- * only costs the placement hint below. */
-extern const char __ehdr_start[] __attribute__((weak, visibility("hidden")));
-
-/* Where to ask the kernel to put an image of maplen bytes: a random page
- * 16..63 pages below the start of the object that contains libjitk, or
- * NULL (no preference).  Nothing depends on where the image lands.
- *
- * Why: a filter runs in a few nanoseconds, so the call into the image and
- * the return from it are a large part of its cost, and on the AMD Zen 3
- * development machine they cost about 1 ns more (out of 2.5-4) when the
- * image lies far from the caller, as mmap's default placement (near the
- * shared libraries, terabytes away from a PIE executable) does; within
- * 64 pages of the caller most placements avoid that penalty (docs/jit.md).
- * The usual caller, a program linking libjitk, has its code right above.
- * Cost: the image's address tells the object's base (within 256 KiB) and
- * the other way round; the image holds no data or pointers, is never
- * writable, and offers no gadget the object's own code lacks. */
-static void *jit_map_hint(size_t maplen, size_t page)
+/* A fresh read-write mapping of maplen bytes for an image, wherever the
+ * kernel's ASLR puts it.  Placing images next to the calling program was
+ * measured to save about 1 ns per call (docs/jit.md) and rejected: it ties
+ * the image's address to the program's, so leaking one would reveal the
+ * other, and a sandboxing library must not weaken ASLR for speed. */
+static void *jit_map(size_t maplen)
 {
-	uintptr_t base = (uintptr_t)__ehdr_start;
-	uint32_t r;
-	if (!base || getrandom(&r, sizeof r, GRND_NONBLOCK) != (ssize_t)sizeof r)
-		return NULL;
-	size_t below = (16 + r % 48) * page + maplen;
-	if (base < below + ((size_t)1 << 24)) /* stay well away from low memory */
-		return NULL;
-	return (void *)((base - below) & ~(uintptr_t)(page - 1));
-}
-
-/* A fresh read-write mapping of maplen bytes for an image: at a hint from
- * jit_map_hint if one of a few is free (MAP_FIXED_NOREPLACE never replaces
- * an existing mapping; a kernel older than 4.17 ignores the flag and takes
- * the address as a plain hint), else wherever the kernel likes. */
-static void *jit_map(size_t maplen, size_t page)
-{
-	for (int attempt = 0; attempt < 4; attempt++) {
-		void *hint = jit_map_hint(maplen, page);
-		if (!hint)
-			break;
-		void *mem = mmap(hint, maplen, PROT_READ | PROT_WRITE,
-				 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
-		if (mem != MAP_FAILED)
-			return mem;
-	}
 	return mmap(NULL, maplen, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 }
 
@@ -497,7 +457,7 @@ jitk_err jitk_jit_compile(const jitk_filter *f, jitk_jit **out, jitk_diag *d)
 	size_t maplen = (len + (size_t)page - 1) / (size_t)page * (size_t)page;
 	void *mem = MAP_FAILED;
 	if (j)
-		mem = jit_map(maplen, (size_t)page);
+		mem = jit_map(maplen);
 	if (!j || mem == MAP_FAILED) {
 		free(code);
 		free(offs);

@@ -401,38 +401,6 @@ static void code_is_not_writable(void **state)
 	jitk_filter_free(f);
 }
 
-/* Images are placed just below the executable that links libjitk (a hint:
- * below a test binary the space is free), at varying addresses, and many
- * of them can live at once. */
-extern const char __ehdr_start[] __attribute__((weak, visibility("hidden")));
-
-static void code_near_the_program(void **state)
-{
-	(void)state;
-	if (!__ehdr_start)
-		skip();
-	uintptr_t base = (uintptr_t)__ehdr_start;
-	jitk_filter *f = TEST_FILTER(RETK(1));
-	enum { N = 24 };
-	jitk_jit *js[N];
-	size_t near = 0, distinct = 0;
-	for (size_t i = 0; i < N; i++) {
-		assert_int_equal(jitk_jit_compile(f, &js[i], NULL), JITK_OK);
-		size_t len;
-		uintptr_t code = (uintptr_t)jitk_jit_code(js[i], &len);
-		near += code < base && base - code <= 64 * 4096;
-		distinct += i == 0 || code != (uintptr_t)jitk_jit_code(js[i - 1], &len);
-		struct seccomp_data in = { 0 };
-		assert_int_equal(jitk_jit_func(js[i])(&in), 1);
-	}
-	print_message("%zu of %d images within 64 pages below the executable\n", near, N);
-	assert_true(near >= N / 2);
-	assert_int_equal(distinct, N);
-	for (size_t i = 0; i < N; i++)
-		jitk_jit_free(js[i]);
-	jitk_filter_free(f);
-}
-
 /* The JIT never compiles what the checker rejects, and reports why. */
 static void refuses_rejected_filters(void **state)
 {
@@ -698,7 +666,6 @@ int main(void)
 		cmocka_unit_test(jump_encoding_boundary),
 		cmocka_unit_test(jump_encoding_chains),
 		cmocka_unit_test(code_is_not_writable),
-		cmocka_unit_test(code_near_the_program),
 		cmocka_unit_test(refuses_rejected_filters),
 		cmocka_unit_test(generator_refuses_untranslatable),
 		cmocka_unit_test(image_passes_validator),
