@@ -21,6 +21,7 @@
  * smallest and largest ratio of a single round. */
 #include "jitk.h"
 #include "interp.h"
+#include "testlib.h"
 
 #include <glob.h>
 #include <linux/audit.h>
@@ -222,15 +223,12 @@ int main(void)
 	printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
 
 	glob_t g;
-	memset(&g, 0, sizeof g);
-	int rc = glob("policies/*.scpl", 0, NULL, &g);
-	if (rc == 0)
-		glob("policies/*/*.scpl", GLOB_APPEND, NULL, &g);
-	size_t cap = (rc == 0 ? g.gl_pathc : 0) + 1, nrows = 0;
+	bool have = test_policy_files(&g);
+	size_t cap = (have ? g.gl_pathc : 0) + 1, nrows = 0;
 	struct row *rows = calloc(cap, sizeof *rows);
 	if (!rows)
 		return 1;
-	for (size_t i = 0; rc == 0 && i < g.gl_pathc; i++) {
+	for (size_t i = 0; have && i < g.gl_pathc; i++) {
 		jitk_policy *pol = NULL;
 		jitk_diag d;
 		jitk_compile_opts opts = { .no_verify = true };
@@ -245,7 +243,8 @@ int main(void)
 		}
 		jitk_policy_free(pol);
 	}
-	globfree(&g);
+	if (have)
+		globfree(&g);
 	size_t npol = nrows;
 	struct row *w = &rows[nrows];
 	snprintf(w->name, sizeof w->name, "worst case: 4096 straight-line");
