@@ -107,6 +107,8 @@ struct cg {
 	 * uses only the low word, whatever the high word holds (docs/scpl.md),
 	 * so the high word is never read. */
 	bool args32;
+	/* A's state where every decision's code starts (it is shared). */
+	struct acc entry;
 };
 
 static bool cg_failed(const struct cg *g)
@@ -522,7 +524,38 @@ static size_t gen_cond(struct cg *g, const struct pol_cond *c, size_t t, size_t 
 
 /* ---------------------------------------------------------- decisions */
 
-#define CG_MAXCASES_STACK 64
+/*
+ * A decision's cases are compiled as lists of conjunctions: case k holds
+ * when every conjunct of conj[] holds (conditions have no side effects, so
+ * the order in which conjuncts are tested cannot change the result, only
+ * its cost).  A list is cut into pieces, each compiled as one of:
+ *
+ *  - a single case: conj[0] ? conj[1] ? ... ret action : fall : fall;
+ *  - a factored run: consecutive cases that all contain one conjunct L
+ *    (structurally equal): L ? (the run without L) : fall.  If L fails no
+ *    case of the run can hold, so first match is kept while L is tested
+ *    once (gVisor's factoring; Tor's openat rules all test
+ *    low32(arg0) == AT_FDCWD);
+ *  - a switch: consecutive cases that all contain an equality on one
+ *    operand x (same argument, mask and width) against constants, at least
+ *    CG_SWITCH_MIN distinct ones: a search on x over the sorted constants
+ *    (jge/jeq on the words of x), each constant leading to the cases of the
+ *    run with that constant, in their order, without the equality.  For an
+ *    input, only the cases whose constant equals x can hold, and among them
+ *    the first that holds wins: the same first match, in about log2(n)
+ *    jumps instead of n (Tor's rt_sigaction, rename and openat chains).
+ * Cases after one without conjuncts (always true) are dead.
+ */
+
+#define CG_MAXCONJ 16u
+#define CG_SWITCH_MIN 3u  /* distinct constants for a switch to pay */
+#define CG_LINEAR_MAX 3u  /* constants searched by a plain jeq chain */
+
+struct cg_case {
+	const struct pol_cond *conj[CG_MAXCONJ];
+	size_t n; /* 0: always */
+	uint32_t action;
+};
 
 /* Structural equality: equal trees are equal predicates. */
 static bool cond_same(const struct pol_cond *a, const struct pol_cond *b)
@@ -544,27 +577,401 @@ static bool cond_same(const struct pol_cond *a, const struct pol_cond *b)
 	return false;
 }
 
-/*
- * The last case of the run of cases starting at i whose conditions are
- * `L && R_k` with one L (structurally equal).  Such a run is compiled as
- *     L ? (R_i ? a_i : R_i+1 ? a_i+1 : ... : after) : after
- * which is the same first match (if L fails, no case of the run holds),
- * but tests L once: consecutive rules sharing a first test (gVisor's
- * factoring), e.g. Tor's openat rules, all `low32(arg0) == AT_FDCWD && ...`.
- */
-static size_t run_end(const struct ir_decision *dec, size_t i)
+static size_t conj_count(const struct pol_cond *c)
 {
-	const struct pol_cond *c = dec->cases[i].cond;
-	if (c->kind != POL_AND)
-		return i;
-	size_t j = i;
-	while (j + 1 < dec->ncases && dec->cases[j + 1].cond->kind == POL_AND &&
-	       cond_same(dec->cases[j + 1].cond->l, c->l))
-		j++;
-	return j;
+	return c->kind == POL_AND ? conj_count(c->l) + conj_count(c->r) : 1;
 }
 
-/* The decision's code, entered with A == nr: case by case, first match. */
+static void conj_push(struct cg_case *k, const struct pol_cond *c)
+{
+	if (c->kind == POL_AND) {
+		conj_push(k, c->l);
+		conj_push(k, c->r);
+	} else {
+		k->conj[k->n++] = c;
+	}
+}
+
+/* A case of the IR as a conjunction (a condition with more than CG_MAXCONJ
+ * conjuncts stays one conjunct, compiled as it is). */
+static void case_of(struct cg_case *k, const struct ir_case *c)
+{
+	k->n = 0;
+	k->action = c->action;
+	if (!c->cond)
+		return;
+	if (conj_count(c->cond) <= CG_MAXCONJ)
+		conj_push(k, c->cond);
+	else
+		k->conj[k->n++] = c->cond;
+}
+
+/* The case without its conjunct i. */
+static struct cg_case case_without(const struct cg_case *k, size_t i)
+{
+	struct cg_case r = { .n = 0, .action = k->action };
+	for (size_t j = 0; j < k->n; j++)
+		if (j != i)
+			r.conj[r.n++] = k->conj[j];
+	return r;
+}
+
+/* The operand of an equality, as the words the code reads:
+ * x = ((hi & mh) << 32) | (lo & ml); mh == 0: the high word is not read
+ * (low32(), or an ABI with 32-bit arguments, docs/scpl.md). */
+struct cg_key {
+	uint8_t arg;
+	uint32_t mh, ml;
+};
+
+/* Whether c is `x == v` for an operand x; *possible is false when v has a
+ * bit x can never have (the equality never holds). */
+static bool eq_key(const struct pol_cond *c, bool args32, struct cg_key *k, uint64_t *v,
+		   bool *possible)
+{
+	if (c->kind != POL_CMP || c->op != POL_EQ)
+		return false;
+	k->arg = c->arg;
+	k->mh = c->low32 || args32 ? 0 : (uint32_t)(c->mask >> 32);
+	k->ml = (uint32_t)c->mask;
+	*v = c->value;
+	*possible = ((uint32_t)(c->value >> 32) & ~k->mh) == 0 && ((uint32_t)c->value & ~k->ml) == 0;
+	return true;
+}
+
+static bool key_same(struct cg_key a, struct cg_key b)
+{
+	return a.arg == b.arg && a.mh == b.mh && a.ml == b.ml;
+}
+
+/* The index of an equality on key in case k, or k->n. */
+static size_t find_key(const struct cg_case *k, bool args32, struct cg_key key, uint64_t *v,
+		       bool *possible)
+{
+	for (size_t i = 0; i < k->n; i++) {
+		struct cg_key kk;
+		if (eq_key(k->conj[i], args32, &kk, v, possible) && key_same(kk, key))
+			return i;
+	}
+	return k->n;
+}
+
+static size_t find_same(const struct cg_case *k, const struct pol_cond *c)
+{
+	for (size_t i = 0; i < k->n; i++)
+		if (cond_same(k->conj[i], c))
+			return i;
+	return k->n;
+}
+
+enum piece_kind { PIECE_ONE, PIECE_FACTOR, PIECE_SWITCH };
+
+struct piece {
+	enum piece_kind kind;
+	size_t end;                 /* cases [i, end) */
+	const struct pol_cond *key; /* FACTOR: L; SWITCH: an equality on the operand */
+};
+
+static int cmp_u64(const void *pa, const void *pb)
+{
+	uint64_t a = *(const uint64_t *)pa, b = *(const uint64_t *)pb;
+	return a < b ? -1 : a > b;
+}
+
+/* The distinct possible constants of the equalities on key in cs[0..m),
+ * sorted, into v[] (room for m); returns how many. */
+static size_t key_values(const struct cg_case *cs, size_t m, bool args32, struct cg_key key,
+			 uint64_t *v)
+{
+	size_t n = 0;
+	for (size_t j = 0; j < m; j++) {
+		bool pos;
+		find_key(&cs[j], args32, key, &v[n], &pos);
+		n += pos;
+	}
+	qsort(v, n, sizeof *v, cmp_u64);
+	size_t d = 0;
+	for (size_t j = 0; j < n; j++)
+		if (d == 0 || v[j] != v[d - 1])
+			v[d++] = v[j];
+	return d;
+}
+
+/* The piece starting at case i of cs[0..n) (cs[i] has conjuncts). */
+static struct piece piece_at(struct cg *g, const struct cg_case *cs, size_t n, size_t i)
+{
+	bool args32 = g->args32;
+	struct piece best = { PIECE_ONE, i + 1, NULL };
+	size_t best_d = 0, best_len = 1;
+	for (size_t c = 0; c < cs[i].n; c++) {
+		const struct pol_cond *cc = cs[i].conj[c];
+		struct cg_key key;
+		uint64_t v;
+		bool pos;
+		if (eq_key(cc, args32, &key, &v, &pos)) {
+			size_t end = i + 1;
+			while (end < n && find_key(&cs[end], args32, key, &v, &pos) < cs[end].n)
+				end++;
+			uint64_t *vals = malloc((end - i) * sizeof *vals);
+			if (!vals) {
+				g->nomem = true;
+				return best;
+			}
+			size_t d = key_values(cs + i, end - i, args32, key, vals);
+			free(vals);
+			if (d >= CG_SWITCH_MIN && d > best_d) {
+				best = (struct piece){ PIECE_SWITCH, end, cc };
+				best_d = d;
+			}
+		}
+		if (best_d)
+			continue;
+		size_t end = i + 1;
+		while (end < n && find_same(&cs[end], cc) < cs[end].n)
+			end++;
+		if (end - i > best_len) {
+			best = (struct piece){ PIECE_FACTOR, end, cc };
+			best_len = end - i;
+		}
+	}
+	return best;
+}
+
+/* A's state on the false exit of a conjunction entered with `in` (the
+ * true exit into *t). */
+static struct acc conj_exits(const struct pol_cond *const *conj, size_t n, bool args32,
+			     struct acc in, struct acc *t)
+{
+	struct acc f = { ACC_NONE, 0, 0 }, ct, cf;
+	for (size_t i = 0; i < n; i++) {
+		cond_exits(conj[i], args32, in, &ct, &cf);
+		f = acc_meet(f, cf);
+		in = ct;
+	}
+	if (t)
+		*t = in;
+	return f;
+}
+
+static struct acc cases_fall(struct cg *g, const struct cg_case *cs, size_t n, struct acc in);
+
+/* A's state where piece p (cases [i, p.end)) falls to what follows. */
+static struct acc piece_fall(struct cg *g, const struct cg_case *cs, size_t i, struct piece p,
+			     struct acc in)
+{
+	bool args32 = g->args32;
+	switch (p.kind) {
+	case PIECE_ONE:
+		return conj_exits(cs[i].conj, cs[i].n, args32, in, NULL);
+	case PIECE_FACTOR: {
+		struct acc lt, lf;
+		cond_exits(p.key, args32, in, &lt, &lf);
+		size_t m = p.end - i;
+		struct cg_case *sub = malloc(m * sizeof *sub);
+		if (!sub) {
+			g->nomem = true;
+			return ACC_UNKNOWN_;
+		}
+		for (size_t j = 0; j < m; j++)
+			sub[j] = case_without(&cs[i + j], find_same(&cs[i + j], p.key));
+		struct acc r = acc_meet(lf, cases_fall(g, sub, m, lt));
+		free(sub);
+		return r;
+	}
+	case PIECE_SWITCH:
+		break;
+	}
+	return ACC_UNKNOWN_; /* many exits: assume nothing */
+}
+
+/* A's state where the list falls through (no case held). */
+static struct acc cases_fall(struct cg *g, const struct cg_case *cs, size_t n, struct acc in)
+{
+	for (size_t i = 0; i < n && !cg_failed(g);) {
+		if (cs[i].n == 0)
+			return (struct acc){ ACC_NONE, 0, 0 }; /* always holds */
+		struct piece p = piece_at(g, cs, n, i);
+		in = piece_fall(g, cs, i, p, in);
+		i = p.end;
+	}
+	return in;
+}
+
+static size_t gen_cases(struct cg *g, const struct cg_case *cs, size_t n, size_t fall,
+			struct acc in);
+
+/* Code for a conjunction: t if every conjunct holds, else f. */
+static size_t gen_conj(struct cg *g, const struct pol_cond *const *conj, size_t n, size_t t,
+		       size_t f, struct acc in)
+{
+	struct acc st[CG_MAXCONJ];
+	for (size_t i = 0; i < n; i++) {
+		struct acc cf;
+		st[i] = in;
+		cond_exits(conj[i], g->args32, in, &in, &cf);
+	}
+	for (size_t i = n; i-- > 0;)
+		t = gen_cond(g, conj[i], t, f, st[i]);
+	return t;
+}
+
+/* Search over the 32-bit constants w[a..b] (sorted, distinct) with A ==
+ * the word in state st: lbl[i] when A == w[i], miss otherwise. */
+static size_t gen_search32(struct cg *g, const uint32_t *w, const size_t *lbl, size_t a, size_t b,
+			   size_t miss, struct acc st)
+{
+	if (cg_failed(g))
+		return 0;
+	if (b - a + 1 <= CG_LINEAR_MAX) {
+		size_t l = miss;
+		for (size_t i = b + 1; i-- > a;)
+			l = cjump(g, BPF_JEQ, w[i], lbl[i], l, st);
+		return l;
+	}
+	size_t mid = a + (b - a + 1) / 2;
+	size_t right = gen_search32(g, w, lbl, mid, b, miss, st);
+	size_t left = gen_search32(g, w, lbl, a, mid - 1, miss, st);
+	return cjump(g, BPF_JGE, w[mid], right, left, st);
+}
+
+/* The switch piece over cases cs[0..m), every one with an equality on the
+ * operand of `key_cond`; fall when none holds. */
+static size_t gen_switch(struct cg *g, const struct cg_case *cs, size_t m,
+			 const struct pol_cond *key_cond, size_t fall, struct acc in)
+{
+	struct cg_key key = { 0, 0, 0 };
+	uint64_t v0;
+	bool pos;
+	if (!eq_key(key_cond, g->args32, &key, &v0, &pos)) {
+		g->nomem = true; /* unreachable: piece_at picked an equality */
+		return 0;
+	}
+	size_t res = 0;
+	uint64_t *v = malloc(m * sizeof *v);
+	struct cg_case *sub = malloc(m * sizeof *sub);
+	uint32_t *w = malloc(m * sizeof *w), *gw = malloc(m * sizeof *gw);
+	size_t *lbl = malloc(m * sizeof *lbl), *glbl = malloc(m * sizeof *glbl);
+	if (!v || !sub || !w || !gw || !lbl || !glbl) {
+		g->nomem = true;
+		goto out;
+	}
+	/* The distinct possible constants, sorted. */
+	size_t nv = key_values(cs, m, g->args32, key, v);
+	/* Each constant's cases, in order, without the equality; entered with
+	 * A == the low word (masked), as the search leaves it. */
+	struct acc st_lo = { ACC_WORD, OFF_ARG_LO(key.arg), key.ml };
+	struct acc st_hi = { ACC_WORD, OFF_ARG_HI(key.arg), key.mh };
+	for (size_t i = nv; i-- > 0 && !cg_failed(g);) {
+		size_t ns = 0;
+		for (size_t j = 0; j < m; j++) {
+			uint64_t vj;
+			size_t at = find_key(&cs[j], g->args32, key, &vj, &pos);
+			if (pos && vj == v[i])
+				sub[ns++] = case_without(&cs[j], at);
+		}
+		lbl[i] = gen_cases(g, sub, ns, fall, st_lo);
+	}
+	/* Backwards: per high word (one group when mh == 0) a search on the
+	 * low word, then a search on the high word over the groups, whose
+	 * entries go to the top of gw[]/glbl[] (highest high word last). */
+	size_t ng = 0;
+	for (size_t hi = nv; hi-- > 0 && !cg_failed(g);) {
+		size_t lo = hi;
+		while (lo > 0 && v[lo - 1] >> 32 == v[hi] >> 32)
+			lo--;
+		for (size_t i = lo; i <= hi; i++)
+			w[i] = (uint32_t)v[i];
+		size_t l = gen_search32(g, w, lbl, lo, hi, fall, st_lo);
+		ng++;
+		gw[nv - ng] = (uint32_t)(v[hi] >> 32);
+		glbl[nv - ng] = load_word(g, key.mh ? st_hi : in, st_lo.off, key.ml, l);
+		hi = lo;
+	}
+	if (cg_failed(g))
+		res = 0;
+	else if (nv == 0)
+		res = fall;
+	else if (key.mh == 0)
+		res = glbl[nv - 1]; /* one group */
+	else
+		res = load_word(g, in, st_hi.off, key.mh,
+				gen_search32(g, gw, glbl, nv - ng, nv - 1, fall, st_hi));
+out:
+	free(v);
+	free(sub);
+	free(w);
+	free(gw);
+	free(lbl);
+	free(glbl);
+	return cg_failed(g) ? 0 : res;
+}
+
+/* Code for the cases cs[0..n) in order, first match, `fall` when none
+ * holds, entered with A in state `in`. */
+static size_t gen_cases(struct cg *g, const struct cg_case *cs, size_t n, size_t fall,
+			struct acc in)
+{
+	if (n == 0)
+		return fall;
+	/* Forwards: the pieces and A's state where each starts. */
+	struct piece *ps = malloc(n * sizeof *ps);
+	struct acc *ins = malloc(n * sizeof *ins);
+	size_t *at = malloc(n * sizeof *at);
+	size_t np = 0;
+	if (!ps || !ins || !at) {
+		g->nomem = true;
+		goto out;
+	}
+	for (size_t i = 0; i < n && !cg_failed(g);) {
+		struct piece p = { PIECE_ONE, i + 1, NULL };
+		if (cs[i].n)
+			p = piece_at(g, cs, n, i);
+		ps[np] = p;
+		ins[np] = in;
+		at[np++] = i;
+		if (cs[i].n == 0)
+			break; /* always holds: the rest is dead */
+		in = piece_fall(g, cs, i, p, in);
+		i = p.end;
+	}
+	/* Backwards: each piece falls to the code of the pieces after it. */
+	for (size_t k = np; k-- > 0 && !cg_failed(g);) {
+		const struct cg_case *c = &cs[at[k]];
+		size_t m = ps[k].end - at[k];
+		switch (ps[k].kind) {
+		case PIECE_ONE: {
+			size_t ret = ret_label(g, c->action);
+			fall = c->n ? gen_conj(g, c->conj, c->n, ret, fall, ins[k]) : ret;
+			break;
+		}
+		case PIECE_FACTOR: {
+			struct cg_case *sub = malloc(m * sizeof *sub);
+			if (!sub) {
+				g->nomem = true;
+				break;
+			}
+			for (size_t j = 0; j < m; j++)
+				sub[j] = case_without(&c[j], find_same(&c[j], ps[k].key));
+			struct acc lt, lf;
+			cond_exits(ps[k].key, g->args32, ins[k], &lt, &lf);
+			size_t inner = gen_cases(g, sub, m, fall, lt);
+			free(sub);
+			fall = gen_cond(g, ps[k].key, inner, fall, ins[k]);
+			break;
+		}
+		case PIECE_SWITCH:
+			fall = gen_switch(g, c, m, ps[k].key, fall, ins[k]);
+			break;
+		}
+	}
+out:
+	free(ps);
+	free(ins);
+	free(at);
+	return cg_failed(g) ? 0 : fall;
+}
+
+/* The decision's code, entered with A in state g->entry. */
 static size_t gen_decision(struct cg *g, const struct ir_decision *dec)
 {
 	for (size_t i = 0; i < g->nmemo; i++)
@@ -572,82 +979,23 @@ static size_t gen_decision(struct cg *g, const struct ir_decision *dec)
 			return g->memo[i].label;
 	if (dec->ncases == 0)
 		return ret_label(g, dec->otherwise);
-
-	/* Forwards, A's state where each run starts (in[i], i the run's first
-	 * case) and, inside a run, where each R_k starts (rin[k]): a run
-	 * starts where the previous one failed (L failed, or the last R). */
-	struct acc stack_in[CG_MAXCASES_STACK], stack_rin[CG_MAXCASES_STACK];
-	size_t stack_end[CG_MAXCASES_STACK];
-	bool small = dec->ncases <= CG_MAXCASES_STACK;
-	struct acc *in = small ? stack_in : malloc(dec->ncases * sizeof *in);
-	struct acc *rin = small ? stack_rin : malloc(dec->ncases * sizeof *rin);
-	size_t *end = small ? stack_end : malloc(dec->ncases * sizeof *end);
-	if (!in || !rin || !end) {
-		if (!small) {
-			free(in);
-			free(rin);
-			free(end);
-		}
+	struct cg_case *cs = malloc(dec->ncases * sizeof *cs);
+	if (!cs) {
 		g->nomem = true;
 		return 0;
 	}
-	struct acc cur = ACC_NR;
-	for (size_t i = 0; i < dec->ncases; i = end[i] + 1) {
-		const struct pol_cond *c = dec->cases[i].cond;
-		struct acc t, f;
-		in[i] = cur;
-		end[i] = run_end(dec, i);
-		if (end[i] == i) {
-			cond_exits(c, g->args32, cur, &t, &cur);
-			continue;
-		}
-		struct acc lf;
-		cond_exits(c->l, g->args32, cur, &rin[i], &lf);
-		for (size_t k = i; k <= end[i]; k++) {
-			cond_exits(dec->cases[k].cond->r, g->args32, rin[k], &t, &f);
-			if (k < end[i])
-				rin[k + 1] = f;
-		}
-		cur = acc_meet(lf, f);
-	}
-
-	/* Backwards: each run's code falls to `next`, the code of the runs
-	 * after it (finally `ret #otherwise`). */
-	size_t starts[CG_MAXCASES_STACK], *start = small ? starts : malloc(dec->ncases * sizeof *start);
-	size_t nstart = 0;
-	for (size_t i = 0; start && i < dec->ncases; i = end[i] + 1)
-		start[nstart++] = i;
-	size_t next = start ? ret_label(g, dec->otherwise) : 0;
-	for (size_t r = nstart; start && r-- > 0;) {
-		size_t i = start[r];
-		if (end[i] == i) {
-			size_t ret = ret_label(g, dec->cases[i].action);
-			next = gen_cond(g, dec->cases[i].cond, ret, next, in[i]);
-			continue;
-		}
-		size_t chain = next;
-		for (size_t k = end[i] + 1; k-- > i;) {
-			size_t ret = ret_label(g, dec->cases[k].action);
-			chain = gen_cond(g, dec->cases[k].cond->r, ret, chain, rin[k]);
-		}
-		next = gen_cond(g, dec->cases[i].cond->l, chain, next, in[i]);
-	}
-	if (!start)
-		g->nomem = true;
-	if (!small) {
-		free(in);
-		free(rin);
-		free(end);
-		free(start);
-	}
+	for (size_t i = 0; i < dec->ncases; i++)
+		case_of(&cs[i], &dec->cases[i]);
+	size_t l = gen_cases(g, cs, dec->ncases, ret_label(g, dec->otherwise), g->entry);
+	free(cs);
 	if (cg_failed(g))
 		return 0;
 	if (!grow((void **)&g->memo, &g->capmemo, g->nmemo + 1, sizeof *g->memo)) {
 		g->nomem = true;
 		return 0;
 	}
-	g->memo[g->nmemo++] = (struct cg_memo){ dec, g->args32, next };
-	return next;
+	g->memo[g->nmemo++] = (struct cg_memo){ dec, g->args32, l };
+	return l;
 }
 
 /* --------------------------------------------------- the search on nr */
@@ -965,7 +1313,7 @@ jitk_err codegen(const struct ir_policy *ir, const jitk_compile_opts *opts,
 	if (!ir || !out)
 		return diag_err(d, JITK_E_INVAL, "codegen: NULL argument");
 	*out = NULL;
-	struct cg g = { .opts = opts };
+	struct cg g = { .opts = opts, .entry = ACC_NR };
 	load_known(&g);
 	gen_program(&g, ir);
 	free(g.rets);

@@ -656,6 +656,137 @@ static void equality_chain_low_word_first(void **state)
 	jitk_policy_free(p);
 }
 
+/* A switch on one argument's values: Tor's rename rules `arg0 == A_i &&
+ * arg1 == B_i` (some A_i repeated, one high word) and rt_sigaction's
+ * `arg0 == K_i` are searched on the constants, not tried one by one. */
+static void switch_on_argument_values(void **state)
+{
+	(void)state;
+	enum { N = 24 };
+	char text[16384];
+	size_t off = (size_t)snprintf(text, sizeof text, "{ default_action = Errno EPERM; rules = [\n");
+	for (int i = 0; i < N; i++) {
+		off += (size_t)snprintf(text + off, sizeof text - off,
+					"{ action = %s; syscall = rename; when = arg0 == 0x7f5a014%05x && arg1 == 0x7f5a014%05x };\n",
+					i % 5 == 2 ? "Errno EACCES" : "Allow", 0x100 + 0x40 * (i / 2),
+					0x900 + 0x11 * i);
+		off += (size_t)snprintf(text + off, sizeof text - off,
+					"{ action = Allow; syscall = rt_sigaction; when = arg0 == %d };\n", 3 * i + 1);
+	}
+	snprintf(text + off, sizeof text - off, "{ action = Trap; syscall = rename; when = arg2 == 1 } ] }\n");
+	jitk_policy *p = parse_text(text);
+	jitk_filter *f = compile_ok(p, NULL);
+	struct seccomp_data in = { .arch = 0xc000003eu, .nr = 13 };
+	/* rt_sigaction: about log2(N) + 2 jumps whatever the value */
+	for (int v = 0; v < 3 * N + 2; v++)
+		for (uint64_t hi = 0; hi <= 2; hi++) {
+			in.args[0] = (hi << 32) | (uint64_t)v;
+			assert_true(steps_of(f, &in) <= 16);
+			expect_same(p, f, &in, 0);
+		}
+	/* rename: the last rule (arg2) stays reachable, each pair is found in
+	 * logarithmic steps, and every neighbour is refused */
+	in.nr = 82;
+	for (int i = 0; i < N; i++)
+		for (int d0 = -1; d0 <= 1; d0++)
+			for (int d1 = -1; d1 <= 1; d1++)
+				for (uint64_t a2 = 0; a2 <= 1; a2++) {
+					in.args[0] = 0x7f5a01400000ull + 0x100 + 0x40 * (uint64_t)(i / 2) + (uint64_t)d0;
+					in.args[1] = 0x7f5a01400000ull + 0x900 + 0x11 * (uint64_t)i + (uint64_t)d1;
+					in.args[2] = a2;
+					assert_true(steps_of(f, &in) <= 26);
+					expect_same(p, f, &in, 0);
+					in.args[0] ^= 0x100000000ull; /* junk in a high word */
+					expect_same(p, f, &in, 0);
+				}
+	jitk_filter_free(f);
+	jitk_policy_free(p);
+}
+
+/* Random policies made of switch material: many rules on two syscalls,
+ * each an equality on one of two arguments (whole, masked or low32; some
+ * constants repeated, some impossible under their mask, high words shared
+ * or not) and maybe a second compare, on x86_64 and i386 (32-bit
+ * arguments: high words never read).  The filter agrees with the
+ * semantics on the constants +-1, with junk high words. */
+static void switch_random(void **state)
+{
+	(void)state;
+	uint64_t seed = test_seed(7);
+	rng_t r;
+	rng_seed(&r, seed);
+	static const char *const acts[] = { "Allow", "Allow", "Errno EPERM", "Trap", "Kill" };
+	static const char *const ops[] = { "==", "!=", "<", ">=" };
+	unsigned long n = scaled(60), inputs = 0;
+	for (unsigned long it = 0; it < n; it++) {
+		uint64_t pool[12];
+		for (size_t i = 0; i < 12; i++) {
+			uint64_t hi = rng_below(&r, 3) ? 0x7f5a : rng_below(&r, 3);
+			pool[i] = (hi << 32) | (rng_below(&r, 2) ? rng_below(&r, 40) : rng_u32(&r));
+		}
+		char text[32768];
+		size_t off = (size_t)snprintf(text, sizeof text,
+					      "{ arch = [x86_64; i386]; default_action = Errno EPERM; rules = [\n");
+		unsigned nrules = 4 + rng_below(&r, 40);
+		for (unsigned i = 0; i < nrules; i++) {
+			unsigned a = rng_below(&r, 2);
+			uint64_t v = pool[rng_below(&r, 12)];
+			char lhs[64];
+			switch (rng_below(&r, 4)) {
+			case 0: snprintf(lhs, sizeof lhs, "(arg%u & 0xffff00ff000000ff)", a); break;
+			case 1:
+				snprintf(lhs, sizeof lhs, "low32(arg%u)", a);
+				v &= 0xffffffffu;
+				break;
+			default: snprintf(lhs, sizeof lhs, "arg%u", a); break;
+			}
+			off += (size_t)snprintf(text + off, sizeof text - off,
+						"{ action = %s; syscall = %s; when = %s == 0x%llx",
+						acts[rng_below(&r, 5)], rng_below(&r, 4) ? "rename" : "kill",
+						lhs, (unsigned long long)v);
+			if (rng_below(&r, 2))
+				off += (size_t)snprintf(text + off, sizeof text - off, " && arg%u %s 0x%llx",
+							1 - a, ops[rng_below(&r, 4)],
+							(unsigned long long)pool[rng_below(&r, 12)]);
+			off += (size_t)snprintf(text + off, sizeof text - off, " };\n");
+		}
+		snprintf(text + off, sizeof text - off, "] }\n");
+		jitk_policy *p = parse_text(text);
+		jitk_filter *f = compile_ok(p, NULL);
+		static const uint32_t arches[] = { 0xc000003eu, 0x40000003u };
+		static const uint32_t nrs[] = { 82, 62, 38, 37 }; /* rename, kill (x86_64, i386) */
+		for (size_t ai = 0; ai < 2; ai++)
+			for (size_t ni = 0; ni < 4; ni++)
+				for (int k = 0; k < 40; k++) {
+					struct seccomp_data in = { .arch = arches[ai], .nr = (int)nrs[ni] };
+					for (int x = 0; x < 2; x++) {
+						uint64_t c = pool[rng_below(&r, 12)];
+						switch (rng_below(&r, 5)) {
+						case 0: c += 1; break;
+						case 1: c -= 1; break;
+						case 2: c ^= (uint64_t)rng_u32(&r) << 32; break;
+						case 3: c = (c & ~0xff00ull) | (rng_below(&r, 256) << 8); break;
+						default: break;
+						}
+						in.args[x] = c;
+					}
+					expect_same(p, f, &in, seed);
+					inputs++;
+				}
+		if (it < 3) { /* and a few proofs */
+			jitk_filter *g = NULL;
+			jitk_diag d;
+			if (jitk_compile(p, NULL, &g, &d))
+				fail_msg("seed %llu: %s", (unsigned long long)seed, d.msg);
+			jitk_filter_free(g);
+		}
+		jitk_filter_free(f);
+		jitk_policy_free(p);
+	}
+	print_message("switch_random: %lu policies, %lu inputs, seed %llu\n", n, inputs,
+		      (unsigned long long)seed);
+}
+
 /* The optimised shapes are proved equal to their policies by Z3 too. */
 static void optimised_shapes_proved(void **state)
 {
@@ -671,6 +802,25 @@ static void optimised_shapes_proved(void **state)
 		"  rules = [ { action = Allow; syscall = futex; when = (arg1 & 0x7f) == 0 };\n"
 		"            { action = Allow; syscall = futex; when = (arg1 & 0x7f) == 1 };\n"
 		"            { action = Allow; syscall = [getpid; gettid] } ] }\n",
+		/* switches: one high word, several high words, masked, low32, i386 */
+		"{ arch = [x86_64; i386]; default_action = Errno EPERM;\n"
+		"  rules = [ { action = Allow; syscall = rt_sigaction; when = arg0 == 2 || arg0 == 15 };\n"
+		"            { action = Allow; syscall = rt_sigaction; when = arg0 == 13 };\n"
+		"            { action = Trap; syscall = rt_sigaction; when = arg0 == 10 };\n"
+		"            { action = Allow; syscall = rt_sigaction; when = arg0 == 12 };\n"
+		"            { action = Allow; syscall = rt_sigaction; when = arg0 == 1 };\n"
+		"            { action = Allow; syscall = rename; when = arg0 == 0x7f5a00000010 && arg1 == 0x7f5a00000020 };\n"
+		"            { action = Allow; syscall = rename; when = arg0 == 0x7f5a00000010 && arg1 == 0x7f5a00000030 };\n"
+		"            { action = Kill; syscall = rename; when = arg0 == 0x100000010 && arg1 == 7 };\n"
+		"            { action = Allow; syscall = rename; when = arg0 == 0x10 };\n"
+		"            { action = Allow; syscall = rename; when = arg0 == 0x7f5a00000040 && arg1 > 3 };\n"
+		"            { action = Allow; syscall = ioctl; when = (arg1 & 0xff) == 1 };\n"
+		"            { action = Allow; syscall = ioctl; when = (arg1 & 0xff) == 0x102 };\n"
+		"            { action = Allow; syscall = ioctl; when = (arg1 & 0xff) == 3 && low32(arg2) == 9 };\n"
+		"            { action = Allow; syscall = ioctl; when = (arg1 & 0xff) == 4 };\n"
+		"            { action = Allow; syscall = fcntl; when = low32(arg1) == 1 };\n"
+		"            { action = Allow; syscall = fcntl; when = low32(arg1) == 2 };\n"
+		"            { action = Allow; syscall = fcntl; when = low32(arg1) == 3 } ] }\n",
 	};
 	for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
 		jitk_policy *p = parse_text(texts[i]);
@@ -698,6 +848,8 @@ int main(void)
 		cmocka_unit_test(tree_shaped_by_leaf_cost),
 		cmocka_unit_test(shared_first_test_factored),
 		cmocka_unit_test(equality_chain_low_word_first),
+		cmocka_unit_test(switch_on_argument_values),
+		cmocka_unit_test(switch_random),
 		cmocka_unit_test(optimised_shapes_proved),
 		cmocka_unit_test(random_policies),
 		cmocka_unit_test(verified_compiles),
