@@ -109,6 +109,17 @@ struct cg {
 	bool args32;
 	/* A's state where every decision's code starts (it is shared). */
 	struct acc entry;
+	/* One AUDIT_ARCH value: nr is read first and the arch is checked at
+	 * the leaves (gen_program explains why). */
+	bool may_nr_first, nr_first;
+	uint32_t audit, foreign;
+	struct cg_checked {
+		const struct ir_decision *dec; /* NULL: `ret #action` */
+		bool args32;
+		uint32_t action;
+		size_t label; /* ld [4]; jeq #audit, leaf, foreign */
+	} *checked;
+	size_t nchecked, capchecked;
 };
 
 static bool cg_failed(const struct cg *g)
@@ -855,47 +866,74 @@ static size_t gen_switch(struct cg *g, const struct cg_case *cs, size_t m,
 		g->nomem = true;
 		goto out;
 	}
-	/* The distinct possible constants, sorted. */
+	/* The distinct possible constants, sorted by low word, then high. */
 	size_t nv = key_values(cs, m, g->args32, key, v);
-	/* Each constant's cases, in order, without the equality; entered with
-	 * A == the low word (masked), as the search leaves it. */
+	/* One nonzero high word for all (pointers, as Tor's file names): it is
+	 * tested once, first, and most inputs are refused there; then the
+	 * search is on the low word alone. */
+	bool hi_once = key.mh && nv && (uint32_t)(v[0] >> 32) && v[0] >> 32 == v[nv - 1] >> 32;
+	uint32_t vh_once = (uint32_t)(v[0] >> 32);
+	struct acc in_lo = in;
+	uint32_t smh = key.mh; /* the high word's mask in the search, 0: not read */
+	if (hi_once) {
+		smh = 0;
+		in_lo = (struct acc){ ACC_WORD, OFF_ARG_HI(key.arg), key.mh };
+		for (size_t i = 0; i < nv; i++)
+			v[i] &= 0xffffffffu;
+	}
+	for (size_t i = 0; i < nv; i++)
+		v[i] = v[i] << 32 | v[i] >> 32;
+	qsort(v, nv, sizeof *v, cmp_u64);
+	/* Each constant's cases, in order, without the equality, entered with
+	 * A == the word the search read last. */
 	struct acc st_lo = { ACC_WORD, OFF_ARG_LO(key.arg), key.ml };
-	struct acc st_hi = { ACC_WORD, OFF_ARG_HI(key.arg), key.mh };
+	struct acc st_hi = { ACC_WORD, OFF_ARG_HI(key.arg), smh };
 	for (size_t i = nv; i-- > 0 && !cg_failed(g);) {
+		uint64_t c = v[i] << 32 | v[i] >> 32; /* the constant */
+		if (hi_once)
+			c |= (uint64_t)vh_once << 32;
 		size_t ns = 0;
 		for (size_t j = 0; j < m; j++) {
 			uint64_t vj;
 			size_t at = find_key(&cs[j], g->args32, key, &vj, &pos);
-			if (pos && vj == v[i])
+			if (pos && vj == c)
 				sub[ns++] = case_without(&cs[j], at);
 		}
-		lbl[i] = gen_cases(g, sub, ns, fall, st_lo);
+		lbl[i] = gen_cases(g, sub, ns, fall, smh ? st_hi : st_lo);
 	}
-	/* Backwards: per high word (one group when mh == 0) a search on the
-	 * low word, then a search on the high word over the groups, whose
-	 * entries go to the top of gw[]/glbl[] (highest high word last). */
+	/* Backwards: per low word, the high word's search (when read); then
+	 * the search on the low word, whose entries go to the top of
+	 * gw[]/glbl[].  The low word first, as in eq_low_first: it is what
+	 * the constants mostly differ in, and an input that matches none is
+	 * refused after the low word's search alone. */
 	size_t ng = 0;
 	for (size_t hi = nv; hi-- > 0 && !cg_failed(g);) {
 		size_t lo = hi;
 		while (lo > 0 && v[lo - 1] >> 32 == v[hi] >> 32)
 			lo--;
-		for (size_t i = lo; i <= hi; i++)
-			w[i] = (uint32_t)v[i];
-		size_t l = gen_search32(g, w, lbl, lo, hi, fall, st_lo);
+		size_t l = lbl[lo];
+		if (smh) {
+			for (size_t i = lo; i <= hi; i++)
+				w[i] = (uint32_t)v[i];
+			l = gen_search32(g, w, lbl, lo, hi, fall, st_hi);
+			l = load_word(g, st_lo, st_hi.off, smh, l);
+		}
 		ng++;
 		gw[nv - ng] = (uint32_t)(v[hi] >> 32);
-		glbl[nv - ng] = load_word(g, key.mh ? st_hi : in, st_lo.off, key.ml, l);
+		glbl[nv - ng] = l;
 		hi = lo;
 	}
 	if (cg_failed(g))
 		res = 0;
 	else if (nv == 0)
 		res = fall;
-	else if (key.mh == 0)
-		res = glbl[nv - 1]; /* one group */
 	else
-		res = load_word(g, in, st_hi.off, key.mh,
-				gen_search32(g, gw, glbl, nv - ng, nv - 1, fall, st_hi));
+		res = load_word(g, in_lo, st_lo.off, key.ml,
+				gen_search32(g, gw, glbl, nv - ng, nv - 1, fall, st_lo));
+	if (hi_once && !cg_failed(g) && nv) {
+		res = cjump(g, BPF_JEQ, vh_once, res, fall, in_lo);
+		res = load_word(g, in, in_lo.off, in_lo.mask, res);
+	}
 out:
 	free(v);
 	free(sub);
@@ -1030,6 +1068,8 @@ struct seg {
 	uint32_t action;
 	bool args32;                   /* the decision's ABI has 32-bit arguments */
 	double weight;
+	double cover;  /* known syscalls of the main ABIs (not x32): the median's */
+	unsigned cost; /* instructions from the leaf's entry to its `ret` (estimate) */
 };
 
 struct seglist {
@@ -1053,6 +1093,7 @@ static void seg_push(struct cg *g, struct seglist *L, struct seg s)
 	if (L->n && seg_same_leaf(&L->v[L->n - 1], &s) && L->v[L->n - 1].hi + 1u == s.lo) {
 		L->v[L->n - 1].hi = s.hi;
 		L->v[L->n - 1].weight += s.weight;
+		L->v[L->n - 1].cover += s.cover;
 		return;
 	}
 	if (!grow((void **)&L->v, &L->cap, L->n + 1, sizeof *L->v)) {
@@ -1115,33 +1156,85 @@ static void add_abi(struct cg *g, struct seglist *L, const struct ir_arch *a, ji
 		    uint32_t from, uint32_t to, uint32_t foreign)
 {
 	if (!a) {
-		seg_push(g, L, (struct seg){ from, to, NULL, foreign, false, 0 });
+		seg_push(g, L, (struct seg){ from, to, NULL, foreign, false, 0, 0, 0 });
 		return;
 	}
 	bool args32 = a->arch == JITK_ARCH_I386;
 	uint64_t next = from; /* first nr not yet covered */
-	for (size_t i = 0; i < a->nranges; i++) {
-		const struct ir_range *r = &a->ranges[i];
-		if (r->hi < from || r->lo > to)
+	for (size_t i = 0; i <= a->nranges; i++) {
+		const struct ir_range *r = i < a->nranges ? &a->ranges[i] : NULL;
+		if (r && (r->hi < from || r->lo > to))
 			continue; /* ir.c keeps every number on its side of the x32 guard */
-		if (r->lo > next)
-			seg_push(g, L, (struct seg){ (uint32_t)next, r->lo - 1, NULL, a->default_action,
-						     false, seg_prior(g, abi, (uint32_t)next, r->lo - 1) });
-		seg_push(g, L, (struct seg){ r->lo, r->hi, r->dec, 0, args32,
-					     seg_prior(g, abi, r->lo, r->hi) });
+		uint64_t gap_end = r ? (uint64_t)r->lo - 1 : to;
+		if (r ? r->lo > next : next <= to) {
+			double w = seg_prior(g, abi, (uint32_t)next, (uint32_t)gap_end);
+			seg_push(g, L, (struct seg){ (uint32_t)next, (uint32_t)gap_end, NULL,
+						     a->default_action, false, w,
+						     abi == JITK_ARCH_X32 ? 0 : w, 0 });
+		}
+		if (!r)
+			break;
+		/* a decision without cases is its `ret` (an unconditional rule) */
+		double w = seg_prior(g, abi, r->lo, r->hi);
+		seg_push(g, L, (struct seg){ r->lo, r->hi, r->dec->ncases ? r->dec : NULL,
+					     r->dec->otherwise, r->dec->ncases && args32, w,
+					     abi == JITK_ARCH_X32 ? 0 : w, 0 });
 		next = (uint64_t)r->hi + 1;
 	}
-	if (next <= to)
-		seg_push(g, L, (struct seg){ (uint32_t)next, to, NULL, a->default_action, false,
-					     seg_prior(g, abi, (uint32_t)next, to) });
 }
 
-static size_t gen_leaf(struct cg *g, const struct seg *s)
+static size_t gen_leaf_code(struct cg *g, const struct seg *s)
 {
 	if (!s->dec)
 		return ret_label(g, s->action);
 	g->args32 = s->args32;
 	return gen_decision(g, s->dec);
+}
+
+/*
+ * A leaf of the search.  With the arch checked first, its code.  With the
+ * nr read first (gen_program: one AUDIT_ARCH value), the arch check comes
+ * here: `ld [4]; jeq #audit, code, ret #foreign`, shared by the leaves
+ * with the same code while a jump reaches it, except where the leaf's
+ * answer is the foreign action itself, which is then right for every arch.
+ */
+static size_t gen_leaf(struct cg *g, const struct seg *s)
+{
+	if (!g->nr_first || (!s->dec && s->action == g->foreign))
+		return gen_leaf_code(g, s);
+	for (size_t i = 0; i < g->nchecked; i++) {
+		const struct cg_checked *c = &g->checked[i];
+		if (c->dec == s->dec && (s->dec ? c->args32 == s->args32 : c->action == s->action) &&
+		    dist(g, c->label) <= CG_JMAX)
+			return c->label;
+	}
+	size_t code = gen_leaf_code(g, s);
+	size_t l = emit_jump(g, BPF_JEQ, g->audit, code, ret_label(g, g->foreign));
+	l = emit_stmt(g, BPF_LD | BPF_W | BPF_ABS, OFF_ARCH, l);
+	if (cg_failed(g))
+		return 0;
+	if (!grow((void **)&g->checked, &g->capchecked, g->nchecked + 1, sizeof *g->checked)) {
+		g->nomem = true;
+		return 0;
+	}
+	g->checked[g->nchecked++] = (struct cg_checked){ s->dec, s->args32, s->action, l };
+	return l;
+}
+
+/* Decisions of more instructions than this are placed out of the tree. */
+#define CG_INLINE_MAX 24u
+
+/* The size of a segment's decision code, generated apart and dropped. */
+static size_t decision_size(const struct cg *g, const struct seg *s)
+{
+	struct cg t = { .opts = g->opts, .entry = g->entry, .args32 = s->args32 };
+	size_t end = gen_decision(&t, s->dec);
+	size_t n = t.nomem || t.ceiling ? (size_t)-1 : t.n;
+	(void)end;
+	free(t.buf);
+	free(t.rets);
+	free(t.memo);
+	return n;
 }
 
 /* segs[lo+1] is one number between two pieces with the same leaf
@@ -1155,8 +1248,9 @@ static bool jeq_shape(const struct seg *segs, size_t lo, size_t hi)
 /* Split points of an optimal tree: cost(i, j) = W(i..j) + min over the
  * split k of cost(i, k-1) + cost(k, j), a jeq node costing W once.
  * split[i * n + j] is k, or 0 for the jeq node.  NULL if too big. */
-static size_t *optimal_splits(const struct seg *segs, size_t n)
+static size_t *optimal_splits(const struct seg *segs, size_t n, double **cost_out)
 {
+	*cost_out = NULL;
 	if (n > CG_DP_MAX)
 		return NULL;
 	double *cost = calloc(n * n, sizeof *cost);
@@ -1190,8 +1284,133 @@ static size_t *optimal_splits(const struct seg *segs, size_t n)
 			cost[i * n + j] = w + best;
 			split[i * n + j] = at;
 		}
-	free(cost);
+	*cost_out = cost;
 	free(pre);
+	return split;
+}
+
+/*
+ * The median.  The mean-optimal tree decides the heavy default gaps early
+ * but spreads the rest evenly; what a program pays for "most" numbers (the
+ * median of the instructions run over the ABI's syscalls) is better served
+ * by a tree where at least half of the known syscalls are decided within a
+ * budget T, as small as possible.  For a given T, med(i, j, d) is the
+ * cost of a subtree over segs[i..j] whose root is at depth d:
+ *     sum of weight x depth  +  M x (known syscalls whose leaf is reached
+ *                                    in more than T instructions)
+ * with M larger than any weight x depth sum, so the DP first maximises
+ * the syscalls decided within T and then minimises the mean.  Below depth
+ * dcut no leaf can be within T, and med(i, j, d) is the mean DP's cost plus
+ * M x the whole subtree's syscalls: only dcut levels are tabulated.
+ * The smallest T for which more than half of the syscalls fit is kept.
+ */
+#define CG_MED_MAXN 256u
+#define CG_MED_MAXD 12u
+
+static size_t balanced_split(const struct seg *segs, size_t lo, size_t hi);
+
+struct tree_plan {
+	size_t n;
+	size_t *split;    /* mean-optimal splits (optimal_splits), or NULL */
+	uint16_t *msplit; /* median splits per depth < dcut, or NULL */
+	unsigned dcut;
+};
+
+static size_t plan_split(const struct tree_plan *tp, const struct seg *segs, size_t lo, size_t hi,
+			 unsigned d)
+{
+	size_t n = tp->n;
+	if (tp->msplit && d < tp->dcut)
+		return tp->msplit[((size_t)d * n + lo) * n + hi];
+	if (tp->split)
+		return tp->split[lo * n + hi];
+	return jeq_shape(segs, lo, hi) ? 0 : balanced_split(segs, lo, hi);
+}
+
+/* Known syscalls of segs[lo..hi] decided within T instructions (prologue P). */
+static double plan_cover(const struct tree_plan *tp, const struct seg *segs, size_t lo, size_t hi,
+			 unsigned d, unsigned P, unsigned T)
+{
+	if (lo == hi)
+		return P + d + segs[lo].cost <= T ? segs[lo].cover : 0;
+	size_t m = plan_split(tp, segs, lo, hi, d);
+	if (m == 0)
+		return plan_cover(tp, segs, lo, lo, d + 1, P, T) +
+		       plan_cover(tp, segs, lo + 1, lo + 1, d + 1, P, T) +
+		       plan_cover(tp, segs, hi, hi, d + 1, P, T);
+	return plan_cover(tp, segs, lo, m - 1, d + 1, P, T) + plan_cover(tp, segs, m, hi, d + 1, P, T);
+}
+
+/* The median splits for budget T (tp->split and mcost: the mean DP). */
+static uint16_t *median_splits(const struct seg *segs, size_t n, const double *mcost, unsigned P,
+			       unsigned T, unsigned *dcut_out)
+{
+	unsigned cmin = ~0u;
+	double wsum = 0, csum = 0;
+	for (size_t i = 0; i < n; i++) {
+		cmin = segs[i].cost < cmin ? segs[i].cost : cmin;
+		wsum += segs[i].weight;
+		csum += segs[i].cover;
+	}
+	if (P + cmin > T)
+		return NULL;
+	unsigned dcut = T - P - cmin + 1; /* depth >= dcut: no leaf within T */
+	if (dcut > CG_MED_MAXD)
+		return NULL;
+	double M = wsum * (double)(n + 2) + 1; /* > any weight x depth sum */
+	double *pre = malloc((n + 1) * sizeof *pre), *cpre = malloc((n + 1) * sizeof *cpre);
+	double *cost = malloc((size_t)dcut * n * n * sizeof *cost);
+	uint16_t *split = calloc((size_t)dcut * n * n, sizeof *split);
+	if (!pre || !cpre || !cost || !split) {
+		free(pre);
+		free(cpre);
+		free(cost);
+		free(split);
+		return NULL;
+	}
+	pre[0] = cpre[0] = 0;
+	for (size_t i = 0; i < n; i++) {
+		pre[i + 1] = pre[i] + segs[i].weight;
+		cpre[i + 1] = cpre[i] + segs[i].cover;
+	}
+	(void)csum;
+	/* med(i, j, d), for d >= dcut from the mean DP */
+#define MED(i, j, d)                                                                    \
+	((d) >= dcut ? ((i) == (j) ? 0 : mcost[(i) * n + (j)]) + M * (cpre[(j) + 1] - cpre[i]) \
+		     : cost[((size_t)(d) * n + (i)) * n + (j)])
+#define PEN(i, d) (P + (d) + segs[i].cost > T ? M * segs[i].cover : 0)
+	for (unsigned d = dcut; d-- > 0;) {
+		for (size_t i = 0; i < n; i++)
+			cost[((size_t)d * n + i) * n + i] = PEN(i, d);
+		for (size_t len = 2; len <= n; len++)
+			for (size_t i = 0; i + len <= n; i++) {
+				size_t j = i + len - 1;
+				double best = -1;
+				size_t at = i + 1;
+				for (size_t k = i + 1; k <= j; k++) {
+					double c = MED(i, k - 1, d + 1) + MED(k, j, d + 1);
+					if (best < 0 || c < best) {
+						best = c;
+						at = k;
+					}
+				}
+				if (jeq_shape(segs, i, j)) {
+					double c = PEN(i, d + 1) + PEN(i + 1, d + 1) + PEN(j, d + 1);
+					if (c <= best) {
+						best = c;
+						at = 0;
+					}
+				}
+				cost[((size_t)d * n + i) * n + j] = pre[j + 1] - pre[i] + best;
+				split[((size_t)d * n + i) * n + j] = (uint16_t)at;
+			}
+	}
+#undef MED
+#undef PEN
+	free(pre);
+	free(cpre);
+	free(cost);
+	*dcut_out = dcut;
 	return split;
 }
 
@@ -1216,21 +1435,21 @@ static size_t balanced_split(const struct seg *segs, size_t lo, size_t hi)
 
 /* Search tree over segs[lo..hi] (which cover the nr values that can get
  * here), entered with A == nr.  Only jumps with K: cache-friendly. */
-static size_t gen_tree(struct cg *g, const struct seg *segs, size_t n, const size_t *split,
-		       size_t lo, size_t hi)
+static size_t gen_tree(struct cg *g, const struct seg *segs, const struct tree_plan *tp,
+		       size_t lo, size_t hi, unsigned d)
 {
 	if (cg_failed(g))
 		return 0;
 	if (lo == hi)
 		return gen_leaf(g, &segs[lo]);
-	size_t m = split ? split[lo * n + hi] : jeq_shape(segs, lo, hi) ? 0 : balanced_split(segs, lo, hi);
+	size_t m = plan_split(tp, segs, lo, hi, d);
 	if (m == 0) {
 		size_t mid = gen_leaf(g, &segs[lo + 1]);
 		size_t out = gen_leaf(g, &segs[lo]);
 		return emit_jump(g, BPF_JEQ, segs[lo + 1].lo, mid, out);
 	}
-	size_t right = gen_tree(g, segs, n, split, m, hi);
-	size_t left = gen_tree(g, segs, n, split, lo, m - 1);
+	size_t right = gen_tree(g, segs, tp, m, hi, d + 1);
+	size_t left = gen_tree(g, segs, tp, lo, m - 1, d + 1);
 	return emit_jump(g, BPF_JGE, segs[m].lo, right, left);
 }
 
@@ -1243,11 +1462,56 @@ static size_t gen_search(struct cg *g, struct seglist *L)
 	for (size_t i = 0; i < L->n; i++)
 		total += L->v[i].weight;
 	double floor = total > 0 ? total / (16.0 * (double)L->n) : 1;
-	for (size_t i = 0; i < L->n; i++)
-		L->v[i].weight += floor;
-	size_t *split = optimal_splits(L->v, L->n);
-	size_t l = gen_tree(g, L->v, L->n, split, 0, L->n - 1);
-	free(split);
+	double cover = 0;
+	for (size_t i = 0; i < L->n; i++) {
+		struct seg *sg = &L->v[i];
+		sg->weight += floor;
+		cover += sg->cover;
+		/* a `ret`, or a decision's shortest useful path (load, jump,
+		 * ret); plus the arch check where the leaf does it */
+		sg->cost = sg->dec ? 3 : 1;
+		if (g->nr_first && (sg->dec || sg->action != g->foreign))
+			sg->cost += 2;
+	}
+	double *mcost;
+	struct tree_plan tp = { L->n, optimal_splits(L->v, L->n, &mcost), NULL, 0 };
+	/* Without a trace, the median: the smallest budget within which more
+	 * than half of the known syscalls are decided. */
+	bool traced = g->opts && g->opts->weights && g->opts->nweights;
+	unsigned P = g->nr_first ? 1 : 3; /* ld [0], or ld [4]; jeq; ld [0] */
+	if (!traced && tp.split && cover > 0 && L->n <= CG_MED_MAXN) {
+		for (unsigned T = P + 1; T <= P + CG_MED_MAXD; T++) {
+			tp.msplit = median_splits(L->v, L->n, mcost, P, T, &tp.dcut);
+			if (tp.msplit && 2 * plan_cover(&tp, L->v, 0, L->n - 1, 0, P, T) > cover + 1)
+				break;
+			free(tp.msplit);
+			tp.msplit = NULL;
+		}
+	}
+	free(mcost);
+	/* Big decisions go out of line, before the tree (backwards: after it
+	 * in the program), the heaviest nearest, so that the tree's own jumps
+	 * stay within 255 instructions: a `ja` trampoline in the tree would
+	 * cost every number below it a step, one at a decision's entry costs
+	 * only that decision's numbers. */
+	size_t *big = malloc(L->n * sizeof *big), nbig = 0;
+	if (!big)
+		g->nomem = true;
+	for (size_t i = 0; big && i < L->n; i++)
+		if (L->v[i].dec && decision_size(g, &L->v[i]) > CG_INLINE_MAX)
+			big[nbig++] = i;
+	for (size_t a = 1; a < nbig; a++) /* by weight, lightest first (insertion sort) */
+		for (size_t b = a; b > 0 && L->v[big[b - 1]].weight > L->v[big[b]].weight; b--) {
+			size_t t = big[b];
+			big[b] = big[b - 1];
+			big[b - 1] = t;
+		}
+	for (size_t i = 0; i < nbig; i++)
+		gen_leaf_code(g, &L->v[big[i]]);
+	free(big);
+	size_t l = gen_tree(g, L->v, &tp, 0, L->n - 1, 0);
+	free(tp.split);
+	free(tp.msplit);
 	return l;
 }
 
@@ -1271,6 +1535,33 @@ static void gen_program(struct cg *g, const struct ir_policy *ir)
 
 	const struct ir_arch *x64 = find_arch(ir, JITK_ARCH_X86_64);
 	const struct ir_arch *x32 = find_arch(ir, JITK_ARCH_X32);
+	size_t naudit = x64 || x32;
+	for (size_t i = 0; i < ir->narch; i++)
+		naudit += ir->arches[i].arch != JITK_ARCH_X86_64 && ir->arches[i].arch != JITK_ARCH_X32;
+	/*
+	 * With one AUDIT_ARCH value, nr is read first and the arch checked at
+	 * the leaves of the search (gen_leaf): `ld [0]; <search>; ld [4]; jeq
+	 * #audit, leaf, ret #foreign` costs what `ld [4]; jeq; ld [0];
+	 * <search>; leaf` costs, and a leaf whose answer is the foreign action
+	 * needs no arch check at all: when the default action equals the
+	 * foreign one (deny-by-default policies), every number in a default gap
+	 * is decided two instructions sooner.  Otherwise nothing is gained (and
+	 * the leaves' checks make the program longer), so the arch comes first
+	 * as usual; so too if the checks push the program over 4096
+	 * instructions (codegen retries).  Reading nr first reads data and
+	 * decides nothing: no path reaches an answer other than the foreign
+	 * action without `jeq #audit` holding, and the x32 guard is still a
+	 * split of the search below any leaf (x32 numbers reach only x32 or
+	 * foreign leaves).  jitk_verify proves the result equal to the policy
+	 * for every arch, as for every filter.
+	 */
+	const struct ir_arch *only = x64 ? x64 : x32 ? x32 : ir->narch ? &ir->arches[0] : NULL;
+	g->nr_first = g->may_nr_first && naudit == 1 && only &&
+		      only->default_action == ir->foreign_action;
+	g->foreign = ir->foreign_action;
+	if (g->nr_first)
+		g->entry = (struct acc){ ACC_WORD, OFF_ARCH, 0xffffffffu };
+
 	if (x64 || x32) {
 		/* AUDIT_ARCH_X86_64 carries two ABIs; docs/scpl.md splits them at
 		 * nr >= 0x40000000 (unsigned), the x32 guard: every number at or
@@ -1281,18 +1572,20 @@ static void gen_program(struct cg *g, const struct ir_policy *ir)
 		 * like any other, and an x32 number can only reach an x32 leaf.
 		 * When both sides of the guard end in the same `ret`, the
 		 * segments merge and the guard costs nothing. */
+		g->audit = jitk_arch_audit(JITK_ARCH_X86_64);
 		struct seglist L = { 0 };
 		add_abi(g, &L, x64, JITK_ARCH_X86_64, 0, JITK_X32_SYSCALL_BIT - 1, ir->foreign_action);
 		add_abi(g, &L, x32, JITK_ARCH_X32, JITK_X32_SYSCALL_BIT, 0xffffffffu, ir->foreign_action);
 		size_t tree = gen_search(g, &L);
 		free(L.v);
 		blocks[nblocks] = emit_stmt(g, BPF_LD | BPF_W | BPF_ABS, OFF_NR, tree);
-		audits[nblocks++] = jitk_arch_audit(JITK_ARCH_X86_64);
+		audits[nblocks++] = g->audit;
 	}
 	for (size_t i = 0; i < ir->narch; i++) {
 		const struct ir_arch *a = &ir->arches[i];
 		if (a->arch == JITK_ARCH_X86_64 || a->arch == JITK_ARCH_X32)
 			continue;
+		g->audit = a->audit;
 		struct seglist L = { 0 };
 		add_abi(g, &L, a, a->arch, 0, 0xffffffffu, ir->foreign_action);
 		size_t tree = gen_search(g, &L);
@@ -1300,6 +1593,8 @@ static void gen_program(struct cg *g, const struct ir_policy *ir)
 		blocks[nblocks] = emit_stmt(g, BPF_LD | BPF_W | BPF_ABS, OFF_NR, tree);
 		audits[nblocks++] = a->audit;
 	}
+	if (g->nr_first)
+		return; /* the block is the program: ld [0]; <search with checked leaves> */
 	/* The arch chain, in the order above (x86-64 first). */
 	size_t next = foreign;
 	for (size_t i = nblocks; i-- > 0;)
@@ -1313,11 +1608,23 @@ jitk_err codegen(const struct ir_policy *ir, const jitk_compile_opts *opts,
 	if (!ir || !out)
 		return diag_err(d, JITK_E_INVAL, "codegen: NULL argument");
 	*out = NULL;
-	struct cg g = { .opts = opts, .entry = ACC_NR };
+	struct cg g = { .opts = opts, .entry = ACC_NR, .may_nr_first = true };
 	load_known(&g);
 	gen_program(&g, ir);
+	if (g.nr_first && !g.nomem && (g.ceiling || g.n > JITK_MAXINSNS)) {
+		/* The arch checks at the leaves made it too big: the arch first. */
+		free(g.buf);
+		free(g.rets);
+		free(g.memo);
+		free(g.checked);
+		struct cg h = { .opts = opts, .entry = ACC_NR };
+		memcpy(h.known, g.known, sizeof h.known);
+		g = h;
+		gen_program(&g, ir);
+	}
 	free(g.rets);
 	free(g.memo);
+	free(g.checked);
 	for (int a = 0; a < JITK_ARCH__COUNT; a++)
 		free(g.known[a].nr);
 	if (g.nomem) {

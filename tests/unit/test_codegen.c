@@ -35,6 +35,48 @@ static unsigned long scaled(unsigned long n)
 	return n;
 }
 
+/* The arch is read before anything but nr: on every path from the start,
+ * until `ld [4]`, only `ld [0]`, jumps with K and `ret #foreign` (an
+ * answer right for every arch) occur.  codegen reads nr first when the
+ * policy has one AUDIT_ARCH value and checks the arch at the leaves. */
+static bool arch_read_first(const jitk_filter *f, uint32_t foreign)
+{
+	const jitk_insn *v = jitk_filter_insns(f);
+	size_t n = jitk_filter_len(f);
+	/* the program is a DAG with forward jumps: one pass in order over the
+	 * instructions reachable without having read the arch */
+	bool *before = calloc(n, sizeof *before);
+	assert_non_null(before);
+	before[0] = true;
+	for (size_t pc = 0; pc < n; pc++) {
+		if (!before[pc])
+			continue;
+		const jitk_insn *i = &v[pc];
+		if (i->code == (BPF_LD | BPF_W | BPF_ABS) && i->k == 4)
+			continue; /* the arch is read: anything may follow */
+		if (i->code == (BPF_LD | BPF_W | BPF_ABS) && i->k == 0) {
+			before[pc + 1] = true;
+		} else if (i->code == (BPF_RET | BPF_K)) {
+			if (i->k != foreign) {
+				print_message("insn %zu: ret #0x%x before the arch is read\n", pc, i->k);
+				free(before);
+				return false;
+			}
+		} else if (i->code == (BPF_JMP | BPF_JA)) {
+			before[pc + 1 + i->k] = true;
+		} else if (BPF_CLASS(i->code) == BPF_JMP && BPF_SRC(i->code) == BPF_K) {
+			before[pc + 1 + i->jt] = true;
+			before[pc + 1 + i->jf] = true;
+		} else {
+			print_message("insn %zu: opcode 0x%x before the arch is read\n", pc, i->code);
+			free(before);
+			return false;
+		}
+	}
+	free(before);
+	return true;
+}
+
 static jitk_filter *compile_ok(const jitk_policy *p, const jitk_compile_opts *o)
 {
 	jitk_compile_opts dflt = { .no_verify = true };
@@ -46,10 +88,8 @@ static jitk_filter *compile_ok(const jitk_policy *p, const jitk_compile_opts *o)
 	assert_non_null(f);
 	/* the compiler's own promise, checked independently */
 	assert_int_equal(jitk_check(f, &d), JITK_OK);
-	/* the arch check comes first */
-	const jitk_insn *i0 = jitk_filter_insns(f);
-	assert_int_equal(i0->code, BPF_LD | BPF_W | BPF_ABS);
-	assert_int_equal(i0->k, 4);
+	/* nothing but the arch decides before the arch is read */
+	assert_true(arch_read_first(f, p->foreign_action));
 	return f;
 }
 
@@ -787,6 +827,217 @@ static void switch_random(void **state)
 		      (unsigned long long)seed);
 }
 
+/* With one AUDIT_ARCH value nr is read first and the arch checked at the
+ * leaves: a number in a default gap is refused in `ld [0]; jumps; ret`
+ * when the default is the foreign action, every other answer waits for the
+ * arch.  arch_read_first (used by compile_ok) refuses programs that decide
+ * or read an argument before the arch. */
+static void nr_first_arch_at_leaves(void **state)
+{
+	(void)state;
+	jitk_policy *p = parse_text("{ default_action = Kill; foreign_action = Kill;\n"
+				    "  rules = [ { action = Allow; syscall = [read; write; getpid] };\n"
+				    "            { action = Errno EPERM; syscall = openat; when = arg2 == 1 } ] }\n");
+	jitk_filter *f = compile_ok(p, NULL);
+	assert_int_equal(jitk_filter_insns(f)[0].k, 0); /* ld [0] */
+	static const uint32_t arches[] = { 0xc000003eu, 0x40000003u, 0xc00000b7u, 0 };
+	for (size_t a = 0; a < 4; a++)
+		for (uint32_t nr = 0; nr < 600; nr++) {
+			struct seccomp_data in = { .arch = arches[a], .nr = (int)nr };
+			in.args[2] = nr & 1;
+			expect_same(p, f, &in, 0);
+			if (nr > 300) /* the default gap: 1 load, at most 2 jumps, ret */
+				assert_true(steps_of(f, &in) <= 4);
+		}
+	jitk_filter_free(f);
+	jitk_policy_free(p);
+
+	/* wrong programs are refused: an answer other than the foreign one,
+	 * or an argument read, before the arch */
+	static const jitk_insn bad1[] = {
+		{ BPF_LD | BPF_W | BPF_ABS, 0, 0, 0 },
+		{ BPF_JMP | BPF_JEQ | BPF_K, 0, 1, 39 },
+		{ BPF_RET | BPF_K, 0, 0, JITK_RET_ALLOW },
+		{ BPF_RET | BPF_K, 0, 0, JITK_RET_KILL_PROCESS },
+	};
+	static const jitk_insn bad2[] = {
+		{ BPF_LD | BPF_W | BPF_ABS, 0, 0, 16 },
+		{ BPF_LD | BPF_W | BPF_ABS, 0, 0, 4 },
+		{ BPF_RET | BPF_K, 0, 0, JITK_RET_ALLOW },
+	};
+	static const jitk_insn good[] = {
+		{ BPF_LD | BPF_W | BPF_ABS, 0, 0, 0 },
+		{ BPF_JMP | BPF_JEQ | BPF_K, 0, 1, 39 },
+		{ BPF_LD | BPF_W | BPF_ABS, 0, 0, 4 },
+		{ BPF_RET | BPF_K, 0, 0, JITK_RET_KILL_PROCESS },
+	};
+	jitk_filter *b = NULL;
+	assert_int_equal(jitk_filter_new(bad1, 4, &b), JITK_OK);
+	assert_false(arch_read_first(b, JITK_RET_KILL_PROCESS));
+	assert_true(arch_read_first(b, JITK_RET_ALLOW) == false);
+	jitk_filter_free(b);
+	assert_int_equal(jitk_filter_new(bad2, 3, &b), JITK_OK);
+	assert_false(arch_read_first(b, JITK_RET_ALLOW));
+	jitk_filter_free(b);
+	assert_int_equal(jitk_filter_new(good, 4, &b), JITK_OK);
+	assert_true(arch_read_first(b, JITK_RET_KILL_PROCESS));
+	jitk_filter_free(b);
+}
+
+/* Steps over every x86_64 table number (args 0): median and max. */
+static void table_steps(const jitk_filter *f, double *median, uint32_t *max)
+{
+	uint32_t st[1024];
+	size_t n = 0;
+	int nr;
+	for (size_t i = 0; n < 1024 && jitk_syscall_at(JITK_ARCH_X86_64, i, NULL, &nr); i++) {
+		struct seccomp_data in = { .arch = 0xc000003eu, .nr = nr };
+		st[n++] = steps_of(f, &in);
+	}
+	for (size_t i = 1; i < n; i++) /* insertion sort */
+		for (size_t j = i; j > 0 && st[j - 1] > st[j]; j--) {
+			uint32_t t = st[j];
+			st[j] = st[j - 1];
+			st[j - 1] = t;
+		}
+	*median = n % 2 ? st[n / 2] : (st[n / 2 - 1] + st[n / 2]) / 2.0;
+	*max = st[n - 1];
+}
+
+/* Without a trace the tree is shaped for the median over the table: more
+ * than half of the known syscalls are decided within the smallest budget
+ * possible.  A scattered policy (every third number allowed, a few with
+ * argument checks, default != foreign) against the mean-optimal tree that
+ * uniform weights give: a lower median, a bounded max, and the proof. */
+static void tree_shaped_for_median(void **state)
+{
+	(void)state;
+	char text[8192];
+	size_t off = (size_t)snprintf(text, sizeof text,
+				      "{ default_action = Errno EPERM; foreign_action = Kill; rules = [\n");
+	for (int nr = 1; nr < 330; nr += 3)
+		off += (size_t)snprintf(text + off, sizeof text - off,
+					"{ action = Allow; syscall = %d%s };\n", nr,
+					nr % 7 == 0 ? "; when = arg0 == 5" : "");
+	snprintf(text + off, sizeof text - off, "] }\n");
+	jitk_policy *p = parse_text(text);
+	jitk_filter *f = compile_ok(p, NULL);
+	double weights[512];
+	for (size_t i = 0; i < 512; i++)
+		weights[i] = jitk_syscall_name(JITK_ARCH_X86_64, (int)i) ? 1 : 0;
+	jitk_compile_opts o = { .no_verify = true, .weights = weights, .nweights = 512 };
+	jitk_filter *mean = compile_ok(p, &o);
+	double med, med_mean;
+	uint32_t max, max_mean;
+	table_steps(f, &med, &max);
+	table_steps(mean, &med_mean, &max_mean);
+	print_message("median tree: median %.1f max %u; mean tree: median %.1f max %u\n", med, max,
+		      med_mean, max_mean);
+	assert_true(med < med_mean);
+	assert_true(med <= 11); /* 220 segments: 3 + 7 jumps + ret */
+	assert_true(max <= max_mean + 3);
+	for (uint32_t nr = 0; nr < 400; nr++)
+		for (uint64_t a0 = 4; a0 <= 6; a0++) {
+			struct seccomp_data in = { .arch = 0xc000003eu, .nr = (int)nr };
+			in.args[0] = a0;
+			expect_same(p, f, &in, 0);
+		}
+	jitk_filter *proved = NULL;
+	jitk_diag d;
+	if (jitk_compile(p, NULL, &proved, &d))
+		fail_msg("%s", d.msg);
+	jitk_filter_free(proved);
+	jitk_filter_free(mean);
+	jitk_filter_free(f);
+	jitk_policy_free(p);
+}
+
+/* The `ja`s run from the start to the first `ret` or argument load, on
+ * (arch, nr): the search's own trampolines. */
+static unsigned tree_ja_count(const jitk_filter *f, uint32_t arch, uint32_t nr)
+{
+	const jitk_insn *v = jitk_filter_insns(f);
+	uint32_t a = 0;
+	unsigned ja = 0;
+	for (size_t pc = 0; pc < jitk_filter_len(f); pc++) {
+		const jitk_insn *i = &v[pc];
+		if (i->code == (BPF_LD | BPF_W | BPF_ABS) && (i->k == 0 || i->k == 4)) {
+			a = i->k ? arch : nr;
+		} else if (i->code == (BPF_JMP | BPF_JA)) {
+			pc += i->k;
+			ja++;
+		} else if (BPF_CLASS(i->code) == BPF_JMP && BPF_SRC(i->code) == BPF_K &&
+			   BPF_OP(i->code) != BPF_JSET) {
+			bool t = BPF_OP(i->code) == BPF_JEQ ? a == i->k
+				 : BPF_OP(i->code) == BPF_JGE ? a >= i->k
+							      : a > i->k;
+			pc += t ? i->jt : i->jf;
+		} else {
+			break; /* a ret, or the decision's code */
+		}
+	}
+	return ja;
+}
+
+/* A decision bigger than a jump can span (Tor's openat) is placed out of
+ * the tree: the numbers around it are decided without `ja` trampolines. */
+static void big_decisions_out_of_line(void **state)
+{
+	(void)state;
+	char text[32768];
+	size_t off = (size_t)snprintf(text, sizeof text,
+				      "{ default_action = Errno EPERM; foreign_action = Kill; rules = [\n"
+				      "{ action = Allow; syscall = [read; write; close; mmap; brk; getpid; exit_group] };\n");
+	for (int i = 0; i < 150; i++)
+		off += (size_t)snprintf(text + off, sizeof text - off,
+					"{ action = Allow; syscall = %s; when = arg1 > %d && arg2 < %d };\n",
+					i % 2 ? "openat" : "ioctl", 1000 * i, 1000 * i + 7);
+	snprintf(text + off, sizeof text - off, "] }\n");
+	jitk_policy *p = parse_text(text);
+	jitk_filter *f = compile_ok(p, NULL);
+	assert_true(jitk_filter_len(f) > 600);
+	for (uint32_t nr = 0; nr < 400; nr++) {
+		struct seccomp_data in = { .arch = 0xc000003eu, .nr = (int)nr };
+		expect_same(p, f, &in, 0);
+		if (nr != 16 && nr != 257)
+			assert_int_equal(tree_ja_count(f, 0xc000003eu, nr), 0);
+	}
+	jitk_filter_free(f);
+	jitk_policy_free(p);
+}
+
+/* When the arch checks at the leaves push a program over 4096
+ * instructions, codegen compiles it again with the arch first: a policy
+ * that fits that way is never refused for nr-first's sake. */
+static void nr_first_falls_back_when_too_big(void **state)
+{
+	(void)state;
+	jitk_compile_opts o = { .no_verify = true };
+	bool fell_back = false;
+	for (size_t n = 300; n <= 900 && !fell_back; n += 20) {
+		struct bigpol b;
+		bigpol_init(&b, n, true);
+		jitk_filter *f = NULL;
+		jitk_diag d;
+		jitk_err err = jitk_compile(&b.p, &o, &f, &d);
+		if (err == JITK_OK) {
+			assert_true(arch_read_first(f, b.p.foreign_action));
+			fell_back = jitk_filter_insns(f)[0].k == 4;
+			for (size_t i = 0; fell_back && i < n + 2; i++)
+				for (uint64_t v = i; v <= i + 1; v++) {
+					struct seccomp_data in = { .arch = 0xc000003eu, .nr = (int)i };
+					in.args[i % 6] = v;
+					expect_same(&b.p, f, &in, 0);
+				}
+			jitk_filter_free(f);
+		} else {
+			assert_int_equal(err, JITK_E_TOO_BIG); /* past both */
+		}
+		bigpol_free(&b);
+	}
+	assert_true(fell_back);
+}
+
 /* The optimised shapes are proved equal to their policies by Z3 too. */
 static void optimised_shapes_proved(void **state)
 {
@@ -850,6 +1101,10 @@ int main(void)
 		cmocka_unit_test(equality_chain_low_word_first),
 		cmocka_unit_test(switch_on_argument_values),
 		cmocka_unit_test(switch_random),
+		cmocka_unit_test(nr_first_arch_at_leaves),
+		cmocka_unit_test(tree_shaped_for_median),
+		cmocka_unit_test(big_decisions_out_of_line),
+		cmocka_unit_test(nr_first_falls_back_when_too_big),
 		cmocka_unit_test(optimised_shapes_proved),
 		cmocka_unit_test(random_policies),
 		cmocka_unit_test(verified_compiles),
