@@ -40,6 +40,7 @@
 #include "check.h"
 #include "insn.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -279,6 +280,9 @@ struct cmp_shape {
 	/* A half read as a flag test, (w & m) == 0: `jset m` on the word needs
 	 * no `and` and leaves the word in A for the next test of other bits. */
 	bool jset_hi, jset_lo;
+	/* ... or as a one-bit test, (w & b) == b for a single bit b: `jset b`
+	 * with the targets the other way round. */
+	bool jbit_hi, jbit_lo;
 };
 
 /* A's state after reading one half for a test with mask `mask`: the masked
@@ -342,8 +346,10 @@ static struct cmp_shape cmp_shape(const struct pol_cond *c, bool args32)
 			s.lo = s.ml < s.vl ? PART_F : PART_READ;
 		break;
 	}
-	s.jset_hi = s.base == POL_EQ && s.vh == 0 && s.mh != 0xffffffffu;
-	s.jset_lo = s.base == POL_EQ && s.vl == 0 && s.ml != 0xffffffffu;
+	s.jbit_hi = s.base == POL_EQ && s.vh && s.vh == s.mh && (s.mh & (s.mh - 1)) == 0;
+	s.jbit_lo = s.base == POL_EQ && s.vl && s.vl == s.ml && (s.ml & (s.ml - 1)) == 0;
+	s.jset_hi = s.jbit_hi || (s.base == POL_EQ && s.vh == 0 && s.mh != 0xffffffffu);
+	s.jset_lo = s.jbit_lo || (s.base == POL_EQ && s.vl == 0 && s.ml != 0xffffffffu);
 	return s;
 }
 
@@ -439,10 +445,12 @@ static size_t gen_cmp(struct cg *g, const struct pol_cond *c, size_t t, size_t f
 	if (eq_low_first(&s)) {
 		struct acc st_lo = half_state(in, s.off_lo, s.ml, s.jset_lo);
 		struct acc st_hi = half_state(st_lo, s.off_hi, s.mh, s.jset_hi);
-		size_t hi = s.jset_hi ? cjump(g, BPF_JSET, s.mh, f, t, st_hi)
+		size_t hi = s.jbit_hi ? cjump(g, BPF_JSET, s.mh, t, f, st_hi)
+			    : s.jset_hi ? cjump(g, BPF_JSET, s.mh, f, t, st_hi)
 				      : cjump(g, BPF_JEQ, s.vh, t, f, st_hi);
 		hi = load_word(g, st_lo, s.off_hi, st_hi.mask, hi);
-		size_t lo = s.jset_lo ? cjump(g, BPF_JSET, s.ml, f, hi, st_lo)
+		size_t lo = s.jbit_lo ? cjump(g, BPF_JSET, s.ml, hi, f, st_lo)
+			    : s.jset_lo ? cjump(g, BPF_JSET, s.ml, f, hi, st_lo)
 				      : cjump(g, BPF_JEQ, s.vl, hi, f, st_lo);
 		return load_word(g, in, s.off_lo, st_lo.mask, lo);
 	}
@@ -455,7 +463,9 @@ static size_t gen_cmp(struct cg *g, const struct pol_cond *c, size_t t, size_t f
 	case PART_F: lo = f; break;
 	default: {
 		struct acc st_lo = half_state(lo_in, s.off_lo, s.ml, s.jset_lo);
-		if (s.jset_lo) {
+		if (s.jbit_lo) {
+			lo = cjump(g, BPF_JSET, s.ml, t, f, st_lo); /* the bit set: equal */
+		} else if (s.jset_lo) {
 			lo = cjump(g, BPF_JSET, s.ml, f, t, st_lo); /* a bit set: not equal to 0 */
 		} else {
 			uint16_t op = s.base == POL_EQ ? BPF_JEQ : s.base == POL_GT ? BPF_JGT : BPF_JGE;
@@ -469,7 +479,9 @@ static size_t gen_cmp(struct cg *g, const struct pol_cond *c, size_t t, size_t f
 		return lo;
 
 	size_t hi;
-	if (s.base == POL_EQ && s.jset_hi) {
+	if (s.base == POL_EQ && s.jbit_hi) {
+		hi = cjump(g, BPF_JSET, s.mh, lo, f, st_hi);
+	} else if (s.base == POL_EQ && s.jset_hi) {
 		hi = cjump(g, BPF_JSET, s.mh, f, lo, st_hi);
 	} else if (s.base == POL_EQ) {
 		hi = cjump(g, BPF_JEQ, s.vh, lo, f, st_hi);
@@ -1070,6 +1082,8 @@ struct seg {
 	double weight;
 	double cover;  /* known syscalls of the main ABIs (not x32): the median's */
 	unsigned cost; /* instructions from the leaf's entry to its `ret` (estimate) */
+	unsigned worst; /* ... on its longest path */
+	size_t size;   /* instructions of its decision's code */
 };
 
 struct seglist {
@@ -1156,7 +1170,7 @@ static void add_abi(struct cg *g, struct seglist *L, const struct ir_arch *a, ji
 		    uint32_t from, uint32_t to, uint32_t foreign)
 {
 	if (!a) {
-		seg_push(g, L, (struct seg){ from, to, NULL, foreign, false, 0, 0, 0 });
+		seg_push(g, L, (struct seg){ from, to, NULL, foreign, false, 0, 0, 0, 0, 0 });
 		return;
 	}
 	bool args32 = a->arch == JITK_ARCH_I386;
@@ -1170,7 +1184,7 @@ static void add_abi(struct cg *g, struct seglist *L, const struct ir_arch *a, ji
 			double w = seg_prior(g, abi, (uint32_t)next, (uint32_t)gap_end);
 			seg_push(g, L, (struct seg){ (uint32_t)next, (uint32_t)gap_end, NULL,
 						     a->default_action, false, w,
-						     abi == JITK_ARCH_X32 ? 0 : w, 0 });
+						     abi == JITK_ARCH_X32 ? 0 : w, 0, 0, 0 });
 		}
 		if (!r)
 			break;
@@ -1178,7 +1192,7 @@ static void add_abi(struct cg *g, struct seglist *L, const struct ir_arch *a, ji
 		double w = seg_prior(g, abi, r->lo, r->hi);
 		seg_push(g, L, (struct seg){ r->lo, r->hi, r->dec->ncases ? r->dec : NULL,
 					     r->dec->otherwise, r->dec->ncases && args32, w,
-					     abi == JITK_ARCH_X32 ? 0 : w, 0 });
+					     abi == JITK_ARCH_X32 ? 0 : w, 0, 0, 0 });
 		next = (uint64_t)r->hi + 1;
 	}
 }
@@ -1224,17 +1238,38 @@ static size_t gen_leaf(struct cg *g, const struct seg *s)
 /* Decisions of more instructions than this are placed out of the tree. */
 #define CG_INLINE_MAX 24u
 
-/* The size of a segment's decision code, generated apart and dropped. */
-static size_t decision_size(const struct cg *g, const struct seg *s)
+/* The size of a segment's decision code and its longest path (to a
+ * `ret`), generated apart and dropped. */
+static void decision_measure(const struct cg *g, struct seg *s)
 {
 	struct cg t = { .opts = g->opts, .entry = g->entry, .args32 = s->args32 };
-	size_t end = gen_decision(&t, s->dec);
-	size_t n = t.nomem || t.ceiling ? (size_t)-1 : t.n;
-	(void)end;
+	size_t entry = gen_decision(&t, s->dec);
+	s->size = (size_t)-1;
+	s->worst = 1000;
+	size_t *lp = t.nomem || t.ceiling ? NULL : malloc((t.n ? t.n : 1) * sizeof *lp);
+	if (lp) {
+		/* labels count from the end: every jump goes to a smaller one */
+		for (size_t l = 0; l < t.n; l++) {
+			const jitk_insn *i = &t.buf[l];
+			size_t next = 0;
+			if (BPF_CLASS(i->code) == BPF_RET)
+				next = 0;
+			else if (i->code == (BPF_JMP | BPF_JA))
+				next = lp[l - 1 - i->k];
+			else if (BPF_CLASS(i->code) == BPF_JMP)
+				next = lp[l - 1 - i->jt] > lp[l - 1 - i->jf] ? lp[l - 1 - i->jt]
+									      : lp[l - 1 - i->jf];
+			else
+				next = lp[l - 1];
+			lp[l] = 1 + next;
+		}
+		s->size = t.n;
+		s->worst = (unsigned)lp[entry];
+		free(lp);
+	}
 	free(t.buf);
 	free(t.rets);
 	free(t.memo);
-	return n;
 }
 
 /* segs[lo+1] is one number between two pieces with the same leaf
@@ -1342,7 +1377,73 @@ static double plan_cover(const struct tree_plan *tp, const struct seg *segs, siz
 }
 
 /* The median splits for budget T (tp->split and mcost: the mean DP). */
-static uint16_t *median_splits(const struct seg *segs, size_t n, const double *mcost, unsigned P,
+/* Depth of each leaf in the mean-optimal tree (depth[i] for segs[i]). */
+static void mean_depths(const struct seg *segs, size_t n, const size_t *split, size_t lo,
+			size_t hi, unsigned d, unsigned *depth)
+{
+	if (lo == hi) {
+		depth[lo] = d;
+		return;
+	}
+	size_t k = split[lo * n + hi];
+	if (k == 0) {
+		depth[lo] = depth[lo + 1] = depth[hi] = d + 1;
+		return;
+	}
+	mean_depths(segs, n, split, lo, k - 1, d + 1, depth);
+	mean_depths(segs, n, split, k, hi, d + 1, depth);
+}
+
+/*
+ * What bounds the median tree, from the mean-optimal one, per subtree over
+ * segs[i..j] of the mean tree (the shape the median tree keeps below its
+ * top levels):
+ *   H[i * n + j]: the longest path (jumps + the leaf's longest path), so
+ *     that no syscall's worst case grows (H[n - 1]: the whole tree's);
+ *   G[i * n + j]: the deepest root depth at which no decision (a leaf with
+ *     argument checks, where the longest paths are) is deeper than in the
+ *     mean tree: only `ret` leaves are pushed down for the median.
+ */
+static double *mean_bounds(const struct seg *segs, size_t n, const size_t *split, double **G_out)
+{
+	double *H = malloc(n * n * sizeof *H), *G = malloc(n * n * sizeof *G);
+	unsigned *depth = malloc(n * sizeof *depth);
+	*G_out = NULL;
+	if (!H || !G || !depth) {
+		free(H);
+		free(G);
+		free(depth);
+		return NULL;
+	}
+	mean_depths(segs, n, split, 0, n - 1, 0, depth);
+	for (size_t len = 1; len <= n; len++)
+		for (size_t i = 0; i + len <= n; i++) {
+			size_t j = i + len - 1, k = len == 1 ? 1 : split[i * n + j];
+			double h, gg;
+			if (len == 1) {
+				h = segs[i].worst;
+				gg = segs[i].dec ? depth[i] : HUGE_VAL;
+			} else if (k == 0) { /* jeq: the three leaves one jump down */
+				h = segs[i].worst > segs[i + 1].worst ? segs[i].worst : segs[i + 1].worst;
+				h = 1 + (h > segs[j].worst ? h : segs[j].worst);
+				gg = HUGE_VAL;
+				for (size_t m = i; m <= j; m++)
+					if (segs[m].dec && depth[m] - 1.0 < gg)
+						gg = depth[m] - 1.0;
+			} else {
+				h = 1 + (H[i * n + k - 1] > H[k * n + j] ? H[i * n + k - 1] : H[k * n + j]);
+				gg = (G[i * n + k - 1] < G[k * n + j] ? G[i * n + k - 1] : G[k * n + j]) - 1;
+			}
+			H[i * n + j] = h;
+			G[i * n + j] = gg;
+		}
+	free(depth);
+	*G_out = G;
+	return H;
+}
+
+static uint16_t *median_splits(const struct seg *segs, size_t n, const double *mcost,
+			       const double *H, const double *G, double maxlen, unsigned P,
 			       unsigned T, unsigned *dcut_out)
 {
 	unsigned cmin = ~0u;
@@ -1375,10 +1476,17 @@ static uint16_t *median_splits(const struct seg *segs, size_t n, const double *m
 	}
 	(void)csum;
 	/* med(i, j, d), for d >= dcut from the mean DP */
+	/* a subtree whose longest path would exceed maxlen is infeasible */
+#define TOO_LONG(i, j, d) (P + (d) + H[(i) * n + (j)] > maxlen || (d) > G[(i) * n + (j)])
 #define MED(i, j, d)                                                                    \
-	((d) >= dcut ? ((i) == (j) ? 0 : mcost[(i) * n + (j)]) + M * (cpre[(j) + 1] - cpre[i]) \
+	((d) >= dcut ? (TOO_LONG(i, j, d) ? HUGE_VAL                                    \
+					  : ((i) == (j) ? 0 : mcost[(i) * n + (j)]) +   \
+						    M * (cpre[(j) + 1] - cpre[i]))      \
 		     : cost[((size_t)(d) * n + (i)) * n + (j)])
-#define PEN(i, d) (P + (d) + segs[i].cost > T ? M * segs[i].cover : 0)
+#define PEN(i, d)                                                                       \
+	(P + (d) + segs[i].worst > maxlen || (d) > G[(i) * n + (i)] ? HUGE_VAL          \
+	 : P + (d) + segs[i].cost > T	  ? M * segs[i].cover                           \
+					  : 0)
 	for (unsigned d = dcut; d-- > 0;) {
 		for (size_t i = 0; i < n; i++)
 			cost[((size_t)d * n + i) * n + i] = PEN(i, d);
@@ -1405,11 +1513,17 @@ static uint16_t *median_splits(const struct seg *segs, size_t n, const double *m
 				split[((size_t)d * n + i) * n + j] = (uint16_t)at;
 			}
 	}
+	bool feasible = cost[0 * n + n - 1] < HUGE_VAL;
 #undef MED
 #undef PEN
+#undef TOO_LONG
 	free(pre);
 	free(cpre);
 	free(cost);
+	if (!feasible) {
+		free(split);
+		return NULL;
+	}
 	*dcut_out = dcut;
 	return split;
 }
@@ -1470,8 +1584,14 @@ static size_t gen_search(struct cg *g, struct seglist *L)
 		/* a `ret`, or a decision's shortest useful path (load, jump,
 		 * ret); plus the arch check where the leaf does it */
 		sg->cost = sg->dec ? 3 : 1;
-		if (g->nr_first && (sg->dec || sg->action != g->foreign))
+		sg->worst = 1;
+		sg->size = 1;
+		if (sg->dec)
+			decision_measure(g, sg);
+		if (g->nr_first && (sg->dec || sg->action != g->foreign)) {
 			sg->cost += 2;
+			sg->worst += 2;
+		}
 	}
 	double *mcost;
 	struct tree_plan tp = { L->n, optimal_splits(L->v, L->n, &mcost), NULL, 0 };
@@ -1479,14 +1599,22 @@ static size_t gen_search(struct cg *g, struct seglist *L)
 	 * than half of the known syscalls are decided. */
 	bool traced = g->opts && g->opts->weights && g->opts->nweights;
 	unsigned P = g->nr_first ? 1 : 3; /* ld [0], or ld [4]; jeq; ld [0] */
-	if (!traced && tp.split && cover > 0 && L->n <= CG_MED_MAXN) {
+	double *G = NULL;
+	double *H = !traced && tp.split && cover > 0 && L->n <= CG_MED_MAXN
+			    ? mean_bounds(L->v, L->n, tp.split, &G) : NULL;
+	if (H) {
+		/* the median tree's longest path is no longer than the mean
+		 * tree's (estimated from each leaf's longest path) */
+		double maxlen = P + H[L->n - 1];
 		for (unsigned T = P + 1; T <= P + CG_MED_MAXD; T++) {
-			tp.msplit = median_splits(L->v, L->n, mcost, P, T, &tp.dcut);
+			tp.msplit = median_splits(L->v, L->n, mcost, H, G, maxlen, P, T, &tp.dcut);
 			if (tp.msplit && 2 * plan_cover(&tp, L->v, 0, L->n - 1, 0, P, T) > cover + 1)
 				break;
 			free(tp.msplit);
 			tp.msplit = NULL;
 		}
+		free(H);
+		free(G);
 	}
 	free(mcost);
 	/* Big decisions go out of line, before the tree (backwards: after it
@@ -1498,7 +1626,7 @@ static size_t gen_search(struct cg *g, struct seglist *L)
 	if (!big)
 		g->nomem = true;
 	for (size_t i = 0; big && i < L->n; i++)
-		if (L->v[i].dec && decision_size(g, &L->v[i]) > CG_INLINE_MAX)
+		if (L->v[i].dec && L->v[i].size > CG_INLINE_MAX)
 			big[nbig++] = i;
 	for (size_t a = 1; a < nbig; a++) /* by weight, lightest first (insertion sort) */
 		for (size_t b = a; b > 0 && L->v[big[b - 1]].weight > L->v[big[b]].weight; b--) {

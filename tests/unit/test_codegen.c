@@ -1038,6 +1038,36 @@ static void nr_first_falls_back_when_too_big(void **state)
 	assert_true(fell_back);
 }
 
+/* `(arg & b) == b` for one bit b is `jset b` on the word as it is: a chain
+ * of such tests on one argument (crosvm's ioctl rules) loads the word once
+ * and costs one jump per test, high-word bits included. */
+static void one_bit_tests_are_jset(void **state)
+{
+	(void)state;
+	jitk_policy *p = parse_text("{ default_action = Trap; rules = [\n"
+				    "{ action = Allow; syscall = ioctl; when = (arg1 & 0x400) == 0x400 };\n"
+				    "{ action = Errno EPERM; syscall = ioctl; when = (arg1 & 0x2000) == 0x2000 };\n"
+				    "{ action = Allow; syscall = ioctl; when = (arg1 & 0x4000) == 0x4000 };\n"
+				    "{ action = Allow; syscall = ioctl; when = (arg1 & 0x100000000) == 0x100000000 };\n"
+				    "{ action = Allow; syscall = ioctl; when = (arg1 & 0x8000) == 0x8000 } ] }\n");
+	jitk_filter *f = compile_ok(p, NULL);
+	struct seccomp_data in = { .arch = 0xc000003eu, .nr = 16 };
+	/* no bit: ld [4], jeq, ld [0], a few jumps, ld lo, 4 jsets, ld hi, jset, ret */
+	assert_true(steps_of(f, &in) <= 16);
+	for (int b = 0; b < 64; b++)
+		for (uint64_t extra = 0; extra <= 1; extra++) {
+			in.args[1] = ((uint64_t)1 << b) | (extra ? 0x7f5a00000001ull : 0);
+			expect_same(p, f, &in, 0);
+		}
+	jitk_filter_free(f);
+	jitk_filter *proved = NULL;
+	jitk_diag d;
+	if (jitk_compile(p, NULL, &proved, &d))
+		fail_msg("%s", d.msg);
+	jitk_filter_free(proved);
+	jitk_policy_free(p);
+}
+
 /* The optimised shapes are proved equal to their policies by Z3 too. */
 static void optimised_shapes_proved(void **state)
 {
@@ -1105,6 +1135,7 @@ int main(void)
 		cmocka_unit_test(tree_shaped_for_median),
 		cmocka_unit_test(big_decisions_out_of_line),
 		cmocka_unit_test(nr_first_falls_back_when_too_big),
+		cmocka_unit_test(one_bit_tests_are_jset),
 		cmocka_unit_test(optimised_shapes_proved),
 		cmocka_unit_test(random_policies),
 		cmocka_unit_test(verified_compiles),
