@@ -3,7 +3,7 @@
  *
  * Code shape (docs/compiler.md has the picture):
  *
- *       ld [4]                         arch check first, always
+ *       ld [4]                         arch check first (but see nr first)
  *       jeq #AUDIT_ARCH_X86_64, X, +0
  *       jeq #AUDIT_ARCH_I386, I, +0    one test per listed AUDIT value
  *       ret #foreign_action
@@ -11,6 +11,8 @@
  *       jge #0x40000000, x32, x86_64   the x32 guard, by construction
  *   ...: binary search tree on nr over the IR ranges and the default gaps,
  *        leaves = `ret #k` or the decision's argument code.
+ * With one AUDIT value whose default action is the foreign action, nr is
+ * read first and the arch checked at the leaves (gen_program, gen_leaf).
  *
  * The program is emitted backwards (kafel's trick): every jump target exists
  * before the jump is emitted, so offsets are known at once.  Instructions go
@@ -20,8 +22,10 @@
  * or a `ja` trampoline placed right after the jump.
  *
  * Security-relevant properties, each by construction:
- *  - nothing but `ld [4]` and jumps on A==arch precede the per-ABI code, and
- *    an arch not in the policy ends in `ret #foreign_action`;
+ *  - before the arch is read, only `ld [0]`, jumps on nr and `ret
+ *    #foreign_action` occur (nr first) or only `ld [4]` (arch first): no
+ *    other answer and no argument before `jeq #audit` holds, and an arch
+ *    not in the policy ends in `ret #foreign_action`;
  *  - on AUDIT_ARCH_X86_64, nr >= 0x40000000 (unsigned) is x32, below is x86_64
  *    (docs/scpl.md), and an unlisted side returns foreign_action, so an x32
  *    call can never reach x86_64 rules (the firejail/kafel x32 bypass);
