@@ -239,6 +239,14 @@ typedef struct jitk_compile_opts {
 	 * tree; NULL for a balanced tree. */
 	const double *weights;
 	size_t nweights;
+	/* Opt-in: with one AUDIT_ARCH value and default == foreign action,
+	 * read nr first and check the arch at the leaves of the search, so a
+	 * number the policy denies by default costs two instructions less.  No
+	 * path decides anything but the foreign action, or reads an argument,
+	 * before the arch is checked, and the proof covers every arch; but the
+	 * program no longer starts with the arch check.  Off: the arch check
+	 * comes first, always. */
+	bool arch_at_leaves;
 } jitk_compile_opts;
 
 /* Compile a policy to a checked filter.  opts may be NULL. */

@@ -1671,8 +1671,9 @@ static void gen_program(struct cg *g, const struct ir_policy *ir)
 	for (size_t i = 0; i < ir->narch; i++)
 		naudit += ir->arches[i].arch != JITK_ARCH_X86_64 && ir->arches[i].arch != JITK_ARCH_X32;
 	/*
-	 * With one AUDIT_ARCH value, nr is read first and the arch checked at
-	 * the leaves of the search (gen_leaf): `ld [0]; <search>; ld [4]; jeq
+	 * Opt-in (jitk_compile_opts.arch_at_leaves; by default the arch check
+	 * comes first).  With one AUDIT_ARCH value, nr is read first and the
+	 * arch checked at the leaves of the search (gen_leaf): `ld [0]; <search>; ld [4]; jeq
 	 * #audit, leaf, ret #foreign` costs what `ld [4]; jeq; ld [0];
 	 * <search>; leaf` costs, and a leaf whose answer is the foreign action
 	 * needs no arch check at all: when the default action equals the
@@ -1740,7 +1741,9 @@ jitk_err codegen(const struct ir_policy *ir, const jitk_compile_opts *opts,
 	if (!ir || !out)
 		return diag_err(d, JITK_E_INVAL, "codegen: NULL argument");
 	*out = NULL;
-	struct cg g = { .opts = opts, .entry = ACC_NR, .may_nr_first = true };
+	/* The arch check comes first unless the caller opts into checking it
+	 * at the leaves (jitk_compile_opts.arch_at_leaves). */
+	struct cg g = { .opts = opts, .entry = ACC_NR, .may_nr_first = opts && opts->arch_at_leaves };
 	load_known(&g);
 	gen_program(&g, ir);
 	if (g.nr_first && !g.nomem && (g.ceiling || g.n > JITK_MAXINSNS)) {

@@ -37,8 +37,9 @@ static unsigned long scaled(unsigned long n)
 
 /* The arch is read before anything but nr: on every path from the start,
  * until `ld [4]`, only `ld [0]`, jumps with K and `ret #foreign` (an
- * answer right for every arch) occur.  codegen reads nr first when the
- * policy has one AUDIT_ARCH value and checks the arch at the leaves. */
+ * answer right for every arch) occur.  By default the arch comes first;
+ * with arch_at_leaves and one AUDIT_ARCH value codegen reads nr first and
+ * checks the arch at the leaves. */
 static bool arch_read_first(const jitk_filter *f, uint32_t foreign)
 {
 	const jitk_insn *v = jitk_filter_insns(f);
@@ -827,8 +828,8 @@ static void switch_random(void **state)
 		      (unsigned long long)seed);
 }
 
-/* With one AUDIT_ARCH value nr is read first and the arch checked at the
- * leaves: a number in a default gap is refused in `ld [0]; jumps; ret`
+/* With arch_at_leaves and one AUDIT_ARCH value nr is read first and the
+ * arch checked at the leaves: a number in a default gap is refused in `ld [0]; jumps; ret`
  * when the default is the foreign action, every other answer waits for the
  * arch.  arch_read_first (used by compile_ok) refuses programs that decide
  * or read an argument before the arch. */
@@ -838,8 +839,14 @@ static void nr_first_arch_at_leaves(void **state)
 	jitk_policy *p = parse_text("{ default_action = Kill; foreign_action = Kill;\n"
 				    "  rules = [ { action = Allow; syscall = [read; write; getpid] };\n"
 				    "            { action = Errno EPERM; syscall = openat; when = arg2 == 1 } ] }\n");
-	jitk_filter *f = compile_ok(p, NULL);
+	jitk_compile_opts leaves = { .arch_at_leaves = true };
+	jitk_filter *f = compile_ok(p, &leaves);
 	assert_int_equal(jitk_filter_insns(f)[0].k, 0); /* ld [0] */
+	/* Without the option the same policy starts with the arch check. */
+	jitk_filter *g = compile_ok(p, NULL);
+	assert_int_equal(jitk_filter_insns(g)[0].code, BPF_LD | BPF_W | BPF_ABS);
+	assert_int_equal(jitk_filter_insns(g)[0].k, 4); /* ld [4] */
+	jitk_filter_free(g);
 	static const uint32_t arches[] = { 0xc000003eu, 0x40000003u, 0xc00000b7u, 0 };
 	for (size_t a = 0; a < 4; a++)
 		for (uint32_t nr = 0; nr < 600; nr++) {
@@ -1012,7 +1019,7 @@ static void big_decisions_out_of_line(void **state)
 static void nr_first_falls_back_when_too_big(void **state)
 {
 	(void)state;
-	jitk_compile_opts o = { .no_verify = true };
+	jitk_compile_opts o = { .no_verify = true, .arch_at_leaves = true };
 	bool fell_back = false;
 	for (size_t n = 300; n <= 900 && !fell_back; n += 20) {
 		struct bigpol b;
