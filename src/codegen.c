@@ -584,26 +584,6 @@ struct cg_case {
 	uint32_t action;
 };
 
-/* Structural equality: equal trees are equal predicates. */
-static bool cond_same(const struct pol_cond *a, const struct pol_cond *b)
-{
-	if (a == b)
-		return true;
-	if (!a || !b || a->kind != b->kind)
-		return false;
-	switch (a->kind) {
-	case POL_CMP:
-		return a->arg == b->arg && a->low32 == b->low32 && a->op == b->op &&
-		       a->mask == b->mask && a->value == b->value;
-	case POL_AND:
-	case POL_OR:
-		return cond_same(a->l, b->l) && cond_same(a->r, b->r);
-	case POL_NOT:
-		return cond_same(a->l, b->l);
-	}
-	return false;
-}
-
 static size_t conj_count(const struct pol_cond *c)
 {
 	return c->kind == POL_AND ? conj_count(c->l) + conj_count(c->r) : 1;
@@ -686,7 +666,7 @@ static size_t find_key(const struct cg_case *k, bool args32, struct cg_key key, 
 static size_t find_same(const struct cg_case *k, const struct pol_cond *c)
 {
 	for (size_t i = 0; i < k->n; i++)
-		if (cond_same(k->conj[i], c))
+		if (pol_cond_equal(k->conj[i], c))
 			return i;
 	return k->n;
 }

@@ -60,7 +60,7 @@ void ir_free(struct ir_policy *ir)
 }
 
 /* Structural equality of conditions: equal trees mean equal predicates. */
-static bool cond_equal(const struct pol_cond *a, const struct pol_cond *b)
+bool pol_cond_equal(const struct pol_cond *a, const struct pol_cond *b)
 {
 	if (a == b)
 		return true;
@@ -72,9 +72,9 @@ static bool cond_equal(const struct pol_cond *a, const struct pol_cond *b)
 		       a->mask == b->mask && a->value == b->value;
 	case POL_AND:
 	case POL_OR:
-		return cond_equal(a->l, b->l) && cond_equal(a->r, b->r);
+		return pol_cond_equal(a->l, b->l) && pol_cond_equal(a->r, b->r);
 	case POL_NOT:
-		return cond_equal(a->l, b->l);
+		return pol_cond_equal(a->l, b->l);
 	}
 	return false;
 }
@@ -86,7 +86,7 @@ static bool decision_equal(const struct ir_decision *a, size_t ncases,
 		return false;
 	for (size_t i = 0; i < ncases; i++)
 		if (a->cases[i].action != cases[i].action ||
-		    !cond_equal(a->cases[i].cond, cases[i].cond))
+		    !pol_cond_equal(a->cases[i].cond, cases[i].cond))
 			return false;
 	return true;
 }

@@ -54,6 +54,11 @@ struct jitk_policy {
 	void *arena;                 /* owner of everything above */
 };
 
+/* Structural equality of condition trees (NULL is true): equal trees are
+ * equal predicates (the converse need not hold).  In ir.c; the compiler's
+ * stages share it, the trusted semantics never use it. */
+bool pol_cond_equal(const struct pol_cond *a, const struct pol_cond *b);
+
 /* ------------------------------------------------------------------ IR */
 /* Per architecture: sorted, disjoint, merged syscall ranges, each mapped to
  * a decision.  Numbers in no range get the arch's default_action. */
