@@ -35,6 +35,7 @@
  * the markdown report to stdout.
  */
 #include "jitk.h"
+#include "kcache.h"
 #include "policy.h"
 #include "perf_lsc.h"
 #include "perf_kernel.h"
@@ -110,54 +111,6 @@ static void load_trace(void)
 }
 
 /* --------------------------------------------------- the action cache */
-
-/*
- * The kernel's check that (arch, nr) can be cached: run the program with
- * only nr and arch known, and say yes only if it reaches `ret #ALLOW`
- * (exactly 0x7fff0000) through instructions that look at nothing else.
- * Written from the rules in the facts file (1.8): ld [0] / ld [4], ja,
- * jeq/jgt/jge/jset with K, and #K; A starts at 0; anything else, and any
- * other return value, means "not cacheable".
- */
-static bool cache_const_allow(const jitk_filter *f, uint32_t arch, uint32_t nr)
-{
-	const jitk_insn *p = jitk_filter_insns(f);
-	size_t n = jitk_filter_len(f);
-	uint32_t a = 0;
-	size_t pc = 0;
-	while (pc < n) {
-		const jitk_insn *i = &p[pc];
-		bool taken;
-		switch (i->code) {
-		case BPF_LD | BPF_W | BPF_ABS:
-			if (i->k == 0)
-				a = nr;
-			else if (i->k == 4)
-				a = arch;
-			else
-				return false;
-			pc++;
-			continue;
-		case BPF_RET | BPF_K:
-			return i->k == JITK_RET_ALLOW;
-		case BPF_JMP | BPF_JA:
-			pc += 1 + (size_t)i->k;
-			continue;
-		case BPF_ALU | BPF_AND | BPF_K:
-			a &= i->k;
-			pc++;
-			continue;
-		case BPF_JMP | BPF_JEQ | BPF_K: taken = a == i->k; break;
-		case BPF_JMP | BPF_JGT | BPF_K: taken = a > i->k; break;
-		case BPF_JMP | BPF_JGE | BPF_K: taken = a >= i->k; break;
-		case BPF_JMP | BPF_JSET | BPF_K: taken = (a & i->k) != 0; break;
-		default:
-			return false;
-		}
-		pc += 1 + (size_t)(taken ? i->jt : i->jf);
-	}
-	return false; /* ran off the end: the checker forbids it */
-}
 
 /* -------------------------------------------------- numbers of an ABI */
 
@@ -272,7 +225,7 @@ static void compute_stats(const jitk_policy *p, struct report *r, struct variant
 		for (size_t i = 0; i < n; i++)
 			if (policy_uncond_allow(p, a, nums[i])) {
 				v->st.cache_all++;
-				v->st.cache_ok += cache_const_allow(v->f, jitk_arch_audit(a), nums[i]);
+				v->st.cache_ok += kcache_const_allow(v->f, jitk_arch_audit(a), nums[i]);
 			}
 	}
 	/* steps on every number of the main ABI, args 0 */

@@ -237,55 +237,6 @@ static inline void polgen_input(const struct polgen *g, rng_t *r, uint32_t arch,
 		in->args[i] = pg_arg(g, r);
 }
 
-/*
- * The kernel's action-cache emulator (kernel/seccomp.c,
- * seccomp_is_const_allow; facts file 1.8): run the program knowing only nr
- * and arch.  true only if it provably returns exactly SECCOMP_RET_ALLOW.
- */
-static inline bool cache_const_allow(const jitk_filter *f, uint32_t arch, uint32_t nr)
-{
-	const jitk_insn *p = jitk_filter_insns(f);
-	size_t len = jitk_filter_len(f);
-	uint32_t a = 0;
-	for (size_t pc = 0; pc < len; pc++) {
-		const jitk_insn *i = &p[pc];
-		bool res;
-		switch (i->code) {
-		case BPF_LD | BPF_W | BPF_ABS:
-			if (i->k == 0)
-				a = nr;
-			else if (i->k == 4)
-				a = arch;
-			else
-				return false;
-			break;
-		case BPF_RET | BPF_K:
-			return i->k == JITK_RET_ALLOW;
-		case BPF_JMP | BPF_JA:
-			pc += i->k;
-			break;
-		case BPF_JMP | BPF_JEQ | BPF_K:
-		case BPF_JMP | BPF_JGE | BPF_K:
-		case BPF_JMP | BPF_JGT | BPF_K:
-		case BPF_JMP | BPF_JSET | BPF_K:
-			switch (BPF_OP(i->code)) {
-			case BPF_JEQ: res = a == i->k; break;
-			case BPF_JGE: res = a >= i->k; break;
-			case BPF_JGT: res = a > i->k; break;
-			default: res = (a & i->k) != 0; break;
-			}
-			pc += res ? i->jt : i->jf;
-			break;
-		case BPF_ALU | BPF_AND | BPF_K:
-			a &= i->k;
-			break;
-		default:
-			return false;
-		}
-	}
-	return false;
-}
-
 /* Does the policy, read syntactically, allow (abi, nr) whatever the
  * arguments?  (Every rule naming nr before the first unconditional one is
  * an Allow, and that one or the default is Allow too.)  Conservative: a

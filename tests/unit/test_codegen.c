@@ -12,6 +12,7 @@
  */
 #include "testlib.h"
 #include "polgen.h"
+#include "kcache.h"
 #include "interp.h"
 #include "insn.h"
 
@@ -136,11 +137,11 @@ static unsigned long differential(const struct polgen *g, rng_t *r, uint64_t see
 	for (size_t i = 0; i < nn; i++) {
 		uint32_t nr = nrs[i];
 		jitk_arch abi = nr >= JITK_X32_SYSCALL_BIT ? JITK_ARCH_X32 : JITK_ARCH_X86_64;
-		if (policy_const_allow(&g->p, abi, nr) && !cache_const_allow(f, 0xc000003eu, nr))
+		if (policy_const_allow(&g->p, abi, nr) && !kcache_const_allow(f, 0xc000003eu, nr))
 			fail_msg("seed %llu: x86_64 nr 0x%x always allowed but not cacheable",
 				 (unsigned long long)seed, nr);
 		if (policy_const_allow(&g->p, JITK_ARCH_I386, nr) &&
-		    !cache_const_allow(f, 0x40000003u, nr))
+		    !kcache_const_allow(f, 0x40000003u, nr))
 			fail_msg("seed %llu: i386 nr 0x%x always allowed but not cacheable",
 				 (unsigned long long)seed, nr);
 	}
@@ -187,10 +188,10 @@ static void paper_example(void **state)
 	assert_int_equal(run(f, &in), JITK_RET_ERRNO | 13);
 	in.nr = 39; /* getpid */
 	assert_int_equal(run(f, &in), JITK_RET_ALLOW);
-	assert_true(cache_const_allow(f, in.arch, 39));
+	assert_true(kcache_const_allow(f, in.arch, 39));
 	in.nr = 96; /* gettimeofday */
 	assert_int_equal(run(f, &in), JITK_RET_ALLOW);
-	assert_true(cache_const_allow(f, in.arch, 96));
+	assert_true(kcache_const_allow(f, in.arch, 96));
 	for (int nr = -2; nr < 600; nr++) {
 		if (nr == 2 || nr == 39 || nr == 96)
 			continue;
