@@ -13,20 +13,6 @@
 
 /* ------------------------------------------------------------ helpers */
 
-/* The encoding's value on one concrete input. */
-static uint32_t eval_term(Z3_context c, Z3_ast t, const struct smt_input *in,
-			  const uint32_t w[SMT_NWORDS])
-{
-	Z3_sort bv32 = Z3_mk_bv_sort(c, 32);
-	Z3_ast to[SMT_NWORDS];
-	for (unsigned i = 0; i < SMT_NWORDS; i++)
-		to[i] = Z3_mk_unsigned_int(c, w[i], bv32);
-	Z3_ast r = Z3_simplify(c, Z3_substitute(c, t, SMT_NWORDS, in->w, to));
-	unsigned u = 0;
-	assert_true(Z3_get_numeral_uint(c, r, &u));
-	return u;
-}
-
 /* The concrete interpreter on a program the generator made valid. */
 static uint32_t oracle(const jitk_insn *p, size_t n, const struct seccomp_data *sd)
 {
@@ -55,7 +41,7 @@ static uint32_t run_enc(const jitk_insn *p, size_t n, const uint32_t w[SMT_NWORD
 	Z3_context c = z3test_ctx();
 	struct smt_input in;
 	smt_input_init(c, &in);
-	uint32_t v = eval_term(c, encode(c, &in, p, n), &in, w);
+	uint32_t v = z3test_eval(c, encode(c, &in, p, n), &in, w);
 	Z3_del_context(c);
 	return v;
 }
@@ -207,7 +193,7 @@ static void random_programs_match_interp(void **state)
 			struct seccomp_data sd;
 			smt_data_of(w, &sd);
 			want = oracle(p, n, &sd);
-			uint32_t got = eval_term(c, t, &in, w);
+			uint32_t got = z3test_eval(c, t, &in, w);
 			if (got != want)
 				fail_msg("seed 0x%llx program %lu input %u: encoding 0x%08x, interp 0x%08x",
 					 (unsigned long long)seed, it, k, got, want);

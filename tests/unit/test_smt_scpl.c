@@ -17,14 +17,7 @@ static uint32_t eval_term(Z3_context c, Z3_ast t, const struct smt_input *in,
 {
 	uint32_t w[SMT_NWORDS];
 	smt_words_of(sd, w);
-	Z3_sort bv32 = Z3_mk_bv_sort(c, 32);
-	Z3_ast to[SMT_NWORDS];
-	for (unsigned i = 0; i < SMT_NWORDS; i++)
-		to[i] = Z3_mk_unsigned_int(c, w[i], bv32);
-	Z3_ast r = Z3_simplify(c, Z3_substitute(c, t, SMT_NWORDS, in->w, to));
-	unsigned u = 0;
-	assert_true(Z3_get_numeral_uint(c, r, &u));
-	return u;
+	return z3test_eval(c, t, in, w);
 }
 
 /* ------------------------------------------------ hand-built policies */
