@@ -20,6 +20,7 @@ int cmd_run(int argc, char **argv);     /* cli/cmd_policy.c */
 int cmd_verify(int argc, char **argv);  /* cli/cmd_verify.c */
 int cmd_diff(int argc, char **argv);    /* cli/cmd_verify.c */
 int cmd_jit(int argc, char **argv);     /* cli/cmd_jit.c */
+int cmd_syscall(int argc, char **argv); /* cli/cmd_syscall.c */
 
 /* Exit statuses. */
 #define CLI_OK 0

@@ -18,6 +18,7 @@ static const struct {
 	{ "eval", cmd_eval, "FILTER --nr NAME|N [--arch A] [--args a0,...] [--ip N] [--quiet] [--jit]" },
 	{ "exec", cmd_exec, "FILTER [--flags F,...] -- CMD [ARGS...]  run a command under a raw filter" },
 	{ "jit", cmd_jit, "FILTER [--dump OUT] [--map]          x86-64 code, validated before use" },
+	{ "syscall", cmd_syscall, "NAME|NR [--arch A]               syscall name <-> number, per ABI" },
 };
 #define NCOMMANDS (sizeof commands / sizeof *commands)
 
