@@ -35,7 +35,7 @@ UNIT_SAN := $(patsubst tests/unit/%.c,$(B)/asan/tests/unit/%,$(UNIT_C))
 KERN_BIN := $(patsubst tests/kernel/%.c,$(B)/tests/kernel/%,$(KERN_C))
 BENCH_BIN := $(patsubst bench/%.c,$(B)/bench/%,$(BENCH_C))
 
-.PHONY: all deps test unit demo bench fuzz install uninstall clean help check-clang
+.PHONY: all deps test unit demo bench pins fuzz install uninstall clean help check-clang
 all: $(B)/jitk $(B)/libjitk.a
 
 help:
@@ -44,6 +44,7 @@ help:
 	@echo "make test     every test (unit, unit under ASan+UBSan, kernel, CLI)"
 	@echo "make demo     compile the paper's policy and run a command under it"
 	@echo "make bench    speed tables (bench/results.md)"
+	@echo "make pins     re-pin the bytes of the shipped policies (tests/cli/data/pins.sha256)"
 	@echo "make fuzz     run each libFuzzer harness for FUZZ_SECONDS (default 30)"
 	@echo "make install  PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)"
 
@@ -105,6 +106,10 @@ demo: all
 
 bench: all $(BENCH_BIN)
 	@sh bench/run.sh $(B)
+
+# Regenerate the pinned bytes of the shipped policies (tests/cli/test_pins.sh).
+pins: $(B)/jitk
+	sh tools/pins.sh $(B)/jitk > tests/cli/data/pins.sha256.tmp && mv tests/cli/data/pins.sha256.tmp tests/cli/data/pins.sha256
 
 # libFuzzer harnesses (clang).  Each links the library sources directly.
 FUZZ_SECONDS ?= 30
