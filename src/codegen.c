@@ -62,7 +62,7 @@ static void seg_push(struct cg *g, struct seglist *L, struct seg s)
 		L->v[L->n - 1].cover += s.cover;
 		return;
 	}
-	if (!cg_grow((void **)&L->v, &L->cap, L->n + 1, sizeof *L->v)) {
+	if (!array_grow((void **)&L->v, &L->cap, L->n + 1, sizeof *L->v)) {
 		g->nomem = true;
 		return;
 	}
@@ -179,7 +179,7 @@ static size_t gen_leaf(struct cg *g, const struct seg *s)
 	l = cg_emit_stmt(g, BPF_LD | BPF_W | BPF_ABS, OFF_ARCH, l);
 	if (cg_failed(g))
 		return 0;
-	if (!cg_grow((void **)&g->checked, &g->capchecked, g->nchecked + 1, sizeof *g->checked)) {
+	if (!array_grow((void **)&g->checked, &g->capchecked, g->nchecked + 1, sizeof *g->checked)) {
 		g->nomem = true;
 		return 0;
 	}

@@ -99,7 +99,6 @@ static inline bool cg_failed(const struct cg *g)
 
 /* ---------------------------------------------- emitter (codegen_emit.c) */
 
-bool cg_grow(void **p, size_t *cap, size_t need, size_t elem);
 size_t cg_emit(struct cg *g, uint16_t code, uint8_t jt, uint8_t jf, uint32_t k);
 size_t cg_dist(const struct cg *g, size_t t);
 size_t cg_near(struct cg *g, size_t t);

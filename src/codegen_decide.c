@@ -775,7 +775,7 @@ size_t gen_decision(struct cg *g, const struct ir_decision *dec)
 	free(cs);
 	if (cg_failed(g))
 		return 0;
-	if (!cg_grow((void **)&g->memo, &g->capmemo, g->nmemo + 1, sizeof *g->memo)) {
+	if (!array_grow((void **)&g->memo, &g->capmemo, g->nmemo + 1, sizeof *g->memo)) {
 		g->nomem = true;
 		return 0;
 	}

@@ -11,21 +11,6 @@
 
 #include <stdlib.h>
 
-bool cg_grow(void **p, size_t *cap, size_t need, size_t elem)
-{
-	if (need <= *cap)
-		return true;
-	size_t ncap = *cap ? *cap : 64;
-	while (ncap < need)
-		ncap *= 2;
-	void *np = realloc(*p, ncap * elem);
-	if (!np)
-		return false;
-	*p = np;
-	*cap = ncap;
-	return true;
-}
-
 /* Append one instruction (it will precede everything emitted so far) and
  * return its label. */
 size_t cg_emit(struct cg *g, uint16_t code, uint8_t jt, uint8_t jf, uint32_t k)
@@ -36,7 +21,7 @@ size_t cg_emit(struct cg *g, uint16_t code, uint8_t jt, uint8_t jf, uint32_t k)
 		g->ceiling = true;
 		return 0;
 	}
-	if (!cg_grow((void **)&g->buf, &g->cap, g->n + 1, sizeof *g->buf)) {
+	if (!array_grow((void **)&g->buf, &g->cap, g->n + 1, sizeof *g->buf)) {
 		g->nomem = true;
 		return 0;
 	}
@@ -112,7 +97,7 @@ size_t cg_ret_label(struct cg *g, uint32_t action)
 			g->rets[i].label = l;
 			return l;
 		}
-	if (!cg_grow((void **)&g->rets, &g->caprets, g->nrets + 1, sizeof *g->rets)) {
+	if (!array_grow((void **)&g->rets, &g->caprets, g->nrets + 1, sizeof *g->rets)) {
 		g->nomem = true;
 		return 0;
 	}

@@ -55,6 +55,17 @@ jitk_err sb_finish(struct strbuf *sb, char **out);
 /* Read a whole file; *text is NUL-terminated (release with free). */
 jitk_err read_file(const char *path, char **text, size_t *len, jitk_diag *d);
 
+/* An arena (arena.c): zeroed, max-aligned allocations that live until
+ * arena_free releases the whole chain.  *a starts NULL; NULL on failure. */
+struct arena_blk;
+void *arena_alloc(struct arena_blk **a, size_t n);
+void arena_free(struct arena_blk *a);
+
+/* Make the malloc'd array *arr (*cap elements of elem bytes) hold at least
+ * need elements, doubling.  false on overflow or allocation failure, with
+ * *arr and *cap unchanged. */
+bool array_grow(void **arr, size_t *cap, size_t need, size_t elem);
+
 /* Levenshtein distance, capped (for "did you mean" hints). */
 size_t edit_distance(const char *a, const char *b);
 

@@ -1,20 +1,21 @@
 /*
- * scpl_parse.c - the SCPL parser and name resolver (docs/scpl.md).
+ * scpl_parse.c - the SCPL grammar and the front end's entry points
+ * (docs/scpl.md); included files are read by scpl_include.c and names
+ * resolved by scpl_resolve.c (scpl_parse.h).
  *
  * A recursive-descent parser in the chibicc style: one function per grammar
  * rule, named after it.  It works in two phases:
  *  1. parse: the whole policy (and every included file) is read into an
  *     intermediate list of rules whose syscalls are still unresolved tokens,
  *     because `arch` may be given after `rules`;
- *  2. resolve: each syscall reference is looked up on every listed arch and
+ *  2. resolve (scpl_resolve.c): each syscall reference is looked up on every listed arch and
  *     the struct jitk_policy of policy.h is built in one arena.
  * The first error stops everything; it is reported as a located jitk_diag
  * (diag_text) pointing into the file the offending token came from.
  * Every source read stays alive until the end so that diagnostics found in
  * phase 2 can still quote the line.
  */
-#include "policy.h"
-#include "scpl_lex.h"
+#include "scpl_parse.h"
 #include "tables.h"
 
 #include <errno.h>
@@ -23,136 +24,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
-
-/* Nesting limits.  They keep recursion bounded on any input (the parser and
- * every consumer of pol_cond trees recurse) and catch include cycles that
- * realpath() cannot see. */
-#define SCPL_MAX_COND_DEPTH 64
-#define SCPL_MAX_INCLUDE_DEPTH 16
-#define SCPL_MAX_PATH 4096
-
-/* ---------------------------------------------------------------- arena */
-
-/* Everything a policy owns lives in one chain of blocks, freed at once. */
-struct arena_blk {
-	struct arena_blk *next;
-	size_t used, cap;
-	max_align_t data[];
-};
-
-static void *arena_alloc(struct arena_blk **a, size_t n)
-{
-	const size_t al = _Alignof(max_align_t);
-	if (n > SIZE_MAX / 2)
-		return NULL;
-	n = (n + al - 1) / al * al;
-	if (n == 0)
-		n = al;
-	if (!*a || (*a)->cap - (*a)->used < n) {
-		size_t cap = n > 4096 ? n : 4096;
-		struct arena_blk *b = malloc(sizeof *b + cap);
-		if (!b)
-			return NULL;
-		b->next = *a;
-		b->used = 0;
-		b->cap = cap;
-		*a = b;
-	}
-	unsigned char *p = (unsigned char *)(*a)->data + (*a)->used;
-	(*a)->used += n;
-	memset(p, 0, n);
-	return p;
-}
-
-static void arena_free(struct arena_blk *a)
-{
-	while (a) {
-		struct arena_blk *next = a->next;
-		free(a);
-		a = next;
-	}
-}
-
-/* Grow a malloc'd array to hold at least n + 1 elements. */
-static bool grow(void **arr, size_t *cap, size_t n, size_t elem)
-{
-	if (n < *cap)
-		return true;
-	size_t c = *cap ? *cap * 2 : 16;
-	if (c > SIZE_MAX / elem)
-		return false;
-	void *p = realloc(*arr, c * elem);
-	if (!p)
-		return false;
-	*arr = p;
-	*cap = c;
-	return true;
-}
 
 /* --------------------------------------------------------------- parser */
 
-/* One source text: the top-level policy or an included file. */
-struct src {
-	char *name;      /* for diagnostics, "" if none */
-	char *text;      /* owned when own_text */
-	size_t len;
-	bool own_text;
-	char *real;      /* realpath() of the file, NULL if unknown */
-	struct scpl_tok *toks;
-	size_t ntoks;
-};
-
-/* A syscall reference, resolved in phase 2. */
-struct sref {
-	size_t src, tok;
-	bool is_num;
-	uint32_t nr;
-};
-
-/* A parsed rule before resolution. */
-struct prule {
-	uint32_t action;
-	const struct pol_cond *cond;
-	size_t ref0, nref; /* its references: refs[ref0 .. ref0 + nref) */
-	size_t src, tok;   /* its '{' */
-	/* The rule's own arch list, if it has one (else all of the policy's). */
-	bool arch[JITK_ARCH__COUNT];
-	bool has_arch;
-	size_t arch_tok;   /* its "arch" field name, in src */
-};
-
-/* A constant and where it was written (for range errors). */
-struct cval {
-	uint64_t v;
-	size_t off, end; /* byte range in the current source */
-};
-
 enum { PF_DEFAULT, PF_FOREIGN, PF_ARCH, PF_RULES, PF__COUNT };
 enum { RF_ACTION, RF_SYSCALL, RF_WHEN, RF_ARCH, RF__COUNT };
-
-struct parser {
-	jitk_diag *d;
-	struct src **srcs;
-	size_t nsrcs, capsrcs;
-	size_t cur, pos;   /* current source and token */
-	size_t inc_stack[SCPL_MAX_INCLUDE_DEPTH + 1];
-	unsigned ninc;     /* sources on the include stack */
-	unsigned depth;    /* condition nesting */
-	struct arena_blk *arena;
-	struct prule *rules;
-	size_t nrules, caprules;
-	struct sref *refs;
-	size_t nrefs, caprefs;
-	/* policy fields */
-	bool arch[JITK_ARCH__COUNT];
-	uint32_t default_action, foreign_action;
-};
-
-static struct src *cur_src(struct parser *P)
-{
-	return P->srcs[P->cur];
-}
 
 static const struct scpl_tok *peek_at(struct parser *P, size_t k)
 {
@@ -209,9 +85,7 @@ static void tok_desc(struct parser *P, const struct scpl_tok *t, char *buf, size
 }
 
 /* Record an error at a byte range of source s. */
-static jitk_err err_range(struct parser *P, size_t s, size_t off, size_t span, jitk_err err,
-			  const char *fmt, ...) JITK_PRINTF(6, 7);
-static jitk_err err_range(struct parser *P, size_t s, size_t off, size_t span, jitk_err err,
+jitk_err scpl_err_range(struct parser *P, size_t s, size_t off, size_t span, jitk_err err,
 			  const char *fmt, ...)
 {
 	char msg[256];
@@ -224,9 +98,7 @@ static jitk_err err_range(struct parser *P, size_t s, size_t off, size_t span, j
 }
 
 /* Record an error at token t of the current source. */
-static jitk_err err_at(struct parser *P, const struct scpl_tok *t, jitk_err err,
-		       const char *fmt, ...) JITK_PRINTF(4, 5);
-static jitk_err err_at(struct parser *P, const struct scpl_tok *t, jitk_err err,
+jitk_err scpl_err_at(struct parser *P, const struct scpl_tok *t, jitk_err err,
 		       const char *fmt, ...)
 {
 	char msg[256];
@@ -234,11 +106,10 @@ static jitk_err err_at(struct parser *P, const struct scpl_tok *t, jitk_err err,
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	return err_range(P, P->cur, t->off, t->len, err, "%s", msg);
+	return scpl_err_range(P, P->cur, t->off, t->len, err, "%s", msg);
 }
 
-static void hint(struct parser *P, const char *fmt, ...) JITK_PRINTF(2, 3);
-static void hint(struct parser *P, const char *fmt, ...)
+void scpl_hint(struct parser *P, const char *fmt, ...)
 {
 	if (!P->d)
 		return;
@@ -254,8 +125,8 @@ static jitk_err expected(struct parser *P, const char *what, const char *hnt)
 	char found[64];
 	const struct scpl_tok *t = peek(P);
 	tok_desc(P, t, found, sizeof found);
-	jitk_err e = err_at(P, t, JITK_E_PARSE, "expected %s, found %s", what, found);
-	hint(P, "%s", hnt ? hnt : "see docs/scpl.md for the grammar");
+	jitk_err e = scpl_err_at(P, t, JITK_E_PARSE, "expected %s, found %s", what, found);
+	scpl_hint(P, "%s", hnt ? hnt : "see docs/scpl.md for the grammar");
 	return e;
 }
 
@@ -266,7 +137,7 @@ static jitk_err expect(struct parser *P, const char *s, const char *what, const 
 	return expected(P, what, hnt);
 }
 
-static jitk_err nomem(struct parser *P)
+jitk_err scpl_nomem(struct parser *P)
 {
 	return diag_err(P->d, JITK_E_NOMEM, "out of memory while parsing the policy");
 }
@@ -339,18 +210,18 @@ static jitk_err policy(struct parser *P)
 	if ((e = expect(P, "}", "';' or '}'", "expected ';' or '}' after a field")))
 		return e;
 	if (peek(P)->kind != SCPL_TK_EOF) {
-		e = err_at(P, peek(P), JITK_E_PARSE, "unexpected text after the policy");
-		hint(P, "a file holds one policy { ... }");
+		e = scpl_err_at(P, peek(P), JITK_E_PARSE, "unexpected text after the policy");
+		scpl_hint(P, "a file holds one policy { ... }");
 		return e;
 	}
 	if (!seen[PF_DEFAULT]) {
-		e = err_at(P, open, JITK_E_PARSE, "the policy has no default_action");
-		hint(P, "add e.g. 'default_action = KillProcess;'");
+		e = scpl_err_at(P, open, JITK_E_PARSE, "the policy has no default_action");
+		scpl_hint(P, "add e.g. 'default_action = KillProcess;'");
 		return e;
 	}
 	if (!seen[PF_RULES]) {
-		e = err_at(P, open, JITK_E_PARSE, "the policy has no rules");
-		hint(P, "add 'rules = [ ... ];' (it may be empty)");
+		e = scpl_err_at(P, open, JITK_E_PARSE, "the policy has no rules");
+		scpl_hint(P, "add 'rules = [ ... ];' (it may be empty)");
 		return e;
 	}
 	return JITK_OK;
@@ -364,8 +235,8 @@ static jitk_err duplicate_field(struct parser *P, const struct scpl_tok *t,
 	unsigned line = 1;
 	for (size_t i = 0; i < first->off; i++)
 		line += s->text[i] == '\n';
-	jitk_err e = err_at(P, t, JITK_E_NAME, "duplicate field '%s'", name);
-	hint(P, "'%s' was already given on line %u", name, line);
+	jitk_err e = scpl_err_at(P, t, JITK_E_NAME, "duplicate field '%s'", name);
+	scpl_hint(P, "'%s' was already given on line %u", name, line);
 	return e;
 }
 
@@ -383,15 +254,15 @@ static jitk_err pfield(struct parser *P, const struct scpl_tok *seen[])
 		if (strcmp(name, pfield_names[i]) == 0)
 			f = i;
 	if (f < 0) {
-		jitk_err e = err_at(P, t, JITK_E_NAME, "unknown policy field '%s'", name);
+		jitk_err e = scpl_err_at(P, t, JITK_E_NAME, "unknown policy field '%s'", name);
 		const char *s = closest(name, pfield_names, PF__COUNT);
 		if (s)
-			hint(P, "did you mean %s?", s);
+			scpl_hint(P, "did you mean %s?", s);
 		else if (!strcmp(name, "action") || !strcmp(name, "syscall") ||
 			 !strcmp(name, "syscalls") || !strcmp(name, "when"))
-			hint(P, "'%s' belongs in a rule: rules = [ { %s = ...; ... } ]", name, name);
+			scpl_hint(P, "'%s' belongs in a rule: rules = [ { %s = ...; ... } ]", name, name);
 		else
-			hint(P, "policy fields: default_action, foreign_action, arch, rules");
+			scpl_hint(P, "policy fields: default_action, foreign_action, arch, rules");
 		return e;
 	}
 	if (seen[f])
@@ -400,7 +271,7 @@ static jitk_err pfield(struct parser *P, const struct scpl_tok *seen[])
 	next(P);
 	jitk_err e = expect(P, "=", "'='", NULL);
 	if (e) {
-		hint(P, "write %s = ...", name);
+		scpl_hint(P, "write %s = ...", name);
 		return e;
 	}
 	switch (f) {
@@ -424,8 +295,8 @@ static jitk_err archlist(struct parser *P, bool arch[])
 		return archname(P, arch);
 	jitk_err e;
 	if (is(P, peek(P), "]")) {
-		e = err_at(P, peek(P), JITK_E_PARSE, "empty architecture list");
-		hint(P, "list at least one of x86_64, i386, x32, aarch64");
+		e = scpl_err_at(P, peek(P), JITK_E_PARSE, "empty architecture list");
+		scpl_hint(P, "list at least one of x86_64, i386, x32, aarch64");
 		return e;
 	}
 	if ((e = archname(P, arch)))
@@ -452,17 +323,17 @@ static jitk_err archname(struct parser *P, bool arch[])
 	int a = jitk_arch_from_name(name);
 	jitk_err e;
 	if (a < 0) {
-		e = err_at(P, t, JITK_E_NAME, "unknown architecture '%s'", name);
+		e = scpl_err_at(P, t, JITK_E_NAME, "unknown architecture '%s'", name);
 		const char *s = closest(name, known, 4);
 		if (s)
-			hint(P, "did you mean %s?", s);
+			scpl_hint(P, "did you mean %s?", s);
 		else
-			hint(P, "architectures: x86_64, i386, x32, aarch64");
+			scpl_hint(P, "architectures: x86_64, i386, x32, aarch64");
 		return e;
 	}
 	if (arch[a]) {
-		e = err_at(P, t, JITK_E_NAME, "architecture '%s' listed twice", jitk_arch_name(a));
-		hint(P, "list each architecture once");
+		e = scpl_err_at(P, t, JITK_E_NAME, "architecture '%s' listed twice", jitk_arch_name(a));
+		scpl_hint(P, "list each architecture once");
 		return e;
 	}
 	arch[a] = true;
@@ -499,13 +370,6 @@ static jitk_err item(struct parser *P)
 	return rule(P);
 }
 
-/* The directory part of path (with its '/'), or "" if it has none. */
-static size_t dir_len(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	return slash ? (size_t)(slash - path) + 1 : 0;
-}
-
 /* include: string; the file holds a rulelist, spliced in place.  A relative
  * path is taken relative to the including file's directory. */
 static jitk_err include(struct parser *P)
@@ -518,77 +382,16 @@ static jitk_err include(struct parser *P)
 	size_t plen = t->len - 2;
 	const char *ptext = cur_src(P)->text + t->off + 1;
 	if (plen == 0) {
-		e = err_at(P, t, JITK_E_PARSE, "empty include file name");
-		hint(P, "write include \"file.scpl\"");
+		e = scpl_err_at(P, t, JITK_E_PARSE, "empty include file name");
+		scpl_hint(P, "write include \"file.scpl\"");
 		return e;
 	}
 	if (memchr(ptext, '\0', plen)) {
-		e = err_at(P, t, JITK_E_PARSE, "include file name contains a NUL byte");
-		hint(P, "write include \"file.scpl\"");
+		e = scpl_err_at(P, t, JITK_E_PARSE, "include file name contains a NUL byte");
+		scpl_hint(P, "write include \"file.scpl\"");
 		return e;
 	}
-	char path[SCPL_MAX_PATH];
-	const char *parent = cur_src(P)->name;
-	size_t dl = ptext[0] == '/' ? 0 : dir_len(parent);
-	if (dl + plen >= sizeof path) {
-		e = err_at(P, t, JITK_E_RANGE, "include path too long");
-		hint(P, "paths are at most %d bytes", SCPL_MAX_PATH - 1);
-		return e;
-	}
-	memcpy(path, parent, dl);
-	memcpy(path + dl, ptext, plen);
-	path[dl + plen] = '\0';
-
-	if (P->ninc > SCPL_MAX_INCLUDE_DEPTH) {
-		e = err_at(P, t, JITK_E_RANGE, "includes nested too deeply (more than %d levels)",
-			   SCPL_MAX_INCLUDE_DEPTH);
-		hint(P, "is there an include cycle?");
-		return e;
-	}
-	char *real = realpath(path, NULL);
-	for (unsigned i = 0; real && i < P->ninc; i++) {
-		const struct src *s = P->srcs[P->inc_stack[i]];
-		if (s->real && strcmp(s->real, real) == 0) {
-			free(real);
-			e = err_at(P, t, JITK_E_PARSE, "include cycle: '%s' is already being read", path);
-			hint(P, "remove the include of '%s'", path);
-			return e;
-		}
-	}
-
-	struct src *S = calloc(1, sizeof *S);
-	if (!S || !grow((void **)&P->srcs, &P->capsrcs, P->nsrcs, sizeof *P->srcs)) {
-		free(S);
-		free(real);
-		return nomem(P);
-	}
-	P->srcs[P->nsrcs++] = S;
-	S->real = real;
-	S->name = strdup(path);
-	if (!S->name)
-		return nomem(P);
-	/* Only regular files: an include of /dev/zero or a FIFO would make the
-	 * parser read forever or block. */
-	struct stat st;
-	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-		e = err_at(P, t, JITK_E_IO, "include file '%s' is not a regular file", path);
-		hint(P, "include only policy files");
-		return e;
-	}
-	jitk_diag io;
-	diag_clear(&io);
-	e = read_file(path, &S->text, &S->len, &io);
-	if (e) {
-		int sys = io.sys_errno;
-		e = err_at(P, t, e, "cannot read include file '%s': %s", path,
-			   sys ? strerror(sys) : io.msg);
-		if (P->d)
-			P->d->sys_errno = sys;
-		hint(P, "include paths are relative to the including file");
-		return e;
-	}
-	S->own_text = true;
-	if ((e = scpl_lex(S->text, S->len, S->name, &S->toks, &S->ntoks, P->d)))
+	if ((e = scpl_include_open(P, t, ptext, plen)))
 		return e;
 
 	/* Parse the included rule list, then come back. */
@@ -599,8 +402,8 @@ static jitk_err include(struct parser *P)
 	if ((e = rulelist(P)))
 		return e;
 	if (peek(P)->kind != SCPL_TK_EOF) {
-		e = err_at(P, peek(P), JITK_E_PARSE, "unexpected text after the included rule list");
-		hint(P, "an included file holds one rule list [ ... ]");
+		e = scpl_err_at(P, peek(P), JITK_E_PARSE, "unexpected text after the included rule list");
+		scpl_hint(P, "an included file holds one rule list [ ... ]");
 		return e;
 	}
 	P->ninc--;
@@ -636,18 +439,18 @@ static jitk_err rule(struct parser *P)
 	if ((e = expect(P, "}", "';' or '}'", "expected ';' or '}' after a field")))
 		return e;
 	if (!seen[RF_ACTION]) {
-		e = err_at(P, open, JITK_E_PARSE, "rule has no action");
-		hint(P, "add e.g. 'action = Allow;'");
+		e = scpl_err_at(P, open, JITK_E_PARSE, "rule has no action");
+		scpl_hint(P, "add e.g. 'action = Allow;'");
 		return e;
 	}
 	if (!seen[RF_SYSCALL]) {
-		e = err_at(P, open, JITK_E_PARSE, "rule has no syscall");
-		hint(P, "add e.g. 'syscall = read;' or 'syscalls = [read; write]'");
+		e = scpl_err_at(P, open, JITK_E_PARSE, "rule has no syscall");
+		scpl_hint(P, "add e.g. 'syscall = read;' or 'syscalls = [read; write]'");
 		return e;
 	}
 	r.nref = P->nrefs - r.ref0;
-	if (!grow((void **)&P->rules, &P->caprules, P->nrules, sizeof *P->rules))
-		return nomem(P);
+	if (!array_grow((void **)&P->rules, &P->caprules, P->nrules + 1, sizeof *P->rules))
+		return scpl_nomem(P);
 	P->rules[P->nrules++] = r;
 	return JITK_OK;
 }
@@ -670,12 +473,12 @@ static jitk_err rfield(struct parser *P, struct prule *r, const struct scpl_tok 
 	jitk_err e;
 	if (f < 0) {
 		static const char *const all[] = { "action", "syscall", "syscalls", "when", "arch" };
-		e = err_at(P, t, JITK_E_NAME, "unknown rule field '%s'", name);
+		e = scpl_err_at(P, t, JITK_E_NAME, "unknown rule field '%s'", name);
 		const char *s = closest(name, all, 5);
 		if (s)
-			hint(P, "did you mean %s?", s);
+			scpl_hint(P, "did you mean %s?", s);
 		else
-			hint(P, "rule fields: action, syscall, when, arch");
+			scpl_hint(P, "rule fields: action, syscall, when, arch");
 		return e;
 	}
 	if (seen[f])
@@ -683,7 +486,7 @@ static jitk_err rfield(struct parser *P, struct prule *r, const struct scpl_tok 
 	seen[f] = t;
 	next(P);
 	if ((e = expect(P, "=", "'='", NULL))) {
-		hint(P, "write %s = ...", name);
+		scpl_hint(P, "write %s = ...", name);
 		return e;
 	}
 	switch (f) {
@@ -751,20 +554,20 @@ static jitk_err action(struct parser *P, uint32_t *ret)
 		const char *names[NACTIONS];
 		for (size_t i = 0; i < NACTIONS; i++)
 			names[i] = actions[i].name;
-		e = err_at(P, t, JITK_E_NAME, "unknown action '%s'", name);
+		e = scpl_err_at(P, t, JITK_E_NAME, "unknown action '%s'", name);
 		const char *s = closest(name, names, NACTIONS);
 		if (s)
-			hint(P, "did you mean %s?", s);
+			scpl_hint(P, "did you mean %s?", s);
 		else
-			hint(P, "actions: Allow, Kill, KillProcess, KillThread, Log, Notify, Trap, Trace, Errno");
+			scpl_hint(P, "actions: Allow, Kill, KillProcess, KillThread, Log, Notify, Trap, Trace, Errno");
 		return e;
 	}
 	next(P);
 	*ret = actions[a].ret;
 	if (actions[a].data == DATA_NONE) {
 		if (peek(P)->kind == SCPL_TK_NUM || is(P, peek(P), "-")) {
-			e = err_at(P, peek(P), JITK_E_PARSE, "%s takes no value", name);
-			hint(P, "only Errno, Trap and Trace carry a value");
+			e = scpl_err_at(P, peek(P), JITK_E_PARSE, "%s takes no value", name);
+			scpl_hint(P, "only Errno, Trap and Trace carry a value");
 			return e;
 		}
 		return JITK_OK;
@@ -783,12 +586,12 @@ static jitk_err action(struct parser *P, uint32_t *ret)
 		size_t n = v.end - v.off < sizeof txt - 1 ? v.end - v.off : sizeof txt - 1;
 		memcpy(txt, cur_src(P)->text + v.off, n);
 		txt[n] = '\0';
-		e = err_range(P, P->cur, v.off, v.end - v.off, JITK_E_RANGE,
+		e = scpl_err_range(P, P->cur, v.off, v.end - v.off, JITK_E_RANGE,
 			      "%s value %s is out of range (0..%u)", name, txt, (unsigned)actions[a].max);
 		if (actions[a].data == DATA_REQUIRED)
-			hint(P, "the kernel clamps errno values above 4095 (MAX_ERRNO)");
+			scpl_hint(P, "the kernel clamps errno values above 4095 (MAX_ERRNO)");
 		else
-			hint(P, "SECCOMP_RET_DATA holds 16 bits");
+			scpl_hint(P, "SECCOMP_RET_DATA holds 16 bits");
 		return e;
 	}
 	*ret |= (uint32_t)v.v;
@@ -803,8 +606,8 @@ static jitk_err syscalls(struct parser *P, struct prule *r)
 		return sysref(P);
 	jitk_err e;
 	if (is(P, peek(P), "]")) {
-		e = err_at(P, peek(P), JITK_E_PARSE, "empty syscall list");
-		hint(P, "list at least one syscall");
+		e = scpl_err_at(P, peek(P), JITK_E_PARSE, "empty syscall list");
+		scpl_hint(P, "list at least one syscall");
 		return e;
 	}
 	if ((e = sysref(P)))
@@ -827,9 +630,9 @@ static jitk_err sysref(struct parser *P)
 		/* seccomp_data.nr is an int; negative numbers never name a
 		 * syscall (-1 is "skip" for tracers). */
 		if (t->num > INT32_MAX) {
-			jitk_err e = err_at(P, t, JITK_E_RANGE,
+			jitk_err e = scpl_err_at(P, t, JITK_E_RANGE,
 					    "syscall number out of range (0..2147483647)");
-			hint(P, "seccomp_data.nr is an int; negative numbers are never syscalls");
+			scpl_hint(P, "seccomp_data.nr is an int; negative numbers are never syscalls");
 			return e;
 		}
 		s.is_num = true;
@@ -838,8 +641,8 @@ static jitk_err sysref(struct parser *P)
 		return expected(P, "a syscall name or number", "e.g. syscall = read or syscall = [SYS_read; 1]");
 	}
 	next(P);
-	if (!grow((void **)&P->refs, &P->caprefs, P->nrefs, sizeof *P->refs))
-		return nomem(P);
+	if (!array_grow((void **)&P->refs, &P->caprefs, P->nrefs + 1, sizeof *P->refs))
+		return scpl_nomem(P);
 	P->refs[P->nrefs++] = s;
 	return JITK_OK;
 }
@@ -879,9 +682,9 @@ static jitk_err chain(struct parser *P, const char *op, enum pol_kind kind,
 	size_t n = 0, cap = 0;
 	jitk_err e;
 	do {
-		if (!grow((void **)&v, &cap, n, sizeof *v)) {
+		if (!array_grow((void **)&v, &cap, n + 1, sizeof *v)) {
 			free(v);
-			return nomem(P);
+			return scpl_nomem(P);
 		}
 		if ((e = sub(P, &v[n]))) {
 			free(v);
@@ -891,7 +694,7 @@ static jitk_err chain(struct parser *P, const char *op, enum pol_kind kind,
 	} while (accept(P, op));
 	*out = balanced(P, kind, v, 0, n);
 	free(v);
-	return *out ? JITK_OK : nomem(P);
+	return *out ? JITK_OK : scpl_nomem(P);
 }
 
 /* cond = andcond { "||" andcond } */
@@ -920,9 +723,9 @@ static jitk_err unary(struct parser *P, const struct pol_cond **out)
 	const struct scpl_tok *t = peek(P);
 	jitk_err e;
 	if (P->depth >= SCPL_MAX_COND_DEPTH) {
-		e = err_at(P, t, JITK_E_RANGE, "condition nested too deeply (more than %d levels)",
+		e = scpl_err_at(P, t, JITK_E_RANGE, "condition nested too deeply (more than %d levels)",
 			   SCPL_MAX_COND_DEPTH);
-		hint(P, "simplify the condition");
+		scpl_hint(P, "simplify the condition");
 		return e;
 	}
 	P->depth++;
@@ -931,7 +734,7 @@ static jitk_err unary(struct parser *P, const struct pol_cond **out)
 		struct pol_cond *c;
 		e = unary(P, &x);
 		if (!e && !(c = new_cond(P, POL_NOT)))
-			e = nomem(P);
+			e = scpl_nomem(P);
 		if (!e) {
 			c->l = x;
 			*out = c;
@@ -946,7 +749,7 @@ static jitk_err unary(struct parser *P, const struct pol_cond **out)
 		 * (arg0 & 0) == 0 and false as (arg0 & 0) != 0. */
 		struct pol_cond *c = new_cond(P, POL_CMP);
 		if (!c) {
-			e = nomem(P);
+			e = scpl_nomem(P);
 		} else {
 			c->op = is(P, t, "true") ? POL_EQ : POL_NE;
 			c->mask = 0;
@@ -991,7 +794,7 @@ static jitk_err compare(struct parser *P, const struct pol_cond **out)
 {
 	struct pol_cond *c = new_cond(P, POL_CMP);
 	if (!c)
-		return nomem(P);
+		return scpl_nomem(P);
 	struct cval mask = { .v = UINT64_MAX };
 	c->mask = UINT64_MAX;
 	jitk_err e;
@@ -1029,15 +832,15 @@ static jitk_err compare(struct parser *P, const struct pol_cond **out)
 		/* The kernel only looks at the low 32 bits of an int argument;
 		 * a wider constant could never match and is surely a mistake. */
 		if (!fit32(mask.v, &c->mask)) {
-			e = err_range(P, P->cur, mask.off, mask.end - mask.off, JITK_E_RANGE,
+			e = scpl_err_range(P, P->cur, mask.off, mask.end - mask.off, JITK_E_RANGE,
 				      "mask does not fit in 32 bits in a low32() compare");
-			hint(P, "low32(argN) has only 32 bits; drop low32 or the high bits");
+			scpl_hint(P, "low32(argN) has only 32 bits; drop low32 or the high bits");
 			return e;
 		}
 		if (!fit32(val.v, &c->value)) {
-			e = err_range(P, P->cur, val.off, val.end - val.off, JITK_E_RANGE,
+			e = scpl_err_range(P, P->cur, val.off, val.end - val.off, JITK_E_RANGE,
 				      "value does not fit in 32 bits in a low32() compare");
-			hint(P, "low32(argN) has only 32 bits; drop low32 or the high bits");
+			scpl_hint(P, "low32(argN) has only 32 bits; drop low32 or the high bits");
 			return e;
 		}
 	}
@@ -1086,8 +889,8 @@ static jitk_err argref(struct parser *P, struct pol_cond *c)
 		return expected(P, low32 ? "an argument arg0..arg5" : "a condition",
 				"a comparison is written argN OP VALUE, low32(argN) OP VALUE or (argN & MASK) OP VALUE");
 	if (n > 5) {
-		e = err_at(P, t, JITK_E_RANGE, "argument index %ld out of range (arg0..arg5)", n);
-		hint(P, "syscalls have at most 6 arguments");
+		e = scpl_err_at(P, t, JITK_E_RANGE, "argument index %ld out of range (arg0..arg5)", n);
+		scpl_hint(P, "syscalls have at most 6 arguments");
 		return e;
 	}
 	next(P);
@@ -1147,9 +950,9 @@ static jitk_err cterm(struct parser *P, uint64_t *out)
 		if (n->kind != SCPL_TK_NUM)
 			return expected(P, "a number after '-'", "only numbers can be negated, e.g. -1");
 		if (n->num > (uint64_t)1 << 63) {
-			e = err_range(P, P->cur, t->off, n->off + n->len - t->off, JITK_E_RANGE,
+			e = scpl_err_range(P, P->cur, t->off, n->off + n->len - t->off, JITK_E_RANGE,
 				      "negative number does not fit in 64 bits");
-			hint(P, "the smallest is -0x8000000000000000");
+			scpl_hint(P, "the smallest is -0x8000000000000000");
 			return e;
 		}
 		next(P);
@@ -1170,222 +973,15 @@ static jitk_err cterm(struct parser *P, uint64_t *out)
 	if (ev >= 0) {
 		*out = (uint64_t)ev;
 	} else if (!jitk_const_value(name, out)) {
-		e = err_at(P, t, JITK_E_NAME, "unknown constant '%s'", name);
+		e = scpl_err_at(P, t, JITK_E_NAME, "unknown constant '%s'", name);
 		const char *s = closest_const(name);
 		if (s)
-			hint(P, "did you mean %s?", s);
+			scpl_hint(P, "did you mean %s?", s);
 		else
-			hint(P, "constants are errno names (EPERM) and flags from the system headers (O_RDONLY, PROT_EXEC, ...)");
+			scpl_hint(P, "constants are errno names (EPERM) and flags from the system headers (O_RDONLY, PROT_EXEC, ...)");
 		return e;
 	}
 	next(P);
-	return JITK_OK;
-}
-
-/* ----------------------------------------------------------- resolution */
-
-static int cmp_int(const void *a, const void *b)
-{
-	int x = *(const int *)a, y = *(const int *)b;
-	return (x > y) - (x < y);
-}
-
-/* A syscall name that starts with name on arch (shortest), for hints such
- * as open -> openat where the edit distance is too large. */
-static const char *prefix_suggest(jitk_arch a, const char *name)
-{
-	if (strncmp(name, "SYS_", 4) == 0)
-		name += 4;
-	size_t n = strlen(name);
-	const char *best = NULL, *s;
-	for (size_t i = 0; jitk_syscall_at(a, i, &s, NULL); i++)
-		if (strncmp(s, name, n) == 0 && (!best || strlen(s) < strlen(best)))
-			best = s;
-	return best;
-}
-
-/* The syscall of arch at edit distance <= 2 from name (first of the
- * closest), for short typos jitk_syscall_suggest is too strict for. */
-static const char *near_suggest(jitk_arch a, const char *name)
-{
-	if (strncmp(name, "SYS_", 4) == 0)
-		name += 4;
-	const char *best = NULL, *s;
-	size_t best_d = 3;
-	for (size_t i = 0; jitk_syscall_at(a, i, &s, NULL); i++) {
-		size_t dist = edit_distance(name, s);
-		if (dist < best_d) {
-			best_d = dist;
-			best = s;
-		}
-	}
-	return strlen(name) >= 4 ? best : NULL;
-}
-
-/* The ABIs rule pr applies to: the policy's, narrowed by the rule's own
- * arch list if it has one. */
-static void rule_arches(const struct parser *P, const struct prule *pr, bool out[])
-{
-	for (int a = 0; a < JITK_ARCH__COUNT; a++)
-		out[a] = P->arch[a] && (!pr->has_arch || pr->arch[a]);
-}
-
-/* "x86_64, i386" for the set arch. */
-static void arch_list_text(const bool arch[], char *buf, size_t cap)
-{
-	buf[0] = '\0';
-	for (int a = 0; a < JITK_ARCH__COUNT; a++)
-		if (arch[a])
-			snprintf(buf + strlen(buf), cap - strlen(buf), "%s%s", buf[0] ? ", " : "",
-				 jitk_arch_name((jitk_arch)a));
-}
-
-/* Check that every rule applies to some ABI and that each of its syscall
- * names exists on at least one of the ABIs it applies to. */
-static jitk_err check_names(struct parser *P)
-{
-	for (size_t i = 0; i < P->nrules; i++) {
-		const struct prule *pr = &P->rules[i];
-		bool arch[JITK_ARCH__COUNT], any = false;
-		char listed[64];
-		rule_arches(P, pr, arch);
-		for (int a = 0; a < JITK_ARCH__COUNT; a++)
-			any |= arch[a];
-		if (!any) {
-			const struct src *S = P->srcs[pr->src];
-			const struct scpl_tok *t = &S->toks[pr->arch_tok];
-			jitk_err e = err_range(P, pr->src, t->off, t->len, JITK_E_NAME,
-					       "the rule's arch list shares no architecture with the policy");
-			arch_list_text(P->arch, listed, sizeof listed);
-			hint(P, "the policy's arch list is [%s]", listed);
-			return e;
-		}
-		arch_list_text(arch, listed, sizeof listed);
-		for (size_t k = 0; k < pr->nref; k++) {
-			const struct sref *r = &P->refs[pr->ref0 + k];
-			if (r->is_num)
-				continue;
-			struct src *S = P->srcs[r->src];
-			const struct scpl_tok *t = &S->toks[r->tok];
-			char name[SCPL_MAX_IDENT + 1];
-			memcpy(name, S->text + t->off, t->len);
-			name[t->len] = '\0';
-			bool found = false, elsewhere = false;
-			for (int a = 0; a < JITK_ARCH__COUNT; a++) {
-				if (jitk_syscall_nr((jitk_arch)a, name) < 0)
-					continue;
-				if (arch[a])
-					found = true;
-				else
-					elsewhere = true;
-			}
-			if (found)
-				continue;
-			jitk_err e;
-			if (elsewhere)
-				e = err_range(P, r->src, t->off, t->len, JITK_E_NAME,
-					      "syscall '%s' does not exist on %s", name, listed);
-			else
-				e = err_range(P, r->src, t->off, t->len, JITK_E_NAME,
-					      "unknown syscall '%s'", name);
-			const char *s = NULL;
-			for (int a = 0; a < JITK_ARCH__COUNT && !s; a++)
-				if (arch[a])
-					s = jitk_syscall_suggest((jitk_arch)a, name);
-			for (int a = 0; a < JITK_ARCH__COUNT && !s; a++)
-				if (arch[a])
-					s = prefix_suggest((jitk_arch)a, name);
-			for (int a = 0; a < JITK_ARCH__COUNT && !s; a++)
-				if (arch[a])
-					s = near_suggest((jitk_arch)a, name);
-			if (s)
-				hint(P, "did you mean '%s'?", s);
-			else
-				hint(P, "syscall names come from the kernel headers of each listed arch");
-			return e;
-		}
-	}
-	return JITK_OK;
-}
-
-/* Build the struct jitk_policy from the parsed rules. */
-static jitk_err resolve(struct parser *P, const char *filename, jitk_policy **out)
-{
-	jitk_err e = check_names(P);
-	if (e)
-		return e;
-	struct pol_rule *rules = arena_alloc(&P->arena, P->nrules * sizeof *rules);
-	if (!rules)
-		return nomem(P);
-	int *tmp = malloc((P->nrefs ? P->nrefs : 1) * sizeof *tmp);
-	if (!tmp)
-		return nomem(P);
-	for (size_t i = 0; i < P->nrules; i++) {
-		const struct prule *pr = &P->rules[i];
-		struct pol_rule *r = &rules[i];
-		r->action = pr->action;
-		r->cond = pr->cond;
-		const struct src *S = P->srcs[pr->src];
-		size_t off = S->toks[pr->tok].off, bol = 0;
-		r->line = 1;
-		for (size_t k = 0; k < off; k++)
-			if (S->text[k] == '\n') {
-				r->line++;
-				bol = k + 1;
-			}
-		r->col = (unsigned)(off - bol) + 1;
-		bool arch[JITK_ARCH__COUNT];
-		rule_arches(P, pr, arch);
-		for (int a = 0; a < JITK_ARCH__COUNT; a++) {
-			if (!P->arch[a])
-				continue; /* unlisted: nrs NULL, nnrs 0 */
-			size_t n = 0;
-			/* A rule limited to other ABIs has an empty list here. */
-			for (size_t k = 0; k < pr->nref && arch[a]; k++) {
-				const struct sref *ref = &P->refs[pr->ref0 + k];
-				int nr;
-				if (ref->is_num) {
-					nr = (int)ref->nr;
-				} else {
-					const struct src *RS = P->srcs[ref->src];
-					const struct scpl_tok *t = &RS->toks[ref->tok];
-					char name[SCPL_MAX_IDENT + 1];
-					memcpy(name, RS->text + t->off, t->len);
-					name[t->len] = '\0';
-					nr = jitk_syscall_nr((jitk_arch)a, name);
-					if (nr < 0)
-						continue; /* absent on this arch */
-				}
-				tmp[n++] = nr;
-			}
-			qsort(tmp, n, sizeof *tmp, cmp_int);
-			size_t m = 0;
-			for (size_t k = 0; k < n; k++)
-				if (m == 0 || tmp[m - 1] != tmp[k])
-					tmp[m++] = tmp[k];
-			int *nrs = arena_alloc(&P->arena, (m ? m : 1) * sizeof *nrs);
-			if (!nrs) {
-				free(tmp);
-				return nomem(P);
-			}
-			memcpy(nrs, tmp, m * sizeof *nrs);
-			r->nrs[a] = nrs;
-			r->nnrs[a] = m;
-		}
-	}
-	free(tmp);
-	jitk_policy *p = calloc(1, sizeof *p);
-	if (!p)
-		return nomem(P);
-	str_copy(p->file, sizeof p->file, filename ? filename : "");
-	memcpy(p->arch, P->arch, sizeof p->arch);
-	p->default_action = P->default_action;
-	p->foreign_action = P->foreign_action;
-	p->nrules = P->nrules;
-	p->rules = rules;
-	p->arena = P->arena;
-	P->arena = NULL;
-	*out = p;
 	return JITK_OK;
 }
 
@@ -1422,9 +1018,9 @@ jitk_err jitk_policy_parse(const char *text, size_t len, const char *filename,
 
 	jitk_err e = JITK_E_NOMEM;
 	struct src *S = calloc(1, sizeof *S);
-	if (!S || !grow((void **)&P.srcs, &P.capsrcs, 0, sizeof *P.srcs)) {
+	if (!S || !array_grow((void **)&P.srcs, &P.capsrcs, 1, sizeof *P.srcs)) {
 		free(S);
-		e = nomem(&P);
+		e = scpl_nomem(&P);
 		goto done;
 	}
 	P.srcs[P.nsrcs++] = S;
@@ -1432,7 +1028,7 @@ jitk_err jitk_policy_parse(const char *text, size_t len, const char *filename,
 	S->len = len;
 	S->name = strdup(filename ? filename : "");
 	if (!S->name) {
-		e = nomem(&P);
+		e = scpl_nomem(&P);
 		goto done;
 	}
 	if (filename)
@@ -1442,7 +1038,7 @@ jitk_err jitk_policy_parse(const char *text, size_t len, const char *filename,
 		goto done;
 	if ((e = policy(&P)))
 		goto done;
-	e = resolve(&P, filename, out);
+	e = scpl_resolve(&P, filename, out);
 done:
 	parser_free(&P);
 	return e;

@@ -1,0 +1,100 @@
+/*
+ * scpl_parse.h - the SCPL front end's shared state, for its three stages:
+ *   scpl_parse.c    the grammar (one function per rule) and the entry points
+ *   scpl_include.c  reading an included file (paths, cycles, limits)
+ *   scpl_resolve.c  phase 2: names to numbers per ABI, struct jitk_policy
+ * scpl_lex.c makes the tokens.  Nothing outside the front end includes it.
+ */
+#ifndef JITK_SCPL_PARSE_H
+#define JITK_SCPL_PARSE_H
+
+#include "policy.h"
+#include "scpl_lex.h"
+
+/* Nesting limits.  They keep recursion bounded on any input (the parser and
+ * every consumer of pol_cond trees recurse) and catch include cycles that
+ * realpath() cannot see. */
+#define SCPL_MAX_COND_DEPTH 64
+#define SCPL_MAX_INCLUDE_DEPTH 16
+#define SCPL_MAX_PATH 4096
+
+/* One source text: the top-level policy or an included file. */
+struct src {
+	char *name;      /* for diagnostics, "" if none */
+	char *text;      /* owned when own_text */
+	size_t len;
+	bool own_text;
+	char *real;      /* realpath() of the file, NULL if unknown */
+	struct scpl_tok *toks;
+	size_t ntoks;
+};
+
+/* A syscall reference, resolved in phase 2. */
+struct sref {
+	size_t src, tok;
+	bool is_num;
+	uint32_t nr;
+};
+
+/* A parsed rule before resolution. */
+struct prule {
+	uint32_t action;
+	const struct pol_cond *cond;
+	size_t ref0, nref; /* its references: refs[ref0 .. ref0 + nref) */
+	size_t src, tok;   /* its '{' */
+	/* The rule's own arch list, if it has one (else all of the policy's). */
+	bool arch[JITK_ARCH__COUNT];
+	bool has_arch;
+	size_t arch_tok;   /* its "arch" field name, in src */
+};
+
+/* A constant and where it was written (for range errors). */
+struct cval {
+	uint64_t v;
+	size_t off, end; /* byte range in the current source */
+};
+
+struct parser {
+	jitk_diag *d;
+	struct src **srcs;
+	size_t nsrcs, capsrcs;
+	size_t cur, pos;   /* current source and token */
+	size_t inc_stack[SCPL_MAX_INCLUDE_DEPTH + 1];
+	unsigned ninc;     /* sources on the include stack */
+	unsigned depth;    /* condition nesting */
+	struct arena_blk *arena;
+	struct prule *rules;
+	size_t nrules, caprules;
+	struct sref *refs;
+	size_t nrefs, caprefs;
+	/* policy fields */
+	bool arch[JITK_ARCH__COUNT];
+	uint32_t default_action, foreign_action;
+};
+
+static inline struct src *cur_src(struct parser *P)
+{
+	return P->srcs[P->cur];
+}
+
+
+/* Located errors and hints (scpl_parse.c): err_range at a byte range of
+ * source s, err_at at token t of the current source. */
+jitk_err scpl_err_range(struct parser *P, size_t s, size_t off, size_t span, jitk_err err,
+			const char *fmt, ...) JITK_PRINTF(6, 7);
+jitk_err scpl_err_at(struct parser *P, const struct scpl_tok *t, jitk_err err,
+		     const char *fmt, ...) JITK_PRINTF(4, 5);
+void scpl_hint(struct parser *P, const char *fmt, ...) JITK_PRINTF(2, 3);
+jitk_err scpl_nomem(struct parser *P);
+
+/* Open the file an include names (ptext/plen, the string token t without
+ * its quotes), relative to the including file; on success it is lexed and
+ * pushed as the last source (scpl_include.c). */
+jitk_err scpl_include_open(struct parser *P, const struct scpl_tok *t, const char *ptext,
+			   size_t plen);
+
+/* Phase 2: build the struct jitk_policy from the parsed rules
+ * (scpl_resolve.c). */
+jitk_err scpl_resolve(struct parser *P, const char *filename, jitk_policy **out);
+
+#endif
