@@ -402,14 +402,29 @@ static bool dest_reaches(const struct dest *d, bool holds, const jitk_insn *insn
 	}
 }
 
-#define FAIL(pc, rule, ...) do { err = diag_insn(d, JITK_E_JIT, (long)(pc), rule, __VA_ARGS__); goto out; } while (0)
+/* The image under check and what the checks learn about it, in order. */
+struct image {
+	const jitk_insn *insns;
+	size_t n;
+	const uint8_t *code;
+	size_t len;
+	const uint32_t *offs;
+	jitk_diag *d;
+	uint32_t *at;     /* at[p] = 1 + index of the instruction starting at byte p, or 0 */
+	struct xinsn *xs; /* the decoded instructions (at most one per byte) */
+	size_t m;         /* ... how many (check 1) */
+	size_t np;        /* prologue instructions (check 3) */
+	unsigned frame;   /* stack frame bytes, 0 without a frame (check 3) */
+	size_t t0, nexit; /* first trailer instruction, exit length (check 4) */
+};
 
-jitk_err jit_check_image(const jitk_insn *insns, size_t n, const uint8_t *code, size_t len,
-			 const uint32_t *offs, size_t noffs, struct jit_check_info *info,
-			 jitk_diag *d)
+#define FAIL(pc, rule, ...) return diag_insn(d, JITK_E_JIT, (long)(pc), rule, __VA_ARGS__)
+
+/* The arguments and the offset table itself: strictly increasing, inside
+ * the image. */
+static jitk_err check_table(size_t n, size_t len, const uint32_t *offs, size_t noffs,
+			    jitk_diag *d)
 {
-	if (!insns || !code || !offs)
-		return diag_err(d, JITK_E_INVAL, "NULL argument");
 	if (n == 0 || n > JITK_MAXINSNS)
 		return diag_insn(d, JITK_E_JIT, -1, "length", "program of %zu instructions", n);
 	if (noffs != n + 1)
@@ -417,7 +432,6 @@ jitk_err jit_check_image(const jitk_insn *insns, size_t n, const uint8_t *code, 
 				 "offset table has %zu entries, expected %zu", noffs, n + 1);
 	if (len == 0 || len > JIT_CHECK_MAX_IMAGE)
 		return diag_insn(d, JITK_E_JIT, -1, "image-size", "image of %zu bytes", len);
-	/* The offset table itself: strictly increasing, inside the image. */
 	for (size_t i = 0; i < n; i++)
 		if (offs[i] >= offs[i + 1])
 			return diag_insn(d, JITK_E_JIT, (long)i, "offset-table",
@@ -427,17 +441,19 @@ jitk_err jit_check_image(const jitk_insn *insns, size_t n, const uint8_t *code, 
 		return diag_insn(d, JITK_E_JIT, -1, "offset-table",
 				 "offset table [%u, %u] outside the image of %zu bytes", offs[0],
 				 offs[n], len);
+	return JITK_OK;
+}
 
-	jitk_err err = JITK_OK;
-	/* at[p] = 1 + index of the instruction starting at byte p, or 0. */
-	uint32_t *at = calloc(len + 1, sizeof *at);
-	struct xinsn *xs = calloc(len, sizeof *xs); /* at most one per byte */
-	if (!at || !xs) {
-		err = diag_err(d, JITK_E_NOMEM, "out of memory");
-		goto out;
-	}
-
-	/* 1. Contiguous decoding from 0 to exactly len. */
+/* 1. Contiguous decoding from 0 to exactly len. */
+static jitk_err check_decode(struct image *im)
+{
+	size_t n = im->n;
+	const uint32_t *offs = im->offs;
+	const uint8_t *code = im->code;
+	size_t len = im->len;
+	uint32_t *at = im->at;
+	struct xinsn *xs = im->xs;
+	jitk_diag *d = im->d;
 	size_t m = 0;
 	size_t pos = 0;
 	/* Owner of the byte being decoded: -1 prologue, 0..n-1 BPF, n trailer. */
@@ -461,17 +477,35 @@ jitk_err jit_check_image(const jitk_insn *insns, size_t n, const uint8_t *code, 
 		m++;
 		pos += x->len;
 	}
+	im->m = m;
+	return JITK_OK;
+}
 
-	/* 2. Every claimed start is an instruction boundary. */
+/* 2. Every claimed start is an instruction boundary. */
+static jitk_err check_boundaries(struct image *im)
+{
+	size_t n = im->n;
+	const uint32_t *offs = im->offs;
+	uint32_t *at = im->at;
+	jitk_diag *d = im->d;
 	for (size_t i = 0; i <= n; i++)
 		if (!at[offs[i]])
 			FAIL(i < n ? (long)i : -1, "boundary",
 			     "offset table entry %zu (0x%x) is inside an instruction", i, offs[i]);
+	return JITK_OK;
+}
 
-	/* 3. Prologue: [sub rsp, F;] xor eax, eax; xor ecx, ecx; nothing else.
-	 * Without the sub there is no frame (F = 0): such an image may not
-	 * touch the stack at all (every [rsp + d] lies outside an empty frame,
-	 * and add rsp is refused below). */
+/* 3. Prologue: [sub rsp, F;] xor eax, eax; xor ecx, ecx; nothing else.
+ * Without the sub there is no frame (F = 0): such an image may not
+ * touch the stack at all (every [rsp + d] lies outside an empty frame,
+ * and add rsp is refused below). */
+static jitk_err check_prologue(struct image *im)
+{
+	const uint32_t *offs = im->offs;
+	uint32_t *at = im->at;
+	struct xinsn *xs = im->xs;
+	jitk_diag *d = im->d;
+	size_t m = im->m;
 	size_t np = xs[0].kind == XK_SUB_RSP ? 3 : 2; /* prologue instructions */
 	unsigned frame = np == 3 ? xs[0].imm : 0;
 	if (m < np + 1 || !is_xor_self(&xs[np - 2], 0) || !is_xor_self(&xs[np - 1], 1) ||
@@ -480,16 +514,44 @@ jitk_err jit_check_image(const jitk_insn *insns, size_t n, const uint8_t *code, 
 	if (np == 3 && (frame == 0 || frame > JIT_CHECK_MAX_FRAME || frame % 4))
 		FAIL(-1, "frame", "stack frame of %d bytes (1 to %u, a multiple of 4)", (int)frame,
 		     JIT_CHECK_MAX_FRAME);
+	im->np = np;
+	im->frame = frame;
+	return JITK_OK;
+}
 
-	/* 4. Trailer: xor eax, eax; [add rsp, F;] ret, ending the image. */
+/* 4. Trailer: xor eax, eax; [add rsp, F;] ret, ending the image. */
+static jitk_err check_trailer(struct image *im)
+{
+	size_t n = im->n;
+	const uint32_t *offs = im->offs;
+	uint32_t *at = im->at;
+	struct xinsn *xs = im->xs;
+	jitk_diag *d = im->d;
+	size_t m = im->m;
+	unsigned frame = im->frame;
 	size_t t0 = at[offs[n]] - 1;
 	size_t nexit = frame ? 2 : 1; /* [add rsp, F;] ret */
 	if (m - t0 != 1 + nexit || !is_xor_self(&xs[t0], 0) ||
 	    (frame && xs[t0 + 1].kind != XK_ADD_RSP) || xs[m - 1].kind != XK_RET)
 		FAIL(-1, "trailer", "trailer at 0x%x is not: xor eax, eax; %sret", offs[n],
 		     frame ? "add rsp, F; " : "");
+	im->t0 = t0;
+	im->nexit = nexit;
+	return JITK_OK;
+}
 
-	/* 5. Per instruction. */
+/* 5. Per instruction. */
+static jitk_err check_each_insn(struct image *im)
+{
+	const jitk_insn *insns = im->insns;
+	size_t n = im->n;
+	const uint32_t *offs = im->offs;
+	size_t len = im->len;
+	uint32_t *at = im->at;
+	struct xinsn *xs = im->xs;
+	jitk_diag *d = im->d;
+	size_t m = im->m, np = im->np, t0 = im->t0;
+	unsigned frame = im->frame;
 	size_t pc = 0; /* BPF owner of xs[i] for np <= i < t0 */
 	for (size_t i = 0; i < m; i++) {
 		const struct xinsn *x = &xs[i];
@@ -606,10 +668,20 @@ jitk_err jit_check_image(const jitk_insn *insns, size_t n, const uint8_t *code, 
 			break;
 		}
 	}
+	return JITK_OK;
+}
 
-	/* 6. Fall-through between BPF instructions follows the BPF graph: the
-	 * last native instruction of pc either ends control (ret, jmp) or
-	 * continues into pc + 1, which must then be a BPF successor of pc. */
+/* 6. Fall-through between BPF instructions follows the BPF graph: the
+ * last native instruction of pc either ends control (ret, jmp) or
+ * continues into pc + 1, which must then be a BPF successor of pc. */
+static jitk_err check_fallthrough(struct image *im)
+{
+	const jitk_insn *insns = im->insns;
+	size_t n = im->n;
+	const uint32_t *offs = im->offs;
+	uint32_t *at = im->at;
+	struct xinsn *xs = im->xs;
+	jitk_diag *d = im->d;
 	for (size_t p = 0; p < n; p++) {
 		const struct xinsn *last = &xs[at[offs[p + 1]] - 2];
 		if (last->kind == XK_RET || last->kind == XK_JMP)
@@ -619,14 +691,26 @@ jitk_err jit_check_image(const jitk_insn *insns, size_t n, const uint8_t *code, 
 			     "native offset 0x%zx: the code of instruction %zu falls through into %s",
 			     last->pos, p, p + 1 >= n ? "the trailer" : "a non-successor");
 	}
+	return JITK_OK;
+}
 
-	/* 7. Shapes and decisions.  The code of a RET is exactly its return.
-	 * The whole code of every jump is parsed: an unconditional one (JA, or
-	 * jt == jf) is one transfer to its target; a conditional one is the
-	 * compare followed by jcc's and at most one final transfer (jmp, RET
-	 * copy or select), and for each outcome of the compare the first
-	 * transfer taken (or the fall-through) must go to the right target or
-	 * return exactly what that target (a RET) returns. */
+/* 7. Shapes and decisions.  The code of a RET is exactly its return.
+ * The whole code of every jump is parsed: an unconditional one (JA, or
+ * jt == jf) is one transfer to its target; a conditional one is the
+ * compare followed by jcc's and at most one final transfer (jmp, RET
+ * copy or select), and for each outcome of the compare the first
+ * transfer taken (or the fall-through) must go to the right target or
+ * return exactly what that target (a RET) returns. */
+static jitk_err check_shapes(struct image *im)
+{
+	const jitk_insn *insns = im->insns;
+	size_t n = im->n;
+	const uint32_t *offs = im->offs;
+	uint32_t *at = im->at;
+	struct xinsn *xs = im->xs;
+	jitk_diag *d = im->d;
+	unsigned frame = im->frame;
+	size_t nexit = im->nexit;
 	for (size_t p = 0; p < n; p++) {
 		const jitk_insn *in = &insns[p];
 		int op = insn_op_of(in->code);
@@ -694,13 +778,38 @@ jitk_err jit_check_image(const jitk_insn *insns, size_t n, const uint8_t *code, 
 				     offs[p], v ? "true" : "false", want);
 		}
 	}
+	return JITK_OK;
+}
 
-	if (info) {
-		info->native_insns = m;
-		info->frame = frame;
+#undef FAIL
+
+jitk_err jit_check_image(const jitk_insn *insns, size_t n, const uint8_t *code, size_t len,
+			 const uint32_t *offs, size_t noffs, struct jit_check_info *info,
+			 jitk_diag *d)
+{
+	if (!insns || !code || !offs)
+		return diag_err(d, JITK_E_INVAL, "NULL argument");
+	jitk_err err = check_table(n, len, offs, noffs, d);
+	if (err)
+		return err;
+	struct image im = { .insns = insns, .n = n, .code = code, .len = len, .offs = offs, .d = d };
+	im.at = calloc(len + 1, sizeof *im.at);
+	im.xs = calloc(len, sizeof *im.xs);
+	if (!im.at || !im.xs)
+		err = diag_err(d, JITK_E_NOMEM, "out of memory");
+	/* Each check relies on the ones before it (the decoding, the prologue
+	 * and trailer bounds). */
+	jitk_err (*const checks[])(struct image *) = {
+		check_decode, check_boundaries, check_prologue, check_trailer,
+		check_each_insn, check_fallthrough, check_shapes,
+	};
+	for (size_t c = 0; !err && c < sizeof checks / sizeof *checks; c++)
+		err = checks[c](&im);
+	if (!err && info) {
+		info->native_insns = im.m;
+		info->frame = im.frame;
 	}
-out:
-	free(at);
-	free(xs);
+	free(im.at);
+	free(im.xs);
 	return err;
 }
