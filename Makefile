@@ -92,9 +92,11 @@ $(B)/asan/tests/unit/%: $(B)/asan/tests/unit/%.o $(SUP_SO) $(B)/libjitk-asan.a
 $(B)/tests/kernel/%: $(B)/obj/tests/kernel/%.o $(SUP_O) $(B)/libjitk.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_J) -o $@ $^ -lcmocka -ljson-c $(LIBS)
+# bench_perf's parts: the libseccomp translation, kernel timing, the report.
+$(B)/bench/bench_perf: $(patsubst %.c,$(B)/obj/%.o,$(wildcard bench/perf_*.c))
 $(B)/bench/%: $(B)/obj/bench/%.o $(SUP_O) $(B)/libjitk.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_J) -o $@ $^ -lseccomp -ljson-c -lcmocka $(LIBS) -lm
+	$(CC) $(CFLAGS_J) -o $@ $(filter %.o,$^) $(B)/libjitk.a -lseccomp -ljson-c -lcmocka $(LIBS) -lm
 
 unit: $(UNIT_BIN) $(UNIT_SAN)
 

@@ -39,27 +39,24 @@
 #include "policy.h"
 #include "perf_lsc.h"
 #include "perf_kernel.h"
+#include "perf_report.h"
 
 #include <fcntl.h>
 #include <glob.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <math.h>
+#include <seccomp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 #define TRACE_FILE "bench/trace-workload.txt"
 #define MAXNR 4096 /* syscall numbers considered per ABI: 0 .. MAXNR-1 */
-
-/* Targets (docs/performance.md). */
-#define TARGET_MEDIAN_RATIO 0.6
-/* Kernel overhead "no worse" allows this much noise, a fraction of the
- * no-filter time per call: on the shared 2-core VM, two filters that the
- * kernel treats identically (a call both cache) differ by up to ~4% from
- * run to run. */
-#define KERNEL_TOLERANCE 0.05
 
 static double ms_now(void)
 {
@@ -157,54 +154,6 @@ static bool policy_uncond_allow(const jitk_policy *p, jitk_arch a, uint32_t nr)
 }
 
 /* ------------------------------------------------------- the variants */
-
-enum { V_JITK, V_JITK_TRACE, V_LSC1, V_LSC2, NVAR };
-static const char *const var_name[NVAR] = {
-	"jitk", "jitk + trace weights", "libseccomp linear (opt 1)", "libseccomp tree (opt 2)",
-};
-
-struct stats {
-	size_t len;
-	unsigned cache_ok, cache_all;
-	uint32_t min, max;
-	double median, mean, trace_mean;
-};
-
-struct variant {
-	jitk_filter *f;      /* NULL: not available, see why */
-	char why[320];
-	double compile_ms, proof_ms; /* proof_ms < 0: none */
-	bool disjoint;       /* libseccomp: rules had to be made disjoint */
-	bool minus_one;      /* libseccomp: equal except x86_64 nr -1 */
-	const jitk_policy *impl; /* non-NULL: implements this reduced policy */
-	bool inexact;        /* libseccomp cannot express the policy (why); f is
-				the nearest program it makes, NOT equal */
-	struct stats st;
-};
-
-struct report {
-	const char *path, *name;
-	jitk_arch main;
-	bool has_main;
-	size_t nnums;
-	unsigned nuncond;
-	struct variant v[NVAR];
-	jitk_policy *reduced; /* p without what libseccomp does not know */
-	size_t ndropped;
-	/* kernel */
-	bool kernel;
-	int ncalls;
-	char call_label[KM_MAXCALLS][96];
-	char skipped[KM_MAXCALLS][160];
-	double ns_none[KM_MAXCALLS];
-	double ratio[NVAR][KM_MAXCALLS];
-	bool kok[NVAR], none_ok;
-	int call_slot[KM_MAXCALLS]; /* which of the 3 columns each measured call fills */
-};
-
-static const char *const call_col[KM_MAXCALLS] = {
-	"arg-checked allow", "denied (errno)", "unconditional allow",
-};
 
 static int cmp_steps(const void *a, const void *b)
 {
@@ -634,228 +583,6 @@ static void measure_kernel(const jitk_policy *p, struct report *r, int rounds, l
 		for (int c = 0; c < r->ncalls; c++)
 			r->ratio[which[i]][c] = ok[0] && out[0][c] > 0 ? out[i][c] / out[0][c] : 0;
 	}
-}
-
-/* ------------------------------------------------------------ output */
-
-static const char *action_str(uint32_t a, char *buf, size_t cap)
-{
-	uint32_t data = a & JITK_RET_DATA;
-	const char *name = jitk_action_name(a);
-	if ((a & JITK_RET_ACTION_FULL) == JITK_RET_ERRNO) {
-		const char *e = jitk_errno_name((int)data);
-		snprintf(buf, cap, "%s(%s)", name, e ? e : "?");
-	} else if (data) {
-		snprintf(buf, cap, "%s(%u)", name, data);
-	} else {
-		snprintf(buf, cap, "%s", name);
-	}
-	return buf;
-}
-
-static void fmt_num(char *buf, size_t cap, double x)
-{
-	if (x == floor(x))
-		snprintf(buf, cap, "%.0f", x);
-	else
-		snprintf(buf, cap, "%.1f", x);
-}
-
-static void print_policy(const jitk_policy *p, struct report *r)
-{
-	char a1[64], a2[64];
-	printf("\n### %s\n\n", r->name);
-	printf("ABIs:");
-	for (int a = 0; a < JITK_ARCH__COUNT; a++)
-		if (p->arch[a])
-			printf(" %s", jitk_arch_name((jitk_arch)a));
-	printf("; default %s; %zu rules; steps over %zu %s numbers (args 0)",
-	       action_str(p->default_action, a1, sizeof a1), p->nrules, r->nnums,
-	       jitk_arch_name(r->main));
-	printf("; foreign arch %s.\n\n", action_str(p->foreign_action, a2, sizeof a2));
-
-	printf("| compiler | insns | action cache | steps min | median | mean | max | trace mean | compile ms |");
-	for (int s = 0; s < KM_MAXCALLS; s++)
-		if (r->call_slot[s] >= 0)
-			printf(" %s |", call_col[s]);
-	printf("\n|---|--:|--:|--:|--:|--:|--:|--:|--:|");
-	for (int s = 0; s < KM_MAXCALLS; s++)
-		if (r->call_slot[s] >= 0)
-			printf("--:|");
-	printf("\n");
-	for (int i = 0; i < NVAR; i++) {
-		const struct variant *v = &r->v[i];
-		if (!v->f) {
-			printf("| %s | %s%s%s |\n", var_name[i], i >= V_LSC1 ? "cannot express this policy (" : "",
-			       v->why, i >= V_LSC1 ? ")" : "");
-			continue;
-		}
-		char med[32], tm[32];
-		fmt_num(med, sizeof med, v->st.median);
-		if (v->st.trace_mean >= 0)
-			snprintf(tm, sizeof tm, "%.1f", v->st.trace_mean);
-		else
-			snprintf(tm, sizeof tm, "-");
-		char cache[48];
-		if (v->st.cache_all)
-			snprintf(cache, sizeof cache, "%u/%u (%.0f%%)", v->st.cache_ok, v->st.cache_all,
-				 100.0 * v->st.cache_ok / v->st.cache_all);
-		else
-			snprintf(cache, sizeof cache, "none to cache");
-		char comp[64];
-		if (v->proof_ms >= 0)
-			snprintf(comp, sizeof comp, "%.1f (+%.0f proof)", v->compile_ms, v->proof_ms);
-		else
-			snprintf(comp, sizeof comp, "%.1f%s%s%s", v->compile_ms, v->disjoint ? " (a)" : "",
-				 v->minus_one ? " (b)" : "", v->impl ? " (c)" : "");
-		printf("| %s%s | %zu | %s | %u | %s | %.1f | %u | %s | %s |", var_name[i],
-		       v->inexact ? ", nearest: NOT equal (d)" : "", v->st.len, cache,
-		       v->st.min, med, v->st.mean, v->st.max, tm, comp);
-		for (int s = 0; s < KM_MAXCALLS; s++) {
-			int c = r->call_slot[s];
-			if (c < 0)
-				continue;
-			if (r->kernel && r->kok[i])
-				printf(" %.3f |", r->ratio[i][c]);
-			else
-				printf(" - |");
-		}
-		printf("\n");
-	}
-	if (r->kernel) {
-		printf("| no filter | | | | | | | | |");
-		for (int s = 0; s < KM_MAXCALLS; s++) {
-			int c = r->call_slot[s];
-			if (c >= 0)
-				printf(r->none_ok ? " 1 (%.0f ns) |" : " failed |", r->ns_none[c]);
-		}
-		printf("\n");
-	}
-	printf("\n");
-	bool fa = false, fb = false, fc = false, fd = false;
-	for (int i = 0; i < NVAR; i++) {
-		fa |= r->v[i].f && r->v[i].disjoint;
-		fb |= r->v[i].f && r->v[i].minus_one;
-		fc |= r->v[i].f && r->v[i].impl;
-	}
-	if (fa)
-		printf("(a) libseccomp got the first-match rules rewritten into disjoint rules "
-		       "(written as is, its program differs from the policy).\n");
-	if (fb)
-		printf("(b) proved equal to the policy except x86_64 syscall -1, which libseccomp "
-		       "sends to the default action by design.\n");
-	if (fc)
-		printf("(c) libseccomp %u.%u.%u cannot name %zu (ABI, syscall) pairs of the policy on its "
-		       "non-native ABIs (syscalls newer than its tables); it got the policy without them "
-		       "and was proved equal to that; x86_64 is complete.\n",
-		       seccomp_version()->major, seccomp_version()->minor, seccomp_version()->micro,
-		       r->ndropped);
-	for (int i = V_LSC1; i < NVAR; i++)
-		if (r->v[i].f && r->v[i].inexact) {
-			printf("(d) %s cannot express this policy: %s.  The row shows the nearest "
-			       "program it makes (the translation above), which is not equal to the policy; "
-			       "targets against it are marked *.\n", var_name[i], r->v[i].why);
-			fd = true;
-		}
-	if (fa || fb || fc || fd)
-		printf("\n");
-	bool any = false;
-	for (int s = 0; s < KM_MAXCALLS; s++) {
-		if (r->call_slot[s] >= 0)
-			printf("%s %s = `%s`", any ? ";" : "Kernel calls (time per call / no filter):", call_col[s],
-			       r->call_label[s]);
-		else
-			printf("%s %s not measured: %s", any ? ";" : "Kernel calls:", call_col[s],
-			       r->skipped[s]);
-		any = true;
-	}
-	printf(".\n");
-}
-
-static const char *mark(int t)
-{
-	switch (t) {
-	case 1: return "met";
-	case 0: return "NOT met";
-	case 2: return "met*";
-	case 3: return "NOT met*";
-	default: return "n/a";
-	}
-}
-
-/* A target result against libseccomp's nearest (inexact) program: met*
- * (2) or NOT met* (3). */
-static int star(int t, bool inexact)
-{
-	return t >= 0 && inexact ? (t ? 2 : 3) : t;
-}
-
-static bool is_met(int t)
-{
-	return t == 1 || t == 2;
-}
-
-/* The targets for jitk against libseccomp's tree; returns how many are met
- * and writes the per-target marks. */
-struct targets {
-	int t[4]; /* 1 met, 0 not met, -1 n/a */
-	char text[4][200];
-};
-
-static void eval_targets(const struct report *r, struct targets *t)
-{
-	const struct variant *j = &r->v[V_JITK], *l = &r->v[V_LSC2];
-	memset(t, 0, sizeof *t);
-	if (!j->f) {
-		for (int i = 0; i < 4; i++) {
-			t->t[i] = -1;
-			snprintf(t->text[i], sizeof t->text[i], "n/a (jitk failed)");
-		}
-		return;
-	}
-	if (l->f) {
-		double lim = TARGET_MEDIAN_RATIO * l->st.median;
-		t->t[0] = j->st.median <= lim + 1e-9;
-		snprintf(t->text[0], sizeof t->text[0], "median %.1f <= 0.6 x %.1f = %.1f", j->st.median,
-			 l->st.median, lim);
-		t->t[1] = j->st.max <= l->st.max;
-		snprintf(t->text[1], sizeof t->text[1], "max %u <= %u", j->st.max, l->st.max);
-		t->t[0] = star(t->t[0], l->inexact);
-		t->t[1] = star(t->t[1], l->inexact);
-	} else {
-		t->t[0] = t->t[1] = -1;
-		snprintf(t->text[0], sizeof t->text[0], "median %.1f (libseccomp n/a)", j->st.median);
-		snprintf(t->text[1], sizeof t->text[1], "max %u (libseccomp n/a)", j->st.max);
-	}
-	t->t[2] = j->st.cache_ok == j->st.cache_all;
-	snprintf(t->text[2], sizeof t->text[2], "cacheable %u/%u", j->st.cache_ok, j->st.cache_all);
-	if (!r->kernel || !r->kok[V_JITK] || !l->f || !r->kok[V_LSC2]) {
-		t->t[3] = -1;
-		snprintf(t->text[3], sizeof t->text[3], "kernel: n/a");
-		return;
-	}
-	t->t[3] = 1;
-	size_t off = (size_t)snprintf(t->text[3], sizeof t->text[3], "kernel overhead");
-	for (int s = 0; s < KM_MAXCALLS; s++) {
-		int c = r->call_slot[s];
-		if (c < 0)
-			continue;
-		double oj = r->ratio[V_JITK][c] - 1, ol = r->ratio[V_LSC2][c] - 1;
-		bool ok = oj <= ol + KERNEL_TOLERANCE;
-		t->t[3] &= ok;
-		if (off < sizeof t->text[3])
-			off += (size_t)snprintf(t->text[3] + off, sizeof t->text[3] - off, " %+.1f%% vs %+.1f%%",
-						100 * oj, 100 * ol);
-	}
-	t->t[3] = star(t->t[3], l->inexact);
-}
-
-static void print_targets(const struct targets *t)
-{
-	printf("\nTargets (jitk vs libseccomp tree): ");
-	for (int i = 0; i < 4; i++)
-		printf("%s%s: **%s**", i ? "; " : "", t->text[i], mark(t->t[i]));
-	printf(".\n");
 }
 
 /* ------------------------------------------------------------- driver */
