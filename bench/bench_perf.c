@@ -11,7 +11,7 @@
  *                    what runc and Podman use);
  *   libseccomp 2     the same with OPTIMIZE = 2 (binary tree).
  * libseccomp's program is used only if jitk_verify proves it equal to the
- * policy (bench/perf_lsc.h explains the translation); otherwise its column
+ * policy (bench/perf_lsc.h explains the translation, perf_lsc.c does it); otherwise its column
  * says "cannot express" and why, and the rest still runs.
  *
  * Figures per filter:
@@ -24,7 +24,7 @@
  *    the main ABI (x86_64 if listed), args 0: min, median, mean, max, and
  *    the mean weighted by bench/trace-workload.txt (strace -c "calls");
  *  - compile time (libseccomp: rules + export; jitk: without / with proof);
- *  - kernel cost (perf_kernel.h): ns per call relative to no filter for an
+ *  - kernel cost (perf_kernel.c): ns per call relative to no filter for an
  *    argument-checked allowed call, a call denied with an errno, and a call
  *    allowed unconditionally.
  * Then the targets, met / not met, for jitk against libseccomp's tree.

@@ -1,5 +1,6 @@
 /*
- * perf_kernel.h - what a filter costs on the real kernel (bench_perf.c).
+ * perf_kernel.h - what a filter costs on the real kernel (perf_kernel.c,
+ * for bench_perf.c).
  *
  * One measurement = a forked child that installs one filter (or none),
  * then times N raw system calls with clock_gettime(CLOCK_MONOTONIC) (the

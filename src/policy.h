@@ -1,7 +1,7 @@
 /*
  * policy.h - a parsed and resolved SCPL policy, and the policy IR.
  *
- * struct jitk_policy is what the front end (scpl_lex.c, scpl_parse.c)
+ * struct jitk_policy is what the front end (scpl_lex.c, scpl_parse.c, ...)
  * produces after name resolution.  Two independent consumers read it:
  *  - the SCPL semantics (trusted/scpl_eval.c, trusted/smt_scpl.c), which
  *    walk the rules directly, first match wins;
@@ -99,7 +99,7 @@ struct ir_policy {
 jitk_err ir_build(const jitk_policy *p, struct ir_policy **out, jitk_diag *d);
 void ir_free(struct ir_policy *ir);
 
-/* Compile the IR to cBPF (codegen.c).  The output passes jitk_check. */
+/* Compile the IR to cBPF (codegen.c and codegen_*.c).  The output passes jitk_check. */
 jitk_err codegen(const struct ir_policy *ir, const jitk_compile_opts *opts,
 		 jitk_filter **out, jitk_diag *d);
 
