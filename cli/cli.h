@@ -21,6 +21,7 @@ int cmd_verify(int argc, char **argv);  /* cli/cmd_verify.c */
 int cmd_diff(int argc, char **argv);    /* cli/cmd_verify.c */
 int cmd_jit(int argc, char **argv);     /* cli/cmd_jit.c */
 int cmd_syscall(int argc, char **argv); /* cli/cmd_syscall.c */
+int cmd_stack(int argc, char **argv);   /* cli/cmd_stack.c */
 
 /* Exit statuses. */
 #define CLI_OK 0
@@ -80,6 +81,22 @@ bool cli_is_help(const char *a);
 bool cli_ends_with(const char *s, const char *suffix);
 /* --from raw|text|auto: how to read an input filter; false if unknown. */
 bool cli_parse_from(const char *s, enum cli_format *fmt);
+
+/* A filter read from path, or a policy (*.scpl) compiled and proved. */
+jitk_filter *cli_load_filter_or_policy(const char *path, unsigned timeout_ms);
+
+/* A stack of filters in installation order (cli/cmd_stack.c). */
+struct cli_stack {
+	jitk_filter **f;
+	size_t n;
+};
+/* An operand naming a stack "F1+F2+...": it contains '+' and is not itself
+ * an existing path. */
+bool cli_is_stack_operand(const char *arg);
+/* Load every member of such an operand (filters or policies), each checked;
+ * prints its own error and returns false on failure. */
+bool cli_load_stack(const char *arg, unsigned timeout_ms, struct cli_stack *s);
+void cli_stack_free(struct cli_stack *s);
 
 /* Parse an unsigned number (decimal, 0x hex, 0 octal); false if bad. */
 bool cli_parse_u64(const char *s, uint64_t *out);

@@ -23,8 +23,8 @@
 #define CLI_SOLVER 3
 #define DIFF_DEFAULT_MAX 32
 
-#define VERIFY_USAGE "verify POLICY FILTER [--timeout MS]"
-#define DIFF_USAGE "diff A B [--max N] [--timeout MS]   (A, B: *.scpl policies or filters)"
+#define VERIFY_USAGE "verify POLICY FILTER [--timeout MS]   (FILTER may be a stack F1+F2+...)"
+#define DIFF_USAGE "diff A B [--max N] [--timeout MS]   (A, B: *.scpl policies, filters or stacks F1+F2+...)"
 
 static bool parse_timeout(const char *v, unsigned *ms)
 {
@@ -137,13 +137,19 @@ int cmd_verify(int argc, char **argv)
 		cli_report(pos[0], err, &d);
 		return CLI_FAIL;
 	}
-	jitk_filter *f = cli_read_filter(pos[1], FMT_AUTO);
-	if (!f) {
+	struct cli_stack st = { 0 };
+	jitk_filter *f = NULL;
+	if (cli_is_stack_operand(pos[1]) ? !cli_load_stack(pos[1], timeout, &st)
+					 : !(f = cli_read_filter(pos[1], FMT_AUTO))) {
 		jitk_policy_free(p);
 		return CLI_FAIL;
 	}
 	jitk_cex cex;
-	err = jitk_verify(p, f, timeout, &cex, &d);
+	size_t ncex = 0;
+	err = jitk_equiv((jitk_side){ .policy = p },
+			 (jitk_side){ .filter = f, .stack = (const jitk_filter *const *)st.f,
+				      .nstack = st.n },
+			 timeout, &cex, 1, &ncex, &d);
 	int rc;
 	if (err == JITK_OK) {
 		printf("verified: %s implements %s for every input\n", pos[1], pos[0]);
@@ -162,6 +168,7 @@ int cmd_verify(int argc, char **argv)
 		rc = solver_failed(pos[1], err, &d);
 	}
 	jitk_filter_free(f);
+	cli_stack_free(&st);
 	jitk_policy_free(p);
 	return rc;
 }
@@ -170,12 +177,16 @@ int cmd_verify(int argc, char **argv)
 struct dside {
 	jitk_policy *p;
 	jitk_filter *f;
+	struct cli_stack st; /* F1+F2+... (cli/cmd_stack.c) */
 };
 
 static bool load_side(const char *path, struct dside *s)
 {
 	s->p = NULL;
 	s->f = NULL;
+	s->st = (struct cli_stack){ 0 };
+	if (cli_is_stack_operand(path))
+		return cli_load_stack(path, 0, &s->st);
 	if (cli_ends_with(path, ".scpl")) {
 		jitk_diag d;
 		jitk_err err = jitk_policy_load(path, &s->p, &d);
@@ -208,6 +219,13 @@ static void free_side(struct dside *s)
 {
 	jitk_policy_free(s->p);
 	jitk_filter_free(s->f);
+	cli_stack_free(&s->st);
+}
+
+static jitk_side side_of(const struct dside *s)
+{
+	return (jitk_side){ .policy = s->p, .filter = s->f,
+			    .stack = (const jitk_filter *const *)s->st.f, .nstack = s->st.n };
 }
 
 static int cex_order(const void *x, const void *y)
@@ -264,7 +282,7 @@ int cmd_diff(int argc, char **argv)
 		free_side(&sb);
 		return cli_error("out of memory");
 	}
-	jitk_side a = { sa.p, sa.f }, b = { sb.p, sb.f };
+	jitk_side a = side_of(&sa), b = side_of(&sb);
 	size_t n = 0;
 	jitk_diag d;
 	jitk_err err = jitk_equiv(a, b, timeout, cex, (size_t)max, &n, &d);

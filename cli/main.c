@@ -17,6 +17,7 @@ static const struct {
 	{ "check", cmd_check, "FILTER [--from raw|text]           the kernel's seccomp acceptance rules" },
 	{ "eval", cmd_eval, "FILTER --nr NAME|N [--arch A] [--args a0,...] [--ip N] [--quiet] [--jit]" },
 	{ "exec", cmd_exec, "FILTER [--flags F,...] -- CMD [ARGS...]  run a command under a raw filter" },
+	{ "stack", cmd_stack, "F1 F2 ... -o OUT [--format raw|text|c]  one filter equal to a stack (Z3)" },
 	{ "jit", cmd_jit, "FILTER [--dump OUT] [--map]          x86-64 code, validated before use" },
 	{ "syscall", cmd_syscall, "NAME|NR [--arch A]               syscall name <-> number, per ABI" },
 };

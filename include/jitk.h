@@ -268,10 +268,15 @@ typedef struct jitk_cex {
 jitk_err jitk_verify(const jitk_policy *p, const jitk_filter *f, unsigned timeout_ms,
 		     jitk_cex *cex, jitk_diag *d);
 
-/* One side of a comparison: exactly one of policy and filter is non-NULL. */
+/* One side of a comparison: exactly one of policy, filter and stack is
+ * given.  A stack is nstack filters in installation order (stack[0] first),
+ * meaning what the kernel answers when all of them are installed: every
+ * filter runs and the most restrictive answer wins (docs/stack.md). */
 typedef struct jitk_side {
 	const jitk_policy *policy;
 	const jitk_filter *filter;
+	const jitk_filter *const *stack;
+	size_t nstack;
 } jitk_side;
 
 /* Decide with Z3 whether a and b return the same value for every
@@ -280,6 +285,21 @@ typedef struct jitk_side {
  * caller can list the differing syscalls (jitk diff).  Errors as jitk_verify. */
 jitk_err jitk_equiv(jitk_side a, jitk_side b, unsigned timeout_ms, jitk_cex *cex,
 		    size_t maxcex, size_t *ncex, jitk_diag *d);
+
+/* ---------------------------------------------------------------- stack */
+
+/* One filter equal to the stack fs[0..n) (installation order: fs[0] was
+ * installed first), proved with Z3 against the kernel's stacked semantics
+ * before it is returned: for every seccomp_data it returns exactly what the
+ * kernel answers for the stack.  Each fs[i] must pass jitk_check.
+ * JITK_E_TOO_BIG if the result exceeds 4096 instructions; JITK_E_SOLVER if
+ * the proof is undecided (no filter then).  timeout_ms 0: the default. */
+jitk_err jitk_stack(const jitk_filter *const *fs, size_t n, unsigned timeout_ms,
+		    jitk_filter **out, jitk_diag *d);
+
+/* The kernel's answer for a stack of filter answers rets[0..n)
+ * (installation order); the trusted fold jitk_stack is proved against. */
+uint32_t jitk_stack_fold(const uint32_t *rets, size_t n);
 
 /* ------------------------------------------------------------------ JIT */
 

@@ -22,6 +22,7 @@
  */
 #include "policy.h"
 #include "smt.h"
+#include "stack.h"
 
 #include <linux/audit.h>
 #include <stdlib.h>
@@ -40,7 +41,12 @@ static void verify_z3_error(Z3_context c, Z3_error_code e)
 
 static bool side_ok(jitk_side s)
 {
-	return (s.policy != NULL) != (s.filter != NULL);
+	if (s.nstack && !s.stack)
+		return false;
+	for (size_t i = 0; i < s.nstack; i++)
+		if (!s.stack[i])
+			return false;
+	return (s.policy != NULL) + (s.filter != NULL) + (s.nstack != 0) == 1;
 }
 
 /* The term of one side. */
@@ -49,6 +55,21 @@ static jitk_err side_term(Z3_context c, jitk_side s, const struct smt_input *in,
 {
 	if (s.filter)
 		return smt_bpf(c, s.filter, in, t, d);
+	if (s.nstack) {
+		Z3_ast *rets = malloc(s.nstack * sizeof *rets);
+		if (!rets)
+			return diag_err(d, JITK_E_NOMEM, "out of memory");
+		jitk_err err = JITK_OK;
+		for (size_t i = 0; i < s.nstack && !err; i++)
+			err = smt_bpf(c, s.stack[i], in, &rets[i], d);
+		*t = err ? NULL : smt_stack(c, rets, s.nstack);
+		free(rets);
+		if (err)
+			return err;
+		if (!*t)
+			return diag_err(d, JITK_E_SOLVER, "Z3 error while encoding the stack");
+		return JITK_OK;
+	}
 	*t = smt_scpl(c, s.policy, in);
 	if (!*t)
 		return diag_err(d, JITK_E_SOLVER, "Z3 error while encoding the policy");
@@ -62,13 +83,24 @@ static jitk_err side_eval(jitk_side s, const struct seccomp_data *in, uint32_t *
 		*out = jitk_policy_eval(s.policy, in);
 		return JITK_OK;
 	}
-	jitk_result r;
-	jitk_err err = jitk_interp(s.filter, in, &r);
+	size_t n = s.nstack ? s.nstack : 1;
+	uint32_t rets[64], *r = n <= 64 ? rets : malloc(n * sizeof *r);
+	if (!r)
+		return diag_err(d, JITK_E_NOMEM, "out of memory");
+	jitk_err err = JITK_OK;
+	for (size_t i = 0; i < n && !err; i++) {
+		jitk_result res;
+		err = jitk_interp(s.nstack ? s.stack[i] : s.filter, in, &res);
+		r[i] = res.ret;
+	}
+	if (!err)
+		*out = s.nstack ? stack_fold(r, n) : r[0];
+	if (r != rets)
+		free(r);
 	if (err)
 		return diag_err(d, JITK_E_SOLVER,
 				"internal error: cannot replay a counterexample through the interpreter: %s",
 				jitk_strerror(err));
-	*out = r.ret;
 	return JITK_OK;
 }
 
@@ -337,7 +369,7 @@ jitk_err jitk_equiv(jitk_side a, jitk_side b, unsigned timeout_ms, jitk_cex *cex
 	if (ncex)
 		*ncex = 0;
 	if (!side_ok(a) || !side_ok(b))
-		return diag_err(d, JITK_E_INVAL, "each side must be exactly one of a policy and a filter");
+		return diag_err(d, JITK_E_INVAL, "each side must be exactly one of a policy, a filter and a stack");
 	if (maxcex == 0)
 		maxcex = 1; /* deciding needs at least one witness */
 	Z3_config cfg = Z3_mk_config();
