@@ -22,6 +22,15 @@ int cmd_diff(int argc, char **argv);    /* cli/cmd_verify.c */
 int cmd_jit(int argc, char **argv);     /* cli/cmd_jit.c */
 int cmd_syscall(int argc, char **argv); /* cli/cmd_syscall.c */
 int cmd_stack(int argc, char **argv);   /* cli/cmd_stack.c */
+int cmd_learn(int argc, char **argv);   /* cli/cmd_learn.c */
+
+/* `jitk run` under supervision (cli/run_report.c): run argv under f, p's
+ * compiled filter, naming each refused call and its deciding rule; with
+ * permissive nothing is refused and a summary is printed at exit; with
+ * report_errno errno answers are reported as well as kills and traps.
+ * Returns the exit status (the command's, 128+signal, 126/127). */
+int run_report(const jitk_policy *p, const jitk_filter *f, unsigned flags, bool permissive,
+	       bool report_errno, bool verbose, char **argv);
 
 /* Exit statuses. */
 #define CLI_OK 0

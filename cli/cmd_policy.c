@@ -41,7 +41,7 @@ static int report(const char *what, jitk_err err, jitk_diag *d)
 /* Parse and compile; prints its own errors.  NULL on failure. */
 static jitk_filter *compile_policy(const char *what, const char *text, size_t len,
 				   bool from_file, const jitk_compile_opts *opts,
-				   double *ms)
+				   double *ms, jitk_policy **keep)
 {
 	jitk_policy *p = NULL;
 	jitk_diag d;
@@ -55,7 +55,10 @@ static jitk_filter *compile_policy(const char *what, const char *text, size_t le
 	jitk_filter *f = NULL;
 	err = jitk_compile(p, opts, &f, &d);
 	*ms = now_ms() - t0;
-	jitk_policy_free(p);
+	if (keep && !err)
+		*keep = p;
+	else
+		jitk_policy_free(p);
 	if (err) {
 		report(what, err, &d);
 		return NULL;
@@ -143,7 +146,7 @@ int cmd_compile(int argc, char **argv)
 	}
 
 	double ms = 0;
-	jitk_filter *f = compile_policy(in, NULL, 0, true, &opts, &ms);
+	jitk_filter *f = compile_policy(in, NULL, 0, true, &opts, &ms, NULL);
 	if (!f)
 		return CLI_FAIL; /* nothing written: a bad policy leaves no output */
 	char cname[64];
@@ -161,13 +164,36 @@ int cmd_compile(int argc, char **argv)
 /* ---------------------------------------------------------------- run */
 
 #define RUN_USAGE \
-	"run [POLICY] [--flags log,...] [--no-verify] [--timeout MS] [--verbose] -- CMD [ARGS...]"
+	"run [POLICY] [--flags log,...] [--no-verify] [--timeout MS] [--verbose]\n" \
+	"           [--permissive | --report | --no-report] -- CMD [ARGS...]"
+
+/* How `run` supervises the command (cli/run_report.c). */
+enum run_mode {
+	RUN_PLAIN,        /* --no-report: load the filter and exec, nothing stays */
+	RUN_REPORT_KILLS, /* default: name every kill and trap */
+	RUN_REPORT_ALL,   /* --report: errno answers too */
+	RUN_PERMISSIVE,   /* --permissive: refuse nothing, report everything */
+};
+
+static bool run_mode_option(const char *a, enum run_mode *mode)
+{
+	if (!strcmp(a, "--no-report"))
+		*mode = RUN_PLAIN;
+	else if (!strcmp(a, "--report"))
+		*mode = RUN_REPORT_ALL;
+	else if (!strcmp(a, "--permissive"))
+		*mode = RUN_PERMISSIVE;
+	else
+		return false;
+	return true;
+}
 
 int cmd_run(int argc, char **argv)
 {
 	const char *in = NULL;
 	unsigned flags = 0;
 	bool verbose = false;
+	enum run_mode mode = RUN_REPORT_KILLS;
 	jitk_compile_opts opts = { 0 };
 	int cmd = -1;
 	for (int i = 1; i < argc; i++) {
@@ -194,6 +220,8 @@ int cmd_run(int argc, char **argv)
 				return cli_usage(RUN_USAGE, "--timeout wants milliseconds, not '%s'", v ? v : "");
 		} else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
 			verbose = true;
+		} else if (run_mode_option(a, &mode)) {
+			/* parsed */
 		} else if (a[0] == '-' && a[1]) {
 			return cli_usage(RUN_USAGE, "unknown option '%s'", a);
 		} else if (!in) {
@@ -210,15 +238,25 @@ int cmd_run(int argc, char **argv)
 		return cli_error("no built-in policy in this build (policies/docker-default.scpl was "
 				 "absent when jitk was built); give a POLICY file");
 	double ms = 0;
-	jitk_filter *f = in ? compile_policy(in, NULL, 0, true, &opts, &ms)
+	jitk_policy *pol = NULL;
+	jitk_policy **keep = mode == RUN_PLAIN ? NULL : &pol;
+	jitk_filter *f = in ? compile_policy(in, NULL, 0, true, &opts, &ms, keep)
 			    : compile_policy(what, cli_default_policy, cli_default_policy_len, false,
-					     &opts, &ms);
+					     &opts, &ms, keep);
 	if (!f)
 		return CLI_FAIL;
 	if (verbose)
 		fprintf(stderr, "jitk: %s: %zu instructions, %s, %.1f ms; running %s\n", what,
 			jitk_filter_len(f),
 			opts.no_verify ? "not verified" : "proved equal to the policy", ms, argv[cmd]);
+	if (mode != RUN_PLAIN) {
+		/* Supervised: a jitk process stays to name what is refused. */
+		int rc = run_report(pol, f, flags, mode == RUN_PERMISSIVE, mode == RUN_REPORT_ALL,
+				    verbose, argv + cmd);
+		jitk_filter_free(f);
+		jitk_policy_free(pol);
+		return rc;
+	}
 	jitk_diag d;
 	jitk_err err = jitk_load(f, flags, NULL, &d);
 	jitk_filter_free(f);

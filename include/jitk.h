@@ -232,6 +232,21 @@ void jitk_policy_free(jitk_policy *p);
  * (the trusted specification, independent of the compiler). */
 uint32_t jitk_policy_eval(const jitk_policy *p, const struct seccomp_data *in);
 
+/* The same semantics, also telling what decides the input: *rule (if
+ * non-NULL) receives the index of the deciding rule in source order (see
+ * jitk_policy_rule), or one of: */
+#define JITK_DECIDED_DEFAULT (-1L) /* no rule applies: default_action */
+#define JITK_DECIDED_FOREIGN (-2L) /* an ABI the policy does not list */
+uint32_t jitk_policy_decide(const jitk_policy *p, const struct seccomp_data *in, long *rule);
+
+/* Where rule i (source order, 0-based) was written: its file (the policy's
+ * or an included one), line and column (1-based), and its action.  false if
+ * i is out of range.  *file stays valid until jitk_policy_free. */
+bool jitk_policy_rule(const jitk_policy *p, size_t i, const char **file, unsigned *line,
+		      unsigned *col, uint32_t *action);
+/* The policy's file name as given to jitk_policy_parse/_load ("" if none). */
+const char *jitk_policy_file(const jitk_policy *p);
+
 typedef struct jitk_compile_opts {
 	bool no_verify;             /* skip the SMT proof (on by default) */
 	unsigned verify_timeout_ms; /* 0: default */

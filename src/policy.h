@@ -42,6 +42,7 @@ struct pol_rule {
 	const int *nrs[JITK_ARCH__COUNT];
 	size_t nnrs[JITK_ARCH__COUNT];
 	unsigned line, col;          /* where the rule starts, for messages */
+	const char *file;            /* the source it is written in ("" if none) */
 };
 
 struct jitk_policy {

@@ -162,6 +162,15 @@ jitk_err scpl_resolve(struct parser *P, const char *filename, jitk_policy **out)
 				bol = k + 1;
 			}
 		r->col = (unsigned)(off - bol) + 1;
+		/* The source's name, copied: sources are freed after parsing. */
+		size_t fl = strlen(S->name) + 1;
+		char *fname = arena_alloc(&P->arena, fl);
+		if (!fname) {
+			free(tmp);
+			return scpl_nomem(P);
+		}
+		memcpy(fname, S->name, fl);
+		r->file = fname;
 		bool arch[JITK_ARCH__COUNT];
 		rule_arches(P, pr, arch);
 		for (int a = 0; a < JITK_ARCH__COUNT; a++) {

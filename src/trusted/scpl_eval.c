@@ -87,18 +87,36 @@ static bool eval_has_nr(const struct pol_rule *r, int a, int nr)
 	return false;
 }
 
-uint32_t jitk_policy_eval(const jitk_policy *p, const struct seccomp_data *in)
+/* The semantics, also naming what decides: the index of the first rule
+ * that applies (source order), JITK_DECIDED_DEFAULT or
+ * JITK_DECIDED_FOREIGN.  jitk_policy_eval is this function's action, so
+ * the rule `jitk run` names for a refused call is, by construction, the one
+ * whose action the proved filter returned. */
+uint32_t jitk_policy_decide(const jitk_policy *p, const struct seccomp_data *in, long *rule)
 {
+	long dummy;
+	if (!rule)
+		rule = &dummy;
 	/* 1. Architecture: an ABI the policy does not list gets foreign_action. */
 	int a = eval_abi(in);
-	if (a < 0 || !p->arch[a])
+	if (a < 0 || !p->arch[a]) {
+		*rule = JITK_DECIDED_FOREIGN;
 		return p->foreign_action;
+	}
 	/* 2. Rules in source order; the first that applies gives the action. */
 	for (size_t i = 0; i < p->nrules; i++) {
 		const struct pol_rule *r = &p->rules[i];
-		if (eval_has_nr(r, a, in->nr) && eval_cond(r->cond, a == JITK_ARCH_I386, in))
+		if (eval_has_nr(r, a, in->nr) && eval_cond(r->cond, a == JITK_ARCH_I386, in)) {
+			*rule = (long)i;
 			return r->action;
+		}
 	}
 	/* 3. No rule applies. */
+	*rule = JITK_DECIDED_DEFAULT;
 	return p->default_action;
+}
+
+uint32_t jitk_policy_eval(const jitk_policy *p, const struct seccomp_data *in)
+{
+	return jitk_policy_decide(p, in, NULL);
 }

@@ -28,3 +28,129 @@ expect 1 "syscall unknown number" "$J" syscall 9999
 expect 2 "syscall bad --arch" "$J" syscall openat --arch foo
 expect 2 "syscall unknown option" "$J" syscall openat --bogus
 expect 2 "syscall without argument" "$J" syscall
+
+# ------------------------------------------------- run: what was refused
+cat >deny.scpl <<'EOF2'
+{ default_action = Allow;
+  rules = [
+    { action = Errno EACCES; syscall = mkdirat };
+    { action = Kill; syscall = mkdir };
+    { action = Errno EPERM; syscall = rmdir };
+  ] }
+EOF2
+expect 159 "run: a killed command exits 128+SIGSYS" "$J" run deny.scpl -- mkdir d1
+has err "jitk: refused mkdir(\"d1\"" "run names the refused call and its path argument"
+has err "[x86_64] by deny.scpl:4 (KillProcess)" "run names the ABI, the deciding rule's file:line and action"
+if [ -e d1 ]; then notok "the refused mkdir never ran" "d1 exists"; else ok "the refused mkdir never ran"; fi
+mkdir keep
+expect 1 "run: an errno answer reaches the command" "$J" run deny.scpl -- rmdir keep
+lacks err "jitk: refused" "errno answers are not reported without --report"
+expect 1 "run --report: errno answers too" "$J" run deny.scpl --report -- rmdir keep
+has err "refused rmdir(\"keep\"" "--report names the errno call"
+has err "[x86_64] by deny.scpl:5 (Errno EPERM)" "--report names the errno rule"
+if [ -d keep ]; then ok "the refused rmdir never ran"; else notok "the refused rmdir never ran"; fi
+expect 1 "run --no-report: the plain exec of before" "$J" run deny.scpl --no-report -- rmdir keep
+cat >noexec.scpl <<'EOF2'
+{ default_action = Allow; rules = [ { action = Errno EPERM; syscall = execve } ] }
+EOF2
+expect 126 "run: the policy denies execve: 126" "$J" run noexec.scpl -- true
+has err "the policy denies execve" "run says the policy denies execve"
+has err "by noexec.scpl:1" "and which rule"
+cat >killexec.scpl <<'EOF2'
+{ default_action = Allow; rules = [ { action = KillProcess; syscall = execve } ] }
+EOF2
+expect 126 "run: a killed execve of the command: 126" "$J" run killexec.scpl -- true
+has err "the policy denies execve" "a killed execve is named too"
+expect 127 "run: command not found: 127" "$J" run deny.scpl -- no-such-command-jitk
+has err "command not found" "not found is said"
+printf 'x\n' >notexec
+expect 126 "run: not executable: 126" "$J" run deny.scpl -- ./notexec
+expect 3 "run passes the command's exit status" "$J" run deny.scpl -- sh -c 'exit 3'
+
+# The C probe: traps and the int $0x80 entry (skipped without a compiler).
+CC=${CC:-cc}
+if "$CC" -O1 -o sysprobe "$D/sysprobe.c" 2>/dev/null; then
+	cat >trap.scpl <<'EOF2'
+{ default_action = Allow; arch = [x86_64; i386];
+  rules = [
+    { action = Trap 7; syscall = chdir; arch = [x86_64] };
+    { action = Errno EPERM; syscall = getppid; arch = [i386] };
+  ] }
+EOF2
+	expect 0 "run: a trapped call under supervision" "$J" run trap.scpl --report -- ./sysprobe trap
+	has out "SIGSYS 31 syscall 80 errno 7 rdi_ok 1 rax 80" \
+		"the handler sees the original call, registers and Trap data, as without jitk"
+	has err "[x86_64] by trap.scpl:3 (Trap 7)" "run names the trapped call"
+	"$J" run trap.scpl --no-report -- ./sysprobe trap >plain 2>&1
+	if cmp -s plain out; then ok "a trap looks the same with and without supervision"
+	else notok "a trap looks the same with and without supervision" "$(cat plain)"; fi
+	expect 0 "run: an int \$0x80 call" "$J" run trap.scpl --report -- ./sysprobe int80
+	has out "int80 getppid refused" "the i386 rule answered the int \$0x80 call"
+	has err "[i386] by trap.scpl:4 (Errno EPERM)" "run names the i386 ABI"
+	HAVE_CC=1
+else
+	ok "# SKIP no C compiler for the probe"
+	HAVE_CC=0
+fi
+
+# ------------------------------------------------------- run --permissive
+expect 0 "run --permissive: nothing is refused" "$J" run deny.scpl --permissive -- sh -c 'mkdir p1 && mkdir p2 && rmdir p2'
+if [ -d p1 ] && [ ! -e p2 ]; then ok "the calls the policy refuses ran"; else notok "the calls the policy refuses ran"; fi
+has err "would have refused 3 calls (2 kinds)" "the summary counts every call"
+has err "2  mkdir [x86_64] by deny.scpl:4 (KillProcess), first: mkdir(\"p1\"" "one line per syscall and rule, with a count and the first call"
+has err "1  rmdir [x86_64] by deny.scpl:5 (Errno EPERM)" "errno answers are listed too"
+expect 0 "run --permissive -v: live lines" "$J" run deny.scpl --permissive -v -- sh -c 'mkdir p3; mkdir p4'
+has err "would refuse mkdir(\"p4\"" "-v prints each call as it happens"
+# No rate limit loses a record: 2000 refused calls, all counted.
+expect 0 "run --permissive: a burst of calls" "$J" run deny.scpl --permissive -- sh -c 'i=0; while [ $i -lt 1000 ]; do mkdir -p /; i=$((i+1)); done 2>/dev/null; true'
+has err "would have refused 1000 calls" "every call of a burst is counted"
+
+# ---------------------------------------------------------------- learn
+W='for f in a b c; do echo $f > $f.txt; done; cat a.txt b.txt | sort | (wc -l; ls -l c.txt >/dev/null) && sh -c "ls | grep -c txt"'
+expect 0 "learn a multi-process shell workload" "$J" learn -o w.scpl -- sh -c "$W"
+cp out want
+has err "jitk: learned" "learn says what it wrote"
+has w.scpl "{ action = Allow; syscall = execve }" "the learned policy allows what ran (execve)"
+has w.scpl "# clone [x86_64]:" "calls of child processes are learned (clone / fork)"
+has w.scpl "first by " "each rule says the first program that made it"
+lacks w.scpl "syscall = mkdir " "nothing the workload did not do is allowed"
+expect 0 "the learned policy compiles (and is proved)" "$J" compile w.scpl -o w.bpf
+rm -f a.txt b.txt c.txt
+expect 0 "the workload runs under its learned policy" "$J" run w.scpl -- sh -c "$W"
+if cmp -s out want; then ok "with the same output"; else notok "with the same output"; fi
+expect 159 "the learned policy refuses what the workload did not do" "$J" run w.scpl -- sh -c "$W; mkdir nope"
+has err "[x86_64] by default_action (KillProcess)" "and names it"
+expect 7 "learn passes the exit status through" "$J" learn -o s.scpl -- sh -c 'exit 7'
+expect 0 "learn --args" "$J" learn --args -o args.scpl -- sh -c 'ls -l / >/dev/null; echo x | cat'
+has args.scpl "when = low32(arg1) == " "--args restricts ioctl requests / fcntl commands to the values seen"
+has args.scpl "(arg0 & CLONE_NEWNS|" "--args restricts clone's namespace flags"
+has args.scpl "{ action = Errno ENOSYS; syscall = clone3 }" "--args answers clone3 with ENOSYS"
+expect 0 "the --args policy runs the workload" "$J" run args.scpl -- sh -c 'ls -l / >/dev/null; echo x | cat'
+expect 0 "learn --default" "$J" learn --default 'Errno EPERM' -o e.scpl -- true
+has e.scpl "default_action = Errno EPERM;" "--default sets the default action"
+expect 0 "learn --merge a second workload" "$J" learn --merge s.scpl -o m.scpl -- sh -c 'mkdir m1'
+has m.scpl "# mkdir [x86_64]" "the new run's calls are there"
+has m.scpl "# exit_group [x86_64]" "the merged run's calls are there"
+expect 0 "the merged policy compiles" "$J" compile m.scpl -o m.bpf
+expect 1 "--merge refuses a policy jitk learn did not write" "$J" learn --merge deny.scpl -o x.scpl -- true
+absent x.scpl "no output after a refused merge"
+expect 2 "learn --default with a bad action" "$J" learn --default Bogus -o x.scpl -- true
+expect 127 "learn: command not found" "$J" learn -o x.scpl -- no-such-command-jitk
+absent x.scpl "no output when the command cannot start"
+expect 2 "learn without a command" "$J" learn -o x.scpl
+if [ "$HAVE_CC" = 1 ]; then
+	expect 0 "learn an int \$0x80 call" "$J" learn -o i.scpl -- ./sysprobe int80
+	has i.scpl "arch = [x86_64; i386]" "the i386 ABI is learned"
+	has i.scpl "{ action = Allow; syscall = getppid; arch = [i386] }" "i386 calls get i386 rules"
+	expect 0 "the learned policy runs the i386 call" "$J" run i.scpl -- ./sysprobe int80
+	has out "int80 getppid ok" "the int \$0x80 call is allowed"
+fi
+# Interrupted: what was learned is written whole.
+"$J" learn -o int.scpl -- sh -c 'echo started; sleep 30' >started 2>interr &
+lp=$!
+i=0
+while ! grep -q started started 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+kill -INT $lp
+wait $lp
+has int.scpl "syscall = execve" "an interrupted learn writes what it learned"
+expect 0 "the interrupted run's policy compiles" "$J" compile int.scpl -o int.bpf
