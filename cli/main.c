@@ -20,6 +20,7 @@ static const struct {
 	{ "stack", cmd_stack, "F1 F2 ... -o OUT [--format raw|text|c]  one filter equal to a stack (Z3)" },
 	{ "jit", cmd_jit, "FILTER [--dump OUT] [--map]          x86-64 code, validated before use" },
 	{ "learn", cmd_learn, "[-o OUT.scpl] [--args] [--merge OLD] [--default A] -- CMD  learn a policy" },
+	{ "dump", cmd_dump, "PID [-o OUT] [--format raw|text|c]  the seccomp filters of a process" },
 	{ "syscall", cmd_syscall, "NAME|NR [--arch A]               syscall name <-> number, per ABI" },
 };
 #define NCOMMANDS (sizeof commands / sizeof *commands)

@@ -154,3 +154,37 @@ kill -INT $lp
 wait $lp
 has int.scpl "syscall = execve" "an interrupted learn writes what it learned"
 expect 0 "the interrupted run's policy compiles" "$J" compile int.scpl -o int.bpf
+
+# ----------------------------------------------------------------- dump
+cat >two.s <<'EOF2'
+ld [0]
+jeq #SYS_mkdir, deny, allow
+deny: ret #RET_ERRNO|#EPERM
+allow: ret #RET_ALLOW
+EOF2
+"$J" compile "$R/policies/paper.scpl" -o paper.bpf 2>/dev/null
+"$J" exec "$R/tests/cli/data/allow.s" -- "$J" exec two.s -- sleep 30 &
+xp=$!
+i=0
+while [ "$(cat /proc/$xp/comm 2>/dev/null)" != sleep ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+expect 0 "dump a process started with jitk exec" "$J" dump $xp -o d.bpf
+has err "d.bpf.1: filter 1 of 2" "two stacked filters, each to its own file"
+expect 0 "the first dumped filter is the first installed" "$J" diff d.bpf.1 "$R/tests/cli/data/allow.s"
+has out "equivalent" "dump 1 and allow.s are equivalent"
+expect 0 "the second dumped filter is the one jitk exec loaded last" "$J" diff d.bpf.2 two.s
+has out "equivalent" "dump 2 and two.s are equivalent"
+"$J" asm two.s -o two.bpf
+if cmp -s d.bpf.2 two.bpf; then ok "the dump is byte for byte what was loaded"; else notok "the dump is byte for byte what was loaded"; fi
+expect 0 "dump to standard output" "$J" dump $xp
+has out "# filter 2 of 2 (installed last), 4 instructions" "the listing names each filter in order"
+kill $xp 2>/dev/null
+wait $xp 2>/dev/null
+sleep 30 &
+np=$!
+expect 1 "dump of a process without filters" "$J" dump $np
+has err "has no seccomp filter" "says it has none"
+kill $np
+wait $np 2>/dev/null
+expect 1 "dump of a dead process" "$J" dump $np
+has err "no process $np" "says there is no such process"
+expect 2 "dump of a non-number" "$J" dump abc
