@@ -302,6 +302,64 @@ static void default_and_foreign_data(void **state)
 	jitk_policy_free(p);
 }
 
+/* jitk_policy_decide names what decides: the first rule that applies (a
+ * later rule covering the same call is never named), the default or the
+ * foreign action; its answer is always jitk_policy_eval's, and
+ * jitk_policy_rule gives the deciding rule's place, included files too. */
+static void decide_names_the_rule(void **state)
+{
+	(void)state;
+	FILE *fp = fopen("decide_inc.rules", "w");
+	assert_non_null(fp);
+	fputs("[\n  { action = Errno EPERM; syscall = write } ]\n", fp);
+	fclose(fp);
+	jitk_policy *p = parse_ok("{ default_action = Errno EACCES;\n"
+				  "  rules = [\n"
+				  "    { action = Allow; syscall = read; when = arg0 == 0 };\n"
+				  "    { action = KillThread; syscall = read };\n"
+				  "    { action = Allow; syscall = read };\n"
+				  "    include \"decide_inc.rules\";\n"
+				  "  ] }\n");
+	struct seccomp_data in;
+	memset(&in, 0, sizeof in);
+	in.arch = X86_64;
+	long rule = 99;
+	const struct { uint32_t arch; int nr; uint64_t a0; long rule; uint32_t ret; } cases[] = {
+		{ X86_64, 0, 0, 0, ALLOW },                      /* read(0): rule 0 */
+		{ X86_64, 0, 5, 1, 0 },                          /* read(5): rule 1, not 2 */
+		{ X86_64, 1, 0, 3, ERRNO(1) },                   /* write: the included rule */
+		{ X86_64, 39, 0, JITK_DECIDED_DEFAULT, ERRNO(13) }, /* getpid */
+		{ I386, 3, 0, JITK_DECIDED_FOREIGN, KILL },      /* i386 is not listed */
+		{ X86_64, (int)(X32 | 0), 0, JITK_DECIDED_FOREIGN, KILL }, /* x32 read */
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		in.arch = cases[i].arch;
+		in.nr = cases[i].nr;
+		in.args[0] = cases[i].a0;
+		uint32_t ret = jitk_policy_decide(p, &in, &rule);
+		assert_int_equal(rule, cases[i].rule);
+		assert_int_equal(ret, cases[i].ret);
+		assert_int_equal(ret, jitk_policy_eval(p, &in));
+		assert_int_equal(jitk_policy_decide(p, &in, NULL), ret);
+	}
+	const char *file;
+	unsigned line, col;
+	uint32_t act;
+	assert_true(jitk_policy_rule(p, 1, &file, &line, &col, &act));
+	assert_string_equal(file, "t.scpl");
+	assert_int_equal(line, 4);
+	assert_int_equal(col, 5);
+	assert_int_equal(act, 0);
+	assert_true(jitk_policy_rule(p, 3, &file, &line, &col, &act));
+	assert_non_null(strstr(file, "decide_inc.rules"));
+	assert_int_equal(line, 2);
+	assert_int_equal(act, ERRNO(1));
+	assert_false(jitk_policy_rule(p, 4, &file, &line, &col, &act));
+	assert_string_equal(jitk_policy_file(p), "t.scpl");
+	jitk_policy_free(p);
+	remove("decide_inc.rules");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -315,6 +373,7 @@ int main(void)
 		cmocka_unit_test(relops_unsigned),
 		cmocka_unit_test(masks_and_logic),
 		cmocka_unit_test(default_and_foreign_data),
+		cmocka_unit_test(decide_names_the_rule),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
