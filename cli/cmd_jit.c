@@ -6,19 +6,139 @@
  * disassembles.  The code is exactly what would run: the bytes of the
  * validated, executable mapping.
  *
- * Exit statuses: 0 compiled and validated, 1 the filter is rejected (by the
- * checker or the image validator) or I/O failed, 2 bad command line.
+ * Every image is proved equal to its filter before it is made executable
+ * (src/trusted/jit_prove.c).  `--check IMAGE` proves a given image instead
+ * (one written by --dump, possibly edited): "proved", or a counterexample
+ * with the input, the image's result run natively (in a child process,
+ * so a fault cannot take the CLI down) and the interpreter's.
+ *
+ * Exit statuses: 0 compiled, validated and proved (--check: proved), 1 the
+ * filter or image is rejected (checker, validator, proof) or I/O failed,
+ * 2 bad command line.
  */
 #include "cli.h"
 #include "jit_x86.h"
+#include "jit_prove.h"
 
+#include <signal.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
-#define JIT_USAGE "jit FILTER [--dump OUT] [--map] [--from raw|text|auto]"
+#define JIT_USAGE "jit FILTER [--dump OUT] [--map] [--check IMAGE [--timeout MS]] [--from raw|text|auto]"
+
+/* Run image code[0..len) natively on *in in a child process.  The image has
+ * passed smt_x86's structural rules (forward branches only, stack and input
+ * accesses bounded), but it was not proved, so it runs where a fault or a
+ * hang (alarm) only kills the child.  false if it did not return normally;
+ * *how then says why. */
+static bool run_native(const uint8_t *code, size_t len, const struct seccomp_data *in,
+		       uint32_t *out, const char **how)
+{
+	*how = "could not be run";
+#if defined(__x86_64__)
+	int fd[2];
+	if (pipe(fd) != 0)
+		return false;
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(fd[0]);
+		close(fd[1]);
+		return false;
+	}
+	if (pid == 0) {
+		close(fd[0]);
+		alarm(5);
+		void *mem = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (mem == MAP_FAILED)
+			_exit(3);
+		memcpy(mem, code, len);
+		if (mprotect(mem, len, PROT_READ | PROT_EXEC) != 0)
+			_exit(3);
+		uint32_t (*fn)(const struct seccomp_data *);
+		memcpy(&fn, &mem, sizeof fn);
+		uint32_t r = fn(in);
+		_exit(write(fd[1], &r, sizeof r) == (ssize_t)sizeof r ? 0 : 3);
+	}
+	close(fd[1]);
+	uint32_t r = 0;
+	ssize_t got = read(fd[0], &r, sizeof r);
+	close(fd[0]);
+	int st = 0;
+	waitpid(pid, &st, 0);
+	if (WIFSIGNALED(st)) {
+		*how = WTERMSIG(st) == SIGFPE ? "faults (divide error, SIGFPE)"
+		       : WTERMSIG(st) == SIGALRM ? "did not return within 5 s"
+						 : "was killed by a signal";
+		return false;
+	}
+	if (got != (ssize_t)sizeof r || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		return false;
+	*out = r;
+	return true;
+#else
+	(void)code;
+	(void)len;
+	(void)in;
+	(void)out;
+	*how = "cannot run here (not x86-64)";
+	return false;
+#endif
+}
+
+static int check_image(const char *in, const jitk_filter *f, const char *image, unsigned timeout)
+{
+	char *bytes = NULL;
+	size_t len = 0;
+	jitk_diag d;
+	diag_clear(&d);
+	jitk_err err = read_file(image, &bytes, &len, &d);
+	if (err) {
+		cli_report(image, err, &d);
+		return CLI_FAIL;
+	}
+	struct jit_proof res;
+	err = jit_prove(f, (const uint8_t *)bytes, len, timeout, false, &res, &d);
+	if (!err) {
+		printf("proved: %s (%zu bytes, %zu x86-64 instructions) computes what %s computes, for every input\n",
+		       image, len, res.x86_insns, in);
+		free(bytes);
+		return CLI_OK;
+	}
+	if (!res.has_cex) {
+		if (!d.file[0])
+			snprintf(d.file, sizeof d.file, "%s", image);
+		cli_report(image, err, &d);
+		free(bytes);
+		return CLI_FAIL;
+	}
+	const struct seccomp_data *x = &res.in;
+	printf("DIFFERENT: %s does not compute what %s computes; counterexample:\n", image, in);
+	printf("  arch  0x%08x\n  nr    %d\n  args ", x->arch, x->nr);
+	for (int i = 0; i < 6; i++)
+		printf(" %#llx", (unsigned long long)x->args[i]);
+	printf("\n  ip    %#llx\n", (unsigned long long)x->instruction_pointer);
+	uint32_t nat = 0;
+	const char *how = NULL;
+	if (run_native((const uint8_t *)bytes, len, x, &nat, &how))
+		printf("  image returns        0x%08x (run natively)\n", nat);
+	else
+		printf("  image %s (run natively)\n", how);
+	if (res.image_faults)
+		printf("  the x86-64 semantics: the image faults (divide error)\n");
+	else
+		printf("  the x86-64 semantics: 0x%08x\n", res.image_ret);
+	printf("  interpreter returns  0x%08x\n", res.filter_ret);
+	free(bytes);
+	return CLI_FAIL;
+}
 
 int cmd_jit(int argc, char **argv)
 {
-	const char *in = NULL, *dump = NULL;
+	const char *in = NULL, *dump = NULL, *image = NULL;
+	unsigned timeout = 0;
 	bool map = false;
 	enum cli_format fmt = FMT_AUTO;
 	for (int i = 1; i < argc; i++) {
@@ -27,13 +147,25 @@ int cmd_jit(int argc, char **argv)
 			printf("usage: jitk %s\n"
 			       "  --dump OUT   write the x86-64 code to OUT ('-' for stdout)\n"
 			       "  --map        print the native offset of each BPF instruction\n"
+			       "  --check IMAGE  prove IMAGE (raw x86-64, e.g. from --dump) equal to FILTER\n"
+			       "  --timeout MS   the proof's Z3 time limit (default %u ms)\n"
 			       "  --from FMT   read FILTER as raw bytes, assembler text, or guess\n",
-			       JIT_USAGE);
+			       JIT_USAGE, JIT_PROVE_DEFAULT_TIMEOUT_MS);
 			return CLI_OK;
 		} else if (!strcmp(a, "--dump") || !strcmp(a, "-o")) {
 			if (i + 1 >= argc)
 				return cli_usage(JIT_USAGE, "%s needs a file name", a);
 			dump = argv[++i];
+		} else if (!strcmp(a, "--check")) {
+			if (i + 1 >= argc)
+				return cli_usage(JIT_USAGE, "%s needs an image file", a);
+			image = argv[++i];
+		} else if (!strcmp(a, "--timeout")) {
+			uint64_t v = 0;
+			const char *t = i + 1 < argc ? argv[++i] : "";
+			if (!cli_parse_u64(t, &v) || v == 0 || v > 3600000)
+				return cli_usage(JIT_USAGE, "--timeout wants milliseconds (1 to 3600000), not '%s'", t);
+			timeout = (unsigned)v;
 		} else if (!strcmp(a, "--map")) {
 			map = true;
 		} else if (!strcmp(a, "--from")) {
@@ -53,9 +185,26 @@ int cmd_jit(int argc, char **argv)
 	if (!in)
 		return cli_usage(JIT_USAGE, "missing FILTER", NULL);
 
+	if (image && (dump || map))
+		return cli_usage(JIT_USAGE, "%s", "--check does not combine with --dump or --map");
+	if (timeout && !image)
+		return cli_usage(JIT_USAGE, "%s", "--timeout applies to --check");
 	jitk_filter *f = cli_read_filter(in, fmt);
 	if (!f)
 		return CLI_FAIL;
+	if (image) {
+		jitk_err cerr = jitk_check(f, NULL);
+		int rc = CLI_FAIL;
+		if (cerr) {
+			jitk_diag cd;
+			jitk_check(f, &cd);
+			cli_report(in, cerr, &cd);
+		} else {
+			rc = check_image(in, f, image, timeout);
+		}
+		jitk_filter_free(f);
+		return rc;
+	}
 	jitk_jit *j = NULL;
 	jitk_diag d;
 	jitk_err err = jitk_jit_compile(f, &j, &d);
@@ -75,7 +224,7 @@ int cmd_jit(int argc, char **argv)
 	if (dump)
 		rc = cli_write_bytes(dump, code, len);
 	fprintf(rep, "%s: %zu BPF instructions -> %zu bytes of x86-64 code, %zu instructions "
-		     "(%.1f bytes per BPF instruction); image validated\n",
+		     "(%.1f bytes per BPF instruction); image validated and proved\n",
 		in, n, len, jit_native_count(j), (double)len / (double)n);
 	if (map) {
 		fprintf(rep, "  prologue  0x%04x bytes\n", offs[0]);

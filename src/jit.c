@@ -42,6 +42,7 @@
 #include "internal.h"
 #include "jit_x86.h"
 #include "jit_check.h"
+#include "jit_prove.h"
 #include "insn.h"
 
 #include <errno.h>
@@ -433,7 +434,7 @@ static void *jit_map(size_t maplen)
 	return mmap(NULL, maplen, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 }
 
-jitk_err jitk_jit_compile(const jitk_filter *f, jitk_jit **out, jitk_diag *d)
+jitk_err jit_compile(const jitk_filter *f, bool prove, jitk_jit **out, jitk_diag *d)
 {
 	if (!f || !out)
 		return diag_err(d, JITK_E_INVAL, "NULL argument");
@@ -472,6 +473,11 @@ jitk_err jitk_jit_compile(const jitk_filter *f, jitk_jit **out, jitk_diag *d)
 	 * after the copy, while it is still not executable. */
 	struct jit_check_info info;
 	err = jit_check_image(f->insns, f->len, mem, len, offs, f->len + 1, &info, d);
+	/* Then prove, from the same bytes, that they compute what the filter
+	 * computes on every input (src/trusted/jit_prove.c): a refused or
+	 * undecided proof is JITK_E_JIT and the image never runs. */
+	if (!err && prove)
+		err = jit_prove(f, mem, len, 0, false, NULL, d);
 	if (err) {
 		munmap(mem, maplen);
 		free(offs);
@@ -503,7 +509,18 @@ jitk_err jitk_jit_compile(const jitk_filter *f, jitk_jit **out, jitk_diag *d)
 	return JITK_OK;
 }
 
+jitk_err jitk_jit_compile(const jitk_filter *f, jitk_jit **out, jitk_diag *d)
+{
+	return jit_compile(f, true, out, d);
+}
+
 #else
+
+jitk_err jit_compile(const jitk_filter *f, bool prove, jitk_jit **out, jitk_diag *d)
+{
+	(void)prove;
+	return jitk_jit_compile(f, out, d);
+}
 
 jitk_err jitk_jit_compile(const jitk_filter *f, jitk_jit **out, jitk_diag *d)
 {

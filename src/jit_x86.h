@@ -184,6 +184,12 @@ const uint32_t *jit_offsets(const struct jitk_jit *j, size_t *n);
 /* Number of x86-64 instructions the validator decoded. */
 size_t jit_native_count(const struct jitk_jit *j);
 
+/* jitk_jit_compile with the per-image proof optional: prove == false
+ * skips it (the structural validator still runs).  Only for tests that
+ * compile tens of thousands of images and prove a sample of them
+ * (docs/jit.md, "The proof"); the library and the CLI always prove. */
+jitk_err jit_compile(const jitk_filter *f, bool prove, jitk_jit **out, jitk_diag *d);
+
 /* The code generator alone, without the checker: the native bytes and the
  * offset table (n + 1 entries) for insns, into malloc'd buffers.  Exposed so
  * the validator's tests can corrupt real images; the precondition is that

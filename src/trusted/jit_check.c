@@ -12,43 +12,6 @@
 
 #include <stdlib.h>
 
-/* Decoded instruction kinds. */
-enum xkind {
-	XK_SUB_RSP,     /* sub rsp, imm8 */
-	XK_ADD_RSP,     /* add rsp, imm8 */
-	XK_RET,         /* ret */
-	XK_MOV_RI,      /* mov r, imm32 */
-	XK_ALU_RR,      /* op r/m(rm), r(reg); op is the opcode byte */
-	XK_ALU_RI,      /* 81 /digit r, imm32 */
-	XK_TEST_RI,     /* test r, imm32 */
-	XK_NEG,         /* neg r */
-	XK_DIV,         /* div r */
-	XK_IMUL_RRI,    /* imul r, r, imm32 */
-	XK_IMUL_RR,     /* imul r, r */
-	XK_SHIFT_I,     /* shl/shr r, imm8 */
-	XK_SHIFT_CL,    /* shl/shr r, cl */
-	XK_LOAD_STACK,  /* mov r, [rsp + d8] */
-	XK_STORE_STACK, /* mov [rsp + d8], r */
-	XK_LOAD_CTX,    /* mov r, [rdi + d8] */
-	XK_JMP,         /* jmp rel */
-	XK_JCC,         /* jcc rel */
-	XK_CMOV,        /* cmovcc r(reg), r(rm) */
-};
-
-struct xinsn {
-	size_t pos;      /* offset of the first byte */
-	unsigned len;    /* bytes */
-	enum xkind kind;
-	uint8_t op;      /* opcode byte (XK_ALU_RR) */
-	uint8_t reg, rm; /* ModRM fields (digit in reg for group opcodes) */
-	uint8_t cc;      /* condition code (XK_JCC, XK_CMOV) */
-	uint32_t imm;    /* immediate (the imm8 of shifts zero-extended, of
-			    cmp r, imm8 and the rsp forms sign-extended, as
-			    the CPU extends them) */
-	int disp;        /* memory displacement (signed 8-bit) */
-	int64_t target;  /* branch target offset (XK_JMP, XK_JCC) */
-};
-
 /* The only registers the image may name: eax, ecx, edx, esi. */
 static bool reg_ok(unsigned r)
 {
@@ -812,4 +775,10 @@ jitk_err jit_check_image(const jitk_insn *insns, size_t n, const uint8_t *code, 
 	free(im.at);
 	free(im.xs);
 	return err;
+}
+
+int jit_decode(const uint8_t *c, size_t avail, struct xinsn *x)
+{
+	int r = decode(c, avail, x);
+	return r == DEC_OK ? JIT_DEC_OK : r == DEC_TRUNC ? JIT_DEC_TRUNC : JIT_DEC_BAD;
 }

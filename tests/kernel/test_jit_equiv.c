@@ -11,10 +11,18 @@
  *   3. every filter compiled from the .scpl files under policies/ (one
  *      directory level deep; skipped if absent).
  * Every result is compared with interp_run; 0 mismatches are allowed.
- * JITK_SEED replays, JITK_TEST_SCALE scales the counts. */
+ * JITK_SEED replays, JITK_TEST_SCALE scales the counts.
+ *
+ * The per-image proof (jit_prove) runs on every shipped policy's image and
+ * on every JITK_JIT_PROVE_EVERY-th random program (default 64; 1 proves
+ * them all, 0 none); the others are compiled with jit_compile(f, false)
+ * and only compared.  Each proof is an extra Z3 query, and proving all
+ * ~44,000 images here would cost minutes; docs/jit.md gives the measured
+ * cost. */
 #include "testlib.h"
 #include "insn.h"
 #include "interp.h"
+#include "jit_x86.h"
 
 #include <glob.h>
 #include <linux/audit.h>
@@ -29,6 +37,8 @@
 #define I(c, t, f, k) ((jitk_insn){ (uint16_t)(c), (uint8_t)(t), (uint8_t)(f), (uint32_t)(k) })
 
 static unsigned long long total_pairs;
+static unsigned long proved, prove_every = 64;
+static double prove_seconds;
 
 /* ------------------------------------------------------ inputs */
 
@@ -179,10 +189,14 @@ static size_t gen_program(rng_t *r, jitk_insn *p, size_t n, struct pool *pool)
 static void dump_failure(const jitk_insn *p, size_t n, const struct seccomp_data *in,
 			 uint32_t got, uint32_t want)
 {
-	fprintf(stderr, "MISMATCH: jit 0x%08x interp 0x%08x\nprogram (%zu):\n", got, want, n);
+	if (in)
+		fprintf(stderr, "MISMATCH: jit 0x%08x interp 0x%08x\n", got, want);
+	fprintf(stderr, "program (%zu):\n", n);
 	for (size_t i = 0; i < n; i++)
 		fprintf(stderr, "  %4zu: { 0x%04x, %u, %u, 0x%08x }\n", i, p[i].code, p[i].jt, p[i].jf,
 			p[i].k);
+	if (!in)
+		return;
 	uint32_t w[16];
 	memcpy(w, in, sizeof w);
 	fprintf(stderr, "input words:");
@@ -193,20 +207,40 @@ static void dump_failure(const jitk_insn *p, size_t n, const struct seccomp_data
 
 /* Compile p and compare on ninputs inputs.  Returns the mismatches;
  * *refused counts programs the checker refused (not compiled). */
+static double now(void);
+
+/* jit_compile, proving every prove_every-th random program (counted in
+ * *seq), or always (seq == NULL). */
+static jitk_err compile_sampled(const jitk_filter *f, unsigned long *seq, jitk_jit **j,
+				jitk_diag *d)
+{
+	bool prove = !seq || (prove_every && (*seq)++ % prove_every == 0);
+	double t0 = now();
+	jitk_err err = jit_compile(f, prove, j, d);
+	if (prove && err == JITK_OK) {
+		proved++;
+		prove_seconds += now() - t0;
+	}
+	return err;
+}
+
 static unsigned long compare(const jitk_insn *p, size_t n, rng_t *r, const struct pool *pool,
 			     unsigned long ninputs, unsigned long *refused)
 {
+	static unsigned long seq;
 	jitk_filter *f = test_filter(p, n);
 	jitk_jit *j = NULL;
 	jitk_diag d;
-	jitk_err err = jitk_jit_compile(f, &j, &d);
+	jitk_err err = compile_sampled(f, &seq, &j, &d);
 	if (err == JITK_E_CHECK || err == JITK_E_TOO_BIG) {
 		(*refused)++;
 		jitk_filter_free(f);
 		return 0;
 	}
-	if (err)
+	if (err) {
+		dump_failure(p, n, NULL, 0, 0);
 		fail_msg("jit compile of a %zu-instruction program: %s: %s", n, jitk_strerror(err), d.msg);
+	}
 	jitk_jit_fn fn = jitk_jit_func(j);
 	unsigned long bad = 0;
 	for (unsigned long i = 0; i < ninputs; i++) {
@@ -332,7 +366,7 @@ static void policies(void **state)
 			if (BPF_CLASS(p[k].code) == BPF_JMP && BPF_SRC(p[k].code) == BPF_K)
 				pool_add(&pool, p[k].k);
 		jitk_jit *j = NULL;
-		if (jitk_jit_compile(f, &j, &d) != JITK_OK)
+		if (compile_sampled(f, NULL, &j, &d) != JITK_OK) /* always proved */
 			fail_msg("%s: jit: %s", g.gl_pathv[i], d.msg);
 		jitk_jit_fn fn = jitk_jit_func(j);
 		static const uint32_t arches[] = { AUDIT_ARCH_X86_64, AUDIT_ARCH_I386,
@@ -371,6 +405,9 @@ static int report(void **state)
 {
 	(void)state;
 	print_message("total: %llu (program, input) pairs compared\n", total_pairs);
+	print_message("proofs: %lu images proved equal to their filters (every %lu-th random program "
+		      "and every policy), %.1fs including their compiles\n",
+		      proved, prove_every, prove_seconds);
 	return 0;
 }
 
@@ -380,6 +417,9 @@ int main(void)
 	print_message("JIT equivalence: not an x86-64 host; skipped\n");
 	return 0;
 #endif
+	const char *pe = getenv("JITK_JIT_PROVE_EVERY");
+	if (pe && *pe)
+		prove_every = strtoul(pe, NULL, 10);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(every_length),
 		cmocka_unit_test(short_programs),
