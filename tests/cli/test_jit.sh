@@ -1,0 +1,46 @@
+#!/bin/sh
+# test_jit.sh JITK - `jitk jit`: images are proved; --check proves a given
+# image, prints a counterexample replayed natively for a changed one, and
+# names the first byte it cannot decode.
+. "$(dirname "$0")/lib.sh"
+cli_setup jit "$@"
+
+if [ "$(uname -m)" != x86_64 ]; then
+	echo "1..0 # skip: the JIT emits x86-64"
+	exit 0
+fi
+
+"$J" asm "$D/paper.s" -o paper.bin >/dev/null 2>&1
+expect 0 "jit compiles, validates and proves" "$J" jit paper.bin --dump img
+has out "image validated and proved" "the report says proved"
+expect 0 "--check proves the dumped image" "$J" jit paper.bin --check img
+has out "proved: img" "--check says proved"
+
+# Change the first cmp eax, imm8 (83 f8 ib) by one: a structurally valid
+# image that decides one syscall number wrongly.
+python3 - <<'PY' 2>/dev/null || od -An -v -tx1 img >/dev/null
+b = bytearray(open("img", "rb").read())
+i = b.find(bytes([0x83, 0xf8]))
+b[i + 2] = (b[i + 2] + 1) & 0xff
+open("bad", "wb").write(b)
+b = bytearray(open("img", "rb").read())
+b[4] = 0x90
+open("nop", "wb").write(b)
+PY
+if [ -f bad ]; then
+	expect 1 "--check refuses a changed immediate" "$J" jit paper.bin --check bad
+	has out "DIFFERENT: bad does not compute what paper.bin computes" "it says different"
+	has out "(run natively)" "the counterexample is run natively"
+	has out "interpreter returns" "and through the interpreter"
+	expect 1 "--check refuses a byte outside the subset" "$J" jit paper.bin --check nop
+	has err "native offset 0x4: byte 0x90" "the first undecodable byte is named"
+else
+	ok "--check on changed images # skip: no python3"
+fi
+expect 1 "--check on a missing image" "$J" jit paper.bin --check missing.img
+expect 2 "--check without an image" "$J" jit paper.bin --check
+expect 2 "--check with --dump" "$J" jit paper.bin --check img --dump x
+expect 2 "--timeout without --check" "$J" jit paper.bin --timeout 10
+expect 2 "--timeout not a number" "$J" jit paper.bin --check img --timeout 1x
+
+echo "1..$n"

@@ -1,0 +1,447 @@
+/* test_jit_proof.c - the per-image proof (trusted/jit_prove.c, smt_x86.c)
+ * refutes images that compute the wrong thing, with a counterexample that
+ * replays on the CPU.
+ *
+ * Each case takes the emitter's image of a small filter, changes one
+ * emitted instruction (an immediate, a load offset, a condition code, a
+ * cmov operand, a return value, an operand register, a jump distance: at
+ * least one change per instruction form the JIT emits), and checks that
+ *  - the unchanged image is proved;
+ *  - the changed one is refused with a counterexample;
+ *  - run natively (in a child process) on the counterexample's input, the
+ *    changed image returns what the semantics said (or faults where the
+ *    semantics said it faults), and that differs from the interpreter.
+ * Then images outside the model are refused without running anything: a
+ * byte outside the subset (named), a backward or mid-instruction branch,
+ * an unreleased or misused frame, flags read where they are undefined, an
+ * undecided proof. */
+#include "testlib.h"
+#include "insn.h"
+#include "interp.h"
+#include "jit_check.h"
+#include "jit_prove.h"
+#include "jit_x86.h"
+
+#include <linux/filter.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define S(c, k) ((jitk_insn){ (uint16_t)(c), 0, 0, (uint32_t)(k) })
+#define J(c, t, f, k) ((jitk_insn){ (uint16_t)(c), (uint8_t)(t), (uint8_t)(f), (uint32_t)(k) })
+#define LD(k) S(BPF_LD | BPF_W | BPF_ABS, k)
+#define RETA S(BPF_RET | BPF_A, 0)
+
+/* Run code natively on *in in a child.  Returns 1 and *out on a normal
+ * return, -SIG if the child died of signal SIG, 0 otherwise. */
+static int run_native(const uint8_t *code, size_t len, const struct seccomp_data *in,
+		      uint32_t *out)
+{
+	int fd[2];
+	assert_int_equal(pipe(fd), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(fd[0]);
+		alarm(5);
+		void *mem = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (mem == MAP_FAILED)
+			_exit(3);
+		memcpy(mem, code, len);
+		if (mprotect(mem, len, PROT_READ | PROT_EXEC) != 0)
+			_exit(3);
+		uint32_t (*fn)(const struct seccomp_data *);
+		memcpy(&fn, &mem, sizeof fn);
+		uint32_t r = fn(in);
+		_exit(write(fd[1], &r, sizeof r) == (ssize_t)sizeof r ? 0 : 3);
+	}
+	close(fd[1]);
+	uint32_t r = 0;
+	ssize_t got = read(fd[0], &r, sizeof r);
+	close(fd[0]);
+	int st = 0;
+	waitpid(pid, &st, 0);
+	if (WIFSIGNALED(st))
+		return -WTERMSIG(st);
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0 || got != (ssize_t)sizeof r)
+		return 0;
+	*out = r;
+	return 1;
+}
+
+/* The native offset of the nth (0-based) decoded instruction of kind k
+ * (and opcode byte op if op >= 0); fails the test if there is none. */
+static size_t find_insn(const uint8_t *code, size_t len, enum xkind k, int op, int nth)
+{
+	for (size_t pos = 0; pos < len;) {
+		struct xinsn x = { .pos = pos };
+		assert_int_equal(jit_decode(code + pos, len - pos, &x), JIT_DEC_OK);
+		if (x.kind == k && (op < 0 || x.op == op) && nth-- == 0)
+			return pos;
+		pos += x.len;
+	}
+	fail_msg("instruction form not found in the image");
+	return 0;
+}
+
+struct mutant {
+	const char *what;
+	jitk_insn prog[64];
+	size_t n;
+	enum xkind kind; /* the instruction changed: its kind, */
+	int op;          /* opcode byte (-1: any), */
+	int nth;         /* which occurrence */
+	unsigned byte;   /* offset of the byte changed inside it */
+	uint8_t from, to;
+	int32_t add32;   /* if nonzero: add to the 32-bit field at byte instead */
+};
+
+/* Fill prog[from..to) with `add #1`. */
+#define PAD50 S(BPF_ALU | BPF_ADD | BPF_K, 1)
+
+static const struct mutant mutants[] = {
+	{ "ld #k: changed immediate", { S(BPF_LD | BPF_IMM, 5), RETA }, 2, XK_MOV_RI, -1, 0, 1, 5, 4, 0 },
+	{ "ld [k]: changed load offset", { LD(4), RETA }, 2, XK_LOAD_CTX, -1, 0, 2, 4, 0, 0 },
+	{ "ld [k]: changed destination register",
+	  { LD(4), S(BPF_MISC | BPF_TAX, 0), LD(0), RETA }, 4, XK_LOAD_CTX, -1, 1, 1, 0x47, 0x4f, 0 },
+	{ "ld len: changed immediate", { S(BPF_LD | BPF_W | BPF_LEN, 0), RETA }, 2, XK_MOV_RI, -1, 0, 1, 64, 60, 0 },
+	{ "ldx #k: changed immediate",
+	  { S(BPF_LDX | BPF_IMM, 7), S(BPF_MISC | BPF_TXA, 0), RETA }, 3, XK_MOV_RI, -1, 0, 1, 7, 5, 0 },
+	{ "ld M[k]: changed stack offset",
+	  { LD(0), S(BPF_ST, 1), LD(4), S(BPF_ST, 2), S(BPF_LD | BPF_MEM, 1), RETA }, 6,
+	  XK_LOAD_STACK, -1, 0, 3, 4, 8, 0 },
+	{ "ldx M[k]: changed stack offset",
+	  { LD(0), S(BPF_ST, 1), LD(4), S(BPF_ST, 2), S(BPF_LDX | BPF_MEM, 1), S(BPF_MISC | BPF_TXA, 0), RETA },
+	  7, XK_LOAD_STACK, -1, 0, 3, 4, 8, 0 },
+	{ "st M[k]: changed stack offset",
+	  { LD(0), S(BPF_ST, 1), LD(4), S(BPF_ST, 2), S(BPF_LD | BPF_MEM, 1), RETA }, 6,
+	  XK_STORE_STACK, -1, 1, 3, 8, 4, 0 },
+	{ "stx M[k]: changed source register",
+	  { LD(0), S(BPF_MISC | BPF_TAX, 0), LD(4), S(BPF_STX, 1), S(BPF_LD | BPF_MEM, 1), RETA }, 6,
+	  XK_STORE_STACK, -1, 0, 1, 0x4c, 0x44, 0 },
+	{ "add #k: changed immediate", { LD(0), S(BPF_ALU | BPF_ADD | BPF_K, 0x1000), RETA }, 3, XK_ALU_RI, -1, 0, 3, 0x10, 0x11, 0 },
+	{ "add #k: changed to sub", { LD(0), S(BPF_ALU | BPF_ADD | BPF_K, 0x1000), RETA }, 3, XK_ALU_RI, -1, 0, 1, 0xc0, 0xe8, 0 },
+	{ "or #k: changed immediate", { LD(0), S(BPF_ALU | BPF_OR | BPF_K, 0x10), RETA }, 3, XK_ALU_RI, -1, 0, 2, 0x10, 0x30, 0 },
+	{ "and #0xff00: emitted as and 0x0100ff00", { LD(0), S(BPF_ALU | BPF_AND | BPF_K, 0xff00), RETA }, 3, XK_ALU_RI, -1, 0, 5, 0x00, 0x01, 0 },
+	{ "sub #k: changed immediate", { LD(0), S(BPF_ALU | BPF_SUB | BPF_K, 3), RETA }, 3, XK_ALU_RI, -1, 0, 2, 3, 2, 0 },
+	{ "xor #k: changed immediate", { LD(0), S(BPF_ALU | BPF_XOR | BPF_K, 0x80), RETA }, 3, XK_ALU_RI, -1, 0, 2, 0x80, 0x81, 0 },
+	{ "add x: changed to sub", { LD(4), S(BPF_MISC | BPF_TAX, 0), LD(0), S(BPF_ALU | BPF_ADD | BPF_X, 0), RETA }, 5, XK_ALU_RR, 0x01, 0, 0, 0x01, 0x29, 0 },
+	{ "or x: changed to and", { LD(4), S(BPF_MISC | BPF_TAX, 0), LD(0), S(BPF_ALU | BPF_OR | BPF_X, 0), RETA }, 5, XK_ALU_RR, 0x09, 0, 0, 0x09, 0x21, 0 },
+	{ "and x: changed to or", { LD(4), S(BPF_MISC | BPF_TAX, 0), LD(0), S(BPF_ALU | BPF_AND | BPF_X, 0), RETA }, 5, XK_ALU_RR, 0x21, 0, 0, 0x21, 0x09, 0 },
+	{ "sub x: swapped operands", { LD(4), S(BPF_MISC | BPF_TAX, 0), LD(0), S(BPF_ALU | BPF_SUB | BPF_X, 0), S(BPF_MISC | BPF_TXA, 0), RETA }, 6, XK_ALU_RR, 0x29, 0, 1, 0xc8, 0xc1, 0 },
+	{ "xor x: changed to or", { LD(4), S(BPF_MISC | BPF_TAX, 0), LD(0), S(BPF_ALU | BPF_XOR | BPF_X, 0), RETA }, 5, XK_ALU_RR, 0x31, 2, 0, 0x31, 0x09, 0 },
+	{ "mul #k: changed immediate", { LD(0), S(BPF_ALU | BPF_MUL | BPF_K, 3), RETA }, 3, XK_IMUL_RRI, -1, 0, 2, 3, 5, 0 },
+	{ "mul x: changed operand", { LD(4), S(BPF_MISC | BPF_TAX, 0), LD(0), S(BPF_ALU | BPF_MUL | BPF_X, 0), RETA }, 5, XK_IMUL_RR, -1, 0, 2, 0xc1, 0xc0, 0 },
+	{ "div #k: changed divisor", { LD(0), S(BPF_ALU | BPF_DIV | BPF_K, 3), RETA }, 3, XK_MOV_RI, -1, 0, 1, 3, 5, 0 },
+	{ "div x: zero guard inverted (faults)", { LD(4), S(BPF_MISC | BPF_TAX, 0), LD(0), S(BPF_ALU | BPF_DIV | BPF_X, 0), RETA }, 5, XK_JCC, -1, 0, 0, 0x74, 0x75, 0 },
+	{ "lsh #k: changed count", { LD(0), S(BPF_ALU | BPF_LSH | BPF_K, 3), RETA }, 3, XK_SHIFT_I, -1, 0, 2, 3, 4, 0 },
+	{ "rsh #k: changed to shl", { LD(0), S(BPF_ALU | BPF_RSH | BPF_K, 3), RETA }, 3, XK_SHIFT_I, -1, 0, 1, 0xe8, 0xe0, 0 },
+	{ "lsh x: changed to shr", { LD(4), S(BPF_MISC | BPF_TAX, 0), LD(0), S(BPF_ALU | BPF_LSH | BPF_X, 0), RETA }, 5, XK_SHIFT_CL, -1, 0, 1, 0xe0, 0xe8, 0 },
+	{ "rsh x: shifts X instead of A", { LD(4), S(BPF_MISC | BPF_TAX, 0), LD(0), S(BPF_ALU | BPF_RSH | BPF_X, 0), RETA }, 5, XK_SHIFT_CL, -1, 0, 1, 0xe8, 0xe9, 0 },
+	{ "neg: negates X instead", { LD(0), S(BPF_ALU | BPF_NEG, 0), RETA }, 3, XK_NEG, -1, 0, 1, 0xd8, 0xd9, 0 },
+	{ "tax: changed source", { LD(0), S(BPF_MISC | BPF_TAX, 0), LD(4), S(BPF_MISC | BPF_TXA, 0), RETA }, 5, XK_ALU_RR, 0x89, 0, 1, 0xc1, 0xc9, 0 },
+	{ "txa: changed source", { LD(0), S(BPF_MISC | BPF_TAX, 0), LD(4), S(BPF_MISC | BPF_TXA, 0), RETA }, 5, XK_ALU_RR, 0x89, 1, 1, 0xc8, 0xc0, 0 },
+	{ "jeq #k: changed condition code (rel8)",
+	  { LD(0), J(BPF_JMP | BPF_JEQ | BPF_K, 0, 2, 5), LD(4), RETA, LD(8), RETA }, 6, XK_JCC, -1, 0, 0, 0x75, 0x74, 0 },
+	{ "jeq #k: changed cmp imm8", { LD(0), J(BPF_JMP | BPF_JEQ | BPF_K, 0, 2, 5), LD(4), RETA, LD(8), RETA }, 6, XK_ALU_RI, -1, 0, 2, 5, 6, 0 },
+	{ "jgt #k: changed cmp imm32", { LD(0), J(BPF_JMP | BPF_JGT | BPF_K, 0, 2, 0x12345), LD(4), RETA, LD(8), RETA }, 6, XK_ALU_RI, -1, 0, 2, 0x45, 0x46, 0 },
+	{ "jge #k: changed condition code", { LD(0), J(BPF_JMP | BPF_JGE | BPF_K, 0, 2, 0x1000), LD(4), RETA, LD(8), RETA }, 6, XK_JCC, -1, 0, 0, 0x72, 0x76, 0 },
+	{ "jgt x: swapped cmp operands",
+	  { LD(4), S(BPF_MISC | BPF_TAX, 0), LD(0), J(BPF_JMP | BPF_JGT | BPF_X, 0, 2, 0), LD(8), RETA, LD(12), RETA }, 8,
+	  XK_ALU_RR, 0x39, 0, 1, 0xc8, 0xc1, 0 },
+	{ "jset #k: changed test immediate", { LD(0), J(BPF_JMP | BPF_JSET | BPF_K, 0, 2, 4), LD(4), RETA, LD(8), RETA }, 6, XK_TEST_RI, -1, 0, 2, 4, 8, 0 },
+	{ "jset x: changed test operand",
+	  { LD(4), S(BPF_MISC | BPF_TAX, 0), LD(0), J(BPF_JMP | BPF_JSET | BPF_X, 0, 2, 0), LD(8), RETA, LD(12), RETA }, 8,
+	  XK_ALU_RR, 0x85, 0, 1, 0xc8, 0xc0, 0 },
+	{ "jeq (rel32): changed condition code",
+	  { LD(0), J(BPF_JMP | BPF_JEQ | BPF_K, 0, 51, 5),
+	    PAD50, PAD50, PAD50, PAD50, PAD50, PAD50, PAD50, PAD50, PAD50, PAD50,
+	    PAD50, PAD50, PAD50, PAD50, PAD50, PAD50, PAD50, PAD50, PAD50, PAD50,
+	    PAD50, PAD50, PAD50, PAD50, PAD50, PAD50, PAD50, PAD50, PAD50, PAD50,
+	    PAD50, PAD50, PAD50, PAD50, PAD50, PAD50, PAD50, PAD50, PAD50, PAD50,
+	    PAD50, PAD50, PAD50, PAD50, PAD50, PAD50, PAD50, PAD50, PAD50, PAD50, RETA, LD(8), RETA }, 55,
+	  XK_JCC, -1, 0, 1, 0x85, 0x84, 0 },
+	{ "ja (rel8): changed distance", { LD(0), S(BPF_JMP | BPF_JA, 1), LD(4), S(BPF_ALU | BPF_ADD | BPF_K, 1), RETA }, 5, XK_JMP, -1, 0, 1, 3, 0, 0 },
+	{ "ja (rel32): changed distance",
+	  { LD(0), S(BPF_JMP | BPF_JA, 50),
+	    PAD50, PAD50, PAD50, PAD50, PAD50, PAD50, PAD50, PAD50, PAD50, PAD50,
+	    PAD50, PAD50, PAD50, PAD50, PAD50, PAD50, PAD50, PAD50, PAD50, PAD50,
+	    PAD50, PAD50, PAD50, PAD50, PAD50, PAD50, PAD50, PAD50, PAD50, PAD50,
+	    PAD50, PAD50, PAD50, PAD50, PAD50, PAD50, PAD50, PAD50, PAD50, PAD50,
+	    PAD50, PAD50, PAD50, PAD50, PAD50, PAD50, PAD50, PAD50, PAD50, PAD50,
+	    S(BPF_ALU | BPF_ADD | BPF_K, 7), RETA }, 54,
+	  XK_JMP, -1, 0, 1, 0, 0, -6 },
+	{ "select: changed cmov operand",
+	  { LD(0), J(BPF_JMP | BPF_JEQ | BPF_K, 1, 2, 5), S(BPF_RET | BPF_K, 9), S(BPF_RET | BPF_K, 1), S(BPF_RET | BPF_K, 2) }, 5,
+	  XK_CMOV, -1, 0, 2, 0xc2, 0xc1, 0 },
+	{ "select: changed cmov condition",
+	  { LD(0), J(BPF_JMP | BPF_JEQ | BPF_K, 1, 2, 5), S(BPF_RET | BPF_K, 9), S(BPF_RET | BPF_K, 1), S(BPF_RET | BPF_K, 2) }, 5,
+	  XK_CMOV, -1, 0, 1, 0x44, 0x45, 0 },
+	{ "select: changed true value",
+	  { LD(0), J(BPF_JMP | BPF_JEQ | BPF_K, 1, 2, 5), S(BPF_RET | BPF_K, 9), S(BPF_RET | BPF_K, 1), S(BPF_RET | BPF_K, 2) }, 5,
+	  XK_MOV_RI, -1, 0, 1, 1, 3, 0 },
+	{ "ret #k: changed return value", { LD(0), J(BPF_JMP | BPF_JEQ | BPF_K, 0, 1, 5), S(BPF_RET | BPF_K, 0x7fff0000), S(BPF_RET | BPF_K, 0x50001) }, 4,
+	  XK_MOV_RI, -1, 1, 3, 0x05, 0x06, 0 },
+	{ "ret copy in a jump: changed return value", { LD(0), J(BPF_JMP | BPF_JEQ | BPF_K, 1, 3, 5), S(BPF_RET | BPF_K, 9), LD(4), RETA, S(BPF_RET | BPF_K, 0x50001) }, 6,
+	  XK_MOV_RI, -1, 0, 1, 0x01, 0x02, 0 },
+};
+
+static void image_of(const jitk_insn *p, size_t n, uint8_t **code, size_t *len, uint32_t **offs)
+{
+	jitk_diag d;
+	if (jit_generate(p, n, code, len, offs, &d) != JITK_OK)
+		fail_msg("jit_generate: %s", d.msg);
+}
+
+static void one_mutant(const struct mutant *m)
+{
+	jitk_filter *f = test_filter(m->prog, m->n);
+	uint8_t *code;
+	size_t len;
+	uint32_t *offs;
+	image_of(m->prog, m->n, &code, &len, &offs);
+	jitk_diag d;
+	struct jit_proof res;
+	if (jit_prove(f, code, len, 0, false, &res, &d) != JITK_OK)
+		fail_msg("%s: the unchanged image is not proved: %s", m->what, d.msg);
+
+	size_t at = find_insn(code, len, m->kind, m->op, m->nth) + m->byte;
+	if (m->add32) {
+		uint32_t v;
+		memcpy(&v, code + at, 4);
+		v += (uint32_t)m->add32;
+		memcpy(code + at, &v, 4);
+	} else {
+		if (code[at] != m->from)
+			fail_msg("%s: byte 0x%zx is 0x%02x, expected 0x%02x", m->what, at, code[at], m->from);
+		code[at] = m->to;
+	}
+	jitk_err err = jit_prove(f, code, len, 0, false, &res, &d);
+	if (err != JITK_E_JIT || !res.has_cex)
+		fail_msg("%s: not refuted (%s: %s)", m->what, jitk_strerror(err), d.msg);
+	assert_string_equal(d.rule, "jit-proof");
+	jitk_result want;
+	interp_run(m->prog, m->n, &res.in, &want);
+	assert_int_equal(res.filter_ret, want.ret);
+	uint32_t got = 0;
+	int how = run_native(code, len, &res.in, &got);
+	if (res.image_faults) {
+		if (how != -SIGFPE)
+			fail_msg("%s: the semantics says the image faults; natively: %d", m->what, how);
+	} else {
+		if (how != 1)
+			fail_msg("%s: the changed image did not return natively (%d)", m->what, how);
+		if (got != res.image_ret)
+			fail_msg("%s: natively 0x%08x, the semantics said 0x%08x", m->what, got, res.image_ret);
+		assert_int_not_equal(got, want.ret);
+	}
+	free(code);
+	free(offs);
+	jitk_filter_free(f);
+}
+
+static void mutants_refuted(void **state)
+{
+	(void)state;
+	size_t n = sizeof mutants / sizeof mutants[0];
+	for (size_t i = 0; i < n; i++)
+		one_mutant(&mutants[i]);
+	print_message("%zu image mutants refuted, each counterexample replayed natively\n", n);
+}
+
+/* Every decoded instruction kind the emitter produces is changed by some
+ * mutant (XK_SUB_RSP, XK_ADD_RSP, XK_RET have no operand worth changing
+ * without leaving the model; they are covered by the refusals below). */
+static void every_form_mutated(void **state)
+{
+	(void)state;
+	static const enum xkind forms[] = { XK_MOV_RI, XK_ALU_RR, XK_ALU_RI, XK_TEST_RI, XK_NEG,
+					    XK_IMUL_RRI, XK_IMUL_RR, XK_SHIFT_I, XK_SHIFT_CL,
+					    XK_LOAD_STACK, XK_STORE_STACK, XK_LOAD_CTX, XK_JMP,
+					    XK_JCC, XK_CMOV };
+	for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+		bool found = false;
+		for (size_t k = 0; k < sizeof mutants / sizeof mutants[0]; k++)
+			found |= mutants[k].kind == forms[i];
+		if (!found)
+			fail_msg("no mutant for instruction kind %d", (int)forms[i]);
+	}
+}
+
+/* ------------------------------------------------------------ refusals */
+
+static jitk_err prove_bytes(const jitk_insn *p, size_t n, const uint8_t *code, size_t len,
+			    unsigned timeout, jitk_diag *d, struct jit_proof *res)
+{
+	jitk_filter *f = test_filter(p, n);
+	jitk_err err = jit_prove(f, code, len, timeout, false, res, d);
+	jitk_filter_free(f);
+	return err;
+}
+
+static void refusals(void **state)
+{
+	(void)state;
+	static const jitk_insn ret0[] = { S(BPF_RET | BPF_K, 0) };
+	jitk_diag d;
+	struct jit_proof res;
+	/* The exact image of "ret #0" proves ... */
+	static const uint8_t ok[] = { 0x31, 0xc0, 0x31, 0xc9, 0xb8, 0, 0, 0, 0, 0xc3 };
+	assert_int_equal(prove_bytes(ret0, 1, ok, sizeof ok, 0, &d, &res), JITK_OK);
+	/* ... a nop does not decode, and the message names it. */
+	static const uint8_t nop[] = { 0x31, 0xc0, 0x90, 0xc3 };
+	assert_int_equal(prove_bytes(ret0, 1, nop, sizeof nop, 0, &d, &res), JITK_E_JIT);
+	assert_false(res.has_cex);
+	assert_non_null(strstr(d.msg, "0x2: byte 0x90"));
+	/* truncated mov */
+	static const uint8_t trunc[] = { 0x31, 0xc0, 0xb8, 0, 0 };
+	assert_int_equal(prove_bytes(ret0, 1, trunc, sizeof trunc, 0, &d, &res), JITK_E_JIT);
+	assert_string_equal(d.rule, "truncated");
+	/* backward jump (an endless loop) */
+	static const uint8_t loop[] = { 0x31, 0xc0, 0xeb, 0xfe, 0xc3 };
+	assert_int_equal(prove_bytes(ret0, 1, loop, sizeof loop, 0, &d, &res), JITK_E_JIT);
+	assert_non_null(strstr(d.msg, "backward"));
+	/* a branch into the middle of an instruction */
+	static const uint8_t mid[] = { 0x31, 0xc0, 0xeb, 0x01, 0xb8, 0, 0, 0, 0, 0xc3 };
+	assert_int_equal(prove_bytes(ret0, 1, mid, sizeof mid, 0, &d, &res), JITK_E_JIT);
+	assert_non_null(strstr(d.msg, "inside an instruction"));
+	/* running off the end */
+	static const uint8_t off[] = { 0x31, 0xc0 };
+	assert_int_equal(prove_bytes(ret0, 1, off, sizeof off, 0, &d, &res), JITK_E_JIT);
+	assert_non_null(strstr(d.msg, "leaves the image"));
+	/* ret without releasing the frame */
+	static const uint8_t frame[] = { 0x48, 0x83, 0xec, 0x40, 0x31, 0xc0, 0xc3 };
+	assert_int_equal(prove_bytes(ret0, 1, frame, sizeof frame, 0, &d, &res), JITK_E_JIT);
+	assert_non_null(strstr(d.msg, "ret with rsp"));
+	/* a stack access outside the frame, and an unaligned one */
+	static const uint8_t outside[] = { 0x48, 0x83, 0xec, 0x40, 0x8b, 0x44, 0x24, 0x40,
+					   0x31, 0xc0, 0x48, 0x83, 0xc4, 0x40, 0xc3 };
+	assert_int_equal(prove_bytes(ret0, 1, outside, sizeof outside, 0, &d, &res), JITK_E_JIT);
+	assert_non_null(strstr(d.msg, "frame"));
+	static const uint8_t unal[] = { 0x48, 0x83, 0xec, 0x40, 0x8b, 0x44, 0x24, 0x02,
+					0x31, 0xc0, 0x48, 0x83, 0xc4, 0x40, 0xc3 };
+	assert_int_equal(prove_bytes(ret0, 1, unal, sizeof unal, 0, &d, &res), JITK_E_JIT);
+	/* the frame released twice (rsp above its entry value) */
+	static const uint8_t twice[] = { 0x48, 0x83, 0xec, 0x40, 0x48, 0x83, 0xc4, 0x40,
+					 0x48, 0x83, 0xc4, 0x40, 0x31, 0xc0, 0xc3 };
+	assert_int_equal(prove_bytes(ret0, 1, twice, sizeof twice, 0, &d, &res), JITK_E_JIT);
+	/* flags read after imul, where the SDM leaves ZF undefined */
+	static const uint8_t undef[] = { 0x31, 0xc0, 0x69, 0xc0, 3, 0, 0, 0, 0x74, 0x00,
+					 0x31, 0xc0, 0xc3 };
+	assert_int_equal(prove_bytes(ret0, 1, undef, sizeof undef, 0, &d, &res), JITK_E_JIT);
+	assert_non_null(strstr(d.msg, "unknown"));
+	/* flags read at entry */
+	static const uint8_t entry[] = { 0x74, 0x00, 0x31, 0xc0, 0xc3 };
+	assert_int_equal(prove_bytes(ret0, 1, entry, sizeof entry, 0, &d, &res), JITK_E_JIT);
+	/* an image that depends on what the caller left in a register:
+	 * refuted (the result is not a function of the input alone) */
+	static const uint8_t garbage[] = { 0x89, 0xd0, 0xc3 }; /* mov eax, edx; ret */
+	assert_int_equal(prove_bytes(ret0, 1, garbage, sizeof garbage, 0, &d, &res), JITK_E_JIT);
+	assert_true(res.has_cex);
+	/* div without the edx = 0 guard: a fault, refuted */
+	static const jitk_insn div3[] = { LD(0), S(BPF_ALU | BPF_DIV | BPF_K, 3), RETA };
+	static const uint8_t nodx[] = { 0x31, 0xc0, 0x31, 0xc9, 0x8b, 0x47, 0x00, 0xbe, 3, 0, 0, 0,
+					0xf7, 0xf6, 0xc3 };
+	assert_int_equal(prove_bytes(div3, 3, nodx, sizeof nodx, 0, &d, &res), JITK_E_JIT);
+	assert_true(res.has_cex);
+	assert_true(res.image_faults);
+	static const uint8_t withdx[] = { 0x31, 0xc0, 0x31, 0xc9, 0x8b, 0x47, 0x00, 0xbe, 3, 0, 0, 0,
+					  0x31, 0xd2, 0xf7, 0xf6, 0xc3 };
+	assert_int_equal(prove_bytes(div3, 3, withdx, sizeof withdx, 0, &d, &res), JITK_OK);
+}
+
+/* An unaligned context read is modelled byte by byte: [rdi+2] is the high
+ * half of nr and the low half of arch, which is not `ld [0]`. */
+static void unaligned_ctx(void **state)
+{
+	(void)state;
+	static const jitk_insn p[] = { LD(0), RETA };
+	static const uint8_t img[] = { 0x31, 0xc0, 0x8b, 0x47, 0x02, 0xc3 };
+	jitk_diag d;
+	struct jit_proof res;
+	assert_int_equal(prove_bytes(p, 2, img, sizeof img, 0, &d, &res), JITK_E_JIT);
+	assert_true(res.has_cex);
+	uint32_t got = 0;
+	assert_int_equal(run_native(img, sizeof img, &res.in, &got), 1);
+	assert_int_equal(got, res.image_ret);
+	assert_int_not_equal(got, res.filter_ret);
+}
+
+/* A proof not decided in time is a refusal, never a pass. */
+static void undecided_refused(void **state)
+{
+	(void)state;
+	/* Many multiplications and divisions of the input: slow to decide. */
+	jitk_insn p[200];
+	size_t n = 0;
+	p[n++] = LD(0);
+	p[n++] = S(BPF_MISC | BPF_TAX, 0);
+	p[n++] = LD(16);
+	for (int i = 0; i < 60; i++) {
+		p[n++] = S(BPF_ALU | BPF_MUL | BPF_X, 0);
+		p[n++] = S(BPF_ALU | BPF_DIV | BPF_K, 7 + (uint32_t)i);
+	}
+	p[n++] = RETA;
+	uint8_t *code;
+	size_t len;
+	uint32_t *offs;
+	image_of(p, n, &code, &len, &offs);
+	/* swap the last mul x into mul #k so the terms differ: Z3 must decide
+	 * a hard equivalence, and 1 ms is too little */
+	size_t at = find_insn(code, len, XK_IMUL_RR, -1, 59);
+	code[at + 2] = 0xc0; /* imul eax, eax */
+	jitk_diag d;
+	struct jit_proof res;
+	jitk_err err = prove_bytes(p, n, code, len, 1, &d, &res);
+	assert_int_equal(err, JITK_E_JIT);
+	if (!res.has_cex)
+		assert_string_equal(d.rule, "jit-proof-undecided");
+	free(code);
+	free(offs);
+}
+
+/* jitk_jit_compile itself proves: every shipped policy compiles. */
+static void compile_proves_policies(void **state)
+{
+	(void)state;
+	glob_t g;
+	if (!test_policy_files(&g))
+		skip();
+	size_t done = 0;
+	for (size_t i = 0; i < g.gl_pathc; i++) {
+		jitk_policy *pol = NULL;
+		jitk_filter *f = NULL;
+		jitk_diag d;
+		jitk_compile_opts o = { .no_verify = true };
+		if (jitk_policy_load(g.gl_pathv[i], &pol, &d) || jitk_compile(pol, &o, &f, &d))
+			fail_msg("%s: %s", g.gl_pathv[i], d.msg);
+		jitk_jit *j = NULL;
+		if (jitk_jit_compile(f, &j, &d) != JITK_OK)
+			fail_msg("%s: %s", g.gl_pathv[i], d.msg);
+		done++;
+		jitk_jit_free(j);
+		jitk_filter_free(f);
+		jitk_policy_free(pol);
+		if (TEST_UNDER_ASAN && done >= 4)
+			break;
+	}
+	globfree(&g);
+}
+
+int main(void)
+{
+#if !defined(__x86_64__)
+	print_message("per-image proof: not an x86-64 host; skipped\n");
+	return 0;
+#endif
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(mutants_refuted),
+		cmocka_unit_test(every_form_mutated),
+		cmocka_unit_test(refusals),
+		cmocka_unit_test(unaligned_ctx),
+		cmocka_unit_test(undecided_refused),
+		cmocka_unit_test(compile_proves_policies),
+	};
+	return cmocka_run_group_tests_name("jit_proof", tests, NULL, NULL);
+}
