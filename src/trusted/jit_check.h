@@ -87,8 +87,8 @@
  * BPF control-flow graph and branch decisions, and returns the constants
  * of its RET K instructions (also where a jump copies them).  It does NOT prove that the loads, stores and
  * ALU instructions compute what their BPF instructions mean (so the value
- * of A or X at a compare or RET A is not proved); the differential tests
- * (tests/kernel/test_jit_equiv.c, fuzz/fuzz_jit.c) cover that.
+ * of A or X at a compare or RET A is not proved); the per-image proof
+ * (jit_prove.h, over smt_x86.c) does, after this validator.
  */
 #ifndef JITK_JIT_CHECK_H
 #define JITK_JIT_CHECK_H
