@@ -80,7 +80,11 @@ $(B)/gen/default_policy.c: tools/embed.sh $(wildcard $(DEFAULT_POLICY))
 	@mkdir -p $(dir $@)
 	sh tools/embed.sh cli_default_policy $(DEFAULT_POLICY) > $@.tmp && mv $@.tmp $@
 
-$(B)/jitk: $(patsubst %.c,$(B)/obj/%.o,$(CLI_C)) $(B)/obj/gen/default_policy.o $(B)/libjitk.a
+# Where the syscall tables came from, for `jitk --version`.
+$(B)/gen/cli_version.c: tools/gen_version.sh $(GEN_C)
+	sh tools/gen_version.sh "$(CC)" "$(CPPFLAGS_J)" $(filter $(B)/gen/sys_%,$(GEN_C)) > $@.tmp && mv $@.tmp $@
+
+$(B)/jitk: $(patsubst %.c,$(B)/obj/%.o,$(CLI_C)) $(B)/obj/gen/default_policy.o $(B)/obj/gen/cli_version.o $(B)/libjitk.a
 	$(CC) $(CFLAGS_J) -o $@ $^ $(LIBS)
 
 $(B)/tests/unit/%: $(B)/obj/tests/unit/%.o $(SUP_O) $(B)/libjitk.a

@@ -10,6 +10,87 @@
  * and returns the process exit status. */
 typedef int (*cli_cmd_fn)(int argc, char **argv);
 
+/*
+ * The command table (cli/commands.c) is the one description of the command
+ * line.  main.c dispatches from it; `jitk help CMD` and `jitk CMD --help`
+ * print it; before a command runs, every option on its command line is
+ * checked against it (unknown ones are refused with the nearest spelling);
+ * the jitk(1) man page (`jitk help --man`, man/jitk.1.in) and the bash
+ * completion (`jitk help --list ...`, tools/jitk.bash) are generated from
+ * it; tests/cli/test_help.sh checks that docs/cli.md agrees with it.
+ *
+ * HOW TO ADD A COMMAND
+ *   1. Write `int cmd_NAME(int argc, char **argv)` in a cli/cmd_*.c file and
+ *      declare it below.  It parses its own options (the table does not do
+ *      that for it) and need not handle -h/--help: main.c answers those.
+ *   2. Add ONE entry to cli_commands[] in cli/commands.c: name, function,
+ *      operands, a one-line summary, a paragraph, every option (long name,
+ *      short alias, argument, what completion offers for it, default, one
+ *      line of help) and at least one example.  An option the command
+ *      accepts but the table lacks is refused before the command sees it.
+ *   3. Add a "## jitk NAME" section to docs/cli.md with a synopsis block
+ *      naming every option.  `make test` fails until 2 and 3 agree.
+ *   Help, the man page and completion then show the command; nothing else
+ *   needs editing.
+ */
+
+/* What an option's argument or an operand is, for completion. */
+enum cli_arg_kind {
+	CLI_ARG_NONE,    /* a flag: no argument */
+	CLI_ARG_FILE,    /* a file name */
+	CLI_ARG_WORDS,   /* one of the words in .values */
+	CLI_ARG_LIST,    /* comma-separated words from .values */
+	CLI_ARG_SYSCALL, /* a syscall name (of --arch) or a number */
+	CLI_ARG_ARCH,    /* an architecture name */
+	CLI_ARG_VALUE,   /* anything else: a number, a name */
+};
+
+struct cli_opt {
+	const char *name;    /* long form, "--format" */
+	const char *alias;   /* short form, "-f", or NULL */
+	const char *arg;     /* metavariable for the synopsis ("OUT"), NULL for a flag */
+	enum cli_arg_kind kind;
+	const char *values;  /* space-separated words for CLI_ARG_WORDS and CLI_ARG_LIST */
+	const char *def;     /* the default, in words; NULL if none */
+	bool required;       /* the command refuses to run without it */
+	const char *help;    /* one line */
+};
+
+struct cli_command {
+	const char *name;
+	cli_cmd_fn fn;
+	const char *operands;      /* before the options: "POLICY", "[POLICY]", "A B" */
+	enum cli_arg_kind operand_kind;
+	const char *tail;          /* after the options: "-- CMD [ARGS...]" or NULL */
+	const char *summary;       /* one line, no final period */
+	const char *description;   /* a paragraph (wrapped when printed) */
+	const struct cli_opt *opts; /* ends with an entry whose name is NULL */
+	const char *const *examples; /* shell lines ("$ " prefix added), NULL-terminated */
+};
+
+extern const struct cli_command cli_commands[];
+extern const size_t cli_ncommands;
+
+/* The entry called name, or NULL. */
+const struct cli_command *cli_find_command(const char *name);
+/* Check argv (argv[0] = the command's name) against c's table entry up to
+ * "--": answer -h/--help, split "--opt=value", refuse unknown options with
+ * the nearest spelling.  Returns -1 to go on with *argcp and *argvp (possibly a
+ * new array, which the process keeps), else the exit status. */
+int cli_check_args(const struct cli_command *c, int *argcp, char ***argvp);
+/* The synopsis after "jitk ": "compile POLICY -o OUT [--format raw|text|c] ...". */
+void cli_synopsis(const struct cli_command *c, FILE *fp);
+/* `jitk help ...` and `jitk --version`. */
+int cli_help(int argc, char **argv);
+int cli_version(void);
+/* "unknown command" with the nearest one and the overview; CLI_USAGE. */
+int cli_unknown_command(const char *name);
+/* One-paragraph overview of every command to fp. */
+void cli_overview(FILE *fp);
+/* The candidate closest in spelling to s among n strings, or NULL if none
+ * is plausibly meant. */
+const char *cli_nearest(const char *s, const char *const *cands, size_t n);
+
 int cmd_asm(int argc, char **argv);     /* cli/cmd_bpf.c */
 int cmd_disasm(int argc, char **argv);  /* cli/cmd_bpf.c */
 int cmd_check(int argc, char **argv);   /* cli/cmd_bpf.c */
@@ -80,7 +161,8 @@ extern const size_t cli_default_policy_len;
 bool cli_parse_load_flags(const char *s, unsigned *flags, char *bad, size_t cap);
 
 /* Print "jitk: error: " fmt (with one string argument arg) unless fmt is
- * NULL, then "usage: jitk USAGE"; returns CLI_USAGE. */
+ * NULL, then "usage: jitk USAGE" -- the table's synopsis if USAGE's first
+ * word is a command; returns CLI_USAGE. */
 int cli_usage(const char *usage, const char *fmt, const char *arg);
 /* The value of option argv[*i] (which needs one), advancing *i; NULL if
  * missing. */

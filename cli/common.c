@@ -282,7 +282,17 @@ int cli_usage(const char *usage, const char *fmt, const char *arg)
 		fprintf(stderr, fmt, arg);
 		fputc('\n', stderr);
 	}
-	fprintf(stderr, "usage: jitk %s\n", usage);
+	/* The table's synopsis when usage names a command (its first word). */
+	char name[32];
+	snprintf(name, sizeof name, "%.*s", (int)strcspn(usage, " "), usage);
+	const struct cli_command *c = cli_find_command(name);
+	if (c) {
+		fputs("usage: jitk ", stderr);
+		cli_synopsis(c, stderr);
+		fprintf(stderr, "\n(jitk help %s: options and examples)\n", c->name);
+	} else {
+		fprintf(stderr, "usage: jitk %s\n", usage);
+	}
 	return CLI_USAGE;
 }
 

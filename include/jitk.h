@@ -26,6 +26,17 @@
 extern "C" {
 #endif
 
+/* --------------------------------------------------------------- version */
+
+/* The version of this header.  The soname's number (libjitk.so.0) is the
+ * major version: it changes when the ABI does. */
+#define JITK_VERSION_MAJOR 0
+#define JITK_VERSION_MINOR 1
+#define JITK_VERSION_MICRO 0
+
+/* The version of the library actually linked, "MAJOR.MINOR.MICRO". */
+const char *jitk_version(void);
+
 /* ---------------------------------------------------------------- errors */
 
 /* Closed set of error kinds.  New kinds are an ABI change. */
