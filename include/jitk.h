@@ -26,6 +26,13 @@
 extern "C" {
 #endif
 
+/* Everything declared here is the library's interface: the library is
+ * built with -fvisibility=hidden, so only these names (and only jitk_*)
+ * leave libjitk.so; tools/libjitk.map says the same to the linker. */
+#if defined(__GNUC__)
+#pragma GCC visibility push(default)
+#endif
+
 /* --------------------------------------------------------------- version */
 
 /* The version of this header.  The soname's number (libjitk.so.0) is the
@@ -339,6 +346,10 @@ jitk_err jitk_jit_compile(const jitk_filter *f, jitk_jit **out, jitk_diag *d);
 jitk_jit_fn jitk_jit_func(const jitk_jit *j);
 const uint8_t *jitk_jit_code(const jitk_jit *j, size_t *len);
 void jitk_jit_free(jitk_jit *j);
+
+#if defined(__GNUC__)
+#pragma GCC visibility pop
+#endif
 
 #ifdef __cplusplus
 }
