@@ -193,12 +193,17 @@ static const struct cli_opt jit_opts[] = {
 	  "write the x86-64 code to OUT ('-': standard output)" },
 	{ "--map", NULL, NULL, CLI_ARG_NONE, NULL, NULL, false,
 	  "print the native offset of each BPF instruction" },
+	{ "--check", NULL, "IMAGE", CLI_ARG_FILE, NULL, NULL, false,
+	  "prove IMAGE (raw x86-64, e.g. from --dump) equal to FILTER instead (docs/jit.md)" },
+	{ "--timeout", NULL, "MS", CLI_ARG_VALUE, NULL, "10000", false,
+	  "the --check proof's Z3 time limit (1 to 3600000)" },
 	{ "--from", NULL, "raw|text|auto", CLI_ARG_WORDS, "auto raw text", "auto", false,
 	  "read the filter as raw bytes or assembler text, or guess" },
 	OPT_END,
 };
 static const char *const jit_ex[] = {
 	"jitk jit paper.bin --dump paper.x86 && objdump -D -b binary -mi386:x86-64 paper.x86",
+	"jitk jit paper.bin --check edited.x86",
 	NULL,
 };
 
