@@ -130,8 +130,8 @@ void cli_report(const char *what, jitk_err err, const jitk_diag *d);
 int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Output formats. */
-enum cli_format { FMT_AUTO, FMT_RAW, FMT_TEXT, FMT_C };
-/* Parse "raw", "text", "c"; -1 if unknown. */
+enum cli_format { FMT_AUTO, FMT_RAW, FMT_TEXT, FMT_C, FMT_DOT };
+/* Parse "raw", "text", "c", "dot"; -1 if unknown. */
 int cli_parse_format(const char *s);
 
 /* Read a filter from path ("-" is stdin).  fmt FMT_AUTO picks text when the

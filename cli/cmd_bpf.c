@@ -89,14 +89,23 @@ int cmd_asm(int argc, char **argv)
 
 /* ------------------------------------------------------------ disasm */
 
-#define DISASM_USAGE "disasm IN [-o OUT] [--from auto|raw|text]"
+#define DISASM_USAGE "disasm IN [-o OUT] [--format text|dot] [--from auto|raw|text]"
 
 int cmd_disasm(int argc, char **argv)
 {
 	const char *in = NULL, *out = "-";
-	enum cli_format from = FMT_AUTO;
+	enum cli_format from = FMT_AUTO, fmt = FMT_TEXT;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
+		if (!strcmp(a, "--format") || !strcmp(a, "-f")) {
+			const char *v = cli_opt_value(argc, argv, &i);
+			int f = v ? cli_parse_format(v) : -1;
+			if (f != FMT_TEXT && f != FMT_DOT)
+				return cli_usage(DISASM_USAGE, "--format wants text or dot, not '%s'",
+						 v ? v : "");
+			fmt = (enum cli_format)f;
+			continue;
+		}
 		if (cli_is_help(a)) {
 			printf("usage: jitk %s\n", DISASM_USAGE);
 			return CLI_OK;
@@ -121,7 +130,7 @@ int cmd_disasm(int argc, char **argv)
 	jitk_filter *f = cli_read_filter(in, from);
 	if (!f)
 		return CLI_FAIL;
-	int rc = cli_write_filter(out, f, FMT_TEXT, NULL);
+	int rc = cli_write_filter(out, f, fmt, NULL);
 	jitk_filter_free(f);
 	return rc;
 }

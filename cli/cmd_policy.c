@@ -92,7 +92,7 @@ static void c_name_of(const char *path, char *buf, size_t cap)
 /* ------------------------------------------------------------ compile */
 
 #define COMPILE_USAGE \
-	"compile POLICY -o OUT [--format raw|text|c] [--name NAME] [--no-verify] [--timeout MS]"
+	"compile POLICY -o OUT [--format raw|text|c|dot] [--name NAME] [--no-verify] [--timeout MS]"
 
 int cmd_compile(int argc, char **argv)
 {
@@ -110,7 +110,7 @@ int cmd_compile(int argc, char **argv)
 		} else if (!strcmp(a, "--format") || !strcmp(a, "-f")) {
 			const char *v = cli_opt_value(argc, argv, &i);
 			if (!v || (fmt = cli_parse_format(v)) < 0)
-				return cli_usage(COMPILE_USAGE, "--format wants raw, text or c, not '%s'",
+				return cli_usage(COMPILE_USAGE, "--format wants raw, text, c or dot, not '%s'",
 						 v ? v : "");
 		} else if (!strcmp(a, "--name")) {
 			if (!(name = cli_opt_value(argc, argv, &i)))
@@ -141,6 +141,8 @@ int cmd_compile(int argc, char **argv)
 			fmt = FMT_TEXT;
 		else if (cli_ends_with(out, ".c") || cli_ends_with(out, ".h"))
 			fmt = FMT_C;
+		else if (cli_ends_with(out, ".dot") || cli_ends_with(out, ".gv"))
+			fmt = FMT_DOT;
 		else
 			fmt = FMT_AUTO;
 	}

@@ -16,9 +16,11 @@
 	  "write " what " to OUT ('-': standard output); written to a temporary "    \
 	  "file and renamed, so a failure leaves no partial file" }
 #define OPT_FORMAT                                                                     \
-	{ "--format", "-f", "raw|text|c", CLI_ARG_WORDS, "raw text c",                \
-	  "raw, or text for OUT named *.s/*.asm/*.bpfasm, C for *.c/*.h", false,      \
-	  "raw struct sock_filter bytes, assembler text, or a C array" }
+	{ "--format", "-f", "raw|text|c|dot", CLI_ARG_WORDS, "raw text c dot",        \
+	  "raw, or text for OUT named *.s/*.asm/*.bpfasm, C for *.c/*.h, dot for "    \
+	  "*.dot/*.gv", false,                                                         \
+	  "raw struct sock_filter bytes, assembler text, a C array, or a Graphviz "   \
+	  "picture of the control flow" }
 #define OPT_NAME                                                                       \
 	{ "--name", NULL, "NAME", CLI_ARG_VALUE, NULL, "filter", false,               \
 	  "the C identifier of --format c's array (NAME and NAME_prog)" }
@@ -144,6 +146,8 @@ static const char *const asm_ex[] = {
 static const struct cli_opt disasm_opts[] = {
 	{ "--output", "-o", "OUT", CLI_ARG_FILE, NULL, "standard output", false,
 	  "write the text to OUT" },
+	{ "--format", "-f", "text|dot", CLI_ARG_WORDS, "text dot", "text", false,
+	  "assembler text, or a Graphviz digraph of the control flow (dot -Tsvg renders it)" },
 	OPT_FROM,
 	OPT_END,
 };
@@ -266,9 +270,10 @@ const struct cli_command cli_commands[] = {
 	  "with a warning naming the instruction and the rule.  -o is required so that raw "
 	  "bytes never land on a terminal by accident.",
 	  asm_opts, asm_ex },
-	{ "disasm", cmd_disasm, "IN", CLI_ARG_FILE, NULL, "disassemble a filter",
+	{ "disasm", cmd_disasm, "IN", CLI_ARG_FILE, NULL, "disassemble or draw a filter",
 	  "Prints the filter as assembler text that assembles back to exactly the same "
-	  "bytes, including fields an instruction does not use.",
+	  "bytes, including fields an instruction does not use; comments name fields, ABIs "
+	  "and, by the ABI the code has tested, syscalls.  --format dot draws it instead.",
 	  disasm_opts, disasm_ex },
 	{ "check", cmd_check, "FILTER", CLI_ARG_FILE, NULL,
 	  "apply the kernel's seccomp acceptance rules",

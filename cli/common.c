@@ -63,6 +63,8 @@ int cli_parse_format(const char *s)
 		return FMT_TEXT;
 	if (!strcmp(s, "c"))
 		return FMT_C;
+	if (!strcmp(s, "dot"))
+		return FMT_DOT;
 	return -1;
 }
 
@@ -229,8 +231,9 @@ int cli_write_filter(const char *path, const jitk_filter *f, enum cli_format fmt
 		return rc;
 	}
 	char *text = NULL;
-	jitk_err err = fmt == FMT_C ? jitk_format_c(f, c_name ? c_name : "filter", &text)
-				    : jitk_disasm(f, &text);
+	jitk_err err = fmt == FMT_C	? jitk_format_c(f, c_name ? c_name : "filter", &text)
+		       : fmt == FMT_DOT ? jitk_format_dot(f, c_name ? c_name : "filter", &text)
+					: jitk_disasm(f, &text);
 	if (err)
 		return cli_error("cannot format filter: %s", jitk_strerror(err));
 	int rc = cli_write_bytes(path, text, strlen(text));

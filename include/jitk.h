@@ -157,6 +157,10 @@ jitk_err jitk_disasm(const jitk_filter *f, char **out);
 /* Emit a C array "static const struct sock_filter NAME[] = {...};" plus a
  * struct sock_fprog NAME_prog; release with jitk_free. */
 jitk_err jitk_format_c(const jitk_filter *f, const char *name, char **out);
+/* A Graphviz digraph NAME of f's control flow: a box per basic block (its
+ * disassembly, naming the syscalls it decides), T/F edges, one oval per
+ * return value coloured by action.  `dot -Tsvg` renders it. */
+jitk_err jitk_format_dot(const jitk_filter *f, const char *name, char **out);
 
 /* --------------------------------------------------------------- checker */
 

@@ -11,7 +11,7 @@
  * so no trampoline is ever needed to reassemble: every printed branch is the
  * original 8-bit offset.
  */
-#include "internal.h"
+#include "disasm.h"
 #include "insn.h"
 
 #include <stdio.h>
@@ -187,9 +187,96 @@ static void track_a(const jitk_filter *f, const bool *canon, int *asrc)
 	}
 }
 
+#define ABI_ALL ((1u << JITK_ARCH__COUNT) - 1)
+
+/* The ABIs a call can be of at each instruction, for comments only: a bit
+ * per jitk_arch, narrowed by the arch checks on the paths that reach it
+ * (after `jeq #AUDIT_ARCH_I386` is true, only i386), ABI_ALL where nothing
+ * is known, 0 where nothing reaches.  Jumps go forward, so one pass in
+ * index order sees every predecessor first (as track_a). */
+static void track_abi(const jitk_filter *f, const bool *canon, const int *asrc, unsigned *abi)
+{
+	size_t n = f->len;
+	for (size_t i = 0; i < n; i++)
+		abi[i] = 0;
+	if (n)
+		abi[0] = ABI_ALL;
+	for (size_t i = 0; i < n; i++) {
+		const jitk_insn *in = &f->insns[i];
+		unsigned cur = abi[i] ? abi[i] : ABI_ALL; /* unreached: assume nothing */
+		int op = insn_op_of(in->code);
+		size_t succ[2];
+		unsigned val[2] = { cur, cur };
+		int ns = 0;
+		if (op < 0 || !canon[i]) {
+			if (i + 1 < n) {
+				succ[ns] = i + 1;
+				val[ns++] = ABI_ALL;
+			}
+		} else if (INSN_IS_RET(in->code)) {
+			ns = 0;
+		} else if (op == INSN_JA) {
+			succ[ns++] = i + 1 + in->k;
+		} else if (INSN_IS_COND(in->code)) {
+			succ[0] = i + 1 + in->jt;
+			succ[1] = i + 1 + in->jf;
+			ns = 2;
+			if (BPF_OP(in->code) == BPF_JEQ && BPF_SRC(in->code) == BPF_K &&
+			    asrc[i] == (int)offsetof(struct seccomp_data, arch)) {
+				unsigned m = 0;
+				for (int a = 0; a < JITK_ARCH__COUNT; a++)
+					if (jitk_arch_audit((jitk_arch)a) == in->k)
+						m |= 1u << a;
+				val[0] = cur & m;
+				val[1] = cur & ~m;
+			}
+		} else if (i + 1 < n) {
+			succ[ns++] = i + 1;
+		}
+		for (int s = 0; s < ns; s++)
+			abi[succ[s]] |= val[s];
+	}
+}
+
+/* The comment of `jeq #k` on nr: the syscall k is on the ABIs the call can
+ * be of here.  x86_64 and x32 share an AUDIT value and are told apart by
+ * the x32 bit.  Where no arch check narrowed anything, the x86_64 name (or
+ * nothing).  Names that differ between the possible ABIs are each given
+ * with their ABI. */
+static void nr_comment(uint32_t k, unsigned abis, char *cmt, size_t ccap)
+{
+	if (abis == ABI_ALL || !abis)
+		abis = 1u << JITK_ARCH_X86_64;
+	if (k >= JITK_X32_SYSCALL_BIT)
+		abis &= ~(1u << JITK_ARCH_X86_64);
+	else
+		abis &= ~(1u << JITK_ARCH_X32);
+	const char *names[JITK_ARCH__COUNT] = { NULL };
+	const char *first = NULL;
+	bool same = true;
+	for (int a = 0; a < JITK_ARCH__COUNT; a++) {
+		if (!(abis & (1u << a)))
+			continue;
+		names[a] = k <= 0x7fffffffu ? jitk_syscall_name((jitk_arch)a, (int)k) : NULL;
+		if (!names[a] || (first && strcmp(first, names[a])))
+			same = false;
+		if (!first)
+			first = names[a];
+	}
+	if (same && first) {
+		snprintf(cmt, ccap, "%s", first);
+		return;
+	}
+	size_t len = 0;
+	for (int a = 0; a < JITK_ARCH__COUNT && len < ccap; a++)
+		if (names[a])
+			len += (size_t)snprintf(cmt + len, ccap - len, "%s%s %s", len ? ", " : "",
+					       jitk_arch_name((jitk_arch)a), names[a]);
+}
+
 /* One instruction in assembler syntax (no label, no newline). */
-static void fmt_insn(const jitk_filter *f, size_t i, bool canon, int asrc, char *buf,
-		     size_t cap, char *cmt, size_t ccap)
+static void fmt_insn(const jitk_filter *f, size_t i, bool canon, int asrc, unsigned abis,
+		     char *buf, size_t cap, char *cmt, size_t ccap)
 {
 	const jitk_insn *in = &f->insns[i];
 	char k[16], tmp[48];
@@ -236,10 +323,11 @@ static void fmt_insn(const jitk_filter *f, size_t i, bool canon, int asrc, char 
 			snprintf(buf, cap, "%s %s, L%zu, L%zu", c.mnemonic, cmp, c.t1, c.t2);
 		else
 			snprintf(buf, cap, "%s %s, L%zu", c.mnemonic, cmp, c.t1);
-		if (insn_info[op].opnd == OPND_JK && asrc == (int)offsetof(struct seccomp_data, nr)) {
-			const char *s = jitk_syscall_name(JITK_ARCH_X86_64, (int)in->k);
-			if (s && in->k <= 0x7fffffffu)
-				snprintf(cmt, ccap, "%s", s);
+		/* Only an equality names a syscall: the bound of a range
+		 * (jgt, jge) or a bit test is not a call. */
+		if (insn_info[op].opnd == OPND_JK && BPF_OP(in->code) == BPF_JEQ &&
+		    asrc == (int)offsetof(struct seccomp_data, nr)) {
+			nr_comment(in->k, abis, cmt, ccap);
 		} else if (insn_info[op].opnd == OPND_JK &&
 			   asrc == (int)offsetof(struct seccomp_data, arch)) {
 			for (int a = 0; a < JITK_ARCH__COUNT; a++)
@@ -253,26 +341,33 @@ static void fmt_insn(const jitk_filter *f, size_t i, bool canon, int asrc, char 
 	}
 }
 
-/* Per-instruction facts shared by both printers. */
-struct dis {
-	bool *canon, *label;
-	int *asrc;
-};
-
-static void dis_free(struct dis *d)
+void dis_free(struct dis *d)
 {
 	free(d->canon);
 	free(d->label);
 	free(d->asrc);
+	free(d->abi);
 }
 
-static jitk_err dis_prepare(const jitk_filter *f, struct dis *d)
+void dis_insn(const jitk_filter *f, const struct dis *d, size_t i, char *buf, size_t cap,
+	      char *cmt, size_t ccap)
+{
+	fmt_insn(f, i, d->canon[i], d->asrc[i], d->abi[i], buf, cap, cmt, ccap);
+}
+
+void dis_ret_comment(uint32_t k, char *buf, size_t cap)
+{
+	ret_comment(k, buf, cap);
+}
+
+jitk_err dis_prepare(const jitk_filter *f, struct dis *d)
 {
 	size_t n = f->len;
 	d->canon = calloc(n ? n : 1, sizeof *d->canon);
 	d->label = calloc(n ? n : 1, sizeof *d->label);
 	d->asrc = calloc(n ? n : 1, sizeof *d->asrc);
-	if (!d->canon || !d->label || !d->asrc) {
+	d->abi = calloc(n ? n : 1, sizeof *d->abi);
+	if (!d->canon || !d->label || !d->asrc || !d->abi) {
 		dis_free(d);
 		return JITK_E_NOMEM;
 	}
@@ -292,6 +387,7 @@ static jitk_err dis_prepare(const jitk_filter *f, struct dis *d)
 			d->label[c.t2] = true;
 	}
 	track_a(f, d->canon, d->asrc);
+	track_abi(f, d->canon, d->asrc, d->abi);
 	return JITK_OK;
 }
 
@@ -306,7 +402,7 @@ jitk_err jitk_disasm(const jitk_filter *f, char **out)
 	struct strbuf sb = { 0 };
 	char text[96], cmt[96], lab[32];
 	for (size_t i = 0; i < f->len; i++) {
-		fmt_insn(f, i, d.canon[i], d.asrc[i], text, sizeof text, cmt, sizeof cmt);
+		dis_insn(f, &d, i, text, sizeof text, cmt, sizeof cmt);
 		if (d.label[i])
 			snprintf(lab, sizeof lab, "L%zu:", i);
 		else
@@ -426,7 +522,7 @@ jitk_err jitk_format_c(const jitk_filter *f, const char *name, char **out)
 	sb_printf(&sb, "static const struct sock_filter %s[] = {\n", name);
 	for (size_t i = 0; i < f->len; i++) {
 		const jitk_insn *in = &f->insns[i];
-		fmt_insn(f, i, d.canon[i], d.asrc[i], text, sizeof text, cmt, sizeof cmt);
+		dis_insn(f, &d, i, text, sizeof text, cmt, sizeof cmt);
 		/* BPF_STMT zeroes jt and jf, so it is used only where they are 0. */
 		bool sym = code_expr(in->code, expr, sizeof expr);
 		if (sym && INSN_IS_JUMP(in->code))

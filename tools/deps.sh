@@ -2,7 +2,7 @@
 # deps.sh - install the Debian packages jitk needs, if any are missing.
 # As root it runs apt-get; otherwise it prints the exact command to run.
 set -eu
-pkgs="gcc make clang libclang-rt-14-dev pkg-config linux-libc-dev libcmocka-dev libz3-dev libjson-c-dev libseccomp-dev python3 binutils"
+pkgs="gcc make clang libclang-rt-14-dev pkg-config linux-libc-dev libcmocka-dev libz3-dev libjson-c-dev libseccomp-dev python3 binutils graphviz"
 missing=
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -188,3 +188,36 @@ wait $np 2>/dev/null
 expect 1 "dump of a dead process" "$J" dump $np
 has err "no process $np" "says there is no such process"
 expect 2 "dump of a non-number" "$J" dump abc
+
+# ------------------------------------------------- pictures and comments
+cat >abi.s <<'EOF2'
+ld [4]
+jeq #AUDIT_ARCH_I386, i386, x86
+i386: ld [0]
+jeq #26, deny, allow
+x86: ld [0]
+jeq #26, deny, next
+next: jge #335, deny, allow
+deny: ret #RET_KILL
+allow: ret #RET_ALLOW
+EOF2
+expect 0 "disasm a two-ABI filter" "$J" disasm abi.s
+has out "jeq #26, L7, L8                  ; ptrace" "after an i386 arch check, 26 is named as i386's ptrace"
+has out "; x86_64 msync, aarch64 inotify_init1" "where several ABIs remain, each is named"
+lacks out "jlt #335, L8                     ;" "a range boundary names no syscall"
+expect 0 "disasm --format dot" "$J" disasm abi.s --format dot -o abi.dot
+has abi.dot "digraph" "the output is a Graphviz digraph"
+has abi.dot "jeq #26   ; ptrace" "blocks name the syscalls they decide"
+has abi.dot "[label=\"F\", style=dashed]" "false edges are dashed and labelled"
+has abi.dot "fillcolor=tomato, label=\"KILL_THREAD" "returns are coloured by action"
+expect 0 "compile --format dot (picked by the .gv name)" "$J" compile "$R/policies/paper.scpl" -o paper.gv
+has paper.gv "ERRNO(EACCES)" "the compiled picture has the policy's returns"
+if command -v dot >/dev/null 2>&1; then
+	expect 0 "Graphviz renders the disasm picture" dot -Tsvg abi.dot -o abi.svg
+	has abi.svg "ptrace" "the rendered picture names the syscall"
+	expect 0 "Graphviz renders the compiled docker profile" sh -c "'$J' compile '$R/policies/docker-default.scpl' -o - --format dot --no-verify 2>/dev/null | dot -Tsvg -o docker.svg"
+	has docker.svg "ERRNO(EPERM)" "the docker picture is drawn"
+else
+	ok "# SKIP graphviz (dot) is not installed; tools/deps.sh installs it"
+fi
+expect 2 "disasm --format c is refused" "$J" disasm abi.s --format c
