@@ -46,7 +46,8 @@ help:
 	@echo "make bench    speed tables (bench/results.md)"
 	@echo "make pins     re-pin the bytes of the shipped policies (tests/cli/data/pins.sha256)"
 	@echo "make fuzz     run each libFuzzer harness for FUZZ_SECONDS (default 30)"
-	@echo "make install  PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)"
+	@echo "make install  PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) (make uninstall: the same)"
+	@echo "make deb      Debian packages jitk, libjitk0, libjitk-dev in ../ (dpkg-buildpackage)"
 
 deps: $(B)/.deps-ok
 $(B)/.deps-ok: tools/deps.sh
@@ -134,20 +135,12 @@ fuzz: $(GEN_C)
 check-clang:
 	$(MAKE) B=build/clang CC=clang all
 
-install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include
-	install -d $(DESTDIR)$(PREFIX)/share/jitk/policies
-	install -m 755 $(B)/jitk $(DESTDIR)$(PREFIX)/bin/jitk
-	install -m 644 $(B)/libjitk.a $(DESTDIR)$(PREFIX)/lib/libjitk.a
-	install -m 644 include/jitk.h $(DESTDIR)$(PREFIX)/include/jitk.h
-	for p in policies/*.scpl; do [ -f "$$p" ] && install -m 644 "$$p" $(DESTDIR)$(PREFIX)/share/jitk/policies/ || true; done
-
-uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/jitk $(DESTDIR)$(PREFIX)/lib/libjitk.a $(DESTDIR)$(PREFIX)/include/jitk.h
-	rm -rf $(DESTDIR)$(PREFIX)/share/jitk
-
 clean:
 	rm -rf build
+
+# Shared and static libraries, pkg-config, man pages, completion,
+# install/uninstall and make deb.
+include mk/pkg.mk
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
 .SECONDARY:

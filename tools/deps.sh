@@ -3,6 +3,9 @@
 # As root it runs apt-get; otherwise it prints the exact command to run.
 set -eu
 pkgs="gcc make clang libclang-rt-14-dev pkg-config linux-libc-dev libcmocka-dev libz3-dev libjson-c-dev libseccomp-dev python3 binutils graphviz"
+# Packaging (mk/pkg.mk): groff checks the man pages in make test; make deb
+# needs the Debian tools.
+pkgs="$pkgs groff-base bash debhelper dpkg-dev fakeroot lintian"
 missing=
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
