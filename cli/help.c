@@ -289,7 +289,11 @@ static void man_commands(FILE *fp)
 			roff(fp, c->tail);
 		}
 		fprintf(fp, "\n.PP\n");
-		roff(fp, c->summary);
+		char sum[256];
+		snprintf(sum, sizeof sum, "%s", c->summary);
+		if (sum[0] >= 'a' && sum[0] <= 'z')
+			sum[0] = (char)(sum[0] - 'a' + 'A');
+		roff(fp, sum);
 		fprintf(fp, ".\n");
 		roff(fp, c->description);
 		fprintf(fp, "\n");
