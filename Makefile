@@ -58,6 +58,15 @@ $(B)/.deps-ok: tools/deps.sh
 $(GEN_C) &: tools/gen_tables.sh src/tables.h | $(B)/.deps-ok
 	sh tools/gen_tables.sh $(B)/gen $(CC)
 
+# The Landlock rights, from the kernel source (tools/gen_landlock.sh); also
+# writes $(B)/gen/landlock_uapi.h, which src/landlock.c includes.
+GEN_LL  := $(B)/gen/landlock_rights.c
+LIB_O   += $(B)/obj/gen/landlock_rights.o
+LIB_SO  += $(B)/asan/gen/landlock_rights.o
+$(GEN_LL): tools/gen_landlock.sh src/landlock.h | $(B)/.deps-ok
+	sh tools/gen_landlock.sh $(B)/gen
+$(B)/obj/src/landlock.o $(B)/asan/src/landlock.o: $(GEN_LL)
+
 $(B)/obj/gen/%.o: $(B)/gen/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_J) -c -o $@ $<
@@ -121,10 +130,10 @@ pins: $(B)/jitk
 # libFuzzer harnesses (clang).  Each links the library sources directly.
 FUZZ_SECONDS ?= 30
 FUZZ_FLAGS := -std=c11 -g -O1 $(CPPFLAGS_J) -fsanitize=fuzzer,address,undefined
-fuzz: $(GEN_C)
+fuzz: $(GEN_C) $(GEN_LL)
 	@mkdir -p $(B)/fuzz
 	@for h in $(FUZZ_C); do n=$$(basename $$h .c); \
-	  clang $(FUZZ_FLAGS) -o $(B)/fuzz/$$n $$h $(LIB_C) $(GEN_C) $(LIBS) || exit 1; \
+	  clang $(FUZZ_FLAGS) -o $(B)/fuzz/$$n $$h $(LIB_C) $(GEN_C) $(GEN_LL) $(LIBS) || exit 1; \
 	  mkdir -p $(B)/fuzz/corpus-$$n; \
 	  seeds=; [ -d fuzz/seeds/$$n ] && seeds=fuzz/seeds/$$n; \
 	  echo "== $$n ($(FUZZ_SECONDS)s)"; \

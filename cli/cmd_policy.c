@@ -148,7 +148,8 @@ int cmd_compile(int argc, char **argv)
 	}
 
 	double ms = 0;
-	jitk_filter *f = compile_policy(in, NULL, 0, true, &opts, &ms, NULL);
+	jitk_policy *p = NULL;
+	jitk_filter *f = compile_policy(in, NULL, 0, true, &opts, &ms, &p);
 	if (!f)
 		return CLI_FAIL; /* nothing written: a bad policy leaves no output */
 	char cname[64];
@@ -159,6 +160,11 @@ int cmd_compile(int argc, char **argv)
 			jitk_filter_len(f), jitk_encoded_size(f),
 			opts.no_verify ? "not verified (--no-verify)" : "proved equal to the policy (Z3)",
 			ms);
+	/* The Landlock part is not in a seccomp filter: say so. */
+	if (rc == CLI_OK && jitk_policy_has_landlock(p))
+		fprintf(stderr, "jitk: note: %s: its filesystem/network/scope rules are not part of "
+				"the filter; `jitk run` or jitk_landlock_apply applies them\n", in);
+	jitk_policy_free(p);
 	jitk_filter_free(f);
 	return rc;
 }
@@ -166,7 +172,7 @@ int cmd_compile(int argc, char **argv)
 /* ---------------------------------------------------------------- run */
 
 #define RUN_USAGE \
-	"run [POLICY] [--flags log,...] [--no-verify] [--timeout MS] [--verbose]\n" \
+	"run [POLICY] [--flags log,...] [--no-verify] [--timeout MS] [--best-effort] [--verbose]\n" \
 	"           [--permissive | --report | --no-report] -- CMD [ARGS...]"
 
 /* How `run` supervises the command (cli/run_report.c). */
@@ -190,11 +196,32 @@ static bool run_mode_option(const char *a, enum run_mode *mode)
 	return true;
 }
 
+/* Apply p's Landlock rules (if any), printing warnings and errors. */
+static int apply_landlock(const char *what, const jitk_policy *p, unsigned flags, bool verbose)
+{
+	if (!jitk_policy_has_landlock(p))
+		return CLI_OK;
+	char *warnings = NULL;
+	jitk_diag d;
+	jitk_err err = jitk_landlock_apply(p, flags, &warnings, &d);
+	if (warnings) {
+		for (char *l = strtok(warnings, "\n"); l; l = strtok(NULL, "\n"))
+			fprintf(stderr, "jitk: warning: %s\n", l);
+		jitk_free(warnings);
+	}
+	if (err)
+		return report(what, err, &d);
+	if (verbose)
+		fprintf(stderr, "jitk: %s: Landlock applied (kernel ABI %d)\n", what, jitk_landlock_abi());
+	return CLI_OK;
+}
+
 int cmd_run(int argc, char **argv)
 {
 	const char *in = NULL;
 	unsigned flags = 0;
 	bool verbose = false;
+	unsigned ll_flags = 0;
 	enum run_mode mode = RUN_REPORT_KILLS;
 	jitk_compile_opts opts = { 0 };
 	int cmd = -1;
@@ -224,6 +251,8 @@ int cmd_run(int argc, char **argv)
 			verbose = true;
 		} else if (run_mode_option(a, &mode)) {
 			/* parsed */
+		} else if (!strcmp(a, "--best-effort")) {
+			ll_flags |= JITK_LANDLOCK_BEST_EFFORT;
 		} else if (a[0] == '-' && a[1]) {
 			return cli_usage(RUN_USAGE, "unknown option '%s'", a);
 		} else if (!in) {
@@ -241,7 +270,7 @@ int cmd_run(int argc, char **argv)
 				 "absent when jitk was built); give a POLICY file");
 	double ms = 0;
 	jitk_policy *pol = NULL;
-	jitk_policy **keep = mode == RUN_PLAIN ? NULL : &pol;
+	jitk_policy **keep = &pol; /* for the report and for Landlock */
 	jitk_filter *f = in ? compile_policy(in, NULL, 0, true, &opts, &ms, keep)
 			    : compile_policy(what, cli_default_policy, cli_default_policy_len, false,
 					     &opts, &ms, keep);
@@ -251,6 +280,16 @@ int cmd_run(int argc, char **argv)
 		fprintf(stderr, "jitk: %s: %zu instructions, %s, %.1f ms; running %s\n", what,
 			jitk_filter_len(f),
 			opts.no_verify ? "not verified" : "proved equal to the policy", ms, argv[cmd]);
+	/* Landlock first, then seccomp: the filter may deny Landlock's own
+	 * system calls.  The supervisor (below) is confined with the command:
+	 * it only reads its tracees' memory and /proc links, which Landlock
+	 * does not restrict (docs/landlock.md). */
+	if (apply_landlock(what, pol, ll_flags | (flags & JITK_LOAD_KEEP_PRIVS ? JITK_LANDLOCK_KEEP_PRIVS : 0),
+			   verbose) != CLI_OK) {
+		jitk_policy_free(pol);
+		jitk_filter_free(f);
+		return CLI_FAIL;
+	}
 	if (mode != RUN_PLAIN) {
 		/* Supervised: a jitk process stays to name what is refused. */
 		int rc = run_report(pol, f, flags, mode == RUN_PERMISSIVE, mode == RUN_REPORT_ALL,
@@ -259,6 +298,7 @@ int cmd_run(int argc, char **argv)
 		jitk_policy_free(pol);
 		return rc;
 	}
+	jitk_policy_free(pol);
 	jitk_diag d;
 	jitk_err err = jitk_load(f, flags, NULL, &d);
 	jitk_filter_free(f);

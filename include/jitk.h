@@ -338,6 +338,28 @@ jitk_err jitk_stack(const jitk_filter *const *fs, size_t n, unsigned timeout_ms,
  * (installation order); the trusted fold jitk_stack is proved against. */
 uint32_t jitk_stack_fold(const uint32_t *rets, size_t n);
 
+/* -------------------------------------------------------------- Landlock */
+
+/* The Landlock ABI version of the running kernel, 0 if it has none. */
+int jitk_landlock_abi(void);
+/* Whether p has a filesystem, network or scope block (docs/landlock.md). */
+bool jitk_policy_has_landlock(const jitk_policy *p);
+
+#define JITK_LANDLOCK_BEST_EFFORT (1u << 0)  /* drop rights this kernel lacks */
+#define JITK_LANDLOCK_KEEP_PRIVS  (1u << 16) /* do not set no_new_privs */
+
+/* Restrict the calling thread (and its future children) with p's Landlock
+ * rules: with `filesystem`, every filesystem right the running ABI knows is
+ * denied except beneath the listed paths; with `network`, TCP bind and
+ * connect except the listed ports; `scope` isolates signals and abstract
+ * UNIX sockets.  Call it before jitk_load (the seccomp filter may deny the
+ * Landlock system calls).  A right the running kernel lacks is
+ * JITK_E_UNSUPPORTED naming it and its ABI, unless JITK_LANDLOCK_BEST_EFFORT:
+ * then it stays unrestricted and *warnings (if non-NULL; release with
+ * jitk_free) says so, one line each.  A path that does not exist is
+ * JITK_E_NAME.  Nothing is applied on error.  JITK_OK without a block. */
+jitk_err jitk_landlock_apply(const jitk_policy *p, unsigned flags, char **warnings, jitk_diag *d);
+
 /* ------------------------------------------------------------------ JIT */
 
 typedef struct jitk_jit jitk_jit;

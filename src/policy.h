@@ -45,6 +45,30 @@ struct pol_rule {
 	const char *file;            /* the source it is written in ("" if none) */
 };
 
+/* The Landlock part of a policy (docs/landlock.md): not a seccomp filter,
+ * applied beside it by jitk_landlock_apply (landlock.c).  Access masks are
+ * Landlock's own bits (LANDLOCK_ACCESS_FS_*, _NET_*, LANDLOCK_SCOPE_*). */
+struct pol_fs_rule {
+	const char *path;            /* as written */
+	uint64_t access;             /* rights granted beneath path */
+	unsigned line, col;          /* the path string, for messages */
+};
+
+struct pol_net_rule {
+	uint16_t port;
+	uint64_t access;             /* bind_tcp, connect_tcp */
+	unsigned line, col;
+};
+
+struct pol_landlock {
+	bool has_fs, has_net;        /* the block was written (maybe empty) */
+	size_t nfs, nnet;
+	const struct pol_fs_rule *fs; /* one entry per distinct path */
+	const struct pol_net_rule *net; /* one entry per distinct port */
+	uint64_t scope;              /* LANDLOCK_SCOPE_* bits, 0 if none */
+	unsigned max_abi;            /* highest ABI a listed right needs */
+};
+
 struct jitk_policy {
 	char file[256];
 	bool arch[JITK_ARCH__COUNT]; /* architectures the policy accepts */
@@ -52,6 +76,7 @@ struct jitk_policy {
 	uint32_t foreign_action;     /* arch not listed (incl. x32 if not listed) */
 	size_t nrules;
 	const struct pol_rule *rules; /* in source order */
+	struct pol_landlock landlock; /* filesystem, network, scope */
 	void *arena;                 /* owner of everything above */
 };
 

@@ -25,9 +25,11 @@
 #include <string.h>
 #include <strings.h>
 
+#include "landlock.h"
+
 /* --------------------------------------------------------------- parser */
 
-enum { PF_DEFAULT, PF_FOREIGN, PF_ARCH, PF_RULES, PF__COUNT };
+enum { PF_DEFAULT, PF_FOREIGN, PF_ARCH, PF_RULES, PF_FILESYSTEM, PF_NETWORK, PF_SCOPE, PF__COUNT };
 enum { RF_ACTION, RF_SYSCALL, RF_WHEN, RF_ARCH, RF__COUNT };
 
 static const struct scpl_tok *peek_at(struct parser *P, size_t k)
@@ -170,6 +172,11 @@ static jitk_err archname(struct parser *P, bool arch[]);
 static jitk_err rulelist(struct parser *P);
 static jitk_err item(struct parser *P);
 static jitk_err include(struct parser *P);
+static jitk_err fslist(struct parser *P);
+static jitk_err fsrule(struct parser *P, struct pol_fs_rule **v, size_t *n, size_t *cap);
+static jitk_err netlist(struct parser *P);
+static jitk_err netrule(struct parser *P, struct pol_net_rule **v, size_t *n, size_t *cap);
+static jitk_err accesslist(struct parser *P, enum tbl_ll_kind kind, uint64_t *mask);
 static jitk_err rule(struct parser *P);
 static jitk_err rfield(struct parser *P, struct prule *r, const struct scpl_tok *seen[]);
 static jitk_err action(struct parser *P, uint32_t *ret);
@@ -189,6 +196,9 @@ static const char *const pfield_names[PF__COUNT] = {
 	[PF_FOREIGN] = "foreign_action",
 	[PF_ARCH] = "arch",
 	[PF_RULES] = "rules",
+	[PF_FILESYSTEM] = "filesystem",
+	[PF_NETWORK] = "network",
+	[PF_SCOPE] = "scope",
 };
 
 /* policy = "{" pfield { ";" pfield } [ ";" ] "}" */
@@ -281,6 +291,12 @@ static jitk_err pfield(struct parser *P, const struct scpl_tok *seen[])
 		return action(P, &P->foreign_action);
 	case PF_ARCH:
 		return archlist(P, P->arch);
+	case PF_FILESYSTEM:
+		return fslist(P);
+	case PF_NETWORK:
+		return netlist(P);
+	case PF_SCOPE:
+		return accesslist(P, TBL_LL_SCOPE, &P->ll.scope);
 	default:
 		return rulelist(P);
 	}
@@ -410,6 +426,279 @@ static jitk_err include(struct parser *P)
 	P->cur = save_cur;
 	P->pos = save_pos;
 	return JITK_OK;
+}
+
+/* ------------------------------------------------- Landlock (landlock.c) */
+
+/* The 1-based line and column of token t of the current source. */
+static void tok_pos(struct parser *P, const struct scpl_tok *t, unsigned *line, unsigned *col)
+{
+	const struct src *S = cur_src(P);
+	size_t bol = 0;
+	*line = 1;
+	for (size_t i = 0; i < t->off; i++)
+		if (S->text[i] == '\n') {
+			(*line)++;
+			bol = i + 1;
+		}
+	*col = (unsigned)(t->off - bol) + 1;
+}
+
+/* Copy the arena-backed array v[0..n) into the arena (or NULL when n is 0). */
+static void *arena_dup(struct parser *P, const void *v, size_t n, size_t elem)
+{
+	if (n == 0)
+		return NULL;
+	void *q = arena_alloc(&P->arena, n * elem);
+	if (q)
+		memcpy(q, v, n * elem);
+	return q;
+}
+
+/* fslist = "[" [ fsrule { ";" fsrule } [ ";" ] ] "]"
+ * Entries naming the same path (trailing '/' aside) are merged: their
+ * rights are joined, nothing is dropped. */
+static jitk_err fslist(struct parser *P)
+{
+	struct pol_fs_rule *v = NULL;
+	size_t n = 0, cap = 0;
+	jitk_err e = expect(P, "[", "'['", "write filesystem = [ { path = \"/usr\"; access = [read; execute] } ]");
+	while (!e && !is(P, peek(P), "]")) {
+		if ((e = fsrule(P, &v, &n, &cap)))
+			break;
+		if (!accept(P, ";"))
+			break;
+	}
+	if (!e)
+		e = expect(P, "]", "';' or ']'", "expected ';' or ']' after a filesystem entry");
+	if (!e) {
+		P->ll.has_fs = true;
+		P->ll.nfs = n;
+		P->ll.fs = arena_dup(P, v, n, sizeof *v);
+		if (n && !P->ll.fs)
+			e = scpl_nomem(P);
+	}
+	free(v);
+	return e;
+}
+
+/* fsrule = "{" fsfield { ";" fsfield } [ ";" ] "}"
+ * fsfield = "path" "=" string | "access" "=" accesslist */
+static jitk_err fsrule(struct parser *P, struct pol_fs_rule **v, size_t *n, size_t *cap)
+{
+	const struct scpl_tok *open = peek(P), *path = NULL, *acc = NULL;
+	struct pol_fs_rule r = { 0 };
+	jitk_err e = expect(P, "{", "'{' to start a filesystem entry", "write { path = \"/usr\"; access = [read] }");
+	while (!e) {
+		const struct scpl_tok *t = peek(P);
+		if (is(P, t, "}"))
+			break;
+		if (is(P, t, "path") || is(P, t, "access")) {
+			bool is_path = is(P, t, "path");
+			if (is_path ? path : acc)
+				return duplicate_field(P, t, is_path ? path : acc, is_path ? "path" : "access");
+			*(is_path ? &path : &acc) = t;
+			next(P);
+			if ((e = expect(P, "=", "'='", NULL)))
+				break;
+			if (!is_path) {
+				e = accesslist(P, TBL_LL_FS, &r.access);
+			} else if (peek(P)->kind != SCPL_TK_STR) {
+				e = expected(P, "a path in double quotes", "write path = \"/usr\"");
+			} else {
+				const struct scpl_tok *st = next(P);
+				const char *txt = cur_src(P)->text + st->off + 1;
+				size_t len = st->len - 2;
+				while (len > 1 && txt[len - 1] == '/')
+					len--;
+				if (len == 0 || txt[0] != '/' || memchr(txt, '\0', len)) {
+					e = scpl_err_at(P, st, JITK_E_PARSE, "a filesystem path must be absolute");
+					scpl_hint(P, "write e.g. path = \"/usr\"");
+					break;
+				}
+				char *cp = arena_alloc(&P->arena, len + 1);
+				if (!cp)
+					return scpl_nomem(P);
+				memcpy(cp, txt, len);
+				r.path = cp;
+				tok_pos(P, st, &r.line, &r.col);
+			}
+		} else if (t->kind == SCPL_TK_IDENT) {
+			char name[SCPL_MAX_IDENT + 1];
+			tok_text(P, t, name, sizeof name);
+			static const char *const f[] = { "path", "access" };
+			e = scpl_err_at(P, t, JITK_E_NAME, "unknown filesystem field '%s'", name);
+			const char *c = closest(name, f, 2);
+			scpl_hint(P, c ? "did you mean %s?" : "filesystem fields: %s, access", c ? c : "path");
+			return e;
+		} else {
+			return expected(P, "a filesystem field", "filesystem fields: path, access");
+		}
+		if (!e && !accept(P, ";"))
+			break;
+	}
+	if (e || (e = expect(P, "}", "';' or '}'", "expected ';' or '}' after a field")))
+		return e;
+	if (!path || !acc) {
+		e = scpl_err_at(P, open, JITK_E_PARSE, "filesystem entry has no %s", path ? "access" : "path");
+		scpl_hint(P, "write { path = \"/usr\"; access = [read; execute] }");
+		return e;
+	}
+	for (size_t i = 0; i < *n; i++)
+		if (!strcmp((*v)[i].path, r.path)) {
+			(*v)[i].access |= r.access;
+			return JITK_OK;
+		}
+	if (!array_grow((void **)v, cap, *n + 1, sizeof **v))
+		return scpl_nomem(P);
+	(*v)[(*n)++] = r;
+	return JITK_OK;
+}
+
+/* netlist = "[" [ netrule { ";" netrule } [ ";" ] ] "]" (one port: merged) */
+static jitk_err netlist(struct parser *P)
+{
+	struct pol_net_rule *v = NULL;
+	size_t n = 0, cap = 0;
+	jitk_err e = expect(P, "[", "'['", "write network = [ { port = 443; access = [connect] } ]");
+	while (!e && !is(P, peek(P), "]")) {
+		if ((e = netrule(P, &v, &n, &cap)))
+			break;
+		if (!accept(P, ";"))
+			break;
+	}
+	if (!e)
+		e = expect(P, "]", "';' or ']'", "expected ';' or ']' after a network entry");
+	if (!e) {
+		P->ll.has_net = true;
+		P->ll.nnet = n;
+		P->ll.net = arena_dup(P, v, n, sizeof *v);
+		if (n && !P->ll.net)
+			e = scpl_nomem(P);
+	}
+	free(v);
+	return e;
+}
+
+/* netrule = "{" netfield { ";" netfield } [ ";" ] "}"
+ * netfield = "port" "=" number | "access" "=" accesslist */
+static jitk_err netrule(struct parser *P, struct pol_net_rule **v, size_t *n, size_t *cap)
+{
+	const struct scpl_tok *open = peek(P), *port = NULL, *acc = NULL;
+	struct pol_net_rule r = { 0 };
+	jitk_err e = expect(P, "{", "'{' to start a network entry", "write { port = 443; access = [connect] }");
+	while (!e) {
+		const struct scpl_tok *t = peek(P);
+		if (is(P, t, "}"))
+			break;
+		if (is(P, t, "port") || is(P, t, "access")) {
+			bool is_port = is(P, t, "port");
+			if (is_port ? port : acc)
+				return duplicate_field(P, t, is_port ? port : acc, is_port ? "port" : "access");
+			*(is_port ? &port : &acc) = t;
+			next(P);
+			if ((e = expect(P, "=", "'='", NULL)))
+				break;
+			if (!is_port) {
+				e = accesslist(P, TBL_LL_NET, &r.access);
+			} else if (peek(P)->kind != SCPL_TK_NUM) {
+				e = expected(P, "a port number", "write port = 443");
+			} else {
+				const struct scpl_tok *nt = next(P);
+				if (nt->num > 65535) {
+					e = scpl_err_at(P, nt, JITK_E_RANGE, "port %llu is out of range",
+							(unsigned long long)nt->num);
+					scpl_hint(P, "a TCP port is 0 to 65535");
+					break;
+				}
+				r.port = (uint16_t)nt->num;
+				tok_pos(P, nt, &r.line, &r.col);
+			}
+		} else if (t->kind == SCPL_TK_IDENT) {
+			char name[SCPL_MAX_IDENT + 1];
+			tok_text(P, t, name, sizeof name);
+			static const char *const f[] = { "port", "access" };
+			e = scpl_err_at(P, t, JITK_E_NAME, "unknown network field '%s'", name);
+			const char *c = closest(name, f, 2);
+			scpl_hint(P, c ? "did you mean %s?" : "network fields: %s, access", c ? c : "port");
+			return e;
+		} else {
+			return expected(P, "a network field", "network fields: port, access");
+		}
+		if (!e && !accept(P, ";"))
+			break;
+	}
+	if (e || (e = expect(P, "}", "';' or '}'", "expected ';' or '}' after a field")))
+		return e;
+	if (!port || !acc) {
+		e = scpl_err_at(P, open, JITK_E_PARSE, "network entry has no %s", port ? "access" : "port");
+		scpl_hint(P, "write { port = 443; access = [connect] }");
+		return e;
+	}
+	for (size_t i = 0; i < *n; i++)
+		if ((*v)[i].port == r.port) {
+			(*v)[i].access |= r.access;
+			return JITK_OK;
+		}
+	if (!array_grow((void **)v, cap, *n + 1, sizeof **v))
+		return scpl_nomem(P);
+	(*v)[(*n)++] = r;
+	return JITK_OK;
+}
+
+/* accesslist = accessname | "[" accessname { ";" accessname } [ ";" ] "]"
+ * accessname: a Landlock right of the kind (read_file, connect_tcp,
+ * signal) or a group (read, write, execute; bind, connect). */
+static jitk_err accessname(struct parser *P, enum tbl_ll_kind kind, uint64_t *mask)
+{
+	const struct scpl_tok *t = peek(P);
+	static const char *const what[] = { "a filesystem right", "a network right", "a scope" };
+	if (t->kind != SCPL_TK_IDENT)
+		return expected(P, what[kind], kind == TBL_LL_FS ? "e.g. read, write, execute, read_file"
+					       : kind == TBL_LL_NET ? "e.g. bind, connect"
+								    : "e.g. signal, abstract_unix_socket");
+	char name[SCPL_MAX_IDENT + 1];
+	tok_text(P, t, name, sizeof name);
+	unsigned abi;
+	uint64_t bits = ll_access_of(kind, name, &abi);
+	if (!bits) {
+		static const char *const kw[] = { "filesystem right", "network right", "scope" };
+		jitk_err e = scpl_err_at(P, t, JITK_E_NAME, "unknown %s '%s'", kw[kind], name);
+		const char *s = ll_access_suggest(kind, name);
+		if (s)
+			scpl_hint(P, "did you mean %s?", s);
+		else
+			scpl_hint(P, "%s", kind == TBL_LL_FS ? "rights: read, write, execute, or a Landlock name such as read_file, make_dir, ioctl_dev"
+				  : kind == TBL_LL_NET ? "rights: bind, connect (bind_tcp, connect_tcp)"
+						       : "scopes: signal, abstract_unix_socket");
+		return e;
+	}
+	next(P);
+	*mask |= bits;
+	if (abi > P->ll.max_abi)
+		P->ll.max_abi = abi;
+	return JITK_OK;
+}
+
+static jitk_err accesslist(struct parser *P, enum tbl_ll_kind kind, uint64_t *mask)
+{
+	if (!accept(P, "["))
+		return accessname(P, kind, mask);
+	jitk_err e;
+	if (is(P, peek(P), "]")) {
+		e = scpl_err_at(P, peek(P), JITK_E_PARSE, "empty access list");
+		scpl_hint(P, "list at least one right (a rule that grants nothing can be left out)");
+		return e;
+	}
+	if ((e = accessname(P, kind, mask)))
+		return e;
+	while (accept(P, ";")) {
+		if (is(P, peek(P), "]"))
+			break;
+		if ((e = accessname(P, kind, mask)))
+			return e;
+	}
+	return expect(P, "]", "';' or ']'", "expected ';' or ']' in the access list");
 }
 
 static const char *const rfield_names[RF__COUNT] = {

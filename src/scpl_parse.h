@@ -70,6 +70,9 @@ struct parser {
 	/* policy fields */
 	bool arch[JITK_ARCH__COUNT];
 	uint32_t default_action, foreign_action;
+	/* filesystem, network, scope (arrays in the arena; scpl_resolve
+	 * copies the struct into the policy) */
+	struct pol_landlock ll;
 };
 
 static inline struct src *cur_src(struct parser *P)

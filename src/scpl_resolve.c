@@ -220,6 +220,7 @@ jitk_err scpl_resolve(struct parser *P, const char *filename, jitk_policy **out)
 	p->foreign_action = P->foreign_action;
 	p->nrules = P->nrules;
 	p->rules = rules;
+	p->landlock = P->ll;
 	p->arena = P->arena;
 	P->arena = NULL;
 	*out = p;

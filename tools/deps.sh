@@ -6,6 +6,8 @@ pkgs="gcc make clang libclang-rt-14-dev pkg-config linux-libc-dev libcmocka-dev 
 # Packaging (mk/pkg.mk): groff checks the man pages in make test; make deb
 # needs the Debian tools.
 pkgs="$pkgs groff-base bash debhelper dpkg-dev fakeroot lintian"
+# Landlock rights (tools/gen_landlock.sh) come from the kernel source.
+pkgs="$pkgs linux-source-6.12 xz-utils"
 missing=
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
