@@ -55,6 +55,9 @@ static const struct cli_opt run_opts[] = {
 	OPT_FLAGS,
 	OPT_NO_VERIFY,
 	OPT_TIMEOUT,
+	{ "--best-effort", NULL, NULL, CLI_ARG_NONE, NULL, NULL, false,
+	  "apply the policy's Landlock rules as far as this kernel's Landlock ABI "
+	  "allows: a right it lacks stays unrestricted, with a warning (default: an error)" },
 	{ "--verbose", "-v", NULL, CLI_ARG_NONE, NULL, NULL, false,
 	  "say on standard error what was compiled and what runs; with --permissive, "
 	  "one line per refused call" },
