@@ -15,6 +15,8 @@
  * Output: without -o, the disassembly of each filter on standard output.
  * With -o OUT and one filter, OUT (raw unless --format or an .s name says
  * text); with several, OUT.1, OUT.2, ... in installation order.
+ * --effective: ONE filter equal to the whole stack, what the process may
+ * really do (jitk_stack, proved against the kernel's stacked semantics).
  */
 #include "cli.h"
 
@@ -26,7 +28,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define DUMP_USAGE "dump PID [-o OUT] [--format raw|text|c]"
+#define DUMP_USAGE "dump PID [-o OUT] [--format raw|text|c] [--effective]"
 #define MAX_FILTERS 512
 
 static int dump_error(long pid, int e)
@@ -105,6 +107,7 @@ int cmd_dump(int argc, char **argv)
 {
 	const char *pid_s = NULL, *out = NULL;
 	int fmt = -1;
+	bool effective = false;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (cli_is_help(a)) {
@@ -119,6 +122,8 @@ int cmd_dump(int argc, char **argv)
 			if (!v || (fmt = cli_parse_format(v)) < 0)
 				return cli_usage(DUMP_USAGE, "--format wants raw, text or c, not '%s'",
 						 v ? v : "");
+		} else if (!strcmp(a, "--effective")) {
+			effective = true;
 		} else if (a[0] == '-' && a[1]) {
 			return cli_usage(DUMP_USAGE, "unknown option '%s'", a);
 		} else if (!pid_s) {
@@ -145,6 +150,25 @@ int cmd_dump(int argc, char **argv)
 		fmt = out && (cli_ends_with(out, ".s") || cli_ends_with(out, ".asm")) ? FMT_TEXT
 		      : out && (cli_ends_with(out, ".c") || cli_ends_with(out, ".h")) ? FMT_C
 		      : out ? FMT_RAW : FMT_TEXT;
+	if (effective) { /* the stack as one filter (docs/stack.md) */
+		jitk_filter *one = NULL;
+		jitk_diag d;
+		jitk_err err = jitk_stack((const jitk_filter *const *)fs, (size_t)n, 0, &one, &d);
+		for (long i = 0; i < n; i++)
+			jitk_filter_free(fs[i]);
+		if (err) {
+			cli_report("dump --effective", err, &d);
+			return err == JITK_E_SOLVER ? 3 : CLI_FAIL;
+		}
+		if (!out)
+			printf("# the effective filter of process %llu: its %ld filter%s as one, "
+			       "%zu instructions\n",
+			       (unsigned long long)pid, n, n == 1 ? "" : "s", jitk_filter_len(one));
+		fflush(stdout);
+		int rc = cli_write_filter(out ? out : "-", one, (enum cli_format)fmt, "effective");
+		jitk_filter_free(one);
+		return rc;
+	}
 	int rc = CLI_OK;
 	for (long i = 0; i < n && rc == CLI_OK; i++) {
 		if (!out) {

@@ -109,10 +109,14 @@ static const struct cli_opt dump_opts[] = {
 	{ "--format", "-f", "raw|text|c", CLI_ARG_WORDS, "raw text c",
 	  "raw, or text for OUT named *.s", false,
 	  "raw struct sock_filter bytes, assembler text, or a C array" },
+	{ "--effective", NULL, NULL, CLI_ARG_NONE, NULL, NULL, false,
+	  "write ONE filter equal to the whole stack (what the process may really do), "
+	  "proved against the kernel's stacked semantics" },
 	OPT_END,
 };
 static const char *const dump_ex[] = {
 	"jitk dump $PID -o live.bpf && jitk diff live.bpf paper.bpf",
+	"jitk dump $PID --effective -o effective.bpf",
 	NULL,
 };
 

@@ -63,4 +63,16 @@ has err "empty member" "the message says the member is empty"
 cp e1.s 'a+b.s'
 expect 0 "a path with '+' that exists is one filter" "$J" diff 'a+b.s' e1.s
 
+# dump --effective: a process's whole stack as one proved filter.
+"$J" exec e1.s -- "$J" exec e2.s -- sleep 30 &
+xp=$!
+i=0
+while [ "$(cat /proc/$xp/comm 2>/dev/null)" != sleep ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+expect 0 "dump --effective of a process under two filters" "$J" dump $xp --effective -o eff.bpf
+expect 0 "the effective filter equals the stack e1+e2" "$J" diff eff.bpf e1.s+e2.s
+expect 0 "and the combined filter of jitk stack" "$J" diff eff.bpf s12.bpf
+expect 0 "dump --effective to standard output" "$J" dump $xp --effective
+has out "the effective filter of process $xp: its 2 filters as one" "the listing says what it is"
+kill $xp 2>/dev/null
+wait $xp 2>/dev/null
 echo "1..$n"
