@@ -23,6 +23,7 @@
  */
 #include "cli.h"
 #include "trace.h"
+#include "learn_paths.h"
 
 #include <errno.h>
 #include <linux/audit.h>
@@ -37,7 +38,7 @@
 #include <unistd.h>
 
 #define LEARN_USAGE                                                                          \
-	"learn [-o OUT.scpl] [--args] [--merge OLD.scpl]... [--default ACTION] [--flags F,...]" \
+	"learn [-o OUT.scpl] [--args] [--paths] [--merge OLD.scpl]... [--default ACTION] [--flags F,...]" \
 	" -- CMD [ARGS...]"
 
 /* ------------------------------------------------------- selectors */
@@ -103,6 +104,8 @@ struct learn {
 	size_t n, cap;
 	bool args;
 	bool nomem;
+	bool paths;             /* --paths: a filesystem block too */
+	struct lpaths files;
 };
 
 static struct rec *rec_get(struct learn *L, jitk_arch abi, int nr, bool *fresh)
@@ -173,6 +176,8 @@ static struct trace_verdict learn_hook(void *ctx, const struct trace_call *c)
 			rec_value(r, (struct pairv){ a & s->mask, b });
 		}
 	}
+	if (L->paths)
+		lpaths_record(&L->files, c->tid, abi, &c->sd);
 	/* --args: clone3 answers ENOSYS while learning, as the policy will
 	 * make it, so the run takes the path it will take under the policy
 	 * (the C library falls back to clone, whose flags are learned). */
@@ -429,7 +434,16 @@ static char *render(struct learn *L, const char *deflt, char **cmd, bool args)
 				   nabi > 1 ? "]" : "");
 		}
 	}
-	out_printf(&o, "  ] }\n");
+	out_printf(&o, "  ]");
+	if (L->paths) { /* --paths: the files it used, for Landlock */
+		char *fs = lpaths_render(&L->files);
+		if (!fs)
+			o.failed = true;
+		else
+			out_printf(&o, ";\n%s", fs);
+		free(fs);
+	}
+	out_printf(&o, " }\n");
 	if (o.failed) {
 		free(o.buf);
 		return NULL;
@@ -489,6 +503,8 @@ int cmd_learn(int argc, char **argv)
 				return cli_usage(LEARN_USAGE, "%s needs a file name", a);
 		} else if (!strcmp(a, "--args")) {
 			L.args = true;
+		} else if (!strcmp(a, "--paths")) {
+			L.paths = true;
 		} else if (!strcmp(a, "--merge")) {
 			const char *v = cli_opt_value(argc, argv, &i);
 			if (!v)
@@ -565,9 +581,15 @@ int cmd_learn(int argc, char **argv)
 		free(L.r);
 		return cli_error("out of memory recording system calls; nothing written");
 	}
+	if (L.files.nomem) {
+		free(L.r);
+		lpaths_free(&L.files);
+		return cli_error("out of memory recording paths; nothing written");
+	}
 	char *text = render(&L, deflt, argv + cmd, L.args);
 	size_t nrec = L.n;
 	free(L.r);
+	lpaths_free(&L.files);
 	if (!text)
 		return cli_error("out of memory; nothing written");
 	int wrc = cli_write_bytes(out ? out : "-", text, strlen(text));

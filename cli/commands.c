@@ -81,6 +81,9 @@ static const struct cli_opt learn_opts[] = {
 	{ "--args", NULL, NULL, CLI_ARG_NONE, NULL, NULL, false,
 	  "restrict the calls whose argument selects an operation (ioctl, fcntl, prctl, "
 	  "socket, clone flags, PROT_EXEC, ...) to the values seen" },
+	{ "--paths", NULL, NULL, CLI_ARG_NONE, NULL, NULL, false,
+	  "also record the files and directories it used and write a Landlock filesystem "
+	  "block (system trees and directories coarsened, a comment per entry)" },
 	{ "--merge", NULL, "OLD.scpl", CLI_ARG_FILE, NULL, NULL, false,
 	  "add the calls recorded in a policy jitk learn wrote before (repeatable, up to 16)" },
 	{ "--default", NULL, "ACTION", CLI_ARG_VALUE, NULL, "KillProcess", false,

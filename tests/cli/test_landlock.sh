@@ -55,4 +55,20 @@ expect 0 "--best-effort is accepted" "$J" run --best-effort doc.scpl -- /usr/bin
 # compile says the Landlock part is not in the filter
 expect 0 "compile a policy with Landlock rules" "$J" compile doc.scpl -o doc.bpf
 has err "not part of the filter" "compile says the Landlock rules are applied by run"
+# learn --paths: the files a workload used, then the workload under them.
+mkdir -p lt/a lt/b
+echo A >lt/a/x
+echo B >lt/b/y
+W="cat $T/lt/a/x >$T/lt/a/copy; ls $T/lt/a | wc -l; (cat $T/lt/a/copy) | tr A Z"
+expect 0 "learn --paths a multi-process shell workload" "$J" learn --paths -o learned.scpl -- /bin/sh -c "$W"
+has learned.scpl "filesystem = [" "the learned policy has a filesystem block"
+has learned.scpl "{ path = \"$T/lt/a\"; access = [read; write] };" "the workload's directory is granted read and write"
+has learned.scpl "{ path = \"/usr\"; access = [read; execute] };" "/usr is granted whole, with execute"
+has learned.scpl "# " "entries carry comments"
+lacks learned.scpl "$T/lt/b" "a directory it never used is not granted"
+rm -f lt/a/copy
+expect 0 "the workload runs under its learned policy" "$J" run learned.scpl -- /bin/sh -c "$W"
+has out "Z" "and does its work"
+expect 1 "a sibling directory is refused" "$J" run learned.scpl -- /bin/cat "$T/lt/b/y"
+has err "Permission denied" "with EACCES"
 echo "1..$n"
