@@ -99,6 +99,10 @@ $(B)/gen/cli_version.c: tools/gen_version.sh $(GEN_C)
 $(B)/jitk: $(patsubst %.c,$(B)/obj/%.o,$(CLI_C)) $(B)/obj/gen/default_policy.o $(B)/obj/gen/cli_version.o $(B)/libjitk.a
 	$(CC) $(CFLAGS_J) -o $@ $^ $(LIBS)
 
+# The same CLI under ASan+UBSan, for the bad-input corpus (tests/cli/test_bad_inputs.sh).
+$(B)/asan/jitk: $(patsubst %.c,$(B)/asan/%.o,$(CLI_C)) $(B)/asan/gen/default_policy.o $(B)/libjitk-asan.a
+	$(CC) $(CFLAGS_J) $(SAN) -o $@ $^ $(LIBS)
+
 $(B)/tests/unit/%: $(B)/obj/tests/unit/%.o $(SUP_O) $(B)/libjitk.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_J) -o $@ $^ -lcmocka -ljson-c $(LIBS)
@@ -114,9 +118,19 @@ $(B)/bench/%: $(B)/obj/bench/%.o $(SUP_O) $(B)/libjitk.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_J) -o $@ $(filter %.o,$^) $(B)/libjitk.a -lseccomp -ljson-c -lcmocka $(LIBS) -lm
 
+# The CLI's file helpers are unit-tested too (tests/unit/test_cli_io.c).
+CLI_IO_O := cli/io.o cli/common.o
+$(B)/tests/unit/test_cli_io: $(B)/obj/tests/unit/test_cli_io.o $(addprefix $(B)/obj/,$(CLI_IO_O)) $(SUP_O) $(B)/libjitk.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_J) -o $@ $^ -lcmocka -ljson-c $(LIBS)
+$(B)/asan/tests/unit/test_cli_io: $(B)/asan/tests/unit/test_cli_io.o $(addprefix $(B)/asan/,$(CLI_IO_O)) $(SUP_SO) $(B)/libjitk-asan.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_J) $(SAN) -o $@ $^ -lcmocka -ljson-c $(LIBS)
+$(B)/obj/tests/unit/test_cli_io.o $(B)/asan/tests/unit/test_cli_io.o: CFLAGS_J += -Icli
+
 unit: $(UNIT_BIN) $(UNIT_SAN)
 
-test: all $(UNIT_BIN) $(UNIT_SAN) $(KERN_BIN)
+test: all $(UNIT_BIN) $(UNIT_SAN) $(KERN_BIN) $(B)/asan/jitk
 	@sh tests/run.sh $(B)
 
 demo: all

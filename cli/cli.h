@@ -118,6 +118,7 @@ int run_report(const jitk_policy *p, const jitk_filter *f, unsigned flags, bool 
 #define CLI_OK 0
 #define CLI_FAIL 1  /* the input is bad, or the answer is "no" */
 #define CLI_USAGE 2 /* wrong command line */
+#define CLI_SOLVER 3 /* the solver could not decide (timeout): never a silent success */
 
 /* Print "jitk: error: ..." for err with d's location:
  *   file:line:col: error: msg
@@ -134,19 +135,68 @@ enum cli_format { FMT_AUTO, FMT_RAW, FMT_TEXT, FMT_C, FMT_DOT };
 /* Parse "raw", "text", "c", "dot"; -1 if unknown. */
 int cli_parse_format(const char *s);
 
-/* Read a filter from path ("-" is stdin).  fmt FMT_AUTO picks text when the
- * name ends in .s/.asm/.bpfasm or the content is printable text, else raw.
- * Prints its own error and returns NULL on failure. */
+/* ------------------------------------------------------------------
+ * Files.  Every command reads and writes files ONLY through these (io.c,
+ * common.c), so each gets the same guarantees:
+ *  - an input is read up to cli_max_input bytes (default 16 MiB, raised
+ *    with the global option --max-input SIZE that main.c takes off the
+ *    command line of every command) and refused beyond: /dev/zero or an
+ *    endless fifo ends in milliseconds;
+ *  - "-" is standard input (or standard output for an output);
+ *  - the content, not the file name, decides policy vs filter, raw vs text
+ *    (cli_sniff); binary data is never echoed to the terminal;
+ *  - an output replaces a regular file atomically (temp file + rename,
+ *    mode and owner kept), follows a symlink to the file it names, writes a
+ *    device or fifo in place, refuses a directory, a socket, an unwritable
+ *    file and any file the command read as input, and leaves no temp file
+ *    behind on failure or SIGINT/SIGTERM/SIGHUP.
+ * Each prints its own "jitk: error: ..." and returns NULL / CLI_FAIL.
+ * ------------------------------------------------------------------ */
+
+#define CLI_MAX_INPUT_DEFAULT ((size_t)16 << 20)
+extern size_t cli_max_input;
+
+/* "<stdin>" for "-", else path: how an input is named in messages. */
+const char *cli_input_name(const char *path);
+/* All of path ("-" is stdin), NUL-terminated, at most cli_max_input bytes;
+ * release with free(). */
+char *cli_read_input(const char *path, size_t *len);
+/* "4096", "64K", "16M", "1G" (also KiB/MiB/GiB); false if bad or 0. */
+bool cli_parse_size(const char *s, size_t *out);
+
+/* What a file holds, by content. */
+enum cli_kind {
+	CLI_KIND_EMPTY,  /* nothing but blanks and comments */
+	CLI_KIND_POLICY, /* SCPL: starts with '{' */
+	CLI_KIND_JSON,   /* starts with '{' '"': an OCI/Docker profile */
+	CLI_KIND_ASM,    /* other text: classic BPF assembler */
+	CLI_KIND_BINARY, /* raw struct sock_filter or other binary data */
+};
+enum cli_kind cli_sniff(const char *buf, size_t len);
+
+/* Read a filter from path ("-" is stdin).  fmt FMT_AUTO decides by content
+ * (binary: raw bytes, text: assembler; the .s/.asm/.bpfasm suffix only for
+ * an empty file).  A policy given where a filter is expected is refused
+ * with hint (NULL: a generic one; commands with two operands pass one
+ * about their order). */
 jitk_filter *cli_read_filter(const char *path, enum cli_format fmt);
+jitk_filter *cli_read_filter_as(const char *path, enum cli_format fmt, const char *hint);
+/* Read and parse an SCPL policy from path ("-" is stdin; includes are then
+ * relative to the working directory).  Binary data is refused with hint.
+ * *err (may be NULL) receives the library's error kind. */
+jitk_policy *cli_read_policy(const char *path);
+jitk_policy *cli_read_policy_as(const char *path, const char *hint, jitk_err *err);
 
 /* Write f to path ("-" is stdout) in fmt (FMT_AUTO: raw for files, text for
- * a terminal or "-").  Writes to a temporary file in the same directory and
- * renames it, so a failure never leaves a partial output file.  Prints its
- * own error; returns CLI_OK or CLI_FAIL. */
+ * a terminal or "-") through cli_write_bytes. */
 int cli_write_filter(const char *path, const jitk_filter *f, enum cli_format fmt,
 		     const char *c_name);
-/* Write len bytes atomically the same way. */
+/* Write len bytes to path with the guarantees above; CLI_OK or CLI_FAIL. */
 int cli_write_bytes(const char *path, const void *buf, size_t len);
+/* The checks cli_write_bytes makes before writing (directory, socket,
+ * unwritable, an input of this command), for a command to call before
+ * long work such as a proof; CLI_OK or CLI_FAIL (message printed). */
+int cli_check_output(const char *path);
 
 /* The built-in policy of `jitk run -- cmd` (policies/docker-default.scpl,
  * embedded at build time; empty if that file is absent). */
@@ -174,7 +224,8 @@ bool cli_ends_with(const char *s, const char *suffix);
 /* --from raw|text|auto: how to read an input filter; false if unknown. */
 bool cli_parse_from(const char *s, enum cli_format *fmt);
 
-/* A filter read from path, or a policy (*.scpl) compiled and proved. */
+/* A filter read from path, or a policy (by content: cli_sniff) compiled and
+ * proved. */
 jitk_filter *cli_load_filter_or_policy(const char *path, unsigned timeout_ms);
 
 /* A stack of filters in installation order (cli/cmd_stack.c). */
@@ -189,6 +240,16 @@ bool cli_is_stack_operand(const char *arg);
  * prints its own error and returns false on failure. */
 bool cli_load_stack(const char *arg, unsigned timeout_ms, struct cli_stack *s);
 void cli_stack_free(struct cli_stack *s);
+
+/* --timeout MS: 1 .. 86400000 milliseconds, the same for every command
+ * (0 is refused: it would read as "no limit" to some and "default" to
+ * others); false if bad. */
+bool cli_parse_timeout(const char *s, unsigned *ms);
+/* A C identifier ([A-Za-z_][A-Za-z0-9_]*, at most 63 characters, not a
+ * keyword) for --name. */
+bool cli_is_c_ident(const char *s);
+/* "option '--x' given twice" as a usage error. */
+int cli_repeated(const char *usage, const char *opt);
 
 /* Parse an unsigned number (decimal, 0x hex, 0 octal); false if bad. */
 bool cli_parse_u64(const char *s, uint64_t *out);

@@ -37,15 +37,21 @@ int cmd_asm(int argc, char **argv)
 {
 	const char *in = NULL, *out = NULL, *name = NULL;
 	enum cli_format fmt = FMT_RAW;
+	bool seen_fmt = false;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (cli_is_help(a)) {
 			printf("usage: jitk %s\n", ASM_USAGE);
 			return CLI_OK;
 		} else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
+			if (out)
+				return cli_repeated(ASM_USAGE, a);
 			if (!(out = cli_opt_value(argc, argv, &i)))
 				return cli_usage(ASM_USAGE, "%s needs a file name", a);
 		} else if (!strcmp(a, "--format") || !strcmp(a, "-f")) {
+			if (seen_fmt)
+				return cli_repeated(ASM_USAGE, a);
+			seen_fmt = true;
 			const char *v = cli_opt_value(argc, argv, &i);
 			int f = v ? cli_parse_format(v) : -1;
 			if (f < 0)
@@ -53,8 +59,14 @@ int cmd_asm(int argc, char **argv)
 						 v ? v : "");
 			fmt = (enum cli_format)f;
 		} else if (!strcmp(a, "--name")) {
+			if (name)
+				return cli_repeated(ASM_USAGE, a);
 			if (!(name = cli_opt_value(argc, argv, &i)))
 				return cli_usage(ASM_USAGE, "%s needs a C identifier", a);
+			if (!cli_is_c_ident(name))
+				return cli_usage(ASM_USAGE,
+						 "--name wants a C identifier (letters, digits, '_'; "
+						 "not a keyword), not '%s'", name);
 		} else if (a[0] == '-' && a[1]) {
 			return cli_usage(ASM_USAGE, "unknown option '%s'", a);
 		} else if (!in) {
@@ -71,6 +83,17 @@ int cmd_asm(int argc, char **argv)
 	jitk_filter *f = cli_read_filter(in, FMT_TEXT);
 	if (!f)
 		return CLI_FAIL;
+	/* Zero instructions is not a filter (check and disasm refuse it the
+	 * same way); there is nothing to write. */
+	if (jitk_filter_len(f) == 0) {
+		check_filter(cli_input_name(in), f); /* reports it as check does */
+		jitk_filter_free(f);
+		return CLI_FAIL;
+	}
+	if (cli_check_output(out) != CLI_OK) {
+		jitk_filter_free(f);
+		return CLI_FAIL;
+	}
 	/* The assembler also builds programs seccomp refuses (test inputs for
 	 * `jitk check`): warn, but write them. */
 	jitk_diag d;
@@ -80,7 +103,7 @@ int cmd_asm(int argc, char **argv)
 		 * rule id unless it is in the message too. */
 		bool tagged = !d.rule[0] || strstr(d.msg, d.rule);
 		fprintf(stderr, "jitk: warning: %s: %s%s%s%s (seccomp would refuse this program)\n",
-			in, d.msg, tagged ? "" : " [", tagged ? "" : d.rule, tagged ? "" : "]");
+			cli_input_name(in), d.msg, tagged ? "" : " [", tagged ? "" : d.rule, tagged ? "" : "]");
 	}
 	int rc = cli_write_filter(out, f, fmt, name);
 	jitk_filter_free(f);
@@ -95,6 +118,7 @@ int cmd_disasm(int argc, char **argv)
 {
 	const char *in = NULL, *out = "-";
 	enum cli_format from = FMT_AUTO, fmt = FMT_TEXT;
+	int seen_out = 0, seen_from = 0;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (!strcmp(a, "--format") || !strcmp(a, "-f")) {
@@ -110,9 +134,13 @@ int cmd_disasm(int argc, char **argv)
 			printf("usage: jitk %s\n", DISASM_USAGE);
 			return CLI_OK;
 		} else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
+			if (seen_out++)
+				return cli_repeated(DISASM_USAGE, a);
 			if (!(out = cli_opt_value(argc, argv, &i)))
 				return cli_usage(DISASM_USAGE, "%s needs a file name", a);
 		} else if (!strcmp(a, "--from")) {
+			if (seen_from++)
+				return cli_repeated(DISASM_USAGE, a);
 			const char *v = cli_opt_value(argc, argv, &i);
 			if (!v || !cli_parse_from(v, &from))
 				return cli_usage(DISASM_USAGE, "--from wants auto, raw or text, not '%s'",
@@ -130,6 +158,11 @@ int cmd_disasm(int argc, char **argv)
 	jitk_filter *f = cli_read_filter(in, from);
 	if (!f)
 		return CLI_FAIL;
+	if (jitk_filter_len(f) == 0) {
+		check_filter(cli_input_name(in), f); /* reports it as check does */
+		jitk_filter_free(f);
+		return CLI_FAIL;
+	}
 	int rc = cli_write_filter(out, f, fmt, NULL);
 	jitk_filter_free(f);
 	return rc;
@@ -143,12 +176,15 @@ int cmd_check(int argc, char **argv)
 {
 	const char *in = NULL;
 	enum cli_format from = FMT_AUTO;
+	int seen_from = 0;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (cli_is_help(a)) {
 			printf("usage: jitk %s\n", CHECK_USAGE);
 			return CLI_OK;
 		} else if (!strcmp(a, "--from")) {
+			if (seen_from++)
+				return cli_repeated(CHECK_USAGE, a);
 			const char *v = cli_opt_value(argc, argv, &i);
 			if (!v || !cli_parse_from(v, &from))
 				return cli_usage(CHECK_USAGE, "--from wants auto, raw or text, not '%s'",
@@ -166,9 +202,9 @@ int cmd_check(int argc, char **argv)
 	jitk_filter *f = cli_read_filter(in, from);
 	if (!f)
 		return CLI_FAIL;
-	bool ok = check_filter(in, f);
+	bool ok = check_filter(cli_input_name(in), f);
 	if (ok)
-		printf("%s: ok (%zu instruction%s)\n", in, jitk_filter_len(f),
+		printf("%s: ok (%zu instruction%s)\n", cli_input_name(in), jitk_filter_len(f),
 		       jitk_filter_len(f) == 1 ? "" : "s");
 	jitk_filter_free(f);
 	return ok ? CLI_OK : CLI_FAIL;
@@ -177,33 +213,66 @@ int cmd_check(int argc, char **argv)
 /* -------------------------------------------------------------- eval */
 
 #define EVAL_USAGE                                                                     \
-	"eval FILTER --nr NAME|N [--arch x86_64|i386|x32|aarch64] [--args a0,...,a5] " \
+	"eval FILTER --nr NAME|N [--arch x86_64|i386|x32|aarch64|AUDIT_ARCH] [--args a0,...,a5] " \
 	"[--ip N] [--quiet] [--jit] [--from auto|raw|text]"
 
-/* A syscall number: a name on arch, or a number (decimal, 0x hex, or a
+/* How --nr failed. */
+enum nr_status { NR_OK, NR_UNKNOWN, NR_RANGE, NR_NO_ARCH };
+
+/* A syscall number: a name on arch (arch < 0: an AUDIT_ARCH value jitk
+ * has no table for, so only numbers), or a number (decimal, 0x hex, or a
  * negative decimal, since seccomp_data.nr is an int). */
-static bool parse_nr(const char *s, jitk_arch arch, uint32_t *nr)
+static enum nr_status parse_nr(const char *s, int arch, uint32_t *nr)
 {
 	uint64_t v;
-	if (cli_parse_u64(s, &v)) {
-		if (v > UINT32_MAX)
-			return false;
-		*nr = (uint32_t)v;
-		return true;
-	}
+	if (cli_parse_u64(s, &v))
+		return v > UINT32_MAX ? NR_RANGE : (*nr = (uint32_t)v, NR_OK);
 	if (s[0] == '-' && s[1] >= '0' && s[1] <= '9') {
 		char *end;
 		errno = 0;
-		long long n = strtoll(s, &end, 10);
-		if (errno || *end || n < INT32_MIN)
-			return false;
+		long long n = strtoll(s, &end, 0);
+		if (*end)
+			return NR_UNKNOWN;
+		if (errno || n < INT32_MIN)
+			return NR_RANGE;
 		*nr = (uint32_t)(int32_t)n;
+		return NR_OK;
+	}
+	if (s[0] >= '0' && s[0] <= '9') {
+		/* Digits that did not parse: too large for 64 bits, or junk. */
+		char *end;
+		errno = 0;
+		(void)strtoull(s, &end, 0);
+		return errno == ERANGE && !*end ? NR_RANGE : NR_UNKNOWN;
+	}
+	if (arch < 0)
+		return NR_NO_ARCH;
+	int n = jitk_syscall_nr((jitk_arch)arch, s);
+	if (n < 0)
+		return NR_UNKNOWN;
+	*nr = (uint32_t)n;
+	return NR_OK;
+}
+
+/* --arch: an ABI name, or any AUDIT_ARCH value as a number (so that every
+ * counterexample verify and diff print, "arch ... (0x...)", replays as
+ * printed).  *arch is the ABI whose names --nr may use, -1 if none. */
+static bool parse_arch(const char *s, int *arch, uint32_t *audit)
+{
+	int a = jitk_arch_from_name(s);
+	if (a >= 0) {
+		*arch = a;
+		*audit = jitk_arch_audit((jitk_arch)a);
 		return true;
 	}
-	int n = jitk_syscall_nr(arch, s);
-	if (n < 0)
+	uint64_t v;
+	if (!cli_parse_u64(s, &v) || v > UINT32_MAX)
 		return false;
-	*nr = (uint32_t)n;
+	*audit = (uint32_t)v;
+	*arch = -1;
+	for (int k = 0; k < JITK_ARCH__COUNT; k++)
+		if (k != JITK_ARCH_X32 && jitk_arch_audit((jitk_arch)k) == *audit)
+			*arch = k;
 	return true;
 }
 
@@ -262,37 +331,52 @@ static void format_action(uint32_t ret, char *buf, size_t cap)
 
 int cmd_eval(int argc, char **argv)
 {
-	const char *in = NULL, *nr_s = NULL, *args_s = NULL, *ip_s = NULL;
-	jitk_arch arch = JITK_ARCH_X86_64;
+	const char *in = NULL, *nr_s = NULL, *args_s = NULL, *ip_s = NULL, *arch_s = NULL;
+	int arch = JITK_ARCH_X86_64;
+	uint32_t audit = jitk_arch_audit(JITK_ARCH_X86_64);
 	enum cli_format from = FMT_AUTO;
 	bool quiet = false, jit = false;
+	int seen_from = 0;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (cli_is_help(a)) {
 			printf("usage: jitk %s\n", EVAL_USAGE);
 			return CLI_OK;
 		} else if (!strcmp(a, "--nr")) {
+			if (nr_s)
+				return cli_repeated(EVAL_USAGE, a);
 			if (!(nr_s = cli_opt_value(argc, argv, &i)))
 				return cli_usage(EVAL_USAGE, "%s needs a syscall name or number", a);
 		} else if (!strcmp(a, "--arch")) {
-			const char *v = cli_opt_value(argc, argv, &i);
-			int ar = v ? jitk_arch_from_name(v) : -1;
-			if (ar < 0)
+			if (arch_s)
+				return cli_repeated(EVAL_USAGE, a);
+			arch_s = cli_opt_value(argc, argv, &i);
+			if (!arch_s || !parse_arch(arch_s, &arch, &audit))
 				return cli_usage(EVAL_USAGE,
-						 "--arch wants x86_64, i386, x32 or aarch64, not '%s'",
-						 v ? v : "");
-			arch = (jitk_arch)ar;
+						 "--arch wants x86_64, i386, x32, aarch64 or an "
+						 "AUDIT_ARCH value such as 0xc000003e, not '%s'",
+						 arch_s ? arch_s : "");
 		} else if (!strcmp(a, "--args")) {
+			if (args_s)
+				return cli_repeated(EVAL_USAGE, a);
 			if (!(args_s = cli_opt_value(argc, argv, &i)))
 				return cli_usage(EVAL_USAGE, "%s needs a0,...,a5", a);
 		} else if (!strcmp(a, "--ip")) {
+			if (ip_s)
+				return cli_repeated(EVAL_USAGE, a);
 			if (!(ip_s = cli_opt_value(argc, argv, &i)))
 				return cli_usage(EVAL_USAGE, "%s needs a number", a);
 		} else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
+			if (quiet)
+				return cli_repeated(EVAL_USAGE, a);
 			quiet = true;
 		} else if (!strcmp(a, "--jit")) {
+			if (jit)
+				return cli_repeated(EVAL_USAGE, a);
 			jit = true;
 		} else if (!strcmp(a, "--from")) {
+			if (seen_from++)
+				return cli_repeated(EVAL_USAGE, a);
 			const char *v = cli_opt_value(argc, argv, &i);
 			if (!v || !cli_parse_from(v, &from))
 				return cli_usage(EVAL_USAGE, "--from wants auto, raw or text, not '%s'",
@@ -312,17 +396,29 @@ int cmd_eval(int argc, char **argv)
 
 	struct seccomp_data data;
 	memset(&data, 0, sizeof data);
-	uint32_t nr;
-	if (!parse_nr(nr_s, arch, &nr)) {
-		const char *sugg = jitk_syscall_suggest(arch, nr_s);
+	uint32_t nr = 0;
+	switch (parse_nr(nr_s, arch, &nr)) {
+	case NR_OK:
+		break;
+	case NR_RANGE:
+		return cli_usage(EVAL_USAGE,
+				 "--nr %s is out of range (seccomp_data.nr is 32 bits: "
+				 "-2147483648 .. 4294967295)", nr_s);
+	case NR_NO_ARCH:
+		return cli_usage(EVAL_USAGE,
+				 "--nr '%s': jitk has no syscall names for this AUDIT_ARCH value; "
+				 "give a number", nr_s);
+	case NR_UNKNOWN: {
+		const char *sugg = jitk_syscall_suggest((jitk_arch)arch, nr_s);
 		fprintf(stderr, "jitk: error: unknown system call '%s' on %s\n", nr_s,
-			jitk_arch_name(arch));
+			jitk_arch_name((jitk_arch)arch));
 		if (sugg)
 			fprintf(stderr, "  hint: did you mean '%s'?\n", sugg);
 		return cli_usage(EVAL_USAGE, NULL, NULL);
 	}
+	}
 	data.nr = (int)nr;
-	data.arch = jitk_arch_audit(arch);
+	data.arch = audit;
 	uint64_t args[6] = { 0 };
 	if (args_s && !parse_args(args_s, args))
 		return cli_usage(EVAL_USAGE,
@@ -340,6 +436,7 @@ int cmd_eval(int argc, char **argv)
 	if (!f)
 		return CLI_FAIL;
 	int rc = CLI_FAIL;
+	in = cli_input_name(in);
 	if (!check_filter(in, f))
 		goto out;
 	jitk_result res = { 0 };
@@ -396,7 +493,7 @@ int cmd_exec(int argc, char **argv)
 	const char *in = NULL;
 	enum cli_format from = FMT_AUTO;
 	unsigned flags = 0;
-	int cmd = -1;
+	int cmd = -1, seen_flags = 0, seen_from = 0;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (!strcmp(a, "--")) {
@@ -406,6 +503,8 @@ int cmd_exec(int argc, char **argv)
 			printf("usage: jitk %s\n", EXEC_USAGE);
 			return CLI_OK;
 		} else if (!strcmp(a, "--flags")) {
+			if (seen_flags++)
+				return cli_repeated(EXEC_USAGE, a);
 			const char *v = cli_opt_value(argc, argv, &i);
 			char bad[256] = "";
 			if (!v || !cli_parse_load_flags(v, &flags, bad, sizeof bad))
@@ -413,6 +512,8 @@ int cmd_exec(int argc, char **argv)
 						 "unknown flag '%s' (log, spec_allow, tsync, "
 						 "tsync_esrch, keep_privs)", bad);
 		} else if (!strcmp(a, "--from")) {
+			if (seen_from++)
+				return cli_repeated(EXEC_USAGE, a);
 			const char *v = cli_opt_value(argc, argv, &i);
 			if (!v || !cli_parse_from(v, &from))
 				return cli_usage(EXEC_USAGE, "--from wants auto, raw or text, not '%s'",
@@ -422,8 +523,9 @@ int cmd_exec(int argc, char **argv)
 		} else if (!in) {
 			in = a;
 		} else {
-			cmd = i; /* the command starts at the first other word */
-			break;
+			/* As for run: the command comes after "--", so that its
+			 * own options can never be taken for ours. */
+			return cli_usage(EXEC_USAGE, "put -- before the command ('%s')", a);
 		}
 	}
 	if (!in)
@@ -439,8 +541,8 @@ int cmd_exec(int argc, char **argv)
 	jitk_filter_free(f);
 	if (err) {
 		if (!d.file[0])
-			snprintf(d.file, sizeof d.file, "%s", in);
-		cli_report(in, err, &d);
+			snprintf(d.file, sizeof d.file, "%s", cli_input_name(in));
+		cli_report(cli_input_name(in), err, &d);
 		return CLI_FAIL;
 	}
 	/* From here on the filter is in force for us and whatever we exec.

@@ -141,6 +141,7 @@ int cmd_jit(int argc, char **argv)
 	unsigned timeout = 0;
 	bool map = false;
 	enum cli_format fmt = FMT_AUTO;
+	int seen_from = 0;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (cli_is_help(a)) {
@@ -153,6 +154,8 @@ int cmd_jit(int argc, char **argv)
 			       JIT_USAGE, JIT_PROVE_DEFAULT_TIMEOUT_MS);
 			return CLI_OK;
 		} else if (!strcmp(a, "--dump") || !strcmp(a, "-o")) {
+			if (dump)
+				return cli_repeated(JIT_USAGE, a);
 			if (i + 1 >= argc)
 				return cli_usage(JIT_USAGE, "%s needs a file name", a);
 			dump = argv[++i];
@@ -161,14 +164,17 @@ int cmd_jit(int argc, char **argv)
 				return cli_usage(JIT_USAGE, "%s needs an image file", a);
 			image = argv[++i];
 		} else if (!strcmp(a, "--timeout")) {
-			uint64_t v = 0;
 			const char *t = i + 1 < argc ? argv[++i] : "";
-			if (!cli_parse_u64(t, &v) || v == 0 || v > 3600000)
-				return cli_usage(JIT_USAGE, "--timeout wants milliseconds (1 to 3600000), not '%s'", t);
-			timeout = (unsigned)v;
+			if (!cli_parse_timeout(t, &timeout))
+				return cli_usage(JIT_USAGE,
+						 "--timeout wants milliseconds from 1 to 86400000, not '%s'", t);
 		} else if (!strcmp(a, "--map")) {
+			if (map)
+				return cli_repeated(JIT_USAGE, a);
 			map = true;
 		} else if (!strcmp(a, "--from")) {
+			if (seen_from++)
+				return cli_repeated(JIT_USAGE, a);
 			if (i + 1 >= argc)
 				return cli_usage(JIT_USAGE, "%s needs raw, text or auto", a);
 			const char *v = argv[++i];
@@ -192,6 +198,7 @@ int cmd_jit(int argc, char **argv)
 	jitk_filter *f = cli_read_filter(in, fmt);
 	if (!f)
 		return CLI_FAIL;
+	in = cli_input_name(in);
 	if (image) {
 		jitk_err cerr = jitk_check(f, NULL);
 		int rc = CLI_FAIL;
@@ -204,6 +211,10 @@ int cmd_jit(int argc, char **argv)
 		}
 		jitk_filter_free(f);
 		return rc;
+	}
+	if (dump && cli_check_output(dump) != CLI_OK) {
+		jitk_filter_free(f);
+		return CLI_FAIL;
 	}
 	jitk_jit *j = NULL;
 	jitk_diag d;

@@ -9,7 +9,7 @@
  * Both compile through jitk_compile, so both get the checker and (unless
  * --no-verify) the Z3 proof that the filter means what the policy says.
  * Exit statuses (cli.h): 0 success, 1 bad policy / refused, 2 bad command
- * line; `run` becomes the command, or exits 127 (not found) / 126 (other)
+ * line, 3 the proof timed out (the solver could not decide); `run` becomes the command, or exits 127 (not found) / 126 (other)
  * when it cannot be started, as a shell does.
  */
 #include "cli.h"
@@ -35,20 +35,32 @@ static int report(const char *what, jitk_err err, jitk_diag *d)
 	if (!d->file[0])
 		snprintf(d->file, sizeof d->file, "%s", what);
 	cli_report(what, err, d);
-	return CLI_FAIL;
+	/* A proof the solver could not finish is status 3, as for verify
+	 * and diff. */
+	return err == JITK_E_SOLVER ? CLI_SOLVER : CLI_FAIL;
 }
 
 /* Parse and compile; prints its own errors.  NULL on failure. */
 static jitk_filter *compile_policy(const char *what, const char *text, size_t len,
 				   bool from_file, const jitk_compile_opts *opts,
-				   double *ms, jitk_policy **keep)
+				   double *ms, jitk_policy **keep, const char *out, int *rc)
 {
 	jitk_policy *p = NULL;
 	jitk_diag d;
-	jitk_err err = from_file ? jitk_policy_load(what, &p, &d)
+	*rc = CLI_FAIL;
+	/* A file (or "-") through cli_read_policy: bounded, by content. */
+	jitk_err err = from_file ? (p = cli_read_policy(what)) ? JITK_OK : JITK_E_IO
 				 : jitk_policy_parse(text, len, what, &p, &d);
 	if (err) {
-		report(what, err, &d);
+		if (!from_file)
+			report(what, err, &d);
+		return NULL;
+	}
+	what = cli_input_name(what);
+	/* Before the proof: an output that cannot be written, or that is the
+	 * policy itself, is refused now rather than after seconds of work. */
+	if (out && cli_check_output(out) != CLI_OK) {
+		jitk_policy_free(p);
 		return NULL;
 	}
 	double t0 = now_ms();
@@ -60,7 +72,7 @@ static jitk_filter *compile_policy(const char *what, const char *text, size_t le
 	else
 		jitk_policy_free(p);
 	if (err) {
-		report(what, err, &d);
+		*rc = report(what, err, &d);
 		return NULL;
 	}
 	return f;
@@ -68,12 +80,9 @@ static jitk_filter *compile_policy(const char *what, const char *text, size_t le
 
 static bool parse_timeout(const char *v, jitk_compile_opts *o)
 {
-	uint64_t ms;
-	if (!v || !cli_parse_u64(v, &ms) || ms > 0xffffffffu)
-		return false;
-	o->verify_timeout_ms = (unsigned)ms;
-	return true;
+	return cli_parse_timeout(v, &o->verify_timeout_ms);
 }
+
 
 /* A C identifier from the policy's file name ("policies/paper.scpl" ->
  * "paper"), for --format c. */
@@ -115,12 +124,17 @@ int cmd_compile(int argc, char **argv)
 		} else if (!strcmp(a, "--name")) {
 			if (!(name = cli_opt_value(argc, argv, &i)))
 				return cli_usage(COMPILE_USAGE, "%s needs a C identifier", a);
+			if (!cli_is_c_ident(name))
+				return cli_usage(COMPILE_USAGE,
+						 "--name wants a C identifier (letters, digits, '_'; "
+						 "not a keyword), not '%s'", name);
 		} else if (!strcmp(a, "--no-verify")) {
 			opts.no_verify = true;
 		} else if (!strcmp(a, "--timeout")) {
 			const char *v = cli_opt_value(argc, argv, &i);
 			if (!parse_timeout(v, &opts))
-				return cli_usage(COMPILE_USAGE, "--timeout wants milliseconds, not '%s'",
+				return cli_usage(COMPILE_USAGE,
+						 "--timeout wants milliseconds from 1 to 86400000, not '%s'",
 						 v ? v : "");
 		} else if (a[0] == '-' && a[1]) {
 			return cli_usage(COMPILE_USAGE, "unknown option '%s'", a);
@@ -149,14 +163,16 @@ int cmd_compile(int argc, char **argv)
 
 	double ms = 0;
 	jitk_policy *p = NULL;
-	jitk_filter *f = compile_policy(in, NULL, 0, true, &opts, &ms, &p);
+	int rc;
+	jitk_filter *f = compile_policy(in, NULL, 0, true, &opts, &ms, &p, out, &rc);
 	if (!f)
-		return CLI_FAIL; /* nothing written: a bad policy leaves no output */
+		return rc; /* nothing written: a bad policy leaves no output */
 	char cname[64];
 	c_name_of(in, cname, sizeof cname);
-	int rc = cli_write_filter(out, f, (enum cli_format)fmt, name ? name : cname);
+	rc = cli_write_filter(out, f, (enum cli_format)fmt, name ? name : cname);
 	if (rc == CLI_OK)
-		fprintf(stderr, "jitk: %s: %zu instructions (%zu bytes), %s, %.1f ms\n", in,
+		fprintf(stderr, "jitk: %s: %zu instructions (%zu bytes), %s, %.1f ms\n",
+			cli_input_name(in),
 			jitk_filter_len(f), jitk_encoded_size(f),
 			opts.no_verify ? "not verified (--no-verify)" : "proved equal to the policy (Z3)",
 			ms);
@@ -246,7 +262,9 @@ int cmd_run(int argc, char **argv)
 		} else if (!strcmp(a, "--timeout")) {
 			const char *v = cli_opt_value(argc, argv, &i);
 			if (!parse_timeout(v, &opts))
-				return cli_usage(RUN_USAGE, "--timeout wants milliseconds, not '%s'", v ? v : "");
+				return cli_usage(RUN_USAGE,
+						 "--timeout wants milliseconds from 1 to 86400000, not '%s'",
+						 v ? v : "");
 		} else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
 			verbose = true;
 		} else if (run_mode_option(a, &mode)) {
@@ -264,18 +282,19 @@ int cmd_run(int argc, char **argv)
 	if (cmd < 0 || cmd >= argc)
 		return cli_usage(RUN_USAGE, "missing command to run after --%s", "");
 
-	const char *what = in ? in : "<built-in docker-default policy>";
+	const char *what = in ? cli_input_name(in) : "<built-in docker-default policy>";
 	if (!in && cli_default_policy_len == 0)
 		return cli_error("no built-in policy in this build (policies/docker-default.scpl was "
 				 "absent when jitk was built); give a POLICY file");
 	double ms = 0;
 	jitk_policy *pol = NULL;
 	jitk_policy **keep = &pol; /* for the report and for Landlock */
-	jitk_filter *f = in ? compile_policy(in, NULL, 0, true, &opts, &ms, keep)
+	int rc;
+	jitk_filter *f = in ? compile_policy(in, NULL, 0, true, &opts, &ms, keep, NULL, &rc)
 			    : compile_policy(what, cli_default_policy, cli_default_policy_len, false,
-					     &opts, &ms, keep);
+					     &opts, &ms, keep, NULL, &rc);
 	if (!f)
-		return CLI_FAIL;
+		return rc;
 	if (verbose)
 		fprintf(stderr, "jitk: %s: %zu instructions, %s, %.1f ms; running %s\n", what,
 			jitk_filter_len(f),
@@ -292,7 +311,7 @@ int cmd_run(int argc, char **argv)
 	}
 	if (mode != RUN_PLAIN) {
 		/* Supervised: a jitk process stays to name what is refused. */
-		int rc = run_report(pol, f, flags, mode == RUN_PERMISSIVE, mode == RUN_REPORT_ALL,
+		rc = run_report(pol, f, flags, mode == RUN_PERMISSIVE, mode == RUN_REPORT_ALL,
 				    verbose, argv + cmd);
 		jitk_filter_free(f);
 		jitk_policy_free(pol);

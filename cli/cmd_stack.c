@@ -25,12 +25,32 @@
 
 jitk_filter *cli_load_filter_or_policy(const char *path, unsigned timeout_ms)
 {
-	if (!cli_ends_with(path, ".scpl"))
-		return cli_read_filter(path, FMT_AUTO);
-	jitk_policy *p = NULL;
-	jitk_diag d;
-	jitk_err err = jitk_policy_load(path, &p, &d);
+	/* By content (cli_sniff), not by the .scpl suffix: read once, then
+	 * parse as whichever it is. */
+	size_t len;
+	char *buf = cli_read_input(path, &len);
+	if (!buf)
+		return NULL;
+	enum cli_kind kind = cli_sniff(buf, len);
 	jitk_filter *f = NULL;
+	jitk_diag d;
+	jitk_err err;
+	path = cli_input_name(path);
+	if (kind != CLI_KIND_POLICY) {
+		err = kind == CLI_KIND_BINARY ? jitk_decode(buf, len, &f, &d)
+					      : jitk_asm(buf, len, path, &f, &d);
+		free(buf);
+		if (err) {
+			if (!d.file[0])
+				snprintf(d.file, sizeof d.file, "%s", path);
+			cli_report(path, err, &d);
+			return NULL;
+		}
+		return f;
+	}
+	jitk_policy *p = NULL;
+	err = jitk_policy_parse(buf, len, path, &p, &d);
+	free(buf);
 	if (!err) {
 		jitk_compile_opts o = { .verify_timeout_ms = timeout_ms };
 		err = jitk_compile(p, &o, &f, &d);

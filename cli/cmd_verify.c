@@ -20,20 +20,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CLI_SOLVER 3
 #define DIFF_DEFAULT_MAX 32
 
 #define VERIFY_USAGE "verify POLICY FILTER [--timeout MS]   (FILTER may be a stack F1+F2+...)"
-#define DIFF_USAGE "diff A B [--max N] [--timeout MS]   (A, B: *.scpl policies, filters or stacks F1+F2+...)"
+#define DIFF_USAGE \
+	"diff A B [--max N] [--timeout MS]   (A, B: policies, filters or stacks F1+F2+...; '-' is stdin)"
 
-static bool parse_timeout(const char *v, unsigned *ms)
-{
-	uint64_t x;
-	if (!v || !cli_parse_u64(v, &x) || x == 0 || x > 24u * 3600 * 1000)
-		return false;
-	*ms = (unsigned)x;
-	return true;
-}
+#define VERIFY_ORDER "verify takes POLICY FILTER, in that order: are the two swapped?"
 
 /* The ABI of an input, as the SCPL semantics selects it; -1 if none. */
 static int abi_of(const struct seccomp_data *in)
@@ -113,9 +106,12 @@ int cmd_verify(int argc, char **argv)
 			printf("usage: jitk %s\n", VERIFY_USAGE);
 			return CLI_OK;
 		} else if (!strcmp(a, "--timeout")) {
+			if (timeout)
+				return cli_repeated(VERIFY_USAGE, a);
 			const char *v = i + 1 < argc ? argv[++i] : NULL;
-			if (!parse_timeout(v, &timeout))
-				return cli_usage(VERIFY_USAGE, "--timeout wants milliseconds, not '%s'",
+			if (!cli_parse_timeout(v, &timeout))
+				return cli_usage(VERIFY_USAGE,
+						 "--timeout wants milliseconds from 1 to 86400000, not '%s'",
 						 v ? v : "");
 		} else if (a[0] == '-' && a[1]) {
 			return cli_usage(VERIFY_USAGE, "unknown option '%s'", a);
@@ -127,45 +123,44 @@ int cmd_verify(int argc, char **argv)
 	}
 	if (npos != 2)
 		return cli_usage(VERIFY_USAGE, "%s", "verify wants a policy and a filter");
+	if (!strcmp(pos[0], "-") && !strcmp(pos[1], "-"))
+		return cli_usage(VERIFY_USAGE, "%s", "only one of POLICY and FILTER can be standard input ('-')");
 
-	jitk_policy *p = NULL;
-	jitk_diag d;
-	jitk_err err = jitk_policy_load(pos[0], &p, &d);
-	if (err) {
-		if (!d.file[0])
-			snprintf(d.file, sizeof d.file, "%s", pos[0]);
-		cli_report(pos[0], err, &d);
+	jitk_policy *p = cli_read_policy_as(pos[0], VERIFY_ORDER, NULL);
+	if (!p)
 		return CLI_FAIL;
-	}
 	struct cli_stack st = { 0 };
 	jitk_filter *f = NULL;
 	if (cli_is_stack_operand(pos[1]) ? !cli_load_stack(pos[1], timeout, &st)
-					 : !(f = cli_read_filter(pos[1], FMT_AUTO))) {
+					 : !(f = cli_read_filter_as(pos[1], FMT_AUTO, VERIFY_ORDER))) {
 		jitk_policy_free(p);
 		return CLI_FAIL;
 	}
 	jitk_cex cex;
 	size_t ncex = 0;
-	err = jitk_equiv((jitk_side){ .policy = p },
-			 (jitk_side){ .filter = f, .stack = (const jitk_filter *const *)st.f,
-				      .nstack = st.n },
-			 timeout, &cex, 1, &ncex, &d);
+	jitk_diag d;
+	jitk_err err = jitk_equiv((jitk_side){ .policy = p },
+				  (jitk_side){ .filter = f, .stack = (const jitk_filter *const *)st.f,
+					       .nstack = st.n },
+				  timeout, &cex, 1, &ncex, &d);
 	int rc;
 	if (err == JITK_OK) {
-		printf("verified: %s implements %s for every input\n", pos[1], pos[0]);
+		printf("verified: %s implements %s for every input\n", cli_input_name(pos[1]),
+		       cli_input_name(pos[0]));
 		rc = CLI_OK;
 	} else if (err == JITK_E_DIFFERENT) {
 		char l[96], r[96];
 		action_label(cex.left, l, sizeof l);
 		action_label(cex.right, r, sizeof r);
-		printf("DIFFERENT: %s does not implement %s; counterexample:\n", pos[1], pos[0]);
+		printf("DIFFERENT: %s does not implement %s; counterexample:\n",
+		       cli_input_name(pos[1]), cli_input_name(pos[0]));
 		print_input(&cex.in, "  ");
 		printf("  policy returns  %s\n  filter returns  %s\n", l, r);
 		rc = CLI_FAIL;
 	} else {
 		if (!d.file[0] && err == JITK_E_CHECK)
-			snprintf(d.file, sizeof d.file, "%s", pos[1]);
-		rc = solver_failed(pos[1], err, &d);
+			snprintf(d.file, sizeof d.file, "%s", cli_input_name(pos[1]));
+		rc = solver_failed(cli_input_name(pos[1]), err, &d);
 	}
 	jitk_filter_free(f);
 	cli_stack_free(&st);
@@ -180,36 +175,40 @@ struct dside {
 	struct cli_stack st; /* F1+F2+... (cli/cmd_stack.c) */
 };
 
+/* One side of a diff: a policy or a filter, as its content says (not its
+ * name: a policy need not end in .scpl). */
 static bool load_side(const char *path, struct dside *s)
 {
+	const char *name = cli_input_name(path);
 	s->p = NULL;
 	s->f = NULL;
 	s->st = (struct cli_stack){ 0 };
 	if (cli_is_stack_operand(path))
 		return cli_load_stack(path, 0, &s->st);
-	if (cli_ends_with(path, ".scpl")) {
-		jitk_diag d;
-		jitk_err err = jitk_policy_load(path, &s->p, &d);
-		if (err) {
-			if (!d.file[0])
-				snprintf(d.file, sizeof d.file, "%s", path);
-			cli_report(path, err, &d);
-			return false;
-		}
-		return true;
-	}
-	s->f = cli_read_filter(path, FMT_AUTO);
-	if (!s->f)
+	size_t len;
+	char *buf = cli_read_input(path, &len);
+	if (!buf)
 		return false;
-	/* Check here so a refusal names its file; jitk_equiv checks again. */
+	enum cli_kind kind = cli_sniff(buf, len);
 	jitk_diag d;
-	jitk_err err = jitk_check(s->f, &d);
+	jitk_err err;
+	if (kind == CLI_KIND_POLICY) {
+		err = jitk_policy_parse(buf, len, name, &s->p, &d);
+	} else {
+		err = kind == CLI_KIND_BINARY ? jitk_decode(buf, len, &s->f, &d)
+					      : jitk_asm(buf, len, name, &s->f, &d);
+		/* Check here so a refusal names its file; jitk_equiv checks
+		 * again. */
+		if (!err && (err = jitk_check(s->f, &d))) {
+			jitk_filter_free(s->f);
+			s->f = NULL;
+		}
+	}
+	free(buf);
 	if (err) {
 		if (!d.file[0])
-			snprintf(d.file, sizeof d.file, "%s", path);
-		cli_report(path, err, &d);
-		jitk_filter_free(s->f);
-		s->f = NULL;
+			snprintf(d.file, sizeof d.file, "%s", name);
+		cli_report(name, err, &d);
 		return false;
 	}
 	return true;
@@ -243,17 +242,23 @@ int cmd_diff(int argc, char **argv)
 	int npos = 0;
 	unsigned timeout = 0;
 	uint64_t max = DIFF_DEFAULT_MAX;
+	int seen_max = 0;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			printf("usage: jitk %s\n", DIFF_USAGE);
 			return CLI_OK;
 		} else if (!strcmp(a, "--timeout")) {
+			if (timeout)
+				return cli_repeated(DIFF_USAGE, a);
 			const char *v = i + 1 < argc ? argv[++i] : NULL;
-			if (!parse_timeout(v, &timeout))
-				return cli_usage(DIFF_USAGE, "--timeout wants milliseconds, not '%s'",
+			if (!cli_parse_timeout(v, &timeout))
+				return cli_usage(DIFF_USAGE,
+						 "--timeout wants milliseconds from 1 to 86400000, not '%s'",
 						 v ? v : "");
 		} else if (!strcmp(a, "--max")) {
+			if (seen_max++)
+				return cli_repeated(DIFF_USAGE, a);
 			const char *v = i + 1 < argc ? argv[++i] : NULL;
 			if (!v || !cli_parse_u64(v, &max) || max == 0 || max > 100000)
 				return cli_usage(DIFF_USAGE, "--max wants a count from 1 to 100000, not '%s'",
@@ -268,6 +273,8 @@ int cmd_diff(int argc, char **argv)
 	}
 	if (npos != 2)
 		return cli_usage(DIFF_USAGE, "%s", "diff wants two policies or filters");
+	if (!strcmp(pos[0], "-") && !strcmp(pos[1], "-"))
+		return cli_usage(DIFF_USAGE, "%s", "only one side can be standard input ('-')");
 
 	struct dside sa, sb;
 	if (!load_side(pos[0], &sa))
@@ -288,12 +295,14 @@ int cmd_diff(int argc, char **argv)
 	jitk_err err = jitk_equiv(a, b, timeout, cex, (size_t)max, &n, &d);
 	int rc;
 	if (err == JITK_OK) {
-		printf("equivalent: %s and %s return the same value for every input\n", pos[0], pos[1]);
+		printf("equivalent: %s and %s return the same value for every input\n",
+		       cli_input_name(pos[0]), cli_input_name(pos[1]));
 		rc = CLI_OK;
 	} else if (err == JITK_E_DIFFERENT) {
 		qsort(cex, n, sizeof *cex, cex_order);
 		printf("different: %zu syscall%s%s differ%s (A = %s, B = %s)\n", n, n == 1 ? "" : "s",
-		       n == max ? " or more" : "", n == 1 && n != max ? "s" : "", pos[0], pos[1]);
+		       n == max ? " or more" : "", n == 1 && n != max ? "s" : "",
+		       cli_input_name(pos[0]), cli_input_name(pos[1]));
 		for (size_t i = 0; i < n; i++) {
 			char nr[96], l[96], r[96];
 			nr_label(&cex[i].in, nr, sizeof nr);

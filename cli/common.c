@@ -1,9 +1,8 @@
-/* common.c - helpers every jitk subcommand uses: reporting, filter I/O. */
+/* common.c - helpers every jitk subcommand uses: reporting, reading policies
+ * and filters (through io.c), option values. */
 #include "cli.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,18 +19,93 @@ int cli_error(const char *fmt, ...)
 	return CLI_FAIL;
 }
 
+/* Length of the valid UTF-8 sequence at s (at most n bytes), 0 if the
+ * byte there does not start one. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+	unsigned c = s[0];
+	size_t len;
+	unsigned min;
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		len = 2, min = 0x80;
+	else if (c >= 0xe0 && c <= 0xef)
+		len = 3, min = 0x800;
+	else if (c >= 0xf0 && c <= 0xf4)
+		len = 4, min = 0x10000;
+	else
+		return 0;
+	if (len > n)
+		return 0;
+	unsigned cp = c & (0x7f >> len);
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
+/* Print n bytes of s as the terminal should see them: valid UTF-8 as is,
+ * every control character or invalid byte as '?' (input text is never
+ * echoed raw: it could hold terminal escapes).  Returns the number of
+ * columns; fp NULL only counts them. */
+static unsigned put_clean(const char *s, size_t n, FILE *fp)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	unsigned cols = 0;
+	for (size_t i = 0; i < n;) {
+		size_t l = utf8_len(u + i, n - i);
+		if (l == 0 || u[i] < 0x20 || u[i] == 0x7f) {
+			if (fp)
+				fputc(u[i] == '\t' ? ' ' : '?', fp);
+			i++;
+		} else {
+			if (fp)
+				fwrite(u + i, 1, l, fp);
+			i += l;
+		}
+		cols++;
+	}
+	return cols;
+}
+
+static void puts_clean(const char *s, FILE *fp)
+{
+	put_clean(s, strlen(s), fp);
+}
+
 void cli_report(const char *what, jitk_err err, const jitk_diag *d)
 {
 	const char *msg = d && d->msg[0] ? d->msg : jitk_strerror(err);
 	const char *file = d && d->file[0] ? d->file : what;
+	if (!file)
+		file = "jitk";
+	puts_clean(file, stderr);
 	if (d && d->line) {
-		fprintf(stderr, "%s:%u:%u: error: %s\n", file, d->line, d->col, msg);
+		fprintf(stderr, ":%u:%u: error: ", d->line, d->col);
+		puts_clean(msg, stderr);
+		fputc('\n', stderr);
 		if (d->src_line[0] || d->col == 1) {
-			fprintf(stderr, "  %s\n  ", d->src_line);
-			for (unsigned i = 1; i < d->col; i++)
+			/* The caret counts characters, not bytes, so it stays
+			 * under the token after a multi-byte character. */
+			size_t n = strlen(d->src_line);
+			size_t c0 = d->col - 1 < n ? d->col - 1 : n;
+			size_t c1 = c0 + (d->span ? d->span : 1);
+			if (c1 > n)
+				c1 = n;
+			fputs("  ", stderr);
+			put_clean(d->src_line, n, stderr);
+			fputs("\n  ", stderr);
+			unsigned pre = put_clean(d->src_line, c0, NULL);
+			unsigned width = put_clean(d->src_line + c0, c1 - c0, NULL);
+			for (unsigned i = 0; i < pre; i++)
 				fputc(' ', stderr);
 			fputc('^', stderr);
-			for (unsigned i = 1; i < d->span; i++)
+			for (unsigned i = 1; i < width; i++)
 				fputc('~', stderr);
 			fputc('\n', stderr);
 		}
@@ -42,17 +116,23 @@ void cli_report(const char *what, jitk_err err, const jitk_diag *d)
 		char where[48];
 		snprintf(where, sizeof where, "instruction %ld", d->index);
 		if (strstr(msg, where))
-			fprintf(stderr, "%s: error: %s", file ? file : "jitk", msg);
+			fputs(": error: ", stderr);
 		else
-			fprintf(stderr, "%s: %s: error: %s", file ? file : "jitk", where, msg);
+			fprintf(stderr, ": %s: error: ", where);
+		puts_clean(msg, stderr);
 		if (d->rule[0] && !strstr(msg, d->rule))
 			fprintf(stderr, " [%s]", d->rule);
 		fputc('\n', stderr);
 	} else {
-		fprintf(stderr, "%s: error: %s\n", file ? file : "jitk", msg);
+		fputs(": error: ", stderr);
+		puts_clean(msg, stderr);
+		fputc('\n', stderr);
 	}
-	if (d && d->hint[0])
-		fprintf(stderr, "  hint: %s\n", d->hint);
+	if (d && d->hint[0]) {
+		fputs("  hint: ", stderr);
+		puts_clean(d->hint, stderr);
+		fputc('\n', stderr);
+	}
 }
 
 int cli_parse_format(const char *s)
@@ -87,132 +167,170 @@ bool cli_ends_with(const char *s, const char *suffix)
 	return n >= m && !strcmp(s + n - m, suffix);
 }
 
-static bool looks_like_text(const char *buf, size_t len)
+enum cli_kind cli_sniff(const char *buf, size_t len)
 {
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)buf[i];
-		if (c < 0x20 && c != '\n' && c != '\t' && c != '\r')
-			return false;
-		if (c >= 0x7f)
-			return false;
+	if (len == 0)
+		return CLI_KIND_EMPTY;
+	/* Raw struct sock_filter: whole instructions whose 16-bit code has a
+	 * zero high byte (no opcode is above 0xff).  Text essentially never
+	 * has a NUL at every 8th byte. */
+	if (len % 8 == 0) {
+		bool raw = true;
+		for (size_t i = 0; i < len && i < 8 * 512 && raw; i += 8) {
+			uint16_t code;
+			memcpy(&code, buf + i, sizeof code);
+			raw = code <= 0xff;
+		}
+		if (raw)
+			return CLI_KIND_BINARY;
 	}
-	return true;
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *fp = strcmp(path, "-") ? fopen(path, "rb") : stdin;
-	if (!fp) {
-		cli_error("cannot open %s: %s", path, strerror(errno));
-		return NULL;
+	/* Anything else with a quarter of its bytes unprintable (an ELF, a
+	 * gzip) is binary too; a text with a stray NUL or bad byte stays
+	 * text, so the lexer can point at it. */
+	size_t n = len < 4096 ? len : 4096, bad = 0;
+	for (size_t i = 0; i < n;) {
+		const unsigned char *u = (const unsigned char *)buf + i;
+		size_t l = utf8_len(u, n - i);
+		if (l == 0 || u[0] == 0 || (u[0] < 0x20 && !strchr("\t\n\r\f\v", u[0])) ||
+		    u[0] == 0x7f) {
+			bad++;
+			i++;
+		} else {
+			i += l;
+		}
 	}
-	size_t cap = 4096, n = 0;
-	char *buf = malloc(cap);
-	for (;;) {
-		if (!buf)
-			break;
-		n += fread(buf + n, 1, cap - n - 1, fp);
-		if (n + 1 < cap)
-			break;
-		char *p = realloc(buf, cap * 2);
-		if (!p) {
-			free(buf);
-			buf = NULL;
+	if (bad * 4 > n)
+		return CLI_KIND_BINARY;
+	/* Skip blanks and comments of either language: SCPL '#', '//' and
+	 * nested (* *), assembler ';' and '//' ('#' never starts an
+	 * assembler line: it is the immediate sign). */
+	size_t i = 0;
+	while (i < len) {
+		char c = buf[i];
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
+			i++;
+		} else if (c == '#' || c == ';' || (c == '/' && i + 1 < len && buf[i + 1] == '/')) {
+			while (i < len && buf[i] != '\n')
+				i++;
+		} else if (c == '(' && i + 1 < len && buf[i + 1] == '*') {
+			int depth = 0;
+			while (i < len) {
+				if (buf[i] == '(' && i + 1 < len && buf[i + 1] == '*')
+					depth++, i += 2;
+				else if (buf[i] == '*' && i + 1 < len && buf[i + 1] == ')') {
+					i += 2;
+					if (--depth == 0)
+						break;
+				} else
+					i++;
+			}
+		} else {
 			break;
 		}
-		buf = p;
-		cap *= 2;
 	}
-	bool bad = ferror(fp);
-	if (fp != stdin)
-		fclose(fp);
-	if (!buf) {
-		cli_error("out of memory reading %s", path);
-		return NULL;
-	}
-	if (bad) {
-		free(buf);
-		cli_error("error reading %s", path);
-		return NULL;
-	}
-	buf[n] = '\0';
-	*len = n;
-	return buf;
+	if (i == len)
+		return CLI_KIND_EMPTY;
+	if (buf[i] != '{')
+		return CLI_KIND_ASM;
+	for (i++; i < len && strchr(" \t\r\n", buf[i]); i++)
+		;
+	return i < len && buf[i] == '"' ? CLI_KIND_JSON : CLI_KIND_POLICY;
 }
 
-jitk_filter *cli_read_filter(const char *path, enum cli_format fmt)
+jitk_filter *cli_read_filter_as(const char *path, enum cli_format fmt, const char *hint)
 {
+	const char *name = cli_input_name(path);
 	size_t len;
-	char *buf = slurp(path, &len);
+	char *buf = cli_read_input(path, &len);
 	if (!buf)
 		return NULL;
+	/* The content decides; the name only when the content cannot
+	 * (an empty file). */
+	enum cli_kind kind = cli_sniff(buf, len);
+	if (kind == CLI_KIND_POLICY || kind == CLI_KIND_JSON) {
+		free(buf);
+		cli_error("%s is %s, not a filter", name,
+			  kind == CLI_KIND_POLICY ? "an SCPL policy" : "a JSON profile");
+		fprintf(stderr, "  hint: %s\n",
+			hint ? hint : "compile a policy first: jitk compile POLICY -o FILTER.bpf");
+		return NULL;
+	}
+	if (fmt == FMT_TEXT && kind == CLI_KIND_BINARY) {
+		free(buf);
+		cli_error("%s holds binary data, not assembler text", name);
+		fprintf(stderr, "  hint: %s\n",
+			hint ? hint : "a raw filter is read with --from raw (or disassembled with jitk disasm)");
+		return NULL;
+	}
 	if (fmt == FMT_AUTO) {
-		if (cli_ends_with(path, ".s") || cli_ends_with(path, ".asm") || cli_ends_with(path, ".bpfasm"))
-			fmt = FMT_TEXT;
-		else if (cli_ends_with(path, ".bpf") || cli_ends_with(path, ".bin"))
+		if (kind == CLI_KIND_BINARY)
 			fmt = FMT_RAW;
+		else if (kind == CLI_KIND_ASM)
+			fmt = FMT_TEXT;
+		else if (cli_ends_with(path, ".s") || cli_ends_with(path, ".asm") ||
+			 cli_ends_with(path, ".bpfasm"))
+			fmt = FMT_TEXT;
 		else
-			fmt = len && looks_like_text(buf, len) ? FMT_TEXT : FMT_RAW;
+			fmt = FMT_RAW;
 	}
 	jitk_filter *f = NULL;
 	jitk_diag d;
-	jitk_err err = fmt == FMT_TEXT ? jitk_asm(buf, len, path, &f, &d)
+	jitk_err err = fmt == FMT_TEXT ? jitk_asm(buf, len, name, &f, &d)
 				       : jitk_decode(buf, len, &f, &d);
 	free(buf);
 	if (err) {
 		if (!d.file[0])
-			snprintf(d.file, sizeof d.file, "%s", path);
-		cli_report(path, err, &d);
+			snprintf(d.file, sizeof d.file, "%s", name);
+		cli_report(name, err, &d);
 		return NULL;
 	}
 	return f;
 }
 
-int cli_write_bytes(const char *path, const void *buf, size_t len)
+jitk_filter *cli_read_filter(const char *path, enum cli_format fmt)
 {
-	if (!strcmp(path, "-")) {
-		if (fwrite(buf, 1, len, stdout) != len || fflush(stdout))
-			return cli_error("cannot write to standard output");
-		return CLI_OK;
+	return cli_read_filter_as(path, fmt, NULL);
+}
+
+jitk_policy *cli_read_policy_as(const char *path, const char *hint, jitk_err *errp)
+{
+	const char *name = cli_input_name(path);
+	size_t len;
+	if (errp)
+		*errp = JITK_E_IO;
+	char *buf = cli_read_input(path, &len);
+	if (!buf)
+		return NULL;
+	enum cli_kind kind = cli_sniff(buf, len);
+	if (kind == CLI_KIND_BINARY) {
+		free(buf);
+		cli_error("%s holds binary data (a raw filter?), not an SCPL policy", name);
+		fprintf(stderr, "  hint: %s\n",
+			hint ? hint : "a policy is SCPL text, see docs/scpl.md");
+		return NULL;
 	}
-	/* Write beside the target, then rename: readers never see a partial
-	 * file, and a failed run leaves whatever was there before. */
-	size_t n = strlen(path);
-	char *tmp = malloc(n + 16);
-	if (!tmp)
-		return cli_error("out of memory");
-	snprintf(tmp, n + 16, "%s.tmpXXXXXX", path);
-	int fd = mkstemp(tmp);
-	if (fd < 0) {
-		int e = errno;
-		free(tmp);
-		return cli_error("cannot write %s: %s", path, strerror(e));
+	jitk_policy *p = NULL;
+	jitk_diag d;
+	jitk_err err = jitk_policy_parse(buf, len, name, &p, &d);
+	free(buf);
+	if (errp)
+		*errp = err;
+	if (err) {
+		if (!d.file[0])
+			snprintf(d.file, sizeof d.file, "%s", name);
+		if (kind == CLI_KIND_ASM)
+			snprintf(d.hint, sizeof d.hint,
+				 "this looks like classic BPF assembler, not an SCPL policy%s%s",
+				 hint ? "; " : "", hint ? hint : "");
+		cli_report(name, err, &d);
+		return NULL;
 	}
-	const char *p = buf;
-	size_t left = len;
-	while (left) {
-		ssize_t w = write(fd, p, left);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			break;
-		p += w;
-		left -= (size_t)w;
-	}
-	int e = left ? errno : 0;
-	if (!left && fchmod(fd, 0644) < 0)
-		e = errno;
-	if (close(fd) < 0 && !e)
-		e = errno;
-	if (!e && rename(tmp, path) < 0)
-		e = errno;
-	if (e) {
-		unlink(tmp);
-		free(tmp);
-		return cli_error("cannot write %s: %s", path, strerror(e ? e : EIO));
-	}
-	free(tmp);
-	return CLI_OK;
+	return p;
+}
+
+jitk_policy *cli_read_policy(const char *path)
+{
+	return cli_read_policy_as(path, NULL, NULL);
 }
 
 int cli_write_filter(const char *path, const jitk_filter *f, enum cli_format fmt,
@@ -322,4 +440,43 @@ bool cli_parse_from(const char *s, enum cli_format *fmt)
 		return false;
 	*fmt = (enum cli_format)f;
 	return true;
+}
+
+bool cli_parse_timeout(const char *s, unsigned *ms)
+{
+	uint64_t v;
+	if (!s || !cli_parse_u64(s, &v) || v == 0 || v > 24u * 3600 * 1000)
+		return false;
+	*ms = (unsigned)v;
+	return true;
+}
+
+bool cli_is_c_ident(const char *s)
+{
+	static const char *const keywords[] = {
+		"auto", "break", "case", "char", "const", "continue", "default", "do", "double",
+		"else", "enum", "extern", "float", "for", "goto", "if", "inline", "int", "long",
+		"register", "restrict", "return", "short", "signed", "sizeof", "static", "struct",
+		"switch", "typedef", "union", "unsigned", "void", "volatile", "while", "_Bool",
+		"_Complex", "_Imaginary", "_Alignas", "_Alignof", "_Atomic", "_Generic",
+		"_Noreturn", "_Static_assert", "_Thread_local",
+	};
+	size_t n = strlen(s);
+	if (n == 0 || n > 63 || (s[0] >= '0' && s[0] <= '9'))
+		return false;
+	for (size_t i = 0; i < sizeof keywords / sizeof *keywords; i++)
+		if (!strcmp(s, keywords[i]))
+			return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (!(c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9')))
+			return false;
+	}
+	return true;
+}
+
+int cli_repeated(const char *usage, const char *opt)
+{
+	return cli_usage(usage, "option '%s' given twice", opt);
 }
