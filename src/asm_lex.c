@@ -88,8 +88,12 @@ static jitk_err lex_number(struct asm_ctx *a, size_t start, size_t end)
 		}
 	}
 	if (big) {
-		asm_err_at(a, JITK_E_RANGE, start, n, "number '%.*s' does not fit in 32 bits",
-		       (int)(n > 32 ? 32 : n), s);
+		/* A '-' right before the digits is part of what the user wrote:
+		 * keep the sign in the message. */
+		size_t neg = start > 0 && a->text[start - 1] == '-';
+		asm_err_at(a, JITK_E_RANGE, start - neg, n + neg,
+			   "number '%.*s' does not fit in 32 bits", (int)(n + neg > 32 ? 32 : n + neg),
+			   s - neg);
 		diag_hint(a->d, "k is an unsigned 32-bit value: 0..4294967295 (0xffffffff), "
 			  "or -2147483648..-1");
 		return JITK_E_RANGE;
@@ -149,7 +153,7 @@ jitk_err asm_lex(struct asm_ctx *a)
 		a->pos = e;
 		return lex_number(a, p, e);
 	}
-	if (strchr("#,:[]()+*&|-", c)) {
+	if (c && strchr("#,:[]()+*&|-", c)) { /* strchr would find the NUL too */
 		k->kind = TK_PUNCT;
 		k->c = c;
 		a->pos = p + 1;
