@@ -153,7 +153,7 @@ int cli_parse_format(const char *s);
  * Each prints its own "jitk: error: ..." and returns NULL / CLI_FAIL.
  * ------------------------------------------------------------------ */
 
-#define CLI_MAX_INPUT_DEFAULT ((size_t)16 << 20)
+#define CLI_MAX_INPUT_DEFAULT JITK_MAX_INPUT
 extern size_t cli_max_input;
 
 /* "<stdin>" for "-", else path: how an input is named in messages. */
@@ -185,6 +185,10 @@ jitk_filter *cli_read_filter_as(const char *path, enum cli_format fmt, const cha
  * relative to the working directory).  Binary data is refused with hint.
  * *err (may be NULL) receives the library's error kind. */
 jitk_policy *cli_read_policy(const char *path);
+/* The limits for jitk_policy_parse_limited: includes bounded by
+ * cli_max_input each and in total.  Use it wherever a command parses a
+ * policy it read itself. */
+jitk_policy_limits cli_policy_limits(void);
 jitk_policy *cli_read_policy_as(const char *path, const char *hint, jitk_err *err);
 
 /* Write f to path ("-" is stdout) in fmt (FMT_AUTO: raw for files, text for

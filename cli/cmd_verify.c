@@ -193,7 +193,8 @@ static bool load_side(const char *path, struct dside *s)
 	jitk_diag d;
 	jitk_err err;
 	if (kind == CLI_KIND_POLICY) {
-		err = jitk_policy_parse(buf, len, name, &s->p, &d);
+		jitk_policy_limits lim = cli_policy_limits();
+		err = jitk_policy_parse_limited(buf, len, name, &lim, &s->p, &d);
 	} else {
 		err = kind == CLI_KIND_BINARY ? jitk_decode(buf, len, &s->f, &d)
 					      : jitk_asm(buf, len, name, &s->f, &d);

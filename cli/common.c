@@ -311,7 +311,10 @@ jitk_policy *cli_read_policy_as(const char *path, const char *hint, jitk_err *er
 	}
 	jitk_policy *p = NULL;
 	jitk_diag d;
-	jitk_err err = jitk_policy_parse(buf, len, name, &p, &d);
+	/* Includes are read with the same limit; all they splice in together
+	 * is bounded by it too. */
+	jitk_policy_limits lim = cli_policy_limits();
+	jitk_err err = jitk_policy_parse_limited(buf, len, name, &lim, &p, &d);
 	free(buf);
 	if (errp)
 		*errp = err;
@@ -326,6 +329,11 @@ jitk_policy *cli_read_policy_as(const char *path, const char *hint, jitk_err *er
 		return NULL;
 	}
 	return p;
+}
+
+jitk_policy_limits cli_policy_limits(void)
+{
+	return (jitk_policy_limits){ .max_input = cli_max_input };
 }
 
 jitk_policy *cli_read_policy(const char *path)

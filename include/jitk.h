@@ -57,7 +57,8 @@ typedef enum jitk_err {
 	JITK_E_RANGE,       /* a number out of range for its place */
 	JITK_E_FORMAT,      /* binary filter truncated or of odd size */
 	JITK_E_CHECK,       /* the seccomp checker rejects the program */
-	JITK_E_TOO_BIG,     /* more than 4096 instructions */
+	JITK_E_TOO_BIG,     /* more than 4096 instructions, or an input beyond its
+			       limit (jitk_policy_limits) */
 	JITK_E_KERNEL,      /* the kernel refused; diag.sys_errno says why */
 	JITK_E_UNSUPPORTED, /* not available here (e.g. the JIT off x86-64) */
 	JITK_E_DIFFERENT,   /* verification found an input where two sides differ */
@@ -242,12 +243,34 @@ jitk_err jitk_load(const jitk_filter *f, unsigned flags, int *listener, jitk_dia
 /* A parsed, resolved, immutable SCPL policy (see docs/scpl.md). */
 typedef struct jitk_policy jitk_policy;
 
+/* What one policy may pull in, so that no input makes the parser read
+ * forever (/dev/zero) or splice in exponentially many rules (12 files each
+ * including the next 8 times would be 8^12 rules).  Beyond a limit the
+ * parse fails with JITK_E_TOO_BIG, located at the include or rule that
+ * crossed it and naming the include chain.  A field 0 takes its default. */
+typedef struct jitk_policy_limits {
+	size_t max_input; /* bytes of any one file read: the policy, each include
+			     (default JITK_MAX_INPUT) */
+	size_t max_total; /* bytes the includes splice in, a file counted each time
+			     it is included (default: max_input) */
+	size_t max_rules; /* rules, includes spliced (default JITK_MAX_RULES) */
+} jitk_policy_limits;
+
+#define JITK_MAX_INPUT ((size_t)16 << 20) /* 16 MiB */
+#define JITK_MAX_RULES ((size_t)1 << 20)
+
 /* Parse policy text.  filename is used in diagnostics and to resolve
  * `include` relative to it (NULL: relative to the working directory). */
 jitk_err jitk_policy_parse(const char *text, size_t len, const char *filename,
 			   jitk_policy **out, jitk_diag *d);
-/* Read and parse a policy file. */
+/* Read and parse a policy file (at most JITK_MAX_INPUT bytes). */
 jitk_err jitk_policy_load(const char *path, jitk_policy **out, jitk_diag *d);
+/* The same with explicit limits (lim may be NULL: the defaults). */
+jitk_err jitk_policy_parse_limited(const char *text, size_t len, const char *filename,
+				   const jitk_policy_limits *lim, jitk_policy **out,
+				   jitk_diag *d);
+jitk_err jitk_policy_load_limited(const char *path, const jitk_policy_limits *lim,
+				  jitk_policy **out, jitk_diag *d);
 void jitk_policy_free(jitk_policy *p);
 
 /* The SCPL semantics: the return value the policy gives for one input

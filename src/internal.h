@@ -53,7 +53,13 @@ void sb_printf(struct strbuf *sb, const char *fmt, ...) JITK_PRINTF(2, 3);
 jitk_err sb_finish(struct strbuf *sb, char **out);
 
 /* Read a whole file; *text is NUL-terminated (release with free). */
-jitk_err read_file(const char *path, char **text, size_t *len, jitk_diag *d);
+/* All of path, NUL-terminated, at most max bytes (JITK_E_TOO_BIG beyond:
+ * /dev/zero ends there).  regular_only refuses anything but a regular file
+ * without blocking on it (a fifo with no writer). */
+/* "16 MiB", "64 KiB", "100 bytes": a size for messages. */
+void size_text(size_t n, char *buf, size_t cap);
+jitk_err read_file(const char *path, size_t max, bool regular_only, char **text, size_t *len,
+		   jitk_diag *d);
 
 /* An arena (arena.c): zeroed, max-aligned allocations that live until
  * arena_free releases the whole chain.  *a starts NULL; NULL on failure. */

@@ -1,6 +1,7 @@
 /* scpl_lex.c - the SCPL tokenizer (contract in scpl_lex.h). */
 #include "scpl_lex.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,11 @@ struct lexer {
 	jitk_diag *d;
 	struct scpl_tok *toks;
 	size_t n, cap;
+	/* Where the previous token started, and its line and the offset of
+	 * that line's first byte: positions advance from there, so finding
+	 * every token's line costs one pass over the text in total (a rescan
+	 * from the start per token made parsing quadratic). */
+	size_t at, line, bol;
 };
 
 static bool is_ident_start(char c)
@@ -59,7 +65,14 @@ static jitk_err push(struct lexer *L, enum scpl_tk kind, size_t off, size_t len,
 		L->toks = t;
 		L->cap = cap;
 	}
-	L->toks[L->n++] = (struct scpl_tok){ kind, off, len, num };
+	for (; L->at < off; L->at++)
+		if (L->text[L->at] == '\n') {
+			L->line++;
+			L->bol = L->at + 1;
+		}
+	size_t col = off - L->bol + 1;
+	L->toks[L->n++] = (struct scpl_tok){ kind, off, len, num, (unsigned)L->line,
+					     col > UINT_MAX ? UINT_MAX : (unsigned)col };
 	return JITK_OK;
 }
 
@@ -159,7 +172,7 @@ static const char *const puncts[] = {
 jitk_err scpl_lex(const char *text, size_t len, const char *file,
 		  struct scpl_tok **toks, size_t *ntoks, jitk_diag *d)
 {
-	struct lexer L = { .text = text, .len = len, .file = file, .d = d };
+	struct lexer L = { .text = text, .len = len, .file = file, .d = d, .line = 1 };
 	jitk_err err = JITK_OK;
 	*toks = NULL;
 	*ntoks = 0;

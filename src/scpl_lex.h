@@ -20,8 +20,9 @@ enum scpl_tk {
 
 struct scpl_tok {
 	enum scpl_tk kind;
-	size_t off, len; /* byte range in the source text */
-	uint64_t num;    /* SCPL_TK_NUM only */
+	size_t off, len;    /* byte range in the source text */
+	uint64_t num;       /* SCPL_TK_NUM only */
+	unsigned line, col; /* 1-based position of off, counted as the lexer goes */
 };
 
 /* Longest identifier accepted; longer ones are a lexical error (no name in

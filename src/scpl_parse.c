@@ -241,10 +241,7 @@ static jitk_err policy(struct parser *P)
 static jitk_err duplicate_field(struct parser *P, const struct scpl_tok *t,
 				const struct scpl_tok *first, const char *name)
 {
-	struct src *s = cur_src(P);
-	unsigned line = 1;
-	for (size_t i = 0; i < first->off; i++)
-		line += s->text[i] == '\n';
+	unsigned line = first->line;
 	jitk_err e = scpl_err_at(P, t, JITK_E_NAME, "duplicate field '%s'", name);
 	scpl_hint(P, "'%s' was already given on line %u", name, line);
 	return e;
@@ -407,12 +404,13 @@ static jitk_err include(struct parser *P)
 		scpl_hint(P, "write include \"file.scpl\"");
 		return e;
 	}
-	if ((e = scpl_include_open(P, t, ptext, plen)))
+	size_t idx;
+	if ((e = scpl_include_open(P, t, ptext, plen, &idx)))
 		return e;
 
 	/* Parse the included rule list, then come back. */
 	size_t save_cur = P->cur, save_pos = P->pos;
-	P->cur = P->nsrcs - 1;
+	P->cur = idx;
 	P->pos = 0;
 	P->inc_stack[P->ninc++] = P->cur;
 	if ((e = rulelist(P)))
@@ -738,6 +736,14 @@ static jitk_err rule(struct parser *P)
 		return e;
 	}
 	r.nref = P->nrefs - r.ref0;
+	if (P->nrules >= P->lim.max_rules) {
+		char chain[200];
+		scpl_include_chain(P, NULL, chain, sizeof chain);
+		e = scpl_err_at(P, open, JITK_E_TOO_BIG, "the policy has more than %zu rules",
+				P->lim.max_rules);
+		scpl_hint(P, "includes spliced in; reading %s", chain);
+		return e;
+	}
 	if (!array_grow((void **)&P->rules, &P->caprules, P->nrules + 1, sizeof *P->rules))
 		return scpl_nomem(P);
 	P->rules[P->nrules++] = r;
@@ -1011,7 +1017,10 @@ static jitk_err unary(struct parser *P, const struct pol_cond **out)
 {
 	const struct scpl_tok *t = peek(P);
 	jitk_err e;
-	if (P->depth >= SCPL_MAX_COND_DEPTH) {
+	/* 64 levels of '!' and '(' are fine (docs/scpl.md); the 65th operator
+	 * is refused, and the message points at it. */
+	bool nests = is(P, t, "!") || (is(P, t, "(") && !masked_operand_ahead(P));
+	if (nests && P->depth >= SCPL_MAX_COND_DEPTH) {
 		e = scpl_err_at(P, t, JITK_E_RANGE, "condition nested too deeply (more than %d levels)",
 			   SCPL_MAX_COND_DEPTH);
 		scpl_hint(P, "simplify the condition");
@@ -1291,8 +1300,28 @@ static void parser_free(struct parser *P)
 	arena_free(P->arena);
 }
 
+/* lim with every 0 field replaced by its default. */
+static jitk_policy_limits limits_of(const jitk_policy_limits *lim)
+{
+	jitk_policy_limits l = lim ? *lim : (jitk_policy_limits){ 0 };
+	if (!l.max_input)
+		l.max_input = JITK_MAX_INPUT;
+	if (!l.max_total)
+		l.max_total = l.max_input;
+	if (!l.max_rules)
+		l.max_rules = JITK_MAX_RULES;
+	return l;
+}
+
 jitk_err jitk_policy_parse(const char *text, size_t len, const char *filename,
 			   jitk_policy **out, jitk_diag *d)
+{
+	return jitk_policy_parse_limited(text, len, filename, NULL, out, d);
+}
+
+jitk_err jitk_policy_parse_limited(const char *text, size_t len, const char *filename,
+				   const jitk_policy_limits *lim, jitk_policy **out,
+				   jitk_diag *d)
 {
 	diag_clear(d);
 	if (!out || (!text && len))
@@ -1300,7 +1329,7 @@ jitk_err jitk_policy_parse(const char *text, size_t len, const char *filename,
 	*out = NULL;
 	if (!text)
 		text = "";
-	struct parser P = { .d = d };
+	struct parser P = { .d = d, .lim = limits_of(lim) };
 	/* Defaults: the native ABI only; anything else is killed. */
 	P.arch[JITK_ARCH_X86_64] = true;
 	P.foreign_action = JITK_RET_KILL_PROCESS;
@@ -1335,16 +1364,23 @@ done:
 
 jitk_err jitk_policy_load(const char *path, jitk_policy **out, jitk_diag *d)
 {
+	return jitk_policy_load_limited(path, NULL, out, d);
+}
+
+jitk_err jitk_policy_load_limited(const char *path, const jitk_policy_limits *lim,
+				  jitk_policy **out, jitk_diag *d)
+{
 	diag_clear(d);
 	if (!path || !out)
 		return diag_err(d, JITK_E_INVAL, "jitk_policy_load: NULL argument");
 	*out = NULL;
 	char *text;
 	size_t len;
-	jitk_err e = read_file(path, &text, &len, d);
+	jitk_policy_limits l = limits_of(lim);
+	jitk_err e = read_file(path, l.max_input, false, &text, &len, d);
 	if (e)
 		return e;
-	e = jitk_policy_parse(text, len, path, out, d);
+	e = jitk_policy_parse_limited(text, len, path, &l, out, d);
 	free(text);
 	return e;
 }

@@ -67,6 +67,10 @@ struct parser {
 	size_t nrules, caprules;
 	struct sref *refs;
 	size_t nrefs, caprefs;
+	/* What the policy may pull in (every field set), and how many bytes
+	 * the includes have spliced in so far. */
+	jitk_policy_limits lim;
+	size_t spliced;
 	/* policy fields */
 	bool arch[JITK_ARCH__COUNT];
 	uint32_t default_action, foreign_action;
@@ -91,10 +95,14 @@ void scpl_hint(struct parser *P, const char *fmt, ...) JITK_PRINTF(2, 3);
 jitk_err scpl_nomem(struct parser *P);
 
 /* Open the file an include names (ptext/plen, the string token t without
- * its quotes), relative to the including file; on success it is lexed and
- * pushed as the last source (scpl_include.c). */
+ * its quotes), relative to the including file; on success *idx is its
+ * source, lexed.  A file included again is read and lexed once, but its
+ * bytes count against lim.max_total each time (scpl_include.c). */
 jitk_err scpl_include_open(struct parser *P, const struct scpl_tok *t, const char *ptext,
-			   size_t plen);
+			   size_t plen, size_t *idx);
+/* "a.scpl -> b.rules -> c.rules": the files being read, outermost first,
+ * then path (if not NULL), for messages about limits. */
+void scpl_include_chain(const struct parser *P, const char *path, char *buf, size_t cap);
 
 /* Phase 2: build the struct jitk_policy from the parsed rules
  * (scpl_resolve.c). */

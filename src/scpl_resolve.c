@@ -146,31 +146,34 @@ jitk_err scpl_resolve(struct parser *P, const char *filename, jitk_policy **out)
 	if (!rules)
 		return scpl_nomem(P);
 	int *tmp = malloc((P->nrefs ? P->nrefs : 1) * sizeof *tmp);
-	if (!tmp)
+	const char **fnames = calloc(P->nsrcs ? P->nsrcs : 1, sizeof *fnames);
+	if (!tmp || !fnames) {
+		free(tmp);
+		free(fnames);
 		return scpl_nomem(P);
+	}
 	for (size_t i = 0; i < P->nrules; i++) {
 		const struct prule *pr = &P->rules[i];
 		struct pol_rule *r = &rules[i];
 		r->action = pr->action;
 		r->cond = pr->cond;
 		const struct src *S = P->srcs[pr->src];
-		size_t off = S->toks[pr->tok].off, bol = 0;
-		r->line = 1;
-		for (size_t k = 0; k < off; k++)
-			if (S->text[k] == '\n') {
-				r->line++;
-				bol = k + 1;
+		r->line = S->toks[pr->tok].line; /* counted by the lexer: linear */
+		r->col = S->toks[pr->tok].col;
+		/* The source's name, copied once per source (sources are freed
+		 * after parsing; a file included many times is one source). */
+		if (!fnames[pr->src]) {
+			size_t fl = strlen(S->name) + 1;
+			char *fname = arena_alloc(&P->arena, fl);
+			if (!fname) {
+				free(tmp);
+				free(fnames);
+				return scpl_nomem(P);
 			}
-		r->col = (unsigned)(off - bol) + 1;
-		/* The source's name, copied: sources are freed after parsing. */
-		size_t fl = strlen(S->name) + 1;
-		char *fname = arena_alloc(&P->arena, fl);
-		if (!fname) {
-			free(tmp);
-			return scpl_nomem(P);
+			memcpy(fname, S->name, fl);
+			fnames[pr->src] = fname;
 		}
-		memcpy(fname, S->name, fl);
-		r->file = fname;
+		r->file = fnames[pr->src];
 		bool arch[JITK_ARCH__COUNT];
 		rule_arches(P, pr, arch);
 		for (int a = 0; a < JITK_ARCH__COUNT; a++) {
@@ -203,6 +206,7 @@ jitk_err scpl_resolve(struct parser *P, const char *filename, jitk_policy **out)
 			int *nrs = arena_alloc(&P->arena, (m ? m : 1) * sizeof *nrs);
 			if (!nrs) {
 				free(tmp);
+				free(fnames);
 				return scpl_nomem(P);
 			}
 			memcpy(nrs, tmp, m * sizeof *nrs);
@@ -211,6 +215,7 @@ jitk_err scpl_resolve(struct parser *P, const char *filename, jitk_policy **out)
 		}
 	}
 	free(tmp);
+	free(fnames);
 	jitk_policy *p = calloc(1, sizeof *p);
 	if (!p)
 		return scpl_nomem(P);

@@ -2,9 +2,12 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static const char *const err_text[JITK_E__COUNT] = {
 	[JITK_OK] = "success",
@@ -178,39 +181,82 @@ jitk_err sb_finish(struct strbuf *sb, char **out)
 	return JITK_OK;
 }
 
-jitk_err read_file(const char *path, char **text, size_t *len, jitk_diag *d)
+void size_text(size_t n, char *buf, size_t cap)
 {
-	FILE *fp = fopen(path, "rb");
-	if (!fp) {
-		int e = errno;
-		diag_err(d, JITK_E_IO, "cannot open %s: %s", path, strerror(e));
+	if (n >= ((size_t)1 << 20) && n % ((size_t)1 << 20) == 0)
+		snprintf(buf, cap, "%zu MiB", n >> 20);
+	else if (n >= 1024 && n % 1024 == 0)
+		snprintf(buf, cap, "%zu KiB", n >> 10);
+	else
+		snprintf(buf, cap, "%zu bytes", n);
+}
+
+jitk_err read_file(const char *path, size_t max, bool regular_only, char **text, size_t *len,
+		   jitk_diag *d)
+{
+	/* O_NONBLOCK: opening a fifo must not wait for a writer before we
+	 * know what the file is; reads of a regular file ignore it. */
+	int fd = open(path, O_RDONLY | O_NOCTTY | O_CLOEXEC | (regular_only ? O_NONBLOCK : 0));
+	struct stat st;
+	int e = fd < 0 ? errno : fstat(fd, &st) < 0 ? errno : 0;
+	if (!e && S_ISDIR(st.st_mode))
+		e = EISDIR;
+	if (e) {
+		if (fd >= 0)
+			close(fd);
+		diag_err(d, JITK_E_IO, "cannot read %s: %s", path, strerror(e));
 		if (d)
 			d->sys_errno = e;
 		return JITK_E_IO;
 	}
-	size_t cap = 4096, n = 0;
+	if (regular_only && !S_ISREG(st.st_mode)) {
+		close(fd);
+		return diag_err(d, JITK_E_IO, "%s is not a regular file", path);
+	}
+	/* Ask for one byte more than max, to tell "max" from "larger". */
+	size_t cap = S_ISREG(st.st_mode) && st.st_size >= 0 && (uint64_t)st.st_size < max
+			     ? (size_t)st.st_size + 2
+			     : 65536;
+	size_t n = 0;
 	char *buf = malloc(cap);
+	jitk_err err = JITK_OK;
 	while (buf) {
-		size_t got = fread(buf + n, 1, cap - n - 1, fp);
-		n += got;
-		if (n + 1 < cap)
-			break;
-		char *p = realloc(buf, cap * 2);
-		if (!p) {
-			free(buf);
-			buf = NULL;
+		if (n == cap - 1) {
+			if (n > max)
+				break;
+			size_t ncap = cap * 2 < max + 2 ? cap * 2 : max + 2;
+			char *p = realloc(buf, ncap);
+			if (!p) {
+				free(buf);
+				buf = NULL;
+				break;
+			}
+			buf = p;
+			cap = ncap;
+		}
+		ssize_t got = read(fd, buf + n, cap - 1 - n);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			err = diag_err(d, JITK_E_IO, "cannot read %s: %s", path, strerror(errno));
 			break;
 		}
-		buf = p;
-		cap *= 2;
+		if (got == 0)
+			break;
+		n += (size_t)got;
 	}
-	int failed = ferror(fp);
-	fclose(fp);
+	close(fd);
 	if (!buf)
 		return diag_err(d, JITK_E_NOMEM, "out of memory reading %s", path);
-	if (failed) {
+	if (!err && n > max) {
+		char lim[32];
+		size_text(max, lim, sizeof lim);
+		err = diag_err(d, JITK_E_TOO_BIG, "%s is larger than the input limit of %s", path,
+			       lim);
+	}
+	if (err) {
 		free(buf);
-		return diag_err(d, JITK_E_IO, "error reading %s", path);
+		return err;
 	}
 	buf[n] = '\0';
 	*text = buf;

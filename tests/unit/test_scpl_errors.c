@@ -247,23 +247,24 @@ static void limits(void **state)
 	assert_non_null(strstr(d.msg, "unexpected byte 0x00"));
 	assert_int_equal(d.col, 26);
 
-	/* Conditions nested 64 deep are fine, 65 are not: '!' and '('. */
+	/* 64 nested operators are fine, 65 are not: '!' and '(' (docs/scpl.md:
+	 * "conditions nest at most 64 levels"). */
 	for (int kind = 0; kind < 2; kind++)
 		for (int depth = 63; depth <= 65; depth++) {
 			size_t n = (size_t)snprintf(text, sizeof text,
 				"{ default_action = Allow; rules = [ { action = Kill; syscall = read; when = ");
-			for (int i = 0; i < depth - 1; i++)
+			for (int i = 0; i < depth; i++)
 				text[n++] = kind ? '(' : '!';
 			n += (size_t)snprintf(text + n, sizeof text - n, "arg0 == 1");
-			for (int i = 0; kind && i < depth - 1; i++)
+			for (int i = 0; kind && i < depth; i++)
 				text[n++] = ')';
 			n += (size_t)snprintf(text + n, sizeof text - n, " } ] }");
 			jitk_err e = jitk_policy_parse(text, n, NULL, &p, &d);
 			if (depth <= 64) {
 				assert_int_equal(e, JITK_OK);
 				struct seccomp_data in = { .nr = 0, .arch = 0xc000003e, .args = { 1 } };
-				/* (depth-1) negations of a true compare */
-				uint32_t want = (!kind && (depth - 1) % 2) ? 0x7fff0000u : 0x80000000u;
+				/* depth negations of a true compare */
+				uint32_t want = (!kind && depth % 2) ? 0x7fff0000u : 0x80000000u;
 				assert_int_equal(jitk_policy_eval(p, &in), want);
 				jitk_policy_free(p);
 			} else {
