@@ -49,7 +49,8 @@ jitk_filter *cli_load_filter_or_policy(const char *path, unsigned timeout_ms)
 		return f;
 	}
 	jitk_policy *p = NULL;
-	err = jitk_policy_parse(buf, len, path, &p, &d);
+	jitk_policy_limits lim = cli_policy_limits();
+	err = jitk_policy_parse_limited(buf, len, path, &lim, &p, &d);
 	free(buf);
 	if (!err) {
 		jitk_compile_opts o = { .verify_timeout_ms = timeout_ms };
@@ -146,7 +147,7 @@ int cmd_stack(int argc, char **argv)
 	const char *out = NULL, *name = NULL;
 	const char **in = calloc((size_t)argc, sizeof *in);
 	size_t nin = 0;
-	int fmt = FMT_AUTO;
+	int fmt = FMT_AUTO, seen_fmt = 0;
 	unsigned timeout = 0;
 	if (!in)
 		return cli_error("out of memory");
@@ -163,24 +164,38 @@ int cmd_stack(int argc, char **argv)
 				goto done;
 			}
 		} else if (!strcmp(a, "--format") || !strcmp(a, "-f")) {
+			if (seen_fmt++) {
+				rc = cli_repeated(STACK_USAGE, a);
+				goto done;
+			}
 			const char *v = cli_opt_value(argc, argv, &i);
 			if (!v || (fmt = cli_parse_format(v)) < 0) {
 				rc = cli_usage(STACK_USAGE, "--format wants raw, text or c, not '%s'", v ? v : "");
 				goto done;
 			}
 		} else if (!strcmp(a, "--name")) {
-			if (!(name = cli_opt_value(argc, argv, &i))) {
-				rc = cli_usage(STACK_USAGE, "%s needs a C identifier", a);
+			if (name) {
+				rc = cli_repeated(STACK_USAGE, a);
+				goto done;
+			}
+			if (!(name = cli_opt_value(argc, argv, &i)) || !cli_is_c_ident(name)) {
+				rc = cli_usage(STACK_USAGE,
+					       "--name wants a C identifier (letters, digits, '_'; "
+					       "not a keyword), not '%s'", name ? name : "");
 				goto done;
 			}
 		} else if (!strcmp(a, "--timeout")) {
-			const char *v = cli_opt_value(argc, argv, &i);
-			uint64_t ms;
-			if (!v || !cli_parse_u64(v, &ms) || ms == 0 || ms > 24u * 3600 * 1000) {
-				rc = cli_usage(STACK_USAGE, "--timeout wants milliseconds, not '%s'", v ? v : "");
+			if (timeout) {
+				rc = cli_repeated(STACK_USAGE, a);
 				goto done;
 			}
-			timeout = (unsigned)ms;
+			const char *v = cli_opt_value(argc, argv, &i);
+			if (!cli_parse_timeout(v, &timeout)) {
+				rc = cli_usage(STACK_USAGE,
+					       "--timeout wants milliseconds from 1 to 86400000, not '%s'",
+					       v ? v : "");
+				goto done;
+			}
 		} else if (a[0] == '-' && a[1]) {
 			rc = cli_usage(STACK_USAGE, "unknown option '%s'", a);
 			goto done;
@@ -203,6 +218,11 @@ int cmd_stack(int argc, char **argv)
 			cli_stack_free(&s);
 			goto done;
 		}
+	/* Before the proof: an output that is an input, a directory, ... */
+	if (cli_check_output(out) != CLI_OK) {
+		cli_stack_free(&s);
+		goto done;
+	}
 	jitk_filter *f = NULL;
 	jitk_diag d;
 	jitk_err err = jitk_stack((const jitk_filter *const *)s.f, s.n, timeout, &f, &d);
