@@ -123,7 +123,7 @@ jitk_err scpl_include_open(struct parser *P, const struct scpl_tok *t, const cha
 		if (e) {
 			int sys = io.sys_errno;
 			struct stat st;
-			if (e == JITK_E_IO && !sys && stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+			if (e == JITK_E_IO && stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
 				e = scpl_err_at(P, t, JITK_E_IO, "include file '%s' is not a regular file",
 						path);
 				scpl_hint(P, "include only policy files");

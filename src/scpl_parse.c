@@ -926,12 +926,21 @@ static jitk_err sysref(struct parser *P)
 		 * syscall (-1 is "skip" for tracers). */
 		if (t->num > INT32_MAX) {
 			jitk_err e = scpl_err_at(P, t, JITK_E_RANGE,
-					    "syscall number out of range (0..2147483647)");
+					    "syscall number %.*s is out of range (0..2147483647)",
+					    (int)(t->len > 24 ? 24 : t->len), cur_src(P)->text + t->off);
 			scpl_hint(P, "seccomp_data.nr is an int; negative numbers are never syscalls");
 			return e;
 		}
 		s.is_num = true;
 		s.nr = (uint32_t)t->num;
+	} else if (is(P, t, "-") && peek_at(P, 1)->kind == SCPL_TK_NUM) {
+		/* Say what was written, sign included: "-1", not "'-'". */
+		const struct scpl_tok *n = peek_at(P, 1);
+		jitk_err e = scpl_err_range(P, P->cur, t->off, n->off + n->len - t->off, JITK_E_RANGE,
+					    "syscall number -%.*s is out of range (0..2147483647)",
+					    (int)(n->len > 24 ? 24 : n->len), cur_src(P)->text + n->off);
+		scpl_hint(P, "seccomp_data.nr is an int; negative numbers are never syscalls");
+		return e;
 	} else if (t->kind != SCPL_TK_IDENT) {
 		return expected(P, "a syscall name or number", "e.g. syscall = read or syscall = [SYS_read; 1]");
 	}

@@ -100,7 +100,7 @@ static const struct bad cases[] = {
 	{ P "{ action = Allow; syscall = read; when = low32(arg0) == 0x100000000 } ] }", NULL, JITK_E_RANGE, 0, 1, 92, "value does not fit in 32 bits", "drop low32", 11 },
 	{ P "{ action = Allow; syscall = read; when = (low32(arg0) & 0xffffffff00) == 0 } ] }", NULL, JITK_E_RANGE, 0, 1, 92, "mask does not fit in 32 bits", NULL, 12 },
 	{ P "{ action = Allow; syscall = read; when = low32(arg0) == -0x80000001 } ] }", NULL, JITK_E_RANGE, 0, 1, 92, "value does not fit in 32 bits", NULL, 11 },
-	{ P "{ action = Allow; syscall = 0x80000000 } ] }", NULL, JITK_E_RANGE, 0, 1, 64, "syscall number out of range", NULL, 10 },
+	{ P "{ action = Allow; syscall = 0x80000000 } ] }", NULL, JITK_E_RANGE, 0, 1, 64, "syscall number 0x80000000 is out of range", NULL, 10 },
 	{ P "{ action = Allow; syscall = read; when = arg0 == -0x8000000000000001 } ] }", NULL, JITK_E_RANGE, 0, 1, 85, "negative number does not fit in 64 bits", NULL, 19 },
 
 	/* ---- structure */
