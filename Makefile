@@ -100,7 +100,7 @@ $(B)/jitk: $(patsubst %.c,$(B)/obj/%.o,$(CLI_C)) $(B)/obj/gen/default_policy.o $
 	$(CC) $(CFLAGS_J) -o $@ $^ $(LIBS)
 
 # The same CLI under ASan+UBSan, for the bad-input corpus (tests/cli/test_bad_inputs.sh).
-$(B)/asan/jitk: $(patsubst %.c,$(B)/asan/%.o,$(CLI_C)) $(B)/asan/gen/default_policy.o $(B)/libjitk-asan.a
+$(B)/asan/jitk: $(patsubst %.c,$(B)/asan/%.o,$(CLI_C)) $(B)/asan/gen/default_policy.o $(B)/asan/gen/cli_version.o $(B)/libjitk-asan.a
 	$(CC) $(CFLAGS_J) $(SAN) -o $@ $^ $(LIBS)
 
 $(B)/tests/unit/%: $(B)/obj/tests/unit/%.o $(SUP_O) $(B)/libjitk.a
@@ -119,7 +119,8 @@ $(B)/bench/%: $(B)/obj/bench/%.o $(SUP_O) $(B)/libjitk.a
 	$(CC) $(CFLAGS_J) -o $@ $(filter %.o,$^) $(B)/libjitk.a -lseccomp -ljson-c -lcmocka $(LIBS) -lm
 
 # The CLI's file helpers are unit-tested too (tests/unit/test_cli_io.c).
-CLI_IO_O := cli/io.o cli/common.o
+# It links the whole CLI but main.c (common.c reaches the command table).
+CLI_IO_O := $(filter-out cli/main.o,$(patsubst %.c,%.o,$(CLI_C))) gen/default_policy.o gen/cli_version.o
 $(B)/tests/unit/test_cli_io: $(B)/obj/tests/unit/test_cli_io.o $(addprefix $(B)/obj/,$(CLI_IO_O)) $(SUP_O) $(B)/libjitk.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_J) -o $@ $^ -lcmocka -ljson-c $(LIBS)

@@ -53,7 +53,9 @@ struct cli_opt {
 	const char *values;  /* space-separated words for CLI_ARG_WORDS and CLI_ARG_LIST */
 	const char *def;     /* the default, in words; NULL if none */
 	bool required;       /* the command refuses to run without it */
-	const char *help;    /* one line */
+	const char *help;    /* one line; "(repeatable" in it lets the option be
+				given more than once, else that is a usage
+				error (cli_check_args) */
 };
 
 struct cli_command {
@@ -252,8 +254,6 @@ bool cli_parse_timeout(const char *s, unsigned *ms);
 /* A C identifier ([A-Za-z_][A-Za-z0-9_]*, at most 63 characters, not a
  * keyword) for --name. */
 bool cli_is_c_ident(const char *s);
-/* "option '--x' given twice" as a usage error. */
-int cli_repeated(const char *usage, const char *opt);
 
 /* Parse an unsigned number (decimal, 0x hex, 0 octal); false if bad. */
 bool cli_parse_u64(const char *s, uint64_t *out);

@@ -37,21 +37,15 @@ int cmd_asm(int argc, char **argv)
 {
 	const char *in = NULL, *out = NULL, *name = NULL;
 	enum cli_format fmt = FMT_RAW;
-	bool seen_fmt = false;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (cli_is_help(a)) {
 			printf("usage: jitk %s\n", ASM_USAGE);
 			return CLI_OK;
 		} else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
-			if (out)
-				return cli_repeated(ASM_USAGE, a);
 			if (!(out = cli_opt_value(argc, argv, &i)))
 				return cli_usage(ASM_USAGE, "%s needs a file name", a);
 		} else if (!strcmp(a, "--format") || !strcmp(a, "-f")) {
-			if (seen_fmt)
-				return cli_repeated(ASM_USAGE, a);
-			seen_fmt = true;
 			const char *v = cli_opt_value(argc, argv, &i);
 			int f = v ? cli_parse_format(v) : -1;
 			if (f < 0)
@@ -59,8 +53,6 @@ int cmd_asm(int argc, char **argv)
 						 v ? v : "");
 			fmt = (enum cli_format)f;
 		} else if (!strcmp(a, "--name")) {
-			if (name)
-				return cli_repeated(ASM_USAGE, a);
 			if (!(name = cli_opt_value(argc, argv, &i)))
 				return cli_usage(ASM_USAGE, "%s needs a C identifier", a);
 			if (!cli_is_c_ident(name))
@@ -118,7 +110,6 @@ int cmd_disasm(int argc, char **argv)
 {
 	const char *in = NULL, *out = "-";
 	enum cli_format from = FMT_AUTO, fmt = FMT_TEXT;
-	int seen_out = 0, seen_from = 0;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (!strcmp(a, "--format") || !strcmp(a, "-f")) {
@@ -134,13 +125,9 @@ int cmd_disasm(int argc, char **argv)
 			printf("usage: jitk %s\n", DISASM_USAGE);
 			return CLI_OK;
 		} else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
-			if (seen_out++)
-				return cli_repeated(DISASM_USAGE, a);
 			if (!(out = cli_opt_value(argc, argv, &i)))
 				return cli_usage(DISASM_USAGE, "%s needs a file name", a);
 		} else if (!strcmp(a, "--from")) {
-			if (seen_from++)
-				return cli_repeated(DISASM_USAGE, a);
 			const char *v = cli_opt_value(argc, argv, &i);
 			if (!v || !cli_parse_from(v, &from))
 				return cli_usage(DISASM_USAGE, "--from wants auto, raw or text, not '%s'",
@@ -176,15 +163,12 @@ int cmd_check(int argc, char **argv)
 {
 	const char *in = NULL;
 	enum cli_format from = FMT_AUTO;
-	int seen_from = 0;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (cli_is_help(a)) {
 			printf("usage: jitk %s\n", CHECK_USAGE);
 			return CLI_OK;
 		} else if (!strcmp(a, "--from")) {
-			if (seen_from++)
-				return cli_repeated(CHECK_USAGE, a);
 			const char *v = cli_opt_value(argc, argv, &i);
 			if (!v || !cli_parse_from(v, &from))
 				return cli_usage(CHECK_USAGE, "--from wants auto, raw or text, not '%s'",
@@ -336,20 +320,15 @@ int cmd_eval(int argc, char **argv)
 	uint32_t audit = jitk_arch_audit(JITK_ARCH_X86_64);
 	enum cli_format from = FMT_AUTO;
 	bool quiet = false, jit = false;
-	int seen_from = 0;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (cli_is_help(a)) {
 			printf("usage: jitk %s\n", EVAL_USAGE);
 			return CLI_OK;
 		} else if (!strcmp(a, "--nr")) {
-			if (nr_s)
-				return cli_repeated(EVAL_USAGE, a);
 			if (!(nr_s = cli_opt_value(argc, argv, &i)))
 				return cli_usage(EVAL_USAGE, "%s needs a syscall name or number", a);
 		} else if (!strcmp(a, "--arch")) {
-			if (arch_s)
-				return cli_repeated(EVAL_USAGE, a);
 			arch_s = cli_opt_value(argc, argv, &i);
 			if (!arch_s || !parse_arch(arch_s, &arch, &audit))
 				return cli_usage(EVAL_USAGE,
@@ -357,26 +336,16 @@ int cmd_eval(int argc, char **argv)
 						 "AUDIT_ARCH value such as 0xc000003e, not '%s'",
 						 arch_s ? arch_s : "");
 		} else if (!strcmp(a, "--args")) {
-			if (args_s)
-				return cli_repeated(EVAL_USAGE, a);
 			if (!(args_s = cli_opt_value(argc, argv, &i)))
 				return cli_usage(EVAL_USAGE, "%s needs a0,...,a5", a);
 		} else if (!strcmp(a, "--ip")) {
-			if (ip_s)
-				return cli_repeated(EVAL_USAGE, a);
 			if (!(ip_s = cli_opt_value(argc, argv, &i)))
 				return cli_usage(EVAL_USAGE, "%s needs a number", a);
 		} else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
-			if (quiet)
-				return cli_repeated(EVAL_USAGE, a);
 			quiet = true;
 		} else if (!strcmp(a, "--jit")) {
-			if (jit)
-				return cli_repeated(EVAL_USAGE, a);
 			jit = true;
 		} else if (!strcmp(a, "--from")) {
-			if (seen_from++)
-				return cli_repeated(EVAL_USAGE, a);
 			const char *v = cli_opt_value(argc, argv, &i);
 			if (!v || !cli_parse_from(v, &from))
 				return cli_usage(EVAL_USAGE, "--from wants auto, raw or text, not '%s'",
@@ -493,7 +462,7 @@ int cmd_exec(int argc, char **argv)
 	const char *in = NULL;
 	enum cli_format from = FMT_AUTO;
 	unsigned flags = 0;
-	int cmd = -1, seen_flags = 0, seen_from = 0;
+	int cmd = -1;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (!strcmp(a, "--")) {
@@ -503,8 +472,6 @@ int cmd_exec(int argc, char **argv)
 			printf("usage: jitk %s\n", EXEC_USAGE);
 			return CLI_OK;
 		} else if (!strcmp(a, "--flags")) {
-			if (seen_flags++)
-				return cli_repeated(EXEC_USAGE, a);
 			const char *v = cli_opt_value(argc, argv, &i);
 			char bad[256] = "";
 			if (!v || !cli_parse_load_flags(v, &flags, bad, sizeof bad))
@@ -512,8 +479,6 @@ int cmd_exec(int argc, char **argv)
 						 "unknown flag '%s' (log, spec_allow, tsync, "
 						 "tsync_esrch, keep_privs)", bad);
 		} else if (!strcmp(a, "--from")) {
-			if (seen_from++)
-				return cli_repeated(EXEC_USAGE, a);
 			const char *v = cli_opt_value(argc, argv, &i);
 			if (!v || !cli_parse_from(v, &from))
 				return cli_usage(EXEC_USAGE, "--from wants auto, raw or text, not '%s'",

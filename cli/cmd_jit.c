@@ -90,17 +90,14 @@ static bool run_native(const uint8_t *code, size_t len, const struct seccomp_dat
 
 static int check_image(const char *in, const jitk_filter *f, const char *image, unsigned timeout)
 {
-	char *bytes = NULL;
 	size_t len = 0;
+	char *bytes = cli_read_input(image, &len); /* bounded, like every input */
+	if (!bytes)
+		return CLI_FAIL;
 	jitk_diag d;
 	diag_clear(&d);
-	jitk_err err = read_file(image, &bytes, &len, &d);
-	if (err) {
-		cli_report(image, err, &d);
-		return CLI_FAIL;
-	}
 	struct jit_proof res;
-	err = jit_prove(f, (const uint8_t *)bytes, len, timeout, false, &res, &d);
+	jitk_err err = jit_prove(f, (const uint8_t *)bytes, len, timeout, false, &res, &d);
 	if (!err) {
 		printf("proved: %s (%zu bytes, %zu x86-64 instructions) computes what %s computes, for every input\n",
 		       image, len, res.x86_insns, in);
@@ -141,7 +138,6 @@ int cmd_jit(int argc, char **argv)
 	unsigned timeout = 0;
 	bool map = false;
 	enum cli_format fmt = FMT_AUTO;
-	int seen_from = 0;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (cli_is_help(a)) {
@@ -154,8 +150,6 @@ int cmd_jit(int argc, char **argv)
 			       JIT_USAGE, JIT_PROVE_DEFAULT_TIMEOUT_MS);
 			return CLI_OK;
 		} else if (!strcmp(a, "--dump") || !strcmp(a, "-o")) {
-			if (dump)
-				return cli_repeated(JIT_USAGE, a);
 			if (i + 1 >= argc)
 				return cli_usage(JIT_USAGE, "%s needs a file name", a);
 			dump = argv[++i];
@@ -169,12 +163,8 @@ int cmd_jit(int argc, char **argv)
 				return cli_usage(JIT_USAGE,
 						 "--timeout wants milliseconds from 1 to 86400000, not '%s'", t);
 		} else if (!strcmp(a, "--map")) {
-			if (map)
-				return cli_repeated(JIT_USAGE, a);
 			map = true;
 		} else if (!strcmp(a, "--from")) {
-			if (seen_from++)
-				return cli_repeated(JIT_USAGE, a);
 			if (i + 1 >= argc)
 				return cli_usage(JIT_USAGE, "%s needs raw, text or auto", a);
 			const char *v = argv[++i];

@@ -250,28 +250,38 @@ static bool merge_line(struct learn *L, const char *line)
 
 static int merge_file(struct learn *L, const char *path)
 {
+	/* Read once, bounded (cli_read_input); parse it to refuse a bad
+	 * policy, then take the learned comments from the same text. */
+	size_t len;
+	char *text = cli_read_input(path, &len);
+	if (!text)
+		return CLI_FAIL;
+	const char *name = cli_input_name(path);
 	jitk_policy *p = NULL;
 	jitk_diag d;
-	jitk_err e = jitk_policy_load(path, &p, &d);
+	jitk_policy_limits lim = cli_policy_limits();
+	jitk_err e = jitk_policy_parse_limited(text, len, name, &lim, &p, &d);
 	if (e) {
+		free(text);
 		if (!d.file[0])
-			snprintf(d.file, sizeof d.file, "%s", path);
-		cli_report(path, e, &d);
+			snprintf(d.file, sizeof d.file, "%s", name);
+		cli_report(name, e, &d);
 		return CLI_FAIL;
 	}
 	jitk_policy_free(p);
-	FILE *fp = fopen(path, "r");
-	if (!fp)
-		return cli_error("cannot open %s: %s", path, strerror(errno));
-	char line[1024];
 	size_t found = 0;
-	while (fgets(line, sizeof line, fp))
+	for (char *line = text, *end; line < text + len; line = end + 1) {
+		end = memchr(line, '\n', (size_t)(text + len - line));
+		if (!end)
+			end = text + len;
+		*end = '\0';
 		found += merge_line(L, line);
-	fclose(fp);
+	}
+	free(text);
 	if (!found)
 		return cli_error("%s has no rules written by jitk learn (no '# NAME [ABI]: N calls, "
 				 "first by PROG' comments); --merge unions learned policies only",
-				 path);
+				 name);
 	return CLI_OK;
 }
 

@@ -147,7 +147,7 @@ int cmd_stack(int argc, char **argv)
 	const char *out = NULL, *name = NULL;
 	const char **in = calloc((size_t)argc, sizeof *in);
 	size_t nin = 0;
-	int fmt = FMT_AUTO, seen_fmt = 0;
+	int fmt = FMT_AUTO;
 	unsigned timeout = 0;
 	if (!in)
 		return cli_error("out of memory");
@@ -164,20 +164,12 @@ int cmd_stack(int argc, char **argv)
 				goto done;
 			}
 		} else if (!strcmp(a, "--format") || !strcmp(a, "-f")) {
-			if (seen_fmt++) {
-				rc = cli_repeated(STACK_USAGE, a);
-				goto done;
-			}
 			const char *v = cli_opt_value(argc, argv, &i);
 			if (!v || (fmt = cli_parse_format(v)) < 0) {
 				rc = cli_usage(STACK_USAGE, "--format wants raw, text or c, not '%s'", v ? v : "");
 				goto done;
 			}
 		} else if (!strcmp(a, "--name")) {
-			if (name) {
-				rc = cli_repeated(STACK_USAGE, a);
-				goto done;
-			}
 			if (!(name = cli_opt_value(argc, argv, &i)) || !cli_is_c_ident(name)) {
 				rc = cli_usage(STACK_USAGE,
 					       "--name wants a C identifier (letters, digits, '_'; "
@@ -185,10 +177,6 @@ int cmd_stack(int argc, char **argv)
 				goto done;
 			}
 		} else if (!strcmp(a, "--timeout")) {
-			if (timeout) {
-				rc = cli_repeated(STACK_USAGE, a);
-				goto done;
-			}
 			const char *v = cli_opt_value(argc, argv, &i);
 			if (!cli_parse_timeout(v, &timeout)) {
 				rc = cli_usage(STACK_USAGE,

@@ -63,8 +63,6 @@ int cmd_syscall(int argc, char **argv)
 			printf("Prints the number of a syscall name, or the name of a number, per ABI.\n");
 			return CLI_OK;
 		} else if (!strcmp(a, "--arch")) {
-			if (arch_given)
-				return cli_repeated(SYSCALL_USAGE, a);
 			const char *v = cli_opt_value(argc, argv, &i);
 			if (!v || !(mask = arch_mask(v)))
 				return cli_usage(SYSCALL_USAGE,

@@ -106,8 +106,6 @@ int cmd_verify(int argc, char **argv)
 			printf("usage: jitk %s\n", VERIFY_USAGE);
 			return CLI_OK;
 		} else if (!strcmp(a, "--timeout")) {
-			if (timeout)
-				return cli_repeated(VERIFY_USAGE, a);
 			const char *v = i + 1 < argc ? argv[++i] : NULL;
 			if (!cli_parse_timeout(v, &timeout))
 				return cli_usage(VERIFY_USAGE,
@@ -243,23 +241,18 @@ int cmd_diff(int argc, char **argv)
 	int npos = 0;
 	unsigned timeout = 0;
 	uint64_t max = DIFF_DEFAULT_MAX;
-	int seen_max = 0;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			printf("usage: jitk %s\n", DIFF_USAGE);
 			return CLI_OK;
 		} else if (!strcmp(a, "--timeout")) {
-			if (timeout)
-				return cli_repeated(DIFF_USAGE, a);
 			const char *v = i + 1 < argc ? argv[++i] : NULL;
 			if (!cli_parse_timeout(v, &timeout))
 				return cli_usage(DIFF_USAGE,
 						 "--timeout wants milliseconds from 1 to 86400000, not '%s'",
 						 v ? v : "");
 		} else if (!strcmp(a, "--max")) {
-			if (seen_max++)
-				return cli_repeated(DIFF_USAGE, a);
 			const char *v = i + 1 < argc ? argv[++i] : NULL;
 			if (!v || !cli_parse_u64(v, &max) || max == 0 || max > 100000)
 				return cli_usage(DIFF_USAGE, "--max wants a count from 1 to 100000, not '%s'",

@@ -484,7 +484,3 @@ bool cli_is_c_ident(const char *s)
 	return true;
 }
 
-int cli_repeated(const char *usage, const char *opt)
-{
-	return cli_usage(usage, "option '%s' given twice", opt);
-}

@@ -175,6 +175,10 @@ int cli_check_args(const struct cli_command *c, int *argcp, char ***argvp)
 	char **argv = *argvp;
 	char **out = NULL;
 	int n = 0;
+	/* Options already given: each may come once unless it is repeatable
+	 * (the same for every command, so none silently takes the last). */
+	const struct cli_opt *seen[64];
+	size_t nseen = 0;
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i];
 		if (i > 0 && !strcmp(a, "--")) {
@@ -205,6 +209,15 @@ int cli_check_args(const struct cli_command *c, int *argcp, char ***argvp)
 		if (eq && !o->arg) {
 			free(out);
 			return usage_error(c, "option '%s' takes no value", o->name, NULL);
+		}
+		if (!strstr(o->help, "(repeatable")) {
+			for (size_t k = 0; k < nseen; k++)
+				if (seen[k] == o) {
+					free(out);
+					return usage_error(c, "option '%s' given twice", o->name, NULL);
+				}
+			if (nseen < sizeof seen / sizeof *seen)
+				seen[nseen++] = o;
 		}
 		if (eq) {
 			/* "--opt=value" becomes "--opt" "value" for the command. */

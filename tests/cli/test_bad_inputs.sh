@@ -94,7 +94,7 @@ lane() {
 			state "$L" >"$L.base"
 		fi
 		word=$(echo "$cmd" | awk '{ print $2 }')
-		case $word in compile | run | verify | diff | asm | disasm | check | eval | exec | jit | stack | syscall) ;; *) word=global ;; esac
+		case $word in compile | run | verify | diff | asm | disasm | check | eval | exec | jit | stack | syscall | learn | dump) ;; *) word=global ;; esac
 		printf '%s\t%s\t%s\t%s\n' "$row" "$word" "$cmd" "$(printf '%s' "$problems" | tr '\n' '\037')"
 	done <"$TABLE"
 }
