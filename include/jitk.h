@@ -269,6 +269,13 @@ bool jitk_policy_rule(const jitk_policy *p, size_t i, const char **file, unsigne
 /* The policy's file name as given to jitk_policy_parse/_load ("" if none). */
 const char *jitk_policy_file(const jitk_policy *p);
 
+/* Print a policy as SCPL text (release with jitk_free).  jitk_policy_parse
+ * reads it back to a policy that gives, for every ABI and syscall number,
+ * the same rules (action, condition) in the same order, so the same
+ * result on every input.  JITK_E_INVAL if p holds an action SCPL cannot
+ * write (never for a parsed policy). */
+jitk_err jitk_policy_print(const jitk_policy *p, char **out);
+
 typedef struct jitk_compile_opts {
 	bool no_verify;             /* skip the SMT proof (on by default) */
 	unsigned verify_timeout_ms; /* 0: default */
