@@ -13,7 +13,7 @@ WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wvla
 CPPFLAGS_J := -D_GNU_SOURCE -Iinclude -Isrc -Isrc/trusted -I$(B)/gen -Itests/support
 CFLAGS  ?= -O2 -g
 CFLAGS_J := -std=c11 $(WARN) $(CPPFLAGS_J) $(CFLAGS)
-LIBS    := -lz3
+LIBS    := -lz3 -ljson-c
 SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 GEN_C   := $(addprefix $(B)/gen/,sys_x86_64.c sys_i386.c sys_x32.c sys_aarch64.c errno.c consts.c)

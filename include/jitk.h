@@ -276,6 +276,32 @@ const char *jitk_policy_file(const jitk_policy *p);
  * write (never for a parsed policy). */
 jitk_err jitk_policy_print(const jitk_policy *p, char **out);
 
+/* OCI / Docker seccomp profiles (JSON; docs/oci.md).  jitk_policy_parse and
+ * jitk_policy_load recognise a profile by content (a JSON object) and read
+ * it with the default options below; the *_opts variants take them. */
+typedef struct jitk_profile_opts {
+	const char *caps;      /* the container's capabilities, "CAP_A,B" (CAP_
+				  optional); NULL: Docker's default set; "": none */
+	const char *kernel;    /* "X.Y" for minKernel; NULL: the running kernel */
+	const char *host_arch; /* x86_64, i386, aarch64; NULL: this machine */
+	bool strict;           /* a name missing on a selected ABI is an error,
+				  not skipped as libseccomp skips it */
+} jitk_profile_opts;
+
+/* Is text an OCI/Docker JSON profile rather than SCPL? */
+bool jitk_is_profile(const char *text, size_t len);
+/* Translate a profile into SCPL text that jitk_policy_parse reads to the
+ * policy the runtimes (runc/crun on libseccomp) would enforce.  *scpl and
+ * (if notes is non-NULL) *notes, one "file:line:col: note: ..." line per
+ * skipped name, are released with jitk_free.  opts may be NULL. */
+jitk_err jitk_profile_import(const char *text, size_t len, const char *filename,
+			     const jitk_profile_opts *opts, char **scpl, char **notes, jitk_diag *d);
+/* jitk_policy_parse / _load with profile options (ignored for SCPL). */
+jitk_err jitk_policy_parse_opts(const char *text, size_t len, const char *filename,
+				const jitk_profile_opts *opts, jitk_policy **out, jitk_diag *d);
+jitk_err jitk_policy_load_opts(const char *path, const jitk_profile_opts *opts,
+			       jitk_policy **out, jitk_diag *d);
+
 typedef struct jitk_compile_opts {
 	bool no_verify;             /* skip the SMT proof (on by default) */
 	unsigned verify_timeout_ms; /* 0: default */

@@ -1300,6 +1300,10 @@ jitk_err jitk_policy_parse(const char *text, size_t len, const char *filename,
 	*out = NULL;
 	if (!text)
 		text = "";
+	/* The one entry point: an OCI/Docker JSON profile goes to oci.c,
+	 * which translates it to SCPL and comes back here. */
+	if (jitk_is_profile(text, len))
+		return jitk_policy_parse_opts(text, len, filename, NULL, out, d);
 	struct parser P = { .d = d };
 	/* Defaults: the native ABI only; anything else is killed. */
 	P.arch[JITK_ARCH_X86_64] = true;
