@@ -113,6 +113,17 @@ int cmd_dump(int argc, char **argv);    /* cli/cmd_dump.c */
  * Returns the exit status (the command's, 128+signal, 126/127). */
 int run_report(const jitk_policy *p, const jitk_filter *f, unsigned flags, bool permissive,
 	       bool report_errno, bool verbose, char **argv);
+int cmd_import(int argc, char **argv);  /* cli/cmd_import.c */
+
+/* OCI/Docker profile options (--caps, --kernel, --host-arch, --strict),
+ * taken out of argv by main() before any command runs (cli/profile.c). */
+extern jitk_profile_opts cli_profile;
+/* Remove the profile options from argv (up to a "--"); -1 on a missing
+ * value (message printed). */
+int cli_take_profile_opts(int *argc, char **argv);
+/* Load a policy file, SCPL or OCI profile (by content), with cli_profile.
+ * Every command that reads a policy goes through here. */
+jitk_err cli_load_policy(const char *path, jitk_policy **p, jitk_diag *d);
 
 /* Exit statuses. */
 #define CLI_OK 0

@@ -45,8 +45,8 @@ static jitk_filter *compile_policy(const char *what, const char *text, size_t le
 {
 	jitk_policy *p = NULL;
 	jitk_diag d;
-	jitk_err err = from_file ? jitk_policy_load(what, &p, &d)
-				 : jitk_policy_parse(text, len, what, &p, &d);
+	jitk_err err = from_file ? cli_load_policy(what, &p, &d)
+				 : jitk_policy_parse_opts(text, len, what, &cli_profile, &p, &d);
 	if (err) {
 		report(what, err, &d);
 		return NULL;

@@ -130,7 +130,7 @@ int cmd_verify(int argc, char **argv)
 
 	jitk_policy *p = NULL;
 	jitk_diag d;
-	jitk_err err = jitk_policy_load(pos[0], &p, &d);
+	jitk_err err = cli_load_policy(pos[0], &p, &d);
 	if (err) {
 		if (!d.file[0])
 			snprintf(d.file, sizeof d.file, "%s", pos[0]);
@@ -187,9 +187,9 @@ static bool load_side(const char *path, struct dside *s)
 	s->st = (struct cli_stack){ 0 };
 	if (cli_is_stack_operand(path))
 		return cli_load_stack(path, 0, &s->st);
-	if (cli_ends_with(path, ".scpl")) {
+	if (cli_ends_with(path, ".scpl") || cli_ends_with(path, ".json")) {
 		jitk_diag d;
-		jitk_err err = jitk_policy_load(path, &s->p, &d);
+		jitk_err err = cli_load_policy(path, &s->p, &d);
 		if (err) {
 			if (!d.file[0])
 				snprintf(d.file, sizeof d.file, "%s", path);
