@@ -35,6 +35,8 @@
 #define OCI_MAX_BYTES (16u << 20) /* a profile larger than 16 MiB is refused */
 #define OCI_MAX_DEPTH 32          /* JSON nesting; real profiles use 5 */
 #define OCI_MAX_NAME 64           /* longest syscall name accepted */
+#define OCI_MAX_ENTRIES 10000     /* syscalls[] entries (Docker's: 33) */
+#define OCI_MAX_NAMES 10000       /* names of one entry (Docker's: 370) */
 
 /* ------------------------------------------------------------ json walker */
 
@@ -799,6 +801,8 @@ static jitk_err add_name(struct oci *C, struct entry *en, const struct jv *v)
 		diag_hint(C->d, "syscall names are lower-case letters, digits and '_'");
 		return e;
 	}
+	if (en->nnames == OCI_MAX_NAMES)
+		return err_v(C, JITK_E_RANGE, v, "more than %u names in one entry", OCI_MAX_NAMES);
 	if (en->nnames % 16 == 0) {
 		struct name *nn = realloc(en->names, (en->nnames + 16) * sizeof *nn);
 		if (!nn)
@@ -1053,6 +1057,10 @@ static jitk_err parse_profile(struct oci *C, struct profile *P, const struct jv 
 		case F_SYSCALLS:
 			if (!(e = want(C, &v, json_type_array, "syscalls"))) {
 				size_t n = json_object_array_length(v.o);
+				if (n > OCI_MAX_ENTRIES) {
+					e = err_v(C, JITK_E_RANGE, &v, "more than %u syscalls entries", OCI_MAX_ENTRIES);
+					break;
+				}
 				P->entries = calloc(n ? n : 1, sizeof *P->entries);
 				if (!P->entries) {
 					e = diag_err(C->d, JITK_E_NOMEM, "out of memory");
@@ -1169,11 +1177,6 @@ static jitk_err resolve(struct oci *C, struct profile *P, struct strbuf *nb)
 			continue;
 		for (size_t k = 0; k < en->nnames; k++) {
 			struct name *nm = &en->names[k];
-			bool dup = false;
-			for (size_t j = 0; j < k; j++)
-				dup |= !strcmp(en->names[j].s, nm->s);
-			if (dup)
-				continue;
 			if (!name_anywhere(C, nm->s)) {
 				/* runc: GetSyscallFromName fails -> the name is ignored */
 				if (C->o.strict) {
@@ -1205,6 +1208,12 @@ static jitk_err resolve(struct oci *C, struct profile *P, struct strbuf *nb)
 		}
 	}
 	qsort(refs, n, sizeof *refs, ref_cmp);
+	/* A name twice in one entry counts once. */
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++)
+		if (!m || strcmp(refs[m - 1].name, refs[i].name) || refs[m - 1].entry != refs[i].entry)
+			refs[m++] = refs[i];
+	n = m;
 	for (size_t i = 0; i < n;) {
 		size_t j = i;
 		while (j < n && !strcmp(refs[j].name, refs[i].name))
@@ -1344,12 +1353,9 @@ static void emit(struct oci *C, const struct profile *P, struct strbuf *sb)
 							   : NULL;
 		size_t nkeep = 0, ndrop = 0;
 		for (size_t k = 0; k < en->nnames; k++) {
-			bool dup = false;
-			for (size_t j = 0; j < k; j++)
-				dup |= !strcmp(en->names[j].s, en->names[k].s);
 			if (en->names[k].keep)
 				nkeep++;
-			else if (!dup)
+			else
 				ndrop++;
 		}
 		if (skip) {
@@ -1447,7 +1453,11 @@ jitk_err jitk_profile_import(const char *text, size_t len, const char *filename,
 		goto out;
 	}
 	if (je != json_tokener_success) {
-		e = err_at(&C, JITK_E_PARSE, end > 0 ? end - 1 : 0, 1, "JSON: %s",
+		/* json-c stops at the offending character, or just after the
+		 * bracket that nests too deep */
+		if (je == json_tokener_error_depth && end > 0)
+			end--;
+		e = err_at(&C, JITK_E_PARSE, end < len ? end : len - 1, 1, "JSON: %s",
 			   json_tokener_error_desc(je));
 		if (je == json_tokener_error_depth)
 			diag_hint(d, "nesting deeper than %d levels", OCI_MAX_DEPTH);
