@@ -107,7 +107,7 @@ $(B)/asan/tests/unit/%: $(B)/asan/tests/unit/%.o $(SUP_SO) $(B)/libjitk-asan.a
 	$(CC) $(CFLAGS_J) $(SAN) -o $@ $^ -lcmocka -ljson-c $(LIBS)
 $(B)/tests/kernel/%: $(B)/obj/tests/kernel/%.o $(SUP_O) $(B)/libjitk.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_J) -o $@ $^ -lcmocka -ljson-c $(LIBS)
+	$(CC) $(CFLAGS_J) -o $@ $^ -lcmocka -ljson-c -lseccomp $(LIBS)
 # bench_perf's parts: the libseccomp translation, kernel timing, the report.
 $(B)/bench/bench_perf: $(patsubst %.c,$(B)/obj/%.o,$(wildcard bench/perf_*.c))
 $(B)/bench/%: $(B)/obj/bench/%.o $(SUP_O) $(B)/libjitk.a
