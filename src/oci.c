@@ -1400,8 +1400,9 @@ bool jitk_is_profile(const char *text, size_t len)
 	i++;
 	while (i < len && isspace((unsigned char)text[i]))
 		i++;
-	/* SCPL has no strings outside include; JSON keys are strings. */
-	return i < len && (text[i] == '"' || text[i] == '}');
+	/* SCPL has no strings outside include; JSON keys are strings.  "{}"
+	 * stays SCPL (an empty policy, refused as such). */
+	return i < len && text[i] == '"';
 }
 
 jitk_err jitk_profile_import(const char *text, size_t len, const char *filename,
