@@ -252,7 +252,7 @@ static int merge_file(struct learn *L, const char *path)
 {
 	jitk_policy *p = NULL;
 	jitk_diag d;
-	jitk_err e = jitk_policy_load(path, &p, &d);
+	jitk_err e = cli_load_policy(path, &p, &d);
 	if (e) {
 		if (!d.file[0])
 			snprintf(d.file, sizeof d.file, "%s", path);

@@ -29,7 +29,7 @@ jitk_filter *cli_load_filter_or_policy(const char *path, unsigned timeout_ms)
 		return cli_read_filter(path, FMT_AUTO);
 	jitk_policy *p = NULL;
 	jitk_diag d;
-	jitk_err err = jitk_policy_load(path, &p, &d);
+	jitk_err err = cli_load_policy(path, &p, &d);
 	jitk_filter *f = NULL;
 	if (!err) {
 		jitk_compile_opts o = { .verify_timeout_ms = timeout_ms };
