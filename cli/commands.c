@@ -54,7 +54,14 @@
 #define OPT_END { NULL, NULL, NULL, CLI_ARG_NONE, NULL, NULL, false, NULL }
 
 static const struct cli_opt compile_opts[] = {
-	OPT_OUTPUT("the filter"), OPT_FORMAT, OPT_NAME, OPT_NO_VERIFY, OPT_TIMEOUT, OPT_PROFILE,
+	OPT_OUTPUT("the filter"),
+	{ "--format", "-f", "raw|text|c|dot|oci", CLI_ARG_WORDS, "raw text c dot oci",
+	  "raw, or text for OUT named *.s/*.asm/*.bpfasm, C for *.c/*.h, dot for "
+	  "*.dot/*.gv, oci for *.json", false,
+	  "raw struct sock_filter bytes, assembler text, a C array, a Graphviz picture "
+	  "of the control flow, or an OCI profile (proved equal under runc/libseccomp's "
+	  "semantics, docs/oci.md)" },
+	OPT_NAME, OPT_NO_VERIFY, OPT_TIMEOUT, OPT_PROFILE,
 	OPT_END,
 };
 static const char *const compile_ex[] = {

@@ -296,6 +296,13 @@ bool jitk_is_profile(const char *text, size_t len);
  * skipped name, are released with jitk_free.  opts may be NULL. */
 jitk_err jitk_profile_import(const char *text, size_t len, const char *filename,
 			     const jitk_profile_opts *opts, char **scpl, char **notes, jitk_diag *d);
+/* Write p as an OCI seccomp profile (JSON, release with jitk_free) that
+ * runc/crun on libseccomp enforce exactly as p says, for a host whose arch
+ * is one of p's: read back with jitk_policy_parse and proved equal to p
+ * (jitk_equiv, timeout_ms 0: default).  JITK_E_UNSUPPORTED, naming the
+ * rule, when libseccomp cannot express it (docs/oci.md). */
+jitk_err jitk_policy_to_profile(const jitk_policy *p, unsigned timeout_ms, char **out,
+				jitk_diag *d);
 /* jitk_policy_parse / _load with profile options (ignored for SCPL). */
 jitk_err jitk_policy_parse_opts(const char *text, size_t len, const char *filename,
 				const jitk_profile_opts *opts, jitk_policy **out, jitk_diag *d);
