@@ -100,4 +100,19 @@ has err "idx.json:1:117: error: index 6 is out of range (0..5)" "verify locates 
 expect 1 "import of SCPL is refused" "$J" import "$R/policies/paper.scpl" -o p.scpl
 has err "is not an OCI/Docker JSON profile" "import says what it wants"
 
+# ------------------------------------------------------------ --format oci
+expect 0 "a policy out as an OCI profile" "$J" compile "$R/policies/vsftpd-prelogin.scpl" -o v.json
+has err "OCI profile written, proved equal" "the profile is proved equal to the policy"
+has v.json '"defaultAction":"SCMP_ACT_KILL_THREAD"' "the profile has the default action"
+expect 0 "the written profile compiles back" "$J" compile v.json -o v.bpf --host-arch x86_64
+expect 0 "and is the policy (jitk diff)" "$J" diff "$R/policies/vsftpd-prelogin.scpl" v.json --host-arch x86_64
+expect 0 "--format oci to stdout" "$J" compile "$R/policies/vsftpd-prelogin.scpl" -o - --format oci
+has out '"architectures"' "stdout has the profile"
+expect 1 "a policy libseccomp cannot express is refused" "$J" compile "$R/policies/paper.scpl" -o p.json
+has err "foreign_action must be KillThread" "the refusal says why"
+absent p.json "no profile written"
+expect 1 "a rule libseccomp cannot express is named" "$J" compile "$R/policies/openssh-preauth.scpl" -o o.json
+has err "openssh-preauth.scpl:34:5: error: an OCI profile cannot express this rule" "file:line:col of the rule"
+absent o.json "no profile written for a refused rule"
+
 echo "1..$n"
