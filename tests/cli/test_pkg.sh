@@ -45,12 +45,12 @@ U=$R/tests/pkg/user.c
 POL=$R/policies/paper.scpl
 ver=$("$J" --version | sed -n '1s/^jitk \([^ ]*\) .*/\1/p')
 want="jitk $ver getpid=0x7fff0000 open=0x0005000d user 1 user"
-if $CC -std=c11 -I"$R/include" -o clash-internal "$U" "$R/$B/libjitk.a" -lz3 2>clash.err; then
+if $CC -std=c11 -I"$R/include" -o clash-internal "$U" "$R/$B/libjitk.a" -lz3 -ljson-c 2>clash.err; then
 	notok "the internal archive clashes with the user's read_file (the check can fail)"
 else
 	has clash.err "multiple definition" "the internal archive clashes with the user's read_file (the check can fail)"
 fi
-run $CC -std=c11 -I"$R/include" -o clash-static "$U" "$R/$B/lib/libjitk.a" -lz3
+run $CC -std=c11 -I"$R/include" -o clash-static "$U" "$R/$B/lib/libjitk.a" -lz3 -ljson-c
 [ "$rc" -eq 0 ] && ok "a program defining read_file, codegen, str_copy links with libjitk.a" ||
 	notok "a program defining read_file, codegen, str_copy links with libjitk.a"
 run ./clash-static "$POL"
