@@ -273,7 +273,8 @@ const char *jitk_policy_file(const jitk_policy *p);
  * reads it back to a policy that gives, for every ABI and syscall number,
  * the same rules (action, condition) in the same order, so the same
  * result on every input.  JITK_E_INVAL if p holds an action SCPL cannot
- * write (never for a parsed policy). */
+ * write (never for a parsed policy); JITK_E_UNSUPPORTED for a policy with
+ * Landlock blocks, which the printer does not write yet. */
 jitk_err jitk_policy_print(const jitk_policy *p, char **out);
 
 /* OCI / Docker seccomp profiles (JSON; docs/oci.md).  jitk_policy_parse and

@@ -252,6 +252,10 @@ jitk_err jitk_policy_print(const jitk_policy *p, char **out)
 	if (!p || !out)
 		return JITK_E_INVAL;
 	*out = NULL;
+	/* Landlock blocks (docs/landlock.md) are not printed yet: refuse rather
+	 * than print a policy that means less. */
+	if (p->landlock.has_fs || p->landlock.has_net || p->landlock.scope)
+		return JITK_E_UNSUPPORTED;
 	struct strbuf sb = { 0 };
 	unsigned all = policy_arches(p);
 	if (p->file[0])

@@ -193,6 +193,9 @@ static void unprintable(void **state)
 	assert_null(s);
 	p->default_action = JITK_RET_ALLOW | 1;
 	assert_int_equal(jitk_policy_print(p, &s), JITK_E_INVAL);
+	p->default_action = JITK_RET_ALLOW;
+	p->landlock.scope = 1; /* a Landlock block is refused, not dropped */
+	assert_int_equal(jitk_policy_print(p, &s), JITK_E_UNSUPPORTED);
 	jitk_policy_free(p);
 	assert_int_equal(jitk_policy_print(NULL, &s), JITK_E_INVAL);
 }
