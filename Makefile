@@ -97,7 +97,7 @@ $(B)/gen/cli_version.c: tools/gen_version.sh $(GEN_C)
 	sh tools/gen_version.sh "$(CC)" "$(CPPFLAGS_J)" $(filter $(B)/gen/sys_%,$(GEN_C)) > $@.tmp && mv $@.tmp $@
 
 $(B)/jitk: $(patsubst %.c,$(B)/obj/%.o,$(CLI_C)) $(B)/obj/gen/default_policy.o $(B)/obj/gen/cli_version.o $(B)/libjitk.a
-	$(CC) $(CFLAGS_J) -o $@ $^ $(LIBS)
+	$(CC) $(CFLAGS_J) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 $(B)/tests/unit/%: $(B)/obj/tests/unit/%.o $(SUP_O) $(B)/libjitk.a
 	@mkdir -p $(dir $@)

@@ -134,11 +134,14 @@ parent = $(patsubst %/,%,$(dir $(1)))
 # copy of the tree's files (committed and untracked, not ignored) in
 # $(B)/deb/, where the .deb files land; then lintian.  Not part of make test.
 DEB_DIR = $(B)/deb
+# The system's tools only, as a Debian build daemon has them (a python3 shim
+# from pyenv or the like on PATH would end up in the build).
+DEB_PATH = /usr/sbin:/usr/bin:/sbin:/bin
 deb:
 	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/jitk-$(VERSION)
 	git ls-files -z --cached --others --exclude-standard | \
 	  xargs -0 sh -c 'for f; do [ -e "$$f" ] && echo "$$f"; done' sh | \
 	  tar -cf - -T - | tar -xf - -C $(DEB_DIR)/jitk-$(VERSION)
-	cd $(DEB_DIR)/jitk-$(VERSION) && dpkg-buildpackage -b -us -uc
-	lintian --fail-on error $(DEB_DIR)/jitk_$(VERSION)_*.changes
+	cd $(DEB_DIR)/jitk-$(VERSION) && env PATH=$(DEB_PATH) dpkg-buildpackage -b -us -uc
+	env PATH=$(DEB_PATH) lintian --fail-on error $(DEB_DIR)/jitk_$(VERSION)_*.changes
 	ls -l $(DEB_DIR)/*.deb
