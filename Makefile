@@ -114,9 +114,17 @@ $(B)/bench/%: $(B)/obj/bench/%.o $(SUP_O) $(B)/libjitk.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_J) -o $@ $(filter %.o,$^) $(B)/libjitk.a -lseccomp -ljson-c -lcmocka $(LIBS) -lm
 
+# Helpers the CLI tests run (tests/tools/): libseccomp's program for a policy.
+$(B)/tests/tools/lsc_export: $(B)/obj/tests/tools/lsc_export.o $(B)/obj/bench/perf_lsc.o $(B)/libjitk.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_J) -o $@ $^ -lseccomp $(LIBS)
+$(B)/obj/tests/tools/%.o: tests/tools/%.c $(GEN_C)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_J) -Ibench -MMD -MP -c -o $@ $<
+
 unit: $(UNIT_BIN) $(UNIT_SAN)
 
-test: all $(UNIT_BIN) $(UNIT_SAN) $(KERN_BIN)
+test: all $(UNIT_BIN) $(UNIT_SAN) $(KERN_BIN) $(B)/tests/tools/lsc_export
 	@sh tests/run.sh $(B)
 
 demo: all

@@ -105,6 +105,7 @@ int cmd_syscall(int argc, char **argv); /* cli/cmd_syscall.c */
 int cmd_stack(int argc, char **argv);   /* cli/cmd_stack.c */
 int cmd_learn(int argc, char **argv);   /* cli/cmd_learn.c */
 int cmd_dump(int argc, char **argv);    /* cli/cmd_dump.c */
+int cmd_explain(int argc, char **argv); /* cli/cmd_explain.c */
 
 /* `jitk run` under supervision (cli/run_report.c): run argv under f, p's
  * compiled filter, naming each refused call and its deciding rule; with

@@ -258,6 +258,24 @@ static const char *const import_ex[] = {
 	NULL,
 };
 
+static const struct cli_opt explain_opts[] = {
+	{ "--output", "-o", "OUT", CLI_ARG_FILE, NULL, "standard output", false,
+	  "write the decompiled policy to OUT" },
+	{ "--arch", NULL, "ARCH", CLI_ARG_ARCH, NULL, "every ABI", false,
+	  "print one ABI's rules only (x86_64, i386, x32, aarch64)" },
+	{ "--scpl", NULL, NULL, CLI_ARG_NONE, NULL, NULL, false,
+	  "write a complete policy, and only once it is proved equal to the filter" },
+	OPT_NO_VERIFY,
+	OPT_TIMEOUT,
+	OPT_FROM,
+	OPT_END,
+};
+static const char *const explain_ex[] = {
+	"jitk explain libseccomp-docker.bpf --arch x86_64",
+	"jitk explain dumped.bpf --scpl -o dumped.scpl",
+	NULL,
+};
+
 static const struct cli_opt syscall_opts[] = {
 	{ "--arch", NULL, "ARCH", CLI_ARG_ARCH, NULL, "every ABI", false,
 	  "one ABI: x86_64, i386, x32, aarch64, or an AUDIT_ARCH value in hex as "
@@ -360,6 +378,13 @@ const struct cli_command cli_commands[] = {
 	  "CAP_SYS_ADMIN) and prints them in installation order.  The process is stopped "
 	  "with PTRACE_INTERRUPT, no signal is sent, and detached at once.",
 	  dump_opts, dump_ex },
+	{ "explain", cmd_explain, "FILTER|POLICY", CLI_ARG_FILE, NULL,
+	  "what a filter does, as SCPL rules decompiled from the BPF",
+	  "Executes the filter symbolically per ABI and syscall number (arguments "
+	  "symbolic), groups the numbers decided alike into one rule each and prints the "
+	  "result as SCPL, proved equal to the filter with Z3.  With --scpl the policy is "
+	  "complete and written only when proved.  A POLICY (*.scpl) is compiled first.",
+	  explain_opts, explain_ex },
 	{ "syscall", cmd_syscall, "NAME|NR", CLI_ARG_SYSCALL, NULL,
 	  "syscall name <-> number, per ABI",
 	  "Turns a syscall name into its number on each ABI, or a number into its name, "

@@ -401,6 +401,18 @@ bool jitk_policy_has_landlock(const jitk_policy *p);
  * JITK_E_NAME.  Nothing is applied on error.  JITK_OK without a block. */
 jitk_err jitk_landlock_apply(const jitk_policy *p, unsigned flags, char **warnings, jitk_diag *d);
 
+/* --------------------------------------------------------------- explain */
+
+/* Decompile f into SCPL: per ABI, the program is executed symbolically
+ * (arch and nr concrete, arguments symbolic); numbers decided alike are
+ * grouped into one rule (their ranges in a comment), the most common
+ * decision becomes default_action.  abis selects whose rules are written
+ * (a bit per jitk_arch; all bits: a complete policy).  The text is not
+ * proved here: jitk_equiv on its parse does that.  JITK_E_UNSUPPORTED
+ * (with the reason) for programs SCPL cannot express or that compute on
+ * the syscall number. */
+jitk_err jitk_explain(const jitk_filter *f, unsigned abis, char **out, jitk_diag *d);
+
 /* ------------------------------------------------------------------ JIT */
 
 typedef struct jitk_jit jitk_jit;

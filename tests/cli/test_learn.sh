@@ -221,3 +221,28 @@ else
 	ok "# SKIP graphviz (dot) is not installed; tools/deps.sh installs it"
 fi
 expect 2 "disasm --format c is refused" "$J" disasm abi.s --format c
+
+# -------------------------------------------------------------- explain
+expect 0 "explain a policy" "$J" explain "$R/policies/paper.scpl"
+has out "syscalls = [getpid; gettimeofday]" "numbers decided alike are one rule"
+has out "# numbers 39, 96" "their numbers are listed as ranges"
+has out "default_action = KillProcess;" "the most common decision is the default"
+has err "proved equal to the filter (Z3)" "explain proves its rules equal to the filter"
+expect 1 "explain refuses a filter SCPL cannot say" "$J" explain abi.s --scpl -o abi.scpl
+has err "unknown architecture depends on the call" "and says why"
+absent abi.scpl "no output when it cannot decompile"
+expect 2 "explain --scpl with --arch is refused" "$J" explain "$R/policies/paper.scpl" --scpl --arch i386
+LSC=$(dirname "$J")/tests/tools/lsc_export
+if [ -x "$LSC" ] && "$LSC" "$R/policies/docker-default.scpl" lsc-docker.bpf 2>lsc.err; then
+	expect 0 "explain --scpl libseccomp's program for Docker's profile" "$J" explain lsc-docker.bpf --scpl -o lsc-docker.scpl
+	has err "proved equal to the filter (Z3)" "the decompiled policy is proved equal to libseccomp's filter"
+	has lsc-docker.scpl "arch = [x86_64; i386; x32];" "all three ABIs of the profile are there"
+	has lsc-docker.scpl "when = (arg0 >= 0x26 && arg0 <= 0x28 && arg0 != 0x27)" "64-bit argument compares read as one condition"
+	expect 0 "jitk diff agrees: policy == libseccomp's filter" "$J" diff lsc-docker.scpl lsc-docker.bpf
+	has out "equivalent" "the decompiled policy and the filter are equivalent"
+	expect 0 "explain --arch i386" "$J" explain lsc-docker.bpf --arch i386
+	lacks out "arch = [x86_64];" "--arch keeps one ABI's rules"
+	has out "arch = [i386];" "the i386 rules are there"
+else
+	notok "libseccomp's program for Docker's profile" "$(cat lsc.err 2>/dev/null)"
+fi
