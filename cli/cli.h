@@ -126,6 +126,19 @@ int cli_take_profile_opts(int *argc, char **argv);
  * Every command that reads a policy goes through here. */
 jitk_err cli_load_policy(const char *path, jitk_policy **p, jitk_diag *d);
 
+/* Policy warnings (cli/lint_report.c, jitk_lint): --werror makes them
+ * errors, --no-warn NAME,... (or all) silences them. */
+struct cli_lint {
+	bool werror;
+	unsigned off_mask; /* silenced warnings, a bit per name; ~0u: all */
+};
+/* Parse a --no-warn list into l; false (the bad word in bad) if a name is
+ * unknown. */
+bool cli_lint_parse(const char *list, struct cli_lint *l, char *bad, size_t cap);
+/* Print p's warnings that are not silenced (JITK_LINT_* flags); returns
+ * how many were printed, -1 on failure. */
+int cli_lint_policy(const jitk_policy *p, const struct cli_lint *l, unsigned flags);
+
 /* Exit statuses. */
 #define CLI_OK 0
 #define CLI_FAIL 1  /* the input is bad, or the answer is "no" */

@@ -38,10 +38,47 @@ static int report(const char *what, jitk_err err, jitk_diag *d)
 	return CLI_FAIL;
 }
 
+/* The policy's warnings; false if --werror turns them into a failure. */
+static bool policy_lint_ok(const jitk_policy *p, const struct cli_lint *lint, unsigned flags)
+{
+	int n = cli_lint_policy(p, lint, flags);
+	if (n < 0)
+		return false;
+	if (n > 0 && lint->werror) {
+		cli_error("%d warning%s, and --werror makes them errors; nothing done", n,
+			  n == 1 ? "" : "s");
+		return false;
+	}
+	return true;
+}
+
+/* The lint options of compile and run; true if argv[*i] was one.  *rc is
+ * set (and true returned) on a bad value. */
+static bool lint_option(int argc, char **argv, int *i, struct cli_lint *l, const char *usage,
+			int *rc)
+{
+	const char *a = argv[*i];
+	if (!strcmp(a, "--werror")) {
+		l->werror = true;
+		return true;
+	}
+	if (strcmp(a, "--no-warn"))
+		return false;
+	const char *v = cli_opt_value(argc, argv, i);
+	char bad[64] = "";
+	if (!v || !cli_lint_parse(v, l, bad, sizeof bad))
+		*rc = cli_usage(usage,
+				"--no-warn wants alias-refused, shadowed-rule, notify-no-listener, "
+				"trace-no-tracer or all, not '%s'",
+				v ? bad : "");
+	return true;
+}
+
 /* Parse and compile; prints its own errors.  NULL on failure. */
 static jitk_filter *compile_policy(const char *what, const char *text, size_t len,
 				   bool from_file, const jitk_compile_opts *opts,
-				   double *ms, jitk_policy **keep)
+				   double *ms, jitk_policy **keep, const struct cli_lint *lint,
+				   unsigned lint_flags)
 {
 	jitk_policy *p = NULL;
 	jitk_diag d;
@@ -49,6 +86,10 @@ static jitk_filter *compile_policy(const char *what, const char *text, size_t le
 				 : jitk_policy_parse_opts(text, len, what, &cli_profile, &p, &d);
 	if (err) {
 		report(what, err, &d);
+		return NULL;
+	}
+	if (lint && !policy_lint_ok(p, lint, lint_flags)) {
+		jitk_policy_free(p);
 		return NULL;
 	}
 	double t0 = now_ms();
@@ -122,11 +163,15 @@ static int write_profile(const char *in, const char *out, const jitk_compile_opt
 int cmd_compile(int argc, char **argv)
 {
 	const char *in = NULL, *out = NULL, *name = NULL;
-	int fmt = -1;
+	int fmt = -1, lrc = -1;
 	jitk_compile_opts opts = { 0 };
+	struct cli_lint lint = { 0 };
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
-		if (cli_is_help(a)) {
+		if (lint_option(argc, argv, &i, &lint, COMPILE_USAGE, &lrc)) {
+			if (lrc >= 0)
+				return lrc;
+		} else if (cli_is_help(a)) {
 			printf("usage: jitk %s\n", COMPILE_USAGE);
 			return CLI_OK;
 		} else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
@@ -180,7 +225,8 @@ int cmd_compile(int argc, char **argv)
 
 	double ms = 0;
 	jitk_policy *p = NULL;
-	jitk_filter *f = compile_policy(in, NULL, 0, true, &opts, &ms, &p);
+	jitk_filter *f = compile_policy(in, NULL, 0, true, &opts, &ms, &p, &lint,
+					opts.no_verify ? JITK_LINT_NO_PROOFS : 0);
 	if (!f)
 		return CLI_FAIL; /* nothing written: a bad policy leaves no output */
 	char cname[64];
@@ -255,10 +301,14 @@ int cmd_run(int argc, char **argv)
 	unsigned ll_flags = 0;
 	enum run_mode mode = RUN_REPORT_KILLS;
 	jitk_compile_opts opts = { 0 };
-	int cmd = -1;
+	struct cli_lint lint = { 0 };
+	int cmd = -1, lrc = -1;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
-		if (!strcmp(a, "--")) {
+		if (lint_option(argc, argv, &i, &lint, RUN_USAGE, &lrc)) {
+			if (lrc >= 0)
+				return lrc;
+		} else if (!strcmp(a, "--")) {
 			cmd = i + 1;
 			break;
 		} else if (cli_is_help(a)) {
@@ -302,9 +352,10 @@ int cmd_run(int argc, char **argv)
 	double ms = 0;
 	jitk_policy *pol = NULL;
 	jitk_policy **keep = &pol; /* for the report and for Landlock */
-	jitk_filter *f = in ? compile_policy(in, NULL, 0, true, &opts, &ms, keep)
+	unsigned lf = JITK_LINT_RUN | (opts.no_verify ? JITK_LINT_NO_PROOFS : 0);
+	jitk_filter *f = in ? compile_policy(in, NULL, 0, true, &opts, &ms, keep, &lint, lf)
 			    : compile_policy(what, cli_default_policy, cli_default_policy_len, false,
-					     &opts, &ms, keep);
+					     &opts, &ms, keep, &lint, lf);
 	if (!f)
 		return CLI_FAIL;
 	if (verbose)

@@ -53,6 +53,12 @@
 	  "profiles: a syscall name missing on a selected ABI is an error, not skipped" }
 #define OPT_END { NULL, NULL, NULL, CLI_ARG_NONE, NULL, NULL, false, NULL }
 
+#define OPT_LINT                                                                       \
+	{ "--werror", NULL, NULL, CLI_ARG_NONE, NULL, NULL, false,                    \
+	  "make the policy's warnings errors (nothing is written or run)" },          \
+	{ "--no-warn", NULL, "NAME,...", CLI_ARG_LIST,                                 \
+	  "alias-refused shadowed-rule notify-no-listener trace-no-tracer all", "none", \
+	  false, "silence these warnings (each warning ends with its name)" }
 static const struct cli_opt compile_opts[] = {
 	OPT_OUTPUT("the filter"),
 	{ "--format", "-f", "raw|text|c|dot|oci", CLI_ARG_WORDS, "raw text c dot oci",
@@ -61,7 +67,7 @@ static const struct cli_opt compile_opts[] = {
 	  "raw struct sock_filter bytes, assembler text, a C array, a Graphviz picture "
 	  "of the control flow, or an OCI profile (proved equal under runc/libseccomp's "
 	  "semantics, docs/oci.md)" },
-	OPT_NAME, OPT_NO_VERIFY, OPT_TIMEOUT, OPT_PROFILE,
+	OPT_NAME, OPT_NO_VERIFY, OPT_TIMEOUT, OPT_PROFILE, OPT_LINT,
 	OPT_END,
 };
 static const char *const compile_ex[] = {
@@ -88,6 +94,7 @@ static const struct cli_opt run_opts[] = {
 	{ "--no-report", NULL, NULL, CLI_ARG_NONE, NULL, NULL, false,
 	  "no supervising tracer: load the filter and become the command" },
 	OPT_PROFILE,
+	OPT_LINT,
 	OPT_END,
 };
 static const char *const run_ex[] = {

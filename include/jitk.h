@@ -401,6 +401,22 @@ bool jitk_policy_has_landlock(const jitk_policy *p);
  * JITK_E_NAME.  Nothing is applied on error.  JITK_OK without a block. */
 jitk_err jitk_landlock_apply(const jitk_policy *p, unsigned flags, char **warnings, jitk_diag *d);
 
+/* ------------------------------------------------------------------ lint */
+
+/* Warnings about a policy that probably means something else than meant.
+ * Each is a jitk_diag located at the rule (file, line, col), with a hint
+ * and its name in .rule, so a front end can silence it by name:
+ *   alias-refused       a syscall refused by a rule while another that does
+ *                       the same job (open / openat / openat2, the stat
+ *                       family, rename / renameat2, ...) is allowed
+ *   shadowed-rule       a rule that never applies: earlier rules decide
+ *                       every input it covers (proved with Z3)
+ *   notify-no-listener, trace-no-tracer   (JITK_LINT_RUN only)
+ * *warnings (release with jitk_free) holds *n entries, 0 if none. */
+#define JITK_LINT_RUN       (1u << 0) /* for jitk run: nobody answers Notify/Trace */
+#define JITK_LINT_NO_PROOFS (1u << 1) /* skip the Z3 checks */
+jitk_err jitk_lint(const jitk_policy *p, unsigned flags, jitk_diag **warnings, size_t *n);
+
 /* --------------------------------------------------------------- explain */
 
 /* Decompile f into SCPL: per ABI, the program is executed symbolically
