@@ -264,6 +264,19 @@ static void lint_shadowed(struct lint *L, bool proofs)
 		}
 		if (!npre)
 			continue;
+		/* A syscall of the rule that no earlier rule names reaches it:
+		 * not shadowed (short of a condition nothing satisfies), and no
+		 * proof is needed. */
+		bool all_named = true;
+		for (int a = 0; a < JITK_ARCH__COUNT && all_named; a++)
+			for (size_t k = 0; k < rj->nnrs[a] && all_named; k++) {
+				bool named_before = false;
+				for (size_t i = 0; i < npre && !named_before; i++)
+					named_before = has_nr(&pre[i], a, rj->nrs[a][k]);
+				all_named = named_before;
+			}
+		if (!all_named)
+			continue;
 		char where[300];
 		if (cover != (size_t)-1) {
 			rule_place(p, &p->rules[cover], where, sizeof where);
