@@ -65,12 +65,6 @@ static double ms_now(void)
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
 }
 
-static int cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	return x < y ? -1 : x > y;
-}
-
 /* ------------------------------------------------------------ trace */
 
 static double trace_w[MAXNR]; /* calls per x86_64 number */

@@ -93,8 +93,7 @@ static int check_image(const char *in, const jitk_filter *f, const char *image, 
 	char *bytes = NULL;
 	size_t len = 0;
 	jitk_diag d;
-	diag_clear(&d);
-	jitk_err err = read_file(image, &bytes, &len, &d);
+	jitk_err err = jitk_read_file(image, &bytes, &len, &d);
 	if (err) {
 		cli_report(image, err, &d);
 		return CLI_FAIL;

@@ -99,44 +99,15 @@ static bool looks_like_text(const char *buf, size_t len)
 	return true;
 }
 
+/* The whole of path ("-": standard input), or NULL after printing why. */
 static char *slurp(const char *path, size_t *len)
 {
-	FILE *fp = strcmp(path, "-") ? fopen(path, "rb") : stdin;
-	if (!fp) {
-		cli_error("cannot open %s: %s", path, strerror(errno));
+	char *buf;
+	jitk_diag d;
+	if (jitk_read_file(strcmp(path, "-") ? path : "/dev/stdin", &buf, len, &d)) {
+		cli_error("%s", d.msg);
 		return NULL;
 	}
-	size_t cap = 4096, n = 0;
-	char *buf = malloc(cap);
-	for (;;) {
-		if (!buf)
-			break;
-		n += fread(buf + n, 1, cap - n - 1, fp);
-		if (n + 1 < cap)
-			break;
-		char *p = realloc(buf, cap * 2);
-		if (!p) {
-			free(buf);
-			buf = NULL;
-			break;
-		}
-		buf = p;
-		cap *= 2;
-	}
-	bool bad = ferror(fp);
-	if (fp != stdin)
-		fclose(fp);
-	if (!buf) {
-		cli_error("out of memory reading %s", path);
-		return NULL;
-	}
-	if (bad) {
-		free(buf);
-		cli_error("error reading %s", path);
-		return NULL;
-	}
-	buf[n] = '\0';
-	*len = n;
 	return buf;
 }
 

@@ -250,6 +250,11 @@ jitk_err jitk_policy_parse(const char *text, size_t len, const char *filename,
 jitk_err jitk_policy_load(const char *path, jitk_policy **out, jitk_diag *d);
 void jitk_policy_free(jitk_policy *p);
 
+/* Read a whole file into *text (NUL-terminated, *len bytes without the
+ * NUL; release with free()).  JITK_E_IO (d->sys_errno set when the system
+ * said why) or JITK_E_NOMEM; *text is NULL then. */
+jitk_err jitk_read_file(const char *path, char **text, size_t *len, jitk_diag *d);
+
 /* The SCPL semantics: the return value the policy gives for one input
  * (the trusted specification, independent of the compiler). */
 uint32_t jitk_policy_eval(const jitk_policy *p, const struct seccomp_data *in);

@@ -52,8 +52,6 @@ void sb_printf(struct strbuf *sb, const char *fmt, ...) JITK_PRINTF(2, 3);
 /* Hand the buffer over (NUL-terminated) or JITK_E_NOMEM, freeing it. */
 jitk_err sb_finish(struct strbuf *sb, char **out);
 
-/* Read a whole file; *text is NUL-terminated (release with free). */
-jitk_err read_file(const char *path, char **text, size_t *len, jitk_diag *d);
 
 /* An arena (arena.c): zeroed, max-aligned allocations that live until
  * arena_free releases the whole chain.  *a starts NULL; NULL on failure. */
@@ -66,7 +64,29 @@ void arena_free(struct arena_blk *a);
  * *arr and *cap unchanged. */
 bool array_grow(void **arr, size_t *cap, size_t need, size_t elem);
 
+/* qsort/bsearch order of uint32_t values (util.c). */
+int cmp_u32(const void *a, const void *b);
+
 /* Levenshtein distance, capped (for "did you mean" hints). */
 size_t edit_distance(const char *a, const char *b);
+
+/* "Did you mean": the closest of a series of candidates to want, by
+ * edit_distance; the first of equally close ones wins (util.c).
+ *     struct closest c;
+ *     closest_init(&c, name, 3);
+ *     for (each candidate s) closest_try(&c, s);
+ *     if (c.best) ...
+ * Only candidates nearer than limit count (SIZE_MAX: any). */
+struct closest {
+	const char *want;
+	const char *best; /* NULL while no candidate counted */
+	size_t best_d;
+};
+void closest_init(struct closest *c, const char *want, size_t limit);
+/* Offer a candidate; true if it is the new best. */
+bool closest_try(struct closest *c, const char *cand);
+/* The best if it is a plausible typo of want (distance at most 1 for names
+ * under 5 characters, else len / 3 + 1), else NULL. */
+const char *closest_plausible(const struct closest *c);
 
 #endif

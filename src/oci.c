@@ -1527,7 +1527,7 @@ jitk_err jitk_policy_load_opts(const char *path, const jitk_profile_opts *opts, 
 	*out = NULL;
 	char *text;
 	size_t len;
-	jitk_err e = read_file(path, &text, &len, d);
+	jitk_err e = jitk_read_file(path, &text, &len, d);
 	if (e)
 		return e;
 	e = jitk_policy_parse_opts(text, len, path, opts, out, d);

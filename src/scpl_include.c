@@ -70,7 +70,7 @@ jitk_err scpl_include_open(struct parser *P, const struct scpl_tok *t, const cha
 	}
 	jitk_diag io;
 	diag_clear(&io);
-	e = read_file(path, &S->text, &S->len, &io);
+	e = jitk_read_file(path, &S->text, &S->len, &io);
 	if (e) {
 		int sys = io.sys_errno;
 		e = scpl_err_at(P, t, e, "cannot read include file '%s': %s", path,
