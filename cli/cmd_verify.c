@@ -35,31 +35,16 @@ static bool parse_timeout(const char *v, unsigned *ms)
 	return true;
 }
 
-/* The ABI of an input, as the SCPL semantics selects it; -1 if none. */
-static int abi_of(const struct seccomp_data *in)
-{
-	switch (in->arch) {
-	case AUDIT_ARCH_X86_64:
-		return (uint32_t)in->nr >= JITK_X32_SYSCALL_BIT ? JITK_ARCH_X32 : JITK_ARCH_X86_64;
-	case AUDIT_ARCH_I386:
-		return JITK_ARCH_I386;
-	case AUDIT_ARCH_AARCH64:
-		return JITK_ARCH_AARCH64;
-	default:
-		return -1;
-	}
-}
-
 static const char *arch_label(const struct seccomp_data *in)
 {
-	int a = abi_of(in);
+	int a = jitk_input_abi(in);
 	return a < 0 ? "unknown" : jitk_arch_name((jitk_arch)a);
 }
 
 /* "getpid (39)" or "#123456". */
 static void nr_label(const struct seccomp_data *in, char *buf, size_t cap)
 {
-	int a = abi_of(in);
+	int a = jitk_input_abi(in);
 	const char *name = a < 0 ? NULL : jitk_syscall_name((jitk_arch)a, in->nr);
 	if (name)
 		snprintf(buf, cap, "%s (%d)", name, in->nr);

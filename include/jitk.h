@@ -315,6 +315,11 @@ jitk_err jitk_policy_parse_opts(const char *text, size_t len, const char *filena
 jitk_err jitk_policy_load_opts(const char *path, const jitk_profile_opts *opts,
 			       jitk_policy **out, jitk_diag *d);
 
+/* The ABI the SCPL semantics gives an input (step 1, docs/scpl.md): by
+ * in->arch, and on AUDIT_ARCH_X86_64 x32 when nr >= JITK_X32_SYSCALL_BIT
+ * (unsigned), else x86_64.  -1 for an arch jitk does not know. */
+int jitk_input_abi(const struct seccomp_data *in);
+
 typedef struct jitk_compile_opts {
 	bool no_verify;             /* skip the SMT proof (on by default) */
 	unsigned verify_timeout_ms; /* 0: default */

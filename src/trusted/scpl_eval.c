@@ -30,6 +30,11 @@ static int eval_abi(const struct seccomp_data *in)
 	}
 }
 
+int jitk_input_abi(const struct seccomp_data *in)
+{
+	return in ? eval_abi(in) : -1;
+}
+
 /* One comparison: ((low32 ? arg & 0xffffffff : arg) & mask) op value,
  * unsigned 64-bit (policy.h).  On a 32-bit ABI (args32) every argument is
  * its low 32 bits: the kernel ignores the high half of the register, which
