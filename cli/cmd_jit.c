@@ -17,7 +17,7 @@
  * 2 bad command line.
  */
 #include "cli.h"
-#include "jit_x86.h"
+#include "jit_map.h"
 #include "jit_prove.h"
 
 #include <signal.h>

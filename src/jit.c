@@ -40,6 +40,7 @@
  * validator re-derives every branch target from the final bytes.
  */
 #include "internal.h"
+#include "jit_map.h"
 #include "jit_x86.h"
 #include "jit_check.h"
 #include "jit_prove.h"

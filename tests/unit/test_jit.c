@@ -4,6 +4,7 @@
 #include "testlib.h"
 #include "insn.h"
 #include "interp.h"
+#include "jit_map.h"
 #include "jit_x86.h"
 #include "jit_check.h"
 
