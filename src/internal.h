@@ -3,6 +3,7 @@
 #define JITK_INTERNAL_H
 
 #include "jitk.h"
+#include "diag.h"
 
 #include <stdarg.h>
 
@@ -15,29 +16,6 @@ struct jitk_filter {
 /* Allocate a filter of n instructions with unspecified contents; the caller
  * fills it before anyone else sees it.  NULL on allocation failure. */
 jitk_filter *filter_alloc(size_t n);
-
-/* Diagnostics.  All accept d == NULL and return err so callers can write
- * `return diag_at(d, ...)`. */
-#if defined(__GNUC__)
-#define JITK_PRINTF(a, b) __attribute__((format(printf, a, b)))
-#else
-#define JITK_PRINTF(a, b)
-#endif
-/* Reset d to "no error". */
-void diag_clear(jitk_diag *d);
-/* Error without location. */
-jitk_err diag_err(jitk_diag *d, jitk_err err, const char *fmt, ...) JITK_PRINTF(3, 4);
-/* Error at instruction index, with a rule id. */
-jitk_err diag_insn(jitk_diag *d, jitk_err err, long index, const char *rule,
-		   const char *fmt, ...) JITK_PRINTF(5, 6);
-/* Error at a text position.  text/textlen is the whole source so the line
- * can be copied into the diagnostic; off is the byte offset of the problem
- * and span its length. */
-jitk_err diag_text(jitk_diag *d, jitk_err err, const char *file, const char *text,
-		   size_t textlen, size_t off, size_t span, const char *fmt, ...)
-	JITK_PRINTF(8, 9);
-/* Set the hint of d (after an error was recorded). */
-void diag_hint(jitk_diag *d, const char *fmt, ...) JITK_PRINTF(2, 3);
 
 /* Bounded string copy that always terminates dst (cap > 0). */
 void str_copy(char *dst, size_t cap, const char *src);

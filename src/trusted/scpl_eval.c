@@ -6,7 +6,7 @@
  * directly, in the order the document states the rules, and shares no code
  * with the compiler (ir.c, codegen.c).  Keep it plain.
  */
-#include "policy.h"
+#include "pol.h"
 
 #include <linux/audit.h>
 
