@@ -10,9 +10,10 @@ DESTDIR ?=
 B       := build
 
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wvla
-CPPFLAGS_J := -D_GNU_SOURCE -Iinclude -Isrc -Isrc/trusted -I$(B)/gen -Itests/support
+INC      = -Iinclude -Isrc -Isrc/trusted -I$(B)/gen
+CPPFLAGS_J = -D_GNU_SOURCE $(INC)
 CFLAGS  ?= -O2 -g
-CFLAGS_J := -std=c11 $(WARN) $(CPPFLAGS_J) $(CFLAGS)
+CFLAGS_J = -std=c11 $(WARN) $(CPPFLAGS_J) $(CFLAGS)
 LIBS    := -lz3 -ljson-c
 SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
@@ -55,7 +56,7 @@ $(B)/.deps-ok: tools/deps.sh
 	@mkdir -p $(B) && touch $@
 
 # Tables generated from the kernel/libc headers at build time.
-$(GEN_C) &: tools/gen_tables.sh src/tables.h | $(B)/.deps-ok
+$(GEN_C) &: tools/gen_tables.sh src/tables.h
 	sh tools/gen_tables.sh $(B)/gen $(CC)
 
 # The Landlock rights, from the kernel source (tools/gen_landlock.sh); also
@@ -63,11 +64,16 @@ $(GEN_C) &: tools/gen_tables.sh src/tables.h | $(B)/.deps-ok
 GEN_LL  := $(B)/gen/landlock_rights.c
 LIB_O   += $(B)/obj/gen/landlock_rights.o
 LIB_SO  += $(B)/asan/gen/landlock_rights.o
-$(GEN_LL): tools/gen_landlock.sh src/landlock.h | $(B)/.deps-ok
+$(GEN_LL): tools/gen_landlock.sh src/landlock.h
 	sh tools/gen_landlock.sh $(B)/gen
 # From here on every object waits for it too (the tables' grouped rule
 # above keeps its own targets).
 GEN_C   += $(GEN_LL)
+
+# The trusted base reads only its own headers and the public one; only the
+# tests and the bench see tests/support.
+$(B)/obj/src/trusted/%.o $(B)/asan/src/trusted/%.o: INC = -Iinclude -Isrc/trusted
+$(B)/obj/tests/%.o $(B)/asan/tests/%.o $(B)/obj/bench/%.o: INC += -Itests/support
 
 $(B)/obj/gen/%.o: $(B)/gen/%.c
 	@mkdir -p $(dir $@)
@@ -127,7 +133,9 @@ unit: $(UNIT_BIN) $(UNIT_SAN)
 test: all $(UNIT_BIN) $(UNIT_SAN) $(KERN_BIN) $(B)/tests/tools/lsc_export
 	@sh tests/run.sh $(B)
 
-demo: all
+# Only deps and demo install packages; a plain make never does.
+demo: deps
+	@$(MAKE) --no-print-directory all
 	@sh tools/demo.sh $(B)/jitk
 
 bench: all $(BENCH_BIN)
