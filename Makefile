@@ -10,10 +10,11 @@ DESTDIR ?=
 B       := build
 
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wvla
-CPPFLAGS_J := -D_GNU_SOURCE -Iinclude -Isrc -Isrc/trusted -I$(B)/gen -Itests/support
+INC      = -Iinclude -Isrc -Isrc/trusted -I$(B)/gen
+CPPFLAGS_J = -D_GNU_SOURCE $(INC)
 CFLAGS  ?= -O2 -g
-CFLAGS_J := -std=c11 $(WARN) $(CPPFLAGS_J) $(CFLAGS)
-LIBS    := -lz3
+CFLAGS_J = -std=c11 $(WARN) $(CPPFLAGS_J) $(CFLAGS)
+LIBS    := -lz3 -ljson-c
 SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 GEN_C   := $(addprefix $(B)/gen/,sys_x86_64.c sys_i386.c sys_x32.c sys_aarch64.c errno.c consts.c)
@@ -55,7 +56,7 @@ $(B)/.deps-ok: tools/deps.sh
 	@mkdir -p $(B) && touch $@
 
 # Tables generated from the kernel/libc headers at build time.
-$(GEN_C) &: tools/gen_tables.sh src/tables.h | $(B)/.deps-ok
+$(GEN_C) &: tools/gen_tables.sh src/tables.h
 	sh tools/gen_tables.sh $(B)/gen $(CC)
 
 # The Landlock rights, from the kernel source (tools/gen_landlock.sh); also
@@ -63,11 +64,16 @@ $(GEN_C) &: tools/gen_tables.sh src/tables.h | $(B)/.deps-ok
 GEN_LL  := $(B)/gen/landlock_rights.c
 LIB_O   += $(B)/obj/gen/landlock_rights.o
 LIB_SO  += $(B)/asan/gen/landlock_rights.o
-$(GEN_LL): tools/gen_landlock.sh src/landlock.h | $(B)/.deps-ok
+$(GEN_LL): tools/gen_landlock.sh src/landlock.h
 	sh tools/gen_landlock.sh $(B)/gen
 # From here on every object waits for it too (the tables' grouped rule
 # above keeps its own targets).
 GEN_C   += $(GEN_LL)
+
+# The trusted base reads only its own headers and the public one; only the
+# tests and the bench see tests/support.
+$(B)/obj/src/trusted/%.o $(B)/asan/src/trusted/%.o: INC = -Iinclude -Isrc/trusted
+$(B)/obj/tests/%.o $(B)/asan/tests/%.o $(B)/obj/bench/%.o: INC += -Itests/support
 
 $(B)/obj/gen/%.o: $(B)/gen/%.c
 	@mkdir -p $(dir $@)
@@ -97,7 +103,7 @@ $(B)/gen/cli_version.c: tools/gen_version.sh $(GEN_C)
 	sh tools/gen_version.sh "$(CC)" "$(CPPFLAGS_J)" $(filter $(B)/gen/sys_%,$(GEN_C)) > $@.tmp && mv $@.tmp $@
 
 $(B)/jitk: $(patsubst %.c,$(B)/obj/%.o,$(CLI_C)) $(B)/obj/gen/default_policy.o $(B)/obj/gen/cli_version.o $(B)/libjitk.a
-	$(CC) $(CFLAGS_J) -o $@ $^ $(LIBS)
+	$(CC) $(CFLAGS_J) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 # The same CLI under ASan+UBSan, for the bad-input corpus (tests/cli/test_bad_inputs.sh).
 $(B)/asan/jitk: $(patsubst %.c,$(B)/asan/%.o,$(CLI_C)) $(B)/asan/gen/default_policy.o $(B)/asan/gen/cli_version.o $(B)/libjitk-asan.a
@@ -111,7 +117,7 @@ $(B)/asan/tests/unit/%: $(B)/asan/tests/unit/%.o $(SUP_SO) $(B)/libjitk-asan.a
 	$(CC) $(CFLAGS_J) $(SAN) -o $@ $^ -lcmocka -ljson-c $(LIBS)
 $(B)/tests/kernel/%: $(B)/obj/tests/kernel/%.o $(SUP_O) $(B)/libjitk.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_J) -o $@ $^ -lcmocka -ljson-c $(LIBS)
+	$(CC) $(CFLAGS_J) -o $@ $^ -lcmocka -ljson-c -lseccomp $(LIBS)
 # bench_perf's parts: the libseccomp translation, kernel timing, the report.
 $(B)/bench/bench_perf: $(patsubst %.c,$(B)/obj/%.o,$(wildcard bench/perf_*.c))
 $(B)/bench/%: $(B)/obj/bench/%.o $(SUP_O) $(B)/libjitk.a
@@ -129,12 +135,22 @@ $(B)/asan/tests/unit/test_cli_io: $(B)/asan/tests/unit/test_cli_io.o $(addprefix
 	$(CC) $(CFLAGS_J) $(SAN) -o $@ $^ -lcmocka -ljson-c $(LIBS)
 $(B)/obj/tests/unit/test_cli_io.o $(B)/asan/tests/unit/test_cli_io.o: CFLAGS_J += -Icli
 
+# Helpers the CLI tests run (tests/tools/): libseccomp's program for a policy.
+$(B)/tests/tools/lsc_export: $(B)/obj/tests/tools/lsc_export.o $(B)/obj/bench/perf_lsc.o $(B)/libjitk.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_J) -o $@ $^ -lseccomp $(LIBS)
+$(B)/obj/tests/tools/%.o: tests/tools/%.c $(GEN_C)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_J) -Ibench -MMD -MP -c -o $@ $<
+
 unit: $(UNIT_BIN) $(UNIT_SAN)
 
-test: all $(UNIT_BIN) $(UNIT_SAN) $(KERN_BIN) $(B)/asan/jitk
+test: all $(UNIT_BIN) $(UNIT_SAN) $(KERN_BIN) $(B)/tests/tools/lsc_export $(B)/asan/jitk
 	@sh tests/run.sh $(B)
 
-demo: all
+# Only deps and demo install packages; a plain make never does.
+demo: deps
+	@$(MAKE) --no-print-directory all
 	@sh tools/demo.sh $(B)/jitk
 
 bench: all $(BENCH_BIN)

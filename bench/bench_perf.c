@@ -19,7 +19,8 @@
  *  - the action cache: of the syscalls the policy allows unconditionally
  *    (x86_64 and i386, the ABIs the kernel caches), how many the kernel's
  *    emulator (seccomp_cache_prepare / seccomp_is_const_allow, re-implemented
- *    below from the facts file 1.8) proves constant ALLOW;
+ *    in tests/support/kcache.c from docs/kernel-notes.md section 6) proves
+ *    constant ALLOW;
  *  - instructions executed (jitk_interp steps) for every syscall number of
  *    the main ABI (x86_64 if listed), args 0: min, median, mean, max, and
  *    the mean weighted by bench/trace-workload.txt (strace -c "calls");
@@ -63,12 +64,6 @@ static double ms_now(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
-}
-
-static int cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	return x < y ? -1 : x > y;
 }
 
 /* ------------------------------------------------------------ trace */

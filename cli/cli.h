@@ -107,6 +107,7 @@ int cmd_syscall(int argc, char **argv); /* cli/cmd_syscall.c */
 int cmd_stack(int argc, char **argv);   /* cli/cmd_stack.c */
 int cmd_learn(int argc, char **argv);   /* cli/cmd_learn.c */
 int cmd_dump(int argc, char **argv);    /* cli/cmd_dump.c */
+int cmd_explain(int argc, char **argv); /* cli/cmd_explain.c */
 
 /* `jitk run` under supervision (cli/run_report.c): run argv under f, p's
  * compiled filter, naming each refused call and its deciding rule; with
@@ -115,6 +116,30 @@ int cmd_dump(int argc, char **argv);    /* cli/cmd_dump.c */
  * Returns the exit status (the command's, 128+signal, 126/127). */
 int run_report(const jitk_policy *p, const jitk_filter *f, unsigned flags, bool permissive,
 	       bool report_errno, bool verbose, char **argv);
+int cmd_import(int argc, char **argv);  /* cli/cmd_import.c */
+
+/* OCI/Docker profile options (--caps, --kernel, --host-arch, --strict),
+ * taken out of argv by main() before any command runs (cli/profile.c). */
+extern jitk_profile_opts cli_profile;
+/* Remove the profile options from argv (up to a "--"); -1 on a missing
+ * value (message printed). */
+int cli_take_profile_opts(int *argc, char **argv);
+/* Load a policy file, SCPL or OCI profile (by content), with cli_profile.
+ * Every command that reads a policy goes through here. */
+jitk_err cli_load_policy(const char *path, jitk_policy **p, jitk_diag *d);
+
+/* Policy warnings (cli/lint_report.c, jitk_lint): --werror makes them
+ * errors, --no-warn NAME,... (or all) silences them. */
+struct cli_lint {
+	bool werror;
+	unsigned off_mask; /* silenced warnings, a bit per name; ~0u: all */
+};
+/* Parse a --no-warn list into l; false (the bad word in bad) if a name is
+ * unknown. */
+bool cli_lint_parse(const char *list, struct cli_lint *l, char *bad, size_t cap);
+/* Print p's warnings that are not silenced (JITK_LINT_* flags); returns
+ * how many were printed, -1 on failure. */
+int cli_lint_policy(const jitk_policy *p, const struct cli_lint *l, unsigned flags);
 
 /* Exit statuses. */
 #define CLI_OK 0
@@ -163,6 +188,16 @@ const char *cli_input_name(const char *path);
 /* All of path ("-" is stdin), NUL-terminated, at most cli_max_input bytes;
  * release with free(). */
 char *cli_read_input(const char *path, size_t *len);
+/* The same without printing: on failure d->msg (and d->hint) say why. */
+char *cli_read_input_diag(const char *path, size_t *len, jitk_diag *d);
+/* Parse policy text read by a command: an OCI/Docker JSON profile (with
+ * the --caps/--kernel/... options) or SCPL with cli_policy_limits(). */
+/* Report what cli_load_policy or cli_read_input_diag said about name:
+ * "jitk: error: cannot open ..." for a file that could not be read, the
+ * located form otherwise. */
+void cli_report_load(const char *name, jitk_err err, jitk_diag *d);
+jitk_err cli_parse_policy_text(const char *text, size_t len, const char *name, jitk_policy **p,
+			       jitk_diag *d);
 /* "4096", "64K", "16M", "1G" (also KiB/MiB/GiB); false if bad or 0. */
 bool cli_parse_size(const char *s, size_t *out);
 

@@ -17,7 +17,7 @@
  * 2 bad command line.
  */
 #include "cli.h"
-#include "jit_x86.h"
+#include "jit_map.h"
 #include "jit_prove.h"
 
 #include <signal.h>
@@ -95,7 +95,8 @@ static int check_image(const char *in, const jitk_filter *f, const char *image, 
 	if (!bytes)
 		return CLI_FAIL;
 	jitk_diag d;
-	diag_clear(&d);
+	memset(&d, 0, sizeof d);
+	d.index = -1;
 	struct jit_proof res;
 	jitk_err err = jit_prove(f, (const uint8_t *)bytes, len, timeout, false, &res, &d);
 	if (!err) {

@@ -259,8 +259,7 @@ static int merge_file(struct learn *L, const char *path)
 	const char *name = cli_input_name(path);
 	jitk_policy *p = NULL;
 	jitk_diag d;
-	jitk_policy_limits lim = cli_policy_limits();
-	jitk_err e = jitk_policy_parse_limited(text, len, name, &lim, &p, &d);
+	jitk_err e = cli_parse_policy_text(text, len, name, &p, &d);
 	if (e) {
 		free(text);
 		if (!d.file[0])

@@ -40,26 +40,65 @@ static int report(const char *what, jitk_err err, jitk_diag *d)
 	return err == JITK_E_SOLVER ? CLI_SOLVER : CLI_FAIL;
 }
 
+/* The policy's warnings; false if --werror turns them into a failure. */
+static bool policy_lint_ok(const jitk_policy *p, const struct cli_lint *lint, unsigned flags)
+{
+	int n = cli_lint_policy(p, lint, flags);
+	if (n < 0)
+		return false;
+	if (n > 0 && lint->werror) {
+		cli_error("%d warning%s, and --werror makes them errors; nothing done", n,
+			  n == 1 ? "" : "s");
+		return false;
+	}
+	return true;
+}
+
+/* The lint options of compile and run; true if argv[*i] was one.  *rc is
+ * set (and true returned) on a bad value. */
+static bool lint_option(int argc, char **argv, int *i, struct cli_lint *l, const char *usage,
+			int *rc)
+{
+	const char *a = argv[*i];
+	if (!strcmp(a, "--werror")) {
+		l->werror = true;
+		return true;
+	}
+	if (strcmp(a, "--no-warn"))
+		return false;
+	const char *v = cli_opt_value(argc, argv, i);
+	char bad[64] = "";
+	if (!v || !cli_lint_parse(v, l, bad, sizeof bad))
+		*rc = cli_usage(usage,
+				"--no-warn wants alias-refused, shadowed-rule, notify-no-listener, "
+				"trace-no-tracer or all, not '%s'",
+				v ? bad : "");
+	return true;
+}
+
 /* Parse and compile; prints its own errors.  NULL on failure. */
 static jitk_filter *compile_policy(const char *what, const char *text, size_t len,
 				   bool from_file, const jitk_compile_opts *opts,
-				   double *ms, jitk_policy **keep, const char *out, int *rc)
+				   double *ms, jitk_policy **keep, const struct cli_lint *lint,
+				   unsigned lint_flags, const char *out, int *rc)
 {
 	jitk_policy *p = NULL;
 	jitk_diag d;
 	*rc = CLI_FAIL;
-	/* A file (or "-") through cli_read_policy: bounded, by content. */
-	jitk_err err = from_file ? (p = cli_read_policy(what)) ? JITK_OK : JITK_E_IO
-				 : jitk_policy_parse(text, len, what, &p, &d);
+	jitk_err err = from_file ? cli_load_policy(what, &p, &d)
+				 : jitk_policy_parse_opts(text, len, what, &cli_profile, &p, &d);
+	what = cli_input_name(what);
 	if (err) {
-		if (!from_file)
-			report(what, err, &d);
+		cli_report_load(what, err, &d);
 		return NULL;
 	}
-	what = cli_input_name(what);
 	/* Before the proof: an output that cannot be written, or that is the
 	 * policy itself, is refused now rather than after seconds of work. */
 	if (out && cli_check_output(out) != CLI_OK) {
+		jitk_policy_free(p);
+		return NULL;
+	}
+	if (lint && !policy_lint_ok(p, lint, lint_flags)) {
 		jitk_policy_free(p);
 		return NULL;
 	}
@@ -100,17 +139,48 @@ static void c_name_of(const char *path, char *buf, size_t cap)
 
 /* ------------------------------------------------------------ compile */
 
+/* --format oci (or OUT named *.json): the policy as an OCI profile for
+ * runtimes that take only JSON, proved equal to the policy under the
+ * runtimes' semantics, or refused naming the rule (docs/oci.md). */
+enum { FMT_OCI = 100 };
+
+static int write_profile(const char *in, const char *out, const jitk_compile_opts *opts)
+{
+	jitk_policy *p = NULL;
+	jitk_diag d;
+	jitk_err err = cli_load_policy(in, &p, &d);
+	if (err) {
+		cli_report_load(cli_input_name(in), err, &d);
+		return CLI_FAIL;
+	}
+	char *json = NULL;
+	err = jitk_policy_to_profile(p, opts->verify_timeout_ms, &json, &d);
+	jitk_policy_free(p);
+	if (err)
+		return report(in, err, &d);
+	int rc = cli_write_bytes(out, json, strlen(json));
+	jitk_free(json);
+	if (rc == CLI_OK)
+		fprintf(stderr, "jitk: %s: OCI profile written, proved equal to the policy under "
+				"runc/libseccomp's semantics (Z3)\n", in);
+	return rc;
+}
+
 #define COMPILE_USAGE \
 	"compile POLICY -o OUT [--format raw|text|c|dot] [--name NAME] [--no-verify] [--timeout MS]"
 
 int cmd_compile(int argc, char **argv)
 {
 	const char *in = NULL, *out = NULL, *name = NULL;
-	int fmt = -1;
+	int fmt = -1, lrc = -1;
 	jitk_compile_opts opts = { 0 };
+	struct cli_lint lint = { 0 };
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
-		if (cli_is_help(a)) {
+		if (lint_option(argc, argv, &i, &lint, COMPILE_USAGE, &lrc)) {
+			if (lrc >= 0)
+				return lrc;
+		} else if (cli_is_help(a)) {
 			printf("usage: jitk %s\n", COMPILE_USAGE);
 			return CLI_OK;
 		} else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
@@ -118,8 +188,10 @@ int cmd_compile(int argc, char **argv)
 				return cli_usage(COMPILE_USAGE, "%s needs a file name", a);
 		} else if (!strcmp(a, "--format") || !strcmp(a, "-f")) {
 			const char *v = cli_opt_value(argc, argv, &i);
-			if (!v || (fmt = cli_parse_format(v)) < 0)
-				return cli_usage(COMPILE_USAGE, "--format wants raw, text, c or dot, not '%s'",
+			if (v && !strcmp(v, "oci"))
+				fmt = FMT_OCI;
+			else if (!v || (fmt = cli_parse_format(v)) < 0)
+				return cli_usage(COMPILE_USAGE, "--format wants raw, text, c, dot or oci, not '%s'",
 						 v ? v : "");
 		} else if (!strcmp(a, "--name")) {
 			if (!(name = cli_opt_value(argc, argv, &i)))
@@ -157,14 +229,19 @@ int cmd_compile(int argc, char **argv)
 			fmt = FMT_C;
 		else if (cli_ends_with(out, ".dot") || cli_ends_with(out, ".gv"))
 			fmt = FMT_DOT;
+		else if (cli_ends_with(out, ".json"))
+			fmt = FMT_OCI;
 		else
 			fmt = FMT_AUTO;
 	}
+	if (fmt == FMT_OCI)
+		return write_profile(in, out, &opts);
 
 	double ms = 0;
 	jitk_policy *p = NULL;
 	int rc;
-	jitk_filter *f = compile_policy(in, NULL, 0, true, &opts, &ms, &p, out, &rc);
+	jitk_filter *f = compile_policy(in, NULL, 0, true, &opts, &ms, &p, &lint,
+					opts.no_verify ? JITK_LINT_NO_PROOFS : 0, out, &rc);
 	if (!f)
 		return rc; /* nothing written: a bad policy leaves no output */
 	char cname[64];
@@ -240,10 +317,14 @@ int cmd_run(int argc, char **argv)
 	unsigned ll_flags = 0;
 	enum run_mode mode = RUN_REPORT_KILLS;
 	jitk_compile_opts opts = { 0 };
-	int cmd = -1;
+	struct cli_lint lint = { 0 };
+	int cmd = -1, lrc = -1;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
-		if (!strcmp(a, "--")) {
+		if (lint_option(argc, argv, &i, &lint, RUN_USAGE, &lrc)) {
+			if (lrc >= 0)
+				return lrc;
+		} else if (!strcmp(a, "--")) {
 			cmd = i + 1;
 			break;
 		} else if (cli_is_help(a)) {
@@ -289,10 +370,11 @@ int cmd_run(int argc, char **argv)
 	double ms = 0;
 	jitk_policy *pol = NULL;
 	jitk_policy **keep = &pol; /* for the report and for Landlock */
+	unsigned lf = JITK_LINT_RUN | (opts.no_verify ? JITK_LINT_NO_PROOFS : 0);
 	int rc;
-	jitk_filter *f = in ? compile_policy(in, NULL, 0, true, &opts, &ms, keep, NULL, &rc)
+	jitk_filter *f = in ? compile_policy(in, NULL, 0, true, &opts, &ms, keep, &lint, lf, NULL, &rc)
 			    : compile_policy(what, cli_default_policy, cli_default_policy_len, false,
-					     &opts, &ms, keep, NULL, &rc);
+					     &opts, &ms, keep, &lint, lf, NULL, &rc);
 	if (!f)
 		return rc;
 	if (verbose)

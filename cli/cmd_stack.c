@@ -36,7 +36,7 @@ jitk_filter *cli_load_filter_or_policy(const char *path, unsigned timeout_ms)
 	jitk_diag d;
 	jitk_err err;
 	path = cli_input_name(path);
-	if (kind != CLI_KIND_POLICY) {
+	if (kind != CLI_KIND_POLICY && kind != CLI_KIND_JSON) {
 		err = kind == CLI_KIND_BINARY ? jitk_decode(buf, len, &f, &d)
 					      : jitk_asm(buf, len, path, &f, &d);
 		free(buf);
@@ -49,8 +49,7 @@ jitk_filter *cli_load_filter_or_policy(const char *path, unsigned timeout_ms)
 		return f;
 	}
 	jitk_policy *p = NULL;
-	jitk_policy_limits lim = cli_policy_limits();
-	err = jitk_policy_parse_limited(buf, len, path, &lim, &p, &d);
+	err = cli_parse_policy_text(buf, len, path, &p, &d);
 	free(buf);
 	if (!err) {
 		jitk_compile_opts o = { .verify_timeout_ms = timeout_ms };

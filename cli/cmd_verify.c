@@ -28,31 +28,16 @@
 
 #define VERIFY_ORDER "verify takes POLICY FILTER, in that order: are the two swapped?"
 
-/* The ABI of an input, as the SCPL semantics selects it; -1 if none. */
-static int abi_of(const struct seccomp_data *in)
-{
-	switch (in->arch) {
-	case AUDIT_ARCH_X86_64:
-		return (uint32_t)in->nr >= JITK_X32_SYSCALL_BIT ? JITK_ARCH_X32 : JITK_ARCH_X86_64;
-	case AUDIT_ARCH_I386:
-		return JITK_ARCH_I386;
-	case AUDIT_ARCH_AARCH64:
-		return JITK_ARCH_AARCH64;
-	default:
-		return -1;
-	}
-}
-
 static const char *arch_label(const struct seccomp_data *in)
 {
-	int a = abi_of(in);
+	int a = jitk_input_abi(in);
 	return a < 0 ? "unknown" : jitk_arch_name((jitk_arch)a);
 }
 
 /* "getpid (39)" or "#123456". */
 static void nr_label(const struct seccomp_data *in, char *buf, size_t cap)
 {
-	int a = abi_of(in);
+	int a = jitk_input_abi(in);
 	const char *name = a < 0 ? NULL : jitk_syscall_name((jitk_arch)a, in->nr);
 	if (name)
 		snprintf(buf, cap, "%s (%d)", name, in->nr);
@@ -190,9 +175,8 @@ static bool load_side(const char *path, struct dside *s)
 	enum cli_kind kind = cli_sniff(buf, len);
 	jitk_diag d;
 	jitk_err err;
-	if (kind == CLI_KIND_POLICY) {
-		jitk_policy_limits lim = cli_policy_limits();
-		err = jitk_policy_parse_limited(buf, len, name, &lim, &s->p, &d);
+	if (kind == CLI_KIND_POLICY || kind == CLI_KIND_JSON) {
+		err = cli_parse_policy_text(buf, len, name, &s->p, &d);
 	} else {
 		err = kind == CLI_KIND_BINARY ? jitk_decode(buf, len, &s->f, &d)
 					      : jitk_asm(buf, len, name, &s->f, &d);

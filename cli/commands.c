@@ -40,14 +40,40 @@
 	  "log spec_allow tsync tsync_esrch keep_privs", "none", false,               \
 	  "seccomp(2) filter flags ('-' or '_'); keep_privs: do not set "             \
 	  "no_new_privs (needs CAP_SYS_ADMIN)" }
+/* For OCI/Docker profiles (docs/oci.md); main() hands them to cli_profile. */
+#define OPT_PROFILE                                                                    \
+	{ "--caps", NULL, "LIST", CLI_ARG_VALUE, NULL, "Docker's default set", false,  \
+	  "profiles: the container's capabilities, comma-separated, CAP_ optional "   \
+	  "(\"\" for none)" },                                                         \
+	{ "--kernel", NULL, "X.Y", CLI_ARG_VALUE, NULL, "the running kernel", false,   \
+	  "profiles: the kernel version minKernel entries are compared with" },       \
+	{ "--host-arch", NULL, "ARCH", CLI_ARG_ARCH, NULL, "this machine", false,      \
+	  "profiles: the runtime's arch (its archMap entry, includes/excludes arches)" }, \
+	{ "--strict", NULL, NULL, CLI_ARG_NONE, NULL, NULL, false,                     \
+	  "profiles: a syscall name missing on a selected ABI is an error, not skipped" }
 #define OPT_END { NULL, NULL, NULL, CLI_ARG_NONE, NULL, NULL, false, NULL }
 
+#define OPT_LINT                                                                       \
+	{ "--werror", NULL, NULL, CLI_ARG_NONE, NULL, NULL, false,                    \
+	  "make the policy's warnings errors (nothing is written or run)" },          \
+	{ "--no-warn", NULL, "NAME,...", CLI_ARG_LIST,                                 \
+	  "alias-refused shadowed-rule notify-no-listener trace-no-tracer all", "none", \
+	  false, "silence these warnings (each warning ends with its name)" }
 static const struct cli_opt compile_opts[] = {
-	OPT_OUTPUT("the filter"), OPT_FORMAT, OPT_NAME, OPT_NO_VERIFY, OPT_TIMEOUT, OPT_END,
+	OPT_OUTPUT("the filter"),
+	{ "--format", "-f", "raw|text|c|dot|oci", CLI_ARG_WORDS, "raw text c dot oci",
+	  "raw, or text for OUT named *.s/*.asm/*.bpfasm, C for *.c/*.h, dot for "
+	  "*.dot/*.gv, oci for *.json", false,
+	  "raw struct sock_filter bytes, assembler text, a C array, a Graphviz picture "
+	  "of the control flow, or an OCI profile (proved equal under runc/libseccomp's "
+	  "semantics, docs/oci.md)" },
+	OPT_NAME, OPT_NO_VERIFY, OPT_TIMEOUT, OPT_PROFILE, OPT_LINT,
+	OPT_END,
 };
 static const char *const compile_ex[] = {
 	"jitk compile policies/openssh-preauth.scpl -o ssh.bpf",
 	"jitk compile policies/paper.scpl -o - --format text",
+	"jitk compile default.json -o docker.bpf --caps CAP_SYS_ADMIN --kernel 5.10",
 	NULL,
 };
 
@@ -67,6 +93,8 @@ static const struct cli_opt run_opts[] = {
 	  "refuse nothing: run every call the policy would refuse, and summarise them at exit" },
 	{ "--no-report", NULL, NULL, CLI_ARG_NONE, NULL, NULL, false,
 	  "no supervising tracer: load the filter and become the command" },
+	OPT_PROFILE,
+	OPT_LINT,
 	OPT_END,
 };
 static const char *const run_ex[] = {
@@ -98,7 +126,7 @@ static const char *const learn_ex[] = {
 };
 
 static const struct cli_opt stack_opts[] = {
-	OPT_OUTPUT("the filter"), OPT_FORMAT, OPT_NAME, OPT_TIMEOUT, OPT_END,
+	OPT_OUTPUT("the filter"), OPT_FORMAT, OPT_NAME, OPT_TIMEOUT, OPT_PROFILE, OPT_END,
 };
 static const char *const stack_ex[] = {
 	"jitk stack runtime.bpf app.scpl -o effective.bpf",
@@ -123,7 +151,7 @@ static const char *const dump_ex[] = {
 	NULL,
 };
 
-static const struct cli_opt verify_opts[] = { OPT_TIMEOUT, OPT_END };
+static const struct cli_opt verify_opts[] = { OPT_TIMEOUT, OPT_PROFILE, OPT_END };
 static const char *const verify_ex[] = {
 	"jitk verify policies/paper.scpl paper.bpf",
 	NULL,
@@ -133,6 +161,7 @@ static const struct cli_opt diff_opts[] = {
 	{ "--max", NULL, "N", CLI_ARG_VALUE, NULL, "32", false,
 	  "report at most N differing syscalls (1 to 100000)" },
 	OPT_TIMEOUT,
+	OPT_PROFILE,
 	OPT_END,
 };
 static const char *const diff_ex[] = {
@@ -221,6 +250,39 @@ static const char *const jit_ex[] = {
 	NULL,
 };
 
+static const struct cli_opt import_opts[] = {
+	{ "--output", "-o", "OUT.scpl", CLI_ARG_FILE, NULL, NULL, true,
+	  "write the SCPL to OUT.scpl ('-': standard output); written to a temporary "
+	  "file and renamed, so a failure leaves no partial file" },
+	{ "--quiet", "-q", NULL, CLI_ARG_NONE, NULL, NULL, false,
+	  "do not list what was skipped (names unknown on an ABI)" },
+	OPT_PROFILE,
+	OPT_END,
+};
+static const char *const import_ex[] = {
+	"jitk import default.json -o docker.scpl",
+	"jitk import default.json -o - --caps CAP_SYS_ADMIN --host-arch aarch64",
+	NULL,
+};
+
+static const struct cli_opt explain_opts[] = {
+	{ "--output", "-o", "OUT", CLI_ARG_FILE, NULL, "standard output", false,
+	  "write the decompiled policy to OUT" },
+	{ "--arch", NULL, "ARCH", CLI_ARG_ARCH, NULL, "every ABI", false,
+	  "print one ABI's rules only (x86_64, i386, x32, aarch64)" },
+	{ "--scpl", NULL, NULL, CLI_ARG_NONE, NULL, NULL, false,
+	  "write a complete policy, and only once it is proved equal to the filter" },
+	OPT_NO_VERIFY,
+	OPT_TIMEOUT,
+	OPT_FROM,
+	OPT_END,
+};
+static const char *const explain_ex[] = {
+	"jitk explain libseccomp-docker.bpf --arch x86_64",
+	"jitk explain dumped.bpf --scpl -o dumped.scpl",
+	NULL,
+};
+
 static const struct cli_opt syscall_opts[] = {
 	{ "--arch", NULL, "ARCH", CLI_ARG_ARCH, NULL, "every ABI", false,
 	  "one ABI: x86_64, i386, x32, aarch64, or an AUDIT_ARCH value in hex as "
@@ -236,7 +298,8 @@ static const char *const syscall_ex[] = {
 const struct cli_command cli_commands[] = {
 	{ "compile", cmd_compile, "POLICY", CLI_ARG_FILE, NULL,
 	  "compile an SCPL policy to a classic BPF filter, proved equal to the policy",
-	  "Parses, lowers and compiles POLICY (docs/scpl.md), runs the kernel's acceptance "
+	  "Parses, lowers and compiles POLICY (SCPL, docs/scpl.md, or an OCI/Docker JSON "
+	  "profile, docs/oci.md), runs the kernel's acceptance "
 	  "checks on the result and proves with Z3 that the filter returns what the policy "
 	  "says for every input.  A bad policy writes nothing.  One summary line goes to "
 	  "standard error.",
@@ -264,7 +327,7 @@ const struct cli_command cli_commands[] = {
 	  verify_opts, verify_ex },
 	{ "diff", cmd_diff, "A B", CLI_ARG_FILE, NULL,
 	  "compare two policies or filters (Z3)",
-	  "A and B are each a policy (*.scpl) or a filter.  Prints \"equivalent\", or the "
+	  "A and B are each a policy (*.scpl, or a *.json profile) or a filter.  Prints \"equivalent\", or the "
 	  "syscalls on which they differ, each with one concrete input and both results.  "
 	  "Exit 1: different; 3: no answer from the solver.",
 	  diff_opts, diff_ex },
@@ -275,6 +338,14 @@ const struct cli_command cli_commands[] = {
 	  "(*.scpl).  The result is proved against the kernel's stacked semantics before "
 	  "anything is written.  Exit 3: the proof was undecided.",
 	  stack_opts, stack_ex },
+	{ "import", cmd_import, "PROFILE.json", CLI_ARG_FILE, NULL,
+	  "an OCI/Docker seccomp profile as readable SCPL",
+	  "Translates PROFILE.json with the semantics of runc/crun on libseccomp "
+	  "(docs/oci.md) for --caps, --kernel and --host-arch, and writes SCPL that compiles "
+	  "to the same filter as `jitk compile PROFILE.json`: the profile's comments kept, "
+	  "every entry listed with why it was or was not selected.  The names libseccomp "
+	  "would skip are listed on standard error (--strict refuses them).",
+	  import_opts, import_ex },
 	{ "asm", cmd_asm, "IN", CLI_ARG_FILE, NULL, "assemble classic BPF text",
 	  "Assembles the text IN (docs/asm.md).  Programs seccomp would refuse are written "
 	  "with a warning naming the instruction and the rule.  -o is required so that raw "
@@ -314,6 +385,13 @@ const struct cli_command cli_commands[] = {
 	  "CAP_SYS_ADMIN) and prints them in installation order.  The process is stopped "
 	  "with PTRACE_INTERRUPT, no signal is sent, and detached at once.",
 	  dump_opts, dump_ex },
+	{ "explain", cmd_explain, "FILTER|POLICY", CLI_ARG_FILE, NULL,
+	  "what a filter does, as SCPL rules decompiled from the BPF",
+	  "Executes the filter symbolically per ABI and syscall number (arguments "
+	  "symbolic), groups the numbers decided alike into one rule each and prints the "
+	  "result as SCPL, proved equal to the filter with Z3.  With --scpl the policy is "
+	  "complete and written only when proved.  A POLICY (*.scpl) is compiled first.",
+	  explain_opts, explain_ex },
 	{ "syscall", cmd_syscall, "NAME|NR", CLI_ARG_SYSCALL, NULL,
 	  "syscall name <-> number, per ABI",
 	  "Turns a syscall name into its number on each ABI, or a number into its name, "

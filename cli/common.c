@@ -313,8 +313,7 @@ jitk_policy *cli_read_policy_as(const char *path, const char *hint, jitk_err *er
 	jitk_diag d;
 	/* Includes are read with the same limit; all they splice in together
 	 * is bounded by it too. */
-	jitk_policy_limits lim = cli_policy_limits();
-	jitk_err err = jitk_policy_parse_limited(buf, len, name, &lim, &p, &d);
+	jitk_err err = cli_parse_policy_text(buf, len, name, &p, &d);
 	free(buf);
 	if (errp)
 		*errp = err;
@@ -329,6 +328,20 @@ jitk_policy *cli_read_policy_as(const char *path, const char *hint, jitk_err *er
 		return NULL;
 	}
 	return p;
+}
+
+void cli_report_load(const char *name, jitk_err err, jitk_diag *d)
+{
+	if (!d->file[0] && !d->line && d->index < 0) {
+		/* A file that could not be read: the message names it. */
+		cli_error("%s", d->msg[0] ? d->msg : jitk_strerror(err));
+		if (d->hint[0])
+			fprintf(stderr, "  hint: %s\n", d->hint);
+		return;
+	}
+	if (!d->file[0])
+		snprintf(d->file, sizeof d->file, "%s", name);
+	cli_report(name, err, d);
 }
 
 jitk_policy_limits cli_policy_limits(void)

@@ -22,6 +22,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -77,23 +78,38 @@ static void size_text(size_t n, char *buf, size_t cap)
 		snprintf(buf, cap, "%zu bytes", n);
 }
 
-char *cli_read_input(const char *path, size_t *len)
+/* Fill d (no file: the message names it) and return NULL. */
+static void fail(jitk_diag *d, jitk_err err, int sys, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void fail(jitk_diag *d, jitk_err err, int sys, const char *fmt, ...)
 {
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(d->msg, sizeof d->msg, fmt, ap);
+	va_end(ap);
+	d->err = err;
+	d->sys_errno = sys;
+}
+
+char *cli_read_input_diag(const char *path, size_t *len, jitk_diag *d)
+{
+	memset(d, 0, sizeof *d);
+	d->index = -1;
 	const char *name = cli_input_name(path);
 	bool std = !strcmp(path, "-");
 	/* O_NOCTTY: reading a terminal device must not make it ours. */
 	int fd = std ? STDIN_FILENO : open(path, O_RDONLY | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0) {
-		cli_error("cannot open %s: %s", name, strerror(errno));
+		fail(d, JITK_E_IO, errno, "cannot open %s: %s", name, strerror(errno));
 		return NULL;
 	}
 	struct stat st;
 	if (fstat(fd, &st) < 0) {
-		cli_error("cannot read %s: %s", name, strerror(errno));
+		fail(d, JITK_E_IO, errno, "cannot read %s: %s", name, strerror(errno));
 		goto fail_fd;
 	}
 	if (S_ISDIR(st.st_mode)) {
-		cli_error("cannot read %s: %s", name, strerror(EISDIR));
+		fail(d, JITK_E_IO, EISDIR, "cannot read %s: %s", name, strerror(EISDIR));
 		goto fail_fd;
 	}
 	note_input(&st);
@@ -108,7 +124,7 @@ char *cli_read_input(const char *path, size_t *len)
 	size_t n = 0;
 	for (;;) {
 		if (!buf) {
-			cli_error("out of memory reading %s", name);
+			fail(d, JITK_E_NOMEM, 0, "out of memory reading %s", name);
 			goto fail_fd;
 		}
 		if (n == cap - 1) {
@@ -128,7 +144,7 @@ char *cli_read_input(const char *path, size_t *len)
 		if (got < 0 && errno == EINTR)
 			continue;
 		if (got < 0) {
-			cli_error("cannot read %s: %s", name, strerror(errno));
+			fail(d, JITK_E_IO, errno, "cannot read %s: %s", name, strerror(errno));
 			free(buf);
 			goto fail_fd;
 		}
@@ -141,8 +157,8 @@ char *cli_read_input(const char *path, size_t *len)
 	if (n > limit) {
 		char lim[32];
 		size_text(limit, lim, sizeof lim);
-		cli_error("%s is larger than the input limit of %s", name, lim);
-		fprintf(stderr, "  hint: --max-input SIZE raises the limit (e.g. --max-input 64M)\n");
+		fail(d, JITK_E_TOO_BIG, 0, "%s is larger than the input limit of %s", name, lim);
+		snprintf(d->hint, sizeof d->hint, "--max-input SIZE raises the limit (e.g. --max-input 64M)");
 		free(buf);
 		return NULL;
 	}
@@ -153,6 +169,18 @@ fail_fd:
 	if (!std)
 		close(fd);
 	return NULL;
+}
+
+char *cli_read_input(const char *path, size_t *len)
+{
+	jitk_diag d;
+	char *buf = cli_read_input_diag(path, len, &d);
+	if (!buf) {
+		cli_error("%s", d.msg);
+		if (d.hint[0])
+			fprintf(stderr, "  hint: %s\n", d.hint);
+	}
+	return buf;
 }
 
 bool cli_parse_size(const char *s, size_t *out)

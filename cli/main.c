@@ -75,5 +75,9 @@ int main(int argc, char **argv)
 	int rc = cli_check_args(c, &n, &v);
 	if (rc >= 0)
 		return rc;
+	/* The OCI profile options (the table lists them for the commands that
+	 * read a policy) go to cli_profile, which cli_load_policy uses. */
+	if (cli_take_profile_opts(&n, v) < 0)
+		return CLI_USAGE;
 	return c->fn(n, v);
 }

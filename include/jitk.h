@@ -273,6 +273,12 @@ jitk_err jitk_policy_load_limited(const char *path, const jitk_policy_limits *li
 				  jitk_policy **out, jitk_diag *d);
 void jitk_policy_free(jitk_policy *p);
 
+/* Read a whole file into *text (NUL-terminated, *len bytes without the
+ * NUL; release with free()), at most JITK_MAX_INPUT bytes.  JITK_E_IO
+ * (d->sys_errno set when the system said why), JITK_E_TOO_BIG (larger than
+ * the limit: /dev/zero ends there) or JITK_E_NOMEM; *text is NULL then. */
+jitk_err jitk_read_file(const char *path, char **text, size_t *len, jitk_diag *d);
+
 /* The SCPL semantics: the return value the policy gives for one input
  * (the trusted specification, independent of the compiler). */
 uint32_t jitk_policy_eval(const jitk_policy *p, const struct seccomp_data *in);
@@ -291,6 +297,52 @@ bool jitk_policy_rule(const jitk_policy *p, size_t i, const char **file, unsigne
 		      unsigned *col, uint32_t *action);
 /* The policy's file name as given to jitk_policy_parse/_load ("" if none). */
 const char *jitk_policy_file(const jitk_policy *p);
+
+/* Print a policy as SCPL text (release with jitk_free).  jitk_policy_parse
+ * reads it back to a policy that gives, for every ABI and syscall number,
+ * the same rules (action, condition) in the same order, so the same
+ * result on every input.  JITK_E_INVAL if p holds an action SCPL cannot
+ * write (never for a parsed policy); JITK_E_UNSUPPORTED for a policy with
+ * Landlock blocks, which the printer does not write yet. */
+jitk_err jitk_policy_print(const jitk_policy *p, char **out);
+
+/* OCI / Docker seccomp profiles (JSON; docs/oci.md).  jitk_policy_parse and
+ * jitk_policy_load recognise a profile by content (a JSON object) and read
+ * it with the default options below; the *_opts variants take them. */
+typedef struct jitk_profile_opts {
+	const char *caps;      /* the container's capabilities, "CAP_A,B" (CAP_
+				  optional); NULL: Docker's default set; "": none */
+	const char *kernel;    /* "X.Y" for minKernel; NULL: the running kernel */
+	const char *host_arch; /* x86_64, i386, aarch64; NULL: this machine */
+	bool strict;           /* a name missing on a selected ABI is an error,
+				  not skipped as libseccomp skips it */
+} jitk_profile_opts;
+
+/* Is text an OCI/Docker JSON profile rather than SCPL? */
+bool jitk_is_profile(const char *text, size_t len);
+/* Translate a profile into SCPL text that jitk_policy_parse reads to the
+ * policy the runtimes (runc/crun on libseccomp) would enforce.  *scpl and
+ * (if notes is non-NULL) *notes, one "file:line:col: note: ..." line per
+ * skipped name, are released with jitk_free.  opts may be NULL. */
+jitk_err jitk_profile_import(const char *text, size_t len, const char *filename,
+			     const jitk_profile_opts *opts, char **scpl, char **notes, jitk_diag *d);
+/* Write p as an OCI seccomp profile (JSON, release with jitk_free) that
+ * runc/crun on libseccomp enforce exactly as p says, for a host whose arch
+ * is one of p's: read back with jitk_policy_parse and proved equal to p
+ * (jitk_equiv, timeout_ms 0: default).  JITK_E_UNSUPPORTED, naming the
+ * rule, when libseccomp cannot express it (docs/oci.md). */
+jitk_err jitk_policy_to_profile(const jitk_policy *p, unsigned timeout_ms, char **out,
+				jitk_diag *d);
+/* jitk_policy_parse / _load with profile options (ignored for SCPL). */
+jitk_err jitk_policy_parse_opts(const char *text, size_t len, const char *filename,
+				const jitk_profile_opts *opts, jitk_policy **out, jitk_diag *d);
+jitk_err jitk_policy_load_opts(const char *path, const jitk_profile_opts *opts,
+			       jitk_policy **out, jitk_diag *d);
+
+/* The ABI the SCPL semantics gives an input (step 1, docs/scpl.md): by
+ * in->arch, and on AUDIT_ARCH_X86_64 x32 when nr >= JITK_X32_SYSCALL_BIT
+ * (unsigned), else x86_64.  -1 for an arch jitk does not know. */
+int jitk_input_abi(const struct seccomp_data *in);
 
 typedef struct jitk_compile_opts {
 	bool no_verify;             /* skip the SMT proof (on by default) */
@@ -382,6 +434,34 @@ bool jitk_policy_has_landlock(const jitk_policy *p);
  * jitk_free) says so, one line each.  A path that does not exist is
  * JITK_E_NAME.  Nothing is applied on error.  JITK_OK without a block. */
 jitk_err jitk_landlock_apply(const jitk_policy *p, unsigned flags, char **warnings, jitk_diag *d);
+
+/* ------------------------------------------------------------------ lint */
+
+/* Warnings about a policy that probably means something else than meant.
+ * Each is a jitk_diag located at the rule (file, line, col), with a hint
+ * and its name in .rule, so a front end can silence it by name:
+ *   alias-refused       a syscall refused by a rule while another that does
+ *                       the same job (open / openat / openat2, the stat
+ *                       family, rename / renameat2, ...) is allowed
+ *   shadowed-rule       a rule that never applies: earlier rules decide
+ *                       every input it covers (proved with Z3)
+ *   notify-no-listener, trace-no-tracer   (JITK_LINT_RUN only)
+ * *warnings (release with jitk_free) holds *n entries, 0 if none. */
+#define JITK_LINT_RUN       (1u << 0) /* for jitk run: nobody answers Notify/Trace */
+#define JITK_LINT_NO_PROOFS (1u << 1) /* skip the Z3 checks */
+jitk_err jitk_lint(const jitk_policy *p, unsigned flags, jitk_diag **warnings, size_t *n);
+
+/* --------------------------------------------------------------- explain */
+
+/* Decompile f into SCPL: per ABI, the program is executed symbolically
+ * (arch and nr concrete, arguments symbolic); numbers decided alike are
+ * grouped into one rule (their ranges in a comment), the most common
+ * decision becomes default_action.  abis selects whose rules are written
+ * (a bit per jitk_arch; all bits: a complete policy).  The text is not
+ * proved here: jitk_equiv on its parse does that.  JITK_E_UNSUPPORTED
+ * (with the reason) for programs SCPL cannot express or that compute on
+ * the syscall number. */
+jitk_err jitk_explain(const jitk_filter *f, unsigned abis, char **out, jitk_diag *d);
 
 /* ------------------------------------------------------------------ JIT */
 

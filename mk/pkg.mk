@@ -12,8 +12,12 @@
 #   libjitk.a              one object, partially linked (ld -r), in which every
 #                          symbol but jitk_* is local (objcopy): a program's own
 #                          read_file, codegen or str_copy cannot clash with it
-# A further library (say a Z3-free runtime) adds its objects to PKG_LIBS and
-# its .pc.in to PKG_PC below; install and uninstall pick both up.
+# A further library (say a Z3-free runtime) needs three lines here:
+#   $(B)/lib/libjitk-rt.a: $(its PIC objects) ; $(pkg_static)
+#   PKG_LIBS += $(B)/lib/libjitk-rt.a
+#   PKG_PC += tools/jitk-rt.pc.in
+# and install, uninstall, make deb (add it to debian/libjitk-dev.install)
+# and `all` pick it up.
 
 jitk_ver = $(shell sed -n 's/^.define JITK_VERSION_$(1) \([0-9]*\)$$/\1/p' include/jitk.h)
 VERSION := $(call jitk_ver,MAJOR).$(call jitk_ver,MINOR).$(call jitk_ver,MICRO)
@@ -59,12 +63,18 @@ $(SO_REAL): $(PIC_O) tools/libjitk.map
 	ln -sf libjitk.so.$(VERSION) $(B)/lib/libjitk.so.$(SOMAJOR)
 	ln -sf libjitk.so.$(SOMAJOR) $(B)/lib/libjitk.so
 
-$(B)/lib/libjitk.a: $(PIC_O)
+# A static library users link, from the objects $^: one relocatable object
+# (ld -r) in which every symbol but jitk_* is local, in an archive $@.
+define pkg_static
 	@mkdir -p $(dir $@)
-	$(LD) -r -o $(B)/lib/libjitk.o $(PIC_O)
-	nm -g --defined-only $(B)/lib/libjitk.o | awk '$$3 ~ /^jitk_/ { print $$3 }' > $(B)/lib/libjitk.syms
-	$(OBJCOPY) --keep-global-symbols=$(B)/lib/libjitk.syms $(B)/lib/libjitk.o
-	rm -f $@ && ar rcs $@ $(B)/lib/libjitk.o
+	$(LD) -r -o $(@:.a=.o) $^
+	nm -g --defined-only $(@:.a=.o) | awk '$$3 ~ /^jitk_/ { print $$3 }' > $(@:.a=.syms)
+	$(OBJCOPY) --keep-global-symbols=$(@:.a=.syms) $(@:.a=.o)
+	rm -f $@ && ar rcs $@ $(@:.a=.o)
+endef
+
+$(B)/lib/libjitk.a: $(PIC_O)
+	$(pkg_static)
 
 # jitk(1): man/jitk.1.in around the COMMANDS section the command table
 # writes.  @VERSION@ and the directories are filled in at install time
@@ -134,11 +144,14 @@ parent = $(patsubst %/,%,$(dir $(1)))
 # copy of the tree's files (committed and untracked, not ignored) in
 # $(B)/deb/, where the .deb files land; then lintian.  Not part of make test.
 DEB_DIR = $(B)/deb
+# The system's tools only, as a Debian build daemon has them (a python3 shim
+# from pyenv or the like on PATH would end up in the build).
+DEB_PATH = /usr/sbin:/usr/bin:/sbin:/bin
 deb:
 	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/jitk-$(VERSION)
 	git ls-files -z --cached --others --exclude-standard | \
 	  xargs -0 sh -c 'for f; do [ -e "$$f" ] && echo "$$f"; done' sh | \
 	  tar -cf - -T - | tar -xf - -C $(DEB_DIR)/jitk-$(VERSION)
-	cd $(DEB_DIR)/jitk-$(VERSION) && dpkg-buildpackage -b -us -uc
-	lintian --fail-on error $(DEB_DIR)/jitk_$(VERSION)_*.changes
+	cd $(DEB_DIR)/jitk-$(VERSION) && env PATH=$(DEB_PATH) dpkg-buildpackage -b -us -uc
+	env PATH=$(DEB_PATH) lintian --fail-on error $(DEB_DIR)/jitk_$(VERSION)_*.changes
 	ls -l $(DEB_DIR)/*.deb

@@ -60,28 +60,18 @@ static void hint_symbol(struct asm_ctx *a, const char *name)
 		diag_hint(a->d, "syscall numbers are written SYS_%s", name);
 		return;
 	}
-	const char *best = NULL;
-	size_t bestd = 3;
-	for (size_t i = 0; i < sizeof ret_names / sizeof *ret_names; i++) {
-		size_t dd = edit_distance(name, ret_names[i].name);
-		if (dd < bestd) {
-			bestd = dd;
-			best = ret_names[i].name;
-		}
-	}
+	struct closest c;
+	closest_init(&c, name, 3);
+	for (size_t i = 0; i < sizeof ret_names / sizeof *ret_names; i++)
+		closest_try(&c, ret_names[i].name);
 	/* errno names all start with E; the scan is slow, so only for those. */
 	for (int e = 1; name[0] == 'E' && e < 150; e++) {
 		const char *en = jitk_errno_name(e);
-		if (!en)
-			continue;
-		size_t dd = edit_distance(name, en);
-		if (dd < bestd) {
-			bestd = dd;
-			best = en;
-		}
+		if (en)
+			closest_try(&c, en);
 	}
-	if (best)
-		diag_hint(a->d, "did you mean %s?", best);
+	if (c.best)
+		diag_hint(a->d, "did you mean %s?", c.best);
 	else
 		diag_hint(a->d, "known names: RET_*, SYS_<syscall> (x86_64), errno names "
 			  "(EACCES), AUDIT_ARCH_* and other header constants");
@@ -476,22 +466,13 @@ static bool mnemonic_known(const char *m)
 static void hint_mnemonic(struct asm_ctx *a, const char *m)
 {
 	/* Mnemonics are short: allow one edit in short words, two in longer. */
-	const char *best = NULL;
-	size_t bestd = strlen(m) <= 3 ? 2 : 3;
-	for (int op = 0; op < INSN__COUNT; op++) {
-		size_t dd = edit_distance(m, insn_info[op].mnemonic);
-		if (dd < bestd) {
-			bestd = dd;
-			best = insn_info[op].mnemonic;
-		}
-	}
-	for (size_t i = 0; i < sizeof aliases / sizeof *aliases; i++) {
-		size_t dd = edit_distance(m, aliases[i].alias);
-		if (dd < bestd) {
-			bestd = dd;
-			best = aliases[i].alias;
-		}
-	}
+	struct closest c;
+	closest_init(&c, m, strlen(m) <= 3 ? 2 : 3);
+	for (int op = 0; op < INSN__COUNT; op++)
+		closest_try(&c, insn_info[op].mnemonic);
+	for (size_t i = 0; i < sizeof aliases / sizeof *aliases; i++)
+		closest_try(&c, aliases[i].alias);
+	const char *best = c.best;
 	/* Else the longest mnemonic the word starts with ("return" -> ret). */
 	if (!best)
 		for (int op = 0; op < INSN__COUNT; op++) {

@@ -13,21 +13,21 @@
 static void hint_label(struct asm_ctx *a, const struct target *t)
 {
 	const char *best = NULL;
-	size_t bestn = 0, bestd = 3;
+	size_t bestn = 0;
 	char want[ASM_NAME_MAX], have[ASM_NAME_MAX];
 	if (t->len >= sizeof want)
 		return;
 	memcpy(want, a->text + t->off, t->len);
 	want[t->len] = '\0';
+	struct closest c;
+	closest_init(&c, want, 3);
 	for (size_t i = 0; i < a->nlabels; i++) {
 		const struct label *l = &a->labels[i];
 		if (l->len >= sizeof have)
 			continue;
 		memcpy(have, a->text + l->off, l->len);
 		have[l->len] = '\0';
-		size_t dd = edit_distance(want, have);
-		if (dd < bestd) {
-			bestd = dd;
+		if (closest_try(&c, have)) { /* have is reused: keep where it is */
 			best = a->text + l->off;
 			bestn = l->len;
 		}

@@ -87,12 +87,6 @@ static double seg_prior(const struct cg *g, jitk_arch a, uint32_t lo, uint32_t h
 	return a == JITK_ARCH_X32 ? sum / 1000 : sum;
 }
 
-static int cmp_u32(const void *pa, const void *pb)
-{
-	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
-	return a < b ? -1 : a > b;
-}
-
 /* The known syscall numbers of every ABI (jitk_syscall_at's tables),
  * sorted, for the weights. */
 static void load_known(struct cg *g)

@@ -3,6 +3,7 @@
 #define JITK_INTERNAL_H
 
 #include "jitk.h"
+#include "diag.h"
 
 #include <stdarg.h>
 
@@ -15,29 +16,6 @@ struct jitk_filter {
 /* Allocate a filter of n instructions with unspecified contents; the caller
  * fills it before anyone else sees it.  NULL on allocation failure. */
 jitk_filter *filter_alloc(size_t n);
-
-/* Diagnostics.  All accept d == NULL and return err so callers can write
- * `return diag_at(d, ...)`. */
-#if defined(__GNUC__)
-#define JITK_PRINTF(a, b) __attribute__((format(printf, a, b)))
-#else
-#define JITK_PRINTF(a, b)
-#endif
-/* Reset d to "no error". */
-void diag_clear(jitk_diag *d);
-/* Error without location. */
-jitk_err diag_err(jitk_diag *d, jitk_err err, const char *fmt, ...) JITK_PRINTF(3, 4);
-/* Error at instruction index, with a rule id. */
-jitk_err diag_insn(jitk_diag *d, jitk_err err, long index, const char *rule,
-		   const char *fmt, ...) JITK_PRINTF(5, 6);
-/* Error at a text position.  text/textlen is the whole source so the line
- * can be copied into the diagnostic; off is the byte offset of the problem
- * and span its length. */
-jitk_err diag_text(jitk_diag *d, jitk_err err, const char *file, const char *text,
-		   size_t textlen, size_t off, size_t span, const char *fmt, ...)
-	JITK_PRINTF(8, 9);
-/* Set the hint of d (after an error was recorded). */
-void diag_hint(jitk_diag *d, const char *fmt, ...) JITK_PRINTF(2, 3);
 
 /* Bounded string copy that always terminates dst (cap > 0). */
 void str_copy(char *dst, size_t cap, const char *src);
@@ -52,7 +30,6 @@ void sb_printf(struct strbuf *sb, const char *fmt, ...) JITK_PRINTF(2, 3);
 /* Hand the buffer over (NUL-terminated) or JITK_E_NOMEM, freeing it. */
 jitk_err sb_finish(struct strbuf *sb, char **out);
 
-/* Read a whole file; *text is NUL-terminated (release with free). */
 /* All of path, NUL-terminated, at most max bytes (JITK_E_TOO_BIG beyond:
  * /dev/zero ends there).  regular_only refuses anything but a regular file
  * without blocking on it (a fifo with no writer). */
@@ -72,7 +49,29 @@ void arena_free(struct arena_blk *a);
  * *arr and *cap unchanged. */
 bool array_grow(void **arr, size_t *cap, size_t need, size_t elem);
 
+/* qsort/bsearch order of uint32_t values (util.c). */
+int cmp_u32(const void *a, const void *b);
+
 /* Levenshtein distance, capped (for "did you mean" hints). */
 size_t edit_distance(const char *a, const char *b);
+
+/* "Did you mean": the closest of a series of candidates to want, by
+ * edit_distance; the first of equally close ones wins (util.c).
+ *     struct closest c;
+ *     closest_init(&c, name, 3);
+ *     for (each candidate s) closest_try(&c, s);
+ *     if (c.best) ...
+ * Only candidates nearer than limit count (SIZE_MAX: any). */
+struct closest {
+	const char *want;
+	const char *best; /* NULL while no candidate counted */
+	size_t best_d;
+};
+void closest_init(struct closest *c, const char *want, size_t limit);
+/* Offer a candidate; true if it is the new best. */
+bool closest_try(struct closest *c, const char *cand);
+/* The best if it is a plausible typo of want (distance at most 1 for names
+ * under 5 characters, else len / 3 + 1), else NULL. */
+const char *closest_plausible(const struct closest *c);
 
 #endif

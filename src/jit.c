@@ -18,7 +18,8 @@
  * have none and run without touching the stack.  "exit" below is
  * [add rsp, 64;] ret.
  *
- * Speed (a filter runs in a few nanoseconds, so every taken branch counts):
+ * Speed (a filter is a short run of instructions, so every taken branch
+ * counts; docs/jit.md has the figures):
  *  - every RET is translated in place to [mov eax, k;] exit;
  *  - a jump whose target is a RET gets a copy of that RET instead of a jmp
  *    (one taken branch fewer: the copy is the "RET copy" of jit_check.h);
@@ -40,6 +41,7 @@
  * validator re-derives every branch target from the final bytes.
  */
 #include "internal.h"
+#include "jit_map.h"
 #include "jit_x86.h"
 #include "jit_check.h"
 #include "jit_prove.h"
@@ -426,7 +428,7 @@ out:
 
 /* A fresh read-write mapping of maplen bytes for an image, wherever the
  * kernel's ASLR puts it.  Placing images next to the calling program was
- * measured to save about 1 ns per call (docs/jit.md) and rejected: it ties
+ * measured to save little (docs/jit.md has the figure) and rejected: it ties
  * the image's address to the program's, so leaking one would reveal the
  * other, and a sandboxing library must not weaken ASLR for speed. */
 static void *jit_map(size_t maplen)

@@ -176,14 +176,6 @@ static inline void jit_ret(struct jit_buf *b)
 	jit_emit1(b, 0xc3);
 }
 
-/* Internal accessors for the CLI and tests (not public API). */
-struct jitk_jit;
-/* The native offset of each BPF instruction; *n receives the BPF length.
- * Entry n (one past the program) is the start of the zero-return trailer. */
-const uint32_t *jit_offsets(const struct jitk_jit *j, size_t *n);
-/* Number of x86-64 instructions the validator decoded. */
-size_t jit_native_count(const struct jitk_jit *j);
-
 /* jitk_jit_compile with the per-image proof optional: prove == false
  * skips it (the structural validator still runs).  Only for tests that
  * compile tens of thousands of images and prove a sample of them

@@ -183,6 +183,42 @@ static long ll_add_rule(int fd, enum landlock_rule_type t, const void *attr)
 }
 #endif
 
+jitk_err ll_check(const jitk_policy *p, unsigned abi, bool best, struct strbuf *w, uint64_t *scope,
+		  jitk_diag *d)
+{
+	const struct pol_landlock *L = &p->landlock;
+	*scope = 0;
+	if (abi == 0) {
+		if (!best) {
+			jitk_err e = diag_err(d, JITK_E_UNSUPPORTED,
+					      "the policy has Landlock rules, but this kernel has no Landlock "
+					      "(or it is disabled)");
+			diag_hint(d, "boot with lsm=...,landlock, or use --best-effort to run without them");
+			return e;
+		}
+		warn(w, "this kernel has no Landlock: the filesystem, network and scope rules are "
+			"not applied");
+		return JITK_OK;
+	}
+	if (L->has_net && abi < 4) {
+		if (!best)
+			return diag_err(d, JITK_E_UNSUPPORTED,
+					"the policy has network rules, which need Landlock ABI 4; this "
+					"kernel has ABI %u", abi);
+		warn(w, "network rules need Landlock ABI 4 (this kernel has %u): not applied", abi);
+	}
+	jitk_err err = check_rights(p, TBL_LL_SCOPE, L->scope, abi, best, 0, w, scope, d);
+	for (size_t i = 0; i < L->nfs && !err; i++) {
+		uint64_t keep;
+		err = check_rights(p, TBL_LL_FS, L->fs[i].access, abi, best, L->fs[i].line, w, &keep, d);
+	}
+	for (size_t i = 0; i < L->nnet && abi >= 4 && !err; i++) {
+		uint64_t keep;
+		err = check_rights(p, TBL_LL_NET, L->net[i].access, abi, best, L->net[i].line, w, &keep, d);
+	}
+	return err;
+}
+
 jitk_err jitk_landlock_apply(const jitk_policy *p, unsigned flags, char **warnings, jitk_diag *d)
 {
 	diag_clear(d);
@@ -195,49 +231,18 @@ jitk_err jitk_landlock_apply(const jitk_policy *p, unsigned flags, char **warnin
 	const struct pol_landlock *L = &p->landlock;
 	bool best = flags & JITK_LANDLOCK_BEST_EFFORT;
 	struct strbuf w = { 0 };
-	jitk_err err = JITK_OK;
 	unsigned abi = (unsigned)jitk_landlock_abi();
 	int rfd = -1;
-	if (abi == 0) {
-		if (!best) {
-			err = diag_err(d, JITK_E_UNSUPPORTED,
-				       "the policy has Landlock rules, but this kernel has no Landlock "
-				       "(or it is disabled)");
-			diag_hint(d, "boot with lsm=...,landlock, or use --best-effort to run without them");
-			goto out;
-		}
-		warn(&w, "this kernel has no Landlock: the filesystem, network and scope rules are "
-			 "not applied");
-		goto out;
-	}
-	if (L->has_net && abi < 4) {
-		if (!best) {
-			err = diag_err(d, JITK_E_UNSUPPORTED,
-				       "the policy has network rules, which need Landlock ABI 4; this "
-				       "kernel has ABI %u", abi);
-			goto out;
-		}
-		warn(&w, "network rules need Landlock ABI 4 (this kernel has %u): not applied", abi);
-	}
 	uint64_t scope;
-	if ((err = check_rights(p, TBL_LL_SCOPE, L->scope, abi, best, 0, &w, &scope, d)))
+	/* Every listed right is checked first, so nothing is applied half. */
+	jitk_err err = ll_check(p, abi, best, &w, &scope, d);
+	if (err || abi == 0)
 		goto out;
 	struct landlock_ruleset_attr attr = {
 		.handled_access_fs = L->has_fs ? ll_rights_upto(TBL_LL_FS, abi) : 0,
 		.handled_access_net = L->has_net ? ll_rights_upto(TBL_LL_NET, abi) : 0,
 		.scoped = scope,
 	};
-	/* Every listed right is checked first, so nothing is applied half. */
-	for (size_t i = 0; i < L->nfs; i++) {
-		uint64_t keep;
-		if ((err = check_rights(p, TBL_LL_FS, L->fs[i].access, abi, best, L->fs[i].line, &w, &keep, d)))
-			goto out;
-	}
-	for (size_t i = 0; i < L->nnet && abi >= 4; i++) {
-		uint64_t keep;
-		if ((err = check_rights(p, TBL_LL_NET, L->net[i].access, abi, best, L->net[i].line, &w, &keep, d)))
-			goto out;
-	}
 #ifdef SYS_landlock_create_ruleset
 	rfd = (int)syscall(SYS_landlock_create_ruleset, &attr, sizeof attr, 0);
 	if (rfd < 0) {

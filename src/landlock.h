@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "internal.h"
+
 enum tbl_ll_kind { TBL_LL_FS, TBL_LL_NET, TBL_LL_SCOPE };
 
 /* One right: its name (the macro's suffix in lower case: read_file,
@@ -29,5 +31,12 @@ uint64_t ll_access_of(enum tbl_ll_kind kind, const char *name, unsigned *abi);
 const char *ll_access_suggest(enum tbl_ll_kind kind, const char *name);
 /* Every right of kind up to ABI abi. */
 uint64_t ll_rights_upto(enum tbl_ll_kind kind, unsigned abi);
+
+/* The checks of jitk_landlock_apply for a kernel of Landlock ABI abi (0:
+ * none): a right, a network block or a scope the ABI lacks is an error, or
+ * with best a warning in w; *scope gets the scopes that stay.  Separate so
+ * that every ABI can be tested on any kernel. */
+jitk_err ll_check(const jitk_policy *p, unsigned abi, bool best, struct strbuf *w, uint64_t *scope,
+		  jitk_diag *d);
 
 #endif

@@ -92,18 +92,11 @@ const char *jitk_syscall_suggest(jitk_arch a, const char *name)
 	if ((unsigned)a >= JITK_ARCH__COUNT || !name)
 		return NULL;
 	name = strip_sys_prefix(name);
-	const char *best = NULL;
-	size_t best_d = (size_t)-1;
-	for (const struct tbl_sys *s = arches[a].sys; s->name; s++) {
-		size_t dist = edit_distance(name, s->name);
-		if (dist < best_d) {
-			best_d = dist;
-			best = s->name;
-		}
-	}
-	/* Only suggest plausible corrections. */
-	size_t n = strlen(name);
-	return best_d <= (n < 5 ? 1 : n / 3 + 1) ? best : NULL;
+	struct closest c;
+	closest_init(&c, name, SIZE_MAX);
+	for (const struct tbl_sys *s = arches[a].sys; s->name; s++)
+		closest_try(&c, s->name);
+	return closest_plausible(&c); /* only plausible corrections */
 }
 
 int jitk_errno_value(const char *name)

@@ -1,10 +1,12 @@
 /*
- * policy.h - a parsed and resolved SCPL policy, and the policy IR.
+ * policy.h - the compiler's view of a policy: the parsed policy
+ * (trusted/pol.h) and the policy IR.
  *
- * struct jitk_policy is what the front end (scpl_lex.c, scpl_parse.c, ...)
- * produces after name resolution.  Two independent consumers read it:
+ * struct jitk_policy (trusted/pol.h) is what the front end (scpl_lex.c,
+ * scpl_parse.c, ...) produces after name resolution.  Two independent
+ * consumers read it:
  *  - the SCPL semantics (trusted/scpl_eval.c, trusted/smt_scpl.c), which
- *    walk the rules directly, first match wins;
+ *    walk the rules directly, first match wins, and see only pol.h;
  *  - ir.c, which lowers it to the IR below for the compiler (codegen.c).
  * It is immutable once built.
  */
@@ -12,73 +14,7 @@
 #define JITK_POLICY_H
 
 #include "internal.h"
-
-enum pol_op { POL_EQ, POL_NE, POL_LT, POL_LE, POL_GT, POL_GE };
-
-enum pol_kind { POL_CMP, POL_AND, POL_OR, POL_NOT };
-
-/* A condition on the arguments.  POL_CMP compares
- *     ((low32 ? args[arg] & 0xffffffff : args[arg]) & mask)  op  value
- * as unsigned 64-bit numbers.  mask is all ones when the policy gave none;
- * for low32 compares mask and value fit in 32 bits (the front end checks). */
-struct pol_cond {
-	enum pol_kind kind;
-	/* POL_CMP */
-	uint8_t arg;   /* 0..5 */
-	bool low32;
-	enum pol_op op;
-	uint64_t mask;
-	uint64_t value;
-	/* POL_AND, POL_OR: l and r; POL_NOT: l */
-	const struct pol_cond *l, *r;
-};
-
-/* One rule: for the listed syscalls, if cond holds (NULL: always), action. */
-struct pol_rule {
-	uint32_t action;             /* a full SECCOMP_RET_* value with data */
-	const struct pol_cond *cond; /* NULL means true */
-	/* Syscall numbers per architecture, sorted, no duplicates.  A name
-	 * unknown on an architecture is absent there (libseccomp's rule). */
-	const int *nrs[JITK_ARCH__COUNT];
-	size_t nnrs[JITK_ARCH__COUNT];
-	unsigned line, col;          /* where the rule starts, for messages */
-	const char *file;            /* the source it is written in ("" if none) */
-};
-
-/* The Landlock part of a policy (docs/landlock.md): not a seccomp filter,
- * applied beside it by jitk_landlock_apply (landlock.c).  Access masks are
- * Landlock's own bits (LANDLOCK_ACCESS_FS_*, _NET_*, LANDLOCK_SCOPE_*). */
-struct pol_fs_rule {
-	const char *path;            /* as written */
-	uint64_t access;             /* rights granted beneath path */
-	unsigned line, col;          /* the path string, for messages */
-};
-
-struct pol_net_rule {
-	uint16_t port;
-	uint64_t access;             /* bind_tcp, connect_tcp */
-	unsigned line, col;
-};
-
-struct pol_landlock {
-	bool has_fs, has_net;        /* the block was written (maybe empty) */
-	size_t nfs, nnet;
-	const struct pol_fs_rule *fs; /* one entry per distinct path */
-	const struct pol_net_rule *net; /* one entry per distinct port */
-	uint64_t scope;              /* LANDLOCK_SCOPE_* bits, 0 if none */
-	unsigned max_abi;            /* highest ABI a listed right needs */
-};
-
-struct jitk_policy {
-	char file[256];
-	bool arch[JITK_ARCH__COUNT]; /* architectures the policy accepts */
-	uint32_t default_action;     /* listed arch, no rule matched */
-	uint32_t foreign_action;     /* arch not listed (incl. x32 if not listed) */
-	size_t nrules;
-	const struct pol_rule *rules; /* in source order */
-	struct pol_landlock landlock; /* filesystem, network, scope */
-	void *arena;                 /* owner of everything above */
-};
+#include "pol.h"
 
 /* Structural equality of condition trees (NULL is true): equal trees are
  * equal predicates (the converse need not hold).  In ir.c; the compiler's

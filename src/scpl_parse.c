@@ -148,19 +148,14 @@ jitk_err scpl_nomem(struct parser *P)
  * SIZE_MAX), or NULL if none is plausibly a typo of it. */
 static const char *closest(const char *name, const char *const *list, size_t n)
 {
-	const char *best = NULL;
-	size_t best_d = (size_t)-1;
+	struct closest c;
+	closest_init(&c, name, SIZE_MAX);
 	for (size_t i = 0; i < n && list[i]; i++) {
 		if (strcasecmp(name, list[i]) == 0)
 			return list[i];
-		size_t dist = edit_distance(name, list[i]);
-		if (dist < best_d) {
-			best_d = dist;
-			best = list[i];
-		}
+		closest_try(&c, list[i]);
 	}
-	size_t len = strlen(name);
-	return best_d <= (len < 5 ? 1 : len / 3 + 1) ? best : NULL;
+	return closest_plausible(&c);
 }
 
 /* ------------------------------------------------------------- grammar */
@@ -1229,19 +1224,13 @@ static jitk_err constant(struct parser *P, struct cval *out)
 /* Closest known constant or errno name to name, or NULL. */
 static const char *closest_const(const char *name)
 {
-	const char *best = NULL;
-	size_t best_d = (size_t)-1;
+	struct closest near;
+	closest_init(&near, name, SIZE_MAX);
 	const struct tbl_const *tables[] = { tbl_consts, tbl_errno };
 	for (size_t k = 0; k < 2; k++)
-		for (const struct tbl_const *c = tables[k]; c->name; c++) {
-			size_t dist = edit_distance(name, c->name);
-			if (dist < best_d) {
-				best_d = dist;
-				best = c->name;
-			}
-		}
-	size_t len = strlen(name);
-	return best_d <= (len < 5 ? 1 : len / 3 + 1) ? best : NULL;
+		for (const struct tbl_const *c = tables[k]; c->name; c++)
+			closest_try(&near, c->name);
+	return closest_plausible(&near);
 }
 
 /* cterm = number | "-" number | ident.  Constants are 64-bit; "-N" is the
@@ -1338,6 +1327,10 @@ jitk_err jitk_policy_parse_limited(const char *text, size_t len, const char *fil
 	*out = NULL;
 	if (!text)
 		text = "";
+	/* The one entry point: an OCI/Docker JSON profile goes to oci.c,
+	 * which translates it to SCPL and comes back here. */
+	if (jitk_is_profile(text, len))
+		return jitk_policy_parse_opts(text, len, filename, NULL, out, d);
 	struct parser P = { .d = d, .lim = limits_of(lim) };
 	/* Defaults: the native ABI only; anything else is killed. */
 	P.arch[JITK_ARCH_X86_64] = true;

@@ -38,16 +38,12 @@ static const char *near_suggest(jitk_arch a, const char *name)
 {
 	if (strncmp(name, "SYS_", 4) == 0)
 		name += 4;
-	const char *best = NULL, *s;
-	size_t best_d = 3;
-	for (size_t i = 0; jitk_syscall_at(a, i, &s, NULL); i++) {
-		size_t dist = edit_distance(name, s);
-		if (dist < best_d) {
-			best_d = dist;
-			best = s;
-		}
-	}
-	return strlen(name) >= 4 ? best : NULL;
+	const char *s;
+	struct closest c;
+	closest_init(&c, name, 3);
+	for (size_t i = 0; jitk_syscall_at(a, i, &s, NULL); i++)
+		closest_try(&c, s);
+	return strlen(name) >= 4 ? c.best : NULL;
 }
 
 /* The ABIs rule pr applies to: the policy's, narrowed by the rule's own

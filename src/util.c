@@ -264,6 +264,21 @@ jitk_err read_file(const char *path, size_t max, bool regular_only, char **text,
 	return JITK_OK;
 }
 
+jitk_err jitk_read_file(const char *path, char **text, size_t *len, jitk_diag *d)
+{
+	if (!path || !text || !len)
+		return diag_err(d, JITK_E_INVAL, "jitk_read_file: NULL argument");
+	diag_clear(d);
+	*text = NULL;
+	return read_file(path, JITK_MAX_INPUT, false, text, len, d);
+}
+
+int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return (x > y) - (x < y);
+}
+
 size_t edit_distance(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b);
@@ -287,4 +302,27 @@ size_t edit_distance(const char *a, const char *b)
 		}
 	}
 	return row[lb];
+}
+
+void closest_init(struct closest *c, const char *want, size_t limit)
+{
+	c->want = want;
+	c->best = NULL;
+	c->best_d = limit;
+}
+
+bool closest_try(struct closest *c, const char *cand)
+{
+	size_t d = edit_distance(c->want, cand);
+	if (d >= c->best_d)
+		return false;
+	c->best_d = d;
+	c->best = cand;
+	return true;
+}
+
+const char *closest_plausible(const struct closest *c)
+{
+	size_t n = strlen(c->want);
+	return c->best && c->best_d <= (n < 5 ? 1 : n / 3 + 1) ? c->best : NULL;
 }

@@ -227,12 +227,6 @@ static jitk_err collect(struct vrun *v, bool *full, jitk_diag *d)
 	}
 }
 
-static int cmp_u32(const void *x, const void *y)
-{
-	uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
-	return (a > b) - (a < b);
-}
-
 /* "nr is a syscall number that some ABI reporting this arch value names"
  * (x86_64 and x32 share one), as range tests; NULL if there is none. */
 static Z3_ast known_nrs(Z3_context c, Z3_ast nr, uint32_t audit)

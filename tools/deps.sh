@@ -8,6 +8,8 @@ pkgs="gcc make clang libclang-rt-14-dev pkg-config linux-libc-dev libcmocka-dev 
 pkgs="$pkgs groff-base bash debhelper dpkg-dev fakeroot lintian"
 # Landlock rights (tools/gen_landlock.sh) come from the kernel source.
 pkgs="$pkgs linux-source-6.12 xz-utils"
+# The runtime tests (tests/cli/test_runtimes.sh): crun, bubblewrap, a static libc.
+pkgs="$pkgs libc6-dev crun bubblewrap"
 missing=
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -25,7 +25,7 @@
  */
 #include "check.h"
 #include "insn.h"
-#include "internal.h"
+#include "diag.h"
 
 #include <stdio.h>
 
@@ -295,5 +295,5 @@ jitk_err jitk_check(const jitk_filter *f, jitk_diag *d)
 {
 	if (!f)
 		return diag_err(d, JITK_E_INVAL, "check: NULL filter");
-	return check_insns(f->insns, f->len, d);
+	return check_insns(jitk_filter_insns(f), jitk_filter_len(f), d);
 }

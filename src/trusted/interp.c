@@ -7,7 +7,7 @@
  * values; nothing is optimised.  Checked against the real kernel by
  * tests/kernel/test_interp_kernel.c.
  */
-#include "internal.h"
+#include "diag.h"
 #include "insn.h"
 #include "interp.h"
 
@@ -269,6 +269,6 @@ jitk_err jitk_interp(const jitk_filter *f, const struct seccomp_data *in, jitk_r
 		e = JITK_E_CHECK;
 	if (e != JITK_OK)
 		return e;
-	interp_run(f->insns, f->len, in, out);
+	interp_run(jitk_filter_insns(f), jitk_filter_len(f), in, out);
 	return JITK_OK;
 }

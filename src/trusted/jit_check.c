@@ -6,7 +6,7 @@
  * decoded instructions.  It must not include or share anything with the
  * emitter (src/jit.c, src/jit_x86.h): a shared mistake would be invisible.
  */
-#include "internal.h"
+#include "diag.h"
 #include "insn.h"
 #include "jit_check.h"
 

@@ -3,7 +3,7 @@
  *
  * TRUSTED BASE.  Plain: build both terms, one QF_BV query, read a model.
  */
-#include "internal.h"
+#include "diag.h"
 #include "jit_prove.h"
 #include "smt.h"
 #include "smt_x86.h"

@@ -6,7 +6,7 @@
  * directly, in the order the document states the rules, and shares no code
  * with the compiler (ir.c, codegen.c).  Keep it plain.
  */
-#include "policy.h"
+#include "pol.h"
 
 #include <linux/audit.h>
 
@@ -28,6 +28,11 @@ static int eval_abi(const struct seccomp_data *in)
 	default:
 		return -1;
 	}
+}
+
+int jitk_input_abi(const struct seccomp_data *in)
+{
+	return in ? eval_abi(in) : -1;
 }
 
 /* One comparison: ((low32 ? arg & 0xffffffff : arg) & mask) op value,

@@ -24,7 +24,8 @@
 
 #include <z3.h>
 
-#include "policy.h"
+#include "diag.h"
+#include "pol.h"
 
 #define SMT_NWORDS 16u /* 64 bytes of seccomp_data / 4 */
 

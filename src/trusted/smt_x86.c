@@ -16,7 +16,7 @@
  * the source ModRM.reg; for imul (69, 0F AF) and cmov the destination is
  * ModRM.reg; for B8+r the register is in x->rm.
  */
-#include "internal.h"
+#include "diag.h"
 #include "jit_check.h"
 #include "smt_x86.h"
 

@@ -221,3 +221,82 @@ else
 	ok "# SKIP graphviz (dot) is not installed; tools/deps.sh installs it"
 fi
 expect 2 "disasm --format c is refused" "$J" disasm abi.s --format c
+
+# -------------------------------------------------------------- explain
+expect 0 "explain a policy" "$J" explain "$R/policies/paper.scpl"
+has out "syscalls = [getpid; gettimeofday]" "numbers decided alike are one rule"
+has out "# numbers 39, 96" "their numbers are listed as ranges"
+has out "default_action = KillProcess;" "the most common decision is the default"
+has err "proved equal to the filter (Z3)" "explain proves its rules equal to the filter"
+expect 1 "explain refuses a filter SCPL cannot say" "$J" explain abi.s --scpl -o abi.scpl
+has err "unknown architecture depends on the call" "and says why"
+absent abi.scpl "no output when it cannot decompile"
+expect 2 "explain --scpl with --arch is refused" "$J" explain "$R/policies/paper.scpl" --scpl --arch i386
+LSC=$(dirname "$J")/tests/tools/lsc_export
+if [ ! -x "$LSC" ]; then
+	ok "# SKIP $LSC is not built (make test builds it)"
+elif "$LSC" "$R/policies/docker-default.scpl" lsc-docker.bpf 2>lsc.err; then
+	expect 0 "explain --scpl libseccomp's program for Docker's profile" "$J" explain lsc-docker.bpf --scpl -o lsc-docker.scpl
+	has err "proved equal to the filter (Z3)" "the decompiled policy is proved equal to libseccomp's filter"
+	has lsc-docker.scpl "arch = [x86_64; i386; x32];" "all three ABIs of the profile are there"
+	has lsc-docker.scpl "when = (arg0 >= 0x26 && arg0 <= 0x28 && arg0 != 0x27)" "64-bit argument compares read as one condition"
+	expect 0 "jitk diff agrees: policy == libseccomp's filter" "$J" diff lsc-docker.scpl lsc-docker.bpf
+	has out "equivalent" "the decompiled policy and the filter are equivalent"
+	expect 0 "explain --arch i386" "$J" explain lsc-docker.bpf --arch i386
+	lacks out "arch = [x86_64];" "--arch keeps one ABI's rules"
+	has out "arch = [i386];" "the i386 rules are there"
+else
+	notok "libseccomp's program for Docker's profile" "$(cat lsc.err 2>/dev/null)"
+fi
+
+# ----------------------------------------------------------------- lint
+cat >alias.scpl <<'EOF2'
+{ default_action = Allow;
+  rules = [
+    { action = Errno EACCES; syscall = open };
+  ] }
+EOF2
+expect 0 "compile: a refused call with an allowed alias compiles" "$J" compile alias.scpl -o alias.bpf
+has err "alias.scpl:3:5: warning: open is refused here on x86_64, but openat, which does the same job, is allowed (by default_action) [alias-refused]" "alias-refused warns, located, naming the alias"
+has err "hint: refuse openat as well" "with a hint"
+expect 1 "compile --werror fails on a warning" "$J" compile alias.scpl -o alias2.bpf --werror
+absent alias2.bpf "--werror writes nothing"
+expect 0 "compile --no-warn alias-refused" "$J" compile alias.scpl -o alias3.bpf --no-warn alias-refused --werror
+lacks err "warning" "a silenced warning is not printed"
+expect 2 "--no-warn with an unknown name" "$J" compile alias.scpl -o alias4.bpf --no-warn bogus
+cat >noalias.scpl <<'EOF2'
+{ default_action = Allow;
+  rules = [ { action = Errno EACCES; syscalls = [open; openat; openat2; creat] } ] }
+EOF2
+expect 0 "compile: every alias refused" "$J" compile noalias.scpl -o noalias.bpf --werror
+lacks err "alias-refused" "no alias warning when every alias is refused"
+cat >allowlist.scpl <<'EOF2'
+{ default_action = KillProcess; rules = [ { action = Allow; syscall = openat } ] }
+EOF2
+expect 0 "compile: an allow-list of openat" "$J" compile allowlist.scpl -o allowlist.bpf --werror
+lacks err "alias-refused" "open refused by default_action is no warning"
+cat >shadow.scpl <<'EOF2'
+{ default_action = Errno EPERM;
+  rules = [
+    { action = Allow; syscall = read };
+    { action = KillProcess; syscall = read; when = arg0 == 3 };
+    { action = Allow; syscall = write; when = arg0 < 10 };
+    { action = Allow; syscall = write; when = arg0 >= 10 };
+    { action = KillProcess; syscall = write; when = arg0 == 5 || arg2 == 7 };
+    { action = Allow; syscall = close; when = arg0 == 0 };
+    { action = KillProcess; syscall = close };
+  ] }
+EOF2
+expect 0 "compile a policy with shadowed rules" "$J" compile shadow.scpl -o shadow.bpf
+has err "shadow.scpl:4:5: warning: this rule never applies: the rule at shadow.scpl:3 decides all of its syscalls first [shadowed-rule]" "a rule behind an unconditional one is shadowed, naming it"
+has err "shadow.scpl:7:5: warning: this rule never applies: the 2 earlier rules naming its syscalls, from shadow.scpl:5 on, decide every input it covers (proved with Z3)" "a rule behind conditional ones is proved shadowed"
+lacks err "shadow.scpl:9:" "a rule that still decides some inputs is not shadowed"
+cat >notify.scpl <<'EOF2'
+{ default_action = Allow; rules = [ { action = Notify; syscall = mkdir } ] }
+EOF2
+expect 0 "compile: Notify is fine for a library user" "$J" compile notify.scpl -o notify.bpf --werror
+lacks err "notify-no-listener" "compile does not warn about Notify"
+expect 0 "run: Notify with nobody listening" "$J" run notify.scpl -- true
+has err "warning: Notify under jitk run: nobody listens, so the call fails with ENOSYS [notify-no-listener]" "run warns about Notify"
+expect 1 "run --werror refuses to run" "$J" run notify.scpl --werror -- sh -c 'echo ran'
+lacks out "ran" "nothing ran"

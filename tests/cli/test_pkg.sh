@@ -1,7 +1,7 @@
 #!/bin/sh
 # test_pkg.sh JITK - jitk as a library people link (mk/pkg.mk):
 #  - libjitk.so.0 exports jitk_* and nothing else; libjitk.a's only global
-#    symbols are jitk_*; a program defining read_file, codegen and str_copy
+#    symbols are jitk_*; a program defining edit_distance, codegen and str_copy
 #    links against both (and fails against the internal archive, which
 #    shows the check can fail);
 #  - make install into a temporary PREFIX puts every file in place; the
@@ -45,14 +45,14 @@ U=$R/tests/pkg/user.c
 POL=$R/policies/paper.scpl
 ver=$("$J" --version | sed -n '1s/^jitk \([^ ]*\) .*/\1/p')
 want="jitk $ver getpid=0x7fff0000 open=0x0005000d user 1 user"
-if $CC -std=c11 -I"$R/include" -o clash-internal "$U" "$R/$B/libjitk.a" -lz3 2>clash.err; then
-	notok "the internal archive clashes with the user's read_file (the check can fail)"
+if $CC -std=c11 -I"$R/include" -o clash-internal "$U" "$R/$B/libjitk.a" -lz3 -ljson-c 2>clash.err; then
+	notok "the internal archive clashes with the user's edit_distance (the check can fail)"
 else
-	has clash.err "multiple definition" "the internal archive clashes with the user's read_file (the check can fail)"
+	has clash.err "multiple definition" "the internal archive clashes with the user's edit_distance (the check can fail)"
 fi
-run $CC -std=c11 -I"$R/include" -o clash-static "$U" "$R/$B/lib/libjitk.a" -lz3
-[ "$rc" -eq 0 ] && ok "a program defining read_file, codegen, str_copy links with libjitk.a" ||
-	notok "a program defining read_file, codegen, str_copy links with libjitk.a"
+run $CC -std=c11 -I"$R/include" -o clash-static "$U" "$R/$B/lib/libjitk.a" -lz3 -ljson-c
+[ "$rc" -eq 0 ] && ok "a program defining edit_distance, codegen, str_copy links with libjitk.a" ||
+	notok "a program defining edit_distance, codegen, str_copy links with libjitk.a"
 run ./clash-static "$POL"
 same_line out "$want" "... and runs"
 run $CC -std=c11 -I"$R/include" -o clash-shared "$U" -L"$R/$B/lib" -ljitk -Wl,-rpath,"$R/$B/lib"

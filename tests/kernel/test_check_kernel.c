@@ -22,7 +22,6 @@
 /* Programs per oracle batch. */
 #define BATCH 500u
 
-#define I(c, t, f, k) ((jitk_insn){ (uint16_t)(c), (uint8_t)(t), (uint8_t)(f), (uint32_t)(k) })
 
 static double now_s(void)
 {

@@ -34,7 +34,6 @@
 #define HAVE_PROGEN 1
 #endif
 
-#define I(c, t, f, k) ((jitk_insn){ (uint16_t)(c), (uint8_t)(t), (uint8_t)(f), (uint32_t)(k) })
 
 static unsigned long long total_pairs;
 static unsigned long proved, prove_every = 64;

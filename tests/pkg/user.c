@@ -1,6 +1,6 @@
 /*
  * user.c - a program as a user of the library writes it, for
- * tests/cli/test_pkg.sh.  It defines read_file, codegen and str_copy, names
+ * tests/cli/test_pkg.sh.  It defines edit_distance, codegen and str_copy, names
  * the library uses internally, with other types: it links against the
  * installed libjitk.so and libjitk.a only because no internal name leaves
  * them.  It compiles the policy argv[1] and prints what it returns for
@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-int read_file = 1;                 /* data, not the library's function */
+int edit_distance = 1;                 /* data, not the library's function */
 const char *codegen(void) { return "user"; }
 char str_copy[16] = "user";
 
@@ -40,7 +40,7 @@ int main(int argc, char **argv)
 	}
 	jitk_policy_free(p);
 	printf("jitk %s getpid=0x%08x open=0x%08x %s %d %s\n", jitk_version(), eval(f, "getpid"),
-	       eval(f, "open"), codegen(), read_file, str_copy);
+	       eval(f, "open"), codegen(), edit_distance, str_copy);
 	jitk_filter_free(f);
 	return 0;
 }

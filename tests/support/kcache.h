@@ -11,7 +11,7 @@
 
 /*
  * kernel/seccomp.c's seccomp_is_const_allow, written from the rules in
- * ../shared/notes/seccomp-kernel-facts.md 1.8 (not from its code): run the
+ * docs/kernel-notes.md section 6 (not from its code): run the
  * program with only nr and arch known, A starting at 0, and say true only
  * if it reaches `ret #0x7fff0000` (ALLOW with no data, exactly) through
  * ld [0] / ld [4], ja, jeq/jgt/jge/jset with K and `and #k`.  Any other

@@ -40,6 +40,10 @@ uint64_t test_seed(uint64_t dflt);
 /* A count scaled by $JITK_TEST_SCALE (percent, default 100). */
 unsigned long test_scaled(unsigned long n);
 
+/* One instruction from its four fields (code, jt, jf, k), for tables of
+ * hand-written programs. */
+#define I(c, t, f, k) ((jitk_insn){ (uint16_t)(c), (uint8_t)(t), (uint8_t)(f), (uint32_t)(k) })
+
 /* Build a filter from an array literal; fails the test on error. */
 jitk_filter *test_filter(const jitk_insn *insns, size_t n);
 #define TEST_FILTER(...) \

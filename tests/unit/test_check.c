@@ -12,7 +12,6 @@
 #include <linux/filter.h>
 
 #define ALLOW JITK_RET_ALLOW
-#define I(c, t, f, k) ((jitk_insn){ (uint16_t)(c), (uint8_t)(t), (uint8_t)(f), (uint32_t)(k) })
 #define RET_K(k) I(BPF_RET | BPF_K, 0, 0, k)
 #define RET_A I(BPF_RET | BPF_A, 0, 0, 0)
 #define LD_IMM(k) I(BPF_LD | BPF_IMM, 0, 0, k)

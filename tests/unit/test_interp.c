@@ -7,7 +7,6 @@
 
 #include <linux/filter.h>
 
-#define I(code, jt, jf, k) ((jitk_insn){ (uint16_t)(code), (uint8_t)(jt), (uint8_t)(jf), (uint32_t)(k) })
 #define S(code, k) I(code, 0, 0, k)
 #define RUN(data, ...) \
 	run_prog((const jitk_insn[]){ __VA_ARGS__ }, \

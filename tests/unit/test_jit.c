@@ -4,6 +4,7 @@
 #include "testlib.h"
 #include "insn.h"
 #include "interp.h"
+#include "jit_map.h"
 #include "jit_x86.h"
 #include "jit_check.h"
 
@@ -11,7 +12,6 @@
 
 #if defined(__x86_64__)
 
-#define I(c, t, f, k) ((jitk_insn){ (uint16_t)(c), (uint8_t)(t), (uint8_t)(f), (uint32_t)(k) })
 #define RETA I(BPF_RET | BPF_A, 0, 0, 0)
 #define RETK(k) I(BPF_RET | BPF_K, 0, 0, k)
 

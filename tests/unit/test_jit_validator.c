@@ -10,7 +10,6 @@
 
 #include <linux/filter.h>
 
-#define I(c, t, f, k) ((jitk_insn){ (uint16_t)(c), (uint8_t)(t), (uint8_t)(f), (uint32_t)(k) })
 #define RETA I(BPF_RET | BPF_A, 0, 0, 0)
 #define RETK(k) I(BPF_RET | BPF_K, 0, 0, k)
 

@@ -9,6 +9,7 @@
 #include "testlib.h"
 #include "landlock.h"
 #include "policy.h"
+#include "internal.h"
 
 #include <ctype.h>
 #include <linux/landlock.h> /* the installed (6.1) header: the second source */
@@ -213,6 +214,57 @@ static void refusals(void **state)
 	assert_int_equal(jitk_landlock_apply(NULL, 0, NULL, &d), JITK_E_INVAL);
 }
 
+/* The ABI checks of jitk_landlock_apply, for kernels older than this one. */
+static void older_kernels(void **state)
+{
+	(void)state;
+	jitk_diag d;
+	jitk_policy *p = parse("{ default_action = Allow; rules = [];\n"
+			       "  filesystem = [ { path = \"/usr\"; access = [read; truncate] };\n"
+			       "                 { path = \"/dev/tty\"; access = ioctl_dev } ];\n"
+			       "  network = [ { port = 443; access = connect } ];\n"
+			       "  scope = signal }",
+			       &d);
+	assert_non_null(p);
+	uint64_t scope;
+	struct strbuf w = { 0 };
+	/* ABI 7: everything is there */
+	assert_int_equal(ll_check(p, 7, false, &w, &scope, &d), JITK_OK);
+	assert_int_equal(w.len, 0);
+	assert_int_equal(scope, find("signal")->bit);
+	/* ABI 3: network is an error naming the ABI */
+	assert_int_equal(ll_check(p, 3, false, &w, &scope, &d), JITK_E_UNSUPPORTED);
+	assert_non_null(strstr(d.msg, "network rules, which need Landlock ABI 4"));
+	/* ABI 5: the scope needs 6 */
+	assert_int_equal(ll_check(p, 5, false, &w, &scope, &d), JITK_E_UNSUPPORTED);
+	assert_non_null(strstr(d.msg, "scope right 'signal' needs Landlock ABI 6; this kernel has ABI 5"));
+	/* ABI 4 with best effort: the scope, ioctl_dev dropped with warnings */
+	assert_int_equal(ll_check(p, 4, true, &w, &scope, &d), JITK_OK);
+	assert_int_equal(scope, 0);
+	assert_non_null(w.buf);
+	assert_non_null(strstr(w.buf, "'signal' needs Landlock ABI 6"));
+	assert_non_null(strstr(w.buf, "t.scpl:3: filesystem right 'ioctl_dev' needs Landlock ABI 5"));
+	free(w.buf);
+	w = (struct strbuf){ 0 };
+	/* ABI 2 with best effort: truncate and the whole network block too */
+	assert_int_equal(ll_check(p, 2, true, &w, &scope, &d), JITK_OK);
+	assert_non_null(strstr(w.buf, "'truncate' needs Landlock ABI 3"));
+	assert_non_null(strstr(w.buf, "network rules need Landlock ABI 4 (this kernel has 2)"));
+	free(w.buf);
+	w = (struct strbuf){ 0 };
+	/* no Landlock: an error, or one warning */
+	assert_int_equal(ll_check(p, 0, false, &w, &scope, &d), JITK_E_UNSUPPORTED);
+	assert_non_null(strstr(d.msg, "no Landlock"));
+	assert_int_equal(ll_check(p, 0, true, &w, &scope, &d), JITK_OK);
+	assert_non_null(strstr(w.buf, "not applied"));
+	free(w.buf);
+	/* the rights up to each ABI */
+	assert_false(ll_rights_upto(TBL_LL_FS, 1) & find("refer")->bit);
+	assert_true(ll_rights_upto(TBL_LL_FS, 2) & find("refer")->bit);
+	assert_int_equal(ll_rights_upto(TBL_LL_NET, 3), 0);
+	jitk_policy_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -220,6 +272,7 @@ int main(void)
 		cmocka_unit_test(abi_vs_header_sentences),
 		cmocka_unit_test(grammar),
 		cmocka_unit_test(refusals),
+		cmocka_unit_test(older_kernels),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -289,6 +289,30 @@ static void masks_and_logic(void **state)
 	}
 }
 
+/* jitk_input_abi: the arch word picks the ABI, and on AUDIT_ARCH_X86_64 the
+ * x32 bit (unsigned: negative numbers are x32 too) splits x32 off. */
+static void input_abi(void **state)
+{
+	(void)state;
+	struct seccomp_data in = { .nr = 0, .arch = X86_64 };
+	assert_int_equal(jitk_input_abi(&in), JITK_ARCH_X86_64);
+	in.nr = (int)(X32 - 1);
+	assert_int_equal(jitk_input_abi(&in), JITK_ARCH_X86_64);
+	in.nr = (int)X32;
+	assert_int_equal(jitk_input_abi(&in), JITK_ARCH_X32);
+	in.nr = -1;
+	assert_int_equal(jitk_input_abi(&in), JITK_ARCH_X32);
+	in.arch = I386;
+	assert_int_equal(jitk_input_abi(&in), JITK_ARCH_I386); /* no x32 split on i386 */
+	in.arch = AARCH64;
+	assert_int_equal(jitk_input_abi(&in), JITK_ARCH_AARCH64);
+	in.arch = AUDIT_ARCH_ARM;
+	assert_int_equal(jitk_input_abi(&in), -1);
+	in.arch = 0;
+	assert_int_equal(jitk_input_abi(&in), -1);
+	assert_int_equal(jitk_input_abi(NULL), -1);
+}
+
 /* The result is a pure function of the input: the whole seccomp_data
  * other than nr/arch/args (instruction_pointer) never matters. */
 static void default_and_foreign_data(void **state)
@@ -374,6 +398,7 @@ int main(void)
 		cmocka_unit_test(masks_and_logic),
 		cmocka_unit_test(default_and_foreign_data),
 		cmocka_unit_test(decide_names_the_rule),
+		cmocka_unit_test(input_abi),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,35 @@
+/*
+ * diag.h - recording an error in a jitk_diag (util.c), for every stage,
+ * the trusted base included (it reads no other header of src/).
+ */
+#ifndef JITK_DIAG_H
+#define JITK_DIAG_H
+
+#include "jitk.h"
+
+#include <stddef.h>
+
+/* Diagnostics.  All accept d == NULL and return err so callers can write
+ * `return diag_at(d, ...)`. */
+#if defined(__GNUC__)
+#define JITK_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define JITK_PRINTF(a, b)
+#endif
+/* Reset d to "no error". */
+void diag_clear(jitk_diag *d);
+/* Error without location. */
+jitk_err diag_err(jitk_diag *d, jitk_err err, const char *fmt, ...) JITK_PRINTF(3, 4);
+/* Error at instruction index, with a rule id. */
+jitk_err diag_insn(jitk_diag *d, jitk_err err, long index, const char *rule,
+		   const char *fmt, ...) JITK_PRINTF(5, 6);
+/* Error at a text position.  text/textlen is the whole source so the line
+ * can be copied into the diagnostic; off is the byte offset of the problem
+ * and span its length. */
+jitk_err diag_text(jitk_diag *d, jitk_err err, const char *file, const char *text,
+		   size_t textlen, size_t off, size_t span, const char *fmt, ...)
+	JITK_PRINTF(8, 9);
+/* Set the hint of d (after an error was recorded). */
+void diag_hint(jitk_diag *d, const char *fmt, ...) JITK_PRINTF(2, 3);
+
+#endif

@@ -1,0 +1,107 @@
+/* test_explain.c - jitk_explain: decompiled SCPL is proved equal to the
+ * filter it came from (hand-written policies with 64-bit, masked, low32
+ * and i386 compares, the shipped policies), and programs SCPL cannot say
+ * are refused with the reason. */
+#include "testlib.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Compile text, explain the filter, parse the result, prove equal. */
+static void round_trip(const char *text)
+{
+	jitk_policy *p = NULL, *q = NULL;
+	jitk_filter *f = NULL;
+	jitk_diag d;
+	char *out = NULL;
+	assert_int_equal(jitk_policy_parse(text, strlen(text), "t.scpl", &p, &d), JITK_OK);
+	assert_int_equal(jitk_compile(p, NULL, &f, &d), JITK_OK);
+	if (jitk_explain(f, ~0u, &out, &d))
+		fail_msg("explain: %s", d.msg);
+	if (jitk_policy_parse(out, strlen(out), "explained.scpl", &q, &d))
+		fail_msg("the explained policy does not parse: %u:%u %s\n%s", d.line, d.col, d.msg, out);
+	jitk_side a = { .filter = f }, b = { .policy = q };
+	size_t ncex = 0;
+	jitk_cex cex;
+	assert_int_equal(jitk_equiv(a, b, 0, &cex, 1, &ncex, &d), JITK_OK);
+	jitk_free(out);
+	jitk_policy_free(q);
+	jitk_policy_free(p);
+	jitk_filter_free(f);
+}
+
+static void hand_written(void **state)
+{
+	(void)state;
+	round_trip("{ default_action = Kill; rules = [ { action = Allow; syscall = read } ] }");
+	round_trip("{ default_action = Errno EPERM; arch = [x86_64; i386; x32];\n"
+		   "  rules = [\n"
+		   "    { action = Allow; syscall = ioctl; when = low32(arg1) == TIOCGWINSZ };\n"
+		   "    { action = Trap 3; syscall = openat; when = (arg2 & O_WRONLY|O_RDWR) != 0 };\n"
+		   "    { action = Allow; syscall = openat };\n"
+		   "    { action = Allow; syscall = mmap; when = arg0 == 0x123456789 || arg1 > 0x100000000 };\n"
+		   "    { action = KillThread; syscalls = [execve; execveat]; arch = [i386] };\n"
+		   "    { action = Log; syscall = write; when = arg0 >= 3 && arg0 < 10 && arg2 != 0 };\n"
+		   "  ] }");
+}
+
+static void shipped_policies(void **state)
+{
+	(void)state;
+	glob_t gl;
+	assert_true(test_policy_files(&gl));
+	size_t n = 0;
+	for (size_t i = 0; i < gl.gl_pathc && (!TEST_UNDER_ASAN || n < 3); i++, n++) {
+		char *text = NULL;
+		size_t len = 0;
+		FILE *fp = fopen(gl.gl_pathv[i], "rb");
+		assert_non_null(fp);
+		text = malloc(1 << 20);
+		assert_non_null(text);
+		len = fread(text, 1, (1 << 20) - 1, fp);
+		fclose(fp);
+		text[len] = '\0';
+		if (!strstr(text, "include"))
+			round_trip(text);
+		free(text);
+	}
+	globfree(&gl);
+}
+
+/* A filter with no arch check: unknown arches depend on nr. */
+static void refusals(void **state)
+{
+	(void)state;
+	const char *src = "ld [0]\njeq #1, a, b\na: ret #0x7fff0000\nb: ret #0\n";
+	jitk_filter *f = NULL;
+	jitk_diag d;
+	char *out = NULL;
+	assert_int_equal(jitk_asm(src, strlen(src), "t.s", &f, &d), JITK_OK);
+	assert_int_equal(jitk_explain(f, ~0u, &out, &d), JITK_E_UNSUPPORTED);
+	assert_non_null(strstr(d.msg, "unknown architecture"));
+	assert_null(out);
+	jitk_filter_free(f);
+	/* Computing on nr. */
+	const char *src2 = "ld [4]\njeq #0xc000003e, n, k\nn: ld [0]\nand #0xff\njeq #1, a, k\n"
+			   "a: ret #0x7fff0000\nk: ret #0\n";
+	assert_int_equal(jitk_asm(src2, strlen(src2), "t.s", &f, &d), JITK_OK);
+	assert_int_equal(jitk_explain(f, ~0u, &out, &d), JITK_E_UNSUPPORTED);
+	assert_non_null(strstr(d.msg, "computes on the syscall number"));
+	jitk_filter_free(f);
+	/* ret a depending on an argument. */
+	const char *src3 = "ld [4]\njeq #0xc000003e, n, k\nn: ld [16]\nret a\nk: ret #0\n";
+	assert_int_equal(jitk_asm(src3, strlen(src3), "t.s", &f, &d), JITK_OK);
+	assert_int_equal(jitk_explain(f, ~0u, &out, &d), JITK_E_UNSUPPORTED);
+	jitk_filter_free(f);
+	assert_int_equal(jitk_explain(NULL, ~0u, &out, &d), JITK_E_INVAL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(hand_written),
+		cmocka_unit_test(shipped_policies),
+		cmocka_unit_test(refusals),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

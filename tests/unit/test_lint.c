@@ -1,0 +1,98 @@
+/* test_lint.c - jitk_lint: each warning fires on a policy that has the
+ * problem and stays quiet on one that does not; locations and names. */
+#include "testlib.h"
+
+#include <string.h>
+
+static size_t lint(const char *text, unsigned flags, jitk_diag **w)
+{
+	jitk_policy *p = NULL;
+	jitk_diag d;
+	if (jitk_policy_parse(text, strlen(text), "t.scpl", &p, &d))
+		fail_msg("parse: %s", d.msg);
+	size_t n = 0;
+	assert_int_equal(jitk_lint(p, flags, w, &n), JITK_OK);
+	jitk_policy_free(p);
+	return n;
+}
+
+static size_t count(const jitk_diag *w, size_t n, const char *name)
+{
+	size_t c = 0;
+	for (size_t i = 0; i < n; i++)
+		c += !strcmp(w[i].rule, name);
+	return c;
+}
+
+static void alias_refused(void **state)
+{
+	(void)state;
+	jitk_diag *w;
+	size_t n = lint("{ default_action = Allow;\n  rules = [\n"
+			"    { action = Errno EPERM; syscall = rename } ] }",
+			0, &w);
+	assert_int_equal(count(w, n, "alias-refused"), 1);
+	assert_int_equal(w[0].line, 3);
+	assert_int_equal(w[0].col, 5);
+	assert_non_null(strstr(w[0].msg, "renameat"));
+	jitk_free(w);
+	n = lint("{ default_action = Allow; rules = [\n"
+		 "  { action = Errno EPERM; syscalls = [rename; renameat; renameat2] } ] }",
+		 0, &w);
+	assert_int_equal(count(w, n, "alias-refused"), 0);
+	jitk_free(w);
+	/* A conditional refusal is not "refused": no warning. */
+	n = lint("{ default_action = Allow; rules = [\n"
+		 "  { action = Errno EPERM; syscall = open; when = arg1 == 1 } ] }",
+		 0, &w);
+	assert_int_equal(count(w, n, "alias-refused"), 0);
+	jitk_free(w);
+}
+
+static void shadowed(void **state)
+{
+	(void)state;
+	jitk_diag *w;
+	size_t n = lint("{ default_action = KillProcess; rules = [\n"
+			"  { action = Allow; syscall = ioctl; when = (arg1 & 0x4000) == 0x4000 };\n"
+			"  { action = Allow; syscall = ioctl; when = arg1 == 0x40087543 };\n"
+			"  { action = Allow; syscall = ioctl; when = arg1 == 0x1234 } ] }",
+			0, &w);
+	assert_int_equal(count(w, n, "shadowed-rule"), 1);
+	assert_int_equal(w[0].line, 3);
+	jitk_free(w);
+	/* Without proofs, only the syntactic case is found. */
+	n = lint("{ default_action = KillProcess; rules = [\n"
+		 "  { action = Allow; syscall = ioctl; when = (arg1 & 0x4000) == 0x4000 };\n"
+		 "  { action = Allow; syscall = ioctl; when = arg1 == 0x40087543 } ] }",
+		 JITK_LINT_NO_PROOFS, &w);
+	assert_int_equal(count(w, n, "shadowed-rule"), 0);
+	jitk_free(w);
+}
+
+static void run_actions(void **state)
+{
+	(void)state;
+	jitk_diag *w;
+	const char *t = "{ default_action = Allow; rules = [\n"
+			"  { action = Notify; syscall = mkdirat };\n"
+			"  { action = Trace 1; syscall = unlinkat } ] }";
+	size_t n = lint(t, 0, &w);
+	assert_int_equal(count(w, n, "notify-no-listener") + count(w, n, "trace-no-tracer"), 0);
+	jitk_free(w);
+	n = lint(t, JITK_LINT_RUN, &w);
+	assert_int_equal(count(w, n, "notify-no-listener"), 1);
+	assert_int_equal(count(w, n, "trace-no-tracer"), 1);
+	jitk_free(w);
+	assert_int_equal(jitk_lint(NULL, 0, &w, &n), JITK_E_INVAL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(alias_refused),
+		cmocka_unit_test(shadowed),
+		cmocka_unit_test(run_actions),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
