@@ -218,4 +218,9 @@ void cli_stack_free(struct cli_stack *s);
 /* Parse an unsigned number (decimal, 0x hex, 0 octal); false if bad. */
 bool cli_parse_u64(const char *s, uint64_t *out);
 
+/* Run cvc5 on an SMT-LIB 2 benchmark (cli/cross.c): 1 if it answers unsat,
+ * 0 if it answers anything else, -1 if it cannot be run; verdict gets its
+ * answer or the reason. */
+int cli_cvc5_unsat(const char *smtlib, char *verdict, size_t cap);
+
 #endif
