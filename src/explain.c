@@ -597,12 +597,6 @@ struct abi_view {
 	size_t deflt;    /* index of the largest group */
 };
 
-static int cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	return (x > y) - (x < y);
-}
-
 static void free_view(struct abi_view *v)
 {
 	for (size_t i = 0; i < v->ng; i++) {
