@@ -214,6 +214,9 @@ bool cli_is_stack_operand(const char *arg);
  * prints its own error and returns false on failure. */
 bool cli_load_stack(const char *arg, unsigned timeout_ms, struct cli_stack *s);
 void cli_stack_free(struct cli_stack *s);
+/* Such an operand as ONE filter, proved equal to the stack (jitk_stack);
+ * prints its own error and returns NULL on failure. */
+jitk_filter *cli_stack_filter(const char *arg, unsigned timeout_ms);
 
 /* Parse an unsigned number (decimal, 0x hex, 0 octal); false if bad. */
 bool cli_parse_u64(const char *s, uint64_t *out);
