@@ -281,6 +281,9 @@ bool cli_is_stack_operand(const char *arg);
  * prints its own error and returns false on failure. */
 bool cli_load_stack(const char *arg, unsigned timeout_ms, struct cli_stack *s);
 void cli_stack_free(struct cli_stack *s);
+/* Such an operand as ONE filter, proved equal to the stack (jitk_stack);
+ * prints its own error and returns NULL on failure. */
+jitk_filter *cli_stack_filter(const char *arg, unsigned timeout_ms);
 
 /* --timeout MS: 1 .. 86400000 milliseconds, the same for every command
  * (0 is refused: it would read as "no limit" to some and "default" to
@@ -292,5 +295,10 @@ bool cli_is_c_ident(const char *s);
 
 /* Parse an unsigned number (decimal, 0x hex, 0 octal); false if bad. */
 bool cli_parse_u64(const char *s, uint64_t *out);
+
+/* Run cvc5 on an SMT-LIB 2 benchmark (cli/cross.c): 1 if it answers unsat,
+ * 0 if it answers anything else, -1 if it cannot be run; verdict gets its
+ * answer or the reason. */
+int cli_cvc5_unsat(const char *smtlib, char *verdict, size_t cap);
 
 #endif

@@ -7,7 +7,8 @@
  * reading; --arch A keeps one ABI's rules.  With --scpl the output is a
  * complete policy and is written only once jitk_equiv has proved it equal
  * to the filter for every input: any filter (libseccomp's, a dumped one)
- * becomes a readable, proven policy.  A POLICY input is compiled first.
+ * becomes a readable, proven policy.  A POLICY input is compiled first; a
+ * stack F1+F2+... becomes one filter first (jitk stack).
  * Exit: 0; 1 unreadable, not decompilable, or (never expected) not equal;
  * 2 bad command line; 3 the proof was undecided (timeout).
  */
@@ -20,6 +21,8 @@
 
 static jitk_filter *input(const char *in, enum cli_format from)
 {
+	if (cli_is_stack_operand(in)) /* F1+F2+...: the stack as one filter */
+		return cli_stack_filter(in, 0);
 	if (!cli_ends_with(in, ".scpl"))
 		return cli_read_filter(in, from);
 	jitk_policy *p = NULL;

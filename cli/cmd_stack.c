@@ -10,9 +10,9 @@
  * all installed (docs/stack.md), proved with Z3 by jitk_stack before it is
  * written.
  *
- * Wherever verify and diff take a filter they also take a stack written
- * F1+F2+...: a path that exists as a whole is always a file; otherwise the
- * operand is split at every '+'.
+ * Wherever verify, diff and explain take a filter they also take a stack
+ * written F1+F2+...: a path that exists as a whole is always a file;
+ * otherwise the operand is split at every '+'.
  */
 #include "cli.h"
 
@@ -139,6 +139,20 @@ bool cli_load_stack(const char *arg, unsigned timeout_ms, struct cli_stack *s)
 	if (!ok)
 		cli_stack_free(s);
 	return ok;
+}
+
+jitk_filter *cli_stack_filter(const char *arg, unsigned timeout_ms)
+{
+	struct cli_stack s;
+	if (!cli_load_stack(arg, timeout_ms, &s))
+		return NULL;
+	jitk_filter *f = NULL;
+	jitk_diag d;
+	jitk_err err = jitk_stack((const jitk_filter *const *)s.f, s.n, timeout_ms, &f, &d);
+	cli_stack_free(&s);
+	if (err)
+		cli_report(arg, err, &d);
+	return f;
 }
 
 int cmd_stack(int argc, char **argv)

@@ -15,6 +15,7 @@
  * 3 the solver could not decide (timeout): never a silent success.
  */
 #include "cli.h"
+#include "verify.h"
 
 #include <linux/audit.h>
 #include <stdlib.h>
@@ -22,7 +23,7 @@
 
 #define DIFF_DEFAULT_MAX 32
 
-#define VERIFY_USAGE "verify POLICY FILTER [--timeout MS]   (FILTER may be a stack F1+F2+...)"
+#define VERIFY_USAGE "verify POLICY FILTER [--timeout MS] [--cross-check]   (FILTER may be a stack F1+F2+...)"
 #define DIFF_USAGE \
 	"diff A B [--max N] [--timeout MS]   (A, B: policies, filters or stacks F1+F2+...; '-' is stdin)"
 
@@ -80,11 +81,64 @@ static int solver_failed(const char *what, jitk_err err, jitk_diag *d)
 	return err == JITK_E_SOLVER ? CLI_SOLVER : CLI_FAIL;
 }
 
+/* The UNSAT parts of a proof, kept for --cross-check. */
+struct parts {
+	char **txt;
+	size_t n, cap;
+	bool failed;
+};
+
+static void keep_part(void *ctx, size_t part, const char *smtlib)
+{
+	struct parts *ps = ctx;
+	(void)part;
+	if (ps->n == ps->cap) {
+		size_t cap = ps->cap ? 2 * ps->cap : 8;
+		char **t = realloc(ps->txt, cap * sizeof *t);
+		if (!t) {
+			ps->failed = true;
+			return;
+		}
+		ps->txt = t;
+		ps->cap = cap;
+	}
+	char *copy = strdup(smtlib);
+	if (!copy) {
+		ps->failed = true;
+		return;
+	}
+	ps->txt[ps->n++] = copy;
+}
+
+/* --cross-check: cvc5 must answer unsat on every part Z3 answered unsat. */
+static int cross_check(const struct parts *ps, const char *what)
+{
+	if (ps->failed)
+		return cli_error("out of memory while keeping the proof's queries");
+	for (size_t i = 0; i < ps->n; i++) {
+		char verdict[256];
+		int r = cli_cvc5_unsat(ps->txt[i], verdict, sizeof verdict);
+		if (r < 0) {
+			cli_error("cross-check: %s", verdict);
+			return CLI_SOLVER;
+		}
+		if (r == 0) {
+			cli_error("cross-check: the solvers disagree on part %zu of %zu of %s: Z3 unsat, cvc5 '%s'",
+				  i + 1, ps->n, what, verdict);
+			return CLI_SOLVER;
+		}
+	}
+	printf("cross-checked: cvc5 also answers unsat on all %zu part%s of the proof\n", ps->n,
+	       ps->n == 1 ? "" : "s");
+	return CLI_OK;
+}
+
 int cmd_verify(int argc, char **argv)
 {
 	const char *pos[2] = { NULL, NULL };
 	int npos = 0;
 	unsigned timeout = 0;
+	bool cross = false;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
@@ -96,6 +150,8 @@ int cmd_verify(int argc, char **argv)
 				return cli_usage(VERIFY_USAGE,
 						 "--timeout wants milliseconds from 1 to 86400000, not '%s'",
 						 v ? v : "");
+		} else if (!strcmp(a, "--cross-check")) {
+			cross = true;
 		} else if (a[0] == '-' && a[1]) {
 			return cli_usage(VERIFY_USAGE, "unknown option '%s'", a);
 		} else if (npos < 2) {
@@ -121,16 +177,17 @@ int cmd_verify(int argc, char **argv)
 	}
 	jitk_cex cex;
 	size_t ncex = 0;
+	struct parts ps = { 0 };
 	jitk_diag d;
-	jitk_err err = jitk_equiv((jitk_side){ .policy = p },
+	jitk_err err = verify_equiv_export((jitk_side){ .policy = p },
 				  (jitk_side){ .filter = f, .stack = (const jitk_filter *const *)st.f,
 					       .nstack = st.n },
-				  timeout, &cex, 1, &ncex, &d);
+				  timeout, &cex, 1, &ncex, cross ? keep_part : NULL, &ps, &d);
 	int rc;
 	if (err == JITK_OK) {
 		printf("verified: %s implements %s for every input\n", cli_input_name(pos[1]),
 		       cli_input_name(pos[0]));
-		rc = CLI_OK;
+		rc = cross ? cross_check(&ps, pos[1]) : CLI_OK;
 	} else if (err == JITK_E_DIFFERENT) {
 		char l[96], r[96];
 		action_label(cex.left, l, sizeof l);
@@ -145,6 +202,9 @@ int cmd_verify(int argc, char **argv)
 			snprintf(d.file, sizeof d.file, "%s", cli_input_name(pos[1]));
 		rc = solver_failed(cli_input_name(pos[1]), err, &d);
 	}
+	for (size_t i = 0; i < ps.n; i++)
+		free(ps.txt[i]);
+	free(ps.txt);
 	jitk_filter_free(f);
 	cli_stack_free(&st);
 	jitk_policy_free(p);

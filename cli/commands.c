@@ -151,9 +151,17 @@ static const char *const dump_ex[] = {
 	NULL,
 };
 
-static const struct cli_opt verify_opts[] = { OPT_TIMEOUT, OPT_PROFILE, OPT_END };
+static const struct cli_opt verify_opts[] = {
+	OPT_TIMEOUT,
+	OPT_PROFILE,
+	{ "--cross-check", NULL, NULL, CLI_ARG_NONE, NULL, NULL, false,
+	  "re-check every part Z3 answered unsat with cvc5, on the same query exported as "
+	  "SMT-LIB 2 (exit 3 if cvc5 is missing or disagrees)" },
+	OPT_END,
+};
 static const char *const verify_ex[] = {
 	"jitk verify policies/paper.scpl paper.bpf",
+	"jitk verify policies/paper.scpl paper.bpf --cross-check",
 	NULL,
 };
 

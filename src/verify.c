@@ -22,6 +22,7 @@
  */
 #include "policy.h"
 #include "smt.h"
+#include "verify.h"
 #include "stack.h"
 
 #include <linux/audit.h>
@@ -132,6 +133,8 @@ struct vrun {
 	jitk_cex *cex;           /* NULL, or maxcex entries */
 	size_t maxcex, ncex;
 	uint32_t (*blk)[2];      /* nr, arch of each witness: maxcex entries */
+	verify_unsat_fn on_unsat; /* NULL, or gets each UNSAT part (verify.h) */
+	void *on_unsat_ctx;
 };
 
 /* One satisfiability check: *sat tells SAT from UNSAT; timeout, "unknown"
@@ -328,14 +331,16 @@ static jitk_err equiv_in(struct vrun *v, unsigned timeout_ms, jitk_diag *d)
 			}
 		}
 		Z3_solver_push(c, v->s);
+		Z3_ast asserted;
 		if (i < nv) {
 			/* Substitute the arch so both terms fold their arch
 			 * tests away before Z3 sees them. */
 			Z3_ast from[1] = { v->in.w[1] }, to[1] = { Z3_mk_unsigned_int(c, vals[i], bv32) };
-			Z3_solver_assert(c, v->s, Z3_simplify(c, Z3_substitute(c, differ, 1, from, to)));
+			asserted = Z3_simplify(c, Z3_substitute(c, differ, 1, from, to));
 		} else {
-			Z3_solver_assert(c, v->s, Z3_simplify(c, differ));
+			asserted = Z3_simplify(c, differ);
 		}
+		Z3_solver_assert(c, v->s, asserted);
 		Z3_solver_assert(c, v->s, part);
 		/* preferred witnesses: a named syscall of this arch, or for
 		 * other arch values a small number (x32 bit aside) */
@@ -344,8 +349,21 @@ static jitk_err equiv_in(struct vrun *v, unsigned timeout_ms, jitk_diag *d)
 			prefer = Z3_mk_bvult(c, Z3_mk_bvand(c, v->in.w[0],
 							    Z3_mk_unsigned_int(c, ~JITK_X32_SYSCALL_BIT, bv32)),
 					     Z3_mk_unsigned_int(c, 1024, bv32));
+		size_t before = v->ncex;
 		err = solve_part(v, prefer, &full, d);
 		Z3_solver_pop(c, v->s, 1);
+		if (!err && v->ncex == before && v->on_unsat) {
+			/* UNSAT: export exactly the assertions of this part for
+			 * a second solver (verify.h). */
+			Z3_ast both[2] = { asserted, part };
+			const char *txt = Z3_benchmark_to_smtlib_string(
+				c, "jitk verify part", "QF_BV", "unsat", "", 0, NULL,
+				Z3_mk_and(c, 2, both));
+			if (!txt || Z3_get_error_code(c) != Z3_OK)
+				err = diag_err(d, JITK_E_SOLVER, "cannot export part %zu as SMT-LIB", i);
+			else
+				v->on_unsat(v->on_unsat_ctx, i, txt);
+		}
 	}
 	if (!err && Z3_get_error_code(c) != Z3_OK)
 		err = diag_err(d, JITK_E_SOLVER, "Z3 error: %s", Z3_get_error_msg(c, Z3_get_error_code(c)));
@@ -358,6 +376,13 @@ static jitk_err equiv_in(struct vrun *v, unsigned timeout_ms, jitk_diag *d)
 
 jitk_err jitk_equiv(jitk_side a, jitk_side b, unsigned timeout_ms, jitk_cex *cex,
 		    size_t maxcex, size_t *ncex, jitk_diag *d)
+{
+	return verify_equiv_export(a, b, timeout_ms, cex, maxcex, ncex, NULL, NULL, d);
+}
+
+jitk_err verify_equiv_export(jitk_side a, jitk_side b, unsigned timeout_ms, jitk_cex *cex,
+			     size_t maxcex, size_t *ncex, verify_unsat_fn fn, void *ctx,
+			     jitk_diag *d)
 {
 	diag_clear(d);
 	if (ncex)
@@ -375,7 +400,8 @@ jitk_err jitk_equiv(jitk_side a, jitk_side b, unsigned timeout_ms, jitk_cex *cex
 	if (!c)
 		return diag_err(d, JITK_E_NOMEM, "cannot create a Z3 context");
 	Z3_set_error_handler(c, verify_z3_error);
-	struct vrun v = { .c = c, .a = a, .b = b, .cex = cex, .maxcex = cex ? maxcex : 1 };
+	struct vrun v = { .c = c, .a = a, .b = b, .cex = cex, .maxcex = cex ? maxcex : 1,
+			  .on_unsat = fn, .on_unsat_ctx = ctx };
 	v.blk = calloc(v.maxcex, sizeof *v.blk);
 	jitk_err err = v.blk ? equiv_in(&v, timeout_ms ? timeout_ms : VERIFY_DEFAULT_TIMEOUT_MS, d)
 			     : diag_err(d, JITK_E_NOMEM, "out of memory");

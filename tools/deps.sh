@@ -10,6 +10,9 @@ pkgs="$pkgs groff-base bash debhelper dpkg-dev fakeroot lintian"
 pkgs="$pkgs linux-source-6.12 xz-utils"
 # The runtime tests (tests/cli/test_runtimes.sh): crun, bubblewrap, a static libc.
 pkgs="$pkgs libc6-dev crun bubblewrap"
+# The second solver (jitk verify --cross-check, tests/cli/test_cross.sh) and
+# make prove-rte (Frama-C WP through Why3 with Z3 and CVC4).
+pkgs="$pkgs cvc5 frama-c-base why3 z3 cvc4"
 missing=
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -63,6 +63,14 @@ has err "empty member" "the message says the member is empty"
 cp e1.s 'a+b.s'
 expect 0 "a path with '+' that exists is one filter" "$J" diff 'a+b.s' e1.s
 
+# explain takes a stack: the stack as one readable policy, proved equal.
+printf '{ default_action = Allow; rules = [ { action = Errno 1; syscall = getpid } ] }\n' >a.scpl
+printf '{ default_action = Allow; rules = [ { action = Errno 2; syscall = [getpid; getuid] } ] }\n' >b.scpl
+expect 0 "explain a stack of two policies" "$J" explain a.scpl+b.scpl --scpl -o ab.scpl
+has ab.scpl "Errno ENOENT" "the newer policy's errno 2 wins the tie on getpid"
+lacks ab.scpl "Errno EPERM" "and the older one's errno 1 is gone"
+expect 0 "the explained policy equals the stack" "$J" diff ab.scpl a.scpl+b.scpl
+
 # dump --effective: a process's whole stack as one proved filter.
 "$J" exec e1.s -- "$J" exec e2.s -- sleep 30 &
 xp=$!

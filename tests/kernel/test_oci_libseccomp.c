@@ -23,7 +23,7 @@ struct variant {
 	const char *caps; /* NULL: Docker's default set */
 	const char *kernel;
 	bool want_d4;
-	bool want_equal; /* no difference but D5 */
+	bool want_equal; /* no difference but D5 and D2 */
 };
 
 static const char *const docker_caps[] = {
@@ -344,9 +344,13 @@ static void compare_with(const char *path, const struct variant *v, const jitk_p
 	if (v->want_d4)
 		assert_true(d4 > 0); /* the deviation is real, not only documented */
 	assert_int_equal(unexplained, 0);
-	if (v->want_equal && n != d5)
+	/* A written profile may differ from its policy only where libseccomp
+	 * always does: nr -1, and the high halves of arguments the kernel
+	 * reads 32 bits of (per-parameter widths, issue 9). */
+	if (v->want_equal && n != d5 + d2)
 		fail_msg("%s: a profile written by --format oci means something else under libseccomp "
-			 "(%zu differences besides nr -1): oci_write.c must not write it", path, n - d5);
+			 "(%zu differences besides nr -1 and argument widths): oci_write.c must not "
+			 "write it", path, n - d5 - d2);
 	if (!want)
 		jitk_policy_free(p);
 	jitk_filter_free(f);
@@ -395,7 +399,8 @@ static void small_profile(void **state)
 }
 
 /* --format oci: policies written as profiles are, compiled by libseccomp as
- * runc does, exactly the policy but for nr -1 (D5). */
+ * runc does, exactly the policy but for nr -1 (D5) and, where the kernel
+ * reads fewer bits of an argument than libseccomp compares, its high half (D2). */
 static void written_profiles(void **state)
 {
 	(void)state;
