@@ -77,8 +77,8 @@ jitk_err cli_load_policy(const char *path, jitk_policy **p, jitk_diag *d)
 		memset(d, 0, sizeof *d);
 		d->index = -1;
 		e = d->err = JITK_E_PARSE;
-		snprintf(d->file, sizeof d->file, "%s", name);
-		snprintf(d->msg, sizeof d->msg, "binary data (a raw filter?), not an SCPL policy");
+		snprintf(d->msg, sizeof d->msg, "%s holds binary data (a raw filter?), not an SCPL policy",
+			 name);
 		snprintf(d->hint, sizeof d->hint, "a policy is SCPL text (docs/scpl.md) or a JSON profile");
 	} else {
 		e = cli_parse_policy_text(text, len, name, p, d);
