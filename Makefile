@@ -36,7 +36,7 @@ UNIT_SAN := $(patsubst tests/unit/%.c,$(B)/asan/tests/unit/%,$(UNIT_C))
 KERN_BIN := $(patsubst tests/kernel/%.c,$(B)/tests/kernel/%,$(KERN_C))
 BENCH_BIN := $(patsubst bench/%.c,$(B)/bench/%,$(BENCH_C))
 
-.PHONY: all deps test unit demo bench pins fuzz install uninstall clean help check-clang
+.PHONY: all deps test unit demo bench pins fuzz install uninstall clean help check-clang prove-rte mutate
 all: $(B)/jitk $(B)/libjitk.a
 
 help:
@@ -137,6 +137,17 @@ test: all $(UNIT_BIN) $(UNIT_SAN) $(KERN_BIN) $(B)/tests/tools/lsc_export
 demo: deps
 	@$(MAKE) --no-print-directory all
 	@sh tools/demo.sh $(B)/jitk
+
+# Frama-C: no runtime errors in the trusted interpreter and checker (slow;
+# not part of make test).  docs/verify.md has the results.
+prove-rte: $(GEN_C)
+	@sh tools/prove-rte.sh $(B)
+
+# Mutation score of src/trusted/ (slow; not part of make test):
+# MUTATE_ARGS="--files smt_x86.c --max 40" samples.
+MUTATE_ARGS ?=
+mutate: all
+	@python3 tools/mutate.py $(MUTATE_ARGS)
 
 bench: all $(BENCH_BIN)
 	@sh bench/run.sh $(B)
