@@ -50,6 +50,8 @@ help:
 	@echo "make test     every test (unit, unit under ASan+UBSan, kernel, CLI)"
 	@echo "make demo     compile the paper's policy and run a command under it"
 	@echo "make bench    speed tables (bench/results.md)"
+	@echo "make prove-rte  Frama-C: no runtime errors in the interpreter and checker"
+	@echo "make mutate   mutation score of src/trusted/ (MUTATE_ARGS=\"--max N\")"
 	@echo "make pins     re-pin the bytes of the shipped policies (tests/cli/data/pins.sha256)"
 	@echo "make fuzz     run each libFuzzer harness for FUZZ_SECONDS (default 30)"
 	@echo "make install  PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) (make uninstall: the same)"
