@@ -17,7 +17,12 @@ CFLAGS_J = -std=c11 $(WARN) $(CPPFLAGS_J) $(CFLAGS)
 LIBS    := -lz3 -ljson-c
 SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-GEN_C   := $(addprefix $(B)/gen/,sys_x86_64.c sys_i386.c sys_x32.c sys_aarch64.c errno.c consts.c)
+# The ABIs (tools/abis.txt) and the tables generated for each.
+ABIS    := $(shell sed -n 's/^\([a-z][a-z0-9_]*\)[ \t].*/\1/p' tools/abis.txt)
+GEN_TBL := $(foreach a,$(ABIS),$(B)/gen/sys_$(a).c $(B)/gen/consts_$(a).c) $(B)/gen/errno.c $(B)/gen/abis.c
+GEN_C   := $(GEN_TBL) $(B)/gen/params.c
+# The kernel source the parameter table is generated from (Debian's linux-source-6.1).
+KSRC_TAR ?= /usr/src/linux-source-6.1.tar.xz
 DEFAULT_POLICY := policies/docker-default.scpl
 LIB_C   := $(wildcard src/*.c src/trusted/*.c)
 CLI_C   := $(wildcard cli/*.c)
@@ -36,7 +41,7 @@ UNIT_SAN := $(patsubst tests/unit/%.c,$(B)/asan/tests/unit/%,$(UNIT_C))
 KERN_BIN := $(patsubst tests/kernel/%.c,$(B)/tests/kernel/%,$(KERN_C))
 BENCH_BIN := $(patsubst bench/%.c,$(B)/bench/%,$(BENCH_C))
 
-.PHONY: all deps test unit demo bench pins fuzz install uninstall clean help check-clang
+.PHONY: all deps test unit demo bench pins fuzz install uninstall clean help check-clang prove-rte mutate
 all: $(B)/jitk $(B)/libjitk.a
 
 help:
@@ -45,6 +50,8 @@ help:
 	@echo "make test     every test (unit, unit under ASan+UBSan, kernel, CLI)"
 	@echo "make demo     compile the paper's policy and run a command under it"
 	@echo "make bench    speed tables (bench/results.md)"
+	@echo "make prove-rte  Frama-C: no runtime errors in the interpreter and checker"
+	@echo "make mutate   mutation score of src/trusted/ (MUTATE_ARGS=\"--max N\")"
 	@echo "make pins     re-pin the bytes of the shipped policies (tests/cli/data/pins.sha256)"
 	@echo "make fuzz     run each libFuzzer harness for FUZZ_SECONDS (default 30)"
 	@echo "make install  PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) (make uninstall: the same)"
@@ -55,9 +62,14 @@ $(B)/.deps-ok: tools/deps.sh
 	@sh tools/deps.sh
 	@mkdir -p $(B) && touch $@
 
-# Tables generated from the kernel/libc headers at build time.
-$(GEN_C) &: tools/gen_tables.sh src/tables.h
-	sh tools/gen_tables.sh $(B)/gen $(CC)
+# Tables generated at build time from each ABI's headers (tools/abis.txt)
+# and from the kernel source (the parameter table).
+$(GEN_TBL) &: tools/gen_tables.sh tools/abis.txt src/trusted/tables.h $(B)/ksrc/defines.txt
+	CC="$(CC)" sh tools/gen_tables.sh $(B)/gen tools/abis.txt $(B)/ksrc
+$(B)/ksrc/defines.txt: tools/ksrc.sh
+	sh tools/ksrc.sh $(KSRC_TAR) $(B)/ksrc
+$(B)/gen/params.c: tools/gen_params.py tools/abis.txt $(B)/ksrc/defines.txt $(GEN_TBL)
+	python3 tools/gen_params.py tools/abis.txt $(B)/ksrc $(B)/gen $@
 
 # The Landlock rights, from the kernel source (tools/gen_landlock.sh); also
 # writes $(B)/gen/landlock_uapi.h, which src/landlock.c includes.
@@ -152,6 +164,17 @@ test: all $(UNIT_BIN) $(UNIT_SAN) $(KERN_BIN) $(B)/tests/tools/lsc_export $(B)/a
 demo: deps
 	@$(MAKE) --no-print-directory all
 	@sh tools/demo.sh $(B)/jitk
+
+# Frama-C: no runtime errors in the trusted interpreter and checker (slow;
+# not part of make test).  docs/verify.md has the results.
+prove-rte: $(GEN_C)
+	@sh tools/prove-rte.sh $(B)
+
+# Mutation score of src/trusted/ (slow; not part of make test):
+# MUTATE_ARGS="--files smt_x86.c --max 40" samples.
+MUTATE_ARGS ?=
+mutate: all
+	@python3 tools/mutate.py $(MUTATE_ARGS)
 
 bench: all $(BENCH_BIN)
 	@sh bench/run.sh $(B)

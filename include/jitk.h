@@ -216,8 +216,12 @@ bool jitk_syscall_at(jitk_arch a, size_t i, const char **name, int *nr);
 int jitk_errno_value(const char *name);
 /* Name of an errno value, or NULL. */
 const char *jitk_errno_name(int value);
-/* A named constant from the system headers (O_*, PROT_*, MAP_*, AF_*,
- * CLONE_*, TIOC*, ...). Negative constants are sign-extended to 64 bits. */
+/* A named constant of ABI a, from that ABI's own UAPI headers (O_*, PROT_*,
+ * MAP_*, CLONE_*, TIOC*, AF_*, ...; values differ between ABIs: O_DIRECTORY
+ * is 0200000 on x86, 040000 on aarch64).  Negative constants are
+ * sign-extended to 64 bits.  false if a has no such constant. */
+bool jitk_const_value_arch(jitk_arch a, const char *name, uint64_t *value);
+/* The same for x86_64. */
 bool jitk_const_value(const char *name, uint64_t *value);
 
 /* ---------------------------------------------------------------- loader */

@@ -3,21 +3,10 @@
 #include "internal.h"
 #include "tables.h"
 
-#include <linux/audit.h>
 #include <string.h>
 
-static const struct {
-	const char *name;
-	uint32_t audit;
-	const struct tbl_sys *sys;
-	const size_t *nsys;
-} arches[JITK_ARCH__COUNT] = {
-	[JITK_ARCH_X86_64] = { "x86_64", AUDIT_ARCH_X86_64, tbl_sys_x86_64, &tbl_sys_x86_64_len },
-	[JITK_ARCH_I386] = { "i386", AUDIT_ARCH_I386, tbl_sys_i386, &tbl_sys_i386_len },
-	/* x32 shares AUDIT_ARCH_X86_64; its numbers carry the x32 bit. */
-	[JITK_ARCH_X32] = { "x32", AUDIT_ARCH_X86_64, tbl_sys_x32, &tbl_sys_x32_len },
-	[JITK_ARCH_AARCH64] = { "aarch64", AUDIT_ARCH_AARCH64, tbl_sys_aarch64, &tbl_sys_aarch64_len },
-};
+/* The ABI list is generated from tools/abis.txt (tables.h, tbl_abis). */
+#define arches tbl_abis
 
 const char *jitk_arch_name(jitk_arch a)
 {
@@ -26,15 +15,13 @@ const char *jitk_arch_name(jitk_arch a)
 
 int jitk_arch_from_name(const char *name)
 {
-	for (int a = 0; a < JITK_ARCH__COUNT; a++)
+	for (int a = 0; a < JITK_ARCH__COUNT; a++) {
 		if (strcmp(name, arches[a].name) == 0)
 			return a;
-	if (!strcmp(name, "x86") || !strcmp(name, "ia32") || !strcmp(name, "i686"))
-		return JITK_ARCH_I386;
-	if (!strcmp(name, "amd64") || !strcmp(name, "x86-64"))
-		return JITK_ARCH_X86_64;
-	if (!strcmp(name, "arm64"))
-		return JITK_ARCH_AARCH64;
+		for (const char *al = arches[a].aliases; *al; al += strlen(al) + 1)
+			if (strcmp(name, al) == 0)
+				return a;
+	}
 	return -1;
 }
 
@@ -122,7 +109,14 @@ const char *jitk_errno_name(int value)
 
 bool jitk_const_value(const char *name, uint64_t *value)
 {
-	for (const struct tbl_const *c = tbl_consts; c->name; c++)
+	return jitk_const_value_arch(JITK_ARCH_X86_64, name, value);
+}
+
+bool jitk_const_value_arch(jitk_arch a, const char *name, uint64_t *value)
+{
+	if ((unsigned)a >= JITK_ARCH__COUNT || !name)
+		return false;
+	for (const struct tbl_const *c = arches[a].consts; c->name; c++)
 		if (strcmp(c->name, name) == 0) {
 			if (value)
 				*value = c->value;

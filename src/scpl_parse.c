@@ -1226,7 +1226,7 @@ static const char *closest_const(const char *name)
 {
 	struct closest near;
 	closest_init(&near, name, SIZE_MAX);
-	const struct tbl_const *tables[] = { tbl_consts, tbl_errno };
+	const struct tbl_const *tables[] = { tbl_abis[JITK_ARCH_X86_64].consts, tbl_errno };
 	for (size_t k = 0; k < 2; k++)
 		for (const struct tbl_const *c = tables[k]; c->name; c++)
 			closest_try(&near, c->name);

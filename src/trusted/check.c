@@ -87,9 +87,10 @@ static jitk_err check_classic_insn(const jitk_insn *insns, size_t n, size_t pc, 
 					"the whole 16-bit code must be one of the 49 classic opcodes; "
 					"unused bits are not ignored");
 		/* A valid opcode with stray high bits is a common slip. */
-		if (d && in->code > 0xff && insn_op_of(in->code & 0xff) >= 0)
+		int low = in->code > 0xff ? insn_op_of(in->code & 0xff) : -1;
+		if (d && low >= 0)
 			diag_hint(d, "the low byte 0x%02x is %s, but bits 0x%04x must be zero",
-				  (unsigned)(in->code & 0xff), insn_info[insn_op_of(in->code & 0xff)].name,
+				  (unsigned)(in->code & 0xff), insn_info[low].name,
 				  (unsigned)(in->code & 0xff00));
 		return e;
 	}
@@ -228,7 +229,9 @@ static jitk_err check_seccomp(const jitk_insn *insns, size_t n, jitk_diag *d)
 	for (size_t pc = 0; pc < n; pc++) {
 		const jitk_insn *in = &insns[pc];
 		int op = insn_op_of(in->code);
-		if (!insn_info[op].seccomp) {
+		/* op >= 0: pass 1 refused every unknown code (written out so
+		 * that the index is visibly in range, docs/verify.md). */
+		if (op < 0 || !insn_info[op].seccomp) {
 			jitk_err e = check_fail(d, insns, pc, CHECK_RULE_SECCOMP_OPCODE,
 						"classic BPF, but seccomp does not admit this opcode",
 						NULL);

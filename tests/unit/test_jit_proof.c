@@ -378,7 +378,9 @@ static void undecided_refused(void **state)
 	p[n++] = LD(0);
 	p[n++] = S(BPF_MISC | BPF_TAX, 0);
 	p[n++] = LD(16);
-	for (int i = 0; i < 60; i++) {
+	/* Few enough that bit-blasting stays short: Z3 4.8.12 does not check
+	 * its timeout while it bit-blasts, and 60 pairs took minutes there. */
+	for (int i = 0; i < 6; i++) {
 		p[n++] = S(BPF_ALU | BPF_MUL | BPF_X, 0);
 		p[n++] = S(BPF_ALU | BPF_DIV | BPF_K, 7 + (uint32_t)i);
 	}
@@ -389,7 +391,7 @@ static void undecided_refused(void **state)
 	image_of(p, n, &code, &len, &offs);
 	/* swap the last mul x into mul #k so the terms differ: Z3 must decide
 	 * a hard equivalence, and 1 ms is too little */
-	size_t at = find_insn(code, len, XK_IMUL_RR, -1, 59);
+	size_t at = find_insn(code, len, XK_IMUL_RR, -1, 5);
 	code[at + 2] = 0xc0; /* imul eax, eax */
 	jitk_diag d;
 	struct jit_proof res;
