@@ -132,6 +132,8 @@ $(B)/tests/kernel/%: $(B)/obj/tests/kernel/%.o $(SUP_O) $(B)/libjitk.a
 	$(CC) $(CFLAGS_J) -o $@ $^ -lcmocka -ljson-c -lseccomp $(LIBS)
 # bench_perf's parts: the libseccomp translation, kernel timing, the report.
 $(B)/bench/bench_perf: $(patsubst %.c,$(B)/obj/%.o,$(wildcard bench/perf_*.c))
+# bench_scale compares compile times with libseccomp through perf_lsc.
+$(B)/bench/bench_scale: $(B)/obj/bench/perf_lsc.o
 $(B)/bench/%: $(B)/obj/bench/%.o $(SUP_O) $(B)/libjitk.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_J) -o $@ $(filter %.o,$^) $(B)/libjitk.a -lseccomp -ljson-c -lcmocka $(LIBS) -lm
@@ -157,7 +159,8 @@ $(B)/obj/tests/tools/%.o: tests/tools/%.c $(GEN_C)
 
 unit: $(UNIT_BIN) $(UNIT_SAN)
 
-test: all $(UNIT_BIN) $(UNIT_SAN) $(KERN_BIN) $(B)/tests/tools/lsc_export $(B)/asan/jitk
+test: all $(UNIT_BIN) $(UNIT_SAN) $(KERN_BIN) $(B)/tests/tools/lsc_export $(B)/libjitk-rt.a \
+	$(B)/tests/rt/rt_load $(B)/asan/jitk
 	@sh tests/run.sh $(B)
 
 # Only deps and demo install packages; a plain make never does.
@@ -206,6 +209,7 @@ clean:
 # Shared and static libraries, pkg-config, man pages, completion,
 # install/uninstall and make deb.
 include mk/pkg.mk
+include mk/runtime.mk
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
 .SECONDARY:

@@ -339,6 +339,13 @@ static void refusals(void **state)
 	static const uint8_t garbage[] = { 0x89, 0xd0, 0xc3 }; /* mov eax, edx; ret */
 	assert_int_equal(prove_bytes(ret0, 1, garbage, sizeof garbage, 0, &d, &res), JITK_E_JIT);
 	assert_true(res.has_cex);
+	/* an image of one 1-byte instruction: every byte starts an
+	 * instruction, the bound of the state table is exact (this kills
+	 * the mutant i <= n of smt_x86's main loop under ASan); eax is what
+	 * the caller left, so it is refuted */
+	static const uint8_t only_ret[] = { 0xc3 };
+	assert_int_equal(prove_bytes(ret0, 1, only_ret, sizeof only_ret, 0, &d, &res), JITK_E_JIT);
+	assert_true(res.has_cex);
 	/* div without the edx = 0 guard: a fault, refuted */
 	static const jitk_insn div3[] = { LD(0), S(BPF_ALU | BPF_DIV | BPF_K, 3), RETA };
 	static const uint8_t nodx[] = { 0x31, 0xc0, 0x31, 0xc9, 0x8b, 0x47, 0x00, 0xbe, 3, 0, 0, 0,
