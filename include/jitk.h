@@ -449,6 +449,9 @@ jitk_err jitk_landlock_apply(const jitk_policy *p, unsigned flags, char **warnin
  *                       family, rename / renameat2, ...) is allowed
  *   shadowed-rule       a rule that never applies: earlier rules decide
  *                       every input it covers (proved with Z3)
+ *   wide-compare        argN compared on all 64 bits where the kernel uses
+ *                       fewer (an int parameter): write low32(argN)
+ *   pointer-compare     a compare of a pointer parameter (an address)
  *   notify-no-listener, trace-no-tracer   (JITK_LINT_RUN only)
  * *warnings (release with jitk_free) holds *n entries, 0 if none. */
 #define JITK_LINT_RUN       (1u << 0) /* for jitk run: nobody answers Notify/Trace */

@@ -9,6 +9,11 @@
  *   shadowed-rule    a rule never decides anything: earlier rules decide
  *                    every input it covers (proved with Z3 where conditions
  *                    are involved)
+ *   wide-compare     a compare of all 64 bits (argN) of a parameter the
+ *                    kernel uses fewer bits of (an int: 32), on some
+ *                    syscall and ABI of the rule: write low32(argN)
+ *   pointer-compare  a compare of a pointer parameter: its value is an
+ *                    address, and what it points to is out of reach
  *   notify-no-listener, trace-no-tracer
  *                    (JITK_LINT_RUN) a Notify or Trace action under
  *                    `jitk run`, where nobody answers: the call fails with
@@ -19,6 +24,7 @@
  * same kernel operation.
  */
 #include "policy.h"
+#include "params.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -302,6 +308,69 @@ static void lint_shadowed(struct lint *L, bool proofs)
 	free(pre);
 }
 
+/* ------------------------------------- wide-compare, pointer-compare */
+
+/* The arguments a condition compares: bit i of *all64 for argi compared
+ * with all 64 bits somewhere, of *any for argi compared at all. */
+static void cond_args(const struct pol_cond *c, unsigned *all64, unsigned *any)
+{
+	if (!c)
+		return;
+	if (c->kind == POL_CMP) {
+		*any |= 1u << c->arg;
+		if (!c->low32)
+			*all64 |= 1u << c->arg;
+		return;
+	}
+	cond_args(c->l, all64, any);
+	if (c->kind != POL_NOT)
+		cond_args(c->r, all64, any);
+}
+
+/* Parameter types come from the table generated from the kernel's
+ * prototypes (trusted/params.h); one warning per rule and argument. */
+static void lint_params(struct lint *L)
+{
+	const jitk_policy *p = L->p;
+	for (size_t i = 0; i < p->nrules; i++) {
+		const struct pol_rule *r = &p->rules[i];
+		unsigned all64 = 0, any = 0, wide_done = 0, ptr_done = 0;
+		cond_args(r->cond, &all64, &any);
+		for (int a = 0; a < JITK_ARCH__COUNT && any; a++) {
+			for (size_t k = 0; k < r->nnrs[a]; k++) {
+				const struct tbl_params *t = params_find((jitk_arch)a, r->nrs[a][k]);
+				if (!t)
+					continue;
+				for (unsigned g = 0; g < 6 && g < t->nargs; g++) {
+					const struct tbl_param *pa = &t->arg[g];
+					const char *abi = jitk_arch_name((jitk_arch)a);
+					if ((any >> g & 1) && pa->kind == TBL_PARAM_PTR && !(ptr_done >> g & 1)) {
+						ptr_done |= 1u << g;
+						warn(L, r, "pointer-compare",
+						     "a filter sees only the address; compare a value argument, "
+						     "or let the program check what it points to",
+						     "arg%u of %s is a pointer (%s %s) on %s: the rule compares an "
+						     "address, never what it points to",
+						     g, t->name, pa->type, pa->name, abi);
+					}
+					/* i386 arguments are 32 bits anyway (docs/scpl.md) */
+					if ((all64 >> g & 1) && pa->width < 64 && a != JITK_ARCH_I386 &&
+					    pa->kind != TBL_PARAM_PTR && !(wide_done >> g & 1)) {
+						wide_done |= 1u << g;
+						char hint[96];
+						snprintf(hint, sizeof hint, "write low32(arg%u) to say what the kernel "
+									    "uses (docs/scpl.md)", g);
+						warn(L, r, "wide-compare", hint,
+						     "arg%u of %s is a %u-bit %s (%s) on %s: the kernel uses only its "
+						     "low %u bits of the register, the rule names all 64",
+						     g, t->name, pa->width, pa->type, pa->name, abi, pa->width);
+					}
+				}
+			}
+		}
+	}
+}
+
 /* --------------------------------------------------- run-time actions */
 
 static void lint_run(struct lint *L)
@@ -338,6 +407,7 @@ jitk_err jitk_lint(const jitk_policy *p, unsigned flags, jitk_diag **out, size_t
 	struct lint L = { .p = p, .flags = flags };
 	lint_aliases(&L);
 	lint_shadowed(&L, !(flags & JITK_LINT_NO_PROOFS));
+	lint_params(&L);
 	if (flags & JITK_LINT_RUN)
 		lint_run(&L);
 	if (L.nomem) {

@@ -70,6 +70,46 @@ static void shadowed(void **state)
 	jitk_free(w);
 }
 
+static void params(void **state)
+{
+	(void)state;
+	jitk_diag *w;
+	/* ioctl's cmd is an unsigned int: a 64-bit compare warns, low32 does not */
+	size_t n = lint("{ default_action = Allow; rules = [\n"
+			"  { action = Errno EPERM; syscall = ioctl; when = arg1 == 0x5412 } ] }",
+			JITK_LINT_NO_PROOFS, &w);
+	assert_int_equal(count(w, n, "wide-compare"), 1);
+	assert_int_equal(w[0].line, 2);
+	assert_non_null(strstr(w[0].msg, "arg1 of ioctl is a 32-bit"));
+	assert_non_null(strstr(w[0].hint, "low32(arg1)"));
+	jitk_free(w);
+	n = lint("{ default_action = Allow; rules = [\n"
+		 "  { action = Errno EPERM; syscall = ioctl; when = low32(arg1) == 0x5412 } ] }",
+		 JITK_LINT_NO_PROOFS, &w);
+	assert_int_equal(count(w, n, "wide-compare"), 0);
+	jitk_free(w);
+	/* mmap's length is 64 bits: no warning */
+	n = lint("{ default_action = Allow; rules = [\n"
+		 "  { action = Errno EPERM; syscall = mmap; when = arg1 > 0x100000 } ] }",
+		 JITK_LINT_NO_PROOFS, &w);
+	assert_int_equal(count(w, n, "wide-compare"), 0);
+	assert_int_equal(count(w, n, "pointer-compare"), 0);
+	jitk_free(w);
+	/* openat's filename is a pointer */
+	n = lint("{ default_action = Allow; rules = [\n"
+		 "  { action = Errno EPERM; syscall = openat; when = arg1 == 0 } ] }",
+		 JITK_LINT_NO_PROOFS, &w);
+	assert_int_equal(count(w, n, "pointer-compare"), 1);
+	assert_non_null(strstr(w[0].msg, "arg1 of openat is a pointer"));
+	jitk_free(w);
+	n = lint("{ default_action = Allow; rules = [\n"
+		 "  { action = Errno EPERM; syscall = openat; when = low32(arg2) == 0 } ] }",
+		 JITK_LINT_NO_PROOFS, &w);
+	assert_int_equal(count(w, n, "pointer-compare"), 0);
+	assert_int_equal(count(w, n, "wide-compare"), 0);
+	jitk_free(w);
+}
+
 static void run_actions(void **state)
 {
 	(void)state;
@@ -92,6 +132,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(alias_refused),
 		cmocka_unit_test(shadowed),
+		cmocka_unit_test(params),
 		cmocka_unit_test(run_actions),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
