@@ -126,6 +126,7 @@ static void add_abi(struct cg *g, struct seglist *L, const struct ir_arch *a, ji
 		if (r && (r->hi < from || r->lo > to))
 			continue; /* ir.c keeps every number on its side of the x32 guard */
 		uint64_t gap_end = r ? (uint64_t)r->lo - 1 : to;
+		/* cppcheck-suppress nullPointer ; r is tested before r->lo is read */
 		if (r ? r->lo > next : next <= to) {
 			double w = seg_prior(g, abi, (uint32_t)next, (uint32_t)gap_end);
 			seg_push(g, L, (struct seg){ (uint32_t)next, (uint32_t)gap_end, NULL,

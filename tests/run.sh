@@ -1,5 +1,6 @@
 #!/bin/sh
-# run.sh BUILD_DIR - run every test and end with the line "N passed, N failed".
+# run.sh BUILD_DIR [unit] - run every test (or, with "unit", the unit tests
+# alone: make check) and end with the line "N passed, N failed".
 #   build/tests/unit/*        cmocka unit tests
 #   build/asan/tests/unit/*   the same under ASan+UBSan
 #   build/tests/kernel/*      differential tests against the running kernel
@@ -41,10 +42,13 @@ run() { # NAME CMD... : run one test program, add its counts
 	fail=$((fail + f))
 }
 
+only=${2:-all}
 for t in "$B"/tests/unit/test_*; do [ -x "$t" ] && run "unit/${t##*/}" "$t"; done
+if [ "$only" != unit ]; then
 for t in "$B"/asan/tests/unit/test_*; do [ -x "$t" ] && run "asan/${t##*/}" "$t"; done
 for t in "$B"/tests/kernel/test_*; do [ -x "$t" ] && run "kernel/${t##*/}" "$t"; done
 for t in tests/cli/test_*.sh; do [ -f "$t" ] && run "cli/${t##*/}" sh "$t" "$B/jitk"; done
+fi
 
 echo "make test took $(($(date +%s) - t0))s; logs in $log/"
 echo "$pass passed, $fail failed"

@@ -16,6 +16,8 @@ pkgs="$pkgs cvc5 frama-c-base why3 z3 cvc4"
 # Syscall prototypes (tools/ksrc.sh) and each ABI's UAPI headers
 # (tools/gen_tables.sh, tools/abis.txt).
 pkgs="$pkgs linux-source-6.1 linux-libc-dev-amd64-cross linux-libc-dev-i386-cross linux-libc-dev-x32-cross linux-libc-dev-arm64-cross"
+# make format, format-check and analyze (HACKING.md).
+pkgs="$pkgs clang-format-14 clang-tools-14 cppcheck"
 missing=
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -760,14 +760,22 @@ jitk_err jit_check_image(const jitk_insn *insns, size_t n, const uint8_t *code, 
 	im.xs = calloc(len, sizeof *im.xs);
 	if (!im.at || !im.xs)
 		err = diag_err(d, JITK_E_NOMEM, "out of memory");
-	/* Each check relies on the ones before it (the decoding, the prologue
-	 * and trailer bounds). */
-	jitk_err (*const checks[])(struct image *) = {
-		check_decode, check_boundaries, check_prologue, check_trailer,
-		check_each_insn, check_fallthrough, check_shapes,
-	};
-	for (size_t c = 0; !err && c < sizeof checks / sizeof *checks; c++)
-		err = checks[c](&im);
+	/* In this order: each check relies on the ones before it (the
+	 * decoding, the prologue and trailer bounds). */
+	if (!err)
+		err = check_decode(&im);
+	if (!err)
+		err = check_boundaries(&im);
+	if (!err)
+		err = check_prologue(&im);
+	if (!err)
+		err = check_trailer(&im);
+	if (!err)
+		err = check_each_insn(&im);
+	if (!err)
+		err = check_fallthrough(&im);
+	if (!err)
+		err = check_shapes(&im);
 	if (!err && info) {
 		info->native_insns = im.m;
 		info->frame = im.frame;
