@@ -20,6 +20,12 @@ $(B)/libjitk-rt.a: $(RT_O)
 	$(OBJCOPY) --keep-global-symbols=$(B)/libjitk-rt.syms $(B)/libjitk-rt.o
 	rm -f $@ && ar rcs $@ $(B)/libjitk-rt.o
 
+# Installed beside libjitk (mk/pkg.mk), with its own pkg-config file:
+# `pkg-config --libs jitk-rt` needs no Z3.
+all: $(B)/libjitk-rt.a
+PKG_LIBS += $(B)/libjitk-rt.a
+PKG_PC += tools/jitk-rt.pc.in
+
 $(B)/gen/rt_filter.h: tests/rt/rt.scpl $(B)/jitk
 	@mkdir -p $(dir $@)
 	$(B)/jitk compile tests/rt/rt.scpl --format c --name rt_filter -o $@

@@ -65,6 +65,7 @@ P=$T/prefix
 mkdir "$P"
 mk install PREFIX="$P" && ok "make install PREFIX=..." || { notok "make install PREFIX=..."; cat mk.log; }
 for f in bin/jitk lib/libjitk.a lib/libjitk.so lib/libjitk.so.0 include/jitk.h \
+	lib/libjitk-rt.a lib/pkgconfig/jitk-rt.pc \
 	lib/pkgconfig/jitk.pc share/man/man1/jitk.1 share/man/man3/libjitk.3 \
 	share/man/man5/jitk-scpl.5 share/bash-completion/completions/jitk \
 	share/doc/jitk/README.md share/doc/jitk/docs/scpl.md share/doc/jitk/docs/cli.md; do
@@ -85,6 +86,10 @@ has out "-I$P/include" "pkg-config --cflags names the prefix"
 has out "-ljitk" "pkg-config --libs names -ljitk"
 run pkg-config --static --libs jitk
 has out "-lz3" "pkg-config --static --libs adds Z3"
+# the Z3-free runtime: its own .pc, no Z3 even for static links
+run pkg-config --static --libs jitk-rt
+has out "-ljitk-rt" "pkg-config --libs jitk-rt names -ljitk-rt"
+lacks out "z3" "pkg-config --static --libs jitk-rt needs no Z3"
 run pkg-config --modversion jitk
 same_line out "$ver" "pkg-config --modversion is jitk's version"
 libdir=$(pkg-config --variable=libdir jitk)
