@@ -475,68 +475,100 @@ static jitk_err fslist(struct parser *P)
 	return e;
 }
 
-/* fsrule = "{" fsfield { ";" fsfield } [ ";" ] "}"
- * fsfield = "path" "=" string | "access" "=" accesslist */
-static jitk_err fsrule(struct parser *P, struct pol_fs_rule **v, size_t *n, size_t *cap)
+/* One kind of Landlock entry: { KEY = value; access = LIST }. */
+struct llkind {
+	const char *what;    /* "filesystem", "network" */
+	const char *key;     /* "path", "port" */
+	enum tbl_ll_kind kind;
+	const char *example; /* a whole entry, for hints */
+	jitk_err (*value)(struct parser *P, void *entry); /* KEY's value */
+};
+
+/* llentry = "{" llfield { ";" llfield } [ ";" ] "}"
+ * llfield = KEY "=" value | "access" "=" accesslist   (both required, once) */
+static jitk_err llentry(struct parser *P, const struct llkind *k, void *entry, uint64_t *access)
 {
-	const struct scpl_tok *open = peek(P), *path = NULL, *acc = NULL;
-	struct pol_fs_rule r = { 0 };
-	jitk_err e = expect(P, "{", "'{' to start a filesystem entry", "write { path = \"/usr\"; access = [read] }");
-	while (!e) {
+	const struct scpl_tok *open = peek(P), *key = NULL, *acc = NULL;
+	char hint[160], what[64], list[64];
+	snprintf(hint, sizeof hint, "write %s", k->example);
+	snprintf(list, sizeof list, "%s fields: %s, access", k->what, k->key);
+	snprintf(what, sizeof what, "'{' to start a %s entry", k->what);
+	jitk_err e = expect(P, "{", what, hint);
+	while (!e && !is(P, peek(P), "}")) {
 		const struct scpl_tok *t = peek(P);
-		if (is(P, t, "}"))
-			break;
-		if (is(P, t, "path") || is(P, t, "access")) {
-			bool is_path = is(P, t, "path");
-			if (is_path ? path : acc)
-				return duplicate_field(P, t, is_path ? path : acc, is_path ? "path" : "access");
-			*(is_path ? &path : &acc) = t;
-			next(P);
-			if ((e = expect(P, "=", "'='", NULL)))
-				break;
-			if (!is_path) {
-				e = accesslist(P, TBL_LL_FS, &r.access);
-			} else if (peek(P)->kind != SCPL_TK_STR) {
-				e = expected(P, "a path in double quotes", "write path = \"/usr\"");
-			} else {
-				const struct scpl_tok *st = next(P);
-				const char *txt = cur_src(P)->text + st->off + 1;
-				size_t len = st->len - 2;
-				while (len > 1 && txt[len - 1] == '/')
-					len--;
-				if (len == 0 || txt[0] != '/' || memchr(txt, '\0', len)) {
-					e = scpl_err_at(P, st, JITK_E_PARSE, "a filesystem path must be absolute");
-					scpl_hint(P, "write e.g. path = \"/usr\"");
-					break;
-				}
-				char *cp = arena_alloc(&P->arena, len + 1);
-				if (!cp)
-					return scpl_nomem(P);
-				memcpy(cp, txt, len);
-				r.path = cp;
-				tok_pos(P, st, &r.line, &r.col);
+		bool is_key = is(P, t, k->key);
+		if (!is_key && !is(P, t, "access")) {
+			if (t->kind != SCPL_TK_IDENT) {
+				snprintf(what, sizeof what, "a %s field", k->what);
+				return expected(P, what, list);
 			}
-		} else if (t->kind == SCPL_TK_IDENT) {
 			char name[SCPL_MAX_IDENT + 1];
 			tok_text(P, t, name, sizeof name);
-			static const char *const f[] = { "path", "access" };
-			e = scpl_err_at(P, t, JITK_E_NAME, "unknown filesystem field '%s'", name);
+			const char *const f[] = { k->key, "access" };
+			e = scpl_err_at(P, t, JITK_E_NAME, "unknown %s field '%s'", k->what, name);
 			const char *c = closest(name, f, 2);
-			scpl_hint(P, c ? "did you mean %s?" : "filesystem fields: %s, access", c ? c : "path");
+			if (c)
+				scpl_hint(P, "did you mean %s?", c);
+			else
+				scpl_hint(P, "%s", list);
 			return e;
-		} else {
-			return expected(P, "a filesystem field", "filesystem fields: path, access");
 		}
+		const struct scpl_tok **seen = is_key ? &key : &acc;
+		if (*seen)
+			return duplicate_field(P, t, *seen, is_key ? k->key : "access");
+		*seen = t;
+		next(P);
+		if ((e = expect(P, "=", "'='", NULL)))
+			break;
+		e = is_key ? k->value(P, entry) : accesslist(P, k->kind, access);
 		if (!e && !accept(P, ";"))
 			break;
 	}
 	if (e || (e = expect(P, "}", "';' or '}'", "expected ';' or '}' after a field")))
 		return e;
-	if (!path || !acc) {
-		e = scpl_err_at(P, open, JITK_E_PARSE, "filesystem entry has no %s", path ? "access" : "path");
-		scpl_hint(P, "write { path = \"/usr\"; access = [read; execute] }");
+	if (!key || !acc) {
+		e = scpl_err_at(P, open, JITK_E_PARSE, "%s entry has no %s", k->what, key ? "access" : k->key);
+		scpl_hint(P, "%s", hint);
 		return e;
 	}
+	return JITK_OK;
+}
+
+/* path = string: absolute, trailing '/' dropped, copied into the arena. */
+static jitk_err fspath(struct parser *P, void *entry)
+{
+	struct pol_fs_rule *r = entry;
+	if (peek(P)->kind != SCPL_TK_STR)
+		return expected(P, "a path in double quotes", "write path = \"/usr\"");
+	const struct scpl_tok *st = next(P);
+	const char *txt = cur_src(P)->text + st->off + 1;
+	size_t len = st->len - 2;
+	while (len > 1 && txt[len - 1] == '/')
+		len--;
+	if (len == 0 || txt[0] != '/' || memchr(txt, '\0', len)) {
+		jitk_err e = scpl_err_at(P, st, JITK_E_PARSE, "a filesystem path must be absolute");
+		scpl_hint(P, "write e.g. path = \"/usr\"");
+		return e;
+	}
+	char *cp = arena_alloc(&P->arena, len + 1);
+	if (!cp)
+		return scpl_nomem(P);
+	memcpy(cp, txt, len);
+	r->path = cp;
+	tok_pos(P, st, &r->line, &r->col);
+	return JITK_OK;
+}
+
+static const struct llkind fs_kind = { "filesystem", "path", TBL_LL_FS,
+				       "{ path = \"/usr\"; access = [read; execute] }", fspath };
+
+/* fsrule = llentry with KEY "path" */
+static jitk_err fsrule(struct parser *P, struct pol_fs_rule **v, size_t *n, size_t *cap)
+{
+	struct pol_fs_rule r = { 0 };
+	jitk_err e = llentry(P, &fs_kind, &r, &r.access);
+	if (e)
+		return e;
 	for (size_t i = 0; i < *n; i++)
 		if (!strcmp((*v)[i].path, r.path)) {
 			(*v)[i].access |= r.access;
@@ -573,61 +605,34 @@ static jitk_err netlist(struct parser *P)
 	return e;
 }
 
-/* netrule = "{" netfield { ";" netfield } [ ";" ] "}"
- * netfield = "port" "=" number | "access" "=" accesslist */
+/* port = number, 0..65535. */
+static jitk_err netport(struct parser *P, void *entry)
+{
+	struct pol_net_rule *r = entry;
+	if (peek(P)->kind != SCPL_TK_NUM)
+		return expected(P, "a port number", "write port = 443");
+	const struct scpl_tok *nt = next(P);
+	if (nt->num > 65535) {
+		jitk_err e = scpl_err_at(P, nt, JITK_E_RANGE, "port %llu is out of range",
+					 (unsigned long long)nt->num);
+		scpl_hint(P, "a TCP port is 0 to 65535");
+		return e;
+	}
+	r->port = (uint16_t)nt->num;
+	tok_pos(P, nt, &r->line, &r->col);
+	return JITK_OK;
+}
+
+static const struct llkind net_kind = { "network", "port", TBL_LL_NET,
+					"{ port = 443; access = [connect] }", netport };
+
+/* netrule = llentry with KEY "port" */
 static jitk_err netrule(struct parser *P, struct pol_net_rule **v, size_t *n, size_t *cap)
 {
-	const struct scpl_tok *open = peek(P), *port = NULL, *acc = NULL;
 	struct pol_net_rule r = { 0 };
-	jitk_err e = expect(P, "{", "'{' to start a network entry", "write { port = 443; access = [connect] }");
-	while (!e) {
-		const struct scpl_tok *t = peek(P);
-		if (is(P, t, "}"))
-			break;
-		if (is(P, t, "port") || is(P, t, "access")) {
-			bool is_port = is(P, t, "port");
-			if (is_port ? port : acc)
-				return duplicate_field(P, t, is_port ? port : acc, is_port ? "port" : "access");
-			*(is_port ? &port : &acc) = t;
-			next(P);
-			if ((e = expect(P, "=", "'='", NULL)))
-				break;
-			if (!is_port) {
-				e = accesslist(P, TBL_LL_NET, &r.access);
-			} else if (peek(P)->kind != SCPL_TK_NUM) {
-				e = expected(P, "a port number", "write port = 443");
-			} else {
-				const struct scpl_tok *nt = next(P);
-				if (nt->num > 65535) {
-					e = scpl_err_at(P, nt, JITK_E_RANGE, "port %llu is out of range",
-							(unsigned long long)nt->num);
-					scpl_hint(P, "a TCP port is 0 to 65535");
-					break;
-				}
-				r.port = (uint16_t)nt->num;
-				tok_pos(P, nt, &r.line, &r.col);
-			}
-		} else if (t->kind == SCPL_TK_IDENT) {
-			char name[SCPL_MAX_IDENT + 1];
-			tok_text(P, t, name, sizeof name);
-			static const char *const f[] = { "port", "access" };
-			e = scpl_err_at(P, t, JITK_E_NAME, "unknown network field '%s'", name);
-			const char *c = closest(name, f, 2);
-			scpl_hint(P, c ? "did you mean %s?" : "network fields: %s, access", c ? c : "port");
-			return e;
-		} else {
-			return expected(P, "a network field", "network fields: port, access");
-		}
-		if (!e && !accept(P, ";"))
-			break;
-	}
-	if (e || (e = expect(P, "}", "';' or '}'", "expected ';' or '}' after a field")))
+	jitk_err e = llentry(P, &net_kind, &r, &r.access);
+	if (e)
 		return e;
-	if (!port || !acc) {
-		e = scpl_err_at(P, open, JITK_E_PARSE, "network entry has no %s", port ? "access" : "port");
-		scpl_hint(P, "write { port = 443; access = [connect] }");
-		return e;
-	}
 	for (size_t i = 0; i < *n; i++)
 		if ((*v)[i].port == r.port) {
 			(*v)[i].access |= r.access;
