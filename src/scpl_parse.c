@@ -19,6 +19,7 @@
 #include "tables.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -168,9 +169,7 @@ static jitk_err rulelist(struct parser *P);
 static jitk_err item(struct parser *P);
 static jitk_err include(struct parser *P);
 static jitk_err fslist(struct parser *P);
-static jitk_err fsrule(struct parser *P, struct pol_fs_rule **v, size_t *n, size_t *cap);
 static jitk_err netlist(struct parser *P);
-static jitk_err netrule(struct parser *P, struct pol_net_rule **v, size_t *n, size_t *cap);
 static jitk_err accesslist(struct parser *P, enum tbl_ll_kind kind, uint64_t *mask);
 static jitk_err rule(struct parser *P);
 static jitk_err rfield(struct parser *P, struct prule *r, const struct scpl_tok *seen[]);
@@ -437,7 +436,7 @@ static void tok_pos(struct parser *P, const struct scpl_tok *t, unsigned *line, 
 	*col = (unsigned)(t->off - bol) + 1;
 }
 
-/* Copy the arena-backed array v[0..n) into the arena (or NULL when n is 0). */
+/* Copy the array v[0..n) into the arena (or NULL when n is 0). */
 static void *arena_dup(struct parser *P, const void *v, size_t n, size_t elem)
 {
 	if (n == 0)
@@ -448,33 +447,6 @@ static void *arena_dup(struct parser *P, const void *v, size_t n, size_t elem)
 	return q;
 }
 
-/* fslist = "[" [ fsrule { ";" fsrule } [ ";" ] ] "]"
- * Entries naming the same path (trailing '/' aside) are merged: their
- * rights are joined, nothing is dropped. */
-static jitk_err fslist(struct parser *P)
-{
-	struct pol_fs_rule *v = NULL;
-	size_t n = 0, cap = 0;
-	jitk_err e = expect(P, "[", "'['", "write filesystem = [ { path = \"/usr\"; access = [read; execute] } ]");
-	while (!e && !is(P, peek(P), "]")) {
-		if ((e = fsrule(P, &v, &n, &cap)))
-			break;
-		if (!accept(P, ";"))
-			break;
-	}
-	if (!e)
-		e = expect(P, "]", "';' or ']'", "expected ';' or ']' after a filesystem entry");
-	if (!e) {
-		P->ll.has_fs = true;
-		P->ll.nfs = n;
-		P->ll.fs = arena_dup(P, v, n, sizeof *v);
-		if (n && !P->ll.fs)
-			e = scpl_nomem(P);
-	}
-	free(v);
-	return e;
-}
-
 /* One kind of Landlock entry: { KEY = value; access = LIST }. */
 struct llkind {
 	const char *what;    /* "filesystem", "network" */
@@ -482,6 +454,8 @@ struct llkind {
 	enum tbl_ll_kind kind;
 	const char *example; /* a whole entry, for hints */
 	jitk_err (*value)(struct parser *P, void *entry); /* KEY's value */
+	size_t size, access_off;  /* the entry struct, its access mask */
+	bool (*same)(const void *a, const void *b); /* one KEY: merged */
 };
 
 /* llentry = "{" llfield { ";" llfield } [ ";" ] "}"
@@ -559,51 +533,15 @@ static jitk_err fspath(struct parser *P, void *entry)
 	return JITK_OK;
 }
 
-static const struct llkind fs_kind = { "filesystem", "path", TBL_LL_FS,
-				       "{ path = \"/usr\"; access = [read; execute] }", fspath };
-
-/* fsrule = llentry with KEY "path" */
-static jitk_err fsrule(struct parser *P, struct pol_fs_rule **v, size_t *n, size_t *cap)
+static bool same_path(const void *a, const void *b)
 {
-	struct pol_fs_rule r = { 0 };
-	jitk_err e = llentry(P, &fs_kind, &r, &r.access);
-	if (e)
-		return e;
-	for (size_t i = 0; i < *n; i++)
-		if (!strcmp((*v)[i].path, r.path)) {
-			(*v)[i].access |= r.access;
-			return JITK_OK;
-		}
-	if (!array_grow((void **)v, cap, *n + 1, sizeof **v))
-		return scpl_nomem(P);
-	(*v)[(*n)++] = r;
-	return JITK_OK;
+	return !strcmp(((const struct pol_fs_rule *)a)->path, ((const struct pol_fs_rule *)b)->path);
 }
 
-/* netlist = "[" [ netrule { ";" netrule } [ ";" ] ] "]" (one port: merged) */
-static jitk_err netlist(struct parser *P)
-{
-	struct pol_net_rule *v = NULL;
-	size_t n = 0, cap = 0;
-	jitk_err e = expect(P, "[", "'['", "write network = [ { port = 443; access = [connect] } ]");
-	while (!e && !is(P, peek(P), "]")) {
-		if ((e = netrule(P, &v, &n, &cap)))
-			break;
-		if (!accept(P, ";"))
-			break;
-	}
-	if (!e)
-		e = expect(P, "]", "';' or ']'", "expected ';' or ']' after a network entry");
-	if (!e) {
-		P->ll.has_net = true;
-		P->ll.nnet = n;
-		P->ll.net = arena_dup(P, v, n, sizeof *v);
-		if (n && !P->ll.net)
-			e = scpl_nomem(P);
-	}
-	free(v);
-	return e;
-}
+static const struct llkind fs_kind = {
+	"filesystem", "path", TBL_LL_FS, "{ path = \"/usr\"; access = [read; execute] }", fspath,
+	sizeof(struct pol_fs_rule), offsetof(struct pol_fs_rule, access), same_path,
+};
 
 /* port = number, 0..65535. */
 static jitk_err netport(struct parser *P, void *entry)
@@ -623,25 +561,75 @@ static jitk_err netport(struct parser *P, void *entry)
 	return JITK_OK;
 }
 
-static const struct llkind net_kind = { "network", "port", TBL_LL_NET,
-					"{ port = 443; access = [connect] }", netport };
-
-/* netrule = llentry with KEY "port" */
-static jitk_err netrule(struct parser *P, struct pol_net_rule **v, size_t *n, size_t *cap)
+static bool same_port(const void *a, const void *b)
 {
-	struct pol_net_rule r = { 0 };
-	jitk_err e = llentry(P, &net_kind, &r, &r.access);
-	if (e)
-		return e;
-	for (size_t i = 0; i < *n; i++)
-		if ((*v)[i].port == r.port) {
-			(*v)[i].access |= r.access;
-			return JITK_OK;
+	return ((const struct pol_net_rule *)a)->port == ((const struct pol_net_rule *)b)->port;
+}
+
+static const struct llkind net_kind = {
+	"network", "port", TBL_LL_NET, "{ port = 443; access = [connect] }", netport,
+	sizeof(struct pol_net_rule), offsetof(struct pol_net_rule, access), same_port,
+};
+
+/* lllist = "[" [ llentry { ";" llentry } [ ";" ] ] "]"
+ * Entries with the same KEY (a path, trailing '/' aside; a port) are
+ * merged: their rights are joined, nothing is dropped.  Returns the
+ * entries, copied into the arena (NULL when there are none). */
+static const void *lllist(struct parser *P, const struct llkind *k, size_t *nout, jitk_err *err)
+{
+	union {
+		struct pol_fs_rule fs;
+		struct pol_net_rule net;
+	} r;
+	char *v = NULL, hint[160], after[80];
+	size_t n = 0, cap = 0;
+	snprintf(hint, sizeof hint, "write %s = [ %s ]", k->what, k->example);
+	snprintf(after, sizeof after, "expected ';' or ']' after a %s entry", k->what);
+	jitk_err e = expect(P, "[", "'['", hint);
+	while (!e && !is(P, peek(P), "]")) {
+		memset(&r, 0, sizeof r);
+		uint64_t *acc = (uint64_t *)((char *)&r + k->access_off);
+		if ((e = llentry(P, k, &r, acc)))
+			break;
+		size_t i = 0;
+		while (i < n && !k->same(v + i * k->size, &r))
+			i++;
+		if (i < n) {
+			*(uint64_t *)(v + i * k->size + k->access_off) |= *acc;
+		} else if (!array_grow((void **)&v, &cap, n + 1, k->size)) {
+			e = scpl_nomem(P);
+			break;
+		} else {
+			memcpy(v + n++ * k->size, &r, k->size);
 		}
-	if (!array_grow((void **)v, cap, *n + 1, sizeof **v))
-		return scpl_nomem(P);
-	(*v)[(*n)++] = r;
-	return JITK_OK;
+		if (!accept(P, ";"))
+			break;
+	}
+	if (!e)
+		e = expect(P, "]", "';' or ']'", after);
+	const void *out = NULL;
+	if (!e && n && !(out = arena_dup(P, v, n, k->size)))
+		e = scpl_nomem(P);
+	free(v);
+	*nout = e ? 0 : n;
+	*err = e;
+	return out;
+}
+
+static jitk_err fslist(struct parser *P)
+{
+	jitk_err e;
+	P->ll.fs = lllist(P, &fs_kind, &P->ll.nfs, &e);
+	P->ll.has_fs = !e;
+	return e;
+}
+
+static jitk_err netlist(struct parser *P)
+{
+	jitk_err e;
+	P->ll.net = lllist(P, &net_kind, &P->ll.nnet, &e);
+	P->ll.has_net = !e;
+	return e;
 }
 
 /* accesslist = accessname | "[" accessname { ";" accessname } [ ";" ] "]"
