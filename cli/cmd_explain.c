@@ -19,26 +19,16 @@
 
 #define EXPLAIN_USAGE "explain FILTER|POLICY [--arch A] [--scpl] [-o OUT] [--no-verify] [--timeout MS] [--from raw|text|auto]"
 
+/* The filter to explain: a stack F1+F2+... as one filter, a filter read
+ * as --from says, or (by content) a filter, a policy or a profile, compiled
+ * first -- the same reading as stack and diff (cli_load_filter_or_policy). */
 static jitk_filter *input(const char *in, enum cli_format from)
 {
-	if (cli_is_stack_operand(in)) /* F1+F2+...: the stack as one filter */
+	if (cli_is_stack_operand(in))
 		return cli_stack_filter(in, 0);
-	if (!cli_ends_with(in, ".scpl"))
+	if (from != FMT_AUTO)
 		return cli_read_filter(in, from);
-	jitk_policy *p = NULL;
-	jitk_filter *f = NULL;
-	jitk_diag d;
-	jitk_err e = jitk_policy_load(in, &p, &d);
-	if (!e)
-		e = jitk_compile(p, NULL, &f, &d);
-	jitk_policy_free(p);
-	if (e) {
-		if (!d.file[0])
-			snprintf(d.file, sizeof d.file, "%s", in);
-		cli_report(in, e, &d);
-		return NULL;
-	}
-	return f;
+	return cli_load_filter_or_policy(in, 0);
 }
 
 int cmd_explain(int argc, char **argv)
