@@ -301,6 +301,16 @@ bool jitk_policy_rule(const jitk_policy *p, size_t i, const char **file, unsigne
 		      unsigned *col, uint32_t *action);
 /* The policy's file name as given to jitk_policy_parse/_load ("" if none). */
 const char *jitk_policy_file(const jitk_policy *p);
+/* The texts the parse read, so that a front end can key a cache on exactly
+ * the bytes parsed (jitk's proof cache does): i = 0 is the policy's own
+ * text (for an OCI/Docker profile, the SCPL it was translated to, which
+ * holds the profile options' effect), then each included file once, in
+ * the order first read.  *name as the parser named it (an include's path
+ * joined to its includer's directory, "" if none), *text the *len bytes
+ * parsed (NUL-terminated).  false if i is out of range.  Valid until
+ * jitk_policy_free. */
+bool jitk_policy_source(const jitk_policy *p, size_t i, const char **name, const char **text,
+			size_t *len);
 
 /* Print a policy as SCPL text (release with jitk_free).  jitk_policy_parse
  * reads it back to a policy that gives, for every ABI and syscall number,

@@ -23,3 +23,18 @@ const char *jitk_policy_file(const jitk_policy *p)
 {
 	return p ? p->file : "";
 }
+
+bool jitk_policy_source(const jitk_policy *p, size_t i, const char **name, const char **text,
+			size_t *len)
+{
+	if (!p || i >= p->nsources)
+		return false;
+	const struct pol_source *s = &p->sources[i];
+	if (name)
+		*name = s->name;
+	if (text)
+		*text = s->text;
+	if (len)
+		*len = s->len;
+	return true;
+}

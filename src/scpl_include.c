@@ -164,3 +164,28 @@ jitk_err scpl_include_open(struct parser *P, const struct scpl_tok *t, const cha
 	P->spliced += len;
 	return JITK_OK;
 }
+
+jitk_err scpl_keep_sources(struct parser *P)
+{
+	/* The bytes parsed, not the files re-read later: a front end that
+	 * keys a cache on them (cli/cache.c) keys on exactly what this parse
+	 * saw, with no window for a file to change in between. */
+	P->kept = arena_alloc(&P->arena, P->nsrcs * sizeof *P->kept);
+	if (!P->kept)
+		return scpl_nomem(P);
+	for (size_t i = 0; i < P->nsrcs; i++) {
+		const struct src *S = P->srcs[i];
+		size_t nl = strlen(S->name) + 1;
+		char *name = arena_alloc(&P->arena, nl);
+		char *text = arena_alloc(&P->arena, S->len + 1);
+		if (!name || !text)
+			return scpl_nomem(P);
+		memcpy(name, S->name, nl);
+		if (S->len)
+			memcpy(text, S->text, S->len);
+		text[S->len] = '\0';
+		P->kept[i] = (struct pol_source){ .name = name, .text = text, .len = S->len };
+	}
+	P->nkept = P->nsrcs;
+	return JITK_OK;
+}

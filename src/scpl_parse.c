@@ -1349,9 +1349,14 @@ jitk_err jitk_policy_parse_limited(const char *text, size_t len, const char *fil
 	P.inc_stack[P.ninc++] = 0;
 	if ((e = scpl_lex(S->text, S->len, S->name, &S->toks, &S->ntoks, d)))
 		goto done;
-	if ((e = policy(&P)))
+	if ((e = policy(&P)) || (e = scpl_keep_sources(&P)))
 		goto done;
 	e = scpl_resolve(&P, filename, out);
+	if (!e) {
+		/* In the arena scpl_resolve handed to the policy. */
+		(*out)->sources = P.kept;
+		(*out)->nsources = P.nkept;
+	}
 done:
 	parser_free(&P);
 	return e;

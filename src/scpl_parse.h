@@ -77,6 +77,10 @@ struct parser {
 	/* filesystem, network, scope (arrays in the arena; scpl_resolve
 	 * copies the struct into the policy) */
 	struct pol_landlock ll;
+	/* Copies of the sources' texts in the arena (scpl_keep_sources), for
+	 * jitk_policy_source. */
+	struct pol_source *kept;
+	size_t nkept;
 };
 
 static inline struct src *cur_src(struct parser *P)
@@ -100,6 +104,9 @@ jitk_err scpl_nomem(struct parser *P);
  * bytes count against lim.max_total each time (scpl_include.c). */
 jitk_err scpl_include_open(struct parser *P, const struct scpl_tok *t, const char *ptext,
 			   size_t plen, size_t *idx);
+/* Copy every source's name and text into the arena (P->kept), to be
+ * handed to the policy with it (jitk_policy_source). */
+jitk_err scpl_keep_sources(struct parser *P);
 /* "a.scpl -> b.rules -> c.rules": the files being read, outermost first,
  * then path (if not NULL), for messages about limits. */
 void scpl_include_chain(const struct parser *P, const char *path, char *buf, size_t cap);

@@ -70,6 +70,15 @@ struct pol_landlock {
 	unsigned max_abi;            /* highest ABI a listed right needs */
 };
 
+/* A text the parse read (jitk_policy_source): not part of the policy's
+ * meaning, kept so that a front end can key a cache on exactly the bytes
+ * that were parsed. */
+struct pol_source {
+	const char *name; /* as the parser named it, "" if none */
+	const char *text; /* len bytes, NUL-terminated */
+	size_t len;
+};
+
 struct jitk_policy {
 	char file[256];
 	bool arch[JITK_ARCH__COUNT]; /* architectures the policy accepts */
@@ -78,6 +87,8 @@ struct jitk_policy {
 	size_t nrules;
 	const struct pol_rule *rules; /* in source order */
 	struct pol_landlock landlock; /* filesystem, network, scope */
+	size_t nsources;             /* the texts the parse read, 0 if unknown */
+	const struct pol_source *sources;
 	void *arena;                 /* owner of everything above */
 };
 
