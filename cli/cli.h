@@ -138,8 +138,37 @@ struct cli_lint {
  * unknown. */
 bool cli_lint_parse(const char *list, struct cli_lint *l, char *bad, size_t cap);
 /* Print p's warnings that are not silenced (JITK_LINT_* flags); returns
- * how many were printed, -1 on failure. */
-int cli_lint_policy(const jitk_policy *p, const struct cli_lint *l, unsigned flags);
+ * how many were printed, -1 on failure.  key (NULL: none) is p's proof
+ * cache key: the warnings (whose Z3 checks cost as much as the proof) are
+ * then taken from the cache, or stored there. */
+int cli_lint_policy(const jitk_policy *p, const struct cli_lint *l, unsigned flags,
+		    const unsigned char *key);
+
+/* The proof cache of compile and run (cli/cache.c; docs/cli.md).  Keys
+ * are SHA-256 digests of everything the filter depends on. */
+#define CLI_CACHE_KEY 32
+/* --no-cache, or JITK_NO_CACHE set (not "0"): no entry read or written. */
+extern bool cli_cache_off;
+/* Notes about an unusable cache directory (run --verbose). */
+extern bool cli_cache_verbose;
+void cli_cache_init(bool no_cache);
+/* The key of p compiled with opts; false if p is not cached (--no-cache,
+ * --no-verify: nothing proved, a policy without sources, no build ID). */
+bool cli_cache_key(const jitk_policy *p, const jitk_compile_opts *opts,
+		   unsigned char key[CLI_CACHE_KEY]);
+/* The filter proved earlier for p under key, its hash matched, re-checked
+ * (jitk_check) and spot-checked against p on every syscall number, or NULL
+ * (a bad entry is removed, with a note). */
+jitk_filter *cli_cache_get_filter(const unsigned char key[CLI_CACHE_KEY], const jitk_policy *p);
+/* Store f, just proved, under key (atomically; silently nothing if the
+ * cache cannot be written). */
+void cli_cache_put_filter(const unsigned char key[CLI_CACHE_KEY], const jitk_filter *f);
+/* The policy warnings (jitk_lint with flags) found earlier under key:
+ * *w (release with free()) holds *n; false if none are cached. */
+bool cli_cache_get_lint(const unsigned char key[CLI_CACHE_KEY], unsigned flags, jitk_diag **w,
+			size_t *n);
+void cli_cache_put_lint(const unsigned char key[CLI_CACHE_KEY], unsigned flags,
+			const jitk_diag *w, size_t n);
 
 /* Exit statuses. */
 #define CLI_OK 0

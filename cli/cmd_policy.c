@@ -2,12 +2,14 @@
  * cmd_policy.c - the SCPL commands: compile, run.
  *
  *   jitk compile POLICY -o OUT [--format raw|text|c] [--name NAME]
- *                [--no-verify] [--timeout MS]
+ *                [--no-verify] [--timeout MS] [--no-cache]
  *   jitk run [POLICY] [--flags log,...] [--no-verify] [--timeout MS]
- *            [--verbose] -- CMD [ARGS...]
+ *            [--no-cache] [--verbose] -- CMD [ARGS...]
  *
  * Both compile through jitk_compile, so both get the checker and (unless
- * --no-verify) the Z3 proof that the filter means what the policy says.
+ * --no-verify) the Z3 proof that the filter means what the policy says,
+ * or take the filter an earlier run proved for exactly the same input
+ * from the proof cache (cli/cache.c; --no-cache: never).
  * Exit statuses (cli.h): 0 success, 1 bad policy / refused, 2 bad command
  * line, 3 the proof timed out (the solver could not decide); `run` becomes the command, or exits 127 (not found) / 126 (other)
  * when it cannot be started, as a shell does.
@@ -41,9 +43,10 @@ static int report(const char *what, jitk_err err, jitk_diag *d)
 }
 
 /* The policy's warnings; false if --werror turns them into a failure. */
-static bool policy_lint_ok(const jitk_policy *p, const struct cli_lint *lint, unsigned flags)
+static bool policy_lint_ok(const jitk_policy *p, const struct cli_lint *lint, unsigned flags,
+			   const unsigned char *key)
 {
-	int n = cli_lint_policy(p, lint, flags);
+	int n = cli_lint_policy(p, lint, flags, key);
 	if (n < 0)
 		return false;
 	if (n > 0 && lint->werror) {
@@ -76,11 +79,13 @@ static bool lint_option(int argc, char **argv, int *i, struct cli_lint *l, const
 	return true;
 }
 
-/* Parse and compile; prints its own errors.  NULL on failure. */
+/* Parse and compile; prints its own errors.  NULL on failure.  *hit: the
+ * filter came from the proof cache (cli/cache.c), proved by an earlier run
+ * for exactly this input. */
 static jitk_filter *compile_policy(const char *what, const char *text, size_t len,
 				   bool from_file, const jitk_compile_opts *opts,
 				   double *ms, jitk_policy **keep, const struct cli_lint *lint,
-				   unsigned lint_flags, const char *out, int *rc)
+				   unsigned lint_flags, const char *out, int *rc, bool *hit)
 {
 	jitk_policy *p = NULL;
 	jitk_diag d;
@@ -98,13 +103,18 @@ static jitk_filter *compile_policy(const char *what, const char *text, size_t le
 		jitk_policy_free(p);
 		return NULL;
 	}
-	if (lint && !policy_lint_ok(p, lint, lint_flags)) {
+	unsigned char key[CLI_CACHE_KEY];
+	bool cache = cli_cache_key(p, opts, key);
+	if (lint && !policy_lint_ok(p, lint, lint_flags, cache ? key : NULL)) {
 		jitk_policy_free(p);
 		return NULL;
 	}
 	double t0 = now_ms();
-	jitk_filter *f = NULL;
-	err = jitk_compile(p, opts, &f, &d);
+	jitk_filter *f = cache ? cli_cache_get_filter(key, p) : NULL;
+	*hit = f != NULL;
+	err = f ? JITK_OK : jitk_compile(p, opts, &f, &d);
+	if (!err && cache && !*hit)
+		cli_cache_put_filter(key, f);
 	*ms = now_ms() - t0;
 	if (keep && !err)
 		*keep = p;
@@ -167,12 +177,14 @@ static int write_profile(const char *in, const char *out, const jitk_compile_opt
 }
 
 #define COMPILE_USAGE \
-	"compile POLICY -o OUT [--format raw|text|c|dot] [--name NAME] [--no-verify] [--timeout MS]"
+	"compile POLICY -o OUT [--format raw|text|c|dot] [--name NAME] [--no-verify] [--timeout MS]" \
+	" [--no-cache]"
 
 int cmd_compile(int argc, char **argv)
 {
 	const char *in = NULL, *out = NULL, *name = NULL;
 	int fmt = -1, lrc = -1;
+	bool no_cache = false;
 	jitk_compile_opts opts = { 0 };
 	struct cli_lint lint = { 0 };
 	for (int i = 1; i < argc; i++) {
@@ -202,6 +214,8 @@ int cmd_compile(int argc, char **argv)
 						 "not a keyword), not '%s'", name);
 		} else if (!strcmp(a, "--no-verify")) {
 			opts.no_verify = true;
+		} else if (!strcmp(a, "--no-cache")) {
+			no_cache = true;
 		} else if (!strcmp(a, "--timeout")) {
 			const char *v = cli_opt_value(argc, argv, &i);
 			if (!parse_timeout(v, &opts))
@@ -240,8 +254,10 @@ int cmd_compile(int argc, char **argv)
 	double ms = 0;
 	jitk_policy *p = NULL;
 	int rc;
+	bool hit = false;
+	cli_cache_init(no_cache);
 	jitk_filter *f = compile_policy(in, NULL, 0, true, &opts, &ms, &p, &lint,
-					opts.no_verify ? JITK_LINT_NO_PROOFS : 0, out, &rc);
+					opts.no_verify ? JITK_LINT_NO_PROOFS : 0, out, &rc, &hit);
 	if (!f)
 		return rc; /* nothing written: a bad policy leaves no output */
 	char cname[64];
@@ -251,7 +267,9 @@ int cmd_compile(int argc, char **argv)
 		fprintf(stderr, "jitk: %s: %zu instructions (%zu bytes), %s, %.1f ms\n",
 			cli_input_name(in),
 			jitk_filter_len(f), jitk_encoded_size(f),
-			opts.no_verify ? "not verified (--no-verify)" : "proved equal to the policy (Z3)",
+			opts.no_verify ? "not verified (--no-verify)"
+			: hit	       ? "proved equal to the policy (Z3, cached proof)"
+				       : "proved equal to the policy (Z3)",
 			ms);
 	/* The Landlock part is not in a seccomp filter: say so. */
 	if (rc == CLI_OK && jitk_policy_has_landlock(p))
@@ -265,7 +283,8 @@ int cmd_compile(int argc, char **argv)
 /* ---------------------------------------------------------------- run */
 
 #define RUN_USAGE \
-	"run [POLICY] [--flags log,...] [--no-verify] [--timeout MS] [--best-effort] [--verbose]\n" \
+	"run [POLICY] [--flags log,...] [--no-verify] [--timeout MS] [--no-cache] [--best-effort]\n" \
+	"           [--verbose]" \
 	"           [--permissive | --report | --no-report] -- CMD [ARGS...]"
 
 /* How `run` supervises the command (cli/run_report.c). */
@@ -313,7 +332,7 @@ int cmd_run(int argc, char **argv)
 {
 	const char *in = NULL;
 	unsigned flags = 0;
-	bool verbose = false;
+	bool verbose = false, no_cache = false, hit = false;
 	unsigned ll_flags = 0;
 	enum run_mode mode = RUN_REPORT_KILLS;
 	jitk_compile_opts opts = { 0 };
@@ -340,6 +359,8 @@ int cmd_run(int argc, char **argv)
 						 bad);
 		} else if (!strcmp(a, "--no-verify")) {
 			opts.no_verify = true;
+		} else if (!strcmp(a, "--no-cache")) {
+			no_cache = true;
 		} else if (!strcmp(a, "--timeout")) {
 			const char *v = cli_opt_value(argc, argv, &i);
 			if (!parse_timeout(v, &opts))
@@ -372,15 +393,21 @@ int cmd_run(int argc, char **argv)
 	jitk_policy **keep = &pol; /* for the report and for Landlock */
 	unsigned lf = JITK_LINT_RUN | (opts.no_verify ? JITK_LINT_NO_PROOFS : 0);
 	int rc;
-	jitk_filter *f = in ? compile_policy(in, NULL, 0, true, &opts, &ms, keep, &lint, lf, NULL, &rc)
+	cli_cache_init(no_cache);
+	cli_cache_verbose = verbose;
+	jitk_filter *f = in ? compile_policy(in, NULL, 0, true, &opts, &ms, keep, &lint, lf, NULL, &rc,
+					     &hit)
 			    : compile_policy(what, cli_default_policy, cli_default_policy_len, false,
-					     &opts, &ms, keep, &lint, lf, NULL, &rc);
+					     &opts, &ms, keep, &lint, lf, NULL, &rc, &hit);
 	if (!f)
 		return rc;
 	if (verbose)
 		fprintf(stderr, "jitk: %s: %zu instructions, %s, %.1f ms; running %s\n", what,
 			jitk_filter_len(f),
-			opts.no_verify ? "not verified" : "proved equal to the policy", ms, argv[cmd]);
+			opts.no_verify ? "not verified"
+			: hit	       ? "proved equal to the policy (cached proof)"
+				       : "proved equal to the policy",
+			ms, argv[cmd]);
 	/* Landlock first, then seccomp: the filter may deny Landlock's own
 	 * system calls.  The supervisor (below) is confined with the command:
 	 * it only reads its tracees' memory and /proc links, which Landlock

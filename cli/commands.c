@@ -35,6 +35,10 @@
 #define OPT_NO_VERIFY                                                                  \
 	{ "--no-verify", NULL, NULL, CLI_ARG_NONE, NULL, NULL, false,                 \
 	  "skip the Z3 proof that the filter means what the policy says" }
+#define OPT_NO_CACHE                                                                   \
+	{ "--no-cache", NULL, NULL, CLI_ARG_NONE, NULL, NULL, false,                  \
+	  "neither use nor store the proof cache ($XDG_CACHE_HOME/jitk; also "        \
+	  "JITK_NO_CACHE=1)" }
 #define OPT_FLAGS                                                                      \
 	{ "--flags", NULL, "F,...", CLI_ARG_LIST,                                      \
 	  "log spec_allow tsync tsync_esrch keep_privs", "none", false,               \
@@ -68,7 +72,7 @@ static const struct cli_opt compile_opts[] = {
 	  "raw struct sock_filter bytes, assembler text, a C array, a Graphviz picture "
 	  "of the control flow, or an OCI profile (proved equal under runc/libseccomp's "
 	  "semantics, docs/oci.md)" },
-	OPT_NAME, OPT_NO_VERIFY, OPT_TIMEOUT, OPT_PROFILE, OPT_LINT,
+	OPT_NAME, OPT_NO_VERIFY, OPT_TIMEOUT, OPT_NO_CACHE, OPT_PROFILE, OPT_LINT,
 	OPT_END,
 };
 static const char *const compile_ex[] = {
@@ -82,6 +86,7 @@ static const struct cli_opt run_opts[] = {
 	OPT_FLAGS,
 	OPT_NO_VERIFY,
 	OPT_TIMEOUT,
+	OPT_NO_CACHE,
 	{ "--best-effort", NULL, NULL, CLI_ARG_NONE, NULL, NULL, false,
 	  "apply the policy's Landlock rules as far as this kernel's Landlock ABI "
 	  "allows: a right it lacks stays unrestricted, with a warning (default: an error)" },

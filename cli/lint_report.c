@@ -62,16 +62,21 @@ static bool source_line(const char *file, unsigned n, char *buf, size_t cap)
 	return ok;
 }
 
-int cli_lint_policy(const jitk_policy *p, const struct cli_lint *l, unsigned flags)
+int cli_lint_policy(const jitk_policy *p, const struct cli_lint *l, unsigned flags,
+		    const unsigned char *key)
 {
 	if (l->off_mask == ~0u)
 		return 0;
 	jitk_diag *w = NULL;
 	size_t n = 0;
-	if (jitk_lint(p, flags, &w, &n)) {
+	/* From the proof cache: the same input, the same warnings. */
+	bool cached = key && cli_cache_get_lint(key, flags, &w, &n);
+	if (!cached && jitk_lint(p, flags, &w, &n)) {
 		cli_error("out of memory checking the policy");
 		return -1;
 	}
+	if (key && !cached)
+		cli_cache_put_lint(key, flags, w, n);
 	int shown = 0;
 	for (size_t i = 0; i < n; i++) {
 		size_t k;
@@ -99,6 +104,9 @@ int cli_lint_policy(const jitk_policy *p, const struct cli_lint *l, unsigned fla
 			fprintf(stderr, "  hint: %s\n", d->hint);
 		fprintf(stderr, "  (silence with --no-warn %s)\n", d->rule);
 	}
-	jitk_free(w);
+	if (cached)
+		free(w);
+	else
+		jitk_free(w);
 	return shown;
 }

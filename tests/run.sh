@@ -42,6 +42,13 @@ run() { # NAME CMD... : run one test program, add its counts
 	fail=$((fail + f))
 }
 
+# One fresh proof cache (cli/cache.c) for the whole run, never the user's:
+# the suites that compile a policy twice exercise it as users do.
+XDG_CACHE_HOME=$(cd "$B" && pwd)/test-cache
+rm -rf "$XDG_CACHE_HOME"
+export XDG_CACHE_HOME
+unset JITK_NO_CACHE
+
 only=${2:-all}
 for t in "$B"/tests/unit/test_*; do [ -x "$t" ] && run "unit/${t##*/}" "$t"; done
 if [ "$only" != unit ]; then

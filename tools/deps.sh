@@ -3,6 +3,8 @@
 # As root it runs apt-get; otherwise it prints the exact command to run.
 set -eu
 pkgs="gcc make clang libclang-rt-14-dev pkg-config linux-libc-dev libcmocka-dev libz3-dev libjson-c-dev libseccomp-dev python3 binutils graphviz"
+# The CLI's proof cache hashes with nettle's SHA-256 (cli/cache.c).
+pkgs="$pkgs nettle-dev"
 # Packaging (mk/pkg.mk): groff checks the man pages in make test; make deb
 # needs the Debian tools.
 pkgs="$pkgs groff-base bash debhelper dpkg-dev fakeroot lintian"
