@@ -183,6 +183,8 @@ void cli_cache_put_lint(const unsigned char key[CLI_CACHE_KEY], unsigned flags,
  *   hint: ...
  * or "file: instruction N: error: msg [rule]" for instruction-level errors. */
 void cli_report(const char *what, jitk_err err, const jitk_diag *d);
+/* Print the warnings of a parsed policy (jitk_policy_warning) to stderr. */
+void cli_warnings(const char *what, const jitk_policy *p);
 /* Printf-style error to stderr prefixed "jitk: error: "; returns CLI_FAIL. */
 int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

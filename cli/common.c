@@ -78,7 +78,8 @@ static void puts_clean(const char *s, FILE *fp)
 	put_clean(s, strlen(s), fp);
 }
 
-void cli_report(const char *what, jitk_err err, const jitk_diag *d)
+/* A located diagnostic of the library as an error or a warning (kind). */
+static void report_as(const char *kind, const char *what, jitk_err err, const jitk_diag *d)
 {
 	const char *msg = d && d->msg[0] ? d->msg : jitk_strerror(err);
 	const char *file = d && d->file[0] ? d->file : what;
@@ -86,7 +87,7 @@ void cli_report(const char *what, jitk_err err, const jitk_diag *d)
 		file = "jitk";
 	puts_clean(file, stderr);
 	if (d && d->line) {
-		fprintf(stderr, ":%u:%u: error: ", d->line, d->col);
+		fprintf(stderr, ":%u:%u: %s: ", d->line, d->col, kind);
 		puts_clean(msg, stderr);
 		fputc('\n', stderr);
 		if (d->src_line[0] || d->col == 1) {
@@ -116,15 +117,15 @@ void cli_report(const char *what, jitk_err err, const jitk_diag *d)
 		char where[48];
 		snprintf(where, sizeof where, "instruction %ld", d->index);
 		if (strstr(msg, where))
-			fputs(": error: ", stderr);
+			fprintf(stderr, ": %s: ", kind);
 		else
-			fprintf(stderr, ": %s: error: ", where);
+			fprintf(stderr, ": %s: %s: ", where, kind);
 		puts_clean(msg, stderr);
 		if (d->rule[0] && !strstr(msg, d->rule))
 			fprintf(stderr, " [%s]", d->rule);
 		fputc('\n', stderr);
 	} else {
-		fputs(": error: ", stderr);
+		fprintf(stderr, ": %s: ", kind);
 		puts_clean(msg, stderr);
 		fputc('\n', stderr);
 	}
@@ -133,6 +134,17 @@ void cli_report(const char *what, jitk_err err, const jitk_diag *d)
 		puts_clean(d->hint, stderr);
 		fputc('\n', stderr);
 	}
+}
+
+void cli_report(const char *what, jitk_err err, const jitk_diag *d)
+{
+	report_as("error", what, err, d);
+}
+
+void cli_warnings(const char *what, const jitk_policy *p)
+{
+	for (size_t i = 0; i < jitk_policy_nwarnings(p); i++)
+		report_as("warning", what, JITK_OK, jitk_policy_warning(p, i));
 }
 
 int cli_parse_format(const char *s)

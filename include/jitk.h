@@ -276,6 +276,12 @@ jitk_err jitk_policy_parse_limited(const char *text, size_t len, const char *fil
 jitk_err jitk_policy_load_limited(const char *path, const jitk_policy_limits *lim,
 				  jitk_policy **out, jitk_diag *d);
 void jitk_policy_free(jitk_policy *p);
+/* The warnings of a parsed policy (docs/scpl.md, "Warnings"): located
+ * diagnostics (err is JITK_OK) about rules whose meaning changed with the
+ * per-ABI semantics and rules about calls the kernel never filters.
+ * jitk_policy_warning(p, i) for i < jitk_policy_nwarnings(p), else NULL. */
+size_t jitk_policy_nwarnings(const jitk_policy *p);
+const jitk_diag *jitk_policy_warning(const jitk_policy *p, size_t i);
 
 /* Read a whole file into *text (NUL-terminated, *len bytes without the
  * NUL; release with free()), at most JITK_MAX_INPUT bytes.  JITK_E_IO

@@ -17,10 +17,15 @@
  *            (whether they hold or not, the result is the same);
  *   a decision with no cases whose `otherwise` is the default is not
  *            stored at all: the number falls into a default gap.
+ * Each case's condition is lowered for n (lower_cond): a compare reads the
+ * bits of its argument the kernel uses for n on this ABI (docs/scpl.md,
+ * "Argument widths"), so the code generator only ever sees full 64-bit
+ * compares and low32() compares.
  * Equal decisions (same cases with structurally equal conditions, same
  * otherwise) are stored once and shared, so adjacent numbers with equal
  * decisions merge into one range.
  */
+#include "params.h"
 #include "policy.h"
 
 #include <stdlib.h>
@@ -159,6 +164,59 @@ static const struct ir_decision *intern_decision(struct ir_build_state *s, size_
 	return d;
 }
 
+/*
+ * Condition c as the filter must test it for syscall nr on ABI a: a compare
+ * whose argument the kernel uses W < 64 bits of (params_width; at most 32
+ * for low32()) becomes a low32() compare with mask and value cut to W bits,
+ *   (args & mask) op value  ->  low32: (args & (mask mod 2^W)) op (value mod 2^W),
+ * the compare docs/scpl.md defines.  A node nothing changes is returned as
+ * it is, so conditions stay shared.  NULL with *oom set if out of memory.
+ */
+static const struct pol_cond *lower_cond(struct ir_build_state *s, const struct pol_cond *c,
+					 jitk_arch a, int nr, bool *oom)
+{
+	if (!c || *oom)
+		return c;
+	struct pol_cond n = *c;
+	switch (c->kind) {
+	case POL_CMP: {
+		unsigned w = params_width(a, nr, c->arg);
+		if (c->low32 && w > 32)
+			w = 32;
+		if (w >= 64)
+			return c;
+		uint64_t keep = params_mask(w);
+		n.low32 = true;
+		n.mask = c->mask & keep;
+		n.value = c->value & keep;
+		if (c->low32 && n.mask == c->mask && n.value == c->value)
+			return c;
+		break;
+	}
+	case POL_NOT:
+		n.l = lower_cond(s, c->l, a, nr, oom);
+		if (n.l == c->l)
+			return c;
+		break;
+	case POL_AND:
+	case POL_OR:
+		n.l = lower_cond(s, c->l, a, nr, oom);
+		n.r = lower_cond(s, c->r, a, nr, oom);
+		if (n.l == c->l && n.r == c->r)
+			return c;
+		break;
+	}
+	if (*oom)
+		return NULL;
+	struct pol_cond *m = ir_alloc(s->arena, sizeof *m);
+	if (!m) {
+		*oom = true;
+		return NULL;
+	}
+	*m = n;
+	return m;
+}
+
 static jitk_err build_arch(struct ir_build_state *s, jitk_arch a, struct ir_arch *out,
 			   jitk_diag *d)
 {
@@ -195,7 +253,13 @@ static jitk_err build_arch(struct ir_build_state *s, jitk_arch a, struct ir_arch
 				otherwise = rule->action;
 				closed = true;
 			} else {
-				s->tmp[ncases++] = (struct ir_case){ rule->cond, rule->action };
+				bool oom = false;
+				const struct pol_cond *c = lower_cond(s, rule->cond, a, (int)nr, &oom);
+				if (oom) {
+					free(pairs);
+					return diag_err(d, JITK_E_NOMEM, "out of memory lowering the policy");
+				}
+				s->tmp[ncases++] = (struct ir_case){ c, rule->action };
 			}
 		}
 		while (ncases && s->tmp[ncases - 1].action == otherwise)

@@ -183,7 +183,7 @@ static jitk_err compare(struct parser *P, const struct pol_cond **out);
 static jitk_err operand(struct parser *P, struct pol_cond *c);
 static jitk_err argref(struct parser *P, struct pol_cond *c);
 static jitk_err constant(struct parser *P, struct cval *out);
-static jitk_err cterm(struct parser *P, uint64_t *out);
+static jitk_err cterm(struct parser *P, struct cval *out);
 
 static const char *const pfield_names[PF__COUNT] = {
 	[PF_DEFAULT] = "default_action",
@@ -947,6 +947,19 @@ static struct pol_cond *new_cond(struct parser *P, enum pol_kind kind)
 	return c;
 }
 
+/* A POL_CMP node: the template of a comparison, with all its constants
+ * zero on every ABI (scpl_parse.h, struct pcmp). */
+static struct pcmp *new_cmp(struct parser *P)
+{
+	struct pcmp *pc = arena_alloc(&P->arena, sizeof *pc);
+	if (pc) {
+		memset(pc, 0, sizeof *pc);
+		pc->c.kind = POL_CMP;
+		pc->mask.src = pc->value.src = P->cur;
+	}
+	return pc;
+}
+
 /* A balanced tree of kind over v[lo..hi): chains of && or || do not make
  * the tree (and every recursive consumer of it) deep. */
 static const struct pol_cond *balanced(struct parser *P, enum pol_kind kind,
@@ -1042,14 +1055,15 @@ static jitk_err unary(struct parser *P, const struct pol_cond **out)
 	} else if (is(P, t, "true") || is(P, t, "false")) {
 		/* There is no constant node in pol_cond: true is encoded as
 		 * (arg0 & 0) == 0 and false as (arg0 & 0) != 0. */
-		struct pol_cond *c = new_cond(P, POL_CMP);
-		if (!c) {
+		struct pcmp *pc = new_cmp(P);
+		if (!pc) {
 			e = scpl_nomem(P);
 		} else {
-			c->op = is(P, t, "true") ? POL_EQ : POL_NE;
-			c->mask = 0;
-			c->value = 0;
-			*out = c;
+			pc->c.op = is(P, t, "true") ? POL_EQ : POL_NE;
+			pc->c.mask = 0;
+			pc->c.value = 0;
+			pc->has_mask = true;
+			*out = &pc->c;
 			next(P);
 			e = JITK_OK;
 		}
@@ -1060,22 +1074,6 @@ static jitk_err unary(struct parser *P, const struct pol_cond **out)
 	return e;
 }
 
-/* A 32-bit view of v for low32 compares: v itself if it fits, or its low
- * 32 bits if v is the 64-bit two's complement of a negative 32-bit number
- * (so -1 and AT_FDCWD mean 0xffffffff and 0xffffff9c there). */
-static bool fit32(uint64_t v, uint64_t *out)
-{
-	if (v <= 0xffffffffu) {
-		*out = v;
-		return true;
-	}
-	if (v >= 0xffffffff80000000u) {
-		*out = v & 0xffffffffu;
-		return true;
-	}
-	return false;
-}
-
 static const struct {
 	const char *s;
 	enum pol_op op;
@@ -1084,14 +1082,18 @@ static const struct {
 	{ "<=", POL_LE }, { ">", POL_GT }, { ">=", POL_GE },
 };
 
-/* compare = operand relop const */
+/* compare = operand relop const.  The constants are only read here; that
+ * they fit the parameter they are compared with is checked per ABI and
+ * syscall once those are known (scpl_resolve.c). */
 static jitk_err compare(struct parser *P, const struct pol_cond **out)
 {
-	struct pol_cond *c = new_cond(P, POL_CMP);
-	if (!c)
+	struct pcmp *pc = new_cmp(P);
+	if (!pc)
 		return scpl_nomem(P);
-	struct cval mask = { .v = UINT64_MAX };
-	c->mask = UINT64_MAX;
+	struct pol_cond *c = &pc->c;
+	for (int a = 0; a < JITK_ARCH__COUNT; a++)
+		pc->mask.abi[a] = UINT64_MAX;
+	pc->mask.v = UINT64_MAX;
 	jitk_err e;
 	if (is(P, peek(P), "(")) {
 		/* operand = "(" argref "&" const ")" */
@@ -1100,8 +1102,9 @@ static jitk_err compare(struct parser *P, const struct pol_cond **out)
 			return e;
 		if ((e = expect(P, "&", "'&'", "a masked operand is written (argN & MASK)")))
 			return e;
-		if ((e = constant(P, &mask)))
+		if ((e = constant(P, &pc->mask)))
 			return e;
+		pc->has_mask = true;
 		if ((e = expect(P, ")", "')'", "a masked operand is written (argN & MASK) == VALUE")))
 			return e;
 	} else if ((e = operand(P, c))) {
@@ -1118,27 +1121,10 @@ static jitk_err compare(struct parser *P, const struct pol_cond **out)
 					      : "a comparison is written argN OP VALUE, e.g. arg0 == 1");
 	c->op = relops[i].op;
 	next(P);
-	struct cval val;
-	if ((e = constant(P, &val)))
+	if ((e = constant(P, &pc->value)))
 		return e;
-	c->mask = mask.v;
-	c->value = val.v;
-	if (c->low32) {
-		/* The kernel only looks at the low 32 bits of an int argument;
-		 * a wider constant could never match and is surely a mistake. */
-		if (!fit32(mask.v, &c->mask)) {
-			e = scpl_err_range(P, P->cur, mask.off, mask.end - mask.off, JITK_E_RANGE,
-				      "mask does not fit in 32 bits in a low32() compare");
-			scpl_hint(P, "low32(argN) has only 32 bits; drop low32 or the high bits");
-			return e;
-		}
-		if (!fit32(val.v, &c->value)) {
-			e = scpl_err_range(P, P->cur, val.off, val.end - val.off, JITK_E_RANGE,
-				      "value does not fit in 32 bits in a low32() compare");
-			scpl_hint(P, "low32(argN) has only 32 bits; drop low32 or the high bits");
-			return e;
-		}
-	}
+	c->mask = pc->mask.v;
+	c->value = pc->value.v;
 	*out = c;
 	return JITK_OK;
 }
@@ -1196,21 +1182,28 @@ static jitk_err argref(struct parser *P, struct pol_cond *c)
 	return JITK_OK;
 }
 
-/* const = cterm { "|" cterm } */
+/* const = cterm { "|" cterm }, on every ABI at once. */
 static jitk_err constant(struct parser *P, struct cval *out)
 {
+	memset(out, 0, sizeof *out);
+	out->src = P->cur;
 	out->off = peek(P)->off;
-	uint64_t v = 0;
 	jitk_err e;
 	do {
-		uint64_t x;
+		struct cval x;
 		if ((e = cterm(P, &x)))
 			return e;
-		v |= x;
+		out->v |= x.v;
+		for (int a = 0; a < JITK_ARCH__COUNT; a++)
+			out->abi[a] |= x.abi[a];
+		if (x.missing && !out->missing) {
+			out->miss_off = x.miss_off;
+			out->miss_len = x.miss_len;
+		}
+		out->missing |= x.missing;
 	} while (accept(P, "|"));
 	const struct scpl_tok *last = &cur_src(P)->toks[P->pos - 1];
 	out->end = last->off + last->len;
-	out->v = v;
 	return JITK_OK;
 }
 
@@ -1227,12 +1220,17 @@ static const char *closest_const(const char *name)
 }
 
 /* cterm = number | "-" number | ident.  Constants are 64-bit; "-N" is the
- * two's complement.  Identifiers are errno names or the flag constants
- * generated from the system headers (jitk_const_value). */
-static jitk_err cterm(struct parser *P, uint64_t *out)
+ * two's complement.  Identifiers are errno names (the same on every ABI) or
+ * the flag constants generated from each ABI's headers
+ * (jitk_const_value_arch): a name unknown on every ABI is an error here; one
+ * some ABIs lack is marked missing there, an error only if a rule that
+ * uses it applies to such an ABI (scpl_resolve.c). */
+static jitk_err cterm(struct parser *P, struct cval *out)
 {
 	const struct scpl_tok *t = peek(P);
 	jitk_err e;
+	memset(out, 0, sizeof *out);
+	uint64_t v;
 	if (is(P, t, "-")) {
 		next(P);
 		const struct scpl_tok *n = peek(P);
@@ -1245,32 +1243,50 @@ static jitk_err cterm(struct parser *P, uint64_t *out)
 			return e;
 		}
 		next(P);
-		*out = (uint64_t)0 - n->num;
-		return JITK_OK;
-	}
-	if (t->kind == SCPL_TK_NUM) {
+		v = (uint64_t)0 - n->num;
+	} else if (t->kind == SCPL_TK_NUM) {
 		next(P);
-		*out = t->num;
-		return JITK_OK;
-	}
-	if (t->kind != SCPL_TK_IDENT)
+		v = t->num;
+	} else if (t->kind != SCPL_TK_IDENT) {
 		return expected(P, "a number or a constant name",
 				"a value is a number, -number or a name (EPERM, O_RDONLY), joined with '|'");
-	char name[SCPL_MAX_IDENT + 1];
-	tok_text(P, t, name, sizeof name);
-	int ev = jitk_errno_value(name);
-	if (ev >= 0) {
-		*out = (uint64_t)ev;
-	} else if (!jitk_const_value(name, out)) {
-		e = scpl_err_at(P, t, JITK_E_NAME, "unknown constant '%s'", name);
-		const char *s = closest_const(name);
-		if (s)
-			scpl_hint(P, "did you mean %s?", s);
-		else
-			scpl_hint(P, "constants are errno names (EPERM) and flags from the system headers (O_RDONLY, PROT_EXEC, ...)");
-		return e;
+	} else {
+		char name[SCPL_MAX_IDENT + 1];
+		tok_text(P, t, name, sizeof name);
+		int ev = jitk_errno_value(name);
+		if (ev >= 0) {
+			v = (uint64_t)ev;
+		} else {
+			bool any = false;
+			for (int a = 0; a < JITK_ARCH__COUNT; a++) {
+				if (jitk_const_value_arch((jitk_arch)a, name, &out->abi[a]))
+					any = true;
+				else
+					out->missing |= 1u << a;
+			}
+			if (!any) {
+				e = scpl_err_at(P, t, JITK_E_NAME, "unknown constant '%s'", name);
+				const char *s = closest_const(name);
+				if (s)
+					scpl_hint(P, "did you mean %s?", s);
+				else
+					scpl_hint(P, "constants are errno names (EPERM) and flags from each ABI's kernel headers (O_RDONLY, PROT_EXEC, ...)");
+				return e;
+			}
+			out->miss_off = t->off;
+			out->miss_len = t->len;
+			/* v: x86_64's value, else that of the first ABI that has one. */
+			for (int a = JITK_ARCH__COUNT; a-- > 0;)
+				if (!(out->missing >> a & 1))
+					out->v = out->abi[a];
+			next(P);
+			return JITK_OK;
+		}
+		next(P);
 	}
-	next(P);
+	out->v = v;
+	for (int a = 0; a < JITK_ARCH__COUNT; a++)
+		out->abi[a] = v;
 	return JITK_OK;
 }
 
@@ -1383,6 +1399,16 @@ jitk_err jitk_policy_load_limited(const char *path, const jitk_policy_limits *li
 	e = jitk_policy_parse_limited(text, len, path, &l, out, d);
 	free(text);
 	return e;
+}
+
+size_t jitk_policy_nwarnings(const jitk_policy *p)
+{
+	return p ? p->nwarnings : 0;
+}
+
+const jitk_diag *jitk_policy_warning(const jitk_policy *p, size_t i)
+{
+	return p && i < p->nwarnings ? &p->warnings[i] : NULL;
 }
 
 void jitk_policy_free(jitk_policy *p)

@@ -17,6 +17,7 @@
 #define SCPL_MAX_COND_DEPTH 64
 #define SCPL_MAX_INCLUDE_DEPTH 16
 #define SCPL_MAX_PATH 4096
+#define SCPL_MAX_WARNINGS 64
 
 /* One source text: the top-level policy or an included file. */
 struct src {
@@ -48,11 +49,33 @@ struct prule {
 	size_t arch_tok;   /* its "arch" field name, in src */
 };
 
-/* A constant and where it was written (for range errors). */
+/* A constant and where it was written (for range errors).  A name may have
+ * a different value on each ABI (O_DIRECTORY, docs/kernel-notes.md section
+ * 7), or none on some (ARCH_SET_FS on aarch64): abi[a] is its value on ABI
+ * a, bit a of `missing` says a has none, miss_* is the first such name. */
 struct cval {
-	uint64_t v;
-	size_t off, end; /* byte range in the current source */
+	uint64_t v;                     /* the value on x86_64 (action data) */
+	uint64_t abi[JITK_ARCH__COUNT];
+	uint32_t missing;
+	size_t miss_off, miss_len;
+	size_t src, off, end;           /* byte range in source src */
 };
+
+/* A comparison as parsed: the pol_cond template (its mask and value are
+ * x86_64's) and its constants on every ABI.  Every POL_CMP node the parser
+ * makes is the `c` of one, so the resolver gets back to it (pcmp_of) to
+ * build each ABI's condition and to check the constants against the width
+ * of the parameter (scpl_resolve.c). */
+struct pcmp {
+	struct pol_cond c;
+	struct cval mask, value;
+	bool has_mask;
+};
+
+static inline const struct pcmp *pcmp_of(const struct pol_cond *c)
+{
+	return (const struct pcmp *)(const void *)c;
+}
 
 struct parser {
 	jitk_diag *d;
@@ -71,6 +94,9 @@ struct parser {
 	 * the includes have spliced in so far. */
 	jitk_policy_limits lim;
 	size_t spliced;
+	/* Warnings for the policy (scpl_resolve.c), at most SCPL_MAX_WARNINGS. */
+	jitk_diag *warn;
+	size_t nwarn, morewarn;
 	/* policy fields */
 	bool arch[JITK_ARCH__COUNT];
 	uint32_t default_action, foreign_action;

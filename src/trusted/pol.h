@@ -18,10 +18,13 @@ enum pol_op { POL_EQ, POL_NE, POL_LT, POL_LE, POL_GT, POL_GE };
 
 enum pol_kind { POL_CMP, POL_AND, POL_OR, POL_NOT };
 
-/* A condition on the arguments.  POL_CMP compares
- *     ((low32 ? args[arg] & 0xffffffff : args[arg]) & mask)  op  value
- * as unsigned 64-bit numbers.  mask is all ones when the policy gave none;
- * for low32 compares mask and value fit in 32 bits (the front end checks). */
+/* A condition on the arguments.  POL_CMP compares, for syscall nr on ABI a,
+ *     ((args[arg] & mask) mod 2^W)  op  (value mod 2^W)
+ * as unsigned numbers, W = the bits of the argument the kernel uses
+ * (params_width(a, nr, arg), trusted/params.h), at most 32 for low32
+ * (docs/scpl.md, "Argument widths").  mask is all ones when the policy gave
+ * none; the front end accepts only constants that fit W bits, unsigned or
+ * as W-bit two's complement, and stores low32 ones cut to 32 bits. */
 struct pol_cond {
 	enum pol_kind kind;
 	/* POL_CMP */
@@ -34,7 +37,11 @@ struct pol_cond {
 	const struct pol_cond *l, *r;
 };
 
-/* One rule: for the listed syscalls, if cond holds (NULL: always), action. */
+/* One rule: for the listed syscalls, if cond holds (NULL: always), action.
+ * A source rule whose constants differ between its ABIs (O_DIRECTORY) is
+ * resolved into one pol_rule per group of ABIs with equal conditions, in
+ * place, each with numbers only on its own ABIs (so on each ABI exactly one
+ * of them can apply, where the source rule did). */
 struct pol_rule {
 	uint32_t action;             /* a full SECCOMP_RET_* value with data */
 	const struct pol_cond *cond; /* NULL means true */
@@ -89,6 +96,11 @@ struct jitk_policy {
 	struct pol_landlock landlock; /* filesystem, network, scope */
 	size_t nsources;             /* the texts the parse read, 0 if unknown */
 	const struct pol_source *sources;
+	/* What the front end warns about (docs/scpl.md, "Warnings"): rules
+	 * whose meaning the per-ABI semantics changed, rules about calls the
+	 * kernel never filters.  Not part of the meaning. */
+	size_t nwarnings;
+	const jitk_diag *warnings;
 	void *arena;                 /* owner of everything above */
 };
 

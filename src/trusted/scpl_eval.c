@@ -6,6 +6,7 @@
  * directly, in the order the document states the rules, and shares no code
  * with the compiler (ir.c, codegen.c).  Keep it plain.
  */
+#include "params.h"
 #include "pol.h"
 
 #include <linux/audit.h>
@@ -35,47 +36,60 @@ int jitk_input_abi(const struct seccomp_data *in)
 	return in ? eval_abi(in) : -1;
 }
 
-/* One comparison: ((low32 ? arg & 0xffffffff : arg) & mask) op value,
- * unsigned 64-bit (policy.h).  On a 32-bit ABI (args32) every argument is
- * its low 32 bits: the kernel ignores the high half of the register, which
- * int $0x80 from a 64-bit task does pass to seccomp. */
-static bool eval_cmp(const struct pol_cond *c, bool args32, const struct seccomp_data *in)
+/*
+ * The bits of args[c->arg] a comparison looks at, for syscall nr on ABI a
+ * (docs/scpl.md, "Argument widths"): those the kernel uses, that is the
+ * width of the parameter's C type in the kernel's prototype (16, 32 or
+ * 64; the register width, 32 on i386, for an argument the syscall does not
+ * have or a number jitk has no prototype of), and at most 32 for low32().
+ * params_width (trusted/params.h) reads the generated table.
+ */
+static unsigned eval_width(const struct pol_cond *c, int a, int nr)
 {
-	uint64_t x = in->args[c->arg];
-	if (c->low32 || args32)
-		x &= 0xffffffffu;
-	x &= c->mask;
+	unsigned w = params_width((jitk_arch)a, nr, c->arg);
+	return c->low32 && w > 32 ? 32 : w;
+}
+
+/* One comparison at width W: (args[N] mod 2^W) & (mask mod 2^W) op
+ * (value mod 2^W), unsigned.  The front end accepts only constants that
+ * fit W bits as unsigned or as W-bit two's complement (-1 is 0xffffffff
+ * at 32 bits), so "mod 2^W" only ever drops a sign extension. */
+static bool eval_cmp(const struct pol_cond *c, int a, int nr, const struct seccomp_data *in)
+{
+	uint64_t keep = params_mask(eval_width(c, a, nr));
+	uint64_t x = in->args[c->arg] & keep & c->mask;
+	uint64_t v = c->value & keep;
 	switch (c->op) {
 	case POL_EQ:
-		return x == c->value;
+		return x == v;
 	case POL_NE:
-		return x != c->value;
+		return x != v;
 	case POL_LT:
-		return x < c->value;
+		return x < v;
 	case POL_LE:
-		return x <= c->value;
+		return x <= v;
 	case POL_GT:
-		return x > c->value;
+		return x > v;
 	case POL_GE:
-		return x >= c->value;
+		return x >= v;
 	}
 	return false;
 }
 
-/* A condition tree; NULL is true. */
-static bool eval_cond(const struct pol_cond *c, bool args32, const struct seccomp_data *in)
+/* A condition tree for syscall nr on ABI a; NULL is true. */
+static bool eval_cond(const struct pol_cond *c, int a, int nr, const struct seccomp_data *in)
 {
 	if (!c)
 		return true;
 	switch (c->kind) {
 	case POL_CMP:
-		return eval_cmp(c, args32, in);
+		return eval_cmp(c, a, nr, in);
 	case POL_AND:
-		return eval_cond(c->l, args32, in) && eval_cond(c->r, args32, in);
+		return eval_cond(c->l, a, nr, in) && eval_cond(c->r, a, nr, in);
 	case POL_OR:
-		return eval_cond(c->l, args32, in) || eval_cond(c->r, args32, in);
+		return eval_cond(c->l, a, nr, in) || eval_cond(c->r, a, nr, in);
 	case POL_NOT:
-		return !eval_cond(c->l, args32, in);
+		return !eval_cond(c->l, a, nr, in);
 	}
 	return false;
 }
@@ -111,7 +125,7 @@ uint32_t jitk_policy_decide(const jitk_policy *p, const struct seccomp_data *in,
 	/* 2. Rules in source order; the first that applies gives the action. */
 	for (size_t i = 0; i < p->nrules; i++) {
 		const struct pol_rule *r = &p->rules[i];
-		if (eval_has_nr(r, a, in->nr) && eval_cond(r->cond, a == JITK_ARCH_I386, in)) {
+		if (eval_has_nr(r, a, in->nr) && eval_cond(r->cond, a, in->nr, in)) {
 			*rule = (long)i;
 			return r->action;
 		}

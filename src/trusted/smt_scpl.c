@@ -10,20 +10,25 @@
  *      ABI not listed in p->arch (or any other arch value) gives
  *      foreign_action.
  *   2. The rules in order, first match wins: nr is one of the rule's
- *      numbers on that ABI and its condition holds.
+ *      numbers on that ABI and its condition holds, each argument read at
+ *      the width the kernel uses for that syscall (params.h).
  *   3. Otherwise default_action.
  * First match is encoded as an ite chain built from the last rule back to
  * the first, so the first applicable rule is the outermost true test.
  */
+#include "params.h"
 #include "smt.h"
 
 #include <linux/audit.h>
+#include <stdlib.h>
 
 struct sctx {
 	Z3_context c;
 	const struct smt_input *in;
 	Z3_sort bv32, bv64;
-	bool args32; /* the ABI at hand has 32-bit arguments (i386) */
+	/* The width the kernel uses of each argument, for the syscalls at hand
+	 * (params_width: one group of numbers that agree on it). */
+	unsigned width[6];
 };
 
 static Z3_ast k32(struct sctx *s, uint32_t v)
@@ -86,9 +91,11 @@ static Z3_ast nr_in(struct sctx *s, const int *nrs, size_t n)
 	return r;
 }
 
-/* A condition (policy.h): POL_CMP compares
- *   ((low32 ? args[arg] & 0xffffffff : args[arg]) & mask) op value
- * as unsigned 64-bit numbers; args[arg] = hi:lo of words 5+2i, 4+2i. */
+/* A condition (policy.h, docs/scpl.md "Argument widths"): POL_CMP looks at
+ * the low W bits of args[arg], W = the width the kernel uses (s->width),
+ * at most 32 for low32(), and compares
+ *   (args[arg] mod 2^W) & (mask mod 2^W)  op  (value mod 2^W)
+ * as unsigned numbers; args[arg] = hi:lo of words 5+2i, 4+2i. */
 static Z3_ast cond(struct sctx *s, const struct pol_cond *q)
 {
 	Z3_context c = s->c;
@@ -110,11 +117,14 @@ static Z3_ast cond(struct sctx *s, const struct pol_cond *q)
 	}
 	if (q->arg > 5)
 		return NULL;
+	unsigned w = s->width[q->arg];
+	if (q->low32 && w > 32)
+		w = 32;
+	uint64_t keep = params_mask(w);
 	Z3_ast lo = s->in->w[4 + 2 * q->arg], hi = s->in->w[5 + 2 * q->arg];
-	/* A 32-bit ABI's arguments are their low words (docs/scpl.md). */
-	Z3_ast arg = q->low32 || s->args32 ? Z3_mk_zero_ext(c, 32, lo) : Z3_mk_concat(c, hi, lo);
-	Z3_ast x = Z3_mk_bvand(c, arg, k64(s, q->mask));
-	Z3_ast v = k64(s, q->value);
+	Z3_ast arg = w <= 32 ? Z3_mk_zero_ext(c, 32, lo) : Z3_mk_concat(c, hi, lo);
+	Z3_ast x = Z3_mk_bvand(c, arg, k64(s, q->mask & keep));
+	Z3_ast v = k64(s, q->value & keep);
 	switch (q->op) {
 	case POL_EQ: return Z3_mk_eq(c, x, v);
 	case POL_NE: return Z3_mk_not(c, Z3_mk_eq(c, x, v));
@@ -126,21 +136,76 @@ static Z3_ast cond(struct sctx *s, const struct pol_cond *q)
 	return NULL;
 }
 
+/* The arguments condition q reads (bit k: argk). */
+static unsigned args_used(const struct pol_cond *q)
+{
+	if (!q)
+		return 0;
+	if (q->kind == POL_CMP)
+		return q->arg <= 5 ? 1u << q->arg : 0;
+	return args_used(q->l) | (q->kind == POL_NOT ? 0 : args_used(q->r));
+}
+
+/* Whether syscalls x and y have the same widths on the arguments in used. */
+static bool same_widths(jitk_arch a, int x, int y, unsigned used)
+{
+	for (unsigned k = 0; k < 6; k++)
+		if ((used >> k & 1) && params_width(a, x, k) != params_width(a, y, k))
+			return false;
+	return true;
+}
+
+/* Rule `rule` applies on ABI a: nr is one of its numbers and its condition
+ * holds, read at the widths of that nr.  The numbers are split into groups
+ * whose arguments have the same widths, in list order (each group stays
+ * sorted for nr_in), one term per group. */
+static Z3_ast rule_applies(struct sctx *s, const struct pol_rule *rule, jitk_arch a)
+{
+	Z3_context c = s->c;
+	size_t n = rule->nnrs[a];
+	unsigned used = args_used(rule->cond);
+	int *grp = malloc(n * sizeof *grp);
+	bool *done = calloc(n, sizeof *done);
+	Z3_ast r = Z3_mk_false(c);
+	for (size_t i = 0; grp && done && i < n; i++) {
+		if (done[i])
+			continue;
+		size_t m = 0;
+		for (size_t j = i; j < n; j++)
+			if (!done[j] && same_widths(a, rule->nrs[a][i], rule->nrs[a][j], used)) {
+				grp[m++] = rule->nrs[a][j];
+				done[j] = true;
+			}
+		for (unsigned k = 0; k < 6; k++)
+			s->width[k] = params_width(a, grp[0], k);
+		Z3_ast q = cond(s, rule->cond);
+		if (!q) {
+			r = NULL;
+			break;
+		}
+		Z3_ast args[2] = { r, and2(c, nr_in(s, grp, m), q) };
+		r = Z3_mk_or(c, 2, args);
+	}
+	if (!grp || !done)
+		r = NULL;
+	free(grp);
+	free(done);
+	return r;
+}
+
 /* Steps 2 and 3 for one ABI. */
 static Z3_ast abi_result(struct sctx *s, const jitk_policy *p, jitk_arch a)
 {
 	Z3_context c = s->c;
-	s->args32 = a == JITK_ARCH_I386;
 	Z3_ast r = k32(s, p->default_action);
 	for (size_t i = p->nrules; i-- > 0;) {
 		const struct pol_rule *rule = &p->rules[i];
 		if (rule->nnrs[a] == 0)
 			continue; /* no syscall of this rule exists on a */
-		Z3_ast q = cond(s, rule->cond);
+		Z3_ast q = rule_applies(s, rule, a);
 		if (!q)
 			return NULL;
-		r = Z3_mk_ite(c, and2(c, nr_in(s, rule->nrs[a], rule->nnrs[a]), q),
-			      k32(s, rule->action), r);
+		r = Z3_mk_ite(c, q, k32(s, rule->action), r);
 	}
 	return r;
 }
@@ -149,7 +214,7 @@ Z3_ast smt_scpl(Z3_context c, const jitk_policy *p, const struct smt_input *in)
 {
 	if (!c || !p || !in)
 		return NULL;
-	struct sctx s = { c, in, Z3_mk_bv_sort(c, 32), Z3_mk_bv_sort(c, 64), false };
+	struct sctx s = { c, in, Z3_mk_bv_sort(c, 32), Z3_mk_bv_sort(c, 64), { 0 } };
 	/* The ABI selectors are pairwise disjoint, so their order is free. */
 	Z3_ast r = k32(&s, p->foreign_action);
 	for (int a = JITK_ARCH__COUNT; a-- > 0;) {

@@ -102,6 +102,26 @@ expect 2 "run without -- is a usage error" "$J" run nouname.scpl true
 expect 2 "run without a command is a usage error" "$J" run nouname.scpl --
 expect 2 "run: an unknown flag is a usage error" "$J" run --flags loud nouname.scpl -- true
 
+# Issue 9: warnings for rules whose meaning changed and for calls the
+# kernel never filters; errors for constants that cannot fit.
+cat >changed.scpl <<'EOF'
+{ arch = [x86_64; i386]; default_action = Allow; rules = [
+  { action = Errno EPERM; syscall = ioctl; when = arg1 == TIOCSTI };
+  { action = Errno EPERM; syscall = ioctl; when = low32(arg1) == TIOCSTI };
+  { action = Errno EPERM; syscall = 335 } ] }
+EOF
+expect 0 "compile: a policy with warnings compiles" "$J" compile changed.scpl -o changed.bpf
+has err "changed.scpl:2:3: warning: this rule's meaning changed: the 32-bit parameter 'cmd' (unsigned int) of ioctl on x86_64 is compared in its low 32 bits now (64 before)" "compile: the changed rule is named with its reason"
+has err "  ^" "compile: the warning has a caret"
+lacks err "changed.scpl:3:3: warning: this rule's meaning changed" "compile: low32() written out: no change-of-meaning warning"
+has err "changed.scpl:4:3: warning: on x86_64, syscall 335 (uretprobe) never reaches seccomp" "compile: 335 never reaches seccomp"
+cat >wide.scpl <<'EOF'
+{ default_action = Allow; rules = [ { action = Errno EPERM; syscall = close; when = arg0 == 0x100000003 } ] }
+EOF
+expect 1 "compile: a constant wider than its parameter is an error" "$J" compile wide.scpl -o wide.bpf
+has err "wide.scpl:1:93: error: value 0x100000003 does not fit the 32-bit parameter 'fd' (unsigned int) of close on x86_64" "compile: the error is at the constant and names the parameter"
+absent wide.bpf "compile: no output after the error"
+
 # The built-in default policy: either it runs the command, or (when the
 # build had no policies/docker-default.scpl, or it does not compile) it
 # says what is wrong with the built-in policy.

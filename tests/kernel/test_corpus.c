@@ -6,15 +6,40 @@
  * (tools/corpus_eval.py, run through tests/corpus/gen_cases.py) gives.  The
  * SCPL semantics (jitk_policy_eval) is compared, and so is the compiled
  * filter run by the reference interpreter.  This checks the translations and,
- * independently of our own evaluator, the compiler. */
+ * independently of our own evaluator, the compiler.
+ *
+ * The corpus compares all 64 bits of every argument (its format says so);
+ * jitk compares the bits the kernel uses (docs/scpl.md, "Argument widths"),
+ * so where a 32- or 16-bit parameter has bits set above its width the two
+ * legitimately differ.  Such inputs are counted and left out of the
+ * comparison; every other input must agree. */
 #include "testlib.h"
+#include "params.h"
 
 #include <dirent.h>
+#include <linux/audit.h>
 #include <inttypes.h>
 
 struct totals {
-	unsigned long policies, cases, eval_bad, filter_bad, insns;
+	unsigned long policies, cases, narrow, eval_bad, filter_bad, insns;
 };
+
+/* Whether some argument of the call has bits above the width the kernel
+ * uses of it (then the corpus's 64-bit view is not the kernel's). */
+static bool beyond_width(const struct seccomp_data *in)
+{
+	for (int a = 0; a < JITK_ARCH__COUNT; a++) {
+		if (jitk_arch_audit((jitk_arch)a) != in->arch)
+			continue;
+		bool x32 = (uint32_t)in->nr >= JITK_X32_SYSCALL_BIT;
+		if (in->arch == AUDIT_ARCH_X86_64 && x32 != (a == JITK_ARCH_X32))
+			continue;
+		for (unsigned i = 0; i < 6; i++)
+			if (in->args[i] & ~params_mask(params_width((jitk_arch)a, in->nr, i)))
+				return true;
+	}
+	return false;
+}
 
 static void scpl_path(const char *name, char *buf, size_t cap)
 {
@@ -60,6 +85,10 @@ static void check_one(const char *json, const char *name, struct totals *t)
 		in.nr = (int)nr;
 		memcpy(in.args, a, sizeof a);
 		n++;
+		if (beyond_width(&in)) {
+			t->narrow++;
+			continue;
+		}
 		uint32_t ours = jitk_policy_eval(p, &in);
 		if (ours != want) {
 			if (t->eval_bad++ < 10)
@@ -103,9 +132,11 @@ static void corpus_agrees(void **state)
 		check_one(json, name, &t);
 	}
 	closedir(dp);
-	print_message("corpus: %lu policies, %lu cases, %lu SCPL disagreements, "
-		      "%lu compiled-filter disagreements, %lu BPF instructions in all\n",
-		      t.policies, t.cases, t.eval_bad, t.filter_bad, t.insns);
+	print_message("corpus: %lu policies, %lu cases (%lu left out: bits above a parameter's "
+		      "width), %lu SCPL disagreements, %lu compiled-filter disagreements, "
+		      "%lu BPF instructions in all\n",
+		      t.policies, t.cases, t.narrow, t.eval_bad, t.filter_bad, t.insns);
+	assert_true(t.narrow * 2 < t.cases); /* most inputs are still compared */
 	assert_true(t.policies >= 40);
 	assert_int_equal(t.eval_bad, 0);
 	assert_int_equal(t.filter_bad, 0);

@@ -39,7 +39,7 @@ static void hand_written(void **state)
 		   "    { action = Allow; syscall = ioctl; when = low32(arg1) == TIOCGWINSZ };\n"
 		   "    { action = Trap 3; syscall = openat; when = (arg2 & O_WRONLY|O_RDWR) != 0 };\n"
 		   "    { action = Allow; syscall = openat };\n"
-		   "    { action = Allow; syscall = mmap; when = arg0 == 0x123456789 || arg1 > 0x100000000 };\n"
+		   "    { action = Allow; syscall = mmap; arch = [x86_64; x32]; when = arg0 == 0x123456789 || arg1 > 0x100000000 };\n"
 		   "    { action = KillThread; syscalls = [execve; execveat]; arch = [i386] };\n"
 		   "    { action = Log; syscall = write; when = arg0 >= 3 && arg0 < 10 && arg2 != 0 };\n"
 		   "  ] }");

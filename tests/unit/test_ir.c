@@ -89,7 +89,7 @@ static void cases_in_order_and_cut(void **state)
 	(void)state;
 	struct hpol h;
 	hp_init(&h, KILL);
-	static const int seven[] = { 7 };
+	static const int seven[] = { 9 }; /* mmap: unsigned long addr, len (64-bit) */
 	hp_rule(&h, JITK_ARCH_X86_64, ALLOW, &C_ARG0_EQ_1, seven, 1);
 	hp_rule(&h, JITK_ARCH_X86_64, ERRNO(1), &C_ARG1_GT_5, seven, 1);
 	hp_rule(&h, JITK_ARCH_X86_64, ERRNO(2), NULL, seven, 1);
@@ -209,8 +209,10 @@ static void random_invariants(void **state)
 		size_t nr = 1 + rng_below(&r, MAXR);
 		for (size_t i = 0; i < nr; i++) {
 			size_t n = 1 + rng_below(&r, 6);
-			/* sorted, distinct numbers in 0..23 */
-			int v = (int)rng_below(&r, 4);
+			/* sorted, distinct numbers in 1000..1023: no syscall has
+			 * them, so every argument is 64 bits wide and the cases
+			 * keep the rules' own conditions (no lowering, ir.c) */
+			int v = 1000 + (int)rng_below(&r, 4);
 			for (size_t j = 0; j < n; j++, v += 1 + (int)rng_below(&r, 3))
 				nrs[i][j] = v;
 			hp_rule(&h, JITK_ARCH_X86_64, acts[rng_below(&r, 4)], conds[rng_below(&r, 3)],
@@ -235,7 +237,7 @@ static void random_invariants(void **state)
 				const struct pol_rule *ru = &h.rules[i];
 				bool named = false;
 				for (size_t j = 0; j < ru->nnrs[JITK_ARCH_X86_64]; j++)
-					named |= ru->nrs[JITK_ARCH_X86_64][j] == n;
+					named |= ru->nrs[JITK_ARCH_X86_64][j] == 1000 + n;
 				if (!named)
 					continue;
 				if (!ru->cond) {
@@ -248,7 +250,7 @@ static void random_invariants(void **state)
 				nwant--;
 			const struct ir_decision *dec = NULL;
 			for (size_t i = 0; i < a->nranges; i++)
-				if (a->ranges[i].lo <= (uint32_t)n && (uint32_t)n <= a->ranges[i].hi)
+				if (a->ranges[i].lo <= (uint32_t)(1000 + n) && (uint32_t)(1000 + n) <= a->ranges[i].hi)
 					dec = a->ranges[i].dec;
 			if (!dec) {
 				assert_int_equal(nwant, 0);
@@ -283,6 +285,50 @@ static void refuses_null(void **state)
 	ir_free(ir);
 }
 
+/* Each case's condition is lowered to the bits the kernel uses of each
+ * argument (docs/scpl.md "Argument widths"): close's unsigned int fd is
+ * compared as low32 with -1 cut to 0xffffffff, on x86_64 and on i386;
+ * chmod's umode_t in 16 bits; mmap's unsigned long addr stays as it is. */
+static void lowers_to_param_widths(void **state)
+{
+	(void)state;
+	static const struct pol_cond minus1 = { .kind = POL_CMP, .arg = 0, .op = POL_EQ,
+						.mask = ~0ull, .value = ~0ull };
+	static const struct pol_cond mode = { .kind = POL_CMP, .arg = 1, .op = POL_EQ,
+					      .mask = ~0ull, .value = 0755 };
+	static const struct pol_cond both = { .kind = POL_AND, .l = &minus1, .r = &mode };
+	static const int close_nr[] = { 3 }, mmap_nr[] = { 9 }, chmod_nr[] = { 90 }, close32[] = { 6 };
+	struct hpol h;
+	hp_init(&h, KILL);
+	h.p.arch[JITK_ARCH_I386] = true;
+	hp_rule(&h, JITK_ARCH_X86_64, ALLOW, &minus1, close_nr, 1);
+	hp_rule(&h, JITK_ARCH_X86_64, ALLOW, &minus1, mmap_nr, 1);
+	hp_rule(&h, JITK_ARCH_X86_64, ALLOW, &both, chmod_nr, 1);
+	h.rules[2].nrs[JITK_ARCH_I386] = close32;
+	h.rules[2].nnrs[JITK_ARCH_I386] = 1;
+	struct ir_policy *ir = build(&h.p);
+	const struct ir_arch *a = &ir->arches[0];
+	assert_int_equal(a->nranges, 3);
+	const struct pol_cond *c = a->ranges[0].dec->cases[0].cond; /* close */
+	assert_true(c->low32);
+	assert_int_equal(c->mask, 0xffffffffu);
+	assert_int_equal(c->value, 0xffffffffu);
+	assert_ptr_equal(a->ranges[1].dec->cases[0].cond, &minus1); /* mmap: 64-bit */
+	c = a->ranges[2].dec->cases[0].cond; /* chmod(const char *, umode_t) */
+	assert_int_equal(c->kind, POL_AND);
+	assert_ptr_equal(c->l, &minus1); /* the pointer: 64 bits */
+	assert_true(c->r->low32);
+	assert_int_equal(c->r->mask, 0xffffu);
+	assert_int_equal(c->r->value, 0755);
+	const struct ir_arch *b = &ir->arches[1]; /* i386 close: 32-bit registers */
+	assert_int_equal(b->arch, JITK_ARCH_I386);
+	c = b->ranges[0].dec->cases[0].cond;
+	assert_true(c->l->low32 && c->r->low32);
+	assert_int_equal(c->l->value, 0xffffffffu);
+	assert_int_equal(c->r->mask, 0xffffffffu);
+	ir_free(ir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -292,6 +338,7 @@ int main(void)
 		cmocka_unit_test(equal_conditions_share),
 		cmocka_unit_test(x32_is_separate),
 		cmocka_unit_test(random_invariants),
+		cmocka_unit_test(lowers_to_param_widths),
 		cmocka_unit_test(refuses_null),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -97,9 +97,15 @@ static const struct bad cases[] = {
 	{ "{ default_action = Trace 70000; rules = [] }", NULL, JITK_E_RANGE, 0, 1, 26, "Trace value 70000 is out of range (0..65535)", "16 bits", 5 },
 	{ "{ default_action = Errno EPERM | 0x1000; rules = [] }", NULL, JITK_E_RANGE, 0, 1, 26, "Errno value EPERM | 0x1000 is out of range", NULL, 14 },
 	{ P "{ action = Allow; syscall = read; when = arg6 == 1 } ] }", NULL, JITK_E_RANGE, 0, 1, 77, "argument index 6 out of range", "at most 6 arguments", 4 },
-	{ P "{ action = Allow; syscall = read; when = low32(arg0) == 0x100000000 } ] }", NULL, JITK_E_RANGE, 0, 1, 92, "value does not fit in 32 bits", "drop low32", 11 },
-	{ P "{ action = Allow; syscall = read; when = (low32(arg0) & 0xffffffff00) == 0 } ] }", NULL, JITK_E_RANGE, 0, 1, 92, "mask does not fit in 32 bits", NULL, 12 },
-	{ P "{ action = Allow; syscall = read; when = low32(arg0) == -0x80000001 } ] }", NULL, JITK_E_RANGE, 0, 1, 92, "value does not fit in 32 bits", NULL, 11 },
+	{ P "{ action = Allow; syscall = read; when = low32(arg0) == 0x100000000 } ] }", NULL, JITK_E_RANGE, 0, 1, 92, "value 0x100000000 does not fit low32(arg0) of read on x86_64", "low 32 bits", 11 },
+	{ P "{ action = Allow; syscall = read; when = (low32(arg0) & 0xffffffff00) == 0 } ] }", NULL, JITK_E_RANGE, 0, 1, 92, "mask 0xffffffff00 does not fit low32(arg0)", NULL, 12 },
+	{ P "{ action = Allow; syscall = read; when = low32(arg0) == -0x80000001 } ] }", NULL, JITK_E_RANGE, 0, 1, 92, "value -0x80000001 does not fit", NULL, 11 },
+	/* Issue 9: a value no parameter of that width can hold, without low32:
+	 * read's fd is an unsigned int; on i386 every argument is 32 bits. */
+	{ P "{ action = Allow; syscall = read; when = arg0 == 0x100000000 } ] }", NULL, JITK_E_RANGE, 0, 1, 85, "does not fit the 32-bit parameter 'fd' (unsigned int) of read on x86_64", "low 32 bits", 11 },
+	{ P "{ action = Allow; syscall = chmod; when = arg1 == 0x10000 } ] }", NULL, JITK_E_RANGE, 0, 1, 86, "16-bit parameter 'mode' (umode_t)", NULL, 7 },
+	{ "{ arch = [x86_64; i386]; default_action = Allow; rules = [{ action = Allow; syscall = read; when = arg2 < 0x100000000 } ] }", NULL, JITK_E_RANGE, 0, 1, 107, "of read on i386", NULL, 11 },
+	{ "{ arch = [x86_64; aarch64]; default_action = Allow; rules = [{ action = Allow; syscall = prctl; when = arg1 == ARCH_SET_FS } ] }", NULL, JITK_E_NAME, 0, 1, 112, "constant 'ARCH_SET_FS' has no value on aarch64", "arch = [", 11 },
 	{ P "{ action = Allow; syscall = 0x80000000 } ] }", NULL, JITK_E_RANGE, 0, 1, 64, "syscall number 0x80000000 is out of range", NULL, 10 },
 	{ P "{ action = Allow; syscall = read; when = arg0 == -0x8000000000000001 } ] }", NULL, JITK_E_RANGE, 0, 1, 85, "negative number does not fit in 64 bits", NULL, 19 },
 

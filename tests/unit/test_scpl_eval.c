@@ -148,9 +148,11 @@ static void first_match_wins(void **state)
 	jitk_policy_free(p);
 }
 
-/* The TIOCSTI bypass: ioctl's cmd is an int, the kernel only uses its low
- * 32 bits, but a 64-bit compare sees the junk above them.  Comparing all 64
- * bits lets 0xdeadbeef00005412 through; low32 catches it. */
+/* The TIOCSTI bypass: ioctl's cmd is an unsigned int, the kernel only uses
+ * its low 32 bits (__SC_CAST), so a 64-bit compare of it could be passed
+ * with junk above them (0xdeadbeef00005412).  Since issue 9 the semantics
+ * compare the bits the kernel uses: arg1 of ioctl is 32 bits, with or
+ * without low32(); its unsigned long arg2 stays 64 bits. */
 static void tiocsti_low32(void **state)
 {
 	(void)state;
@@ -160,15 +162,21 @@ static void tiocsti_low32(void **state)
 				       "  { action = Errno EPERM; syscall = ioctl; when = low32(arg1) == TIOCSTI } ] }");
 	const uint64_t junk = 0xdeadbeef00005412u;
 	assert_int_equal(eval(wide, X86_64, 16, 0, 0x5412, 0), ERRNO(1));
-	assert_int_equal(eval(wide, X86_64, 16, 0, junk, 0), ALLOW); /* the bypass */
+	assert_int_equal(eval(wide, X86_64, 16, 0, junk, 0), ERRNO(1)); /* no bypass */
 	assert_int_equal(eval(narrow, X86_64, 16, 0, 0x5412, 0), ERRNO(1));
 	assert_int_equal(eval(narrow, X86_64, 16, 0, junk, 0), ERRNO(1));
 	assert_int_equal(eval(narrow, X86_64, 16, 0, 0x5413, 0), ALLOW);
 	assert_int_equal(eval(narrow, X86_64, 16, 0, 0x100005413u, 0), ALLOW);
 	jitk_policy_free(wide);
 	jitk_policy_free(narrow);
+	jitk_policy *arg = parse_ok("{ default_action = Allow; rules = [\n"
+				    "  { action = Errno 3; syscall = ioctl; when = arg2 == 7 } ] }");
+	assert_int_equal(eval(arg, X86_64, 16, 0, 0, 7), ERRNO(3));
+	assert_int_equal(eval(arg, X86_64, 16, 0, 0, 0x100000007u), ALLOW); /* 64-bit */
+	jitk_policy_free(arg);
 
-	/* A negative constant in a low32 compare means its low 32 bits. */
+	/* A negative constant in a 32-bit compare means its 32-bit two's
+	 * complement: openat's dfd is an int. */
 	jitk_policy *p = parse_ok("{ default_action = Allow; rules = [\n"
 				  "  { action = Errno 9; syscall = openat; when = low32(arg0) == AT_FDCWD };\n"
 				  "  { action = Errno 8; syscall = openat; when = arg0 == AT_FDCWD } ] }");
@@ -178,26 +186,122 @@ static void tiocsti_low32(void **state)
 	p = parse_ok("{ default_action = Allow; rules = [\n"
 		     "  { action = Errno 8; syscall = openat; when = arg0 == AT_FDCWD } ] }");
 	assert_int_equal(eval(p, X86_64, 257, 0xffffffffffffff9cu, 0, 0), ERRNO(8));
-	assert_int_equal(eval(p, X86_64, 257, 0xffffff9cu, 0, 0), ALLOW);
+	assert_int_equal(eval(p, X86_64, 257, 0xffffff9cu, 0, 0), ERRNO(8));
+	assert_int_equal(eval(p, X86_64, 257, 0xffffff9du, 0, 0), ALLOW);
 	jitk_policy_free(p);
 }
 
 /* i386 arguments are 32-bit: `int $0x80` from a 64-bit task hands seccomp
  * the full registers (docs/kernel-notes.md), but the call only uses the low
- * halves, so on i386 argN means low32(argN) -- otherwise junk in the high
- * half would bypass `arg1 == TIOCSTI`. */
+ * halves, so on i386 every compare reads the low 32 bits -- otherwise junk
+ * in the high half would bypass `arg1 == TIOCSTI` -- and a negative value
+ * means its 32-bit two's complement (issue 9: `arg0 == -1` never matched). */
 static void i386_args_are_32_bit(void **state)
 {
 	(void)state;
 	jitk_policy *p = parse_ok("{ arch = [x86_64; i386]; default_action = Allow; rules = [\n"
 				  "  { action = Errno EPERM; syscall = ioctl; when = arg1 == TIOCSTI };\n"
-				  "  { action = Errno 7; syscall = ioctl; when = arg1 > 0xffffffff } ] }");
+				  "  { action = Errno 5; syscall = close; when = arg0 == -1 };\n"
+				  "  { action = Errno 6; syscall = openat; when = arg0 == AT_FDCWD };\n"
+				  "  { action = Errno 7; syscall = ioctl; arch = x86_64; when = arg2 > 0xffffffff } ] }");
 	const uint64_t junk = 0xdeadbeef00005412u;
 	assert_int_equal(eval(p, I386, 54, 0, 0x5412, 0), ERRNO(1));
 	assert_int_equal(eval(p, I386, 54, 0, junk, 0), ERRNO(1));
-	assert_int_equal(eval(p, I386, 54, 0, 0x100000000u, 0), ALLOW); /* never > 2^32-1 */
-	/* x86_64 arguments stay 64-bit. */
-	assert_int_equal(eval(p, X86_64, 16, 0, junk, 0), ERRNO(7));
+	assert_int_equal(eval(p, I386, 6, 0xffffffffu, 0, 0), ERRNO(5));
+	assert_int_equal(eval(p, I386, 6, 0x12300000ffffffffu, 0, 0), ERRNO(5));
+	assert_int_equal(eval(p, I386, 6, 0xfffffffeu, 0, 0), ALLOW);
+	assert_int_equal(eval(p, I386, 295, 0xffffff9cu, 0, 0), ERRNO(6));
+	/* x86_64's ioctl arg (unsigned long) stays 64-bit. */
+	assert_int_equal(eval(p, X86_64, 16, 0, 0, 0x100000000u), ERRNO(7));
+	assert_int_equal(eval(p, X86_64, 3, 0xffffffffu, 0, 0), ERRNO(5));
+	jitk_policy_free(p);
+	/* A value no 32-bit argument can have is an error there. */
+	jitk_policy *q = NULL;
+	jitk_diag d;
+	const char *bad = "{ arch = [x86_64; i386]; default_action = Allow; rules = [\n"
+			  "  { action = Errno 7; syscall = ioctl; when = arg2 > 0x100000000 } ] }";
+	assert_int_equal(jitk_policy_parse(bad, strlen(bad), "t.scpl", &q, &d), JITK_E_RANGE);
+	assert_non_null(strstr(d.msg, "on i386"));
+	assert_int_equal(d.line, 2);
+	assert_int_equal(d.col, 54); /* at the constant */
+	assert_int_equal(d.span, 11);
+}
+
+/* The compiled filter, proved equal to p by jitk_compile, gives want on
+ * the input too (the kernel cannot run x32 or aarch64 calls here). */
+static void filter_agrees(const jitk_policy *p, uint32_t arch, uint32_t nr, uint64_t a0,
+			  uint64_t a1, uint64_t a2, uint32_t want)
+{
+	jitk_filter *f = NULL;
+	jitk_diag d;
+	if (jitk_compile(p, NULL, &f, &d))
+		fail_msg("compile: %s", d.msg);
+	struct seccomp_data in = { .nr = (int)nr, .arch = arch, .args = { a0, a1, a2 } };
+	jitk_result r;
+	assert_int_equal(jitk_interp(f, &in, &r), JITK_OK);
+	assert_int_equal(r.ret, want);
+	assert_int_equal(eval(p, arch, nr, a0, a1, a2), want);
+	jitk_filter_free(f);
+}
+
+/* x32's ioctl (514) runs compat_sys_ioctl, whose arg is a compat_ulong_t:
+ * the kernel uses 32 bits of it, x86_64's sys_ioctl all 64 (issue 9). */
+static void x32_compat_widths(void **state)
+{
+	(void)state;
+	jitk_policy *p = parse_ok("{ arch = [x86_64; x32]; default_action = Allow; rules = [\n"
+				  "  { action = Errno 4; syscall = ioctl; when = arg2 == 5 };\n"
+				  "  { action = Errno 3; syscall = mmap; when = arg0 == 5 } ] }");
+	assert_int_equal(eval(p, X86_64, 16, 0, 0, 5), ERRNO(4));
+	assert_int_equal(eval(p, X86_64, 16, 0, 0, 0x100000005u), ALLOW);
+	assert_int_equal(eval(p, X86_64, X32 | 514, 0, 0, 5), ERRNO(4));
+	assert_int_equal(eval(p, X86_64, X32 | 514, 0, 0, 0x100000005u), ERRNO(4)); /* the bypass closed */
+	/* x32's mmap (9, a common row) is sys_mmap: 64 bits. */
+	assert_int_equal(eval(p, X86_64, X32 | 9, 5, 0, 0), ERRNO(3));
+	assert_int_equal(eval(p, X86_64, X32 | 9, 0x100000005u, 0, 0), ALLOW);
+	filter_agrees(p, X86_64, X32 | 514, 0, 0, 0xdead000000000005u, ERRNO(4));
+	filter_agrees(p, X86_64, 16, 0, 0, 0xdead000000000005u, ALLOW);
+	jitk_policy_free(p);
+}
+
+/* Constants take each ABI's own value (issue 9: O_DIRECTORY on aarch64). */
+static void constants_per_abi(void **state)
+{
+	(void)state;
+	jitk_policy *p = parse_ok("{ arch = [x86_64; aarch64]; default_action = Allow; rules = [\n"
+				  "  { action = Errno 2; syscall = openat; when = (arg2 & O_DIRECTORY) != 0 } ] }");
+	assert_int_equal(eval(p, X86_64, 257, 0, 0, 0200000), ERRNO(2));
+	assert_int_equal(eval(p, X86_64, 257, 0, 0, 040000), ALLOW);
+	assert_int_equal(eval(p, AARCH64, 56, 0, 0, 040000), ERRNO(2));
+	assert_int_equal(eval(p, AARCH64, 56, 0, 0, 0200000), ALLOW); /* O_DIRECT there */
+	filter_agrees(p, AARCH64, 56, 0, 0, 040000, ERRNO(2));
+	filter_agrees(p, AARCH64, 56, 0, 0, 0200000, ALLOW);
+	jitk_policy_free(p);
+	/* A constant an ABI of the rule lacks is an error naming both. */
+	jitk_policy *q = NULL;
+	jitk_diag d;
+	const char *bad = "{ arch = [x86_64; aarch64]; default_action = Allow; rules = [\n"
+			  "  { action = Errno 2; syscall = arch_prctl; when = arg0 == ARCH_SET_FS } ] }";
+	/* arch_prctl exists on x86_64 only, so the rule applies there only: fine. */
+	assert_int_equal(jitk_policy_parse(bad, strlen(bad), "t.scpl", &q, &d), JITK_OK);
+	jitk_policy_free(q);
+	bad = "{ arch = [x86_64; aarch64]; default_action = Allow; rules = [\n"
+	      "  { action = Errno 2; syscall = prctl; when = arg1 == ARCH_SET_FS } ] }";
+	assert_int_equal(jitk_policy_parse(bad, strlen(bad), "t.scpl", &q, &d), JITK_E_NAME);
+	assert_non_null(strstr(d.msg, "ARCH_SET_FS"));
+	assert_non_null(strstr(d.msg, "aarch64"));
+	assert_int_equal(d.col, 55);
+}
+
+/* umode_t is an unsigned short: the kernel uses 16 bits of a mode. */
+static void sixteen_bit_mode(void **state)
+{
+	(void)state;
+	jitk_policy *p = parse_ok("{ default_action = Allow; rules = [\n"
+				  "  { action = Errno 1; syscall = chmod; when = arg1 == 04755 } ] }");
+	assert_int_equal(eval(p, X86_64, 90, 0, 04755, 0), ERRNO(1));
+	assert_int_equal(eval(p, X86_64, 90, 0, 0x10000 | 04755, 0), ERRNO(1));
+	assert_int_equal(eval(p, X86_64, 90, 0, 04754, 0), ALLOW);
 	jitk_policy_free(p);
 }
 
@@ -216,19 +320,19 @@ static void relops_unsigned(void **state)
 	for (size_t i = 0; i < 6; i++) {
 		char text[256];
 		snprintf(text, sizeof text,
-			 "{ default_action = Allow; rules = [ { action = Kill; syscall = read; when = arg0 %s 5 } ] }",
+			 "{ default_action = Allow; rules = [ { action = Kill; syscall = read; when = arg2 %s 5 } ] }",
 			 ops[i].op);
-		jitk_policy *p = parse_ok(text);
-		assert_int_equal(eval(p, X86_64, 0, 4, 0, 0), ops[i].lt ? KILL : ALLOW);
-		assert_int_equal(eval(p, X86_64, 0, 5, 0, 0), ops[i].eq ? KILL : ALLOW);
-		assert_int_equal(eval(p, X86_64, 0, 6, 0, 0), ops[i].gt ? KILL : ALLOW);
+		jitk_policy *p = parse_ok(text); /* read's size_t count: 64 bits */
+		assert_int_equal(eval(p, X86_64, 0, 0, 0, 4), ops[i].lt ? KILL : ALLOW);
+		assert_int_equal(eval(p, X86_64, 0, 0, 0, 5), ops[i].eq ? KILL : ALLOW);
+		assert_int_equal(eval(p, X86_64, 0, 0, 0, 6), ops[i].gt ? KILL : ALLOW);
 		/* unsigned: -1 and 2^32 + 4 are greater than 5 */
-		assert_int_equal(eval(p, X86_64, 0, UINT64_MAX, 0, 0), ops[i].gt ? KILL : ALLOW);
-		assert_int_equal(eval(p, X86_64, 0, 0x100000004u, 0, 0), ops[i].gt ? KILL : ALLOW);
+		assert_int_equal(eval(p, X86_64, 0, 0, 0, UINT64_MAX), ops[i].gt ? KILL : ALLOW);
+		assert_int_equal(eval(p, X86_64, 0, 0, 0, 0x100000004u), ops[i].gt ? KILL : ALLOW);
 		/* 2^32 + 5 is not 5 for a 64-bit compare ... */
-		assert_int_equal(eval(p, X86_64, 0, 0x100000005u, 0, 0), ops[i].gt ? KILL : ALLOW);
+		assert_int_equal(eval(p, X86_64, 0, 0, 0, 0x100000005u), ops[i].gt ? KILL : ALLOW);
 		jitk_policy_free(p);
-		/* ... but is for low32 */
+		/* ... but is for low32, and for the unsigned int fd (arg0) */
 		snprintf(text, sizeof text,
 			 "{ default_action = Allow; rules = [ { action = Kill; syscall = read; when = low32(arg0) %s 5 } ] }",
 			 ops[i].op);
@@ -394,6 +498,9 @@ int main(void)
 		cmocka_unit_test(rule_arch_limits),
 		cmocka_unit_test(tiocsti_low32),
 		cmocka_unit_test(i386_args_are_32_bit),
+		cmocka_unit_test(x32_compat_widths),
+		cmocka_unit_test(constants_per_abi),
+		cmocka_unit_test(sixteen_bit_mode),
 		cmocka_unit_test(relops_unsigned),
 		cmocka_unit_test(masks_and_logic),
 		cmocka_unit_test(default_and_foreign_data),

@@ -193,15 +193,20 @@ static void relops_masks_low32(void **state)
 	p = parse_when("(low32(arg2) & 0xffffffff) >= 0xfffffffe");
 	assert_cmp(p->rules[0].cond, 2, true, POL_GE, 0xffffffffu, 0xfffffffeu);
 	jitk_policy_free(p);
-	/* 64-bit constants and negatives. */
-	p = parse_when("arg0 == 0xffffffffffffffff");
-	assert_cmp(p->rules[0].cond, 0, false, POL_EQ, UINT64_MAX, UINT64_MAX);
+	/* 64-bit constants and negatives (read's size_t count is 64 bits). */
+	p = parse_when("arg2 == 0xffffffffffffffff");
+	assert_cmp(p->rules[0].cond, 2, false, POL_EQ, UINT64_MAX, UINT64_MAX);
 	jitk_policy_free(p);
+	p = parse_when("arg2 == -1");
+	assert_cmp(p->rules[0].cond, 2, false, POL_EQ, UINT64_MAX, UINT64_MAX);
+	jitk_policy_free(p);
+	p = parse_when("arg2 == -0x8000000000000000");
+	assert_cmp(p->rules[0].cond, 2, false, POL_EQ, UINT64_MAX, 0x8000000000000000u);
+	jitk_policy_free(p);
+	/* A 32-bit parameter keeps the 64-bit value (the semantics cut it);
+	 * one that does not fit 32 bits is an error. */
 	p = parse_when("arg0 == -1");
 	assert_cmp(p->rules[0].cond, 0, false, POL_EQ, UINT64_MAX, UINT64_MAX);
-	jitk_policy_free(p);
-	p = parse_when("arg0 == -0x8000000000000000");
-	assert_cmp(p->rules[0].cond, 0, false, POL_EQ, UINT64_MAX, 0x8000000000000000u);
 	jitk_policy_free(p);
 	/* In a low32 compare a negative constant means its low 32 bits. */
 	p = parse_when("low32(arg0) == -1");

@@ -149,7 +149,7 @@ static void hard_cases(void **state)
 		   "    { action = Trace 3; syscalls = [999; 0x40000999] };\n"
 		   "    { action = Log; syscall = ioctl; when = low32(arg1) == TIOCSTI };\n"
 		   "    { action = Errno 4095; syscall = mmap;\n"
-		   "      when = (arg2 & 4) == 4 && !(arg3 == 0 || arg3 >= 0x8000000000000000) };\n"
+		   "      when = (arg2 & 4) == 4 && !(arg3 == 0 || arg3 >= 0x80000000) };\n"
 		   "    { action = Errno 200; syscall = openat;\n"
 		   "      when = (low32(arg2) & O_WRONLY|O_RDWR) != 0 || (arg0 < 3 && arg1 > 5) };\n"
 		   "    { action = Notify; syscall = getpid; when = true };\n"

@@ -68,9 +68,10 @@ static jitk_err verify(const jitk_policy *p, jitk_filter *f, jitk_cex *x, jitk_d
 	return err;
 }
 
-/* getpid allowed; write allowed when arg0 <= 2 (all 64 bits). */
+/* getpid allowed; write allowed when arg2 <= 2 (its size_t count: all 64
+ * bits, docs/scpl.md "Argument widths"). */
 static const int nr_getpid[] = { 39 }, nr_write[] = { 1 };
-static const struct pol_cond arg0_le2 = { .kind = POL_CMP, .arg = 0, .op = POL_LE, .mask = ~0ull,
+static const struct pol_cond arg0_le2 = { .kind = POL_CMP, .arg = 2, .op = POL_LE, .mask = ~0ull,
 					  .value = 2 };
 
 #define GOOD_FILTER \
@@ -80,9 +81,9 @@ static const struct pol_cond arg0_le2 = { .kind = POL_CMP, .arg = 0, .op = POL_L
 	{ 0x35, 8, 0, JITK_X32_SYSCALL_BIT },    /* 3: x32 guard -> 12 */ \
 	{ 0x15, 5, 0, 39 },                      /* 4: getpid -> 10 */ \
 	{ 0x15, 0, 5, 1 },                       /* 5: write? else -> 11 */ \
-	{ 0x20, 0, 0, 20 },                      /* 6: ld arg0 hi */ \
+	{ 0x20, 0, 0, 36 },                      /* 6: ld arg2 hi */ \
 	{ 0x15, 0, 3, 0 },                       /* 7: hi != 0 -> 11 */ \
-	{ 0x20, 0, 0, 16 },                      /* 8: ld arg0 lo */ \
+	{ 0x20, 0, 0, 32 },                      /* 8: ld arg2 lo */ \
 	{ 0x25, 1, 0, 2 },                       /* 9: lo > 2 -> 11 */ \
 	{ 0x06, 0, 0, ALLOW },                   /* 10 */ \
 	{ 0x06, 0, 0, ERR1 },                    /* 11 */ \
@@ -136,7 +137,7 @@ static void finds_generator_bugs(void **state)
 	f = test_filter(m, 13);
 	assert_int_equal(verify(&p, f, &x, &d), JITK_E_DIFFERENT);
 	assert_int_equal(x.in.nr, 1);
-	assert_true(x.in.args[0] >> 32 != 0);
+	assert_true(x.in.args[2] >> 32 != 0);
 	assert_int_equal(x.left, ERR1);
 	assert_int_equal(x.right, ALLOW);
 	jitk_filter_free(f);
@@ -154,7 +155,7 @@ static void finds_generator_bugs(void **state)
 	m[9].code = 0x35;
 	f = test_filter(m, 13);
 	assert_int_equal(verify(&p, f, &x, &d), JITK_E_DIFFERENT);
-	assert_int_equal(x.in.args[0], 2);
+	assert_int_equal(x.in.args[2], 2);
 	jitk_filter_free(f);
 
 	/* The data of an action: Errno 2 instead of Errno 1. */
