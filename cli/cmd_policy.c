@@ -103,7 +103,10 @@ static jitk_filter *compile_policy(const char *what, const char *text, size_t le
 		jitk_policy_free(p);
 		return NULL;
 	}
-	cli_warnings(what, p);
+	/* --no-warn all silences the policy's own warnings too (docs/scpl.md,
+	 * "Warnings"); they are never errors, not even under --werror. */
+	if (!lint || lint->off_mask != ~0u)
+		cli_warnings(what, p);
 	unsigned char key[CLI_CACHE_KEY];
 	bool cache = cli_cache_key(p, opts, key);
 	if (lint && !policy_lint_ok(p, lint, lint_flags, cache ? key : NULL)) {

@@ -63,10 +63,10 @@ static struct cmp_shape cmp_shape(const struct pol_cond *c, bool args32)
 	case POL_GE: s.base = POL_GE, s.neg = false; break;
 	case POL_LT: default: s.base = POL_GE, s.neg = true; break;
 	}
-	/* low32(argN), and every argument of a 32-bit ABI: the high word of
-	 * the operand is 0 whatever the call's high bits are, so it is never
-	 * read. */
-	s.mh = c->low32 || args32 ? 0 : (uint32_t)(c->mask >> 32);
+	/* low32(argN), and every argument of a 32-bit ABI but reg64(): the
+	 * high word of the operand is 0 whatever the call's high bits are, so
+	 * it is never read.  reg64() reads the whole register (docs/scpl.md). */
+	s.mh = c->low32 || (args32 && !c->reg64) ? 0 : (uint32_t)(c->mask >> 32);
 	s.ml = (uint32_t)c->mask;
 	s.vh = (uint32_t)(c->value >> 32);
 	s.vl = (uint32_t)c->value;
@@ -376,7 +376,7 @@ static struct cg_case case_without(const struct cg_case *k, size_t i)
 
 /* The operand of an equality, as the words the code reads:
  * x = ((hi & mh) << 32) | (lo & ml); mh == 0: the high word is not read
- * (low32(), or an ABI with 32-bit arguments, docs/scpl.md). */
+ * (low32(), or an ABI with 32-bit arguments except in reg64(), docs/scpl.md). */
 struct cg_key {
 	uint8_t arg;
 	uint32_t mh, ml;
@@ -390,7 +390,7 @@ static bool eq_key(const struct pol_cond *c, bool args32, struct cg_key *k, uint
 	if (c->kind != POL_CMP || c->op != POL_EQ)
 		return false;
 	k->arg = c->arg;
-	k->mh = c->low32 || args32 ? 0 : (uint32_t)(c->mask >> 32);
+	k->mh = c->low32 || (args32 && !c->reg64) ? 0 : (uint32_t)(c->mask >> 32);
 	k->ml = (uint32_t)c->mask;
 	*v = c->value;
 	*possible = ((uint32_t)(c->value >> 32) & ~k->mh) == 0 && ((uint32_t)c->value & ~k->ml) == 0;

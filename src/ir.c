@@ -20,7 +20,7 @@
  * Each case's condition is lowered for n (lower_cond): a compare reads the
  * bits of its argument the kernel uses for n on this ABI (docs/scpl.md,
  * "Argument widths"), so the code generator only ever sees full 64-bit
- * compares and low32() compares.
+ * compares (reg64(), or a 64-bit parameter) and low32() compares.
  * Equal decisions (same cases with structurally equal conditions, same
  * otherwise) are stored once and shared, so adjacent numbers with equal
  * decisions merge into one range.
@@ -73,7 +73,7 @@ bool pol_cond_equal(const struct pol_cond *a, const struct pol_cond *b)
 		return false;
 	switch (a->kind) {
 	case POL_CMP:
-		return a->arg == b->arg && a->low32 == b->low32 && a->op == b->op &&
+		return a->arg == b->arg && a->low32 == b->low32 && a->reg64 == b->reg64 && a->op == b->op &&
 		       a->mask == b->mask && a->value == b->value;
 	case POL_AND:
 	case POL_OR:
@@ -180,6 +180,10 @@ static const struct pol_cond *lower_cond(struct ir_build_state *s, const struct 
 	struct pol_cond n = *c;
 	switch (c->kind) {
 	case POL_CMP: {
+		/* reg64(): all 64 bits on every ABI, i386 included; the code
+		 * generator reads both words for it (codegen_decide.c). */
+		if (c->reg64)
+			return c;
 		unsigned w = params_width(a, nr, c->arg);
 		if (c->low32 && w > 32)
 			w = 32;

@@ -9,9 +9,12 @@
  *   shadowed-rule    a rule never decides anything: earlier rules decide
  *                    every input it covers (proved with Z3 where conditions
  *                    are involved)
- *   wide-compare     a compare of all 64 bits (argN) of a parameter the
- *                    kernel uses fewer bits of (an int: 32), on some
- *                    syscall and ABI of the rule: write low32(argN)
+ *   wide-compare     an explicit reg64(argN), which compares all 64 bits
+ *                    of the register, on a parameter the kernel uses fewer
+ *                    bits of (an int: 32; every i386 argument) on some
+ *                    syscall and ABI of the rule: the system call ignores
+ *                    the high bits the compare reads (argN reads what the
+ *                    kernel uses, docs/scpl.md)
  *   pointer-compare  a compare of a pointer parameter: its value is an
  *                    address, and what it points to is out of reach
  *   notify-no-listener, trace-no-tracer
@@ -311,14 +314,14 @@ static void lint_shadowed(struct lint *L, bool proofs)
 /* ------------------------------------- wide-compare, pointer-compare */
 
 /* The arguments a condition compares: bit i of *all64 for argi compared
- * with all 64 bits somewhere, of *any for argi compared at all. */
+ * with reg64() somewhere, of *any for argi compared at all. */
 static void cond_args(const struct pol_cond *c, unsigned *all64, unsigned *any)
 {
 	if (!c)
 		return;
 	if (c->kind == POL_CMP) {
 		*any |= 1u << c->arg;
-		if (!c->low32)
+		if (c->reg64)
 			*all64 |= 1u << c->arg;
 		return;
 	}
@@ -353,17 +356,18 @@ static void lint_params(struct lint *L)
 						     "address, never what it points to",
 						     g, t->name, pa->type, pa->name, abi);
 					}
-					/* i386 arguments are 32 bits anyway (docs/scpl.md) */
-					if ((all64 >> g & 1) && pa->width < 64 && a != JITK_ARCH_I386 &&
-					    pa->kind != TBL_PARAM_PTR && !(wide_done >> g & 1)) {
+					/* The bits the kernel uses: the parameter's
+					 * width, at most 32 on i386 (docs/kernel-notes.md 8). */
+					unsigned pw = params_width((jitk_arch)a, r->nrs[a][k], g);
+					if ((all64 >> g & 1) && pw < 64 && !(wide_done >> g & 1)) {
 						wide_done |= 1u << g;
-						char hint[96];
-						snprintf(hint, sizeof hint, "write low32(arg%u) to say what the kernel "
+						char hint[112];
+						snprintf(hint, sizeof hint, "write arg%u to compare the bits the kernel "
 									    "uses (docs/scpl.md)", g);
 						warn(L, r, "wide-compare", hint,
-						     "arg%u of %s is a %u-bit %s (%s) on %s: the kernel uses only its "
-						     "low %u bits of the register, the rule names all 64",
-						     g, t->name, pa->width, pa->type, pa->name, abi, pa->width);
+						     "reg64(arg%u) compares all 64 bits, but arg%u of %s is a %u-bit %s "
+						     "(%s) on %s: the kernel ignores the high %u bits of the register",
+						     g, g, t->name, pw, pa->type, pa->name, abi, 64 - pw);
 					}
 				}
 			}

@@ -1017,7 +1017,7 @@ static jitk_err andcond(struct parser *P, const struct pol_cond **out)
 /* Whether the '(' at the next token opens a masked operand "(argref & ...". */
 static bool masked_operand_ahead(struct parser *P)
 {
-	if (is(P, peek_at(P, 1), "low32"))
+	if (is(P, peek_at(P, 1), "low32") || is(P, peek_at(P, 1), "reg64"))
 		return is(P, peek_at(P, 5), "&");
 	return is(P, peek_at(P, 2), "&");
 }
@@ -1154,31 +1154,34 @@ static long arg_index(struct parser *P, const struct scpl_tok *t)
 	return n;
 }
 
-/* argref = "arg0" | ... | "arg5" | "low32" "(" argN ")" */
+/* argref = "arg0" | ... | "arg5" | "low32" "(" argN ")" | "reg64" "(" argN ")" */
 static jitk_err argref(struct parser *P, struct pol_cond *c)
 {
 	jitk_err e;
-	bool low32 = false;
-	if (accept(P, "low32")) {
-		low32 = true;
-		if ((e = expect(P, "(", "'('", "write low32(argN)")))
+	bool low32 = is(P, peek(P), "low32"), reg64 = is(P, peek(P), "reg64");
+	const char *fn = low32 ? "write low32(argN)" : reg64 ? "write reg64(argN)" : NULL;
+	if (fn) {
+		next(P);
+		if ((e = expect(P, "(", "'('", fn)))
 			return e;
 	}
 	const struct scpl_tok *t = peek(P);
 	long n = arg_index(P, t);
 	if (n < 0)
-		return expected(P, low32 ? "an argument arg0..arg5" : "a condition",
-				"a comparison is written argN OP VALUE, low32(argN) OP VALUE or (argN & MASK) OP VALUE");
+		return expected(P, fn ? "an argument arg0..arg5" : "a condition",
+				"a comparison is written argN OP VALUE, low32(argN) OP VALUE, "
+				"reg64(argN) OP VALUE or (argN & MASK) OP VALUE");
 	if (n > 5) {
 		e = scpl_err_at(P, t, JITK_E_RANGE, "argument index %ld out of range (arg0..arg5)", n);
 		scpl_hint(P, "syscalls have at most 6 arguments");
 		return e;
 	}
 	next(P);
-	if (low32 && (e = expect(P, ")", "')'", "write low32(argN)")))
+	if (fn && (e = expect(P, ")", "')'", fn)))
 		return e;
 	c->arg = (uint8_t)n;
 	c->low32 = low32;
+	c->reg64 = reg64;
 	return JITK_OK;
 }
 

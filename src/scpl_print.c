@@ -108,13 +108,14 @@ static void print_cond(struct strbuf *sb, const struct pol_cond *c, enum pol_kin
 	switch (c->kind) {
 	case POL_CMP: {
 		/* true and false have no node of their own (scpl_parse.c). */
-		if (c->arg == 0 && !c->low32 && c->mask == 0 && c->value == 0 &&
+		if (c->arg == 0 && !c->low32 && !c->reg64 && c->mask == 0 && c->value == 0 &&
 		    (c->op == POL_EQ || c->op == POL_NE)) {
 			sb_printf(sb, c->op == POL_EQ ? "true" : "false");
 			return;
 		}
 		char operand[32];
-		snprintf(operand, sizeof operand, c->low32 ? "low32(arg%u)" : "arg%u", c->arg);
+		snprintf(operand, sizeof operand,
+			 c->low32 ? "low32(arg%u)" : c->reg64 ? "reg64(arg%u)" : "arg%u", c->arg);
 		bool masked = c->mask != (c->low32 ? 0xffffffffu : UINT64_MAX);
 		if (masked) {
 			sb_printf(sb, "(%s & ", operand);

@@ -205,6 +205,8 @@ static const struct pol_cond *inst_cond(struct parser *P, const struct pol_cond 
  * (docs/scpl.md "Argument widths"; the same rule as trusted/scpl_eval.c). */
 static unsigned cmp_width(const struct pol_cond *t, int a, int nr)
 {
+	if (t->reg64)
+		return 64;
 	unsigned w = params_width((jitk_arch)a, nr, t->arg);
 	return t->low32 && w > 32 ? 32 : w;
 }
@@ -227,7 +229,9 @@ static void param_text(int a, int nr, const struct pol_cond *t, unsigned w, char
 		snprintf(sysbuf, sizeof sysbuf, "syscall %d", nr);
 		sys = sysbuf;
 	}
-	if (tp && t->arg < tp->nargs && !t->low32)
+	if (t->reg64)
+		snprintf(buf, cap, "reg64(arg%u) of %s on %s", t->arg, sys, jitk_arch_name((jitk_arch)a));
+	else if (tp && t->arg < tp->nargs && !t->low32)
 		snprintf(buf, cap, "the %u-bit parameter '%s' (%s) of %s on %s", w, tp->arg[t->arg].name,
 			 tp->arg[t->arg].type, sys, jitk_arch_name((jitk_arch)a));
 	else if (t->low32 && w == 32)
@@ -303,7 +307,8 @@ static void warn(struct parser *P, size_t s, size_t off, size_t span, const char
  * the argument except low32() and on i386 (32), constants were x86_64's,
  * and an i386 compare did not cut its value to 32 bits.  Now it reads W bits
  * (cmp_width) with that ABI's constants cut to W.  The two agree exactly
- * when the cut mask and value are the old ones.
+ * when the cut mask and value are the old ones.  reg64() is new with these
+ * rules: it has no old meaning to differ from.
  */
 static bool changed(const struct parser *P, const struct pol_cond *t, int a, int nr,
 		    char *why, size_t cap)
@@ -313,6 +318,8 @@ static bool changed(const struct parser *P, const struct pol_cond *t, int a, int
 	if (t->kind != POL_CMP)
 		return changed(P, t->l, a, nr, why, cap) ||
 		       (t->kind != POL_NOT && changed(P, t->r, a, nr, why, cap));
+	if (t->reg64)
+		return false;
 	const struct pcmp *pc = pcmp_of(t);
 	unsigned wo = t->low32 || a == JITK_ARCH_I386 ? 32 : 64, w = cmp_width(t, a, nr);
 	uint64_t ko = params_mask(wo), k = params_mask(w);

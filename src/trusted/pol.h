@@ -21,15 +21,18 @@ enum pol_kind { POL_CMP, POL_AND, POL_OR, POL_NOT };
 /* A condition on the arguments.  POL_CMP compares, for syscall nr on ABI a,
  *     ((args[arg] & mask) mod 2^W)  op  (value mod 2^W)
  * as unsigned numbers, W = the bits of the argument the kernel uses
- * (params_width(a, nr, arg), trusted/params.h), at most 32 for low32
- * (docs/scpl.md, "Argument widths").  mask is all ones when the policy gave
- * none; the front end accepts only constants that fit W bits, unsigned or
- * as W-bit two's complement, and stores low32 ones cut to 32 bits. */
+ * (params_width(a, nr, arg), trusted/params.h), at most 32 for low32,
+ * exactly 64 for reg64: the whole register as seccomp sees it, whatever the
+ * parameter and ABI (docs/scpl.md, "Argument widths").  mask is all ones
+ * when the policy gave none; the front end accepts only constants that fit
+ * W bits, unsigned or as W-bit two's complement, and stores low32 ones cut
+ * to 32 bits.  low32 and reg64 are never both set. */
 struct pol_cond {
 	enum pol_kind kind;
 	/* POL_CMP */
 	uint8_t arg;   /* 0..5 */
 	bool low32;
+	bool reg64;
 	enum pol_op op;
 	uint64_t mask;
 	uint64_t value;

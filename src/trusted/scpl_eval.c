@@ -41,11 +41,14 @@ int jitk_input_abi(const struct seccomp_data *in)
  * (docs/scpl.md, "Argument widths"): those the kernel uses, that is the
  * width of the parameter's C type in the kernel's prototype (16, 32 or
  * 64; the register width, 32 on i386, for an argument the syscall does not
- * have or a number jitk has no prototype of), and at most 32 for low32().
- * params_width (trusted/params.h) reads the generated table.
+ * have or a number jitk has no prototype of), at most 32 for low32(), and
+ * all 64 for reg64(), whatever the parameter and ABI.  params_width
+ * (trusted/params.h) reads the generated table.
  */
 static unsigned eval_width(const struct pol_cond *c, int a, int nr)
 {
+	if (c->reg64)
+		return 64;
 	unsigned w = params_width((jitk_arch)a, nr, c->arg);
 	return c->low32 && w > 32 ? 32 : w;
 }

@@ -93,7 +93,7 @@ static Z3_ast nr_in(struct sctx *s, const int *nrs, size_t n)
 
 /* A condition (policy.h, docs/scpl.md "Argument widths"): POL_CMP looks at
  * the low W bits of args[arg], W = the width the kernel uses (s->width),
- * at most 32 for low32(), and compares
+ * at most 32 for low32(), all 64 for reg64(), and compares
  *   (args[arg] mod 2^W) & (mask mod 2^W)  op  (value mod 2^W)
  * as unsigned numbers; args[arg] = hi:lo of words 5+2i, 4+2i. */
 static Z3_ast cond(struct sctx *s, const struct pol_cond *q)
@@ -117,7 +117,7 @@ static Z3_ast cond(struct sctx *s, const struct pol_cond *q)
 	}
 	if (q->arg > 5)
 		return NULL;
-	unsigned w = s->width[q->arg];
+	unsigned w = q->reg64 ? 64 : s->width[q->arg];
 	if (q->low32 && w > 32)
 		w = 32;
 	uint64_t keep = params_mask(w);

@@ -5,7 +5,7 @@
  *
  * Policies use several ABIs, adjacent and far syscall numbers (incl. x32
  * numbers and numbers with bit 31 set), and condition trees of &&, ||, !
- * over 64-bit and low32 compares whose masks and values sit near the
+ * over argN, low32 and reg64 compares whose masks and values sit near the
  * interesting boundaries (0, 2^32-1, 2^32, all ones).  Inputs take every
  * listed number +-1, with and without the x32 bit, special numbers, foreign
  * arches, and argument values built from the policy's constants +-1 with
@@ -103,6 +103,7 @@ static inline const struct pol_cond *pg_cond(struct polgen *g, rng_t *r, int dep
 		c->kind = POL_CMP;
 		c->arg = (uint8_t)rng_below(r, g->dense ? 2 : 6);
 		c->low32 = rng_below(r, g->dense ? 2 : 4) == 0;
+		c->reg64 = !c->low32 && rng_below(r, 4) == 0; /* the whole register */
 		c->op = (enum pol_op)rng_below(r, 6);
 		c->mask = pg_mask(r, g->dense);
 		c->value = pg_value(r, c->mask);

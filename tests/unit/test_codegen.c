@@ -305,6 +305,61 @@ static void low32_ignores_high_bits(void **state)
 	jitk_filter_free(f);
 }
 
+/* reg64(argN) reads the whole register on every ABI: on i386 too, where
+ * every other compare reads the low word only (docs/scpl.md).  A filter
+ * that reads only the low word is refused by the proof, with a witness in
+ * the high half. */
+static void reg64_reads_high_word(void **state)
+{
+	(void)state;
+	struct onecmp o;
+	onecmp_init(&o, 0, false, POL_EQ, ~0ull, 5);
+	o.c.reg64 = true;
+	o.nr = 6; /* close(unsigned int fd) */
+	o.rule.action = JITK_RET_ERRNO | 1;
+	o.rule.nrs[JITK_ARCH_X86_64] = NULL;
+	o.rule.nnrs[JITK_ARCH_X86_64] = 0;
+	o.rule.nrs[JITK_ARCH_I386] = &o.nr;
+	o.rule.nnrs[JITK_ARCH_I386] = 1;
+	o.p.arch[JITK_ARCH_X86_64] = false;
+	o.p.arch[JITK_ARCH_I386] = true;
+	o.p.default_action = JITK_RET_ALLOW;
+	jitk_filter *f = compile_ok(&o.p, NULL);
+	struct seccomp_data in = { .nr = 6, .arch = 0x40000003u };
+	in.args[0] = 5;
+	assert_int_equal(run(f, &in), JITK_RET_ERRNO | 1);
+	in.args[0] = 0x1230000000000005ull; /* int $0x80 from a 64-bit task */
+	assert_int_equal(run(f, &in), JITK_RET_ALLOW);
+	assert_int_equal(jitk_policy_eval(&o.p, &in), JITK_RET_ALLOW);
+	bool hi = false;
+	const jitk_insn *p = jitk_filter_insns(f);
+	for (size_t i = 0; i < jitk_filter_len(f); i++)
+		hi |= p[i].code == (BPF_LD | BPF_W | BPF_ABS) && p[i].k == 20;
+	assert_true(hi);
+	jitk_diag d;
+	jitk_cex cex;
+	assert_int_equal(jitk_verify(&o.p, f, 0, &cex, &d), JITK_OK);
+	jitk_filter_free(f);
+	/* The low word alone is the wrong filter for it. */
+	const char *lo = "ld [4]\njeq #AUDIT_ARCH_I386, n, k\nn: ld [0]\njeq #6, a, ok\n"
+			 "a: ld [16]\njeq #5, e, ok\ne: ret #RET_ERRNO|#1\nok: ret #RET_ALLOW\n"
+			 "k: ret #RET_KILL_PROCESS\n";
+	assert_int_equal(jitk_asm(lo, strlen(lo), "lo.s", &f, &d), JITK_OK);
+	assert_int_equal(jitk_verify(&o.p, f, 0, &cex, &d), JITK_E_DIFFERENT);
+	assert_int_equal(cex.in.nr, 6);
+	assert_int_equal((uint32_t)cex.in.args[0], 5);
+	assert_true(cex.in.args[0] >> 32 != 0);
+	assert_int_equal(cex.right, JITK_RET_ERRNO | 1);
+	assert_int_equal(cex.left, JITK_RET_ALLOW);
+	jitk_filter_free(f);
+	/* Without reg64 the same policy reads the low word, and that filter
+	 * is the right one. */
+	o.c.reg64 = false;
+	assert_int_equal(jitk_asm(lo, strlen(lo), "lo.s", &f, &d), JITK_OK);
+	assert_int_equal(jitk_verify(&o.p, f, 0, &cex, &d), JITK_OK);
+	jitk_filter_free(f);
+}
+
 /* Many numbers with distinct conditional decisions: the search tree's
  * jumps span more than 255 instructions and need trampolines. */
 struct bigpol {
@@ -1130,6 +1185,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(paper_example),
 		cmocka_unit_test(wide_compares_exact),
+		cmocka_unit_test(reg64_reads_high_word),
 		cmocka_unit_test(low32_ignores_high_bits),
 		cmocka_unit_test(x32_split),
 		cmocka_unit_test(accumulator_tracking),

@@ -66,6 +66,10 @@ static const struct bad cases[] = {
 	{ P "{ action = Allow; syscall = read; when = arg0 == 1 && } ] }", NULL, JITK_E_PARSE, 0, 1, 90, "expected a condition, found '}'", NULL, 0 },
 	{ P "{ action = Allow; syscall = read; when = low32(arg0 == 1 } ] }", NULL, JITK_E_PARSE, 0, 1, 88, "expected ')', found '=='", "low32(argN)", 0 },
 	{ P "[ ] ] }", NULL, JITK_E_PARSE, 0, 1, 36, "expected '{' to start a rule, found '['", NULL, 0 },
+	{ P "{ action = Allow; syscall = read; when = reg64 arg0 == 1 } ] }", NULL, JITK_E_PARSE, 0, 1, 83, "expected '(', found 'arg0'", "reg64(argN)", 0 },
+	{ P "{ action = Allow; syscall = read; when = reg64(arg0 == 1 } ] }", NULL, JITK_E_PARSE, 0, 1, 88, "expected ')', found '=='", "reg64(argN)", 0 },
+	{ P "{ action = Allow; syscall = read; when = reg64(low32(arg0)) == 1 } ] }", NULL, JITK_E_PARSE, 0, 1, 83, "expected an argument arg0..arg5, found 'low32'", "reg64(argN) OP VALUE", 0 },
+	{ P "{ action = Allow; syscall = read; when = (reg64(arg0) & 1 == 1 } ] }", NULL, JITK_E_PARSE, 0, 1, 94, "expected ')', found '=='", NULL, 0 },
 
 	/* ---- names */
 	{ "{ default_acton = Allow; rules = [] }", NULL, JITK_E_NAME, 0, 1, 3, "unknown policy field 'default_acton'", "did you mean default_action?", 13 },
@@ -100,6 +104,7 @@ static const struct bad cases[] = {
 	{ P "{ action = Allow; syscall = read; when = low32(arg0) == 0x100000000 } ] }", NULL, JITK_E_RANGE, 0, 1, 92, "value 0x100000000 does not fit low32(arg0) of read on x86_64", "low 32 bits", 11 },
 	{ P "{ action = Allow; syscall = read; when = (low32(arg0) & 0xffffffff00) == 0 } ] }", NULL, JITK_E_RANGE, 0, 1, 92, "mask 0xffffffff00 does not fit low32(arg0)", NULL, 12 },
 	{ P "{ action = Allow; syscall = read; when = low32(arg0) == -0x80000001 } ] }", NULL, JITK_E_RANGE, 0, 1, 92, "value -0x80000001 does not fit", NULL, 11 },
+	{ P "{ action = Allow; syscall = read; when = reg64(arg6) == 1 } ] }", NULL, JITK_E_RANGE, 0, 1, 83, "argument index 6 out of range", NULL, 4 },
 	/* Issue 9: a value no parameter of that width can hold, without low32:
 	 * read's fd is an unsigned int; on i386 every argument is 32 bits. */
 	{ P "{ action = Allow; syscall = read; when = arg0 == 0x100000000 } ] }", NULL, JITK_E_RANGE, 0, 1, 85, "does not fit the 32-bit parameter 'fd' (unsigned int) of read on x86_64", "low 32 bits", 11 },

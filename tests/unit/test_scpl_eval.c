@@ -305,6 +305,52 @@ static void sixteen_bit_mode(void **state)
 	jitk_policy_free(p);
 }
 
+/* reg64(argN) reads the whole 64-bit register as seccomp sees it, whatever
+ * the parameter and the ABI: on socket's int family, on i386 (whose
+ * arguments carry high halves from int $0x80 in a 64-bit task), with masks
+ * and with values no parameter width limits. */
+static void reg64_whole_register(void **state)
+{
+	(void)state;
+	jitk_policy *p = parse_ok("{ arch = [x86_64; i386; x32]; default_action = Allow; rules = [\n"
+				  "  { action = Errno 1; syscall = socket; when = reg64(arg0) == AF_VSOCK };\n"
+				  "  { action = Errno 2; syscall = close; when = reg64(arg0) > 0xffffffff };\n"
+				  "  { action = Errno 3; syscall = chmod; when = (reg64(arg1) & 0x1ffff) == 0x10000 };\n"
+				  "  { action = Errno 4; syscall = dup; when = reg64(arg0) == -1 } ] }");
+	/* x86_64 socket (41): family is an int, yet reg64 sees the high half */
+	assert_int_equal(eval(p, X86_64, 41, 40, 0, 0), ERRNO(1));
+	assert_int_equal(eval(p, X86_64, 41, 0x100000028u, 0, 0), ALLOW);
+	/* i386 close (6): the high halves of int $0x80 reach the compare */
+	assert_int_equal(eval(p, I386, 6, 0xffffffffu, 0, 0), ALLOW);
+	assert_int_equal(eval(p, I386, 6, 0x100000000u, 0, 0), ERRNO(2));
+	/* chmod's umode_t: a 17-bit mask is no error in reg64 */
+	assert_int_equal(eval(p, X86_64, 90, 0, 0x10000, 0), ERRNO(3));
+	assert_int_equal(eval(p, X86_64, 90, 0, 0x10001, 0), ALLOW);
+	/* -1 is the 64-bit two's complement in reg64, on every ABI */
+	assert_int_equal(eval(p, X86_64, 32, UINT64_MAX, 0, 0), ERRNO(4));
+	assert_int_equal(eval(p, X86_64, 32, 0xffffffffu, 0, 0), ALLOW);
+	assert_int_equal(eval(p, I386, 41, 0xffffffffu, 0, 0), ALLOW);
+	assert_int_equal(eval(p, I386, 41, UINT64_MAX, 0, 0), ERRNO(4));
+	/* x32's dup (32, a common row) */
+	assert_int_equal(eval(p, X86_64, X32 | 32, UINT64_MAX, 0, 0), ERRNO(4));
+	/* The compiled filter (proved equal by jitk_compile) reads both words,
+	 * on i386 too. */
+	filter_agrees(p, I386, 6, 0x100000000u, 0, 0, ERRNO(2));
+	filter_agrees(p, I386, 6, 0xffffffffu, 0, 0, ALLOW);
+	filter_agrees(p, I386, 41, 0xffffffffu, 0, 0, ALLOW);
+	filter_agrees(p, I386, 41, UINT64_MAX, 0, 0, ERRNO(4));
+	filter_agrees(p, X86_64, 41, 0x100000028u, 0, 0, ALLOW);
+	filter_agrees(p, X86_64, 90, 0, 0x10000, 0, ERRNO(3));
+	jitk_policy_free(p);
+	/* argN on the same parameters reads what the kernel uses instead */
+	p = parse_ok("{ arch = [x86_64; i386]; default_action = Allow; rules = [\n"
+		     "  { action = Errno 1; syscall = socket; when = arg0 == AF_VSOCK };\n"
+		     "  { action = Errno 2; syscall = close; when = arg0 == -1 } ] }");
+	assert_int_equal(eval(p, X86_64, 41, 0x100000028u, 0, 0), ERRNO(1));
+	assert_int_equal(eval(p, I386, 6, 0x12345678ffffffffu, 0, 0), ERRNO(2));
+	jitk_policy_free(p);
+}
+
 /* Each relop, unsigned 64-bit, at the boundary. */
 static void relops_unsigned(void **state)
 {
@@ -501,6 +547,7 @@ int main(void)
 		cmocka_unit_test(x32_compat_widths),
 		cmocka_unit_test(constants_per_abi),
 		cmocka_unit_test(sixteen_bit_mode),
+		cmocka_unit_test(reg64_whole_register),
 		cmocka_unit_test(relops_unsigned),
 		cmocka_unit_test(masks_and_logic),
 		cmocka_unit_test(default_and_foreign_data),

@@ -215,6 +215,21 @@ static void relops_masks_low32(void **state)
 	p = parse_when("(low32(arg3) & -16) != -0x80000000");
 	assert_cmp(p->rules[0].cond, 3, true, POL_NE, 0xfffffff0u, 0x80000000u);
 	jitk_policy_free(p);
+	/* reg64() keeps every constant at 64 bits, on any parameter: read's fd
+	 * is an unsigned int, yet 0x100000000 is no error there. */
+	p = parse_when("reg64(arg0) == 0x100000000 && (reg64(arg1) & -16) != -1");
+	const struct pol_cond *c = p->rules[0].cond;
+	assert_int_equal(c->kind, POL_AND);
+	assert_cmp(c->l, 0, false, POL_EQ, UINT64_MAX, 0x100000000u);
+	assert_true(c->l->reg64);
+	assert_cmp(c->r, 1, false, POL_NE, 0xfffffffffffffff0u, UINT64_MAX);
+	assert_true(c->r->reg64);
+	assert_true(p->nwarnings == 0); /* no old meaning to differ from */
+	jitk_policy_free(p);
+	p = parse_when("arg0 == 1 || low32(arg0) == 1");
+	assert_false(p->rules[0].cond->l->reg64);
+	assert_false(p->rules[0].cond->r->reg64);
+	jitk_policy_free(p);
 }
 
 static void named_constants(void **state)

@@ -148,6 +148,7 @@ static void hard_cases(void **state)
 		   /* numbers the tables do not name, and an x32 number */
 		   "    { action = Trace 3; syscalls = [999; 0x40000999] };\n"
 		   "    { action = Log; syscall = ioctl; when = low32(arg1) == TIOCSTI };\n"
+		   "    { action = Errno 3; syscall = socket; when = reg64(arg0) == 40 || (reg64(arg1) & 0x100000000) != 0 };\n"
 		   "    { action = Errno 4095; syscall = mmap;\n"
 		   "      when = (arg2 & 4) == 4 && !(arg3 == 0 || arg3 >= 0x80000000) };\n"
 		   "    { action = Errno 200; syscall = openat;\n"
@@ -168,7 +169,9 @@ static void printed_text(void **state)
 	jitk_policy *p = parse_ok("{ arch = [x86_64; aarch64]; default_action = Errno EACCES;\n"
 				  "  rules = [ { action = Allow; syscalls = [open; read] };\n"
 				  "            { action = Trap 5; syscall = read; arch = [aarch64];\n"
-				  "              when = arg0 == 1 || arg1 != 2 } ] }",
+				  "              when = arg0 == 1 || arg1 != 2 };\n"
+				  "            { action = Trap 6; syscall = read;\n"
+				  "              when = reg64(arg0) == 0x100000001 && (reg64(arg1) & 0xffff00000000) != 0 } ] }",
 				  "t.scpl");
 	char *s = print_ok(p);
 	assert_non_null(strstr(s, "arch = [x86_64; aarch64];"));
@@ -177,6 +180,7 @@ static void printed_text(void **state)
 	assert_non_null(strstr(s, "syscalls = [\n        read; open;\n"));
 	assert_non_null(strstr(s, "{ action = Trap 5; arch = [aarch64];"));
 	assert_non_null(strstr(s, "when = arg0 == 1 || arg1 != 2;"));
+	assert_non_null(strstr(s, "reg64(arg0) == 0x100000001 && (reg64(arg1) & 0xffff00000000) != 0"));
 	free(s);
 	jitk_policy_free(p);
 }
