@@ -20,6 +20,7 @@
  */
 #include "internal.h"
 #include "insn.h"
+#include "params.h"
 
 #include <linux/audit.h>
 #include <stdio.h>
@@ -371,6 +372,25 @@ static void action_scpl(uint32_t ret, char *buf, size_t cap, const char **fail)
 	*fail = "a return value SCPL has no action for (undefined action or data on Allow/Log/Notify)";
 }
 
+/*
+ * Operands.  Which SCPL operand reads a word of an argument depends on the
+ * width the kernel uses of it (docs/scpl.md, "Argument widths"), which
+ * differs between the syscalls of one rule; the decision text, shared by
+ * all the numbers decided alike, holds a marker byte and the argument's
+ * digit, and expand_operands writes the operand once the rule's numbers
+ * are known:
+ *   OP64    all 64 bits: argN where every number uses 64 bits of the
+ *           argument, else reg64(argN), the register as seccomp sees it;
+ *   OPLO    the low word, unmasked: low32(argN) where every number uses
+ *           at least 32 bits, else (reg64(argN) & 0xffffffff);
+ *   OPLOM   the low word inside "(... & MASK)" with a 32-bit mask:
+ *           low32(argN), else reg64(argN).
+ * So the text reads exactly the words the program reads, never fewer.
+ */
+#define OP64 '\x01'
+#define OPLO '\x02'
+#define OPLOM '\x03'
+
 /* One atom as an SCPL compare. */
 static void atom_scpl(const struct atom *t, struct strbuf *sb)
 {
@@ -380,22 +400,22 @@ static void atom_scpl(const struct atom *t, struct strbuf *sb)
 	if (!hi) {
 		char opnd[48];
 		if (t->mask == 0xffffffffu || (t->op == BPF_JSET))
-			snprintf(opnd, sizeof opnd, "low32(arg%u)", arg);
+			snprintf(opnd, sizeof opnd, "%c%u", OPLO, arg);
 		else
-			snprintf(opnd, sizeof opnd, "(low32(arg%u) & 0x%x)", arg, t->mask);
+			snprintf(opnd, sizeof opnd, "(%c%u & 0x%x)", OPLOM, arg, t->mask);
 		switch (t->op) {
 		case BPF_JEQ: rel = t->truth ? "==" : "!="; sb_printf(sb, "%s %s 0x%x", opnd, rel, t->k); return;
 		case BPF_JGT: rel = t->truth ? ">" : "<="; sb_printf(sb, "%s %s 0x%x", opnd, rel, t->k); return;
 		case BPF_JGE: rel = t->truth ? ">=" : "<"; sb_printf(sb, "%s %s 0x%x", opnd, rel, t->k); return;
 		default:
-			sb_printf(sb, "(low32(arg%u) & 0x%x) %s 0", arg, t->mask & t->k, t->truth ? "!=" : "==");
+			sb_printf(sb, "(%c%u & 0x%x) %s 0", OPLOM, arg, t->mask & t->k, t->truth ? "!=" : "==");
 			return;
 		}
 	}
 	uint64_t m = (uint64_t)t->mask << 32, k = (uint64_t)t->k << 32;
 	switch (t->op) {
 	case BPF_JEQ:
-		sb_printf(sb, "(arg%u & 0x%llx) %s 0x%llx", arg, (unsigned long long)m, t->truth ? "==" : "!=",
+		sb_printf(sb, "(%c%u & 0x%llx) %s 0x%llx", OP64, arg, (unsigned long long)m, t->truth ? "==" : "!=",
 			  (unsigned long long)k);
 		return;
 	case BPF_JGT:
@@ -403,15 +423,15 @@ static void atom_scpl(const struct atom *t, struct strbuf *sb)
 			sb_printf(sb, "%s", t->truth ? "false" : "true");
 			return;
 		}
-		sb_printf(sb, "(arg%u & 0x%llx) %s 0x%llx", arg, (unsigned long long)m, t->truth ? ">=" : "<",
+		sb_printf(sb, "(%c%u & 0x%llx) %s 0x%llx", OP64, arg, (unsigned long long)m, t->truth ? ">=" : "<",
 			  (unsigned long long)((uint64_t)(t->k + 1ull) << 32));
 		return;
 	case BPF_JGE:
-		sb_printf(sb, "(arg%u & 0x%llx) %s 0x%llx", arg, (unsigned long long)m, t->truth ? ">=" : "<",
+		sb_printf(sb, "(%c%u & 0x%llx) %s 0x%llx", OP64, arg, (unsigned long long)m, t->truth ? ">=" : "<",
 			  (unsigned long long)k);
 		return;
 	default:
-		sb_printf(sb, "(arg%u & 0x%llx) %s 0", arg, (unsigned long long)(m & k), t->truth ? "!=" : "==");
+		sb_printf(sb, "(%c%u & 0x%llx) %s 0", OP64, arg, (unsigned long long)(m & k), t->truth ? "!=" : "==");
 		return;
 	}
 }
@@ -433,60 +453,60 @@ static void path_scpl(const struct path *p, struct strbuf *sb)
 		bool hi_fixed = hlo == hhi;
 		if (hi_fixed && llo == lhi) {
 			AND();
-			sb_printf(sb, "arg%u == 0x%llx", arg, (unsigned long long)(((uint64_t)hlo << 32) | llo));
+			sb_printf(sb, "%c%u == 0x%llx", OP64, arg, (unsigned long long)(((uint64_t)hlo << 32) | llo));
 		} else if (hi_fixed && hlo == 0) {
 			/* The high half is 0: the low half's bounds are the
 			 * argument's. */
 			if (llo) {
 				AND();
-				sb_printf(sb, "arg%u >= 0x%x", arg, llo);
+				sb_printf(sb, "%c%u >= 0x%x", OP64, arg, llo);
 			}
 			AND();
-			sb_printf(sb, "arg%u <= 0x%x", arg, lhi);
+			sb_printf(sb, "%c%u <= 0x%x", OP64, arg, lhi);
 			for (size_t i = 0; i < nlne; i++)
 				if (lne[i] >= llo && lne[i] <= lhi) {
 					AND();
-					sb_printf(sb, "arg%u != 0x%x", arg, lne[i]);
+					sb_printf(sb, "%c%u != 0x%x", OP64, arg, lne[i]);
 				}
 		} else {
 			if (hi_fixed) {
 				AND();
-				sb_printf(sb, "(arg%u & 0xffffffff00000000) == 0x%llx", arg,
+				sb_printf(sb, "(%c%u & 0xffffffff00000000) == 0x%llx", OP64, arg,
 					  (unsigned long long)hlo << 32);
 			} else {
 				if (hlo) {
 					AND();
-					sb_printf(sb, "(arg%u & 0xffffffff00000000) >= 0x%llx", arg,
+					sb_printf(sb, "(%c%u & 0xffffffff00000000) >= 0x%llx", OP64, arg,
 						  (unsigned long long)hlo << 32);
 				}
 				if (hhi != 0xffffffffu) {
 					AND();
-					sb_printf(sb, "(arg%u & 0xffffffff00000000) < 0x%llx", arg,
+					sb_printf(sb, "(%c%u & 0xffffffff00000000) < 0x%llx", OP64, arg,
 						  (unsigned long long)(hhi + 1ull) << 32);
 				}
 				for (size_t i = 0; i < nhne; i++)
 					if (hne[i] >= hlo && hne[i] <= hhi) {
 						AND();
-						sb_printf(sb, "(arg%u & 0xffffffff00000000) != 0x%llx", arg,
+						sb_printf(sb, "(%c%u & 0xffffffff00000000) != 0x%llx", OP64, arg,
 							  (unsigned long long)hne[i] << 32);
 					}
 			}
 			if (llo == lhi) {
 				AND();
-				sb_printf(sb, "low32(arg%u) == 0x%x", arg, llo);
+				sb_printf(sb, "%c%u == 0x%x", OPLO, arg, llo);
 			} else {
 				if (llo) {
 					AND();
-					sb_printf(sb, "low32(arg%u) >= 0x%x", arg, llo);
+					sb_printf(sb, "%c%u >= 0x%x", OPLO, arg, llo);
 				}
 				if (lhi != 0xffffffffu) {
 					AND();
-					sb_printf(sb, "low32(arg%u) <= 0x%x", arg, lhi);
+					sb_printf(sb, "%c%u <= 0x%x", OPLO, arg, lhi);
 				}
 				for (size_t i = 0; i < nlne; i++)
 					if (lne[i] >= llo && lne[i] <= lhi) {
 						AND();
-						sb_printf(sb, "low32(arg%u) != 0x%x", arg, lne[i]);
+						sb_printf(sb, "%c%u != 0x%x", OPLO, arg, lne[i]);
 					}
 			}
 		}
@@ -672,6 +692,34 @@ static const char *view_abi(struct ex *E, uint32_t arch, uint64_t lo, uint64_t h
 	return NULL;
 }
 
+/* Text [s, s+len) with its operand markers (OP64, OPLO, OPLOM and a digit)
+ * written as SCPL for the numbers nrs[0..n) of ABI a: each operand reads
+ * the words it names on every one of them (see OP64). */
+static void expand_operands(struct strbuf *sb, const char *s, size_t len, jitk_arch a,
+			    const uint32_t *nrs, size_t n)
+{
+	for (size_t i = 0; i < len; i++) {
+		char m = s[i];
+		if ((m != OP64 && m != OPLO && m != OPLOM) || i + 1 >= len) {
+			sb_printf(sb, "%c", m);
+			continue;
+		}
+		unsigned arg = (unsigned)(s[++i] - '0');
+		unsigned w = 64;
+		for (size_t k = 0; k < n; k++) {
+			unsigned wk = params_width(a, (int)nrs[k], arg);
+			if (wk < w)
+				w = wk;
+		}
+		if (m == OP64)
+			sb_printf(sb, w >= 64 ? "arg%u" : "reg64(arg%u)", arg);
+		else if (m == OPLO)
+			sb_printf(sb, w >= 32 ? "low32(arg%u)" : "(reg64(arg%u) & 0xffffffff)", arg);
+		else
+			sb_printf(sb, w >= 32 ? "low32(arg%u)" : "reg64(arg%u)", arg);
+	}
+}
+
 static void ranges_comment(struct strbuf *sb, const uint32_t *nrs, size_t n)
 {
 	sb_printf(sb, "    # numbers");
@@ -824,8 +872,11 @@ jitk_err jitk_explain(const jitk_filter *f, unsigned abis, char **out, jitk_diag
 								sb_printf(&sb, "%s%u", k ? "; " : "", g->nrs[k]);
 						}
 						sb_printf(&sb, "]");
-						if (tab)
-							sb_printf(&sb, ";\n      %.*s", (int)(plen - alen - 1), tab + 1);
+						if (tab) {
+							sb_printf(&sb, ";\n      ");
+							expand_operands(&sb, tab + 1, plen - alen - 1, (jitk_arch)a,
+									g->nrs, g->n);
+						}
 						sb_printf(&sb, " };\n");
 					}
 					part = bar ? bar + 1 : NULL;
