@@ -24,6 +24,7 @@
  * accepted as a whole.
  */
 #include "internal.h"
+#include "params.h"
 
 #include <ctype.h>
 #include <json-c/json.h>
@@ -462,6 +463,7 @@ struct arg {
 	unsigned index;
 	int op; /* index into ops[] */
 	uint64_t value, value2;
+	struct jv at; /* where the compared value (valueTwo of MASKED_EQ) is; o NULL */
 };
 
 static const struct {
@@ -852,6 +854,7 @@ static jitk_err parse_arg(struct oci *C, struct entry *en, const struct jv *av)
 			case 1:
 				if (!(e = want_uint(C, &v, UINT64_MAX, "value", &a->value)))
 					has_value = true;
+				a->at.off = v.off, a->at.end = v.end;
 				break;
 			case 2:
 				e = want_uint(C, &v, UINT64_MAX, "valueTwo", &a->value2);
@@ -890,6 +893,8 @@ static jitk_err parse_arg(struct oci *C, struct entry *en, const struct jv *av)
 		diag_hint(C->d, "drop valueTwo or set it to 0");
 		return e;
 	}
+	if (!ops[a->op].scpl) /* MASKED_EQ compares valueTwo; a missing one is 0 */
+		a->at = v2v.end ? (struct jv){ v2v.off, v2v.end, NULL } : (struct jv){ av->off, av->end, NULL };
 	en->nargs++;
 	return JITK_OK;
 }
@@ -1307,6 +1312,52 @@ static void names_text(struct strbuf *sb, const struct entry *en, bool keep, con
 	}
 }
 
+/*
+ * A compare reads the bits of the argument the kernel uses (docs/scpl.md,
+ * "Argument widths"; the deviation D6 of docs/oci.md): a value that cannot
+ * fit the width of its parameter, on a name and ABI the entry decides,
+ * could never mean what it says, and is an error at the value, as in
+ * SCPL.  A value fits W bits as an unsigned number or as the W-bit two's
+ * complement of a negative one (0xffffffffffffffff is -1 for an int).
+ */
+static jitk_err check_widths(struct oci *C, const struct profile *P)
+{
+	for (size_t i = 0; i < P->nentries; i++) {
+		const struct entry *en = &P->entries[i];
+		if (!en->selected || en->ret == P->def_ret)
+			continue;
+		for (size_t k = 0; k < en->nnames; k++) {
+			if (!en->names[k].keep)
+				continue;
+			for (int ab = 0; ab < JITK_ARCH__COUNT; ab++) {
+				int nr = C->arch[ab] ? jitk_syscall_nr((jitk_arch)ab, en->names[k].s) : -1;
+				for (size_t j = 0; nr >= 0 && j < en->nargs; j++) {
+					const struct arg *a = &en->args[j];
+					unsigned w = params_width((jitk_arch)ab, nr, a->index);
+					uint64_t v = ops[a->op].scpl ? a->value : a->value2, keep = params_mask(w);
+					if (w >= 64 || v <= keep || v >= ~(keep >> 1))
+						continue;
+					const struct tbl_params *tp = params_find((jitk_arch)ab, nr);
+					char what[96];
+					if (tp && a->index < tp->nargs)
+						snprintf(what, sizeof what, "the %u-bit parameter '%s' (%s)", w,
+							 tp->arg[a->index].name, tp->arg[a->index].type);
+					else
+						snprintf(what, sizeof what, "arg%u, %u bits there,", a->index, w);
+					jitk_err e = err_v(C, JITK_E_RANGE, &a->at,
+							   "value %#llx does not fit %s of %s on %s",
+							   (unsigned long long)v, what, en->names[k].s,
+							   jitk_arch_name((jitk_arch)ab));
+					diag_hint(C->d, "the kernel uses only the low %u bits of this argument, so "
+						  "the compare could never mean what it says (docs/oci.md, D6)", w);
+					return e;
+				}
+			}
+		}
+	}
+	return JITK_OK;
+}
+
 static void emit(struct oci *C, const struct profile *P, struct strbuf *sb)
 {
 	sb_printf(sb, "# Imported by jitk from %s, an OCI/Docker seccomp profile, with the\n", C->file);
@@ -1474,6 +1525,8 @@ jitk_err jitk_profile_import(const char *text, size_t len, const char *filename,
 	jv_put(&top);
 	if (!e)
 		e = resolve(&C, &P, &nb);
+	if (!e)
+		e = check_widths(&C, &P);
 	if (e)
 		goto out;
 	emit(&C, &P, &sb);

@@ -12,7 +12,10 @@
  *    unconditional one, trailing rules with the default action);
  *  - a condition must be an OR of ANDs of libseccomp comparisons, each
  *    argument at most once per AND (runc ORs repeated ones); masks only
- *    with ==, low32() of a 64-bit ABI only as a 0xffffffff mask with ==;
+ *    with ==; a compare that libseccomp reads in other bits than the
+ *    policy (an int parameter: 32 bits to the policy, 64 to libseccomp;
+ *    low32(), reg64()) only as == with its mask cut to the bits all
+ *    readings share (width_fit);
  *  - entries name syscalls, and apply to every architecture: a number the
  *    tables do not name, or a rule limited to some ABIs, cannot be written;
  *  - x32 conditions (libseccomp compares 32 bits there, deviation D2) and
@@ -21,6 +24,7 @@
  * The result is then read back with oci.c and proved equal to the policy
  * by jitk_equiv before it is handed out.  JSON is written by json-c.
  */
+#include "params.h"
 #include "policy.h"
 
 #include <json-c/json.h>
@@ -49,8 +53,12 @@ struct dnf {
 
 struct ctx {
 	const jitk_policy *p;
-	bool wide;   /* the policy has a 64-bit ABI */
 	jitk_diag *d;
+	/* The names of the entry being written (their conditions are the
+	 * same), for the widths of their arguments; why[] for a refusal. */
+	const char *const *gnames;
+	size_t ngnames;
+	char why[200];
 };
 
 static const char *scmp_op(enum pol_op op, bool neg)
@@ -130,8 +138,67 @@ static void dnf_or(struct dnf *x, const struct dnf *y)
 	x->n += y->n;
 }
 
+/*
+ * Widths.  Three readings of one compare must agree for the profile to mean
+ * the policy under runc: the policy's (jw: the parameter's width W, at most
+ * 32 in low32(), 64 in reg64(); docs/scpl.md "Argument widths"),
+ * libseccomp's (lw: all 64 bits on x86_64 and aarch64, 32 on i386; x32
+ * conditions are refused below, D2), and jitk's reading of the profile,
+ * which the proof at the end compares with the policy (pw: the parameter's
+ * width, docs/oci.md D6).  A compare is written as it is where the three
+ * are equal for every name and ABI of the entry; an == is written as
+ * SCMP_CMP_MASKED_EQ with its mask cut to the smallest of them, where the
+ * policy reads no bit above that (then all three read the same bits);
+ * anything else is refused, naming the parameter.  So the proof against
+ * jitk's reading is a proof against libseccomp's.
+ */
+struct fit {
+	bool same;      /* the three readings are equal for every name and ABI */
+	bool masked_ok; /* the policy reads no bit at or above kmin */
+	unsigned kmin;  /* the fewest bits any of the readings takes */
+	unsigned kmax;  /* the most bits the policy reads */
+};
+
+static struct fit width_fit(struct ctx *C, const struct pol_cond *c)
+{
+	const jitk_policy *p = C->p;
+	struct fit f = { true, true, 64, 0 };
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < C->ngnames; i++)
+			for (int a = 0; a < JITK_ARCH__COUNT; a++) {
+				if (!p->arch[a] || a == JITK_ARCH_X32)
+					continue;
+				int nr = jitk_syscall_nr((jitk_arch)a, C->gnames[i]);
+				if (nr < 0)
+					continue;
+				unsigned pw = params_width((jitk_arch)a, nr, c->arg);
+				unsigned jw = c->reg64 ? 64 : c->low32 && pw > 32 ? 32 : pw;
+				unsigned lw = a == JITK_ARCH_I386 ? 32 : 64;
+				if (pass == 1) {
+					/* bits the policy reads above kmin */
+					uint64_t above = params_mask(jw) & ~params_mask(f.kmin);
+					if ((c->mask & above) || (c->value & above))
+						f.masked_ok = false;
+					continue;
+				}
+				unsigned m = jw < pw ? jw : pw;
+				m = m < lw ? m : lw;
+				f.kmin = m < f.kmin ? m : f.kmin;
+				f.kmax = jw > f.kmax ? jw : f.kmax;
+				if ((jw == pw && pw == lw) || !f.same)
+					continue;
+				f.same = false;
+				snprintf(C->why, sizeof C->why,
+					 "arg%u of %s on %s is read in %u bits by the policy, %u by libseccomp "
+					 "and %u by jitk's reading of profiles (docs/oci.md D6): only an == is "
+					 "written exactly (as SCMP_CMP_MASKED_EQ)",
+					 c->arg, C->gnames[i], jitk_arch_name((jitk_arch)a), jw, lw, pw);
+			}
+	return f;
+}
+
 /* The condition (negated if neg) as an OR of ANDs of libseccomp compares. */
-static void to_dnf(const struct ctx *C, const struct pol_cond *c, bool neg, struct dnf *out)
+static void to_dnf(struct ctx *C, const struct pol_cond *c, bool neg, struct dnf *out)
 {
 	out->why = NULL;
 	out->n = 0;
@@ -147,19 +214,20 @@ static void to_dnf(const struct ctx *C, const struct pol_cond *c, bool neg, stru
 				dnf_true(out); /* true */
 			return;                /* false: no case */
 		}
-		uint64_t full = c->low32 ? 0xffffffffu : UINT64_MAX;
+		struct fit f = width_fit(C, c);
 		struct atom a = { .arg = c->arg };
-		if (c->mask == full && !(c->low32 && C->wide)) {
+		if (f.same && (c->mask & params_mask(f.kmax)) == params_mask(f.kmax)) {
 			a.op = scmp_op(c->op, neg);
 			a.value = c->value;
-		} else if (c->op == POL_EQ && !neg) {
-			/* (argN & M) == V; low32(argN) == V is (argN & 0xffffffff) == V */
+		} else if (f.masked_ok && c->op == POL_EQ && !neg) {
+			/* (argN & M) == V in the low kmin bits, which all three
+			 * readings see alike; low32(argN) == V is
+			 * (argN & 0xffffffff) == V */
 			a.op = "SCMP_CMP_MASKED_EQ";
-			a.value = c->mask & full;
-			a.value2 = c->value;
+			a.value = c->mask & params_mask(f.kmin);
+			a.value2 = c->value & params_mask(f.kmin);
 		} else {
-			out->why = c->low32 ? "a low32() comparison other than == on a 64-bit ABI"
-					    : "a masked comparison other than ==";
+			out->why = f.same ? "a masked comparison other than ==" : C->why;
 			return;
 		}
 		out->n = 1;
@@ -343,9 +411,6 @@ jitk_err jitk_policy_to_profile(const jitk_policy *p, unsigned timeout_ms, char 
 		return diag_err(d, JITK_E_INVAL, "jitk_policy_to_profile: NULL argument");
 	*out = NULL;
 	struct ctx C = { .p = p, .d = d };
-	for (int a = 0; a < JITK_ARCH__COUNT; a++)
-		if (p->arch[a] && a != JITK_ARCH_I386)
-			C.wide = true;
 	const char *an;
 	int data;
 	if (p->foreign_action != JITK_RET_KILL_THREAD)
@@ -422,6 +487,10 @@ jitk_err jitk_policy_to_profile(const jitk_policy *p, unsigned timeout_ms, char 
 
 	/* Entries: unconditional names grouped by action, conditional names
 	 * grouped by their rule sequence; in the order of each group's first rule. */
+	const char **gnames = malloc((n ? n : 1) * sizeof *gnames);
+	if (!gnames && !e)
+		e = diag_err(d, JITK_E_NOMEM, "out of memory");
+	C.gnames = gnames;
 	for (size_t r = 0; r < p->nrules && !e; r++) {
 		/* unconditional groups starting at rule r */
 		for (size_t i = 0; i < n; i++) {
@@ -429,6 +498,7 @@ jitk_err jitk_policy_to_profile(const jitk_policy *p, unsigned timeout_ms, char 
 			if (s->first_rule != (int)r || s->group)
 				continue;
 			json_object *nl = json_object_new_array();
+			C.ngnames = 0;
 			for (size_t k = i; k < n; k++) {
 				struct sname *t = &names[k];
 				bool same = t->first_rule == (int)r && !t->group && t->uncond == s->uncond &&
@@ -437,6 +507,7 @@ jitk_err jitk_policy_to_profile(const jitk_policy *p, unsigned timeout_ms, char 
 				if (!same)
 					continue;
 				t->group = 1;
+				gnames[C.ngnames++] = t->name;
 				json_object_array_add(nl, json_object_new_string(t->name));
 			}
 			if (s->uncond) {
@@ -489,6 +560,7 @@ jitk_err jitk_policy_to_profile(const jitk_policy *p, unsigned timeout_ms, char 
 			free(y);
 		}
 	}
+	free(gnames);
 	char *text = NULL;
 	if (!e) {
 		const char *s = json_object_to_json_string_ext(prof, JSON_C_TO_STRING_PRETTY |

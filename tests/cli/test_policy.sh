@@ -108,19 +108,43 @@ cat >changed.scpl <<'EOF'
 { arch = [x86_64; i386]; default_action = Allow; rules = [
   { action = Errno EPERM; syscall = ioctl; when = arg1 == TIOCSTI };
   { action = Errno EPERM; syscall = ioctl; when = low32(arg1) == TIOCSTI };
-  { action = Errno EPERM; syscall = 335 } ] }
+  { action = Errno EPERM; syscall = 335 };
+  { action = Errno EPERM; syscall = ioctl; when = reg64(arg1) == TIOCSTI };
+  { action = Errno EPERM; syscall = 336; arch = x86_64 } ] }
 EOF
 expect 0 "compile: a policy with warnings compiles" "$J" compile changed.scpl -o changed.bpf
 has err "changed.scpl:2:3: warning: this rule's meaning changed: the 32-bit parameter 'cmd' (unsigned int) of ioctl on x86_64 is compared in its low 32 bits now (64 before)" "compile: the changed rule is named with its reason"
 has err "  ^" "compile: the warning has a caret"
 lacks err "changed.scpl:3:3: warning: this rule's meaning changed" "compile: low32() written out: no change-of-meaning warning"
 has err "changed.scpl:4:3: warning: on x86_64, syscall 335 (uretprobe) never reaches seccomp" "compile: 335 never reaches seccomp"
+has err "changed.scpl:6:3: warning: on x86_64, syscall 336 (uprobe) never reaches seccomp" "compile: 336 never reaches seccomp"
+lacks err "changed.scpl:5:3: warning: this rule's meaning changed" "compile: reg64() written out: no change-of-meaning warning"
+has err "changed.scpl:5:3: warning: reg64(arg1) compares all 64 bits, but arg1 of ioctl is a 32-bit unsigned int (cmd) on x86_64: the kernel ignores the high 32 bits of the register [wide-compare]" "compile: reg64() on an int is linted"
+expect 0 "compile --no-warn all silences the compiler's warnings too" "$J" compile changed.scpl -o changed.bpf --no-warn all
+lacks err "warning" "compile --no-warn all: no warning printed"
 cat >wide.scpl <<'EOF'
 { default_action = Allow; rules = [ { action = Errno EPERM; syscall = close; when = arg0 == 0x100000003 } ] }
 EOF
 expect 1 "compile: a constant wider than its parameter is an error" "$J" compile wide.scpl -o wide.bpf
 has err "wide.scpl:1:93: error: value 0x100000003 does not fit the 32-bit parameter 'fd' (unsigned int) of close on x86_64" "compile: the error is at the constant and names the parameter"
+has err "                                                                                            ^~~~~~~~~~~" "compile: the caret is under the constant"
 absent wide.bpf "compile: no output after the error"
+cat >noval.scpl <<'EOF'
+{ arch = [x86_64; aarch64]; default_action = Allow; rules = [
+  { action = Errno EPERM; syscall = prctl; when = arg1 == ARCH_SET_FS } ] }
+EOF
+expect 1 "compile: a constant one of the rule's ABIs lacks is an error" "$J" compile noval.scpl -o noval.bpf
+has err "noval.scpl:2:59: error: constant 'ARCH_SET_FS' has no value on aarch64" "compile: the error is at the constant and names the ABI"
+has err "                                                         ^~~~~~~~~~~" "compile: the caret is under the name"
+absent noval.bpf "compile: no output after the missing constant"
+cat >wide.json <<'EOF'
+{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
+ {"names": ["socket"], "action": "SCMP_ACT_ERRNO", "args": [{"index": 0, "value": 4294967336, "op": "SCMP_CMP_EQ"}]}]}
+EOF
+expect 1 "compile: a profile value wider than its parameter is an error" "$J" compile wide.json -o wide.bpf --host-arch x86_64
+has err "wide.json:2:83: error: value 0x100000028 does not fit the 32-bit parameter 'family' (int) of socket on x86_64" "compile: located at the JSON value"
+has err "                                                                                  ^~~~~~~~~~" "compile: the caret is under the JSON value"
+absent wide.bpf "compile: no output after the profile's error"
 
 # The built-in default policy: either it runs the command, or (when the
 # build had no policies/docker-default.scpl, or it does not compile) it

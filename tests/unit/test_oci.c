@@ -59,6 +59,11 @@ static const struct bad bads[] = {
 	{ "value beyond 64 bits", ARG("{\"index\": 0, \"value\": 18446744073709551616, \"op\": \"SCMP_CMP_EQ\"}"), JITK_E_RANGE, "1844", "64 bits" },
 	{ "value fractional", ARG("{\"index\": 0, \"value\": 1.5, \"op\": \"SCMP_CMP_EQ\"}"), JITK_E_PARSE, "1.5", "fractional" },
 	{ "valueTwo with EQ", ARG("{\"index\": 0, \"value\": 1, \"valueTwo\": 2, \"op\": \"SCMP_CMP_EQ\"}"), JITK_E_RANGE, "2,", "valueTwo" },
+	/* Issue 9 / D6: a value the parameter's width cannot hold (read's fd is
+	 * an unsigned int, its count a size_t; chmod's mode a 16-bit umode_t) */
+	{ "value beyond an int", ARG("{\"index\": 0, \"value\": 4294967296, \"op\": \"SCMP_CMP_EQ\"}"), JITK_E_RANGE, "4294967296", "value 0x100000000 does not fit the 32-bit parameter 'fd' (unsigned int) of read on x86_64" },
+	{ "masked valueTwo beyond an int", ARG("{\"index\": 0, \"value\": 1, \"valueTwo\": 4294967297, \"op\": \"SCMP_CMP_MASKED_EQ\"}"), JITK_E_RANGE, "4294967297", "does not fit the 32-bit parameter 'fd'" },
+	{ "value beyond a umode_t", S("{\"names\": [\"chmod\"], \"action\": \"SCMP_ACT_ALLOW\", \"args\": [{\"index\": 1, \"value\": 65536, \"op\": \"SCMP_CMP_EQ\"}]}"), JITK_E_RANGE, "65536", "16-bit parameter 'mode' (umode_t) of chmod" },
 	{ "unknown arg field", ARG("{\"indx\": 0}"), JITK_E_NAME, "\"indx", "unknown field \"indx\"" },
 	{ "args not an array", E("\"args\": {}"), JITK_E_PARSE, "{}", "must be an array" },
 	{ "names not an array", S("{\"names\": \"read\", \"action\": \"SCMP_ACT_ALLOW\"}"), JITK_E_PARSE, "\"read", "must be an array" },
