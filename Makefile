@@ -41,7 +41,7 @@ UNIT_SAN := $(patsubst tests/unit/%.c,$(B)/asan/tests/unit/%,$(UNIT_C))
 KERN_BIN := $(patsubst tests/kernel/%.c,$(B)/tests/kernel/%,$(KERN_C))
 BENCH_BIN := $(patsubst bench/%.c,$(B)/bench/%,$(BENCH_C))
 
-.PHONY: all deps test unit check format format-check analyze demo bench pins fuzz install uninstall clean help check-clang prove-rte mutate
+.PHONY: tcb all deps test unit check format format-check analyze demo bench pins fuzz install uninstall clean help check-clang prove-rte mutate
 all: $(B)/jitk $(B)/libjitk.a
 
 help:
@@ -172,10 +172,16 @@ $(B)/obj/tests/tools/%.o: tests/tools/%.c $(GEN_C)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_J) -Ibench -MMD -MP -c -o $@ $<
 
+# The second reader's driver (tests/oracle/run.py, run by tests/cli/test_oracle.sh):
+# jitk_policy_eval, jitk_policy_print and jitk_equiv over generated policies.
+$(B)/tests/oracle/eval_driver: $(B)/obj/tests/oracle/eval_driver.o $(B)/libjitk.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_J) -o $@ $^ $(LIBS)
+
 unit: $(UNIT_BIN) $(UNIT_SAN)
 
 test: all $(UNIT_BIN) $(UNIT_SAN) $(KERN_BIN) $(B)/tests/tools/lsc_export $(B)/libjitk-rt.a \
-	$(B)/tests/rt/rt_load $(B)/asan/jitk
+	$(B)/tests/rt/rt_load $(B)/asan/jitk $(B)/tests/oracle/eval_driver
 	@sh tests/run.sh $(B)
 
 # The unit tests alone (no ASan, no kernel, no CLI): the quick loop.
@@ -223,6 +229,10 @@ mutate: all
 
 bench: all $(BENCH_BIN)
 	@sh bench/run.sh $(B)
+
+# The trusted computing base per guarantee, with line counts (tools/tcb.sh).
+tcb:
+	@sh tools/tcb.sh
 
 # Regenerate the pinned bytes of the shipped policies (tests/cli/test_pins.sh).
 pins: $(B)/jitk
