@@ -69,9 +69,16 @@ def run_driver(drv, cases):
     return res
 
 
-def compare(tables, blocks, pols, res, log):
-    """(accept/reject disagreements, answer disagreements, cases compared)."""
+# jitk_strerror's words for the reader's error kinds.
+KINDS = {"parse": "syntax error", "name": "unknown name", "range": "value out of range",
+         "io": "input/output error", "too_big": "program too large"}
+
+
+def compare(tables, blocks, pols, res, log, kinds=None):
+    """(accept/reject disagreements, answer disagreements, cases compared);
+    kinds[0] += texts both refused, kinds[1] += those refused for the same kind."""
     acc_bad = ans_bad = cases = 0
+    kinds = [0, 0] if kinds is None else kinds
     for (path, ins), pol, (ok, head, vals) in zip(blocks, pols, res):
         if pol is not None and getattr(pol, "landlock", False) and not ok:
             continue  # Landlock access names are docs/landlock.md's, not judged here
@@ -83,6 +90,8 @@ def compare(tables, blocks, pols, res, log):
                            (path, "ok" if mine else pol, head))
             continue
         if not ok:
+            kinds[0] += 1
+            kinds[1] += head.startswith("P err " + KINDS.get(pol.kind, "?"))
             continue
         for (arch, nr, args), got in zip(ins, vals):
             cases += 1
@@ -148,13 +157,16 @@ def main():
         res = run_driver(drv, cases_file)
         t2 = time.time()
         ng = len(gpaths)
-        ga, gv, gc = compare(tables, blocks[:ng], gpols, res[:ng], log)
-        sa, sv, sc = compare(tables, blocks[ng:], spols, res[ng:], log)
+        kinds = [0, 0]
+        ga, gv, gc = compare(tables, blocks[:ng], gpols, res[:ng], log, kinds)
+        sa, sv, sc = compare(tables, blocks[ng:], spols, res[ng:], log, kinds)
         t3 = time.time()
         print("# phases: generate+read %.1fs, jitk eval %.1fs, compare %.1fs" % (t1 - t0, t2 - t1, t3 - t2))
         nacc = sum(1 for p in gpols if not isinstance(p, scpl_ref.SCPLError))
         print("# seed %d: %d generated policies (%d accepted, %d broken on purpose), %d cases; "
               "%d shipped policies, %d cases" % (seed, ng, nacc, broken, gc, len(good + bad), sc))
+        # Not required (only accept/reject must agree), shown for the record.
+        print("# refused by both: %d, with the same error kind: %d" % tuple(kinds))
         # The comparison can fail: with the reader broken on purpose
         # (scpl_ref.BREAK, as JITK_ORACLE_BREAK sets it), each break must
         # show as disagreements on the same cases.

@@ -241,7 +241,8 @@ class Gen:
                 ("< ", "< -0x80000001 | "), ("Errno ", "Errno 4096 | "), ("Trap", "Trap 65536 |"),
                 ("== ", "== O_NO_SUCH_FLAG | "), ("read", "no_such_call"), ("(*", "(* (*"),
                 ("0", "08"), ("1", "1z"), ("low32(", "low32 "), ("reg64(", "reg64 "),
-                ("arg", "reg64(arg6) == 1 || arg")]
+                ("arg", "reg64(arg6) == 1 || arg"),
+                ("arch = [", "arch = [x86_64; amd64; "), ("arch = [", "arch = [i386; ia32; ")]
         for _ in range(10):
             a, b = r.choice(muts)
             i = text.find(a, r.randrange(len(text)))
