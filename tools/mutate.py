@@ -1,193 +1,526 @@
 #!/usr/bin/env python3
 """mutate.py - mutation score of the trusted base (`make mutate`).
 
-Applies one semantic mutant at a time to a copy of the tree (never to the
-working files): a swapped relational, equality, arithmetic or logical
-operator, a constant changed by one, or a dropped rule (the condition of an
-`if` that returns or fails made false).  For each mutant it rebuilds in
-that copy and runs the fast tests that exercise the file (FAST below, with
-the heavy ones scaled down); a mutant is killed when a test fails (or the
-build does), else it survives.  The report (build/mutate/report.md) lists
-every mutant with its verdict; survivors need a new test or an argument
-that they are equivalent (docs/verify.md, "Mutation score").
+Applies one semantic mutant at a time to a file of src/trusted/: a swapped
+relational, equality, logical or arithmetic operator, a constant changed by
+one, or a dropped rule (the condition of an `if` that returns or fails made
+false).  Mutants are generated from the code only: comments, string and
+character literals, preprocessor lines, ACSL annotations and assertions are
+left alone.  The working files are never touched.
 
-  tools/mutate.py [--files a.c,b.c] [--max N] [--seed S] [--jobs J]
+Per mutant, cheaply (the machine is shared):
+  1. only the mutated object is recompiled (the build's own command, read
+     from `make -n`), into a private directory;
+  2. trivially equivalent mutants are removed without running a test: a
+     mutant whose object code (debug information stripped) is the original's
+     is equivalent ("same code": the compiler proved it), and one whose
+     object code is an earlier mutant's gets that mutant's verdict;
+  3. the test programs are relinked with the mutated object ahead of
+     build/libjitk.a (the archive's copy is then never pulled in) and run in
+     the order of FAST: first the tests that exercise the file directly and
+     fail fast, then the others; the first failure kills the mutant;
+  4. each test has a time limit (TIMEOUT_FACTOR times its time on the
+     unmutated tree, at least MIN_TIMEOUT s): a mutant that hangs is killed
+     ("timeout"), as usual in mutation testing;
+  5. a mutant that survives the plain tests is rebuilt under ASan+UBSan and
+     its file's direct unit tests run again there (make test runs them so).
+A mutant that does not compile (-Werror included) is "stillborn" and not
+counted in the score.  Run it under `nice -n 10` (make mutate does).
 
---max samples N mutants (deterministically by --seed) when there are more.
+The report (build/mutate/report.md, and report.tsv) lists every mutant with
+its verdict and killer, and the killed / survived / timed out counts per
+file; a summary is printed.  Survivors need a new test or an argument that
+they are equivalent (docs/verify.md, "Mutation score").
+
+  tools/mutate.py [--files a.c,b.c] [--fraction F | --max N] [--seed S] [--jobs J]
+
+--fraction F runs a stratified sample: a fraction F (at least one mutant)
+of every (file, operator) stratum, chosen by --seed.  --max N samples N
+mutants over all files instead.
 """
-import argparse, os, random, re, shutil, subprocess, sys, tempfile, time
+import argparse, hashlib, math, os, random, re, resource, shlex, signal, subprocess, sys, tempfile
+import threading, time
+from concurrent.futures import ThreadPoolExecutor
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+B = "build"
 
-# The fast tests of each trusted file (binaries under build/), with the
-# environment that keeps them short.
-UNIT = "tests/unit/"
-KERN = "tests/kernel/"
+U = "tests/unit/"
+K = "tests/kernel/"
+# The tests of each trusted file, in the order they run: the direct and fast
+# ones first.  The first list's unit tests are rerun under ASan for mutants
+# that survive the plain runs.
 FAST = {
-    "check.c": [UNIT + "test_check", UNIT + "test_interp"],
-    "insn.c": [UNIT + "test_check", UNIT + "test_interp", UNIT + "test_smt_bpf"],
-    "interp.c": [UNIT + "test_interp", UNIT + "test_smt_bpf", UNIT + "test_jit_proof"],
-    "smt_bpf.c": [UNIT + "test_smt_bpf", UNIT + "test_verify"],
-    "smt_scpl.c": [UNIT + "test_smt_scpl", UNIT + "test_verify"],
-    "scpl_eval.c": [UNIT + "test_scpl_eval", UNIT + "test_smt_scpl"],
-    "jit_check.c": [UNIT + "test_jit_validator", UNIT + "test_jit", UNIT + "test_jit_proof"],
-    "smt_x86.c": [UNIT + "test_jit_proof", KERN + "test_x86_twin"],
-    "jit_prove.c": [UNIT + "test_jit_proof"],
-    "stack.c": [UNIT + "test_stack"],
+    "check.c": [U + "test_check", U + "test_interp", K + "test_check_kernel", U + "test_smt_bpf",
+                U + "test_verify", U + "test_jit_validator"],
+    "insn.c": [U + "test_check", U + "test_interp", U + "test_smt_bpf", U + "test_asm",
+               K + "test_check_kernel", U + "test_jit_proof"],
+    "interp.c": [U + "test_interp", U + "test_smt_bpf", K + "test_interp_kernel", U + "test_jit_proof",
+                 U + "test_verify", U + "test_stack"],
+    "params.c": [U + "test_tables", U + "test_lint", U + "test_codegen"],
+    "smt_bpf.c": [U + "test_smt_bpf", U + "test_verify", U + "test_verify_parts"],
+    "smt_scpl.c": [U + "test_smt_scpl", U + "test_verify", U + "test_verify_parts"],
+    "scpl_eval.c": [U + "test_scpl_eval", U + "test_smt_scpl", U + "test_verify", U + "test_codegen"],
+    "jit_check.c": [U + "test_jit_validator", U + "test_jit", U + "test_jit_proof", K + "test_x86_twin",
+                    K + "test_jit_equiv"],
+    "smt_x86.c": [U + "test_jit_proof", K + "test_x86_twin", U + "test_jit", U + "test_jit_validator"],
+    "jit_prove.c": [U + "test_jit_proof", U + "test_jit"],
+    "stack.c": [U + "test_stack", K + "test_stack_kernel"],
 }
 ENV = {"JITK_TEST_SCALE": "5"}
+MIN_TIMEOUT = 10.0     # CPU seconds
+TIMEOUT_FACTOR = 4.0
 
-OPS = [  # (pattern, replacement) on code outside comments and strings
-    (r"(?<![<>=!&|])<=(?!=)", "<"), (r"(?<![<>=!&|-])<(?![<=])", "<="),
-    (r"(?<![<>=!&|-])>=(?!=)", ">"), (r"(?<![<>=!&|-])>(?![>=])", ">="),
-    (r"==", "!="), (r"!=", "=="),
-    (r"&&", "||"), (r"\|\|", "&&"),
-    (r"(?<![+\w)\]]) *\+ (?!\+)", " - "), (r"(?<=[\w)\]]) \+ (?!\+)", " - "),
-    (r"(?<=[\w)\]]) - (?!-)", " + "),
+# (class, pattern, replacement) on code characters only.
+OPS = [
+    ("relational", r"(?<![<>=!&|])<=(?!=)", "<"), ("relational", r"(?<![<>=!&|-])<(?![<=])", "<="),
+    ("relational", r"(?<![<>=!&|-])>=(?!=)", ">"), ("relational", r"(?<![<>=!&|-])>(?![>=])", ">="),
+    ("equality", r"==", "!="), ("equality", r"!=", "=="),
+    ("logical", r"&&", "||"), ("logical", r"\|\|", "&&"),
+    ("arithmetic", r"(?<=[\w)\]]) \+ (?!\+)", " - "), ("arithmetic", r"(?<=[\w)\]]) - (?!-)", " + "),
+    ("bitwise", r"(?<=[\w)\]]) & (?!&)", " | "), ("bitwise", r"(?<=[\w)\]]) \| (?!\|)", " & "),
 ]
 
 
-def code_spans(line):
-    """The parts of a line outside string/char literals and // comments."""
-    out, i, n = [], 0, len(line)
-    start = 0
+def code_mask(text):
+    """A bool per character: True where it is code (not a comment, a string or
+    character literal, or a preprocessor line)."""
+    n = len(text)
+    mask = [True] * n
+    i = 0
+    bol = True
     while i < n:
-        c = line[i]
-        if c in "\"'":
-            out.append((start, i))
-            q = c
-            i += 1
-            while i < n and line[i] != q:
-                i += 2 if line[i] == "\\" else 1
-            i += 1
-            start = i
-        elif line.startswith("//", i) or line.startswith("/*", i):
-            out.append((start, i))
-            return out
+        c = text[i]
+        if bol and text[i:i + 200].lstrip(" \t").startswith("#"):
+            j = text.find("\n", i)
+            while j > 0 and text[j - 1] == "\\":
+                j = text.find("\n", j + 1)
+            j = n if j < 0 else j
+            for k in range(i, j):
+                mask[k] = False
+            i = j
+            continue
+        bol = c == "\n"
+        if text.startswith("/*", i):
+            j = text.find("*/", i + 2)
+            j = n if j < 0 else j + 2
+            for k in range(i, j):
+                mask[k] = False
+            i = j
+        elif text.startswith("//", i):
+            j = text.find("\n", i)
+            j = n if j < 0 else j
+            for k in range(i, j):
+                mask[k] = False
+            i = j
+        elif c in "\"'":
+            j = i + 1
+            while j < n and text[j] != c:
+                j += 2 if text[j] == "\\" else 1
+            for k in range(i, min(n, j + 1)):
+                mask[k] = False
+            i = j + 1
         else:
             i += 1
-    out.append((start, n))
-    return out
+    return mask
 
 
 def mutants_of(path):
-    lines = open(path).read().split("\n")
+    """(lines, [(line index, new line, class, description)])."""
+    text = open(path).read()
+    mask = code_mask(text)
+    lines = text.split("\n")
     muts = []
-    in_comment = False
+    off = 0
     for ln, line in enumerate(lines):
+        m_line = mask[off:off + len(line)]
+        base = off
+        off += len(line) + 1
         s = line.strip()
-        if in_comment:
-            if "*/" in s:
-                in_comment = False
+        # Assertions and ACSL stay as they are (a mutant there is not a
+        # mutant of the behaviour).
+        if re.search(r"\b(assert|static_assert|_Static_assert)\s*\(", line):
             continue
-        if s.startswith("/*") and "*/" not in s:
-            in_comment = True
-            continue
-        if not s or s.startswith(("#", "*", "/*", "//")) or "@" in s:
-            continue
-        for a, b in code_spans(line):
-            seg = line[a:b]
-            for pat, rep in OPS:
-                for m in re.finditer(pat, seg):
-                    new = line[:a + m.start()] + rep + line[a + m.end():]
-                    muts.append((ln, new, "operator %r -> %r" % (m.group(0).strip(), rep.strip())))
-            for m in re.finditer(r"(?<![\w.])(\d+)u?(?![\w.])", seg):
-                v = int(m.group(1))
-                if v > 4096:
+
+        def code_at(a, b):
+            return all(m_line[a:b])
+
+        for cls, pat, rep in OPS:
+            for m in re.finditer(pat, line):
+                if not code_at(m.start(), m.end()):
                     continue
-                new = line[:a + m.start(1)] + str(v + 1) + line[a + m.end(1):]
-                muts.append((ln, new, "constant %d -> %d" % (v, v + 1)))
-        m = re.match(r"(\s*)if \((.*)\)\s*$", line)
-        if m and ln + 1 < len(lines) and re.search(r"\breturn\b|FAIL|REFUSE|goto", lines[ln + 1]):
-            muts.append((ln, "%sif (0 && (%s))" % (m.group(1), m.group(2)), "dropped rule"))
+                new = line[:m.start()] + rep + line[m.end():]
+                muts.append((ln, new, cls, "%r -> %r" % (m.group(0).strip(), rep.strip())))
+        for m in re.finditer(r"(?<![\w.])(0x[0-9a-fA-F]+|\d+)([uUlL]*)(?![\w.])", line):
+            if not code_at(m.start(), m.end()):
+                continue
+            v = int(m.group(1), 0)
+            hexa = m.group(1).startswith("0x")
+            if v > 0xffffffff:
+                continue
+            # Every constant once: +1; 1 and 0 are also the common boundary.
+            w = v + 1
+            lit = (hex(w) if hexa else str(w))
+            new = line[:m.start(1)] + lit + line[m.end(1):]
+            muts.append((ln, new, "constant", "%s -> %s" % (m.group(1), lit)))
+        m = re.match(r"(\s*)(?:\} else )?if \((.*)\)\s*(\{)?\s*$", line)
+        if m and code_at(len(m.group(1)), len(m.group(1)) + 2):
+            nxt = lines[ln + 1] if ln + 1 < len(lines) else ""
+            if m.group(3) or re.search(r"\breturn\b|FAIL|REFUSE|goto|break|continue", nxt):
+                head = line[:m.start(2) - 1]
+                tail = line[m.end(2) + 1:]
+                muts.append((ln, "%s(0 && (%s))%s" % (head, m.group(2), tail), "rule",
+                             "dropped rule"))
+        del base
     return lines, muts
 
 
-def run(cmd, cwd, env=None, timeout=900):
+def run(cmd, env=None, timeout=None):
+    t = time.time()
     try:
-        p = subprocess.run(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        p = subprocess.run(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                            timeout=timeout)
-        return p.returncode, p.stdout.decode(errors="replace")
+        return p.returncode, p.stdout.decode(errors="replace"), time.time() - t
     except subprocess.TimeoutExpired:
-        return -1, "timeout"
+        return None, "timeout", time.time() - t
+
+
+def run_test(exe, env, cpu_limit=None):
+    """Run a test program; (status, CPU seconds).  status: "pass", "fail" or
+    "timeout".  The limit is on CPU time (RLIMIT_CPU, each process of the
+    test), so that a loaded machine does not turn a slow run into a "hang";
+    a wall limit of 20 times as much backs it up."""
+    def limit():
+        os.setsid()
+        if cpu_limit:
+            c = int(math.ceil(cpu_limit))
+            resource.setrlimit(resource.RLIMIT_CPU, (c, c + 5))
+    with open(os.devnull, "wb") as null:
+        p = subprocess.Popen([exe], cwd=ROOT, env=env, stdout=null, stderr=null, preexec_fn=limit)
+    deadline = time.time() + (20 * cpu_limit + 60 if cpu_limit else 3600)
+    while True:
+        pid, st, ru = os.wait4(p.pid, os.WNOHANG)
+        if pid:
+            break
+        if time.time() > deadline:
+            os.killpg(p.pid, signal.SIGKILL)
+            pid, st, ru = os.wait4(p.pid, 0)
+            p.returncode = -9
+            return "timeout", ru.ru_utime + ru.ru_stime
+        time.sleep(0.05)
+    p.returncode = 0
+    cpu = ru.ru_utime + ru.ru_stime
+    try:
+        os.killpg(p.pid, signal.SIGKILL)  # leftovers of a test that forked
+    except OSError:
+        pass
+    if os.WIFSIGNALED(st) and os.WTERMSIG(st) in (signal.SIGXCPU, signal.SIGKILL):
+        return "timeout", cpu
+    if cpu_limit and cpu >= cpu_limit:
+        return "timeout", cpu
+    return ("pass" if os.WIFEXITED(st) and os.WEXITSTATUS(st) == 0 else "fail"), cpu
+
+
+def make_cmd(target, match):
+    """The build's command for target (from make -n), as an argv."""
+    rc, out, _ = run(["make", "-n", "-B", "--no-print-directory", target])
+    for ln in out.split("\n"):
+        if match in ln and ln.lstrip().startswith(("cc ", "gcc ", "clang ", os.environ.get("CC", "cc"))):
+            return shlex.split(ln)
+    sys.exit("mutate: no build command for %s (make -n said: %s)" % (target, out[-500:]))
+
+
+class Builder:
+    """Compiles a (mutated) trusted file and links tests with it, privately."""
+
+    def __init__(self, work):
+        self.work = work
+        self.cc = {}
+        self.link = {}
+
+    def compile_cmd(self, f, asan):
+        key = (f, asan)
+        if key not in self.cc:
+            obj = "%s/%s/src/trusted/%s.o" % (B, "asan" if asan else "obj", f[:-2])
+            self.cc[key] = make_cmd(obj, "-o " + obj)
+        return self.cc[key]
+
+    def link_cmd(self, test, asan):
+        key = (test, asan)
+        if key not in self.link:
+            exe = "%s/%s%s" % (B, "asan/" if asan else "", test)
+            self.link[key] = make_cmd(exe, "-o " + exe + " ")
+        return self.link[key]
+
+    def compile(self, f, text, asan, tag):
+        d = os.path.join(self.work, tag, "src", "trusted")
+        os.makedirs(d, exist_ok=True)
+        src = os.path.join(d, f)
+        open(src, "w").write(text)
+        obj = os.path.join(self.work, tag, f[:-2] + (".asan.o" if asan else ".o"))
+        cmd = []
+        it = iter(self.compile_cmd(f, asan))
+        for a in it:
+            if a == "-o":
+                cmd += ["-o", obj]
+                next(it)
+            elif a.endswith("src/trusted/" + f):
+                cmd.append(src)
+            elif a in ("-MMD", "-MP"):
+                continue
+            else:
+                cmd.append(a)
+        cmd += ["-iquote", "src/trusted"]
+        rc, out, _ = run(cmd, timeout=600)
+        return (obj if rc == 0 else None), out
+
+    def exe(self, test, obj, asan, tag):
+        exe = os.path.join(self.work, tag, ("asan_" if asan else "") + os.path.basename(test))
+        lib = "%s/libjitk%s.a" % (B, "-asan" if asan else "")
+        cmd = []
+        it = iter(self.link_cmd(test, asan))
+        for a in it:
+            if a == "-o":
+                cmd += ["-o", exe]
+                next(it)
+            elif a == lib:
+                cmd += [obj, a]
+            else:
+                cmd.append(a)
+        rc, out, _ = run(cmd, timeout=600)
+        return exe if rc == 0 else None
+
+
+def obj_hash(obj):
+    strip = obj + ".s"
+    subprocess.run(["objcopy", "--strip-debug", obj, strip], check=True)
+    h = hashlib.sha256(open(strip, "rb").read()).hexdigest()
+    os.unlink(strip)
+    return h
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--files", default=",".join(sorted(FAST)))
+    ap.add_argument("--fraction", default="1",
+                    help="F, or FILE=F,...,*=F: the fraction of each stratum run")
     ap.add_argument("--max", type=int, default=0)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--jobs", type=int, default=2)
-    ap.add_argument("--report", default=os.path.join(ROOT, "build", "mutate", "report.md"))
+    ap.add_argument("--list", action="store_true", help="print the mutants and exit")
+    ap.add_argument("--resume", action="store_true",
+                    help="keep the verdicts of report.progress.tsv (by content), except timeouts")
+    ap.add_argument("--rerun-survivors", default="",
+                    help="with --resume: run the survivors of these files (a,b.c) again "
+                    "(after new tests)")
+    ap.add_argument("--report", default=os.path.join(ROOT, B, "mutate", "report.md"))
     a = ap.parse_args()
+    files = [f for f in a.files.split(",") if f]
+    for f in files:
+        if f not in FAST or not os.path.exists(os.path.join(ROOT, "src", "trusted", f)):
+            sys.exit("mutate: %s: not a trusted file with tests (FAST in %s)" % (f, __file__))
+
+    gen, src = [], {}
+    for f in files:
+        lines, muts = mutants_of(os.path.join(ROOT, "src", "trusted", f))
+        src[f] = lines
+        gen += [(f,) + m for m in muts]
+    strata = {}
+    for m in gen:
+        strata.setdefault((m[0], m[3]), []).append(m)
+    rnd = random.Random(a.seed)
+    if a.max and a.max < len(gen):
+        chosen = rnd.sample(gen, a.max)
+    elif a.fraction != "1":
+        frac = {}
+        for part in a.fraction.split(","):
+            k, _, v = part.rpartition("=")
+            frac[k or "*"] = float(v)
+        chosen = []
+        for k in sorted(strata):
+            ms = strata[k]
+            fr = frac.get(k[0], frac.get("*", 1.0))
+            chosen += rnd.sample(ms, min(len(ms), max(1, int(math.ceil(fr * len(ms))))))
+    else:
+        chosen = list(gen)
+    chosen.sort(key=lambda m: (files.index(m[0]), m[1]))
+    if a.list:
+        for f, ln, new, cls, what in chosen:
+            print("%s:%d %s %s: %s" % (f, ln + 1, cls, what, new.strip()))
+        print("%d mutants of %d generated" % (len(chosen), len(gen)))
+        return
+
+    os.makedirs(os.path.dirname(a.report), exist_ok=True)
+    prog = a.report[:-3] + ".progress.tsv"
+    old = {}
+    if a.resume and os.path.exists(prog):
+        for row in open(prog):
+            r = row.rstrip("\n").split("\t")
+            if len(r) >= 9 and r[4] not in ("timeout", "duplicate") and not (
+                    r[4] == "survived" and r[0] in a.rerun_survivors.split(",")):
+                old[(r[0], r[8], r[7])] = r
+    open(prog, "w").close()
     work = tempfile.mkdtemp(prefix="jitk-mutate-")
-    for d in ("src", "include", "tests", "tools", "cli", "policies", "mk", "man", "bench", "fuzz", "Makefile"):
-        src = os.path.join(ROOT, d)
-        if os.path.isdir(src):
-            shutil.copytree(src, os.path.join(work, d), symlinks=True)
-        elif os.path.exists(src):
-            shutil.copy(src, work)
-    all_muts = []
-    for f in a.files.split(","):
-        path = os.path.join(work, "src", "trusted", f)
-        if not os.path.exists(path) or f not in FAST:
-            print("mutate: skipping %s (no such trusted file or no fast tests)" % f, file=sys.stderr)
-            continue
-        lines, muts = mutants_of(path)
-        for m in muts:
-            all_muts.append((f, lines, m))
-    total = len(all_muts)
-    if a.max and total > a.max:
-        random.Random(a.seed).shuffle(all_muts)
-        all_muts = sorted(all_muts[: a.max], key=lambda x: (x[0], x[2][0]))
-    tests = sorted({t for f in a.files.split(",") for t in FAST.get(f, [])})
+    bld = Builder(work)
     env = dict(os.environ, **ENV)
-    b = os.path.join(work, "build")
-    rc, out = run(["make", "-j%d" % a.jobs, "B=build"] + ["build/" + t for t in tests], work)
-    if rc != 0:
-        print(out[-3000:])
-        sys.exit("mutate: the unmutated tree does not build")
-    for t in tests:
-        rc, out = run(["build/" + t], work, env)
-        if rc != 0:
-            print(out[-3000:])
-            sys.exit("mutate: %s fails on the unmutated tree" % t)
-    results = []
+    # The unmutated tree: every test passes, its time sets the limit.
+    base_t, base_h = {}, {}
+    for f in files:
+        obj, out = bld.compile(f, "\n".join(src[f]), False, "orig")
+        if not obj:
+            sys.exit("mutate: %s does not compile unmutated:\n%s" % (f, out[-2000:]))
+        base_h[f] = obj_hash(obj)
+        for t in FAST[f]:
+            if t in base_t:
+                continue
+            exe = bld.exe(t, obj, False, "orig")
+            if not exe:
+                sys.exit("mutate: %s does not link (make the tests first: make mutate does)" % t)
+            st, dt = run_test(exe, env)
+            if st != "pass":
+                sys.exit("mutate: %s fails on the unmutated tree (%s)" % (t, st))
+            base_t[t] = dt
+            print("baseline %-32s %6.1f s CPU" % (t, dt), flush=True)
+
+    lock = threading.Lock()
+    seen = {}          # object hash -> index of the first mutant with that code
+    results = [None] * len(chosen)
+    done = [0]
     t0 = time.time()
-    for i, (f, lines, (ln, new, what)) in enumerate(all_muts):
-        path = os.path.join(work, "src", "trusted", f)
-        orig = "\n".join(lines)
-        mutated = lines[:ln] + [new] + lines[ln + 1:]
-        open(path, "w").write("\n".join(mutated))
-        verdict, by = "survived", ""
-        rc, out = run(["make", "-j%d" % a.jobs, "B=build"] + ["build/" + t for t in FAST[f]], work)
-        if rc != 0:
-            verdict, by = "killed", "build"
+
+    def one(i):
+        f, ln, new, cls, what = chosen[i]
+        tag = "m%d" % i
+        text = "\n".join(src[f][:ln] + [new] + src[f][ln + 1:])
+        verdict, by, secs = "survived", "", 0.0
+        prev = old.get((f, src[f][ln].strip(), new.strip()))
+        obj = out = None
+        if prev:
+            verdict, by, secs = prev[4], prev[5], float(prev[6])
         else:
-            for t in FAST[f]:
-                rc, out = run(["build/" + t], work, env, timeout=300)
-                if rc != 0:
-                    verdict, by = "killed", os.path.basename(t) + (" (timeout)" if rc == -1 else "")
-                    break
-        open(path, "w").write(orig)
-        os.utime(path, (time.time() + 1, time.time() + 1))
-        results.append((f, ln + 1, what, lines[ln].strip(), verdict, by))
-        print("[%d/%d] %s:%d %s: %s %s" % (i + 1, len(all_muts), f, ln + 1, what, verdict, by),
-              flush=True)
-    killed = sum(1 for r in results if r[4] == "killed")
+            obj, out = bld.compile(f, text, False, tag)
+        if prev:
+            pass
+        elif not obj:
+            verdict, by = "stillborn", "does not compile"
+        else:
+            h = obj_hash(obj)
+            with lock:
+                first = seen.get(h)
+                if first is None and h != base_h[f]:
+                    seen[h] = i
+            if h == base_h[f]:
+                verdict, by = "equivalent", "same object code"
+            elif first is not None:
+                verdict, by = "duplicate", first
+            else:
+                for t in FAST[f]:
+                    exe = bld.exe(t, obj, False, tag)
+                    if not exe:
+                        verdict, by = "stillborn", "does not link"
+                        break
+                    lim = max(MIN_TIMEOUT, TIMEOUT_FACTOR * base_t[t])
+                    st, dt = run_test(exe, env, lim)
+                    secs += dt
+                    if st == "timeout":
+                        verdict, by = "timeout", os.path.basename(t)
+                        break
+                    if st != "pass":
+                        verdict, by = "killed", os.path.basename(t)
+                        break
+                if verdict == "survived":
+                    aobj, out = bld.compile(f, text, True, tag)
+                    for t in [t for t in FAST[f] if t.startswith(U)][:2] if aobj else []:
+                        exe = bld.exe(t, aobj, True, tag)
+                        if not exe:
+                            by = "asan/%s did not link: not run" % os.path.basename(t)
+                            break
+                        lim = max(MIN_TIMEOUT, 4 * TIMEOUT_FACTOR * base_t[t])
+                        st, dt = run_test(exe, env, lim)
+                        secs += dt
+                        if st == "timeout":
+                            verdict, by = "timeout", "asan/" + os.path.basename(t)
+                            break
+                        if st != "pass":
+                            verdict, by = "killed", "asan/" + os.path.basename(t)
+                            break
+        subprocess.run(["rm", "-rf", os.path.join(work, tag)])
+        results[i] = [verdict, by, secs]
+        with lock:
+            done[0] += 1
+            with open(a.report[:-3] + ".progress.tsv", "a") as o:
+                o.write("\t".join([f, str(ln + 1), cls, what, verdict, str(by), "%.1f" % secs,
+                                   new.strip(), src[f][ln].strip()]) + "\n")
+            print("[%d/%d %.0fs] %s:%d %s %s: %s %s" % (done[0], len(chosen), time.time() - t0, f,
+                                                       ln + 1, cls, what, verdict, by), flush=True)
+
+    with ThreadPoolExecutor(max_workers=a.jobs) as ex:
+        list(ex.map(one, range(len(chosen))))
+    # Duplicates take the verdict of the first mutant with the same code.
+    for r in results:
+        if r[0] == "duplicate":
+            first = results[r[1]]
+            r[0], r[1] = first[0], "same code as #%d (%s)" % (r[1], first[1])
+    wall = time.time() - t0
+
+    cats = ["killed", "timeout", "survived", "equivalent", "stillborn"]
+    per = {f: dict.fromkeys(cats, 0) for f in files}
+    gen_per = {f: 0 for f in files}
+    for m in gen:
+        gen_per[m[0]] += 1
+    for m, r in zip(chosen, results):
+        per[m[0]][r[0]] += 1
+
+    def score(c):
+        k = c["killed"] + c["timeout"]
+        n = k + c["survived"]
+        return "%.1f%%" % (100.0 * k / n) if n else "-"
+
+    tot = {c: sum(per[f][c] for f in files) for c in cats}
     os.makedirs(os.path.dirname(a.report), exist_ok=True)
     with open(a.report, "w") as o:
         o.write("# Mutation score of src/trusted/\n\n")
-        o.write("%d mutants run (of %d generated in %s), %d killed, %d survived: score %.1f%%; "
-                "%.0f s.\n\n" % (len(results), total, a.files, killed, len(results) - killed,
-                                 100.0 * killed / max(1, len(results)), time.time() - t0))
-        o.write("| file:line | mutant | original | verdict | killed by |\n|---|---|---|---|---|\n")
-        for f, ln, what, src, v, by in results:
-            o.write("| %s:%d | %s | `%s` | %s | %s |\n" % (f, ln, what, src.replace("|", "\\|"), v, by))
-    print("mutate: %d run, %d killed, %d survived (%.1f%%); report %s" %
-          (len(results), killed, len(results) - killed, 100.0 * killed / max(1, len(results)),
+        o.write("%d mutants run of %d generated (%.1f%%; %s, seed %d), %.0f s wall, %d jobs.\n"
+                "Score = (killed + timed out) / (killed + timed out + survived); "
+                "'equivalent' = the same object code as the original (not counted), "
+                "'stillborn' = does not compile (not counted).\n\n"
+                % (len(chosen), len(gen), 100.0 * len(chosen) / max(1, len(gen)),
+                   "all" if len(chosen) == len(gen) else
+                   ("stratified sample, fraction %s of every (file, operator)" % a.fraction
+                    if not a.max else "random sample of %d" % a.max), a.seed, wall, a.jobs))
+        o.write("| file | generated | run | killed | timeout | survived | equivalent | stillborn "
+                "| score |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+        for f in files + ["total"]:
+            c = tot if f == "total" else per[f]
+            g = len(gen) if f == "total" else gen_per[f]
+            o.write("| %s | %d | %d | %s | %s |\n" % (f, g, sum(c.values()),
+                                                     " | ".join(str(c[x]) for x in cats), score(c)))
+        o.write("\n## Survivors\n\n| file:line | mutant | original | mutated |\n|---|---|---|---|\n")
+        for m, r in zip(chosen, results):
+            if r[0] == "survived":
+                o.write("| %s:%d | %s %s | `%s` | `%s` |\n" % (m[0], m[1] + 1, m[3], m[4],
+                                                            src[m[0]][m[1]].strip().replace("|", "\\|"),
+                                                            m[2].strip().replace("|", "\\|")))
+        o.write("\n## Every mutant\n\n| file:line | mutant | verdict | by | test s |\n"
+                "|---|---|---|---|---:|\n")
+        for m, r in zip(chosen, results):
+            o.write("| %s:%d | %s %s | %s | %s | %.1f |\n" % (m[0], m[1] + 1, m[3],
+                                                           m[4].replace("|", "\\|"), r[0],
+                                                           str(r[1]).replace("|", "\\|"), r[2]))
+    with open(a.report[:-3] + ".tsv", "w") as o:
+        for m, r in zip(chosen, results):
+            o.write("\t".join([m[0], str(m[1] + 1), m[3], m[4], r[0], str(r[1]), m[2].strip()]) + "\n")
+    print("mutate: %d of %d mutants run (%.1f%%): %d killed, %d timed out, %d survived, "
+          "%d equivalent (same code), %d stillborn; score %s; %.0f s; report %s" %
+          (len(chosen), len(gen), 100.0 * len(chosen) / max(1, len(gen)), tot["killed"],
+           tot["timeout"], tot["survived"], tot["equivalent"], tot["stillborn"], score(tot), wall,
            a.report))
-    shutil.rmtree(work, ignore_errors=True)
+    for f in files:
+        c = per[f]
+        print("  %-12s %4d run: %4d killed %3d timeout %3d survived %3d equivalent  %s" %
+              (f, sum(c.values()), c["killed"], c["timeout"], c["survived"], c["equivalent"],
+               score(c)))
+    subprocess.run(["rm", "-rf", work])
 
 
 if __name__ == "__main__":

@@ -221,6 +221,21 @@ static void one_mutant(const struct mutant *m)
 	if (err != JITK_E_JIT || !res.has_cex)
 		fail_msg("%s: not refuted (%s: %s)", m->what, jitk_strerror(err), d.msg);
 	assert_string_equal(d.rule, "jit-proof");
+	/* The diagnostic names no BPF instruction, and its hint lists the
+	 * counterexample's sixteen input words in order. */
+	assert_int_equal(d.index, -1);
+	const struct seccomp_data *x = &res.in;
+	uint32_t w[16] = { (uint32_t)x->nr, x->arch, (uint32_t)x->instruction_pointer,
+			   (uint32_t)(x->instruction_pointer >> 32) };
+	for (int i = 0; i < 6; i++) {
+		w[4 + 2 * i] = (uint32_t)x->args[i];
+		w[5 + 2 * i] = (uint32_t)(x->args[i] >> 32);
+	}
+	char hint[256];
+	int o = snprintf(hint, sizeof hint, "input words:");
+	for (int i = 0; i < 16; i++)
+		o += snprintf(hint + o, sizeof hint - (size_t)o, " %08x", w[i]);
+	assert_string_equal(d.hint, hint);
 	jitk_result want;
 	interp_run(m->prog, m->n, &res.in, &want);
 	assert_int_equal(res.filter_ret, want.ret);
