@@ -29,8 +29,29 @@
 
 #include <stdio.h>
 
+/*
+ * ACSL for Frama-C's WP (make prove-rte, docs/verify.md): what pass 2
+ * establishes about the instruction at pc, which pass 3 relies on to index
+ * masks[] and to shift by k.  Stated on insn_op(code), the logic name of
+ * insn_op_of (insn.h).
+ */
+/*@ predicate is_mem_op(integer op) =
+  @   op == INSN_LD_MEM || op == INSN_LDX_MEM || op == INSN_ST || op == INSN_STX;
+  @ predicate is_cond_op(integer op) =
+  @   op == INSN_JEQ_K || op == INSN_JEQ_X || op == INSN_JGT_K || op == INSN_JGT_X ||
+  @   op == INSN_JGE_K || op == INSN_JGE_X || op == INSN_JSET_K || op == INSN_JSET_X;
+  @ predicate classic_ok{L}(jitk_insn *p, integer n, integer pc) =
+  @   0 <= insn_op(p[pc].code) &&
+  @   (is_mem_op(insn_op(p[pc].code)) ==> p[pc].k < INSN_MEMWORDS) &&
+  @   (insn_op(p[pc].code) == INSN_JA ==> pc + 1 + p[pc].k < n) &&
+  @   (is_cond_op(insn_op(p[pc].code)) ==> pc + 1 + p[pc].jt < n && pc + 1 + p[pc].jf < n);
+  @*/
+
 /* Describe insns[pc] for a message: "ldh [k]" style is the disassembler's
  * job; here the table name and the raw fields are unambiguous. */
+/*@ requires \valid_read(in) && 0 < cap && \valid(buf + (0 .. cap - 1));
+  @ assigns buf[0 .. cap - 1];
+  @*/
 static void check_describe(char *buf, size_t cap, const jitk_insn *in)
 {
 	int op = insn_op_of(in->code);
@@ -43,6 +64,10 @@ static void check_describe(char *buf, size_t cap, const jitk_insn *in)
 }
 
 /* Record a rejection of insns[pc] under rule, with a hint. */
+/*@ requires \valid_read(insns + pc);
+  @ assigns *d;
+  @ ensures \result == JITK_E_CHECK;
+  @*/
 static jitk_err check_fail(jitk_diag *d, const jitk_insn *insns, size_t pc, const char *rule,
 			   const char *what, const char *hint)
 {
@@ -62,6 +87,7 @@ static jitk_err check_fail(jitk_diag *d, const jitk_insn *insns, size_t pc, cons
  * ABS by opcode, LD W ABS by k >= 64), so the only effect on seccomp is
  * which pass - and which instruction - reports the rejection.
  */
+/*@ assigns \nothing; */
 static bool check_is_ancillary(uint32_t k)
 {
 	static const uint32_t anc[] = {
@@ -70,6 +96,10 @@ static bool check_is_ancillary(uint32_t k)
 		SKF_AD_RXHASH, SKF_AD_CPU, SKF_AD_ALU_XOR_X, SKF_AD_VLAN_TAG,
 		SKF_AD_VLAN_TAG_PRESENT, SKF_AD_PAY_OFFSET, SKF_AD_RANDOM, SKF_AD_VLAN_TPID,
 	};
+	/*@ loop invariant 0 <= i <= sizeof(anc) / sizeof(anc[0]);
+	  @ loop assigns i;
+	  @ loop variant sizeof(anc) / sizeof(anc[0]) - i;
+	  @*/
 	for (size_t i = 0; i < sizeof anc / sizeof anc[0]; i++)
 		if (k == (uint32_t)SKF_AD_OFF + anc[i])
 			return true;
@@ -77,6 +107,11 @@ static bool check_is_ancillary(uint32_t k)
 }
 
 /* Pass 2a: bpf_check_classic's per-instruction rules. */
+/*@ requires n <= JITK_MAXINSNS && pc < n && \valid_read(insns + (0 .. n - 1));
+  @ requires \separated(d, insns + (0 .. n - 1));
+  @ assigns *d;
+  @ ensures \result == JITK_OK ==> classic_ok(insns, n, pc);
+  @*/
 static jitk_err check_classic_insn(const jitk_insn *insns, size_t n, size_t pc, jitk_diag *d)
 {
 	const jitk_insn *in = &insns[pc];
@@ -171,14 +206,28 @@ static jitk_err check_classic_insn(const jitk_insn *insns, size_t n, size_t pc, 
  * mask is ANDed with the RET's state), and the kernel rejects such programs,
  * so we must too.  Pass 2 has already bounded every k and every target.
  */
+/*@ requires 0 < n <= JITK_MAXINSNS && \valid_read(insns + (0 .. n - 1));
+  @ requires \forall integer i; 0 <= i < n ==> classic_ok(insns, n, i);
+  @ requires \separated(d, insns + (0 .. n - 1));
+  @ assigns *d;
+  @*/
 static jitk_err check_mem(const jitk_insn *insns, size_t n, jitk_diag *d)
 {
 	uint16_t masks[JITK_MAXINSNS];
 	uint16_t memvalid = 0;
+	/*@ loop invariant 0 <= pc <= n;
+	  @ loop assigns pc, masks[0 .. n - 1];
+	  @ loop variant n - pc;
+	  @*/
 	for (size_t pc = 0; pc < n; pc++)
 		masks[pc] = 0xffff;
+	/*@ loop invariant 0 <= pc <= n;
+	  @ loop assigns pc, memvalid, masks[0 .. n - 1];
+	  @ loop variant n - pc;
+	  @*/
 	for (size_t pc = 0; pc < n; pc++) {
 		const jitk_insn *in = &insns[pc];
+		/*@ assert classic_ok(insns, n, pc); */
 		memvalid &= masks[pc];
 		switch (insn_op_of(in->code)) {
 		case INSN_ST:
@@ -220,18 +269,37 @@ static jitk_err check_mem(const jitk_insn *insns, size_t n, jitk_diag *d)
 	return JITK_OK;
 }
 
+/* insn_info[op].seccomp, on its own so that the table's initialiser (which
+ * WP puts into every goal that reads the table) stays out of the loop's
+ * goals below. */
+/*@ requires 0 <= op < INSN__COUNT;
+  @ assigns \nothing;
+  @*/
+static bool check_admitted(int op)
+{
+	return insn_info[op].seccomp;
+}
+
 /* Pass 4: seccomp_check_filter.  Only what insn_info marks seccomp-legal;
  * the seccomp_data load must be an aligned word inside the 64-byte struct.
  * LEN and the other admitted opcodes need no operand check here (the kernel
  * rewrites LEN's k to 64, ignoring the given one). */
+/*@ requires \valid_read(insns + (0 .. n - 1));
+  @ requires \separated(d, insns + (0 .. n - 1));
+  @ assigns *d;
+  @*/
 static jitk_err check_seccomp(const jitk_insn *insns, size_t n, jitk_diag *d)
 {
+	/*@ loop invariant 0 <= pc <= n;
+	  @ loop assigns pc, *d;
+	  @ loop variant n - pc;
+	  @*/
 	for (size_t pc = 0; pc < n; pc++) {
 		const jitk_insn *in = &insns[pc];
 		int op = insn_op_of(in->code);
 		/* op >= 0: pass 1 refused every unknown code (written out so
 		 * that the index is visibly in range, docs/verify.md). */
-		if (op < 0 || !insn_info[op].seccomp) {
+		if (op < 0 || !check_admitted(op)) {
 			jitk_err e = check_fail(d, insns, pc, CHECK_RULE_SECCOMP_OPCODE,
 						"classic BPF, but seccomp does not admit this opcode",
 						NULL);
@@ -254,6 +322,10 @@ static jitk_err check_seccomp(const jitk_insn *insns, size_t n, jitk_diag *d)
 	return JITK_OK;
 }
 
+/*@ requires insns == \null || \valid_read(insns + (0 .. n - 1));
+  @ requires \separated(d, insns + (0 .. n - 1));
+  @ assigns *d;
+  @*/
 jitk_err check_insns(const jitk_insn *insns, size_t n, jitk_diag *d)
 {
 	if (n > 0 && !insns)
@@ -273,6 +345,11 @@ jitk_err check_insns(const jitk_insn *insns, size_t n, jitk_diag *d)
 		return JITK_E_TOO_BIG;
 	}
 	/* 2. bpf_check_classic: every instruction, then the final RET. */
+	/*@ loop invariant 0 <= pc <= n;
+	  @ loop invariant \forall integer i; 0 <= i < pc ==> classic_ok(insns, n, i);
+	  @ loop assigns pc, *d;
+	  @ loop variant n - pc;
+	  @*/
 	for (size_t pc = 0; pc < n; pc++) {
 		jitk_err e = check_classic_insn(insns, n, pc, d);
 		if (e != JITK_OK)

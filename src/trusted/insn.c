@@ -15,7 +15,6 @@ static const uint8_t op_by_code[0x100] = {
 #undef INSN_INDEX
 };
 
-/*@ assigns \nothing; */
 int insn_op_of(uint16_t code)
 {
 	if (code >= sizeof op_by_code)

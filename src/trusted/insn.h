@@ -103,7 +103,19 @@ struct insn_info {
 extern const struct insn_info insn_info[INSN__COUNT];
 
 /* The op of a 16-bit code, or -1 if the classic checker rejects the code.
- * The whole 16 bits must match: unused bits are not masked (kernel rule). */
+ * The whole 16 bits must match: unused bits are not masked (kernel rule).
+ * For Frama-C (make prove-rte), insn_op is this function in the logic: the
+ * checker's passes state what an earlier pass established about an
+ * instruction in terms of insn_op(code), and each later pass's
+ * insn_op_of(code) is then the same op (docs/verify.md). */
+/*@ axiomatic insn_op_logic {
+  @   logic integer insn_op(integer code);
+  @ }
+  @*/
+/*@ assigns \nothing;
+  @ ensures insn_op_def: \result == insn_op(code);
+  @ ensures insn_op_range: -1 <= \result < INSN__COUNT;
+  @*/
 int insn_op_of(uint16_t code);
 
 /* Derived facts, from the code bits. */
