@@ -11,10 +11,14 @@
  * (one written by --dump, possibly edited): "proved", or a counterexample
  * with the input, the image's result run natively (in a child process,
  * so a fault cannot take the CLI down) and the interpreter's.
+ * `--cross-check` (either way) exports the image proof's query as SMT-LIB 2
+ * once Z3 has proved it, and requires cvc5 to answer unsat too
+ * (cli/cross.c), so that a Z3 bug cannot pass an image alone.
  *
  * Exit statuses: 0 compiled, validated and proved (--check: proved), 1 the
  * filter or image is rejected (checker, validator, proof) or I/O failed,
- * 2 bad command line.
+ * 2 bad command line, 3 --cross-check: cvc5 is missing or does not answer
+ * unsat.
  */
 #include "cli.h"
 #include "jit_map.h"
@@ -27,7 +31,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define JIT_USAGE "jit FILTER [--dump OUT] [--map] [--check IMAGE [--timeout MS]] [--from raw|text|auto]"
+#define JIT_USAGE \
+	"jit FILTER [--dump OUT] [--map] [--check IMAGE [--timeout MS]] [--cross-check] [--from raw|text|auto]"
 
 /* Run image code[0..len) natively on *in in a child process.  The image has
  * passed smt_x86's structural rules (forward branches only, stack and input
@@ -88,7 +93,42 @@ static bool run_native(const uint8_t *code, size_t len, const struct seccomp_dat
 #endif
 }
 
-static int check_image(const char *in, const jitk_filter *f, const char *image, unsigned timeout)
+/* --cross-check: the image was proved by Z3; prove it again exporting the
+ * query, and require cvc5's unsat on it.  CLI_OK, CLI_FAIL (the proof
+ * itself failed this time) or 3 (cvc5 missing or not unsat). */
+static int cross_check(FILE *out, const char *image, const jitk_filter *f, const uint8_t *code,
+		       size_t len, unsigned timeout)
+{
+	jitk_diag d;
+	memset(&d, 0, sizeof d);
+	d.index = -1;
+	struct jit_proof res;
+	jitk_err err = jit_prove(f, code, len, timeout, true, &res, &d);
+	if (err) {
+		free(res.smtlib);
+		cli_report(image, err, &d);
+		return CLI_FAIL;
+	}
+	char verdict[256];
+	int r = cli_cvc5_unsat(res.smtlib, verdict, sizeof verdict);
+	size_t qlen = res.smtlib ? strlen(res.smtlib) : 0;
+	free(res.smtlib);
+	if (r < 0) {
+		cli_error("cross-check: %s", verdict);
+		return 3;
+	}
+	if (r == 0) {
+		cli_error("cross-check: the solvers disagree on the image proof of %s: Z3 unsat, cvc5 '%s'",
+			  image, verdict);
+		return 3;
+	}
+	fprintf(out, "cross-checked: cvc5 also answers unsat on the image proof (%zu bytes of SMT-LIB 2)\n",
+		qlen);
+	return CLI_OK;
+}
+
+static int check_image(const char *in, const jitk_filter *f, const char *image, unsigned timeout,
+		       bool cross)
 {
 	size_t len = 0;
 	char *bytes = cli_read_input(image, &len); /* bounded, like every input */
@@ -102,8 +142,9 @@ static int check_image(const char *in, const jitk_filter *f, const char *image, 
 	if (!err) {
 		printf("proved: %s (%zu bytes, %zu x86-64 instructions) computes what %s computes, for every input\n",
 		       image, len, res.x86_insns, in);
+		int rc = cross ? cross_check(stdout, image, f, (const uint8_t *)bytes, len, timeout) : CLI_OK;
 		free(bytes);
-		return CLI_OK;
+		return rc;
 	}
 	if (!res.has_cex) {
 		if (!d.file[0])
@@ -137,7 +178,7 @@ int cmd_jit(int argc, char **argv)
 {
 	const char *in = NULL, *dump = NULL, *image = NULL;
 	unsigned timeout = 0;
-	bool map = false;
+	bool map = false, cross = false;
 	enum cli_format fmt = FMT_AUTO;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -147,6 +188,7 @@ int cmd_jit(int argc, char **argv)
 			       "  --map        print the native offset of each BPF instruction\n"
 			       "  --check IMAGE  prove IMAGE (raw x86-64, e.g. from --dump) equal to FILTER\n"
 			       "  --timeout MS   the proof's Z3 time limit (default %u ms)\n"
+			       "  --cross-check  re-check the image proof with cvc5 (SMT-LIB 2)\n"
 			       "  --from FMT   read FILTER as raw bytes, assembler text, or guess\n",
 			       JIT_USAGE, JIT_PROVE_DEFAULT_TIMEOUT_MS);
 			return CLI_OK;
@@ -165,6 +207,8 @@ int cmd_jit(int argc, char **argv)
 						 "--timeout wants milliseconds from 1 to 86400000, not '%s'", t);
 		} else if (!strcmp(a, "--map")) {
 			map = true;
+		} else if (!strcmp(a, "--cross-check")) {
+			cross = true;
 		} else if (!strcmp(a, "--from")) {
 			if (i + 1 >= argc)
 				return cli_usage(JIT_USAGE, "%s needs raw, text or auto", a);
@@ -198,7 +242,7 @@ int cmd_jit(int argc, char **argv)
 			jitk_check(f, &cd);
 			cli_report(in, cerr, &cd);
 		} else {
-			rc = check_image(in, f, image, timeout);
+			rc = check_image(in, f, image, timeout, cross);
 		}
 		jitk_filter_free(f);
 		return rc;
@@ -233,6 +277,10 @@ int cmd_jit(int argc, char **argv)
 		for (size_t i = 0; i < n; i++)
 			fprintf(rep, "  %5zu  0x%04x\n", i, offs[i]);
 		fprintf(rep, "  trailer  0x%04x (DIV by X == 0 returns 0 here)\n", offs[n]);
+	}
+	if (cross && rc == CLI_OK) {
+		fflush(rep);
+		rc = cross_check(rep, in, f, code, len, 0);
 	}
 	jitk_jit_free(j);
 	jitk_filter_free(f);

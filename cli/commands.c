@@ -254,6 +254,9 @@ static const struct cli_opt jit_opts[] = {
 	  "prove IMAGE (raw x86-64, e.g. from --dump) equal to FILTER instead (docs/jit.md)" },
 	{ "--timeout", NULL, "MS", CLI_ARG_VALUE, NULL, "10000", false,
 	  "the --check proof's Z3 time limit (1 to 3600000)" },
+	{ "--cross-check", NULL, NULL, CLI_ARG_NONE, NULL, NULL, false,
+	  "re-check the image proof Z3 answered unsat with cvc5, on the same query exported "
+	  "as SMT-LIB 2 (exit 3 if cvc5 is missing or disagrees)" },
 	{ "--from", NULL, "raw|text|auto", CLI_ARG_WORDS, "auto raw text", "auto", false,
 	  "read the filter as raw bytes or assembler text, or guess" },
 	OPT_END,
@@ -261,6 +264,7 @@ static const struct cli_opt jit_opts[] = {
 static const char *const jit_ex[] = {
 	"jitk jit paper.bin --dump paper.x86 && objdump -D -b binary -mi386:x86-64 paper.x86",
 	"jitk jit paper.bin --check edited.x86",
+	"jitk jit paper.bin --cross-check",
 	NULL,
 };
 
