@@ -68,6 +68,11 @@ enum { KIND_FILTER = 1, KIND_LINT = 2 };
 
 /* A stale temporary file (a writer killed by SIGKILL) is removed after: */
 #define STALE_TMP_SECONDS 3600
+/* The cache holds at most MAX_ENTRIES files (about 33 KiB each at most):
+ * beyond, a write removes the least recently used (by mtime, which a hit
+ * renews) down to PRUNE_TO. */
+#define MAX_ENTRIES 1024
+#define PRUNE_TO (MAX_ENTRIES * 3 / 4)
 
 /* Every field of jitk_compile_opts that can change the filter is in the
  * key (cache_key below).  A new field breaks this assertion on purpose:
@@ -399,10 +404,33 @@ static uint8_t *read_entry(const unsigned char key[CLI_CACHE_KEY], int kind, siz
 		return bad_entry(dfd, name, "has a wrong payload length", buf);
 	*plen = n - HDR - HASH_LEN;
 	memmove(buf, buf + HDR, *plen);
+	/* Recently used: the pruning (sweep_stale) removes the oldest first. */
+	utimensat(dfd, name, NULL, AT_SYMLINK_NOFOLLOW);
 	return buf;
 }
 
-/* Remove temporary files that writers killed by SIGKILL left behind. */
+struct aged {
+	time_t mtime;
+	char name[2 * CLI_CACHE_KEY + 8];
+};
+
+static int by_age(const void *a, const void *b)
+{
+	time_t x = ((const struct aged *)a)->mtime, y = ((const struct aged *)b)->mtime;
+	return (x > y) - (x < y);
+}
+
+/* An entry's name: 64 hex digits and .bpf or .lint. */
+static bool is_entry_name(const char *n)
+{
+	size_t i = 0;
+	while (i < 2 * CLI_CACHE_KEY && ((n[i] >= '0' && n[i] <= '9') || (n[i] >= 'a' && n[i] <= 'f')))
+		i++;
+	return i == 2 * CLI_CACHE_KEY && (!strcmp(n + i, ".bpf") || !strcmp(n + i, ".lint"));
+}
+
+/* Remove temporary files that writers killed by SIGKILL left behind, and
+ * the least recently used entries beyond MAX_ENTRIES. */
 static void sweep_stale(int dfd)
 {
 	int fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -414,14 +442,37 @@ static void sweep_stale(int dfd)
 	}
 	time_t now = time(NULL);
 	struct dirent *e;
+	struct aged *ents = NULL;
+	size_t n = 0, cap = 0;
 	while ((e = readdir(d))) {
 		struct stat st;
-		if (!strncmp(e->d_name, ".tmp-", 5) &&
-		    fstatat(dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-		    now - st.st_mtime > STALE_TMP_SECONDS)
-			unlinkat(dfd, e->d_name, 0);
+		bool tmp = !strncmp(e->d_name, ".tmp-", 5);
+		if (!(tmp || is_entry_name(e->d_name)) ||
+		    fstatat(dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+			continue;
+		if (tmp) {
+			if (now - st.st_mtime > STALE_TMP_SECONDS)
+				unlinkat(dfd, e->d_name, 0);
+			continue;
+		}
+		if (n == cap) {
+			struct aged *m = realloc(ents, (cap = cap ? 2 * cap : 64) * sizeof *ents);
+			if (!m)
+				break;
+			ents = m;
+		}
+		ents[n].mtime = st.st_mtime;
+		/* is_entry_name bounds its length. */
+		memcpy(ents[n].name, e->d_name, strlen(e->d_name) + 1);
+		n++;
 	}
 	closedir(d);
+	if (n > MAX_ENTRIES) {
+		qsort(ents, n, sizeof *ents, by_age);
+		for (size_t i = 0; i < n - PRUNE_TO; i++)
+			unlinkat(dfd, ents[i].name, 0);
+	}
+	free(ents);
 }
 
 static bool write_all(int fd, const uint8_t *p, size_t n)

@@ -13,6 +13,8 @@
 
 /* Generated at build time by tools/gen_version.sh (build/gen/cli_version.c). */
 extern const char cli_tables_source[];
+/* The Makefile's SHA-256 of the generated tables (build/gen/cli_tables_hash.c). */
+extern const char cli_tables_sha256[];
 
 #define WIDTH 79
 
@@ -455,5 +457,7 @@ int cli_version(void)
 		printf("%s%s %zu", a ? ", " : "syscalls known: ", jitk_arch_name((jitk_arch)a), n);
 	}
 	printf("\n");
+	/* Part of the proof cache's key (cli/cache.c). */
+	printf("tables fingerprint: sha256 %s\n", cli_tables_sha256);
 	return CLI_OK;
 }

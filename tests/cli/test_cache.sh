@@ -307,6 +307,37 @@ miss "a write after a crash" "$J" compile top.scpl -o x1.bpf
 [ -e "$C/.tmp-young" ] && ok "... keeps a young one" || notok "... keeps a young one"
 rm -f "$C/.tmp-young"
 
+# Bounded: beyond 1024 files a write removes the least recently used, and
+# a hit makes an entry recently used.
+rm -rf "$C"
+"$J" compile top.scpl -o /dev/null 2>/dev/null
+KEEP=$(ls "$C"/*.bpf)
+touch -d '3 days ago' "$KEEP"
+hit "a hit" "$J" compile top.scpl -o z1.bpf
+[ "$(find "$KEEP" -mmin -60 | wc -l)" = 1 ] && ok "... renews the entry's mtime" || notok "... renews the entry's mtime" "$(ls -l "$KEEP")"
+python3 -c '
+import os, sys, time
+old = time.time() - 2 * 86400
+for i in range(1100):
+    p = os.path.join(sys.argv[1], "%064x.bpf" % (i + 1))
+    with open(p, "wb") as f:
+        f.write(b"old")
+    os.chmod(p, 0o600)
+    os.utime(p, (old, old))
+' "$C"
+miss "a write into a full cache" "$J" compile conc.scpl -o z2.bpf
+left=$(ls "$C" | wc -l)
+[ "$left" -le 1024 ] && [ "$left" -ge 700 ] && ok "... prunes it to three quarters ($left files)" || notok "... prunes it to three quarters" "$left files"
+hit "... keeping the recently used entry" "$J" compile top.scpl -o z3.bpf
+hit "... and the new one" "$J" compile conc.scpl -o z4.bpf
+rm -rf "$C"
+
+# The built-in policy (Docker's) is cached like a file.
+miss "run with the built-in policy" "$J" run -v --no-report -- /bin/true
+hit "run with the built-in policy, again" "$J" run -v --no-report -- /bin/true
+expect 0 "--version" "$J" --version
+if grep -qE '^tables fingerprint: sha256 [0-9a-f]{64}$' out; then ok "--version shows the tables' fingerprint"; else notok "--version shows the tables' fingerprint"; fi
+
 # --------------------------------------------------- --no-cache, JITK_NO_CACHE
 "$J" compile top.scpl -o /dev/null 2>/dev/null
 miss "--no-cache ignores a good entry" "$J" compile top.scpl -o y.bpf --no-cache
