@@ -34,6 +34,25 @@ static void print_num(struct strbuf *sb, uint64_t v)
 		sb_printf(sb, "0x%llx", (unsigned long long)v);
 }
 
+/* A constant of a low32() compare, which the front end stored cut to 32
+ * bits.  On a parameter narrower than 32 bits (a 16-bit umode_t or i386
+ * old_uid_t, an 8-bit char) the parser accepts a negative value only as
+ * the sign extension of its W-bit two's complement (docs/scpl.md,
+ * "Constants at width W"), so 0xffffffff, written for -1, would not parse
+ * back.  Parameter types are C types (8, 16, 32 or 64 bits), so every
+ * negative value that fits a width below 32 lies in 0xffff8000..0xffffffff
+ * once cut: print those as negative, which means the same 32 bits at W = 32
+ * and fits any W it was accepted at. */
+static void print_low32_num(struct strbuf *sb, uint64_t v)
+{
+	if (v >= 0xffff8000u && v <= 0xffffffffu) {
+		sb_printf(sb, "-");
+		print_num(sb, 0x100000000u - v);
+	} else {
+		print_num(sb, v);
+	}
+}
+
 static jitk_err print_action(struct strbuf *sb, uint32_t ret)
 {
 	uint32_t data = ret & JITK_RET_DATA;
@@ -119,13 +138,13 @@ static void print_cond(struct strbuf *sb, const struct pol_cond *c, enum pol_kin
 		bool masked = c->mask != (c->low32 ? 0xffffffffu : UINT64_MAX);
 		if (masked) {
 			sb_printf(sb, "(%s & ", operand);
-			print_num(sb, c->mask);
+			(c->low32 ? print_low32_num : print_num)(sb, c->mask);
 			sb_printf(sb, ")");
 		} else {
 			sb_printf(sb, "%s", operand);
 		}
 		sb_printf(sb, " %s ", relop[c->op]);
-		print_num(sb, c->value);
+		(c->low32 ? print_low32_num : print_num)(sb, c->value);
 		return;
 	}
 	case POL_NOT:

@@ -29,13 +29,6 @@ import scpl_gen  # noqa: E402
 
 INPUTS = 100         # inputs per generated policy
 SHIPPED_INPUTS = 400  # inputs per shipped policy
-# A known jitk bug, reported and not yet fixed (docs/verify.md): the printer
-# writes a negative constant of a low32() compare on a parameter narrower
-# than 32 bits as its 32-bit two's complement (low32(arg0) == -1 on i386
-# setuid, a 16-bit old_uid_t, prints as == 0xffffffff), which the parser
-# then refuses as wider than the compare's 16 bits.  Such round trips are
-# counted and shown, not failed; delete this when the printer is fixed.
-KNOWN_PRINTER_BUG = " 16 bits there"
 SELF_TEST = 300      # generated policies re-read with each break
 BREAKS = ["first-match", "width", "neg", "x32", "default"]
 
@@ -189,14 +182,11 @@ def main():
         rtg = [p for p, pol in zip(gpaths, gpols) if not isinstance(pol, scpl_ref.SCPLError)]
         out = subprocess.run([drv, "roundtrip"] + rt + rtg, stdout=subprocess.PIPE,
                              universal_newlines=True).stdout.splitlines()
-        known = [l for l in out if " error: reparse: " in l and KNOWN_PRINTER_BUG in l]
-        bad_rt = [l for l in out if not l.endswith(" equal") and l not in known]
+        bad_rt = [l for l in out if not l.endswith(" equal")]
         log.extend("# " + l for l in bad_rt[:5])
-        log.extend("# known printer bug (docs/verify.md): " + l for l in known[:3])
         tap.append((not bad_rt and len(out) == len(rt + rtg),
-                    "round trip parse/print/parse proved equal: %d of %d policies "
-                    "(%d hit the known printer bug)" % (len(out) - len(bad_rt) - len(known),
-                                                        len(rt + rtg), len(known))))
+                    "round trip parse/print/parse proved equal: %d of %d policies"
+                    % (len(out) - len(bad_rt), len(rt + rtg))))
         print("# round trip %.1fs" % (time.time() - t3))
         mut = rt[:8] + rtg[:8]
         out = subprocess.run([drv, "roundtrip", "--mutate"] + mut, stdout=subprocess.PIPE,

@@ -185,6 +185,32 @@ static void printed_text(void **state)
 	jitk_policy_free(p);
 }
 
+/* A negative constant or mask of a low32() compare on a parameter narrower
+ * than 32 bits (i386 setuid's 16-bit old_uid_t, open's umode_t mode) is
+ * printed as negative: its 32-bit two's complement, 0xffffffff, would not
+ * fit the 16 bits the parser checks it against (docs/scpl.md, "Constants
+ * at width W").  At 32 bits the same text means the same 32 bits. */
+static void low32_negative(void **state)
+{
+	(void)state;
+	const char *text =
+		"{ arch = [x86_64; i386]; default_action = Allow; rules = [\n"
+		"    { action = Errno EPERM; arch = [i386]; syscall = setuid; when = low32(arg0) == -1 };\n"
+		"    { action = Errno 5; syscall = open; when = (low32(arg2) & -2) != -0x8000 };\n"
+		"    { action = Errno 6; syscall = close; when = low32(arg0) == -1 };\n"
+		"    { action = Errno 7; syscall = ioctl; when = (low32(arg1) & 0x80000000) == 0x80000000 } ] }";
+	round_trip(text, "low32neg.scpl");
+	jitk_policy *p = parse_ok(text, "low32neg.scpl");
+	char *s = print_ok(p);
+	assert_non_null(strstr(s, "when = low32(arg0) == -1;"));
+	assert_non_null(strstr(s, "when = (low32(arg2) & -2) != -0x8000;"));
+	assert_null(strstr(s, "0xffffffff"));
+	/* a flag bit 31 at 32 bits stays as written */
+	assert_non_null(strstr(s, "(low32(arg1) & 0x80000000) == 0x80000000"));
+	free(s);
+	jitk_policy_free(p);
+}
+
 /* A policy holding an action SCPL cannot write is refused, not
  * misprinted (the check can fail). */
 static void unprintable(void **state)
@@ -210,6 +236,7 @@ int main(void)
 		cmocka_unit_test(shipped_policies),
 		cmocka_unit_test(hard_cases),
 		cmocka_unit_test(printed_text),
+		cmocka_unit_test(low32_negative),
 		cmocka_unit_test(unprintable),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
