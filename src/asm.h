@@ -110,6 +110,10 @@ jitk_err asm_err_at(struct asm_ctx *a, jitk_err err, size_t off, size_t span, co
 		    ...) JITK_PRINTF(5, 6);
 jitk_err asm_err_tok(struct asm_ctx *a, jitk_err err, const struct tok *t, const char *fmt, ...)
 	JITK_PRINTF(4, 5);
+#ifdef __clang_analyzer__ /* never JITK_OK (diag.h) */
+#define asm_err_at(...) diag_analyzer_err(asm_err_at(__VA_ARGS__))
+#define asm_err_tok(...) diag_analyzer_err(asm_err_tok(__VA_ARGS__))
+#endif
 jitk_err asm_expect(struct asm_ctx *a, char c, const char *after);
 jitk_err asm_lex(struct asm_ctx *a);
 const char *asm_tok_desc(const struct tok *t);

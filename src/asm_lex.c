@@ -10,7 +10,7 @@
 
 /* ------------------------------------------------------------------ lexer */
 
-jitk_err asm_err_at(struct asm_ctx *a, jitk_err err, size_t off, size_t span,
+jitk_err (asm_err_at)(struct asm_ctx *a, jitk_err err, size_t off, size_t span,
 		       const char *fmt, ...)
 {
 	char msg[sizeof a->d->msg];
@@ -21,7 +21,7 @@ jitk_err asm_err_at(struct asm_ctx *a, jitk_err err, size_t off, size_t span,
 	return diag_text(a->d, err, a->file, a->text, a->len, off, span ? span : 1, "%s", msg);
 }
 
-jitk_err asm_err_tok(struct asm_ctx *a, jitk_err err, const struct tok *t,
+jitk_err (asm_err_tok)(struct asm_ctx *a, jitk_err err, const struct tok *t,
 			const char *fmt, ...)
 {
 	char msg[sizeof a->d->msg];

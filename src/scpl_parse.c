@@ -88,7 +88,7 @@ static void tok_desc(struct parser *P, const struct scpl_tok *t, char *buf, size
 }
 
 /* Record an error at a byte range of source s. */
-jitk_err scpl_err_range(struct parser *P, size_t s, size_t off, size_t span, jitk_err err,
+jitk_err (scpl_err_range)(struct parser *P, size_t s, size_t off, size_t span, jitk_err err,
 			  const char *fmt, ...)
 {
 	char msg[256];
@@ -101,7 +101,7 @@ jitk_err scpl_err_range(struct parser *P, size_t s, size_t off, size_t span, jit
 }
 
 /* Record an error at token t of the current source. */
-jitk_err scpl_err_at(struct parser *P, const struct scpl_tok *t, jitk_err err,
+jitk_err (scpl_err_at)(struct parser *P, const struct scpl_tok *t, jitk_err err,
 		       const char *fmt, ...)
 {
 	char msg[256];
@@ -139,8 +139,11 @@ static jitk_err expect(struct parser *P, const char *s, const char *what, const 
 		return JITK_OK;
 	return expected(P, what, hnt);
 }
+#ifdef __clang_analyzer__ /* never JITK_OK (diag.h) */
+#define expected(...) diag_analyzer_err(expected(__VA_ARGS__))
+#endif
 
-jitk_err scpl_nomem(struct parser *P)
+jitk_err (scpl_nomem)(struct parser *P)
 {
 	return diag_err(P->d, JITK_E_NOMEM, "out of memory while parsing the policy");
 }

@@ -123,6 +123,11 @@ jitk_err scpl_err_at(struct parser *P, const struct scpl_tok *t, jitk_err err,
 		     const char *fmt, ...) JITK_PRINTF(4, 5);
 void scpl_hint(struct parser *P, const char *fmt, ...) JITK_PRINTF(2, 3);
 jitk_err scpl_nomem(struct parser *P);
+#ifdef __clang_analyzer__ /* never JITK_OK (diag.h) */
+#define scpl_err_range(...) diag_analyzer_err(scpl_err_range(__VA_ARGS__))
+#define scpl_err_at(...) diag_analyzer_err(scpl_err_at(__VA_ARGS__))
+#define scpl_nomem(P) diag_analyzer_err(scpl_nomem(P))
+#endif
 
 /* Open the file an include names (ptext/plen, the string token t without
  * its quotes), relative to the including file; on success *idx is its

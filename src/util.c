@@ -62,7 +62,7 @@ static void diag_vmsg(jitk_diag *d, jitk_err err, const char *fmt, va_list ap)
 	vsnprintf(d->msg, sizeof d->msg, fmt, ap);
 }
 
-jitk_err diag_err(jitk_diag *d, jitk_err err, const char *fmt, ...)
+jitk_err (diag_err)(jitk_diag *d, jitk_err err, const char *fmt, ...)
 {
 	if (d) {
 		va_list ap;
@@ -74,7 +74,7 @@ jitk_err diag_err(jitk_diag *d, jitk_err err, const char *fmt, ...)
 	return err;
 }
 
-jitk_err diag_insn(jitk_diag *d, jitk_err err, long index, const char *rule,
+jitk_err (diag_insn)(jitk_diag *d, jitk_err err, long index, const char *rule,
 		   const char *fmt, ...)
 {
 	if (d) {
@@ -89,7 +89,7 @@ jitk_err diag_insn(jitk_diag *d, jitk_err err, long index, const char *rule,
 	return err;
 }
 
-jitk_err diag_text(jitk_diag *d, jitk_err err, const char *file, const char *text,
+jitk_err (diag_text)(jitk_diag *d, jitk_err err, const char *file, const char *text,
 		   size_t textlen, size_t off, size_t span, const char *fmt, ...)
 {
 	if (!d)
