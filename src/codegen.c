@@ -199,6 +199,10 @@ static void decision_measure(const struct cg *g, struct seg *s)
 		for (size_t l = 0; l < t.n; l++) {
 			const jitk_insn *i = &t.buf[l];
 			size_t next = 0;
+			/* the emitter's invariant: label 0 is a ret, jumps go back */
+			ANALYZER_ASSUME(BPF_CLASS(i->code) == BPF_RET ||
+					(l > 0 && (i->code == (BPF_JMP | BPF_JA) ? i->k < l
+						   : BPF_CLASS(i->code) != BPF_JMP || (i->jt < l && i->jf < l))));
 			if (BPF_CLASS(i->code) == BPF_RET)
 				next = 0;
 			else if (i->code == (BPF_JMP | BPF_JA))

@@ -409,6 +409,7 @@ jitk_err jit_generate(const jitk_insn *insns, size_t n, uint8_t **code, size_t *
 		g.prev = g.cur;
 		g.cur = g.cur == ta ? tb : ta;
 	}
+	ANALYZER_ASSUME(g.cur == ta || g.cur == tb); /* the passes only swap them */
 	*code = g.b.p;
 	*len = g.b.len;
 	*offs = g.cur;

@@ -212,6 +212,7 @@ jitk_err jitk_load(const jitk_filter *f, unsigned flags, int *listener, jitk_dia
 		/* Success returns the listener fd (also with TSYNC, which the
 		 * kernel only allows together with TSYNC_ESRCH, so a positive
 		 * value cannot be a thread id). */
+		ANALYZER_ASSUME(listener); /* refused above without one */
 		*listener = (int)rc;
 		return JITK_OK;
 	}

@@ -1070,6 +1070,7 @@ static jitk_err parse_profile(struct oci *C, struct profile *P, const struct jv 
 					e = err_v(C, JITK_E_RANGE, &v, "more than %u syscalls entries", OCI_MAX_ENTRIES);
 					break;
 				}
+				ANALYZER_ASSUME(!P->entries); /* field() refuses a second "syscalls" */
 				P->entries = calloc(n ? n : 1, sizeof *P->entries);
 				if (!P->entries) {
 					e = diag_err(C->d, JITK_E_NOMEM, "out of memory");

@@ -198,7 +198,11 @@ jitk_err read_file(const char *path, size_t max, bool regular_only, char **text,
 	 * know what the file is; reads of a regular file ignore it. */
 	int fd = open(path, O_RDONLY | O_NOCTTY | O_CLOEXEC | (regular_only ? O_NONBLOCK : 0));
 	struct stat st;
-	int e = fd < 0 ? errno : fstat(fd, &st) < 0 ? errno : 0;
+	int e = 0;
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		e = errno;
+		ANALYZER_ASSUME(e != 0); /* a failed call sets errno */
+	}
 	if (!e && S_ISDIR(st.st_mode))
 		e = EISDIR;
 	if (e) {

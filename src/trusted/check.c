@@ -26,6 +26,7 @@
 #include "check.h"
 #include "insn.h"
 #include "diag.h"
+#include "analyzer.h"
 
 #include <stdio.h>
 
@@ -232,10 +233,12 @@ static jitk_err check_mem(const jitk_insn *insns, size_t n, jitk_diag *d)
 		switch (insn_op_of(in->code)) {
 		case INSN_ST:
 		case INSN_STX:
+			ANALYZER_ASSUME(in->k < INSN_MEMWORDS); /* pass 2 */
 			memvalid |= (uint16_t)(1u << in->k);
 			break;
 		case INSN_LD_MEM:
 		case INSN_LDX_MEM:
+			ANALYZER_ASSUME(in->k < INSN_MEMWORDS); /* pass 2 */
 			if (!(memvalid & (1u << in->k))) {
 				jitk_err e = check_fail(d, insns, pc, CHECK_RULE_MEM_UNINIT,
 							"reads a scratch cell that is not stored on "
@@ -247,6 +250,7 @@ static jitk_err check_mem(const jitk_insn *insns, size_t n, jitk_diag *d)
 			}
 			break;
 		case INSN_JA:
+			ANALYZER_ASSUME(in->k < n - pc - 1); /* pass 2: inside the program */
 			masks[pc + 1 + in->k] &= memvalid;
 			memvalid = 0xffff;
 			break;
