@@ -57,36 +57,39 @@ static int dump_error(long pid, int e)
 	}
 }
 
-/* Read every filter of pid, oldest first.  Returns the count or -errno. */
-static long read_filters(pid_t pid, jitk_filter **out, size_t cap)
+/* Read every filter of pid, oldest first, into out[0 .. *count).  Returns
+ * 0 or an errno value; *count is 0 unless it returns 0. */
+static int read_filters(pid_t pid, jitk_filter **out, size_t cap, long *count)
 {
+	*count = 0;
 	if (ptrace(PTRACE_SEIZE, pid, 0, 0) < 0)
-		return -errno;
+		return errno;
 	int st;
 	if (ptrace(PTRACE_INTERRUPT, pid, 0, 0) < 0 || waitpid(pid, &st, __WALL) != pid) {
 		int e = errno;
 		ptrace(PTRACE_DETACH, pid, 0, 0);
-		return -e;
+		return e;
 	}
 	if (!WIFSTOPPED(st))
-		return -ESRCH; /* it died meanwhile */
-	long n = 0, err = 0;
+		return ESRCH; /* it died meanwhile */
+	long n = 0;
+	int err = 0;
 	jitk_filter *tmp[MAX_FILTERS];
 	for (; n < (long)cap && n < MAX_FILTERS; n++) {
 		long len = ptrace(PTRACE_SECCOMP_GET_FILTER, pid, (void *)n, NULL);
 		if (len < 0) {
 			if (errno != ENOENT || n == 0)
-				err = -errno;
+				err = errno;
 			break;
 		}
 		jitk_insn *buf = calloc((size_t)len ? (size_t)len : 1, sizeof *buf);
 		if (!buf) {
-			err = -ENOMEM;
+			err = ENOMEM;
 			break;
 		}
 		long got = ptrace(PTRACE_SECCOMP_GET_FILTER, pid, (void *)n, buf);
 		if (got != len || jitk_filter_new(buf, (size_t)len, &tmp[n])) {
-			err = got < 0 ? -errno : -EIO;
+			err = got < 0 ? errno : EIO;
 			free(buf);
 			break;
 		}
@@ -100,7 +103,8 @@ static long read_filters(pid_t pid, jitk_filter **out, size_t cap)
 	}
 	for (long i = 0; i < n; i++)
 		out[i] = tmp[i]; /* index 0 is the oldest (get_nth_filter) */
-	return n;
+	*count = n;
+	return 0;
 }
 
 int cmd_dump(int argc, char **argv)
@@ -141,9 +145,10 @@ int cmd_dump(int argc, char **argv)
 		return cli_error("jitk cannot dump its own filters (a process cannot trace itself)");
 
 	jitk_filter *fs[MAX_FILTERS];
-	long n = read_filters((pid_t)pid, fs, MAX_FILTERS);
-	if (n < 0)
-		return dump_error((long)pid, (int)-n);
+	long n;
+	int e = read_filters((pid_t)pid, fs, MAX_FILTERS, &n);
+	if (e)
+		return dump_error((long)pid, e);
 	if (n == 0)
 		return dump_error((long)pid, EINVAL);
 	if (fmt < 0)

@@ -444,8 +444,8 @@ static size_t key_values(const struct cg_case *cs, size_t m, bool args32, struct
 	size_t n = 0;
 	for (size_t j = 0; j < m; j++) {
 		bool pos;
-		find_key(&cs[j], args32, key, &v[n], &pos);
-		n += pos;
+		if (find_key(&cs[j], args32, key, &v[n], &pos) < cs[j].n && pos)
+			n++;
 	}
 	qsort(v, n, sizeof *v, cmp_u64);
 	size_t d = 0;
@@ -643,7 +643,7 @@ static size_t gen_switch(struct cg *g, const struct cg_case *cs, size_t m,
 		for (size_t j = 0; j < m; j++) {
 			uint64_t vj;
 			size_t at = find_key(&cs[j], g->args32, key, &vj, &pos);
-			if (pos && vj == c)
+			if (at < cs[j].n && pos && vj == c)
 				sub[ns++] = case_without(&cs[j], at);
 		}
 		lbl[i] = gen_cases(g, sub, ns, fall, smh ? st_hi : st_lo);

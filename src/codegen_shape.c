@@ -180,6 +180,8 @@ uint16_t *median_splits(const struct seg *segs, size_t n, const double *mcost,
 			       const double *H, const double *G, double maxlen, unsigned P,
 			       unsigned T, unsigned *dcut_out)
 {
+	if (n == 0) /* no segment, no tree (cost[n - 1] below) */
+		return NULL;
 	unsigned cmin = ~0u;
 	double wsum = 0, csum = 0;
 	for (size_t i = 0; i < n; i++) {

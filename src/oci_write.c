@@ -311,6 +311,9 @@ static bool oci_action(uint32_t ret, const char **name, int *data)
 {
 	uint32_t v = ret & JITK_RET_DATA;
 	*data = -1;
+	/* An undefined action acts as KILL_PROCESS (jitk.h); it is refused
+	 * (false) but never leaves *name unset. */
+	*name = "SCMP_ACT_KILL_PROCESS";
 	switch (ret & JITK_RET_ACTION_FULL) {
 	case JITK_RET_ALLOW: *name = "SCMP_ACT_ALLOW"; return v == 0;
 	case JITK_RET_KILL_THREAD: *name = "SCMP_ACT_KILL_THREAD"; return v == 0;
