@@ -471,8 +471,10 @@ static void path_scpl(const struct path *p, struct strbuf *sb)
 		} else {
 			if (hi_fixed) {
 				AND();
+				/* hlo * 2^32 (clang 14's analyzer drops the widening
+				 * cast of a symbolic hlo and calls hlo << 32 an overflow) */
 				sb_printf(sb, "(%c%u & 0xffffffff00000000) == 0x%llx", OP64, arg,
-					  (unsigned long long)hlo << 32);
+					  (unsigned long long)hlo * 0x100000000ull);
 			} else {
 				if (hlo) {
 					AND();

@@ -238,6 +238,7 @@ jitk_err read_file(const char *path, size_t max, bool regular_only, char **text,
 			buf = p;
 			cap = ncap;
 		}
+		/* cppcheck-suppress nullPointerArithmeticRedundantCheck ; the loop runs while buf != NULL */
 		ssize_t got = read(fd, buf + n, cap - 1 - n);
 		if (got < 0 && errno == EINTR)
 			continue;

@@ -849,6 +849,7 @@ static jitk_err export_arch_parts(struct vrun *v, Z3_ast ta, Z3_ast tb, jitk_dia
 		uint32_t val = jitk_arch_audit((jitk_arch)i);
 		bool dup = false;
 		for (size_t j = 0; j < nv; j++)
+			/* cppcheck-suppress uninitvar ; vals[0 .. nv) are written */
 			dup |= vals[j] == val;
 		if (listed && !dup)
 			vals[nv++] = val;
