@@ -176,6 +176,7 @@ static Z3_ast rule_applies(struct sctx *s, const struct pol_rule *rule, jitk_arc
 				grp[m++] = rule->nrs[a][j];
 				done[j] = true;
 			}
+		ANALYZER_ASSUME(m > 0); /* j == i joins: same_widths(a, x, x) */
 		for (unsigned k = 0; k < 6; k++)
 			s->width[k] = params_width(a, grp[0], k);
 		Z3_ast q = cond(s, rule->cond);
