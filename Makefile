@@ -212,6 +212,9 @@ CPPCHECK_FLAGS := --std=c11 -q --error-exitcode=1 --enable=warning,portability -
 analyze: $(GEN_C)
 	rm -rf $(B)/analyze/obj $(B)/scan
 	scan-build-14 $(SCAN_FLAGS) -o $(B)/scan $(MAKE) --no-print-directory B=$(B)/analyze $(B)/analyze/jitk
+	@# a file the analyzer could not compile is not analysed: that fails too
+	@if ls -d $(B)/scan/*/failures >/dev/null 2>&1; then \
+	  echo "analyze: the analyzer failed on:"; cat $(B)/scan/*/failures/*.info.txt | grep '^/'; exit 1; fi
 	cppcheck $(CPPCHECK_FLAGS) src cli
 	@echo "analyze: no reports"
 
