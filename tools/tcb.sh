@@ -26,7 +26,7 @@ tables|tools/gen_tables.sh tools/gen_params.py tools/ksrc.sh tools/abis.txt|a se
 proof|src/verify.c src/verify.h src/compile.c src/trusted/smt.h src/trusted/smt_scpl.c src/trusted/smt_bpf.c src/trusted/check.c src/trusted/check.h src/trusted/insn.c src/trusted/insn.h|the encodings against their concrete twins, the checker and interpreter against the kernel, jitk verify --cross-check (cvc5), Z3 (trusted, not counted)
 loaded|src/filter.c src/loader.c|round trips, the kernel'"'"'s PTRACE_SECCOMP_GET_FILTER (tests/kernel/test_loader.c)
 jit|src/trusted/jit_check.c src/trusted/jit_check.h src/trusted/smt_x86.c src/trusted/smt_x86.h src/trusted/jit_prove.c src/trusted/jit_prove.h|the image validator and the per-image proof; differential tests against the interpreter
-interp|src/trusted/interp.c src/trusted/interp.h src/trusted/stack.c src/trusted/stack.h src/trusted/diag.h|the real kernel: random programs, inputs and stacks (tests/kernel/)'
+interp|src/trusted/interp.c src/trusted/interp.h src/trusted/stack.c src/trusted/stack.h src/trusted/diag.h src/trusted/analyzer.h|the real kernel: random programs, inputs and stacks (tests/kernel/)'
 
 title() {
 	case $1 in
