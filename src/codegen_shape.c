@@ -8,6 +8,9 @@
 
 #include <math.h>
 #include <stdlib.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 bool seg_same_leaf(const struct seg *a, const struct seg *b)
 {
@@ -24,19 +27,74 @@ static bool jeq_shape(const struct seg *segs, size_t lo, size_t hi)
 	       segs[lo + 1].lo == segs[lo + 1].hi;
 }
 
+/*
+ * The inner step of both dynamic programs: the first t in [0, m) (m >= 1)
+ * minimising a[t] + b[t], and that minimum in *best.  a[] is a run of a row
+ * of the cost table (the left subtrees [i, k-1]) and b[] a run of a row of
+ * its transpose (the right subtrees [k, j]), so both are read in order.
+ * The minimum is taken first over four independent lanes (no branch on
+ * the data), then the first t reaching it: the same t and the same value
+ * as the plain scan that keeps the first strict minimum, because a[t] +
+ * b[t] is the same rounded sum in both passes and taking a minimum rounds
+ * nothing.  Costs are >= 0; an infinite cost (infeasible) is a value like
+ * any other, and if every sum is infinite the answer is t = 0, as in the
+ * plain scan.
+ */
+static size_t argmin_sum(const double *a, const double *b, size_t m, double *best)
+{
+	size_t t = 0;
+	double lo;
+#ifdef __SSE2__
+	__m128d v0 = _mm_set1_pd(HUGE_VAL), v1 = v0, v2 = v0, v3 = v0;
+	for (; t + 8 <= m; t += 8) {
+		v0 = _mm_min_pd(v0, _mm_add_pd(_mm_loadu_pd(a + t), _mm_loadu_pd(b + t)));
+		v1 = _mm_min_pd(v1, _mm_add_pd(_mm_loadu_pd(a + t + 2), _mm_loadu_pd(b + t + 2)));
+		v2 = _mm_min_pd(v2, _mm_add_pd(_mm_loadu_pd(a + t + 4), _mm_loadu_pd(b + t + 4)));
+		v3 = _mm_min_pd(v3, _mm_add_pd(_mm_loadu_pd(a + t + 6), _mm_loadu_pd(b + t + 6)));
+	}
+	v0 = _mm_min_pd(_mm_min_pd(v0, v1), _mm_min_pd(v2, v3));
+	v0 = _mm_min_sd(v0, _mm_unpackhi_pd(v0, v0));
+	lo = _mm_cvtsd_f64(v0);
+#else
+	lo = HUGE_VAL;
+#endif
+	for (; t < m; t++) {
+		double c = a[t] + b[t];
+		lo = c < lo ? c : lo;
+	}
+	*best = lo;
+	t = 0;
+#ifdef __SSE2__
+	__m128d want = _mm_set1_pd(lo);
+	for (; t + 2 <= m; t += 2) {
+		int eq = _mm_movemask_pd(
+			_mm_cmpeq_pd(_mm_add_pd(_mm_loadu_pd(a + t), _mm_loadu_pd(b + t)), want));
+		if (eq)
+			return t + !(eq & 1);
+	}
+#endif
+	for (; t + 1 < m; t++)
+		if (a[t] + b[t] == lo)
+			break;
+	return t;
+}
+
 /* Split points of an optimal tree: cost(i, j) = W(i..j) + min over the
  * split k of cost(i, k-1) + cost(k, j), a jeq node costing W once.
- * split[i * n + j] is k, or 0 for the jeq node.  NULL if too big. */
+ * split[i * n + j] is k, or 0 for the jeq node.  NULL if too big.
+ * O(n^3) steps, each a pass of argmin_sum over contiguous rows. */
 size_t *optimal_splits(const struct seg *segs, size_t n, double **cost_out)
 {
 	*cost_out = NULL;
 	if (n > CG_DP_MAX)
 		return NULL;
 	double *cost = calloc(n * n, sizeof *cost);
+	double *tcost = calloc(n * n, sizeof *tcost); /* tcost[j * n + k] = cost[k * n + j] */
 	double *pre = malloc((n + 1) * sizeof *pre);
 	size_t *split = calloc(n * n, sizeof *split);
-	if (!cost || !pre || !split) {
+	if (!cost || !tcost || !pre || !split) {
 		free(cost);
+		free(tcost);
 		free(pre);
 		free(split);
 		return NULL;
@@ -47,23 +105,18 @@ size_t *optimal_splits(const struct seg *segs, size_t n, double **cost_out)
 	for (size_t len = 2; len <= n; len++)
 		for (size_t i = 0; i + len <= n; i++) {
 			size_t j = i + len - 1;
-			double w = pre[j + 1] - pre[i], best = -1;
-			size_t at = i + 1;
-			for (size_t k = i + 1; k <= j; k++) {
-				double c = cost[i * n + k - 1] + cost[k * n + j];
-				if (best < 0 || c < best) {
-					best = c;
-					at = k;
-				}
-			}
+			double w = pre[j + 1] - pre[i], best;
+			/* k = i + 1 + t: cost(i, k-1) + cost(k, j) */
+			size_t at = i + 1 + argmin_sum(cost + i * n + i, tcost + j * n + i + 1, j - i, &best);
 			if (jeq_shape(segs, i, j) && 0 <= best) {
 				best = 0; /* both leaves at depth 1 under one node */
 				at = 0;
 			}
-			cost[i * n + j] = w + best;
+			cost[i * n + j] = tcost[j * n + i] = w + best;
 			split[i * n + j] = at;
 		}
 	*cost_out = cost;
+	free(tcost);
 	free(pre);
 	return split;
 }
@@ -183,11 +236,10 @@ uint16_t *median_splits(const struct seg *segs, size_t n, const double *mcost,
 	if (n == 0) /* no segment, no tree (cost[n - 1] below) */
 		return NULL;
 	unsigned cmin = ~0u;
-	double wsum = 0, csum = 0;
+	double wsum = 0;
 	for (size_t i = 0; i < n; i++) {
 		cmin = segs[i].cost < cmin ? segs[i].cost : cmin;
 		wsum += segs[i].weight;
-		csum += segs[i].cover;
 	}
 	if (P + cmin > T)
 		return NULL;
@@ -195,13 +247,20 @@ uint16_t *median_splits(const struct seg *segs, size_t n, const double *mcost,
 	if (dcut > CG_MED_MAXD)
 		return NULL;
 	double M = wsum * (double)(n + 2) + 1; /* > any weight x depth sum */
+	size_t nn = n * n;
 	double *pre = malloc((n + 1) * sizeof *pre), *cpre = malloc((n + 1) * sizeof *cpre);
-	double *cost = malloc((size_t)dcut * n * n * sizeof *cost);
-	uint16_t *split = calloc((size_t)dcut * n * n, sizeof *split);
-	if (!pre || !cpre || !cost || !split) {
+	/* Two levels at a time, each as rows and as the transpose (argmin_sum):
+	 * the level below (d + 1) and the one being filled (d). */
+	double *lv = malloc(4 * nn * sizeof *lv);
+	/* Of the level below: the last j with a finite cost(i, j) (i - 1 if
+	 * none), the first i with a finite cost(i, j) (j + 1 if none). */
+	size_t *lastfin = malloc(2 * n * sizeof *lastfin), *firstfin = lastfin ? lastfin + n : NULL;
+	uint16_t *split = calloc((size_t)dcut * nn, sizeof *split);
+	if (!pre || !cpre || !lv || !lastfin || !split) {
 		free(pre);
 		free(cpre);
-		free(cost);
+		free(lv);
+		free(lastfin);
 		free(split);
 		return NULL;
 	}
@@ -210,33 +269,57 @@ uint16_t *median_splits(const struct seg *segs, size_t n, const double *mcost,
 		pre[i + 1] = pre[i] + segs[i].weight;
 		cpre[i + 1] = cpre[i] + segs[i].cover;
 	}
-	(void)csum;
-	/* med(i, j, d), for d >= dcut from the mean DP */
 	/* a subtree whose longest path would exceed maxlen is infeasible */
 #define TOO_LONG(i, j, d) (P + (d) + H[(i) * n + (j)] > maxlen || (d) > G[(i) * n + (j)])
-#define MED(i, j, d)                                                                    \
-	((d) >= dcut ? (TOO_LONG(i, j, d) ? HUGE_VAL                                    \
-					  : ((i) == (j) ? 0 : mcost[(i) * n + (j)]) +   \
-						    M * (cpre[(j) + 1] - cpre[i]))      \
-		     : cost[((size_t)(d) * n + (i)) * n + (j)])
 #define PEN(i, d)                                                                       \
 	(P + (d) + segs[i].worst > maxlen || (d) > G[(i) * n + (i)] ? HUGE_VAL          \
 	 : P + (d) + segs[i].cost > T	  ? M * segs[i].cover                           \
 					  : 0)
+	double *below = lv, *tbelow = lv + nn, *cur = lv + 2 * nn, *tcur = lv + 3 * nn;
+	/* med(i, j, dcut): the mean DP's subtree, every syscall beyond T */
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = i; j < n; j++)
+			below[i * n + j] = tbelow[j * n + i] =
+				TOO_LONG(i, j, dcut) ? HUGE_VAL
+						     : (i == j ? 0 : mcost[i * n + j]) +
+							       M * (cpre[j + 1] - cpre[i]);
 	for (unsigned d = dcut; d-- > 0;) {
+		uint16_t *sp = split + (size_t)d * nn;
+		/* below is complete, except at depth 1 (prefixes and suffixes,
+		 * all that depth 0 reads) */
+		for (size_t i = 0; i < n; i++) {
+			size_t x = n;
+			if (d > 0 || i == 0)
+				while (x-- > i && !(below[i * n + x] < HUGE_VAL))
+					;
+			lastfin[i] = x; /* i - 1 (or n) where none */
+			size_t y = (size_t)-1;
+			if (d > 0 || i == n - 1)
+				while (++y <= i && !(tbelow[i * n + y] < HUGE_VAL))
+					;
+			firstfin[i] = y;
+		}
 		for (size_t i = 0; i < n; i++)
-			cost[((size_t)d * n + i) * n + i] = PEN(i, d);
+			cur[i * n + i] = tcur[i * n + i] = PEN(i, d);
 		for (size_t len = 2; len <= n; len++)
 			for (size_t i = 0; i + len <= n; i++) {
 				size_t j = i + len - 1;
-				double best = -1;
+				/* Only what the root can reach is needed: the whole
+				 * range at depth 0, its prefixes and suffixes at 1. */
+				if (d == 0 ? len != n : d == 1 && i != 0 && j != n - 1)
+					continue;
+				/* a split k costs HUGE_VAL unless cost(i, k-1) and
+				 * cost(k, j) are finite: k - 1 <= lastfin[i] and
+				 * k >= firstfin[j] */
+				size_t klo = firstfin[j] > i + 1 ? firstfin[j] : i + 1;
+				size_t khi = lastfin[i] + 1 < j ? lastfin[i] + 1 : j;
+				double best = HUGE_VAL;
 				size_t at = i + 1;
-				for (size_t k = i + 1; k <= j; k++) {
-					double c = MED(i, k - 1, d + 1) + MED(k, j, d + 1);
-					if (best < 0 || c < best) {
-						best = c;
-						at = k;
-					}
+				if (klo <= khi && lastfin[i] + 1 > i) {
+					at = klo + argmin_sum(below + i * n + klo - 1,
+							      tbelow + j * n + klo, khi - klo + 1, &best);
+					if (!(best < HUGE_VAL))
+						at = i + 1; /* as the full scan: the first k */
 				}
 				if (jeq_shape(segs, i, j)) {
 					double c = PEN(i, d + 1) + PEN(i + 1, d + 1) + PEN(j, d + 1);
@@ -245,17 +328,23 @@ uint16_t *median_splits(const struct seg *segs, size_t n, const double *mcost,
 						at = 0;
 					}
 				}
-				cost[((size_t)d * n + i) * n + j] = pre[j + 1] - pre[i] + best;
-				split[((size_t)d * n + i) * n + j] = (uint16_t)at;
+				cur[i * n + j] = tcur[j * n + i] = pre[j + 1] - pre[i] + best;
+				sp[i * n + j] = (uint16_t)at;
 			}
+		double *t = below;
+		below = cur;
+		cur = t;
+		t = tbelow;
+		tbelow = tcur;
+		tcur = t;
 	}
-	bool feasible = cost[0 * n + n - 1] < HUGE_VAL;
-#undef MED
+	bool feasible = below[0 * n + n - 1] < HUGE_VAL; /* level 0 */
 #undef PEN
 #undef TOO_LONG
 	free(pre);
 	free(cpre);
-	free(cost);
+	free(lv);
+	free(lastfin);
 	if (!feasible) {
 		free(split);
 		return NULL;

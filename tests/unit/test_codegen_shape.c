@@ -1,0 +1,295 @@
+/*
+ * test_codegen_shape.c - the search tree's dynamic programs
+ * (src/codegen_shape.c) choose what the plain programs choose.
+ *
+ * The library's programs skip work (a vector pass for the minimum, splits
+ * whose subtrees are infeasible, states depth 0 and 1 cannot reach); the
+ * references here are the plain scans they replace, which keep the first
+ * strictly smaller split.  On random segment lists, built so that ties,
+ * jeq shapes, infeasible subtrees and every budget occur:
+ *  - optimal_splits gives the same cost and the same split for every
+ *    interval as the plain scan, and its cost is the least over every tree
+ *    (an exhaustive enumeration on small lists, independent of any DP);
+ *  - median_splits gives the same answer (feasible or not, dcut) and the
+ *    same split for every state the root reaches as the plain scan, and
+ *    the tree it describes covers as many syscalls within T as the
+ *    reference's.
+ */
+#include "testlib.h"
+#include "codegen.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__SANITIZE_ADDRESS__)
+#define SLOW 4
+#else
+#define SLOW 1
+#endif
+
+/* ---------------------------------------------------- the plain scans */
+
+static bool ref_jeq_shape(const struct seg *segs, size_t lo, size_t hi)
+{
+	return hi - lo == 2 && seg_same_leaf(&segs[lo], &segs[hi]) &&
+	       segs[lo + 1].lo == segs[lo + 1].hi;
+}
+
+static size_t *ref_optimal_splits(const struct seg *segs, size_t n, double **cost_out)
+{
+	double *cost = calloc(n * n, sizeof *cost);
+	double *pre = malloc((n + 1) * sizeof *pre);
+	size_t *split = calloc(n * n, sizeof *split);
+	assert_non_null(cost);
+	assert_non_null(pre);
+	assert_non_null(split);
+	pre[0] = 0;
+	for (size_t i = 0; i < n; i++)
+		pre[i + 1] = pre[i] + segs[i].weight;
+	for (size_t len = 2; len <= n; len++)
+		for (size_t i = 0; i + len <= n; i++) {
+			size_t j = i + len - 1;
+			double w = pre[j + 1] - pre[i], best = -1;
+			size_t at = i + 1;
+			for (size_t k = i + 1; k <= j; k++) {
+				double c = cost[i * n + k - 1] + cost[k * n + j];
+				if (best < 0 || c < best) {
+					best = c;
+					at = k;
+				}
+			}
+			if (ref_jeq_shape(segs, i, j) && 0 <= best) {
+				best = 0;
+				at = 0;
+			}
+			cost[i * n + j] = w + best;
+			split[i * n + j] = at;
+		}
+	free(pre);
+	*cost_out = cost;
+	return split;
+}
+
+static uint16_t *ref_median_splits(const struct seg *segs, size_t n, const double *mcost,
+				   const double *H, const double *G, double maxlen, unsigned P,
+				   unsigned T, unsigned *dcut_out)
+{
+	unsigned cmin = ~0u;
+	double wsum = 0;
+	for (size_t i = 0; i < n; i++) {
+		cmin = segs[i].cost < cmin ? segs[i].cost : cmin;
+		wsum += segs[i].weight;
+	}
+	if (P + cmin > T)
+		return NULL;
+	unsigned dcut = T - P - cmin + 1;
+	if (dcut > CG_MED_MAXD)
+		return NULL;
+	double M = wsum * (double)(n + 2) + 1;
+	double *pre = malloc((n + 1) * sizeof *pre), *cpre = malloc((n + 1) * sizeof *cpre);
+	double *cost = malloc((size_t)dcut * n * n * sizeof *cost);
+	uint16_t *split = calloc((size_t)dcut * n * n, sizeof *split);
+	assert_true(pre && cpre && cost && split);
+	pre[0] = cpre[0] = 0;
+	for (size_t i = 0; i < n; i++) {
+		pre[i + 1] = pre[i] + segs[i].weight;
+		cpre[i + 1] = cpre[i] + segs[i].cover;
+	}
+#define TOO_LONG(i, j, d) (P + (d) + H[(i) * n + (j)] > maxlen || (d) > G[(i) * n + (j)])
+#define MED(i, j, d)                                                                    \
+	((d) >= dcut ? (TOO_LONG(i, j, d) ? HUGE_VAL                                    \
+					  : ((i) == (j) ? 0 : mcost[(i) * n + (j)]) +   \
+						    M * (cpre[(j) + 1] - cpre[i]))      \
+		     : cost[((size_t)(d) * n + (i)) * n + (j)])
+#define PEN(i, d)                                                                       \
+	(P + (d) + segs[i].worst > maxlen || (d) > G[(i) * n + (i)] ? HUGE_VAL          \
+	 : P + (d) + segs[i].cost > T	  ? M * segs[i].cover                           \
+					  : 0)
+	for (unsigned d = dcut; d-- > 0;) {
+		for (size_t i = 0; i < n; i++)
+			cost[((size_t)d * n + i) * n + i] = PEN(i, d);
+		for (size_t len = 2; len <= n; len++)
+			for (size_t i = 0; i + len <= n; i++) {
+				size_t j = i + len - 1;
+				double best = -1;
+				size_t at = i + 1;
+				for (size_t k = i + 1; k <= j; k++) {
+					double c = MED(i, k - 1, d + 1) + MED(k, j, d + 1);
+					if (best < 0 || c < best) {
+						best = c;
+						at = k;
+					}
+				}
+				if (ref_jeq_shape(segs, i, j)) {
+					double c = PEN(i, d + 1) + PEN(i + 1, d + 1) + PEN(j, d + 1);
+					if (c <= best) {
+						best = c;
+						at = 0;
+					}
+				}
+				cost[((size_t)d * n + i) * n + j] = pre[j + 1] - pre[i] + best;
+				split[((size_t)d * n + i) * n + j] = (uint16_t)at;
+			}
+	}
+	bool feasible = cost[n - 1] < HUGE_VAL;
+#undef MED
+#undef PEN
+#undef TOO_LONG
+	free(pre);
+	free(cpre);
+	free(cost);
+	if (!feasible) {
+		free(split);
+		return NULL;
+	}
+	*dcut_out = dcut;
+	return split;
+}
+
+/* -------------------------------------------------------- random lists */
+
+/* n segments over consecutive numbers: few leaves (so that neighbours
+ * share one and jeq shapes occur), many one-number segments, weights
+ * with ties (small integers plus a common floor) and without. */
+static void random_segs(rng_t *r, struct seg *s, size_t n)
+{
+	static const struct ir_decision decs[3];
+	uint32_t nr = 0;
+	bool ties = rng_below(r, 2);
+	double floor = ties ? 0.25 : (double)rng_below(r, 1000) / 997.0;
+	for (size_t i = 0; i < n; i++) {
+		uint32_t len = rng_below(r, 3) ? 1 : 1 + rng_below(r, 40);
+		bool dec = rng_below(r, 4) == 0;
+		memset(&s[i], 0, sizeof s[i]);
+		s[i].lo = nr;
+		s[i].hi = nr + len - 1;
+		nr += len;
+		s[i].dec = dec ? &decs[rng_below(r, 3)] : NULL;
+		s[i].action = rng_below(r, 3);
+		s[i].args32 = dec && rng_below(r, 4) == 0;
+		s[i].cover = rng_below(r, 5) ? (double)(len < 6 ? len : rng_below(r, 6)) : 0;
+		s[i].weight = (ties ? s[i].cover : s[i].cover + (double)rng_below(r, 100) / 37.0) + floor;
+		s[i].cost = dec ? 3 + rng_below(r, 3) : 1;
+		s[i].worst = s[i].cost + (dec ? rng_below(r, 6) : 0);
+	}
+}
+
+/* --------------------------------------------------------------- tests */
+
+/* The least cost over every tree of segs[lo..hi] (root at depth 0),
+ * enumerated without memory: cost = sum of weight x depth. */
+static double exhaustive_cost(const struct seg *s, size_t lo, size_t hi)
+{
+	if (lo == hi)
+		return 0;
+	double w = 0;
+	for (size_t i = lo; i <= hi; i++)
+		w += s[i].weight;
+	double best = HUGE_VAL;
+	for (size_t k = lo + 1; k <= hi; k++) {
+		double c = exhaustive_cost(s, lo, k - 1) + exhaustive_cost(s, k, hi);
+		best = c < best ? c : best;
+	}
+	if (ref_jeq_shape(s, lo, hi))
+		best = 0; /* three leaves one jump down */
+	return w + best;
+}
+
+static void mean_matches_plain_scan(void **state)
+{
+	(void)state;
+	rng_t r;
+	rng_seed(&r, test_seed(0x5ba9e));
+	struct seg s[80];
+	unsigned long cases = test_scaled(600 / SLOW);
+	size_t jeqs = 0;
+	for (unsigned long c = 0; c < cases; c++) {
+		size_t n = 1 + rng_below(&r, c % 4 ? 12 : 80);
+		random_segs(&r, s, n);
+		double *cost, *rcost;
+		size_t *split = optimal_splits(s, n, &cost);
+		size_t *rsplit = ref_optimal_splits(s, n, &rcost);
+		assert_non_null(split);
+		for (size_t i = 0; i < n; i++)
+			for (size_t j = i; j < n; j++) {
+				assert_true(cost[i * n + j] == rcost[i * n + j]);
+				assert_int_equal(split[i * n + j], rsplit[i * n + j]);
+				jeqs += j > i && split[i * n + j] == 0;
+			}
+		if (n <= 9) {
+			double e = exhaustive_cost(s, 0, n - 1);
+			assert_true(fabs(cost[n - 1] - e) <= 1e-9 * (1 + e));
+		}
+		free(cost);
+		free(rcost);
+		free(split);
+		free(rsplit);
+	}
+	assert_true(jeqs > 0); /* the jeq node was exercised */
+}
+
+/* Compare the states the root reaches: d = 0 the whole range, d = 1 its
+ * prefixes and suffixes, deeper every interval. */
+static void median_matches_plain_scan(void **state)
+{
+	(void)state;
+	rng_t r;
+	rng_seed(&r, test_seed(0x3ed1a));
+	struct seg s[60];
+	unsigned long cases = test_scaled(300 / SLOW);
+	size_t feasible = 0, infeasible = 0;
+	for (unsigned long c = 0; c < cases; c++) {
+		size_t n = 2 + rng_below(&r, c % 3 ? 14 : 58);
+		random_segs(&r, s, n);
+		double *mcost, *G;
+		size_t *split = optimal_splits(s, n, &mcost);
+		double *H = mean_bounds(s, n, split, &G);
+		assert_non_null(H);
+		unsigned P = 1 + 2 * rng_below(&r, 2);
+		/* the longest path allowed: the mean tree's, or less (so that
+		 * some states are infeasible) */
+		double maxlen = P + H[n - 1] - rng_below(&r, 3);
+		for (unsigned T = P + 1; T <= P + CG_MED_MAXD; T++) {
+			unsigned dc = 0, rdc = 0;
+			uint16_t *m = median_splits(s, n, mcost, H, G, maxlen, P, T, &dc);
+			uint16_t *rm = ref_median_splits(s, n, mcost, H, G, maxlen, P, T, &rdc);
+			assert_int_equal(m != NULL, rm != NULL);
+			if (!m) {
+				infeasible++;
+				continue;
+			}
+			feasible++;
+			assert_int_equal(dc, rdc);
+			for (unsigned d = 0; d < dc; d++)
+				for (size_t i = 0; i < n; i++)
+					for (size_t j = i + 1; j < n; j++) {
+						if (d == 0 && (i != 0 || j != n - 1))
+							continue;
+						if (d == 1 && i != 0 && j != n - 1)
+							continue;
+						size_t at = ((size_t)d * n + i) * n + j;
+						assert_int_equal(m[at], rm[at]);
+					}
+			struct tree_plan tp = { n, split, m, dc }, rtp = { n, split, rm, rdc };
+			assert_true(plan_cover(&tp, s, 0, n - 1, 0, P, T) ==
+				    plan_cover(&rtp, s, 0, n - 1, 0, P, T));
+			free(m);
+			free(rm);
+		}
+		free(H);
+		free(G);
+		free(mcost);
+		free(split);
+	}
+	assert_true(feasible > 0 && infeasible > 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(mean_matches_plain_scan),
+		cmocka_unit_test(median_matches_plain_scan),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
