@@ -69,8 +69,66 @@ static void seg_push(struct cg *g, struct seglist *L, struct seg s)
 	L->v[L->n++] = s;
 }
 
+/* Elements of the sorted v[0..n) below x. */
+static size_t count_below(const uint32_t *v, size_t n, uint64_t x)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (v[mid] < x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* The known syscall numbers of ABI a (jitk_syscall_at's table), sorted,
+ * for the weights; loaded when the ABI is first laid out.  The numbers of
+ * one ABI lie close together, so a count per number sorts them in one
+ * pass (with their repeats, as a sort would keep them). */
+static const struct known *known_of(struct cg *g, jitk_arch a)
+{
+	struct known *k = &g->known[a];
+	if (k->nr || g->nomem)
+		return k;
+	size_t n = 0;
+	uint32_t min = UINT32_MAX, max = 0;
+	int nr = 0;
+	for (; jitk_syscall_at(a, n, NULL, &nr); n++) {
+		min = (uint32_t)nr < min ? (uint32_t)nr : min;
+		max = (uint32_t)nr > max ? (uint32_t)nr : max;
+	}
+	uint32_t *v = malloc((n ? n : 1) * sizeof *v);
+	size_t span = n ? (size_t)(max - min) + 1 : 0;
+	uint16_t *cnt = span && span <= 65536 ? calloc(span, sizeof *cnt) : NULL;
+	if (!v || (span && span <= 65536 && !cnt)) {
+		free(v);
+		free(cnt);
+		g->nomem = true;
+		return k;
+	}
+	for (size_t i = 0; i < n; i++) {
+		jitk_syscall_at(a, i, NULL, &nr);
+		v[i] = (uint32_t)nr;
+		if (cnt)
+			cnt[v[i] - min]++;
+	}
+	if (cnt) {
+		size_t m = 0;
+		for (size_t x = 0; x < span; x++)
+			for (uint16_t c = cnt[x]; c > 0; c--)
+				v[m++] = min + (uint32_t)x;
+		free(cnt);
+	} else {
+		qsort(v, n, sizeof *v, cmp_u32);
+	}
+	*k = (struct known){ v, n };
+	return k;
+}
+
 /* The prior weight of [lo, hi] on ABI a: its known syscalls, or the trace. */
-static double seg_prior(const struct cg *g, jitk_arch a, uint32_t lo, uint32_t hi)
+static double seg_prior(struct cg *g, jitk_arch a, uint32_t lo, uint32_t hi)
 {
 	const double *w = g->opts ? g->opts->weights : NULL;
 	size_t nw = g->opts ? g->opts->nweights : 0;
@@ -81,33 +139,9 @@ static double seg_prior(const struct cg *g, jitk_arch a, uint32_t lo, uint32_t h
 				sum += w[nr] > 0 ? w[nr] : 0;
 		return sum;
 	}
-	const struct known *k = &g->known[a];
-	for (size_t i = 0; i < k->n && k->nr[i] <= hi; i++)
-		sum += k->nr[i] >= lo;
+	const struct known *k = known_of(g, a);
+	sum = (double)(count_below(k->nr, k->n, (uint64_t)hi + 1) - count_below(k->nr, k->n, lo));
 	return a == JITK_ARCH_X32 ? sum / 1000 : sum;
-}
-
-/* The known syscall numbers of every ABI (jitk_syscall_at's tables),
- * sorted, for the weights. */
-static void load_known(struct cg *g)
-{
-	for (int a = 0; a < JITK_ARCH__COUNT; a++) {
-		size_t n = 0;
-		while (jitk_syscall_at((jitk_arch)a, n, NULL, NULL))
-			n++;
-		uint32_t *v = malloc((n ? n : 1) * sizeof *v);
-		if (!v) {
-			g->nomem = true;
-			return;
-		}
-		for (size_t i = 0; i < n; i++) {
-			int nr = 0;
-			jitk_syscall_at((jitk_arch)a, i, NULL, &nr);
-			v[i] = (uint32_t)nr;
-		}
-		qsort(v, n, sizeof *v, cmp_u32);
-		g->known[a] = (struct known){ v, n };
-	}
 }
 
 /* The segments of ABI a over [from, to] (its ranges and default gaps); a
@@ -276,6 +310,7 @@ static size_t gen_search(struct cg *g, struct seglist *L)
 	bool traced = g->opts && g->opts->weights && g->opts->nweights;
 	unsigned P = g->nr_first ? 1 : 3; /* ld [0], or ld [4]; jeq; ld [0] */
 	double *G = NULL;
+	struct median_ws mws = { 0 };
 	double *H = !traced && tp.split && cover > 0 && L->n <= CG_MED_MAXN
 			    ? mean_bounds(L->v, L->n, tp.split, &G) : NULL;
 	if (H) {
@@ -283,10 +318,9 @@ static size_t gen_search(struct cg *g, struct seglist *L)
 		 * tree's (estimated from each leaf's longest path) */
 		double maxlen = P + H[L->n - 1];
 		for (unsigned T = P + 1; T <= P + CG_MED_MAXD; T++) {
-			tp.msplit = median_splits(L->v, L->n, mcost, H, G, maxlen, P, T, &tp.dcut);
+			tp.msplit = median_splits(&mws, L->v, L->n, mcost, H, G, maxlen, P, T, &tp.dcut);
 			if (tp.msplit && 2 * plan_cover(&tp, L->v, 0, L->n - 1, 0, P, T) > cover + 1)
 				break;
-			free(tp.msplit);
 			tp.msplit = NULL;
 		}
 		free(H);
@@ -315,7 +349,7 @@ static size_t gen_search(struct cg *g, struct seglist *L)
 	free(big);
 	size_t l = gen_tree(g, L->v, &tp, 0, L->n - 1, 0);
 	free(tp.split);
-	free(tp.msplit);
+	median_free(&mws);
 	return l;
 }
 
@@ -416,7 +450,6 @@ jitk_err codegen(const struct ir_policy *ir, const jitk_compile_opts *opts,
 	/* The arch check comes first unless the caller opts into checking it
 	 * at the leaves (jitk_compile_opts.arch_at_leaves). */
 	struct cg g = { .opts = opts, .entry = ACC_NR, .may_nr_first = opts && opts->arch_at_leaves };
-	load_known(&g);
 	gen_program(&g, ir);
 	if (g.nr_first && !g.nomem && (g.ceiling || g.n > JITK_MAXINSNS)) {
 		/* The arch checks at the leaves made it too big: the arch first. */

@@ -173,8 +173,18 @@ size_t plan_split(const struct tree_plan *tp, const struct seg *segs, size_t lo,
 double plan_cover(const struct tree_plan *tp, const struct seg *segs, size_t lo, size_t hi,
 		  unsigned d, unsigned P, unsigned T);
 double *mean_bounds(const struct seg *segs, size_t n, const size_t *split, double **G_out);
-uint16_t *median_splits(const struct seg *segs, size_t n, const double *mcost,
-			const double *H, const double *G, double maxlen, unsigned P,
-			unsigned T, unsigned *dcut_out);
+/* Scratch of median_splits, kept across its calls for one tree (one per
+ * budget T); the table it returns lives in it until the next call or
+ * median_free.  Zero-initialised before the first call. */
+struct median_ws {
+	size_t n;
+	double *buf;
+	uint16_t *split;
+	unsigned dcap;
+};
+uint16_t *median_splits(struct median_ws *ws, const struct seg *segs, size_t n,
+			const double *mcost, const double *H, const double *G, double maxlen,
+			unsigned P, unsigned T, unsigned *dcut_out);
+void median_free(struct median_ws *ws);
 
 #endif

@@ -40,10 +40,23 @@ static bool jeq_shape(const struct seg *segs, size_t lo, size_t hi)
  * any other, and if every sum is infinite the answer is t = 0, as in the
  * plain scan.
  */
-static size_t argmin_sum(const double *a, const double *b, size_t m, double *best)
+static inline size_t argmin_sum(const double *a, const double *b, size_t m, double *best)
 {
 	size_t t = 0;
 	double lo;
+	if (m < 8) { /* short: the plain scan */
+		size_t at = 0;
+		lo = a[0] + b[0];
+		for (t = 1; t < m; t++) {
+			double c = a[t] + b[t];
+			if (c < lo) {
+				lo = c;
+				at = t;
+			}
+		}
+		*best = lo;
+		return at;
+	}
 #ifdef __SSE2__
 	__m128d v0 = _mm_set1_pd(HUGE_VAL), v1 = v0, v2 = v0, v3 = v0;
 	for (; t + 8 <= m; t += 8) {
@@ -229,9 +242,73 @@ double *mean_bounds(const struct seg *segs, size_t n, const size_t *split, doubl
 	return H;
 }
 
-uint16_t *median_splits(const struct seg *segs, size_t n, const double *mcost,
-			       const double *H, const double *G, double maxlen, unsigned P,
-			       unsigned T, unsigned *dcut_out)
+void median_free(struct median_ws *ws)
+{
+	free(ws->buf);
+	free(ws->split);
+	*ws = (struct median_ws){ 0 };
+}
+
+/* ws sized for n segments and dcut levels; false when out of memory. */
+static bool median_room(struct median_ws *ws, size_t n, unsigned dcut)
+{
+	size_t nn = n * n;
+	if (ws->n != n) {
+		median_free(ws);
+		/* 4 n^2 costs, pre and cpre (n + 1 each), pen (n), 2 n indexes */
+		ws->buf = malloc((4 * nn + 3 * n + 2) * sizeof *ws->buf + 2 * n * sizeof(size_t));
+		ws->n = ws->buf ? n : 0;
+	}
+	if (ws->buf && ws->dcap < dcut) {
+		uint16_t *sp = realloc(ws->split, (size_t)dcut * nn * sizeof *sp);
+		if (!sp)
+			return false;
+		ws->split = sp;
+		ws->dcap = dcut;
+	}
+	return ws->buf != NULL;
+}
+
+/* One level of the median DP: the costs below (depth d + 1, rows and
+ * transpose), their finite extent, and the level being filled. */
+struct med_level {
+	size_t n;
+	const struct seg *segs;
+	const double *below, *tbelow, *pre, *pen;
+	const size_t *lastfin, *firstfin;
+	double *cur, *tcur;
+};
+
+/* med(i, j, d) for i < j, and its split into sp. */
+static void med_cell(const struct med_level *L, uint16_t *sp, size_t i, size_t j)
+{
+	size_t n = L->n;
+	/* a split k costs HUGE_VAL unless cost(i, k-1) and cost(k, j) are
+	 * finite: k - 1 <= lastfin[i] and k >= firstfin[j] */
+	size_t klo = L->firstfin[j] > i + 1 ? L->firstfin[j] : i + 1;
+	size_t khi = L->lastfin[i] + 1 < j ? L->lastfin[i] + 1 : j;
+	double best = HUGE_VAL;
+	size_t at = i + 1;
+	if (klo <= khi && L->lastfin[i] + 1 > i) {
+		at = klo + argmin_sum(L->below + i * n + klo - 1, L->tbelow + j * n + klo,
+				      khi - klo + 1, &best);
+		if (!(best < HUGE_VAL))
+			at = i + 1; /* as the full scan: the first k */
+	}
+	if (j - i == 2 && jeq_shape(L->segs, i, j)) {
+		double c = L->pen[i] + L->pen[i + 1] + L->pen[j];
+		if (c <= best) {
+			best = c;
+			at = 0;
+		}
+	}
+	L->cur[i * n + j] = L->tcur[j * n + i] = L->pre[j + 1] - L->pre[i] + best;
+	sp[i * n + j] = (uint16_t)at;
+}
+
+uint16_t *median_splits(struct median_ws *ws, const struct seg *segs, size_t n,
+			const double *mcost, const double *H, const double *G, double maxlen,
+			unsigned P, unsigned T, unsigned *dcut_out)
 {
 	if (n == 0) /* no segment, no tree (cost[n - 1] below) */
 		return NULL;
@@ -248,22 +325,16 @@ uint16_t *median_splits(const struct seg *segs, size_t n, const double *mcost,
 		return NULL;
 	double M = wsum * (double)(n + 2) + 1; /* > any weight x depth sum */
 	size_t nn = n * n;
-	double *pre = malloc((n + 1) * sizeof *pre), *cpre = malloc((n + 1) * sizeof *cpre);
+	if (!median_room(ws, n, dcut))
+		return NULL;
 	/* Two levels at a time, each as rows and as the transpose (argmin_sum):
 	 * the level below (d + 1) and the one being filled (d). */
-	double *lv = malloc(4 * nn * sizeof *lv);
+	double *below = ws->buf, *tbelow = below + nn, *cur = tbelow + nn, *tcur = cur + nn;
+	double *pre = tcur + nn, *cpre = pre + n + 1, *pen = cpre + n + 1;
 	/* Of the level below: the last j with a finite cost(i, j) (i - 1 if
 	 * none), the first i with a finite cost(i, j) (j + 1 if none). */
-	size_t *lastfin = malloc(2 * n * sizeof *lastfin), *firstfin = lastfin ? lastfin + n : NULL;
-	uint16_t *split = calloc((size_t)dcut * nn, sizeof *split);
-	if (!pre || !cpre || !lv || !lastfin || !split) {
-		free(pre);
-		free(cpre);
-		free(lv);
-		free(lastfin);
-		free(split);
-		return NULL;
-	}
+	size_t *lastfin = (size_t *)(pen + n), *firstfin = lastfin + n;
+	uint16_t *split = ws->split;
 	pre[0] = cpre[0] = 0;
 	for (size_t i = 0; i < n; i++) {
 		pre[i + 1] = pre[i] + segs[i].weight;
@@ -275,7 +346,6 @@ uint16_t *median_splits(const struct seg *segs, size_t n, const double *mcost,
 	(P + (d) + segs[i].worst > maxlen || (d) > G[(i) * n + (i)] ? HUGE_VAL          \
 	 : P + (d) + segs[i].cost > T	  ? M * segs[i].cover                           \
 					  : 0)
-	double *below = lv, *tbelow = lv + nn, *cur = lv + 2 * nn, *tcur = lv + 3 * nn;
 	/* med(i, j, dcut): the mean DP's subtree, every syscall beyond T */
 	for (size_t i = 0; i < n; i++)
 		for (size_t j = i; j < n; j++)
@@ -298,39 +368,25 @@ uint16_t *median_splits(const struct seg *segs, size_t n, const double *mcost,
 				while (++y <= i && !(tbelow[i * n + y] < HUGE_VAL))
 					;
 			firstfin[i] = y;
+			pen[i] = PEN(i, d + 1); /* a leaf one jump down (jeq) */
 		}
 		for (size_t i = 0; i < n; i++)
 			cur[i * n + i] = tcur[i * n + i] = PEN(i, d);
-		for (size_t len = 2; len <= n; len++)
-			for (size_t i = 0; i + len <= n; i++) {
-				size_t j = i + len - 1;
-				/* Only what the root can reach is needed: the whole
-				 * range at depth 0, its prefixes and suffixes at 1. */
-				if (d == 0 ? len != n : d == 1 && i != 0 && j != n - 1)
-					continue;
-				/* a split k costs HUGE_VAL unless cost(i, k-1) and
-				 * cost(k, j) are finite: k - 1 <= lastfin[i] and
-				 * k >= firstfin[j] */
-				size_t klo = firstfin[j] > i + 1 ? firstfin[j] : i + 1;
-				size_t khi = lastfin[i] + 1 < j ? lastfin[i] + 1 : j;
-				double best = HUGE_VAL;
-				size_t at = i + 1;
-				if (klo <= khi && lastfin[i] + 1 > i) {
-					at = klo + argmin_sum(below + i * n + klo - 1,
-							      tbelow + j * n + klo, khi - klo + 1, &best);
-					if (!(best < HUGE_VAL))
-						at = i + 1; /* as the full scan: the first k */
-				}
-				if (jeq_shape(segs, i, j)) {
-					double c = PEN(i, d + 1) + PEN(i + 1, d + 1) + PEN(j, d + 1);
-					if (c <= best) {
-						best = c;
-						at = 0;
-					}
-				}
-				cur[i * n + j] = tcur[j * n + i] = pre[j + 1] - pre[i] + best;
-				sp[i * n + j] = (uint16_t)at;
-			}
+		struct med_level mc = { n, segs, below, tbelow, pre, pen, lastfin, firstfin, cur, tcur };
+		/* Only what the root can reach is needed: the whole range at
+		 * depth 0, its prefixes and suffixes at 1, everything deeper. */
+		if (d == 0) {
+			med_cell(&mc, sp, 0, n - 1);
+		} else if (d == 1) {
+			for (size_t j = 1; j < n; j++)
+				med_cell(&mc, sp, 0, j);
+			for (size_t i = 1; i + 1 < n; i++)
+				med_cell(&mc, sp, i, n - 1);
+		} else {
+			for (size_t i = 0; i < n; i++)
+				for (size_t j = i + 1; j < n; j++)
+					med_cell(&mc, sp, i, j);
+		}
 		double *t = below;
 		below = cur;
 		cur = t;
@@ -341,14 +397,8 @@ uint16_t *median_splits(const struct seg *segs, size_t n, const double *mcost,
 	bool feasible = below[0 * n + n - 1] < HUGE_VAL; /* level 0 */
 #undef PEN
 #undef TOO_LONG
-	free(pre);
-	free(cpre);
-	free(lv);
-	free(lastfin);
-	if (!feasible) {
-		free(split);
+	if (!feasible)
 		return NULL;
-	}
 	*dcut_out = dcut;
 	return split;
 }

@@ -250,13 +250,15 @@ static void median_matches_plain_scan(void **state)
 		/* the longest path allowed: the mean tree's, or less (so that
 		 * some states are infeasible) */
 		double maxlen = P + H[n - 1] - rng_below(&r, 3);
+		struct median_ws ws = { 0 };
 		for (unsigned T = P + 1; T <= P + CG_MED_MAXD; T++) {
 			unsigned dc = 0, rdc = 0;
-			uint16_t *m = median_splits(s, n, mcost, H, G, maxlen, P, T, &dc);
+			uint16_t *m = median_splits(&ws, s, n, mcost, H, G, maxlen, P, T, &dc);
 			uint16_t *rm = ref_median_splits(s, n, mcost, H, G, maxlen, P, T, &rdc);
 			assert_int_equal(m != NULL, rm != NULL);
 			if (!m) {
 				infeasible++;
+				free(rm);
 				continue;
 			}
 			feasible++;
@@ -274,9 +276,9 @@ static void median_matches_plain_scan(void **state)
 			struct tree_plan tp = { n, split, m, dc }, rtp = { n, split, rm, rdc };
 			assert_true(plan_cover(&tp, s, 0, n - 1, 0, P, T) ==
 				    plan_cover(&rtp, s, 0, n - 1, 0, P, T));
-			free(m);
 			free(rm);
 		}
+		median_free(&ws);
 		free(H);
 		free(G);
 		free(mcost);
