@@ -287,6 +287,17 @@ static void shape_table(const char *shape, const char *what, bool *all_ok)
 	*all_ok &= met;
 }
 
+/* Runs of the cheap measures (compile without the proof, libseccomp's
+ * tree), interleaved, so that a burst of load on the shared machine hits
+ * both alike; the median is kept. */
+#define FAST_RUNS 15
+
+static double median_of(double *v, size_t n)
+{
+	qsort(v, n, sizeof *v, cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
 static void shipped(void)
 {
 	glob_t gl;
@@ -300,14 +311,19 @@ static void shipped(void)
 	double worst = 0;
 	const char *worst_name = "";
 	printf("\n### Shipped policies\n\n");
-	printf("| policy | compile+prove ms (CPU) | compile only ms | libseccomp tree ms | ratio |\n");
-	printf("|---|---:|---:|---:|---:|\n");
+	printf("Compile without the proof (IR, code, checker) against libseccomp's binary tree\n"
+	       "(seccomp_rule_add.. + export, OPTIMIZE = 2) from the same parsed policy, in the\n"
+	       "same run: CPU ms, median of %d interleaved runs; target: jitk no slower.\n\n",
+	       FAST_RUNS);
+	printf("| policy | compile+prove ms (CPU) | compile only ms | libseccomp tree ms | ratio | "
+	       "no slower than libseccomp |\n");
+	printf("|---|---:|---:|---:|---:|---|\n");
 	for (size_t i = 0; i < n; i++) {
 		jitk_policy *p = NULL;
 		jitk_diag d;
 		if (jitk_policy_load(gl.gl_pathv[i], &p, &d))
 			continue;
-		double c[RUNS], nv[RUNS], ls[RUNS];
+		double c[RUNS], nv[FAST_RUNS], ls[FAST_RUNS];
 		jitk_compile_opts nov = { .no_verify = true };
 		bool lsc_ok = true;
 		char why[200] = "";
@@ -317,7 +333,10 @@ static void shipped(void)
 			jitk_compile(p, NULL, &f, &d);
 			c[k] = now_ms(CLOCK_PROCESS_CPUTIME_ID) - c0;
 			jitk_filter_free(f);
-			c0 = now_ms(CLOCK_PROCESS_CPUTIME_ID);
+		}
+		for (int k = 0; k < FAST_RUNS; k++) {
+			jitk_filter *f = NULL;
+			double c0 = now_ms(CLOCK_PROCESS_CPUTIME_ID);
 			jitk_compile(p, &nov, &f, &d);
 			nv[k] = now_ms(CLOCK_PROCESS_CPUTIME_ID) - c0;
 			jitk_filter_free(f);
@@ -327,22 +346,21 @@ static void shipped(void)
 			lsc_ok &= f != NULL;
 			jitk_filter_free(f);
 		}
-		qsort(c, RUNS, sizeof *c, cmp_double);
-		qsort(nv, RUNS, sizeof *nv, cmp_double);
-		qsort(ls, RUNS, sizeof *ls, cmp_double);
-		cp[m++] = c[RUNS / 2];
-		if (c[RUNS / 2] > worst) {
-			worst = c[RUNS / 2];
+		double cm = median_of(c, RUNS), nm = median_of(nv, FAST_RUNS),
+		       lm = median_of(ls, FAST_RUNS);
+		cp[m++] = cm;
+		if (cm > worst) {
+			worst = cm;
 			worst_name = gl.gl_pathv[i] + 9;
 		}
 		if (lsc_ok) {
 			compared++;
-			slower += nv[RUNS / 2] > ls[RUNS / 2];
-			printf("| %s | %.1f | %.2f | %.2f | %.2f |\n", gl.gl_pathv[i] + 9, c[RUNS / 2],
-			       nv[RUNS / 2], ls[RUNS / 2], nv[RUNS / 2] / (ls[RUNS / 2] > 0 ? ls[RUNS / 2] : 1e-9));
+			slower += nm > lm;
+			printf("| %s | %.1f | %.3f | %.3f | %.2f | %s |\n", gl.gl_pathv[i] + 9, cm, nm, lm,
+			       nm / (lm > 0 ? lm : 1e-9), nm > lm ? "NOT met" : "met");
 		} else {
-			printf("| %s | %.1f | %.2f | (libseccomp cannot express it) | |\n", gl.gl_pathv[i] + 9,
-			       c[RUNS / 2], nv[RUNS / 2]);
+			printf("| %s | %.1f | %.3f | (libseccomp cannot express it) | | n/a |\n",
+			       gl.gl_pathv[i] + 9, cm, nm);
 		}
 		jitk_policy_free(p);
 	}
@@ -351,8 +369,8 @@ static void shipped(void)
 	printf("\n%zu shipped policies: median compile+prove %.1f ms (target <= 100): %s; slowest %s "
 	       "%.1f ms (target <= 250): %s.\n",
 	       m, med, med <= 100 ? "met" : "NOT met", worst_name, worst, worst <= 250 ? "met" : "NOT met");
-	printf("Compile without the proof vs libseccomp's tree (seccomp_rule_add.. + export, from the "
-	       "same parsed policy): jitk slower on %zu of %zu policies libseccomp can express: %s.\n",
+	printf("Compile without the proof vs libseccomp's tree: jitk slower on %zu of %zu policies "
+	       "libseccomp can express: %s.\n",
 	       slower, compared, slower ? "NOT met" : "met");
 	free(cp);
 	globfree(&gl);
