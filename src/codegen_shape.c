@@ -40,7 +40,7 @@ static bool jeq_shape(const struct seg *segs, size_t lo, size_t hi)
  * any other, and if every sum is infinite the answer is t = 0, as in the
  * plain scan.
  */
-static inline size_t argmin_sum(const double *a, const double *b, size_t m, double *best)
+static inline __attribute__((always_inline)) size_t argmin_sum(const double *a, const double *b, size_t m, double *best)
 {
 	size_t t = 0;
 	double lo;
@@ -280,7 +280,7 @@ struct med_level {
 };
 
 /* med(i, j, d) for i < j, and its split into sp. */
-static void med_cell(const struct med_level *L, uint16_t *sp, size_t i, size_t j)
+static inline __attribute__((always_inline)) void med_cell(const struct med_level *L, uint16_t *sp, size_t i, size_t j)
 {
 	size_t n = L->n;
 	/* a split k costs HUGE_VAL unless cost(i, k-1) and cost(k, j) are
