@@ -10,6 +10,8 @@
 
 #include <string.h>
 
+/* The option and command tables keep their hand layout. */
+/* clang-format off */
 /* Options several commands share. */
 #define OPT_OUTPUT(what)                                                              \
 	{ "--output", "-o", "OUT", CLI_ARG_FILE, NULL, NULL, true,                    \
@@ -417,6 +419,7 @@ const struct cli_command cli_commands[] = {
 	  "number (with a spelling hint, or the ABIs that do have the name).",
 	  syscall_opts, syscall_ex },
 };
+/* clang-format on */
 const size_t cli_ncommands = sizeof cli_commands / sizeof *cli_commands;
 
 const struct cli_command *cli_find_command(const char *name)

@@ -33,6 +33,7 @@ enum insn_opnd {
 };
 
 /*    name       code  mnemonic operand   seccomp meaning */
+/* clang-format off */
 #define INSN_TABLE(X) \
 	X(LD_IMM,    0x00, "ld",   OPND_IMM, true,  "A = k") \
 	X(LD_W_ABS,  0x20, "ld",   OPND_ABS, true,  "A = u32 at byte k of seccomp_data (seccomp: k < 64, k % 4 == 0)") \
@@ -83,6 +84,7 @@ enum insn_opnd {
 	X(RET_A,     0x16, "ret",  OPND_A,   true,  "return A") \
 	X(TAX,       0x07, "tax",  OPND_NONE, true, "X = A") \
 	X(TXA,       0x87, "txa",  OPND_NONE, true, "A = X")
+/* clang-format on */
 
 enum insn_op {
 #define INSN_ENUM(name, code, mn, opnd, sec, meaning) INSN_##name,

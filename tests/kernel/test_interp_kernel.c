@@ -857,6 +857,7 @@ int main(void)
 	return 0;
 #endif
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	/* clang-format off */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(div_by_zero_kills),
 		cmocka_unit_test(uprobe_calls_skip_filters),
@@ -865,5 +866,6 @@ int main(void)
 		cmocka_unit_test(vsyscall_is_filtered),
 		cmocka_unit_test(differential_random),
 	};
+	/* clang-format on */
 	return cmocka_run_group_tests_name("interp_kernel", tests, NULL, NULL);
 }

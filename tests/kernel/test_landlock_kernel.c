@@ -305,6 +305,7 @@ int main(void)
 		printf("1..0 # skipped: no Landlock on this kernel\n");
 		return 0;
 	}
+	/* clang-format off */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(filesystem),
 		cmocka_unit_test(network),
@@ -312,6 +313,7 @@ int main(void)
 		cmocka_unit_test(missing_path_applies_nothing),
 		cmocka_unit_test(table_vs_kernel),
 	};
+	/* clang-format on */
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	if (dir[0]) {
 		char cmd[128];

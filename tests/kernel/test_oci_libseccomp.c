@@ -491,6 +491,7 @@ static void written_profiles(void **state)
 
 int main(void)
 {
+	/* clang-format off */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(docker_default_caps),
 		cmocka_unit_test(docker_sys_admin_old_kernel),
@@ -498,5 +499,6 @@ int main(void)
 		cmocka_unit_test(small_profile),
 		cmocka_unit_test(written_profiles),
 	};
+	/* clang-format on */
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -421,6 +421,7 @@ static void progen_contract(void **state)
 
 int main(void)
 {
+	/* clang-format off */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(accepts_basic),
 		cmocka_unit_test(rejects_length),
@@ -436,5 +437,6 @@ int main(void)
 		cmocka_unit_test(messages_are_exact),
 		cmocka_unit_test(progen_contract),
 	};
+	/* clang-format on */
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

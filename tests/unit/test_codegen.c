@@ -239,12 +239,14 @@ static void onecmp_init(struct onecmp *o, uint8_t arg, bool low32, enum pol_op o
 static void wide_compares_exact(void **state)
 {
 	(void)state;
+	/* clang-format off */
 	static const uint64_t pts[] = {
 		0, 1, 0x7fffffff, 0x80000000, 0xfffffffe, 0xffffffff, 0x100000000ull,
 		0x100000001ull, 0x1fffffffful, 0x200000000ull, 0xffffffff00000000ull,
 		0xffffffff00000001ull, 0xfffffffeffffffffull, 0x7fffffffffffffffull,
 		0x8000000000000000ull, ~0ull - 1, ~0ull,
 	};
+	/* clang-format on */
 	static const uint64_t masks[] = { ~0ull, 0xffffffffu, 0xffffffff00000000ull,
 					  0x00000001ffffffffull, 0 };
 	size_t np = sizeof pts / sizeof *pts;

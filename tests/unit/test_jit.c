@@ -203,6 +203,7 @@ static void conditional_jumps(void **state)
 {
 	(void)state;
 	struct seccomp_data in = sample_input();
+	/* clang-format off */
 	const struct jmp_case cases[] = {
 		{ BPF_JEQ, 5, 5, true },           { BPF_JEQ, 5, 6, false },
 		{ BPF_JGT, 6, 5, true },           { BPF_JGT, 5, 5, false },
@@ -212,16 +213,19 @@ static void conditional_jumps(void **state)
 		{ BPF_JSET, 6, 2, true },          { BPF_JSET, 6, 1, false },
 		{ BPF_JSET, 0x80000000u, 0x80000000u, true },
 	};
+	/* clang-format on */
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		const struct jmp_case *c = &cases[i];
 		uint32_t want = c->taken ? 1 : 2;
 		/* Both targets explicit, jt only (fall through on false), jf only. */
 		for (int form = 0; form < 2; form++) {
 			uint16_t src = form ? BPF_X : BPF_K;
+			/* clang-format off */
 			jitk_insn p[] = {
 				I(BPF_LD | BPF_IMM, 0, 0, c->a), I(BPF_LDX | BPF_IMM, 0, 0, c->v),
 				I(BPF_JMP | c->op | src, 1, 2, c->v), RETK(0), RETK(1), RETK(2),
 			};
+			/* clang-format on */
 			assert_int_equal(jit_run(p, 6, &in), want);
 			p[2].jt = 2, p[2].jf = 0; /* true -> 5, false -> next */
 			p[3] = RETK(2);
@@ -405,6 +409,7 @@ static void code_is_not_writable(void **state)
 static void refuses_rejected_filters(void **state)
 {
 	(void)state;
+	/* clang-format off */
 	const jitk_insn bad[][2] = {
 		{ I(BPF_ALU | BPF_MOD | BPF_K, 0, 0, 3), RETA },   /* MOD: not seccomp */
 		{ I(BPF_LD | BPF_W | BPF_ABS, 0, 0, 64), RETA },   /* outside seccomp_data */
@@ -414,6 +419,7 @@ static void refuses_rejected_filters(void **state)
 		{ I(BPF_ALU | BPF_DIV | BPF_K, 0, 0, 0), RETA },   /* divide by constant 0 */
 		{ RETA, I(BPF_LD | BPF_IMM, 0, 0, 0) },            /* last is not RET */
 	};
+	/* clang-format on */
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		jitk_filter *f = test_filter(bad[i], 2);
 		static int dummy;
@@ -556,6 +562,7 @@ static void select_of_two_returns(void **state)
 			bool xsrc = form & 1, mem = form & 2;
 			uint16_t src = xsrc ? BPF_X : BPF_K;
 			/* A = nr; X = 5 (through M[2] when mem); jcc 5 -> ret 11 : ret 22 */
+			/* clang-format off */
 			jitk_insn p[] = {
 				I(BPF_LDX | BPF_IMM, 0, 0, 5),
 				mem ? I(BPF_STX, 0, 0, 2) : I(BPF_MISC | BPF_TXA, 0, 0, 0),
@@ -564,6 +571,7 @@ static void select_of_two_returns(void **state)
 				I(BPF_JMP | ops[o] | src, 1, 2, 5),
 				RETK(0), RETK(11), RETK(22),
 			};
+			/* clang-format on */
 			jitk_jit *j = compile_ok(p, 8);
 			static const uint8_t cmov[] = { 0x0f };
 			size_t len;

@@ -100,6 +100,7 @@ struct mutant {
 /* Fill prog[from..to) with `add #1`. */
 #define PAD50 S(BPF_ALU | BPF_ADD | BPF_K, 1)
 
+/* clang-format off */
 static const struct mutant mutants[] = {
 	{ "ld #k: changed immediate", { S(BPF_LD | BPF_IMM, 5), RETA }, 2, XK_MOV_RI, -1, 0, 1, 5, 4, 0 },
 	{ "ld [k]: changed load offset", { LD(4), RETA }, 2, XK_LOAD_CTX, -1, 0, 2, 4, 0, 0 },
@@ -186,6 +187,7 @@ static const struct mutant mutants[] = {
 	{ "ret copy in a jump: changed return value", { LD(0), J(BPF_JMP | BPF_JEQ | BPF_K, 1, 3, 5), S(BPF_RET | BPF_K, 9), LD(4), RETA, S(BPF_RET | BPF_K, 0x50001) }, 6,
 	  XK_MOV_RI, -1, 0, 1, 0x01, 0x02, 0 },
 };
+/* clang-format on */
 
 static void image_of(const jitk_insn *p, size_t n, uint8_t **code, size_t *len, uint32_t **offs)
 {
@@ -459,6 +461,7 @@ int main(void)
 	print_message("per-image proof: not an x86-64 host; skipped\n");
 	return 0;
 #endif
+	/* clang-format off */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(mutants_refuted),
 		cmocka_unit_test(every_form_mutated),
@@ -467,5 +470,6 @@ int main(void)
 		cmocka_unit_test(undecided_refused),
 		cmocka_unit_test(compile_proves_policies),
 	};
+	/* clang-format on */
 	return cmocka_run_group_tests_name("jit_proof", tests, NULL, NULL);
 }

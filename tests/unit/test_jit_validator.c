@@ -305,6 +305,7 @@ static void refuses_foreign_instructions(void **state)
 {
 	(void)state;
 	const jitk_insn q[] = { I(BPF_LD | BPF_IMM, 0, 0, 5), RETA };
+	/* clang-format off */
 	const char *foreign[] = {
 		"e8 00 00 00 00",  /* call rel32 */
 		"ff d0",           /* call rax */
@@ -336,6 +337,7 @@ static void refuses_foreign_instructions(void **state)
 		"70 00",           /* jo: condition the JIT never uses */
 		"0f 8f 00 00 00 00", /* jg rel32: signed, never used */
 	};
+	/* clang-format on */
 	for (size_t i = 0; i < sizeof foreign / sizeof foreign[0]; i++) {
 		struct handmade h;
 		char rule[64];

@@ -53,6 +53,7 @@ static void and_ja_jset_are_understood(void **state)
 static void refuses_what_the_kernel_refuses(void **state)
 {
 	(void)state;
+	/* clang-format off */
 	const jitk_insn bad[][3] = {
 		{ { BPF_LD | BPF_W | BPF_ABS, 0, 0, 16 }, { BPF_RET | BPF_K, 0, 0, JITK_RET_ALLOW } },
 		{ { BPF_LD | BPF_IMM, 0, 0, 0 }, { BPF_RET | BPF_K, 0, 0, JITK_RET_ALLOW } },
@@ -64,6 +65,7 @@ static void refuses_what_the_kernel_refuses(void **state)
 		{ { BPF_LD | BPF_IMM, 0, 0, JITK_RET_ALLOW }, { BPF_RET | BPF_A, 0, 0, 0 } },
 		{ { BPF_ST, 0, 0, 0 }, { BPF_RET | BPF_K, 0, 0, JITK_RET_ALLOW } },
 	};
+	/* clang-format on */
 	const size_t len[] = { 2, 2, 2, 3, 3, 2, 2 };
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
 		jitk_filter *f = test_filter(bad[i], len[i]);

@@ -33,6 +33,7 @@ static const jitk_profile_opts bad_kernel = { .kernel = "6" };
 static const jitk_profile_opts bad_caps = { .caps = "CAP_SYS_ADMN" };
 static const jitk_profile_opts bad_host = { .host_arch = "z80" };
 
+/* clang-format off */
 static const struct bad bads[] = {
 	{ "truncated", "{\"defaultAction\": \"SCMP_ACT_ALLOW\"", JITK_E_PARSE, "", "truncated" },
 	{ "truncated in a string", "{\"defaultAction\": \"SCMP_AC", JITK_E_PARSE, "", "truncated" },
@@ -92,6 +93,7 @@ static const struct bad bads[] = {
 	{ "--caps unknown", "{\"defaultAction\": \"SCMP_ACT_ALLOW\"}", JITK_E_INVAL, NULL, "unknown capability", &bad_caps },
 	{ "--host-arch unknown", "{\"defaultAction\": \"SCMP_ACT_ALLOW\"}", JITK_E_INVAL, NULL, "host architecture", &bad_host },
 };
+/* clang-format on */
 
 static void bad_profiles(void **state)
 {

@@ -23,6 +23,7 @@ struct bad {
 	unsigned span;          /* 0: not checked */
 };
 
+/* clang-format off */
 static const struct bad cases[] = {
 	/* ---- lexical */
 	{ "{ default_action = Allow; rules = [] } $", NULL, JITK_E_PARSE, 0, 1, 40, "unexpected character '$'", NULL, 1 },
@@ -135,6 +136,7 @@ static const struct bad cases[] = {
 	{ P "include \"inc.scpl\" ] }", "", JITK_E_PARSE, 1, 1, 1, "expected '[', found end of file", NULL, 0 },
 	{ P "include \"inc.scpl\" ] }", "[ { action = Errno 5000; syscall = read } ]", JITK_E_RANGE, 1, 1, 20, "Errno value 5000", NULL, 4 },
 };
+/* clang-format on */
 
 static char tmpdir[64];
 

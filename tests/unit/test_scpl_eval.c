@@ -536,6 +536,7 @@ static void decide_names_the_rule(void **state)
 
 int main(void)
 {
+	/* clang-format off */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(paper_policy),
 		cmocka_unit_test(x32_is_foreign),
@@ -554,5 +555,6 @@ int main(void)
 		cmocka_unit_test(decide_names_the_rule),
 		cmocka_unit_test(input_abi),
 	};
+	/* clang-format on */
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -204,6 +204,7 @@ static int teardown(void **state)
 
 int main(void)
 {
+	/* clang-format off */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rule_positions),
 		cmocka_unit_test(test_max_rules),
@@ -212,5 +213,6 @@ int main(void)
 		cmocka_unit_test(test_max_input),
 		cmocka_unit_test(test_include_fifo),
 	};
+	/* clang-format on */
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

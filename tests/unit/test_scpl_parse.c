@@ -525,6 +525,7 @@ static void corpus_files(void **state)
 
 int main(void)
 {
+	/* clang-format off */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(paper_example),
 		cmocka_unit_test(every_action),
@@ -539,5 +540,6 @@ int main(void)
 		cmocka_unit_test(load_errors),
 		cmocka_unit_test(corpus_files),
 	};
+	/* clang-format on */
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -232,6 +232,7 @@ static void refusals(void **state)
 
 int main(void)
 {
+	/* clang-format off */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(fold_cases),
 		cmocka_unit_test(smt_twin),
@@ -239,5 +240,6 @@ int main(void)
 		cmocka_unit_test(proof_refuses_wrong_combination),
 		cmocka_unit_test(refusals),
 	};
+	/* clang-format on */
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

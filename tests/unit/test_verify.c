@@ -388,6 +388,7 @@ static void compiled_filters_verify(void **state)
 
 int main(void)
 {
+	/* clang-format off */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(proves_correct_filter),
 		cmocka_unit_test(finds_generator_bugs),
@@ -398,5 +399,6 @@ int main(void)
 		cmocka_unit_test(equiv_proves_rewrites),
 		cmocka_unit_test(compiled_filters_verify),
 	};
+	/* clang-format on */
 	return cmocka_run_group_tests_name("verify", tests, NULL, NULL);
 }
