@@ -96,8 +96,10 @@ int main(int argc, char **argv)
 	printf("| policy | cold wall | cold CPU | warm wall | warm CPU | CPU cold/warm |\n");
 	printf("|---|---:|---:|---:|---:|---:|\n");
 	static const char *const pols[] = {
-		"policies/docker-default.scpl", "policies/openssh-preauth.scpl",
-		"policies/firefox-content.scpl", "policies/systemd-system-service.scpl",
+		"policies/docker-default.scpl",
+		"policies/openssh-preauth.scpl",
+		"policies/firefox-content.scpl",
+		"policies/systemd-system-service.scpl",
 	};
 	for (size_t i = 0; i < sizeof pols / sizeof *pols; i++) {
 		char *args[] = { jitk, "compile", (char *)pols[i], "-o", "/dev/null", NULL };

@@ -75,8 +75,7 @@ static double median(double *v, size_t n)
 }
 
 /* Seconds of CPU for `passes` passes over the inputs, each side. */
-static double time_interp(const jitk_insn *p, size_t n, const struct seccomp_data *in,
-			  unsigned long passes)
+static double time_interp(const jitk_insn *p, size_t n, const struct seccomp_data *in, unsigned long passes)
 {
 	uint32_t acc = 0;
 	unsigned long iters = passes * NINPUTS;
@@ -115,8 +114,8 @@ struct row {
 	char name[96];
 	jitk_filter *f;
 	jitk_jit *j;
-	double ctime[REPEATS + 1];   /* compile seconds, per image */
-	unsigned long ip, jp;        /* passes per batch, each side */
+	double ctime[REPEATS + 1];       /* compile seconds, per image */
+	unsigned long ip, jp;            /* passes per batch, each side */
 	double ri[REPEATS], rj[REPEATS]; /* evaluations per second, per round */
 };
 
@@ -180,9 +179,8 @@ static double row_print(struct row *w)
 	qsort(ratio, REPEATS, sizeof ratio[0], cmp_double);
 	double speedup = ej / ei;
 	double ct = median(w->ctime, REPEATS + 1);
-	printf("| %s | %zu | %zu | %.1f | %.0f | %.2e | %.2e | %.1fx | %.1f-%.1f |\n", w->name, n,
-	       len, (double)len / (double)n, ct * 1e6, ei, ej, speedup, ratio[0],
-	       ratio[REPEATS - 1]);
+	printf("| %s | %zu | %zu | %.1f | %.0f | %.2e | %.2e | %.1fx | %.1f-%.1f |\n", w->name, n, len,
+	       (double)len / (double)n, ct * 1e6, ei, ej, speedup, ratio[0], ratio[REPEATS - 1]);
 	return speedup;
 }
 

@@ -35,7 +35,8 @@ static int cmp_double(const void *a, const void *b)
 static char *make_policy(size_t n, size_t *len)
 {
 	struct strbuf sb = { 0 };
-	sb_printf(&sb, "# %zu rules\n{ arch = [x86_64; i386];\n  default_action = Errno EPERM;\n  rules = [\n", n);
+	sb_printf(&sb,
+		  "# %zu rules\n{ arch = [x86_64; i386];\n  default_action = Errno EPERM;\n  rules = [\n", n);
 	const char *name;
 	size_t nsys = 0;
 	while (jitk_syscall_at(JITK_ARCH_X86_64, nsys, &name, NULL))
@@ -43,15 +44,15 @@ static char *make_policy(size_t n, size_t *len)
 	for (size_t i = 0; i < n; i++) {
 		jitk_syscall_at(JITK_ARCH_X86_64, i % nsys, &name, NULL);
 		switch (i % 3) {
-		case 0:
-			sb_printf(&sb, "    { action = Allow; syscall = %s };\n", name);
-			break;
+		case 0: sb_printf(&sb, "    { action = Allow; syscall = %s };\n", name); break;
 		case 1:
-			sb_printf(&sb, "    { action = Errno EACCES; syscall = %s; when = arg0 == %zu && (arg1 & O_CLOEXEC) == 0 };\n",
+			sb_printf(&sb,
+				  "    { action = Errno EACCES; syscall = %s; when = arg0 == %zu && (arg1 & O_CLOEXEC) == 0 };\n",
 				  name, i);
 			break;
 		default:
-			sb_printf(&sb, "    { action = Trap %zu; syscalls = [%s; 1]; when = !(arg2 > 0x%zx) || arg3 <= 7 };\n",
+			sb_printf(&sb,
+				  "    { action = Trap %zu; syscalls = [%s; 1]; when = !(arg2 > 0x%zx) || arg3 <= 7 };\n",
 				  i % 65536, name, i * 16);
 		}
 	}

@@ -261,8 +261,8 @@ static bool try_lsc(const jitk_policy *p, struct variant *v, int optimize, bool 
 	*unknown = false;
 	for (int mode = LSC_DIRECT; mode <= LSC_DISJOINT; mode++) {
 		double t0 = ms_now();
-		jitk_filter *f = lsc_build_filter(p, optimize, (enum lsc_mode)mode, why[mode],
-						  sizeof why[mode]);
+		jitk_filter *f =
+			lsc_build_filter(p, optimize, (enum lsc_mode)mode, why[mode], sizeof why[mode]);
 		double t = ms_now() - t0;
 		if (!f) {
 			*unknown |= strstr(why[mode], "does not know") != NULL;
@@ -302,7 +302,8 @@ static bool try_lsc(const jitk_policy *p, struct variant *v, int optimize, bool 
 			for (int a = 0; a < JITK_ARCH__COUNT && !name; a++)
 				if (jitk_arch_audit((jitk_arch)a) == cex.in.arch) {
 					jitk_arch x = (jitk_arch)a;
-					if (x == JITK_ARCH_X86_64 && (uint32_t)cex.in.nr >= JITK_X32_SYSCALL_BIT)
+					if (x == JITK_ARCH_X86_64 &&
+					    (uint32_t)cex.in.nr >= JITK_X32_SYSCALL_BIT)
 						x = JITK_ARCH_X32;
 					abi = jitk_arch_name(x);
 					name = jitk_syscall_name(x, cex.in.nr);
@@ -409,8 +410,8 @@ static void make_candidates(void)
 
 	/* allowed after argument checks, in a rough order of how common */
 	add_cand(A, na, "personality(0xffffffff)", SYS_personality, 0xffffffffu, 0, 0, 0);
-	add_cand(A, na, "futex(&w, FUTEX_WAKE_PRIVATE, 1)", SYS_futex,
-		 (uint64_t)(uintptr_t)&futex_word, 129, 1, 0);
+	add_cand(A, na, "futex(&w, FUTEX_WAKE_PRIVATE, 1)", SYS_futex, (uint64_t)(uintptr_t)&futex_word,
+		 129, 1, 0);
 	add_cand(A, na, "futex(&w, FUTEX_WAKE, 1)", SYS_futex, (uint64_t)(uintptr_t)&futex_word, 1, 1, 0);
 	add_cand(A, na, "madvise(p, 4096, MADV_NORMAL)", SYS_madvise, pg, 4096, 0, 0);
 	add_cand(A, na, "madvise(p, 4096, MADV_DONTNEED)", SYS_madvise, pg, 4096, 4, 0);
@@ -763,18 +764,21 @@ int main(int argc, char **argv)
 			struct targets *t = &tg[nmain + i];
 			eval_targets(r, t);
 			const struct variant *j = &r->v[V_JITK], *l = &r->v[V_LSC2];
-			char jm[16] = "-", lm[16] = "-", ll[16] = "-", lx[16] = "-", lc[16] = "-", jc[16] = "-";
+			char jm[16] = "-", lm[16] = "-", ll[16] = "-", lx[16] = "-", lc[16] = "-",
+			     jc[16] = "-";
 			if (j->f) {
 				fmt_num(jm, sizeof jm, j->st.median);
 				if (j->st.cache_all)
-					snprintf(jc, sizeof jc, "%.0f%%", 100.0 * j->st.cache_ok / j->st.cache_all);
+					snprintf(jc, sizeof jc, "%.0f%%",
+						 100.0 * j->st.cache_ok / j->st.cache_all);
 			}
 			if (l->f) {
 				fmt_num(lm, sizeof lm, l->st.median);
 				snprintf(ll, sizeof ll, "%zu", l->st.len);
 				snprintf(lx, sizeof lx, "%u", l->st.max);
 				if (l->st.cache_all)
-					snprintf(lc, sizeof lc, "%.0f%%", 100.0 * l->st.cache_ok / l->st.cache_all);
+					snprintf(lc, sizeof lc, "%.0f%%",
+						 100.0 * l->st.cache_ok / l->st.cache_all);
 			}
 			printf("| %s | %zu / %s | %s / %s | %u / %s | %s / %s | %s, %s, %s |\n", r->name,
 			       j->f ? j->st.len : 0, ll, jm, lm, j->f ? j->st.max : 0, lx, jc, lc,

@@ -43,15 +43,15 @@ static int cmp_double(const void *a, const void *b)
 }
 
 static const char *const sys30[] = {
-	"read", "write", "openat", "close", "fstat", "mmap", "mprotect", "munmap", "ioctl", "pread64",
-	"pwrite64", "readv", "writev", "socket", "connect", "accept", "sendto", "recvfrom", "bind",
-	"listen", "clone", "fcntl", "flock", "fsync", "getdents64", "lseek", "dup", "dup3", "pipe2",
-	"futex",
+	"read",       "write",    "openat",   "close",  "fstat",  "mmap",   "mprotect", "munmap",
+	"ioctl",      "pread64",  "pwrite64", "readv",  "writev", "socket", "connect",  "accept",
+	"sendto",     "recvfrom", "bind",     "listen", "clone",  "fcntl",  "flock",    "fsync",
+	"getdents64", "lseek",    "dup",      "dup3",   "pipe2",  "futex",
 };
 #define NSYS30 (sizeof sys30 / sizeof *sys30)
 
-static const char *const actions[] = { "Allow", "KillProcess", "KillThread", "Log", "Trap 3",
-				       "Errno 5", "Trace 7", "Notify" };
+static const char *const actions[] = { "Allow",  "KillProcess", "KillThread", "Log",
+				       "Trap 3", "Errno 5",     "Trace 7",    "Notify" };
 #define NACTIONS (sizeof actions / sizeof *actions)
 
 static const char *const ops[] = { "<", "<=", ">", ">=", "==", "!=" };
@@ -121,8 +121,7 @@ static void nested_cond(struct text *t, rng_t *r, int depth)
 		nested_cond(t, r, depth - 1);
 		put(t, ")");
 		return;
-	default:
-		break;
+	default: break;
 	}
 	unsigned a = rng_below(r, 6), form = rng_below(r, 3);
 	const char *op = ops[rng_below(r, 6)];
@@ -147,11 +146,13 @@ static char *gen(const char *shape, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		unsigned e = (unsigned)(i % 4095) + 1;
 		if (strcmp(shape, "eq") == 0) {
-			put(&t, "{ action = Errno %u; syscall = ioctl; when = arg1 == %zu };\n", e, 7 * i + 1);
+			put(&t, "{ action = Errno %u; syscall = ioctl; when = arg1 == %zu };\n", e,
+			    7 * i + 1);
 		} else if (strcmp(shape, "range") == 0) {
 			uint64_t lo = rng_u64(&r), w = rng_u64(&r) >> 24;
 			uint64_t hi = lo + w < lo ? UINT64_MAX : lo + w;
-			put(&t, "{ action = Errno %u; syscall = mmap; when = arg0 >= 0x%llx && arg0 <= 0x%llx };\n",
+			put(&t,
+			    "{ action = Errno %u; syscall = mmap; when = arg0 >= 0x%llx && arg0 <= 0x%llx };\n",
 			    e, (unsigned long long)lo, (unsigned long long)hi);
 		} else if (strcmp(shape, "order") == 0) {
 			put(&t, "{ action = Errno %u; syscall = %s; when = arg%zu %s 0x%llx };\n", e,
@@ -241,8 +242,8 @@ static void shape_table(const char *shape, const char *what, bool *all_ok)
 		}
 		lastfit = n;
 		if (getenv("SCALE_TRACE"))
-			fprintf(stderr, "%s %zu: %zu insns %zu parts %.1f ms CPU\n", shape, n, rows[nr].insns,
-				rows[nr].parts, rows[nr].cpu);
+			fprintf(stderr, "%s %zu: %zu insns %zu parts %.1f ms CPU\n", shape, n,
+				rows[nr].insns, rows[nr].parts, rows[nr].cpu);
 		nr++;
 	}
 	if (firstbig && lastfit) { /* the largest n that fits, by bisection */
@@ -282,8 +283,9 @@ static void shape_table(const char *shape, const char *what, bool *all_ok)
 	printf("\ngrowth exponent (CPU time ~ N^e, N >= 64): e = %.2f; largest N that fits: %zu; "
 	       "slowest %.0f ms CPU: %s\n",
 	       slope, nr ? rows[nr - 1].n : 0, worst,
-	       met ? "met (<= 1 s, every size proved)"
-		   : ok ? "NOT met (over 1 s)" : "NOT met (a size failed to prove)");
+	       met  ? "met (<= 1 s, every size proved)"
+	       : ok ? "NOT met (over 1 s)"
+		    : "NOT met (a size failed to prove)");
 	*all_ok &= met;
 }
 
@@ -346,8 +348,7 @@ static void shipped(void)
 			lsc_ok &= f != NULL;
 			jitk_filter_free(f);
 		}
-		double cm = median_of(c, RUNS), nm = median_of(nv, FAST_RUNS),
-		       lm = median_of(ls, FAST_RUNS);
+		double cm = median_of(c, RUNS), nm = median_of(nv, FAST_RUNS), lm = median_of(ls, FAST_RUNS);
 		cp[m++] = cm;
 		if (cm > worst) {
 			worst = cm;

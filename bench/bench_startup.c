@@ -86,6 +86,7 @@ int main(int argc, char **argv)
 	bool met = c1 - c0 <= 1.0 && r1 - r0 <= 2048;
 	printf("\nRuntime library over /bin/true: %.2f ms CPU (%.2f ms wall) and %ld KiB (target <= 1 ms "
 	       "and 2 MB): %s\n",
-	       c1 - c0, t1 - t0, r1 - r0, met ? "met (CPU time; wall time varies with the shared machine's load)" : "NOT met");
+	       c1 - c0, t1 - t0, r1 - r0,
+	       met ? "met (CPU time; wall time varies with the shared machine's load)" : "NOT met");
 	return 0;
 }

@@ -77,7 +77,8 @@ int main(void)
 		uint32_t *offs = NULL;
 		size_t len = 0;
 		double jw[RUNS], jc[RUNS];
-		jitk_err jerr = jit_generate(jitk_filter_insns(f), jitk_filter_len(f), &code, &len, &offs, &d);
+		jitk_err jerr =
+			jit_generate(jitk_filter_insns(f), jitk_filter_len(f), &code, &len, &offs, &d);
 		for (int r = 0; r < RUNS && !jerr; r++) {
 			struct timespec w, c;
 			clock_gettime(CLOCK_MONOTONIC, &w);

@@ -10,8 +10,7 @@
 int main(void)
 {
 	scmp_filter_ctx c = seccomp_init(SCMP_ACT_ALLOW);
-	if (!c || seccomp_rule_add(c, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(getppid), 0) ||
-	    seccomp_load(c)) {
+	if (!c || seccomp_rule_add(c, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(getppid), 0) || seccomp_load(c)) {
 		fprintf(stderr, "lsc_load: libseccomp failed\n");
 		return 1;
 	}

@@ -48,8 +48,8 @@ static void km_child(const jitk_filter *f, const struct km_call *calls, int ncal
 		for (int b = 0; b < KM_BATCHES; b++) {
 			double t0 = km_now();
 			for (long i = 0; i < per; i++)
-				syscall(k->nr, k->args[0], k->args[1], k->args[2], k->args[3],
-					k->args[4], k->args[5]);
+				syscall(k->nr, k->args[0], k->args[1], k->args[2], k->args[3], k->args[4],
+					k->args[5]);
 			double t1 = km_now();
 			if (t0 < 0 || t1 < 0)
 				_exit(4);
@@ -101,11 +101,11 @@ static double km_median(double *v, int n)
  * alternating: out[i][c] is the median ns per call over `rounds` rounds.
  * ok[i] is false if a configuration's child ever failed.
  */
-void km_measure(const jitk_filter *const *filters, int nconf, const struct km_call *calls,
-		       int ncalls, long iters, int rounds, double out[][KM_MAXCALLS], bool *ok)
+void km_measure(const jitk_filter *const *filters, int nconf, const struct km_call *calls, int ncalls,
+		long iters, int rounds, double out[][KM_MAXCALLS], bool *ok)
 {
-	struct km_shared *sh = mmap(NULL, sizeof *sh, PROT_READ | PROT_WRITE,
-				    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	struct km_shared *sh =
+		mmap(NULL, sizeof *sh, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	double *samples = calloc((size_t)(nconf * ncalls * rounds), sizeof *samples);
 	for (int i = 0; i < nconf; i++)
 		ok[i] = sh != MAP_FAILED && samples;

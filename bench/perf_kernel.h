@@ -40,7 +40,7 @@ struct km_call {
  * alternating: out[i][c] is the median ns per call over `rounds` rounds.
  * ok[i] is false if a configuration's child ever failed.
  */
-void km_measure(const jitk_filter *const *filters, int nconf, const struct km_call *calls,
-		       int ncalls, long iters, int rounds, double out[][KM_MAXCALLS], bool *ok);
+void km_measure(const jitk_filter *const *filters, int nconf, const struct km_call *calls, int ncalls,
+		long iters, int rounds, double out[][KM_MAXCALLS], bool *ok);
 
 #endif

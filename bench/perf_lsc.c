@@ -11,8 +11,8 @@
 
 /* --------------------------------------------------------------- DNF */
 
-#define LSC_MAXLIT 24        /* compares in one conjunction */
-#define LSC_MAXCONJ 4096     /* conjunctions in one DNF */
+#define LSC_MAXLIT 24    /* compares in one conjunction */
+#define LSC_MAXCONJ 4096 /* conjunctions in one DNF */
 
 struct lsc_lit {
 	const struct pol_cond *c; /* a POL_CMP */
@@ -114,8 +114,7 @@ static struct lsc_dnf dnf_of(const struct pol_cond *c, bool neg)
 		dnf_push(&d, &k);
 		return d;
 	}
-	case POL_NOT:
-		return dnf_of(c->l, !neg);
+	case POL_NOT: return dnf_of(c->l, !neg);
 	case POL_AND:
 		return neg ? dnf_or(dnf_of(c->l, true), dnf_of(c->r, true))
 			   : dnf_and(dnf_of(c->l, false), dnf_of(c->r, false));
@@ -138,7 +137,8 @@ static enum pol_op op_negate(enum pol_op op)
 	case POL_LT: return POL_GE;
 	case POL_GE: return POL_LT;
 	case POL_GT: return POL_LE;
-	case POL_LE: default: return POL_GT;
+	case POL_LE:
+	default: return POL_GT;
 	}
 }
 
@@ -172,7 +172,8 @@ static bool cmp_holds(enum pol_op op, uint64_t x, uint64_t v)
 	case POL_LT: return x < v;
 	case POL_LE: return x <= v;
 	case POL_GT: return x > v;
-	case POL_GE: default: return x >= v;
+	case POL_GE:
+	default: return x >= v;
 	}
 }
 
@@ -183,8 +184,8 @@ static bool cmp_holds(enum pol_op op, uint64_t x, uint64_t v)
  * other one is then decided).  *dead: the conjunction never holds.
  * Returns NULL or why it cannot be folded.
  */
-static const char *conj_fold(const struct lsc_conj *c, bool abi32, struct lsc_cmp out[6],
-			     bool have[6], bool *dead)
+static const char *conj_fold(const struct lsc_conj *c, bool abi32, struct lsc_cmp out[6], bool have[6],
+			     bool *dead)
 {
 	*dead = false;
 	memset(have, 0, 6 * sizeof have[0]);
@@ -259,7 +260,7 @@ static bool rule_names(const struct pol_rule *r, jitk_arch a, uint32_t nr)
 }
 
 size_t policy_cases(const jitk_policy *p, jitk_arch a, uint32_t nr, struct lsc_case *cases,
-			   uint32_t *otherwise)
+		    uint32_t *otherwise)
 {
 	size_t k = 0;
 	*otherwise = p->default_action;
@@ -282,7 +283,8 @@ static uint32_t lsc_arch_token(jitk_arch a)
 	case JITK_ARCH_X86_64: return SCMP_ARCH_X86_64;
 	case JITK_ARCH_I386: return SCMP_ARCH_X86;
 	case JITK_ARCH_X32: return SCMP_ARCH_X32;
-	case JITK_ARCH_AARCH64: default: return SCMP_ARCH_AARCH64;
+	case JITK_ARCH_AARCH64:
+	default: return SCMP_ARCH_AARCH64;
 	}
 }
 
@@ -293,13 +295,11 @@ struct lsc_build {
 };
 
 /* Add the rules (action, nr, every conjunction of dnf). */
-static bool lsc_add(struct lsc_build *b, uint32_t action, int lnr, uint32_t nr,
-		    struct lsc_dnf *d)
+static bool lsc_add(struct lsc_build *b, uint32_t action, int lnr, uint32_t nr, struct lsc_dnf *d)
 {
 	bool abi32 = b->arch == JITK_ARCH_I386;
 	if (d->fail) {
-		snprintf(b->why, sizeof b->why, "%s (%s nr %u)", d->fail,
-			 jitk_arch_name(b->arch), nr);
+		snprintf(b->why, sizeof b->why, "%s (%s nr %u)", d->fail, jitk_arch_name(b->arch), nr);
 		return false;
 	}
 	for (size_t i = 0; i < d->n; i++) {
@@ -346,8 +346,8 @@ static bool lsc_number(struct lsc_build *b, uint32_t nr, int *out)
 			return true;
 		}
 		snprintf(b->why, sizeof b->why, "libseccomp %u.%u.%u does not know %s syscall %u",
-			 seccomp_version()->major, seccomp_version()->minor,
-			 seccomp_version()->micro, jitk_arch_name(b->arch), nr);
+			 seccomp_version()->major, seccomp_version()->minor, seccomp_version()->micro,
+			 jitk_arch_name(b->arch), nr);
 		return false;
 	}
 	/* On i386 libseccomp gives the socket calls pseudo numbers (they also
@@ -502,8 +502,8 @@ void lsc_reduced_free(jitk_policy *q)
 }
 
 /* One ABI's filter context, or NULL with b->why. */
-static scmp_filter_ctx lsc_arch_ctx(const jitk_policy *p, jitk_arch a, int optimize,
-				    enum lsc_mode mode, char *why, size_t whycap)
+static scmp_filter_ctx lsc_arch_ctx(const jitk_policy *p, jitk_arch a, int optimize, enum lsc_mode mode,
+				    char *why, size_t whycap)
 {
 	struct lsc_build b = { .arch = a };
 	b.ctx = seccomp_init(p->default_action);
@@ -546,8 +546,7 @@ static scmp_filter_ctx lsc_arch_ctx(const jitk_policy *p, jitk_arch a, int optim
 }
 
 /* Build, merge the ABIs, export to BPF and decode.  NULL with why. */
-jitk_filter *lsc_build_filter(const jitk_policy *p, int optimize, enum lsc_mode mode,
-				     char *why, size_t whycap)
+jitk_filter *lsc_build_filter(const jitk_policy *p, int optimize, enum lsc_mode mode, char *why, size_t whycap)
 {
 	scmp_filter_ctx all = NULL;
 	for (int a = 0; a < JITK_ARCH__COUNT; a++) {

@@ -41,8 +41,8 @@ struct lsc_case {
 };
 
 /* Build, merge the ABIs, export to BPF and decode.  NULL with why. */
-jitk_filter *lsc_build_filter(const jitk_policy *p, int optimize, enum lsc_mode mode,
-				     char *why, size_t whycap);
+jitk_filter *lsc_build_filter(const jitk_policy *p, int optimize, enum lsc_mode mode, char *why,
+			      size_t whycap);
 
 /* A copy of p without the (ABI, number) pairs libseccomp does not know, for
  * a comparison libseccomp can take part in; *ndropped counts them.  Free
@@ -52,7 +52,7 @@ jitk_policy *lsc_reduced(const jitk_policy *p, size_t *ndropped);
 void lsc_reduced_free(jitk_policy *q);
 
 size_t policy_cases(const jitk_policy *p, jitk_arch a, uint32_t nr, struct lsc_case *cases,
-			   uint32_t *otherwise);
+		    uint32_t *otherwise);
 
 /* Every number some rule names on ABI a (sorted, unique), within the ABI's
  * half of the nr space (docs/scpl.md: the x32 split). */

@@ -8,11 +8,16 @@
 #include <string.h>
 
 const char *const var_name[NVAR] = {
-	"jitk", "jitk + trace weights", "libseccomp linear (opt 1)", "libseccomp tree (opt 2)",
+	"jitk",
+	"jitk + trace weights",
+	"libseccomp linear (opt 1)",
+	"libseccomp tree (opt 2)",
 };
 
 const char *const call_col[KM_MAXCALLS] = {
-	"arg-checked allow", "denied (errno)", "unconditional allow",
+	"arg-checked allow",
+	"denied (errno)",
+	"unconditional allow",
 };
 
 /* ------------------------------------------------------------ output */
@@ -49,8 +54,7 @@ void print_policy(const jitk_policy *p, struct report *r)
 		if (p->arch[a])
 			printf(" %s", jitk_arch_name((jitk_arch)a));
 	printf("; default %s; %zu rules; steps over %zu %s numbers (args 0)",
-	       action_str(p->default_action, a1, sizeof a1), p->nrules, r->nnums,
-	       jitk_arch_name(r->main));
+	       action_str(p->default_action, a1, sizeof a1), p->nrules, r->nnums, jitk_arch_name(r->main));
 	printf("; foreign arch %s.\n\n", action_str(p->foreign_action, a2, sizeof a2));
 
 	printf("| compiler | insns | action cache | steps min | median | mean | max | trace mean | compile ms |");
@@ -65,8 +69,9 @@ void print_policy(const jitk_policy *p, struct report *r)
 	for (int i = 0; i < NVAR; i++) {
 		const struct variant *v = &r->v[i];
 		if (!v->f) {
-			printf("| %s | %s%s%s |\n", var_name[i], i >= V_LSC1 ? "cannot express this policy (" : "",
-			       v->why, i >= V_LSC1 ? ")" : "");
+			printf("| %s | %s%s%s |\n", var_name[i],
+			       i >= V_LSC1 ? "cannot express this policy (" : "", v->why,
+			       i >= V_LSC1 ? ")" : "");
 			continue;
 		}
 		char med[32], tm[32];
@@ -88,8 +93,8 @@ void print_policy(const jitk_policy *p, struct report *r)
 			snprintf(comp, sizeof comp, "%.1f%s%s%s", v->compile_ms, v->disjoint ? " (a)" : "",
 				 v->minus_one ? " (b)" : "", v->impl ? " (c)" : "");
 		printf("| %s%s | %zu | %s | %u | %s | %.1f | %u | %s | %s |", var_name[i],
-		       v->inexact ? ", nearest: NOT equal (d)" : "", v->st.len, cache,
-		       v->st.min, med, v->st.mean, v->st.max, tm, comp);
+		       v->inexact ? ", nearest: NOT equal (d)" : "", v->st.len, cache, v->st.min, med,
+		       v->st.mean, v->st.max, tm, comp);
 		for (int s = 0; s < KM_MAXCALLS; s++) {
 			int c = r->call_slot[s];
 			if (c < 0)
@@ -133,7 +138,8 @@ void print_policy(const jitk_policy *p, struct report *r)
 		if (r->v[i].f && r->v[i].inexact) {
 			printf("(d) %s cannot express this policy: %s.  The row shows the nearest "
 			       "program it makes (the translation above), which is not equal to the policy; "
-			       "targets against it are marked *.\n", var_name[i], r->v[i].why);
+			       "targets against it are marked *.\n",
+			       var_name[i], r->v[i].why);
 			fd = true;
 		}
 	if (fa || fb || fc || fd)
@@ -141,7 +147,8 @@ void print_policy(const jitk_policy *p, struct report *r)
 	bool any = false;
 	for (int s = 0; s < KM_MAXCALLS; s++) {
 		if (r->call_slot[s] >= 0)
-			printf("%s %s = `%s`", any ? ";" : "Kernel calls (time per call / no filter):", call_col[s],
+			printf("%s %s = `%s`",
+			       any ? ";" : "Kernel calls (time per call / no filter):", call_col[s],
 			       r->call_label[s]);
 		else
 			printf("%s %s not measured: %s", any ? ";" : "Kernel calls:", call_col[s],
@@ -173,7 +180,6 @@ bool is_met(int t)
 {
 	return t == 1 || t == 2;
 }
-
 
 void eval_targets(const struct report *r, struct targets *t)
 {
@@ -217,8 +223,8 @@ void eval_targets(const struct report *r, struct targets *t)
 		bool ok = oj <= ol + KERNEL_TOLERANCE;
 		t->t[3] &= ok;
 		if (off < sizeof t->text[3])
-			off += (size_t)snprintf(t->text[3] + off, sizeof t->text[3] - off, " %+.1f%% vs %+.1f%%",
-						100 * oj, 100 * ol);
+			off += (size_t)snprintf(t->text[3] + off, sizeof t->text[3] - off,
+						" %+.1f%% vs %+.1f%%", 100 * oj, 100 * ol);
 	}
 	t->t[3] = star(t->t[3], l->inexact);
 }

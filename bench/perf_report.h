@@ -32,13 +32,13 @@ struct stats {
 };
 
 struct variant {
-	jitk_filter *f;      /* NULL: not available, see why */
+	jitk_filter *f; /* NULL: not available, see why */
 	char why[320];
 	double compile_ms, proof_ms; /* proof_ms < 0: none */
-	bool disjoint;       /* libseccomp: rules had to be made disjoint */
-	bool minus_one;      /* libseccomp: equal except x86_64 nr -1 */
-	const jitk_policy *impl; /* non-NULL: implements this reduced policy */
-	bool inexact;        /* libseccomp cannot express the policy (why); f is
+	bool disjoint;               /* libseccomp: rules had to be made disjoint */
+	bool minus_one;              /* libseccomp: equal except x86_64 nr -1 */
+	const jitk_policy *impl;     /* non-NULL: implements this reduced policy */
+	bool inexact;                /* libseccomp cannot express the policy (why); f is
 				the nearest program it makes, NOT equal */
 	struct stats st;
 };

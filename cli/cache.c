@@ -287,8 +287,7 @@ static int open_dir(void)
 		snprintf(why, sizeof why, "owned by uid %u, not by you (uid %u)", (unsigned)st.st_uid,
 			 (unsigned)geteuid());
 	else if (st.st_mode & (S_IWGRP | S_IWOTH))
-		snprintf(why, sizeof why, "writable by others (mode %04o)",
-			 (unsigned)(st.st_mode & 07777));
+		snprintf(why, sizeof why, "writable by others (mode %04o)", (unsigned)(st.st_mode & 07777));
 	else
 		why[0] = '\0';
 	if (why[0]) {
@@ -491,8 +490,7 @@ static bool write_all(int fd, const uint8_t *p, size_t n)
 
 /* Store entry (key, kind): temporary file, fsync, rename in the same
  * directory.  Failure is silent (a note with --verbose): no cache then. */
-static void write_entry(const unsigned char key[CLI_CACHE_KEY], int kind, const void *payload,
-			size_t len)
+static void write_entry(const unsigned char key[CLI_CACHE_KEY], int kind, const void *payload, size_t len)
 {
 	int dfd = open_dir();
 	if (dfd < 0 || len > MAX_PAYLOAD)
@@ -591,8 +589,8 @@ jitk_filter *cli_cache_get_filter(const unsigned char key[CLI_CACHE_KEY], const 
 	 * filter the kernel would refuse is never loaded or written. */
 	char name[2 * CLI_CACHE_KEY + 8];
 	entry_name(key, KIND_FILTER, name);
-	if (len % 8 || len == 0 || len > JITK_MAXINSNS * 8 ||
-	    jitk_decode(b, len, &f, NULL) || jitk_check(f, NULL)) {
+	if (len % 8 || len == 0 || len > JITK_MAXINSNS * 8 || jitk_decode(b, len, &f, NULL) ||
+	    jitk_check(f, NULL)) {
 		jitk_filter_free(f);
 		bad_entry(open_dir(), name, "holds no valid filter", b);
 		return NULL;
@@ -632,8 +630,7 @@ static void lint_key(const unsigned char key[CLI_CACHE_KEY], unsigned flags, uin
 
 #define TERMINATE(s) ((s)[sizeof(s) - 1] = '\0')
 
-bool cli_cache_get_lint(const unsigned char key[CLI_CACHE_KEY], unsigned flags, jitk_diag **w,
-			size_t *n)
+bool cli_cache_get_lint(const unsigned char key[CLI_CACHE_KEY], unsigned flags, jitk_diag **w, size_t *n)
 {
 	uint8_t k[CLI_CACHE_KEY];
 	lint_key(key, flags, k);
@@ -669,8 +666,7 @@ bool cli_cache_get_lint(const unsigned char key[CLI_CACHE_KEY], unsigned flags, 
 	return true;
 }
 
-void cli_cache_put_lint(const unsigned char key[CLI_CACHE_KEY], unsigned flags, const jitk_diag *w,
-			size_t n)
+void cli_cache_put_lint(const unsigned char key[CLI_CACHE_KEY], unsigned flags, const jitk_diag *w, size_t n)
 {
 	if (n > MAX_LINT)
 		return;

@@ -46,14 +46,14 @@ enum cli_arg_kind {
 };
 
 struct cli_opt {
-	const char *name;    /* long form, "--format" */
-	const char *alias;   /* short form, "-f", or NULL */
-	const char *arg;     /* metavariable for the synopsis ("OUT"), NULL for a flag */
+	const char *name;  /* long form, "--format" */
+	const char *alias; /* short form, "-f", or NULL */
+	const char *arg;   /* metavariable for the synopsis ("OUT"), NULL for a flag */
 	enum cli_arg_kind kind;
-	const char *values;  /* space-separated words for CLI_ARG_WORDS and CLI_ARG_LIST */
-	const char *def;     /* the default, in words; NULL if none */
-	bool required;       /* the command refuses to run without it */
-	const char *help;    /* one line; "(repeatable" in it lets the option be
+	const char *values; /* space-separated words for CLI_ARG_WORDS and CLI_ARG_LIST */
+	const char *def;    /* the default, in words; NULL if none */
+	bool required;      /* the command refuses to run without it */
+	const char *help;   /* one line; "(repeatable" in it lets the option be
 				given more than once, else that is a usage
 				error (cli_check_args) */
 };
@@ -61,12 +61,12 @@ struct cli_opt {
 struct cli_command {
 	const char *name;
 	cli_cmd_fn fn;
-	const char *operands;      /* before the options: "POLICY", "[POLICY]", "A B" */
+	const char *operands; /* before the options: "POLICY", "[POLICY]", "A B" */
 	enum cli_arg_kind operand_kind;
-	const char *tail;          /* after the options: "-- CMD [ARGS...]" or NULL */
-	const char *summary;       /* one line, no final period */
-	const char *description;   /* a paragraph (wrapped when printed) */
-	const struct cli_opt *opts; /* ends with an entry whose name is NULL */
+	const char *tail;            /* after the options: "-- CMD [ARGS...]" or NULL */
+	const char *summary;         /* one line, no final period */
+	const char *description;     /* a paragraph (wrapped when printed) */
+	const struct cli_opt *opts;  /* ends with an entry whose name is NULL */
 	const char *const *examples; /* shell lines ("$ " prefix added), NULL-terminated */
 };
 
@@ -116,7 +116,7 @@ int cmd_explain(int argc, char **argv); /* cli/cmd_explain.c */
  * Returns the exit status (the command's, 128+signal, 126/127). */
 int run_report(const jitk_policy *p, const jitk_filter *f, unsigned flags, bool permissive,
 	       bool report_errno, bool verbose, char **argv);
-int cmd_import(int argc, char **argv);  /* cli/cmd_import.c */
+int cmd_import(int argc, char **argv); /* cli/cmd_import.c */
 
 /* OCI/Docker profile options (--caps, --kernel, --host-arch, --strict),
  * taken out of argv by main() before any command runs (cli/profile.c). */
@@ -141,8 +141,7 @@ bool cli_lint_parse(const char *list, struct cli_lint *l, char *bad, size_t cap)
  * how many were printed, -1 on failure.  key (NULL: none) is p's proof
  * cache key: the warnings (whose Z3 checks cost as much as the proof) are
  * then taken from the cache, or stored there. */
-int cli_lint_policy(const jitk_policy *p, const struct cli_lint *l, unsigned flags,
-		    const unsigned char *key);
+int cli_lint_policy(const jitk_policy *p, const struct cli_lint *l, unsigned flags, const unsigned char *key);
 
 /* The proof cache of compile and run (cli/cache.c; docs/cli.md).  Keys
  * are SHA-256 digests of everything the filter depends on. */
@@ -154,8 +153,7 @@ extern bool cli_cache_verbose;
 void cli_cache_init(bool no_cache);
 /* The key of p compiled with opts; false if p is not cached (--no-cache,
  * --no-verify: nothing proved, a policy without sources, no build ID). */
-bool cli_cache_key(const jitk_policy *p, const jitk_compile_opts *opts,
-		   unsigned char key[CLI_CACHE_KEY]);
+bool cli_cache_key(const jitk_policy *p, const jitk_compile_opts *opts, unsigned char key[CLI_CACHE_KEY]);
 /* The filter proved earlier for p under key, its hash matched, re-checked
  * (jitk_check) and spot-checked against p on every syscall number, or NULL
  * (a bad entry is removed, with a note). */
@@ -165,15 +163,13 @@ jitk_filter *cli_cache_get_filter(const unsigned char key[CLI_CACHE_KEY], const 
 void cli_cache_put_filter(const unsigned char key[CLI_CACHE_KEY], const jitk_filter *f);
 /* The policy warnings (jitk_lint with flags) found earlier under key:
  * *w (release with free()) holds *n; false if none are cached. */
-bool cli_cache_get_lint(const unsigned char key[CLI_CACHE_KEY], unsigned flags, jitk_diag **w,
-			size_t *n);
-void cli_cache_put_lint(const unsigned char key[CLI_CACHE_KEY], unsigned flags,
-			const jitk_diag *w, size_t n);
+bool cli_cache_get_lint(const unsigned char key[CLI_CACHE_KEY], unsigned flags, jitk_diag **w, size_t *n);
+void cli_cache_put_lint(const unsigned char key[CLI_CACHE_KEY], unsigned flags, const jitk_diag *w, size_t n);
 
 /* Exit statuses. */
 #define CLI_OK 0
-#define CLI_FAIL 1  /* the input is bad, or the answer is "no" */
-#define CLI_USAGE 2 /* wrong command line */
+#define CLI_FAIL 1   /* the input is bad, or the answer is "no" */
+#define CLI_USAGE 2  /* wrong command line */
 #define CLI_SOLVER 3 /* the solver could not decide (timeout): never a silent success */
 
 /* Print "jitk: error: ..." for err with d's location:
@@ -227,8 +223,7 @@ char *cli_read_input_diag(const char *path, size_t *len, jitk_diag *d);
  * "jitk: error: cannot open ..." for a file that could not be read, the
  * located form otherwise. */
 void cli_report_load(const char *name, jitk_err err, jitk_diag *d);
-jitk_err cli_parse_policy_text(const char *text, size_t len, const char *name, jitk_policy **p,
-			       jitk_diag *d);
+jitk_err cli_parse_policy_text(const char *text, size_t len, const char *name, jitk_policy **p, jitk_diag *d);
 /* "4096", "64K", "16M", "1G" (also KiB/MiB/GiB); false if bad or 0. */
 bool cli_parse_size(const char *s, size_t *out);
 
@@ -261,8 +256,7 @@ jitk_policy *cli_read_policy_as(const char *path, const char *hint, jitk_err *er
 
 /* Write f to path ("-" is stdout) in fmt (FMT_AUTO: raw for files, text for
  * a terminal or "-") through cli_write_bytes. */
-int cli_write_filter(const char *path, const jitk_filter *f, enum cli_format fmt,
-		     const char *c_name);
+int cli_write_filter(const char *path, const jitk_filter *f, enum cli_format fmt, const char *c_name);
 /* Write len bytes to path with the guarantees above; CLI_OK or CLI_FAIL. */
 int cli_write_bytes(const char *path, const void *buf, size_t len);
 /* The checks cli_write_bytes makes before writing (directory, socket,

@@ -58,7 +58,8 @@ int cmd_asm(int argc, char **argv)
 			if (!cli_is_c_ident(name))
 				return cli_usage(ASM_USAGE,
 						 "--name wants a C identifier (letters, digits, '_'; "
-						 "not a keyword), not '%s'", name);
+						 "not a keyword), not '%s'",
+						 name);
 		} else if (a[0] == '-' && a[1]) {
 			return cli_usage(ASM_USAGE, "unknown option '%s'", a);
 		} else if (!in) {
@@ -95,7 +96,8 @@ int cmd_asm(int argc, char **argv)
 		 * rule id unless it is in the message too. */
 		bool tagged = !d.rule[0] || strstr(d.msg, d.rule);
 		fprintf(stderr, "jitk: warning: %s: %s%s%s%s (seccomp would refuse this program)\n",
-			cli_input_name(in), d.msg, tagged ? "" : " [", tagged ? "" : d.rule, tagged ? "" : "]");
+			cli_input_name(in), d.msg, tagged ? "" : " [", tagged ? "" : d.rule,
+			tagged ? "" : "]");
 	}
 	int rc = cli_write_filter(out, f, fmt, name);
 	jitk_filter_free(f);
@@ -196,7 +198,7 @@ int cmd_check(int argc, char **argv)
 
 /* -------------------------------------------------------------- eval */
 
-#define EVAL_USAGE                                                                     \
+#define EVAL_USAGE                                                                                \
 	"eval FILTER --nr NAME|N [--arch x86_64|i386|x32|aarch64|AUDIT_ARCH] [--args a0,...,a5] " \
 	"[--ip N] [--quiet] [--jit] [--from auto|raw|text]"
 
@@ -367,16 +369,17 @@ int cmd_eval(int argc, char **argv)
 	memset(&data, 0, sizeof data);
 	uint32_t nr = 0;
 	switch (parse_nr(nr_s, arch, &nr)) {
-	case NR_OK:
-		break;
+	case NR_OK: break;
 	case NR_RANGE:
 		return cli_usage(EVAL_USAGE,
 				 "--nr %s is out of range (seccomp_data.nr is 32 bits: "
-				 "-2147483648 .. 4294967295)", nr_s);
+				 "-2147483648 .. 4294967295)",
+				 nr_s);
 	case NR_NO_ARCH:
 		return cli_usage(EVAL_USAGE,
 				 "--nr '%s': jitk has no syscall names for this AUDIT_ARCH value; "
-				 "give a number", nr_s);
+				 "give a number",
+				 nr_s);
 	case NR_UNKNOWN: {
 		const char *sugg = jitk_syscall_suggest((jitk_arch)arch, nr_s);
 		fprintf(stderr, "jitk: error: unknown system call '%s' on %s\n", nr_s,
@@ -390,8 +393,8 @@ int cmd_eval(int argc, char **argv)
 	data.arch = audit;
 	uint64_t args[6] = { 0 };
 	if (args_s && !parse_args(args_s, args))
-		return cli_usage(EVAL_USAGE,
-				 "--args wants up to six comma-separated numbers, not '%s'", args_s);
+		return cli_usage(EVAL_USAGE, "--args wants up to six comma-separated numbers, not '%s'",
+				 args_s);
 	for (int i = 0; i < 6; i++)
 		data.args[i] = args[i];
 	if (ip_s) {
@@ -432,8 +435,8 @@ int cmd_eval(int argc, char **argv)
 		ret = fn(&data);
 		jitk_jit_free(j);
 		if (ret != res.ret && !res.unspecified) {
-			cli_error("%s: JIT returned 0x%08x but the interpreter 0x%08x (jitk bug)",
-				  in, ret, res.ret);
+			cli_error("%s: JIT returned 0x%08x but the interpreter 0x%08x (jitk bug)", in, ret,
+				  res.ret);
 			goto out;
 		}
 	}
@@ -453,8 +456,8 @@ out:
 
 /* -------------------------------------------------------------- exec */
 
-#define EXEC_USAGE                                                                  \
-	"exec FILTER [--flags log,spec_allow,tsync,tsync_esrch,keep_privs] "        \
+#define EXEC_USAGE                                                           \
+	"exec FILTER [--flags log,spec_allow,tsync,tsync_esrch,keep_privs] " \
 	"[--from auto|raw|text] -- CMD [ARGS...]"
 
 int cmd_exec(int argc, char **argv)
@@ -477,7 +480,8 @@ int cmd_exec(int argc, char **argv)
 			if (!v || !cli_parse_load_flags(v, &flags, bad, sizeof bad))
 				return cli_usage(EXEC_USAGE,
 						 "unknown flag '%s' (log, spec_allow, tsync, "
-						 "tsync_esrch, keep_privs)", bad);
+						 "tsync_esrch, keep_privs)",
+						 bad);
 		} else if (!strcmp(a, "--from")) {
 			const char *v = cli_opt_value(argc, argv, &i);
 			if (!v || !cli_parse_from(v, &from))

@@ -52,8 +52,7 @@ static int dump_error(long pid, int e)
 				 pid);
 	case EMEDIUMTYPE:
 		return cli_error("a filter of process %ld is not classic BPF and cannot be dumped", pid);
-	default:
-		return cli_error("reading the filters of process %ld: %s", pid, strerror(e));
+	default: return cli_error("reading the filters of process %ld: %s", pid, strerror(e));
 	}
 }
 
@@ -154,7 +153,8 @@ int cmd_dump(int argc, char **argv)
 	if (fmt < 0)
 		fmt = out && (cli_ends_with(out, ".s") || cli_ends_with(out, ".asm")) ? FMT_TEXT
 		      : out && (cli_ends_with(out, ".c") || cli_ends_with(out, ".h")) ? FMT_C
-		      : out ? FMT_RAW : FMT_TEXT;
+		      : out                                                           ? FMT_RAW
+										      : FMT_TEXT;
 	if (effective) { /* the stack as one filter (docs/stack.md) */
 		jitk_filter *one = NULL;
 		jitk_diag d;
@@ -178,7 +178,10 @@ int cmd_dump(int argc, char **argv)
 	for (long i = 0; i < n && rc == CLI_OK; i++) {
 		if (!out) {
 			printf("# filter %ld of %ld (installed %s), %zu instructions\n", i + 1, n,
-			       i == 0 ? "first" : i == n - 1 ? "last" : "in between", jitk_filter_len(fs[i]));
+			       i == 0       ? "first"
+			       : i == n - 1 ? "last"
+					    : "in between",
+			       jitk_filter_len(fs[i]));
 			fflush(stdout);
 			rc = cli_write_filter("-", fs[i], (enum cli_format)fmt, "filter");
 			continue;

@@ -17,7 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define EXPLAIN_USAGE "explain FILTER|POLICY [--arch A] [--scpl] [-o OUT] [--no-verify] [--timeout MS] [--from raw|text|auto]"
+#define EXPLAIN_USAGE \
+	"explain FILTER|POLICY [--arch A] [--scpl] [-o OUT] [--no-verify] [--timeout MS] [--from raw|text|auto]"
 
 /* The filter to explain: a stack F1+F2+... as one filter, a filter read
  * as --from says, or (by content) a filter, a policy or a profile, compiled
@@ -50,7 +51,8 @@ int cmd_explain(int argc, char **argv)
 			const char *v = cli_opt_value(argc, argv, &i);
 			int ar = v ? jitk_arch_from_name(v) : -1;
 			if (ar < 0)
-				return cli_usage(EXPLAIN_USAGE, "--arch wants x86_64, i386, x32 or aarch64, not '%s'",
+				return cli_usage(EXPLAIN_USAGE,
+						 "--arch wants x86_64, i386, x32 or aarch64, not '%s'",
 						 v ? v : "");
 			abis = 1u << ar;
 		} else if (!strcmp(a, "--scpl")) {
@@ -60,11 +62,13 @@ int cmd_explain(int argc, char **argv)
 		} else if (!strcmp(a, "--timeout")) {
 			const char *v = cli_opt_value(argc, argv, &i);
 			if (!v || !cli_parse_u64(v, &timeout) || timeout > 3600000)
-				return cli_usage(EXPLAIN_USAGE, "--timeout wants milliseconds, not '%s'", v ? v : "");
+				return cli_usage(EXPLAIN_USAGE, "--timeout wants milliseconds, not '%s'",
+						 v ? v : "");
 		} else if (!strcmp(a, "--from")) {
 			const char *v = cli_opt_value(argc, argv, &i);
 			if (!v || !cli_parse_from(v, &from))
-				return cli_usage(EXPLAIN_USAGE, "--from wants auto, raw or text, not '%s'", v ? v : "");
+				return cli_usage(EXPLAIN_USAGE, "--from wants auto, raw or text, not '%s'",
+						 v ? v : "");
 		} else if (a[0] == '-' && a[1]) {
 			return cli_usage(EXPLAIN_USAGE, "unknown option '%s'", a);
 		} else if (!in) {

@@ -39,8 +39,8 @@
  * accesses bounded), but it was not proved, so it runs where a fault or a
  * hang (alarm) only kills the child.  false if it did not return normally;
  * *how then says why. */
-static bool run_native(const uint8_t *code, size_t len, const struct seccomp_data *in,
-		       uint32_t *out, const char **how)
+static bool run_native(const uint8_t *code, size_t len, const struct seccomp_data *in, uint32_t *out,
+		       const char **how)
 {
 	*how = "could not be run";
 #if defined(__x86_64__)
@@ -74,7 +74,7 @@ static bool run_native(const uint8_t *code, size_t len, const struct seccomp_dat
 	int st = 0;
 	waitpid(pid, &st, 0);
 	if (WIFSIGNALED(st)) {
-		*how = WTERMSIG(st) == SIGFPE ? "faults (divide error, SIGFPE)"
+		*how = WTERMSIG(st) == SIGFPE    ? "faults (divide error, SIGFPE)"
 		       : WTERMSIG(st) == SIGALRM ? "did not return within 5 s"
 						 : "was killed by a signal";
 		return false;
@@ -96,8 +96,8 @@ static bool run_native(const uint8_t *code, size_t len, const struct seccomp_dat
 /* --cross-check: the image was proved by Z3; prove it again exporting the
  * query, and require cvc5's unsat on it.  CLI_OK, CLI_FAIL (the proof
  * itself failed this time) or 3 (cvc5 missing or not unsat). */
-static int cross_check(FILE *out, const char *image, const jitk_filter *f, const uint8_t *code,
-		       size_t len, unsigned timeout)
+static int cross_check(FILE *out, const char *image, const jitk_filter *f, const uint8_t *code, size_t len,
+		       unsigned timeout)
 {
 	jitk_diag d;
 	memset(&d, 0, sizeof d);
@@ -127,8 +127,7 @@ static int cross_check(FILE *out, const char *image, const jitk_filter *f, const
 	return CLI_OK;
 }
 
-static int check_image(const char *in, const jitk_filter *f, const char *image, unsigned timeout,
-		       bool cross)
+static int check_image(const char *in, const jitk_filter *f, const char *image, unsigned timeout, bool cross)
 {
 	size_t len = 0;
 	char *bytes = cli_read_input(image, &len); /* bounded, like every input */
@@ -204,7 +203,8 @@ int cmd_jit(int argc, char **argv)
 			const char *t = i + 1 < argc ? argv[++i] : "";
 			if (!cli_parse_timeout(t, &timeout))
 				return cli_usage(JIT_USAGE,
-						 "--timeout wants milliseconds from 1 to 86400000, not '%s'", t);
+						 "--timeout wants milliseconds from 1 to 86400000, not '%s'",
+						 t);
 		} else if (!strcmp(a, "--map")) {
 			map = true;
 		} else if (!strcmp(a, "--cross-check")) {
@@ -269,8 +269,9 @@ int cmd_jit(int argc, char **argv)
 	int rc = CLI_OK;
 	if (dump)
 		rc = cli_write_bytes(dump, code, len);
-	fprintf(rep, "%s: %zu BPF instructions -> %zu bytes of x86-64 code, %zu instructions "
-		     "(%.1f bytes per BPF instruction); image validated and proved\n",
+	fprintf(rep,
+		"%s: %zu BPF instructions -> %zu bytes of x86-64 code, %zu instructions "
+		"(%.1f bytes per BPF instruction); image validated and proved\n",
 		in, n, len, jit_native_count(j), (double)len / (double)n);
 	if (map) {
 		fprintf(rep, "  prologue  0x%04x bytes\n", offs[0]);

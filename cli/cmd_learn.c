@@ -37,7 +37,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define LEARN_USAGE                                                                          \
+#define LEARN_USAGE                                                                                       \
 	"learn [-o OUT.scpl] [--args] [--paths] [--merge OLD.scpl]... [--default ACTION] [--flags F,...]" \
 	" -- CMD [ARGS...]"
 
@@ -48,15 +48,15 @@
  * a choice of policy style (minijail's generator makes the same one), not a
  * kernel fact.  low32: the parameter is an int in the kernel's prototype,
  * which ignores the high half of the register. */
-#define NS_FLAGS                                                                   \
-	(CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | \
-	 CLONE_NEWPID | CLONE_NEWNET | 0x80 /* CLONE_NEWTIME */)
+#define NS_FLAGS                                                                                      \
+	(CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | \
+	 CLONE_NEWNET | 0x80 /* CLONE_NEWTIME */)
 static const struct selector {
 	const char *sys;
-	int arg, arg2;          /* arg2 >= 0: a pair */
+	int arg, arg2; /* arg2 >= 0: a pair */
 	bool low32;
 	uint64_t mask;
-	const char *mask_text;  /* the mask as the policy spells it, NULL: none */
+	const char *mask_text; /* the mask as the policy spells it, NULL: none */
 	const char *what;
 } selectors[] = {
 	{ "ioctl", 1, -1, true, ~0ull, NULL, "request" },
@@ -94,7 +94,7 @@ struct rec {
 	int nr;
 	unsigned long count;
 	char prog[64];
-	bool any;               /* --args: values not restricted */
+	bool any; /* --args: values not restricted */
 	size_t nvals;
 	struct pairv vals[MAX_VALUES];
 };
@@ -104,7 +104,7 @@ struct learn {
 	size_t n, cap;
 	bool args;
 	bool nomem;
-	bool paths;             /* --paths: a filesystem block too */
+	bool paths; /* --paths: a filesystem block too */
 	struct lpaths files;
 };
 
@@ -199,8 +199,8 @@ static bool merge_line(struct learn *L, const char *line)
 	int used = 0;
 	while (*line == ' ' || *line == '\t')
 		line++;
-	if (sscanf(line, "# %127s [%15[^]]]: %lu calls, first by %63[^;\n]%n", name, abi_s, &count,
-		   prog, &used) != 4)
+	if (sscanf(line, "# %127s [%15[^]]]: %lu calls, first by %63[^;\n]%n", name, abi_s, &count, prog,
+		   &used) != 4)
 		return false;
 	int abi = jitk_arch_from_name(abi_s);
 	if (abi < 0)
@@ -382,7 +382,8 @@ static char *render(struct learn *L, const char *deflt, char **cmd, bool args)
 		bool q = !**a || strpbrk(*a, " \t'\"\\$;|&<>()*?");
 		out_printf(&o, " %s", q ? "'" : "");
 		for (const char *c = *a; *c; c++)
-			out_printf(&o, "%c", (unsigned char)*c >= 0x20 && (unsigned char)*c < 0x7f ? *c : '?');
+			out_printf(&o, "%c",
+				   (unsigned char)*c >= 0x20 && (unsigned char)*c < 0x7f ? *c : '?');
 		out_printf(&o, "%s", q ? "'" : "");
 	}
 	out_printf(&o, "\n# %zu system call%s (%lu calls); anything else: %s.\n", L->n,
@@ -439,8 +440,8 @@ static char *render(struct learn *L, const char *deflt, char **cmd, bool args)
 			out_printf(&o, "    # clone3's flags are out of a filter's reach: ENOSYS makes the C "
 				       "library fall back to clone\n");
 			out_printf(&o, "    { action = Errno ENOSYS; syscall = clone3%s%s%s };\n",
-				   nabi > 1 ? "; arch = [" : "", nabi > 1 ? jitk_arch_name((jitk_arch)a) : "",
-				   nabi > 1 ? "]" : "");
+				   nabi > 1 ? "; arch = [" : "",
+				   nabi > 1 ? jitk_arch_name((jitk_arch)a) : "", nabi > 1 ? "]" : "");
 		}
 	}
 	out_printf(&o, "  ]");
@@ -584,8 +585,9 @@ int cmd_learn(int argc, char **argv)
 		fprintf(stderr, "jitk: error: cannot execute %s: %s\n", path, strerror(r.exec_errno));
 		return r.exec_errno == ENOENT ? 127 : 126;
 	}
-	rc = WIFEXITED(r.status) ? WEXITSTATUS(r.status)
-	     : WIFSIGNALED(r.status) ? 128 + WTERMSIG(r.status) : CLI_FAIL;
+	rc = WIFEXITED(r.status)     ? WEXITSTATUS(r.status)
+	     : WIFSIGNALED(r.status) ? 128 + WTERMSIG(r.status)
+				     : CLI_FAIL;
 	if (L.nomem) {
 		free(L.r);
 		return cli_error("out of memory recording system calls; nothing written");

@@ -50,8 +50,7 @@ static bool policy_lint_ok(const jitk_policy *p, const struct cli_lint *lint, un
 	if (n < 0)
 		return false;
 	if (n > 0 && lint->werror) {
-		cli_error("%d warning%s, and --werror makes them errors; nothing done", n,
-			  n == 1 ? "" : "s");
+		cli_error("%d warning%s, and --werror makes them errors; nothing done", n, n == 1 ? "" : "s");
 		return false;
 	}
 	return true;
@@ -59,8 +58,7 @@ static bool policy_lint_ok(const jitk_policy *p, const struct cli_lint *lint, un
 
 /* The lint options of compile and run; true if argv[*i] was one.  *rc is
  * set (and true returned) on a bad value. */
-static bool lint_option(int argc, char **argv, int *i, struct cli_lint *l, const char *usage,
-			int *rc)
+static bool lint_option(int argc, char **argv, int *i, struct cli_lint *l, const char *usage, int *rc)
 {
 	const char *a = argv[*i];
 	if (!strcmp(a, "--werror")) {
@@ -82,10 +80,10 @@ static bool lint_option(int argc, char **argv, int *i, struct cli_lint *l, const
 /* Parse and compile; prints its own errors.  NULL on failure.  *hit: the
  * filter came from the proof cache (cli/cache.c), proved by an earlier run
  * for exactly this input. */
-static jitk_filter *compile_policy(const char *what, const char *text, size_t len,
-				   bool from_file, const jitk_compile_opts *opts,
-				   double *ms, jitk_policy **keep, const struct cli_lint *lint,
-				   unsigned lint_flags, const char *out, int *rc, bool *hit)
+static jitk_filter *compile_policy(const char *what, const char *text, size_t len, bool from_file,
+				   const jitk_compile_opts *opts, double *ms, jitk_policy **keep,
+				   const struct cli_lint *lint, unsigned lint_flags, const char *out,
+				   int *rc, bool *hit)
 {
 	jitk_policy *p = NULL;
 	jitk_diag d;
@@ -136,7 +134,6 @@ static bool parse_timeout(const char *v, jitk_compile_opts *o)
 	return cli_parse_timeout(v, &o->verify_timeout_ms);
 }
 
-
 /* A C identifier from the policy's file name ("policies/paper.scpl" ->
  * "paper"), for --format c. */
 static void c_name_of(const char *path, char *buf, size_t cap)
@@ -175,12 +172,14 @@ static int write_profile(const char *in, const char *out, const jitk_compile_opt
 	int rc = cli_write_bytes(out, json, strlen(json));
 	jitk_free(json);
 	if (rc == CLI_OK)
-		fprintf(stderr, "jitk: %s: OCI profile written, proved equal to the policy under "
-				"runc/libseccomp's semantics (Z3)\n", in);
+		fprintf(stderr,
+			"jitk: %s: OCI profile written, proved equal to the policy under "
+			"runc/libseccomp's semantics (Z3)\n",
+			in);
 	return rc;
 }
 
-#define COMPILE_USAGE \
+#define COMPILE_USAGE                                                                                \
 	"compile POLICY -o OUT [--format raw|text|c|dot] [--name NAME] [--no-verify] [--timeout MS]" \
 	" [--no-cache]"
 
@@ -207,7 +206,8 @@ int cmd_compile(int argc, char **argv)
 			if (v && !strcmp(v, "oci"))
 				fmt = FMT_OCI;
 			else if (!v || (fmt = cli_parse_format(v)) < 0)
-				return cli_usage(COMPILE_USAGE, "--format wants raw, text, c, dot or oci, not '%s'",
+				return cli_usage(COMPILE_USAGE,
+						 "--format wants raw, text, c, dot or oci, not '%s'",
 						 v ? v : "");
 		} else if (!strcmp(a, "--name")) {
 			if (!(name = cli_opt_value(argc, argv, &i)))
@@ -215,7 +215,8 @@ int cmd_compile(int argc, char **argv)
 			if (!cli_is_c_ident(name))
 				return cli_usage(COMPILE_USAGE,
 						 "--name wants a C identifier (letters, digits, '_'; "
-						 "not a keyword), not '%s'", name);
+						 "not a keyword), not '%s'",
+						 name);
 		} else if (!strcmp(a, "--no-verify")) {
 			opts.no_verify = true;
 		} else if (!strcmp(a, "--no-cache")) {
@@ -268,17 +269,18 @@ int cmd_compile(int argc, char **argv)
 	c_name_of(in, cname, sizeof cname);
 	rc = cli_write_filter(out, f, (enum cli_format)fmt, name ? name : cname);
 	if (rc == CLI_OK)
-		fprintf(stderr, "jitk: %s: %zu instructions (%zu bytes), %s, %.1f ms\n",
-			cli_input_name(in),
+		fprintf(stderr, "jitk: %s: %zu instructions (%zu bytes), %s, %.1f ms\n", cli_input_name(in),
 			jitk_filter_len(f), jitk_encoded_size(f),
 			opts.no_verify ? "not verified (--no-verify)"
-			: hit	       ? "proved equal to the policy (Z3, cached proof)"
+			: hit          ? "proved equal to the policy (Z3, cached proof)"
 				       : "proved equal to the policy (Z3)",
 			ms);
 	/* The Landlock part is not in a seccomp filter: say so. */
 	if (rc == CLI_OK && jitk_policy_has_landlock(p))
-		fprintf(stderr, "jitk: note: %s: its filesystem/network/scope rules are not part of "
-				"the filter; `jitk run` or jitk_landlock_apply applies them\n", in);
+		fprintf(stderr,
+			"jitk: note: %s: its filesystem/network/scope rules are not part of "
+			"the filter; `jitk run` or jitk_landlock_apply applies them\n",
+			in);
 	jitk_policy_free(p);
 	jitk_filter_free(f);
 	return rc;
@@ -286,9 +288,9 @@ int cmd_compile(int argc, char **argv)
 
 /* ---------------------------------------------------------------- run */
 
-#define RUN_USAGE \
+#define RUN_USAGE                                                                                    \
 	"run [POLICY] [--flags log,...] [--no-verify] [--timeout MS] [--no-cache] [--best-effort]\n" \
-	"           [--verbose]" \
+	"           [--verbose]"                                                                     \
 	"           [--permissive | --report | --no-report] -- CMD [ARGS...]"
 
 /* How `run` supervises the command (cli/run_report.c). */
@@ -358,9 +360,10 @@ int cmd_run(int argc, char **argv)
 			const char *v = cli_opt_value(argc, argv, &i);
 			char bad[64] = "";
 			if (!v || !cli_parse_load_flags(v, &flags, bad, sizeof bad))
-				return cli_usage(RUN_USAGE,
-						 "unknown flag '%s' (log, spec_allow, tsync, tsync_esrch, keep_privs)",
-						 bad);
+				return cli_usage(
+					RUN_USAGE,
+					"unknown flag '%s' (log, spec_allow, tsync, tsync_esrch, keep_privs)",
+					bad);
 		} else if (!strcmp(a, "--no-verify")) {
 			opts.no_verify = true;
 		} else if (!strcmp(a, "--no-cache")) {
@@ -399,17 +402,16 @@ int cmd_run(int argc, char **argv)
 	int rc;
 	cli_cache_init(no_cache);
 	cli_cache_verbose = verbose;
-	jitk_filter *f = in ? compile_policy(in, NULL, 0, true, &opts, &ms, keep, &lint, lf, NULL, &rc,
-					     &hit)
-			    : compile_policy(what, cli_default_policy, cli_default_policy_len, false,
-					     &opts, &ms, keep, &lint, lf, NULL, &rc, &hit);
+	jitk_filter *f = in ? compile_policy(in, NULL, 0, true, &opts, &ms, keep, &lint, lf, NULL, &rc, &hit)
+			    : compile_policy(what, cli_default_policy, cli_default_policy_len, false, &opts,
+					     &ms, keep, &lint, lf, NULL, &rc, &hit);
 	if (!f)
 		return rc;
 	if (verbose)
 		fprintf(stderr, "jitk: %s: %zu instructions, %s, %.1f ms; running %s\n", what,
 			jitk_filter_len(f),
 			opts.no_verify ? "not verified"
-			: hit	       ? "proved equal to the policy (cached proof)"
+			: hit          ? "proved equal to the policy (cached proof)"
 				       : "proved equal to the policy",
 			ms, argv[cmd]);
 	/* Landlock first, then seccomp: the filter may deny Landlock's own
@@ -424,8 +426,8 @@ int cmd_run(int argc, char **argv)
 	}
 	if (mode != RUN_PLAIN) {
 		/* Supervised: a jitk process stays to name what is refused. */
-		rc = run_report(pol, f, flags, mode == RUN_PERMISSIVE, mode == RUN_REPORT_ALL,
-				    verbose, argv + cmd);
+		rc = run_report(pol, f, flags, mode == RUN_PERMISSIVE, mode == RUN_REPORT_ALL, verbose,
+				argv + cmd);
 		jitk_filter_free(f);
 		jitk_policy_free(pol);
 		return rc;

@@ -179,14 +179,16 @@ int cmd_stack(int argc, char **argv)
 		} else if (!strcmp(a, "--format") || !strcmp(a, "-f")) {
 			const char *v = cli_opt_value(argc, argv, &i);
 			if (!v || (fmt = cli_parse_format(v)) < 0) {
-				rc = cli_usage(STACK_USAGE, "--format wants raw, text or c, not '%s'", v ? v : "");
+				rc = cli_usage(STACK_USAGE, "--format wants raw, text or c, not '%s'",
+					       v ? v : "");
 				goto done;
 			}
 		} else if (!strcmp(a, "--name")) {
 			if (!(name = cli_opt_value(argc, argv, &i)) || !cli_is_c_ident(name)) {
 				rc = cli_usage(STACK_USAGE,
 					       "--name wants a C identifier (letters, digits, '_'; "
-					       "not a keyword), not '%s'", name ? name : "");
+					       "not a keyword), not '%s'",
+					       name ? name : "");
 				goto done;
 			}
 		} else if (!strcmp(a, "--timeout")) {

@@ -104,8 +104,7 @@ int cmd_syscall(int argc, char **argv)
 		if (!found) {
 			cli_error("no syscall has number %s on %s", what,
 				  arch_given ? "the ABI asked for" : "any ABI jitk knows");
-			if (n >= JITK_X32_SYSCALL_BIT && n <= 0xffffffffu &&
-			    !(mask & (1u << JITK_ARCH_X32)))
+			if (n >= JITK_X32_SYSCALL_BIT && n <= 0xffffffffu && !(mask & (1u << JITK_ARCH_X32)))
 				fprintf(stderr, "  hint: numbers from 0x40000000 up are x32 "
 						"(try --arch x32)\n");
 			return CLI_FAIL;

@@ -23,7 +23,8 @@
 
 #define DIFF_DEFAULT_MAX 32
 
-#define VERIFY_USAGE "verify POLICY FILTER [--timeout MS] [--cross-check]   (FILTER may be a stack F1+F2+...)"
+#define VERIFY_USAGE \
+	"verify POLICY FILTER [--timeout MS] [--cross-check]   (FILTER may be a stack F1+F2+...)"
 #define DIFF_USAGE \
 	"diff A B [--max N] [--timeout MS]   (A, B: policies, filters or stacks F1+F2+...; '-' is stdin)"
 
@@ -163,7 +164,8 @@ int cmd_verify(int argc, char **argv)
 	if (npos != 2)
 		return cli_usage(VERIFY_USAGE, "%s", "verify wants a policy and a filter");
 	if (!strcmp(pos[0], "-") && !strcmp(pos[1], "-"))
-		return cli_usage(VERIFY_USAGE, "%s", "only one of POLICY and FILTER can be standard input ('-')");
+		return cli_usage(VERIFY_USAGE, "%s",
+				 "only one of POLICY and FILTER can be standard input ('-')");
 
 	jitk_policy *p = cli_read_policy_as(pos[0], VERIFY_ORDER, NULL);
 	if (!p)
@@ -179,10 +181,10 @@ int cmd_verify(int argc, char **argv)
 	size_t ncex = 0;
 	struct parts ps = { 0 };
 	jitk_diag d;
-	jitk_err err = verify_equiv_export((jitk_side){ .policy = p },
-				  (jitk_side){ .filter = f, .stack = (const jitk_filter *const *)st.f,
-					       .nstack = st.n },
-				  timeout, &cex, 1, &ncex, cross ? keep_part : NULL, &ps, &d);
+	jitk_err err = verify_equiv_export(
+		(jitk_side){ .policy = p },
+		(jitk_side){ .filter = f, .stack = (const jitk_filter *const *)st.f, .nstack = st.n },
+		timeout, &cex, 1, &ncex, cross ? keep_part : NULL, &ps, &d);
 	int rc;
 	if (err == JITK_OK) {
 		printf("verified: %s implements %s for every input\n", cli_input_name(pos[1]),
@@ -192,8 +194,8 @@ int cmd_verify(int argc, char **argv)
 		char l[96], r[96];
 		action_label(cex.left, l, sizeof l);
 		action_label(cex.right, r, sizeof r);
-		printf("DIFFERENT: %s does not implement %s; counterexample:\n",
-		       cli_input_name(pos[1]), cli_input_name(pos[0]));
+		printf("DIFFERENT: %s does not implement %s; counterexample:\n", cli_input_name(pos[1]),
+		       cli_input_name(pos[0]));
 		print_input(&cex.in, "  ");
 		printf("  policy returns  %s\n  filter returns  %s\n", l, r);
 		rc = CLI_FAIL;
@@ -266,8 +268,10 @@ static void free_side(struct dside *s)
 
 static jitk_side side_of(const struct dside *s)
 {
-	return (jitk_side){ .policy = s->p, .filter = s->f,
-			    .stack = (const jitk_filter *const *)s->st.f, .nstack = s->st.n };
+	return (jitk_side){ .policy = s->p,
+			    .filter = s->f,
+			    .stack = (const jitk_filter *const *)s->st.f,
+			    .nstack = s->st.n };
 }
 
 static int cex_order(const void *x, const void *y)
@@ -339,8 +343,8 @@ int cmd_diff(int argc, char **argv)
 	} else if (err == JITK_E_DIFFERENT) {
 		qsort(cex, n, sizeof *cex, cex_order);
 		printf("different: %zu syscall%s%s differ%s (A = %s, B = %s)\n", n, n == 1 ? "" : "s",
-		       n == max ? " or more" : "", n == 1 && n != max ? "s" : "",
-		       cli_input_name(pos[0]), cli_input_name(pos[1]));
+		       n == max ? " or more" : "", n == 1 && n != max ? "s" : "", cli_input_name(pos[0]),
+		       cli_input_name(pos[1]));
 		for (size_t i = 0; i < n; i++) {
 			char nr[96], l[96], r[96];
 			nr_label(&cex[i].in, nr, sizeof nr);

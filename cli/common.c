@@ -203,8 +203,7 @@ enum cli_kind cli_sniff(const char *buf, size_t len)
 	for (size_t i = 0; i < n;) {
 		const unsigned char *u = (const unsigned char *)buf + i;
 		size_t l = utf8_len(u, n - i);
-		if (l == 0 || u[0] == 0 || (u[0] < 0x20 && !strchr("\t\n\r\f\v", u[0])) ||
-		    u[0] == 0x7f) {
+		if (l == 0 || u[0] == 0 || (u[0] < 0x20 && !strchr("\t\n\r\f\v", u[0])) || u[0] == 0x7f) {
 			bad++;
 			i++;
 		} else {
@@ -271,7 +270,8 @@ jitk_filter *cli_read_filter_as(const char *path, enum cli_format fmt, const cha
 		free(buf);
 		cli_error("%s holds binary data, not assembler text", name);
 		fprintf(stderr, "  hint: %s\n",
-			hint ? hint : "a raw filter is read with --from raw (or disassembled with jitk disasm)");
+			hint ? hint
+			     : "a raw filter is read with --from raw (or disassembled with jitk disasm)");
 		return NULL;
 	}
 	if (fmt == FMT_AUTO) {
@@ -287,8 +287,7 @@ jitk_filter *cli_read_filter_as(const char *path, enum cli_format fmt, const cha
 	}
 	jitk_filter *f = NULL;
 	jitk_diag d;
-	jitk_err err = fmt == FMT_TEXT ? jitk_asm(buf, len, name, &f, &d)
-				       : jitk_decode(buf, len, &f, &d);
+	jitk_err err = fmt == FMT_TEXT ? jitk_asm(buf, len, name, &f, &d) : jitk_decode(buf, len, &f, &d);
 	free(buf);
 	if (err) {
 		if (!d.file[0])
@@ -317,8 +316,7 @@ jitk_policy *cli_read_policy_as(const char *path, const char *hint, jitk_err *er
 	if (kind == CLI_KIND_BINARY) {
 		free(buf);
 		cli_error("%s holds binary data (a raw filter?), not an SCPL policy", name);
-		fprintf(stderr, "  hint: %s\n",
-			hint ? hint : "a policy is SCPL text, see docs/scpl.md");
+		fprintf(stderr, "  hint: %s\n", hint ? hint : "a policy is SCPL text, see docs/scpl.md");
 		return NULL;
 	}
 	jitk_policy *p = NULL;
@@ -366,8 +364,7 @@ jitk_policy *cli_read_policy(const char *path)
 	return cli_read_policy_as(path, NULL, NULL);
 }
 
-int cli_write_filter(const char *path, const jitk_filter *f, enum cli_format fmt,
-		     const char *c_name)
+int cli_write_filter(const char *path, const jitk_filter *f, enum cli_format fmt, const char *c_name)
 {
 	if (fmt == FMT_AUTO)
 		fmt = (!strcmp(path, "-") && isatty(STDOUT_FILENO)) ? FMT_TEXT : FMT_RAW;
@@ -377,12 +374,12 @@ int cli_write_filter(const char *path, const jitk_filter *f, enum cli_format fmt
 		if (!buf)
 			return cli_error("out of memory");
 		int rc = jitk_encode(f, buf, n) ? cli_error("cannot encode filter")
-						 : cli_write_bytes(path, buf, n);
+						: cli_write_bytes(path, buf, n);
 		free(buf);
 		return rc;
 	}
 	char *text = NULL;
-	jitk_err err = fmt == FMT_C	? jitk_format_c(f, c_name ? c_name : "filter", &text)
+	jitk_err err = fmt == FMT_C     ? jitk_format_c(f, c_name ? c_name : "filter", &text)
 		       : fmt == FMT_DOT ? jitk_format_dot(f, c_name ? c_name : "filter", &text)
 					: jitk_disasm(f, &text);
 	if (err)
@@ -487,12 +484,17 @@ bool cli_parse_timeout(const char *s, unsigned *ms)
 bool cli_is_c_ident(const char *s)
 {
 	static const char *const keywords[] = {
-		"auto", "break", "case", "char", "const", "continue", "default", "do", "double",
-		"else", "enum", "extern", "float", "for", "goto", "if", "inline", "int", "long",
-		"register", "restrict", "return", "short", "signed", "sizeof", "static", "struct",
-		"switch", "typedef", "union", "unsigned", "void", "volatile", "while", "_Bool",
-		"_Complex", "_Imaginary", "_Alignas", "_Alignof", "_Atomic", "_Generic",
-		"_Noreturn", "_Static_assert", "_Thread_local",
+		"auto",       "break",     "case",           "char",
+		"const",      "continue",  "default",        "do",
+		"double",     "else",      "enum",           "extern",
+		"float",      "for",       "goto",           "if",
+		"inline",     "int",       "long",           "register",
+		"restrict",   "return",    "short",          "signed",
+		"sizeof",     "static",    "struct",         "switch",
+		"typedef",    "union",     "unsigned",       "void",
+		"volatile",   "while",     "_Bool",          "_Complex",
+		"_Imaginary", "_Alignas",  "_Alignof",       "_Atomic",
+		"_Generic",   "_Noreturn", "_Static_assert", "_Thread_local",
 	};
 	size_t n = strlen(s);
 	if (n == 0 || n > 63 || (s[0] >= '0' && s[0] <= '9'))
@@ -502,10 +504,8 @@ bool cli_is_c_ident(const char *s)
 			return false;
 	for (size_t i = 0; i < n; i++) {
 		char c = s[i];
-		if (!(c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		      (c >= '0' && c <= '9')))
+		if (!(c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')))
 			return false;
 	}
 	return true;
 }
-

@@ -19,8 +19,8 @@ extern const char cli_tables_sha256[];
 #define WIDTH 79
 
 static const char *const kind_names[] = {
-	[CLI_ARG_NONE] = "none",       [CLI_ARG_FILE] = "file",       [CLI_ARG_WORDS] = "words",
-	[CLI_ARG_LIST] = "list",       [CLI_ARG_SYSCALL] = "syscall", [CLI_ARG_ARCH] = "arch",
+	[CLI_ARG_NONE] = "none",   [CLI_ARG_FILE] = "file",       [CLI_ARG_WORDS] = "words",
+	[CLI_ARG_LIST] = "list",   [CLI_ARG_SYSCALL] = "syscall", [CLI_ARG_ARCH] = "arch",
 	[CLI_ARG_VALUE] = "value",
 };
 
@@ -160,8 +160,7 @@ void cli_overview(FILE *fp)
 		    "struct sock_filter bytes.  See jitk(1), jitk-scpl(5) and docs/.\n");
 }
 
-static int usage_error(const struct cli_command *c, const char *fmt, const char *a,
-		       const char *near)
+static int usage_error(const struct cli_command *c, const char *fmt, const char *a, const char *near)
 {
 	fputs("jitk: error: ", stderr);
 	fprintf(stderr, fmt, a);
@@ -336,8 +335,7 @@ static void man_commands(FILE *fp)
 			}
 			fprintf(fp, "%s.\n", o->required ? " (required)" : "");
 		}
-		fprintf(fp, ".PP\nExample%s:\n.PP\n.RS\n.nf\n",
-			c->examples[0] && c->examples[1] ? "s" : "");
+		fprintf(fp, ".PP\nExample%s:\n.PP\n.RS\n.nf\n", c->examples[0] && c->examples[1] ? "s" : "");
 		for (const char *const *e = c->examples; *e; e++) {
 			fprintf(fp, "$ ");
 			roff(fp, *e);
@@ -386,8 +384,8 @@ static int list(int argc, char **argv)
 		}
 		/* NAME TAB ALIAS-or-"-" TAB KIND TAB VALUES */
 		for (const struct cli_opt *o = c->opts; o->name; o++)
-			printf("%s\t%s\t%s\t%s\n", o->name, o->alias ? o->alias : "-",
-			       kind_names[o->kind], o->values ? o->values : "");
+			printf("%s\t%s\t%s\t%s\n", o->name, o->alias ? o->alias : "-", kind_names[o->kind],
+			       o->values ? o->values : "");
 		return CLI_OK;
 	}
 	return cli_usage("help --list commands|archs|syscalls [ARCH]|options CMD|operands CMD",
@@ -444,8 +442,8 @@ int cli_unknown_command(const char *name)
 
 int cli_version(void)
 {
-	printf("jitk %s (header %d.%d.%d)\n", jitk_version(), JITK_VERSION_MAJOR,
-	       JITK_VERSION_MINOR, JITK_VERSION_MICRO);
+	printf("jitk %s (header %d.%d.%d)\n", jitk_version(), JITK_VERSION_MAJOR, JITK_VERSION_MINOR,
+	       JITK_VERSION_MICRO);
 	printf("Z3 %s\n", Z3_get_full_version());
 	printf("%s", cli_tables_source);
 	for (int a = 0; a < JITK_ARCH__COUNT; a++) {

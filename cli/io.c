@@ -41,7 +41,7 @@ const char *cli_input_name(const char *path)
 static struct input_id {
 	dev_t dev;
 	ino_t ino;
-} *inputs;
+} * inputs;
 static size_t ninputs, capinputs;
 
 static void note_input(const struct stat *st)
@@ -194,19 +194,14 @@ bool cli_parse_size(const char *s, size_t *out)
 		return false;
 	unsigned shift = 0;
 	switch (*end) {
-	case '\0':
-		break;
-	case 'k': case 'K':
-		shift = 10;
-		break;
-	case 'm': case 'M':
-		shift = 20;
-		break;
-	case 'g': case 'G':
-		shift = 30;
-		break;
-	default:
-		return false;
+	case '\0': break;
+	case 'k':
+	case 'K': shift = 10; break;
+	case 'm':
+	case 'M': shift = 20; break;
+	case 'g':
+	case 'G': shift = 30; break;
+	default: return false;
 	}
 	if (*end && end[1] && strcmp(end + 1, "iB") && strcmp(end + 1, "B"))
 		return false;

@@ -32,9 +32,9 @@
 enum { ACC_READ = 1, ACC_WRITE = 2, ACC_EXEC = 4 };
 
 struct lpath {
-	char path[PATH_MAX];  /* the granted path (coarsened) */
+	char path[PATH_MAX]; /* the granted path (coarsened) */
 	unsigned access;
-	unsigned long files;  /* distinct names recorded beneath it */
+	unsigned long files; /* distinct names recorded beneath it */
 	char example[160];
 };
 
@@ -45,17 +45,26 @@ static const struct {
 	unsigned access;        /* when flags is -1 */
 	bool parent;            /* the access is on the parent directory */
 } calls[] = {
-	{ "open", -1, 0, 1, 0, false },         { "openat", 0, 1, 2, 0, false },
-	{ "openat2", 0, 1, -2, 0, false },      { "creat", -1, 0, -1, ACC_WRITE, true },
+	{ "open", -1, 0, 1, 0, false },
+	{ "openat", 0, 1, 2, 0, false },
+	{ "openat2", 0, 1, -2, 0, false },
+	{ "creat", -1, 0, -1, ACC_WRITE, true },
 	{ "execve", -1, 0, -1, ACC_EXEC | ACC_READ, false },
 	{ "execveat", 0, 1, -1, ACC_EXEC | ACC_READ, false },
-	{ "mkdir", -1, 0, -1, ACC_WRITE, true }, { "mkdirat", 0, 1, -1, ACC_WRITE, true },
-	{ "mknod", -1, 0, -1, ACC_WRITE, true }, { "mknodat", 0, 1, -1, ACC_WRITE, true },
-	{ "unlink", -1, 0, -1, ACC_WRITE, true }, { "unlinkat", 0, 1, -1, ACC_WRITE, true },
-	{ "rmdir", -1, 0, -1, ACC_WRITE, true }, { "rename", -1, 0, -1, ACC_WRITE, true },
-	{ "renameat", 0, 1, -1, ACC_WRITE, true }, { "renameat2", 0, 1, -1, ACC_WRITE, true },
-	{ "link", -1, 1, -1, ACC_WRITE, true },  { "linkat", 2, 3, -1, ACC_WRITE, true },
-	{ "symlink", -1, 1, -1, ACC_WRITE, true }, { "symlinkat", 1, 2, -1, ACC_WRITE, true },
+	{ "mkdir", -1, 0, -1, ACC_WRITE, true },
+	{ "mkdirat", 0, 1, -1, ACC_WRITE, true },
+	{ "mknod", -1, 0, -1, ACC_WRITE, true },
+	{ "mknodat", 0, 1, -1, ACC_WRITE, true },
+	{ "unlink", -1, 0, -1, ACC_WRITE, true },
+	{ "unlinkat", 0, 1, -1, ACC_WRITE, true },
+	{ "rmdir", -1, 0, -1, ACC_WRITE, true },
+	{ "rename", -1, 0, -1, ACC_WRITE, true },
+	{ "renameat", 0, 1, -1, ACC_WRITE, true },
+	{ "renameat2", 0, 1, -1, ACC_WRITE, true },
+	{ "link", -1, 1, -1, ACC_WRITE, true },
+	{ "linkat", 2, 3, -1, ACC_WRITE, true },
+	{ "symlink", -1, 1, -1, ACC_WRITE, true },
+	{ "symlinkat", 1, 2, -1, ACC_WRITE, true },
 	{ "truncate", -1, 0, -1, ACC_WRITE, false },
 };
 
@@ -137,8 +146,8 @@ static void dirname_of(char *p)
 /* The path to grant for file (absolute, normalised). */
 static void coarsen(const char *file, bool is_dir, char *out)
 {
-	static const char *const trees[] = { "/usr", "/etc", "/lib", "/lib32", "/lib64", "/libx32",
-					     "/bin", "/sbin", "/opt", "/proc", "/sys" };
+	static const char *const trees[] = { "/usr", "/etc",  "/lib", "/lib32", "/lib64", "/libx32",
+					     "/bin", "/sbin", "/opt", "/proc",  "/sys" };
 	for (size_t i = 0; i < sizeof trees / sizeof trees[0]; i++) {
 		size_t n = strlen(trees[i]);
 		if (!strncmp(file, trees[i], n) && (file[n] == '/' || !file[n])) {

@@ -14,8 +14,8 @@
 #include <string.h>
 
 static const char *const lint_names[] = {
-	"alias-refused", "shadowed-rule", "wide-compare", "pointer-compare",
-	"notify-no-listener", "trace-no-tracer",
+	"alias-refused",   "shadowed-rule",      "wide-compare",
+	"pointer-compare", "notify-no-listener", "trace-no-tracer",
 };
 #define NLINT (sizeof lint_names / sizeof *lint_names)
 
@@ -62,8 +62,7 @@ static bool source_line(const char *file, unsigned n, char *buf, size_t cap)
 	return ok;
 }
 
-int cli_lint_policy(const jitk_policy *p, const struct cli_lint *l, unsigned flags,
-		    const unsigned char *key)
+int cli_lint_policy(const jitk_policy *p, const struct cli_lint *l, unsigned flags, const unsigned char *key)
 {
 	if (l->off_mask == ~0u)
 		return 0;
@@ -91,8 +90,8 @@ int cli_lint_policy(const jitk_policy *p, const struct cli_lint *l, unsigned fla
 			fprintf(stderr, "%s:%u:%u: %s: %s [%s]\n", d->file, d->line, d->col,
 				l->werror ? "error" : "warning", d->msg, d->rule);
 		else
-			fprintf(stderr, "%s: %s: %s [%s]\n", d->file, l->werror ? "error" : "warning", d->msg,
-				d->rule);
+			fprintf(stderr, "%s: %s: %s [%s]\n", d->file, l->werror ? "error" : "warning",
+				d->msg, d->rule);
 		char src[256];
 		if (d->line && source_line(d->file, d->line, src, sizeof src)) {
 			fprintf(stderr, "  %s\n  ", src);

@@ -32,8 +32,7 @@ static int take_global_options(int *argc, char **argv)
 		seen = true;
 		if (!cli_parse_size(v, &cli_max_input))
 			return cli_usage("COMMAND ... [--max-input SIZE]",
-					 "--max-input wants a size such as 64M or 1G, not '%s'",
-					 v ? v : "");
+					 "--max-input wants a size such as 64M or 1G, not '%s'", v ? v : "");
 		if (take > *argc - i)
 			take = *argc - i;
 		for (int k = i; k + take <= *argc; k++)

@@ -53,8 +53,7 @@ int cli_take_profile_opts(int *argc, char **argv)
 	return 0;
 }
 
-jitk_err cli_parse_policy_text(const char *text, size_t len, const char *name, jitk_policy **p,
-			       jitk_diag *d)
+jitk_err cli_parse_policy_text(const char *text, size_t len, const char *name, jitk_policy **p, jitk_diag *d)
 {
 	if (jitk_is_profile(text, len))
 		return jitk_policy_parse_opts(text, len, name, &cli_profile, p, d);

@@ -139,7 +139,7 @@ struct seen {
 	long rule;
 	uint32_t ret;
 	unsigned long count;
-	char example[200];  /* the first call, as text */
+	char example[200]; /* the first call, as text */
 	char prog[64];
 };
 
@@ -184,7 +184,8 @@ static struct trace_verdict hook(void *ctx, const struct trace_call *c)
 	/* The filter was proved equal to the policy; its own answer is the one
 	 * enforced, and a disagreement would be a bug worth shouting about. */
 	if (c->data < S->ntable && S->table[c->data] != ret) {
-		fprintf(stderr, "jitk: internal error: filter says 0x%08x, policy 0x%08x; applying the filter's\n",
+		fprintf(stderr,
+			"jitk: internal error: filter says 0x%08x, policy 0x%08x; applying the filter's\n",
 			S->table[c->data], ret);
 		ret = S->table[c->data];
 	}
@@ -209,8 +210,8 @@ static struct trace_verdict hook(void *ctx, const struct trace_call *c)
 		snprintf(S->exec_line, sizeof S->exec_line, "%.255s [%.8s] by %.299s (%.63s)", call, abi,
 			 by, act);
 	else if (S->report_errno || !is_errno_like(ret))
-		fprintf(stderr, "jitk: refused %s [%s] by %s (%s) in %s[%d]\n", call, abi, by, act,
-			c->prog, (int)c->tid);
+		fprintf(stderr, "jitk: refused %s [%s] by %s (%s) in %s[%d]\n", call, abi, by, act, c->prog,
+			(int)c->tid);
 	return (struct trace_verdict){ .apply = true, .ret = ret };
 }
 
@@ -256,8 +257,12 @@ int run_report(const jitk_policy *p, const jitk_filter *f, unsigned flags, bool 
 	if (!g)
 		return cli_error("cannot supervise this filter (out of memory or RET A); "
 				 "run it with --no-report");
-	struct sup S = { .p = p, .table = table, .ntable = ntable, .permissive = permissive,
-			 .verbose = verbose, .report_errno = report_errno };
+	struct sup S = { .p = p,
+			 .table = table,
+			 .ntable = ntable,
+			 .permissive = permissive,
+			 .verbose = verbose,
+			 .report_errno = report_errno };
 	/* Ctrl-C reaches the command too (same process group); the
 	 * supervisor stays to report, and a second one ends everything. */
 	struct sigaction sa = { .sa_handler = on_int };
@@ -271,8 +276,9 @@ int run_report(const jitk_policy *p, const jitk_filter *f, unsigned flags, bool 
 	if (!ok) {
 		rc = cli_error("%s", r.error);
 	} else if (r.exec_refused) {
-		fprintf(stderr, "jitk: error: the policy denies execve: %s cannot start\n"
-				"  refused %s\n",
+		fprintf(stderr,
+			"jitk: error: the policy denies execve: %s cannot start\n"
+			"  refused %s\n",
 			argv[0], S.exec_line);
 		rc = 126;
 	} else if (!r.started) {

@@ -62,14 +62,14 @@ jitk_filter *trace_filter(const jitk_filter *f, bool (*redirect)(uint32_t ret), 
 	 * (low half); otherwise clear A and run the original program, whose
 	 * relative jumps are unchanged.  */
 	const jitk_insn pro[PROLOGUE_LEN] = {
-		{ BPF_LD | BPF_W | BPF_ABS, 0, 0, 0 },              /* 0: A = nr */
-		{ BPF_JMP | BPF_JEQ | BPF_K, 0, 5, TRACE_MAGIC_NR }, /* 1: -> 2 : 7 */
-		{ BPF_LD | BPF_W | BPF_ABS, 0, 0, 4 },              /* 2: A = arch */
+		{ BPF_LD | BPF_W | BPF_ABS, 0, 0, 0 },                  /* 0: A = nr */
+		{ BPF_JMP | BPF_JEQ | BPF_K, 0, 5, TRACE_MAGIC_NR },    /* 1: -> 2 : 7 */
+		{ BPF_LD | BPF_W | BPF_ABS, 0, 0, 4 },                  /* 2: A = arch */
 		{ BPF_JMP | BPF_JEQ | BPF_K, 1, 0, AUDIT_ARCH_X86_64 }, /* 3: -> 5 : 4 */
-		{ BPF_JMP | BPF_JEQ | BPF_K, 0, 2, AUDIT_ARCH_I386 }, /* 4: -> 5 : 7 */
-		{ BPF_LD | BPF_W | BPF_ABS, 0, 0, 16 },             /* 5: A = args[0] low */
-		{ BPF_RET | BPF_A, 0, 0, 0 },                       /* 6 */
-		{ BPF_LD | BPF_IMM, 0, 0, 0 },                      /* 7: A = 0 */
+		{ BPF_JMP | BPF_JEQ | BPF_K, 0, 2, AUDIT_ARCH_I386 },   /* 4: -> 5 : 7 */
+		{ BPF_LD | BPF_W | BPF_ABS, 0, 0, 16 },                 /* 5: A = args[0] low */
+		{ BPF_RET | BPF_A, 0, 0, 0 },                           /* 6 */
+		{ BPF_LD | BPF_IMM, 0, 0, 0 },                          /* 7: A = 0 */
 	};
 	memcpy(out, pro, sizeof pro);
 	size_t nt = 0;
@@ -109,16 +109,16 @@ enum fixup { FIX_NONE, FIX_TRAP_EXIT, FIX_TRAP_SIG };
 
 struct task {
 	pid_t tid;
-	bool started;          /* its initial SIGSTOP was seen */
-	enum fixup fix;        /* pending work after a trap was applied */
+	bool started;   /* its initial SIGSTOP was seen */
+	enum fixup fix; /* pending work after a trap was applied */
 	struct user_regs_struct saved;
-	char prog[64];         /* basename of /proc/tid/exe, "" if not read yet */
+	char prog[64]; /* basename of /proc/tid/exe, "" if not read yet */
 };
 
 struct tracer {
 	struct task *t;
 	size_t n, cap;
-	pid_t first;           /* the command's first process */
+	pid_t first; /* the command's first process */
 	bool first_execd;
 	const char *first_prog;
 	trace_hook hook;
@@ -395,9 +395,8 @@ bool trace_run(const jitk_filter *f, unsigned flags, const char *path, char **ar
 		close(pfd[0]);
 		return false;
 	}
-	long opts = PTRACE_O_TRACESECCOMP | PTRACE_O_TRACECLONE | PTRACE_O_TRACEFORK |
-		    PTRACE_O_TRACEVFORK | PTRACE_O_TRACEEXEC | PTRACE_O_TRACESYSGOOD |
-		    PTRACE_O_EXITKILL;
+	long opts = PTRACE_O_TRACESECCOMP | PTRACE_O_TRACECLONE | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |
+		    PTRACE_O_TRACEEXEC | PTRACE_O_TRACESYSGOOD | PTRACE_O_EXITKILL;
 	if (ptrace(PTRACE_SETOPTIONS, pid, 0, (void *)opts) < 0) {
 		snprintf(r->error, sizeof r->error, "PTRACE_SETOPTIONS: %s", strerror(errno));
 		kill(pid, SIGKILL);

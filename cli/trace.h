@@ -23,16 +23,16 @@
 /* One system call stopped at its seccomp check. */
 struct trace_call {
 	pid_t tid;
-	struct seccomp_data sd;  /* what the filter saw */
-	uint16_t data;           /* SECCOMP_RET_DATA of the TRACE return */
-	const char *prog;        /* the program the thread runs (basename) */
-	bool first_exec;         /* the execve of the command itself */
+	struct seccomp_data sd; /* what the filter saw */
+	uint16_t data;          /* SECCOMP_RET_DATA of the TRACE return */
+	const char *prog;       /* the program the thread runs (basename) */
+	bool first_exec;        /* the execve of the command itself */
 };
 
 /* What a hook decides for a call: let it run as if allowed, or apply ret. */
 struct trace_verdict {
 	bool apply;
-	uint32_t ret;            /* a SECCOMP_RET_* value, when apply */
+	uint32_t ret; /* a SECCOMP_RET_* value, when apply */
 };
 
 typedef struct trace_verdict (*trace_hook)(void *ctx, const struct trace_call *c);
@@ -48,11 +48,11 @@ jitk_filter *trace_filter(const jitk_filter *f, bool (*redirect)(uint32_t ret), 
 
 /* The result of one supervised run. */
 struct trace_result {
-	int status;              /* the command's wait status (its first process) */
-	bool started;            /* the command was executed */
-	bool exec_refused;       /* a hook applied a refusal to the first execve */
-	int exec_errno;          /* execve failed with this (not started) */
-	char error[256];         /* set when trace_run returns false */
+	int status;        /* the command's wait status (its first process) */
+	bool started;      /* the command was executed */
+	bool exec_refused; /* a hook applied a refusal to the first execve */
+	int exec_errno;    /* execve failed with this (not started) */
+	char error[256];   /* set when trace_run returns false */
 };
 
 /* Run argv (path: the resolved executable) under filter f (loaded with

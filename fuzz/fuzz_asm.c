@@ -33,10 +33,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (d.err != err || d.line == 0 || d.col == 0 || d.span == 0 || !d.msg[0])
 				abort();
 			break;
-		case JITK_E_NOMEM:
-			break;
-		default:
-			abort();
+		case JITK_E_NOMEM: break;
+		default: abort();
 		}
 		return 0;
 	}

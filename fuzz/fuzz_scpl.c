@@ -127,8 +127,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	jitk_err e = jitk_policy_parse((const char *)data, size, NULL, &p, &d);
 	if (e != JITK_OK) {
 		/* A refusal is always located and explained. */
-		if (e != JITK_E_NOMEM && (d.err != e || !d.msg[0] || !d.hint[0] ||
-					  (d.err != JITK_E_IO && d.line == 0)))
+		if (e != JITK_E_NOMEM &&
+		    (d.err != e || !d.msg[0] || !d.hint[0] || (d.err != JITK_E_IO && d.line == 0)))
 			abort();
 		return 0;
 	}

@@ -106,15 +106,15 @@ typedef struct jitk_insn {
 
 /* seccomp return values (SECCOMP_RET_*) and their parts. */
 #define JITK_RET_KILL_PROCESS 0x80000000u
-#define JITK_RET_KILL_THREAD  0x00000000u
-#define JITK_RET_TRAP         0x00030000u
-#define JITK_RET_ERRNO        0x00050000u
-#define JITK_RET_USER_NOTIF   0x7fc00000u
-#define JITK_RET_TRACE        0x7ff00000u
-#define JITK_RET_LOG          0x7ffc0000u
-#define JITK_RET_ALLOW        0x7fff0000u
-#define JITK_RET_ACTION_FULL  0xffff0000u
-#define JITK_RET_DATA         0x0000ffffu
+#define JITK_RET_KILL_THREAD 0x00000000u
+#define JITK_RET_TRAP 0x00030000u
+#define JITK_RET_ERRNO 0x00050000u
+#define JITK_RET_USER_NOTIF 0x7fc00000u
+#define JITK_RET_TRACE 0x7ff00000u
+#define JITK_RET_LOG 0x7ffc0000u
+#define JITK_RET_ALLOW 0x7fff0000u
+#define JITK_RET_ACTION_FULL 0xffff0000u
+#define JITK_RET_DATA 0x0000ffffu
 
 /* Name of the action of a return value ("ALLOW", "ERRNO", ...).  Undefined
  * action values are named "KILL_PROCESS(undefined)" as the kernel treats them. */
@@ -150,8 +150,7 @@ jitk_err jitk_encode(const jitk_filter *f, void *buf, size_t cap);
 
 /* Assemble classic BPF text (bpf_asm / Jitk paper syntax, see docs/asm.md).
  * filename is used in diagnostics only (may be NULL). */
-jitk_err jitk_asm(const char *text, size_t len, const char *filename,
-		  jitk_filter **out, jitk_diag *d);
+jitk_err jitk_asm(const char *text, size_t len, const char *filename, jitk_filter **out, jitk_diag *d);
 /* Disassemble to text that jitk_asm assembles back to the same program.
  * *out is NUL-terminated; release with jitk_free. */
 jitk_err jitk_disasm(const jitk_filter *f, char **out);
@@ -174,9 +173,9 @@ jitk_err jitk_check(const jitk_filter *f, jitk_diag *d);
 /* ----------------------------------------------------------- interpreter */
 
 typedef struct jitk_result {
-	uint32_t ret;      /* the filter's 32-bit return value */
-	uint32_t steps;    /* instructions executed, including the final RET */
-	bool unspecified;  /* a shift by X >= 32 happened: the kernel's
+	uint32_t ret;     /* the filter's 32-bit return value */
+	uint32_t steps;   /* instructions executed, including the final RET */
+	bool unspecified; /* a shift by X >= 32 happened: the kernel's
 			      interpreter masks the count with 31, JITs may differ */
 } jitk_result;
 
@@ -189,7 +188,7 @@ jitk_err jitk_interp(const jitk_filter *f, const struct seccomp_data *in, jitk_r
 typedef enum jitk_arch {
 	JITK_ARCH_X86_64,
 	JITK_ARCH_I386,
-	JITK_ARCH_X32,      /* reports AUDIT_ARCH_X86_64 with nr | 0x40000000 */
+	JITK_ARCH_X32, /* reports AUDIT_ARCH_X86_64 with nr | 0x40000000 */
 	JITK_ARCH_AARCH64,
 	JITK_ARCH__COUNT
 } jitk_arch;
@@ -227,14 +226,14 @@ bool jitk_const_value(const char *name, uint64_t *value);
 /* ---------------------------------------------------------------- loader */
 
 /* seccomp(2) filter flags, same values as SECCOMP_FILTER_FLAG_*. */
-#define JITK_LOAD_TSYNC             (1u << 0)
-#define JITK_LOAD_LOG               (1u << 1)
-#define JITK_LOAD_SPEC_ALLOW        (1u << 2)
-#define JITK_LOAD_NEW_LISTENER      (1u << 3)
-#define JITK_LOAD_TSYNC_ESRCH       (1u << 4)
+#define JITK_LOAD_TSYNC (1u << 0)
+#define JITK_LOAD_LOG (1u << 1)
+#define JITK_LOAD_SPEC_ALLOW (1u << 2)
+#define JITK_LOAD_NEW_LISTENER (1u << 3)
+#define JITK_LOAD_TSYNC_ESRCH (1u << 4)
 #define JITK_LOAD_WAIT_KILLABLE_RECV (1u << 5)
 /* jitk's own: do not set no_new_privs (caller must have CAP_SYS_ADMIN). */
-#define JITK_LOAD_KEEP_PRIVS        (1u << 16)
+#define JITK_LOAD_KEEP_PRIVS (1u << 16)
 
 /* Install f for the calling thread (or all threads with TSYNC).  Sets
  * no_new_privs first unless JITK_LOAD_KEEP_PRIVS.  Uses seccomp(2), falling
@@ -265,16 +264,15 @@ typedef struct jitk_policy_limits {
 
 /* Parse policy text.  filename is used in diagnostics and to resolve
  * `include` relative to it (NULL: relative to the working directory). */
-jitk_err jitk_policy_parse(const char *text, size_t len, const char *filename,
-			   jitk_policy **out, jitk_diag *d);
+jitk_err jitk_policy_parse(const char *text, size_t len, const char *filename, jitk_policy **out,
+			   jitk_diag *d);
 /* Read and parse a policy file (at most JITK_MAX_INPUT bytes). */
 jitk_err jitk_policy_load(const char *path, jitk_policy **out, jitk_diag *d);
 /* The same with explicit limits (lim may be NULL: the defaults). */
 jitk_err jitk_policy_parse_limited(const char *text, size_t len, const char *filename,
-				   const jitk_policy_limits *lim, jitk_policy **out,
-				   jitk_diag *d);
-jitk_err jitk_policy_load_limited(const char *path, const jitk_policy_limits *lim,
-				  jitk_policy **out, jitk_diag *d);
+				   const jitk_policy_limits *lim, jitk_policy **out, jitk_diag *d);
+jitk_err jitk_policy_load_limited(const char *path, const jitk_policy_limits *lim, jitk_policy **out,
+				  jitk_diag *d);
 void jitk_policy_free(jitk_policy *p);
 /* The warnings of a parsed policy (docs/scpl.md, "Warnings"): located
  * diagnostics (err is JITK_OK) about rules whose meaning changed with the
@@ -303,8 +301,8 @@ uint32_t jitk_policy_decide(const jitk_policy *p, const struct seccomp_data *in,
 /* Where rule i (source order, 0-based) was written: its file (the policy's
  * or an included one), line and column (1-based), and its action.  false if
  * i is out of range.  *file stays valid until jitk_policy_free. */
-bool jitk_policy_rule(const jitk_policy *p, size_t i, const char **file, unsigned *line,
-		      unsigned *col, uint32_t *action);
+bool jitk_policy_rule(const jitk_policy *p, size_t i, const char **file, unsigned *line, unsigned *col,
+		      uint32_t *action);
 /* The policy's file name as given to jitk_policy_parse/_load ("" if none). */
 const char *jitk_policy_file(const jitk_policy *p);
 /* The texts the parse read, so that a front end can key a cache on exactly
@@ -315,8 +313,7 @@ const char *jitk_policy_file(const jitk_policy *p);
  * joined to its includer's directory, "" if none), *text the *len bytes
  * parsed (NUL-terminated).  false if i is out of range.  Valid until
  * jitk_policy_free. */
-bool jitk_policy_source(const jitk_policy *p, size_t i, const char **name, const char **text,
-			size_t *len);
+bool jitk_policy_source(const jitk_policy *p, size_t i, const char **name, const char **text, size_t *len);
 
 /* Print a policy as SCPL text (release with jitk_free).  jitk_policy_parse
  * reads it back to a policy that gives, for every ABI and syscall number,
@@ -351,13 +348,12 @@ jitk_err jitk_profile_import(const char *text, size_t len, const char *filename,
  * is one of p's: read back with jitk_policy_parse and proved equal to p
  * (jitk_equiv, timeout_ms 0: default).  JITK_E_UNSUPPORTED, naming the
  * rule, when libseccomp cannot express it (docs/oci.md). */
-jitk_err jitk_policy_to_profile(const jitk_policy *p, unsigned timeout_ms, char **out,
-				jitk_diag *d);
+jitk_err jitk_policy_to_profile(const jitk_policy *p, unsigned timeout_ms, char **out, jitk_diag *d);
 /* jitk_policy_parse / _load with profile options (ignored for SCPL). */
 jitk_err jitk_policy_parse_opts(const char *text, size_t len, const char *filename,
 				const jitk_profile_opts *opts, jitk_policy **out, jitk_diag *d);
-jitk_err jitk_policy_load_opts(const char *path, const jitk_profile_opts *opts,
-			       jitk_policy **out, jitk_diag *d);
+jitk_err jitk_policy_load_opts(const char *path, const jitk_profile_opts *opts, jitk_policy **out,
+			       jitk_diag *d);
 
 /* The ABI the SCPL semantics gives an input (step 1, docs/scpl.md): by
  * in->arch, and on AUDIT_ARCH_X86_64 x32 when nr >= JITK_X32_SYSCALL_BIT
@@ -382,8 +378,7 @@ typedef struct jitk_compile_opts {
 } jitk_compile_opts;
 
 /* Compile a policy to a checked filter.  opts may be NULL. */
-jitk_err jitk_compile(const jitk_policy *p, const jitk_compile_opts *opts,
-		      jitk_filter **out, jitk_diag *d);
+jitk_err jitk_compile(const jitk_policy *p, const jitk_compile_opts *opts, jitk_filter **out, jitk_diag *d);
 
 /* ------------------------------------------------------------ verifier */
 
@@ -397,8 +392,8 @@ typedef struct jitk_cex {
  * JITK_OK: equal.  JITK_E_DIFFERENT: *cex (if non-NULL) is a witness.
  * JITK_E_CHECK: f is not a valid filter.  JITK_E_SOLVER: timeout/unknown.
  * timeout_ms 0 means the default. */
-jitk_err jitk_verify(const jitk_policy *p, const jitk_filter *f, unsigned timeout_ms,
-		     jitk_cex *cex, jitk_diag *d);
+jitk_err jitk_verify(const jitk_policy *p, const jitk_filter *f, unsigned timeout_ms, jitk_cex *cex,
+		     jitk_diag *d);
 
 /* One side of a comparison: exactly one of policy, filter and stack is
  * given.  A stack is nstack filters in installation order (stack[0] first),
@@ -415,8 +410,8 @@ typedef struct jitk_side {
  * seccomp_data.  JITK_OK: equivalent.  JITK_E_DIFFERENT: up to maxcex
  * witnesses are stored in cex[0..*ncex), at most one per (arch, nr), so a
  * caller can list the differing syscalls (jitk diff).  Errors as jitk_verify. */
-jitk_err jitk_equiv(jitk_side a, jitk_side b, unsigned timeout_ms, jitk_cex *cex,
-		    size_t maxcex, size_t *ncex, jitk_diag *d);
+jitk_err jitk_equiv(jitk_side a, jitk_side b, unsigned timeout_ms, jitk_cex *cex, size_t maxcex,
+		    size_t *ncex, jitk_diag *d);
 
 /* ---------------------------------------------------------------- stack */
 
@@ -426,8 +421,8 @@ jitk_err jitk_equiv(jitk_side a, jitk_side b, unsigned timeout_ms, jitk_cex *cex
  * kernel answers for the stack.  Each fs[i] must pass jitk_check.
  * JITK_E_TOO_BIG if the result exceeds 4096 instructions; JITK_E_SOLVER if
  * the proof is undecided (no filter then).  timeout_ms 0: the default. */
-jitk_err jitk_stack(const jitk_filter *const *fs, size_t n, unsigned timeout_ms,
-		    jitk_filter **out, jitk_diag *d);
+jitk_err jitk_stack(const jitk_filter *const *fs, size_t n, unsigned timeout_ms, jitk_filter **out,
+		    jitk_diag *d);
 
 /* The kernel's answer for a stack of filter answers rets[0..n)
  * (installation order); the trusted fold jitk_stack is proved against. */
@@ -440,8 +435,8 @@ int jitk_landlock_abi(void);
 /* Whether p has a filesystem, network or scope block (docs/landlock.md). */
 bool jitk_policy_has_landlock(const jitk_policy *p);
 
-#define JITK_LANDLOCK_BEST_EFFORT (1u << 0)  /* drop rights this kernel lacks */
-#define JITK_LANDLOCK_KEEP_PRIVS  (1u << 16) /* do not set no_new_privs */
+#define JITK_LANDLOCK_BEST_EFFORT (1u << 0) /* drop rights this kernel lacks */
+#define JITK_LANDLOCK_KEEP_PRIVS (1u << 16) /* do not set no_new_privs */
 
 /* Restrict the calling thread (and its future children) with p's Landlock
  * rules: with `filesystem`, every filesystem right the running ABI knows is
@@ -470,7 +465,7 @@ jitk_err jitk_landlock_apply(const jitk_policy *p, unsigned flags, char **warnin
  *   pointer-compare     a compare of a pointer parameter (an address)
  *   notify-no-listener, trace-no-tracer   (JITK_LINT_RUN only)
  * *warnings (release with jitk_free) holds *n entries, 0 if none. */
-#define JITK_LINT_RUN       (1u << 0) /* for jitk run: nobody answers Notify/Trace */
+#define JITK_LINT_RUN (1u << 0)       /* for jitk run: nobody answers Notify/Trace */
 #define JITK_LINT_NO_PROOFS (1u << 1) /* skip the Z3 checks */
 jitk_err jitk_lint(const jitk_policy *p, unsigned flags, jitk_diag **warnings, size_t *n);
 

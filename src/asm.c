@@ -74,7 +74,7 @@ static void hint_symbol(struct asm_ctx *a, const char *name)
 		diag_hint(a->d, "did you mean %s?", c.best);
 	else
 		diag_hint(a->d, "known names: RET_*, SYS_<syscall> (x86_64), errno names "
-			  "(EACCES), AUDIT_ARCH_* and other header constants");
+				"(EACCES), AUDIT_ARCH_* and other header constants");
 }
 
 /* The value of a symbolic name in an immediate. */
@@ -115,7 +115,7 @@ static jitk_err resolve_symbol(struct asm_ctx *a, const struct tok *t, uint32_t 
 			return JITK_OK;
 		}
 		asm_err_tok(a, JITK_E_RANGE, t, "constant %s = 0x%llx does not fit in 32 bits", name,
-			(unsigned long long)v);
+			    (unsigned long long)v);
 		diag_hint(a->d, "k is an unsigned 32-bit value");
 		return JITK_E_RANGE;
 	}
@@ -145,9 +145,9 @@ static jitk_err parse_term(struct asm_ctx *a, uint32_t *out, int depth)
 			return asm_err_tok(a, JITK_E_PARSE, &nt, "expected a number after '-'");
 		if (nt.num > 0x80000000u) {
 			asm_err_at(a, JITK_E_RANGE, t.off, nt.off + nt.len - t.off,
-			       "negative number -%u is below -2147483648", nt.num);
+				   "negative number -%u is below -2147483648", nt.num);
 			diag_hint(a->d, "negative numbers are 32-bit two's complement: "
-				  "-2147483648..-1");
+					"-2147483648..-1");
 			return JITK_E_RANGE;
 		}
 		*out = (uint32_t)(0u - nt.num);
@@ -167,8 +167,7 @@ static jitk_err parse_term(struct asm_ctx *a, uint32_t *out, int depth)
 	}
 	if (at_eol(&t))
 		return asm_err_tok(a, JITK_E_PARSE, &t, "expected a value, found %s", asm_tok_desc(&t));
-	return asm_err_tok(a, JITK_E_PARSE, &t, "expected a value, found '%.*s'", tok_w(&t),
-		       tok_p(a, &t));
+	return asm_err_tok(a, JITK_E_PARSE, &t, "expected a value, found '%.*s'", tok_w(&t), tok_p(a, &t));
 }
 
 /* value = term { "|" term } */
@@ -276,7 +275,7 @@ static bool followed_by(const struct asm_ctx *a, const struct tok *t, char c)
 struct opnd {
 	enum insn_opnd shape;
 	uint32_t k;
-	size_t off, span; /* the operand text */
+	size_t off, span;   /* the operand text */
 	size_t koff, kspan; /* the k value, for range diagnostics */
 };
 
@@ -350,9 +349,9 @@ static jitk_err parse_operand(struct asm_ctx *a, struct opnd *o)
 		o->span = o->koff + o->kspan + 1 - t.off;
 		if (o->k >= INSN_MEMWORDS) {
 			asm_err_at(a, JITK_E_RANGE, o->koff, o->kspan,
-			       "scratch cell M[%u] out of range 0..%u", o->k, INSN_MEMWORDS - 1);
-			diag_hint(a->d, "classic BPF has %u scratch cells, M[0] to M[%u]",
-				  INSN_MEMWORDS, INSN_MEMWORDS - 1);
+				   "scratch cell M[%u] out of range 0..%u", o->k, INSN_MEMWORDS - 1);
+			diag_hint(a->d, "classic BPF has %u scratch cells, M[0] to M[%u]", INSN_MEMWORDS,
+				  INSN_MEMWORDS - 1);
 			return JITK_E_RANGE;
 		}
 		return JITK_OK;
@@ -408,8 +407,7 @@ static jitk_err parse_operand(struct asm_ctx *a, struct opnd *o)
 	}
 	if (at_eol(&t))
 		return asm_err_tok(a, JITK_E_PARSE, &t, "expected an operand, found %s", asm_tok_desc(&t));
-	return asm_err_tok(a, JITK_E_PARSE, &t, "expected an operand, found '%.*s'", tok_w(&t),
-		       tok_p(a, &t));
+	return asm_err_tok(a, JITK_E_PARSE, &t, "expected an operand, found '%.*s'", tok_w(&t), tok_p(a, &t));
 }
 
 /* A jump target: a label name or a numeric offset (in source instructions). */
@@ -427,7 +425,7 @@ static jitk_err parse_target(struct asm_ctx *a, struct target *tg, bool cond)
 		if (cond && t.num > 255) {
 			asm_err_tok(a, JITK_E_RANGE, &t, "jump offset %u out of range 0..255", t.num);
 			diag_hint(a->d, "jt and jf are 8 bits; jump to a label instead and the "
-				  "assembler inserts a ja trampoline");
+					"assembler inserts a ja trampoline");
 			return JITK_E_RANGE;
 		}
 		tg->kind = TGT_NUM;
@@ -437,7 +435,7 @@ static jitk_err parse_target(struct asm_ctx *a, struct target *tg, bool cond)
 	if (at_eol(&t))
 		return asm_err_tok(a, JITK_E_PARSE, &t, "expected a jump target, found %s", asm_tok_desc(&t));
 	return asm_err_tok(a, JITK_E_PARSE, &t, "expected a jump target (label or offset), found '%.*s'",
-		       tok_w(&t), tok_p(a, &t));
+			   tok_w(&t), tok_p(a, &t));
 }
 
 /* ------------------------------------------------------------ mnemonics */
@@ -448,11 +446,8 @@ static const struct {
 	const char *alias, *base;
 	bool swap;
 } aliases[] = {
-	{ "jmp", "ja", false },
-	{ "jne", "jeq", true },
-	{ "jneq", "jeq", true },
-	{ "jlt", "jge", true },
-	{ "jle", "jgt", true },
+	{ "jmp", "ja", false }, { "jne", "jeq", true }, { "jneq", "jeq", true },
+	{ "jlt", "jge", true }, { "jle", "jgt", true },
 };
 
 static bool mnemonic_known(const char *m)
@@ -510,8 +505,7 @@ static void hint_forms(struct asm_ctx *a, const char *m)
 static jitk_err push_src(struct asm_ctx *a, const struct src_insn *s)
 {
 	if (a->nsrc >= ASM_MAX_INSNS) {
-		asm_err_at(a, JITK_E_TOO_BIG, s->off, s->len, "more than %u instructions",
-		       ASM_MAX_INSNS);
+		asm_err_at(a, JITK_E_TOO_BIG, s->off, s->len, "more than %u instructions", ASM_MAX_INSNS);
 		return JITK_E_TOO_BIG;
 	}
 	if (a->nsrc == a->capsrc) {
@@ -618,8 +612,8 @@ static jitk_err parse_raw(struct asm_ctx *a, struct src_insn *s)
 		if ((err = parse_value_at(a, &v[i], &off, &span)))
 			return err;
 		if (v[i] > max[i]) {
-			asm_err_at(a, JITK_E_RANGE, off, span, ".insn %s %u out of range 0..%u",
-			       what[i], v[i], max[i]);
+			asm_err_at(a, JITK_E_RANGE, off, span, ".insn %s %u out of range 0..%u", what[i],
+				   v[i], max[i]);
 			diag_hint(a->d, ".insn takes code (16 bits), jt, jf (8 bits each), k (32 bits)");
 			return JITK_E_RANGE;
 		}
@@ -689,8 +683,7 @@ static jitk_err parse_insn(struct asm_ctx *a)
 			else if (shape == OPND_X)
 				shape = OPND_JX;
 			else {
-				asm_err_at(a, JITK_E_PARSE, o.off, o.span,
-				       "%s compares A with #k or x", m);
+				asm_err_at(a, JITK_E_PARSE, o.off, o.span, "%s compares A with #k or x", m);
 				hint_forms(a, m);
 				return JITK_E_PARSE;
 			}
@@ -715,25 +708,23 @@ static jitk_err parse_insn(struct asm_ctx *a)
 	 * takes bpf_asm's 4*([k]&0xf), whose table mnemonic is ldxb. */
 	int found = -1;
 	for (int op = 0; op < INSN__COUNT; op++)
-		if (insn_info[op].opnd == shape &&
-		    (strcmp(insn_info[op].mnemonic, m) == 0 ||
-		     (shape == OPND_MSH && strcmp(m, "ldx") == 0 &&
-		      strcmp(insn_info[op].mnemonic, "ldxb") == 0)))
+		if (insn_info[op].opnd == shape && (strcmp(insn_info[op].mnemonic, m) == 0 ||
+						    (shape == OPND_MSH && strcmp(m, "ldx") == 0 &&
+						     strcmp(insn_info[op].mnemonic, "ldxb") == 0)))
 			found = op;
 	if (found < 0) {
 		size_t off = shape == OPND_NONE ? mt.off : o.off;
 		size_t span = shape == OPND_NONE ? mt.len : o.span;
 		if (strcmp(m, "ret") == 0 && shape == OPND_X) {
 			asm_err_at(a, JITK_E_PARSE, off, span,
-			       "'ret x' is not a classic BPF instruction (the kernel rejects RET|X)");
+				   "'ret x' is not a classic BPF instruction (the kernel rejects RET|X)");
 			diag_hint(a->d, "copy X to A and return A: txa then ret a");
 			return JITK_E_PARSE;
 		}
 		if (shape == OPND_NONE)
 			asm_err_at(a, JITK_E_PARSE, off, span, "%s needs an operand", m);
 		else
-			asm_err_at(a, JITK_E_PARSE, off, span, "%s does not take %s", m,
-			       shape_syntax(shape));
+			asm_err_at(a, JITK_E_PARSE, off, span, "%s does not take %s", m, shape_syntax(shape));
 		hint_forms(a, m);
 		return JITK_E_PARSE;
 	}
@@ -745,13 +736,12 @@ static jitk_err parse_insn(struct asm_ctx *a)
 end:
 	if (!at_eol(&a->tok)) {
 		asm_err_tok(a, JITK_E_PARSE, &a->tok, "unexpected '%.*s' after the instruction",
-			tok_w(&a->tok), tok_p(a, &a->tok));
+			    tok_w(&a->tok), tok_p(a, &a->tok));
 		diag_hint(a->d, "one instruction per line; comments start with ';' or '//'");
 		return JITK_E_PARSE;
 	}
 	return push_src(a, &s);
 }
-
 
 static jitk_err parse_program(struct asm_ctx *a)
 {
@@ -772,11 +762,11 @@ static jitk_err parse_program(struct asm_ctx *a)
 		} else if (!at_eol(&a->tok)) {
 			if (a->tok.kind == TK_PUNCT && a->tok.c == '#')
 				asm_err_tok(a, JITK_E_PARSE, &a->tok,
-					"expected an instruction or label, found '#'");
+					    "expected an instruction or label, found '#'");
 			else
 				asm_err_tok(a, JITK_E_PARSE, &a->tok,
-					"expected an instruction or label, found '%.*s'",
-					tok_w(&a->tok), tok_p(a, &a->tok));
+					    "expected an instruction or label, found '%.*s'",
+					    tok_w(&a->tok), tok_p(a, &a->tok));
 			if (a->tok.kind == TK_PUNCT && a->tok.c == '#')
 				diag_hint(a->d, "comments start with ';' or '//'; '#' starts an immediate");
 			return JITK_E_PARSE;
@@ -787,8 +777,7 @@ static jitk_err parse_program(struct asm_ctx *a)
 	return err;
 }
 
-jitk_err jitk_asm(const char *text, size_t len, const char *filename, jitk_filter **out,
-		  jitk_diag *d)
+jitk_err jitk_asm(const char *text, size_t len, const char *filename, jitk_filter **out, jitk_diag *d)
 {
 	if (!out || (!text && len))
 		return diag_err(d, JITK_E_INVAL, "jitk_asm: NULL argument");

@@ -57,7 +57,7 @@ struct asm_ctx {
 	size_t len;
 	const char *file;
 	jitk_diag *d;
-	size_t pos;    /* lexer position */
+	size_t pos;     /* lexer position */
 	struct tok tok; /* current token */
 
 	struct src_insn *src;
@@ -106,8 +106,8 @@ static inline bool at_eol(const struct tok *t)
 
 /* the lexer (asm_lex.c) */
 /* A located error at [off, off + span) of the text, or at token t. */
-jitk_err asm_err_at(struct asm_ctx *a, jitk_err err, size_t off, size_t span, const char *fmt,
-		    ...) JITK_PRINTF(5, 6);
+jitk_err asm_err_at(struct asm_ctx *a, jitk_err err, size_t off, size_t span, const char *fmt, ...)
+	JITK_PRINTF(5, 6);
 jitk_err asm_err_tok(struct asm_ctx *a, jitk_err err, const struct tok *t, const char *fmt, ...)
 	JITK_PRINTF(4, 5);
 #ifdef __clang_analyzer__ /* never JITK_OK (diag.h) */

@@ -49,17 +49,13 @@ jitk_err asm_resolve(struct asm_ctx *a)
 			uint64_t dest;
 			const struct label *l = NULL;
 			switch (t->kind) {
-			case TGT_NEXT:
-				dest = p + 1;
-				break;
-			case TGT_NUM:
-				dest = (uint64_t)p + 1 + t->num;
-				break;
+			case TGT_NEXT: dest = p + 1; break;
+			case TGT_NUM: dest = (uint64_t)p + 1 + t->num; break;
 			default:
 				l = asm_find_label(a, t->off, t->len);
 				if (!l) {
 					asm_err_at(a, JITK_E_NAME, t->off, t->len, "undefined label '%.*s'",
-					       t->len > 64 ? 64 : (int)t->len, a->text + t->off);
+						   t->len > 64 ? 64 : (int)t->len, a->text + t->off);
 					hint_label(a, t);
 					return JITK_E_NAME;
 				}
@@ -68,22 +64,22 @@ jitk_err asm_resolve(struct asm_ctx *a)
 			}
 			if (dest <= p) {
 				asm_err_at(a, JITK_E_RANGE, t->off, t->len,
-				       "backward jump to '%.*s' (line %u)",
-				       t->len > 64 ? 64 : (int)t->len, a->text + t->off,
-				       asm_line_of(a, l ? l->off : t->off));
+					   "backward jump to '%.*s' (line %u)",
+					   t->len > 64 ? 64 : (int)t->len, a->text + t->off,
+					   asm_line_of(a, l ? l->off : t->off));
 				diag_hint(a->d, "classic BPF jumps go forward only");
 				return JITK_E_RANGE;
 			}
 			if (dest >= a->nsrc) {
 				if (t->kind == TGT_NEXT)
 					asm_err_at(a, JITK_E_RANGE, t->off, t->len,
-					       "the fall-through branch leaves the program");
+						   "the fall-through branch leaves the program");
 				else
 					asm_err_at(a, JITK_E_RANGE, t->off, t->len,
-					       "jump to '%.*s' lands past the last instruction",
-					       t->len > 64 ? 64 : (int)t->len, a->text + t->off);
+						   "jump to '%.*s' lands past the last instruction",
+						   t->len > 64 ? 64 : (int)t->len, a->text + t->off);
 				diag_hint(a->d, "a program ends with ret; every jump must land on "
-					  "an instruction");
+						"an instruction");
 				return JITK_E_RANGE;
 			}
 			t->dest = (size_t)dest;
@@ -139,16 +135,17 @@ jitk_err asm_place_trampolines(struct asm_ctx *a, size_t *pos)
 		const struct src_insn *s = &a->src[p];
 		if (s->kind != SRC_RAW || !INSN_IS_JUMP(s->ins.code))
 			continue;
-		uint64_t reach = BPF_OP(s->ins.code) == BPF_JA ? s->ins.k
-			       : (s->ins.jt > s->ins.jf ? s->ins.jt : s->ins.jf);
+		uint64_t reach = BPF_OP(s->ins.code) == BPF_JA
+					 ? s->ins.k
+					 : (s->ins.jt > s->ins.jf ? s->ins.jt : s->ins.jf);
 		/* Source instructions p+1 .. up to p+reach+1 must not have moved
 		 * relative to p. */
 		for (size_t q = p + 1; q < a->nsrc && q - p <= reach + 1; q++)
 			if (pos[q] - pos[p] != q - p) {
 				asm_err_at(a, JITK_E_RANGE, s->off, s->len,
-				       "a ja trampoline was inserted inside the range of this raw jump");
+					   "a ja trampoline was inserted inside the range of this raw jump");
 				diag_hint(a->d, "write the jump with a mnemonic and labels so the "
-					  "assembler can adjust it");
+						"assembler can adjust it");
 				return JITK_E_RANGE;
 			}
 	}

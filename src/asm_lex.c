@@ -10,8 +10,7 @@
 
 /* ------------------------------------------------------------------ lexer */
 
-jitk_err (asm_err_at)(struct asm_ctx *a, jitk_err err, size_t off, size_t span,
-		       const char *fmt, ...)
+jitk_err(asm_err_at)(struct asm_ctx *a, jitk_err err, size_t off, size_t span, const char *fmt, ...)
 {
 	char msg[sizeof a->d->msg];
 	va_list ap;
@@ -21,8 +20,7 @@ jitk_err (asm_err_at)(struct asm_ctx *a, jitk_err err, size_t off, size_t span,
 	return diag_text(a->d, err, a->file, a->text, a->len, off, span ? span : 1, "%s", msg);
 }
 
-jitk_err (asm_err_tok)(struct asm_ctx *a, jitk_err err, const struct tok *t,
-			const char *fmt, ...)
+jitk_err(asm_err_tok)(struct asm_ctx *a, jitk_err err, const struct tok *t, const char *fmt, ...)
 {
 	char msg[sizeof a->d->msg];
 	va_list ap;
@@ -55,7 +53,7 @@ static jitk_err lex_number(struct asm_ctx *a, size_t start, size_t end)
 		i = 2;
 		if (n == 2)
 			return asm_err_at(a, JITK_E_PARSE, start, n, "malformed number '%.*s'",
-				      (int)(n > 32 ? 32 : n), s);
+					  (int)(n > 32 ? 32 : n), s);
 	} else if (n >= 2 && s[0] == '0') {
 		base = 8;
 		i = 1;
@@ -75,8 +73,10 @@ static jitk_err lex_number(struct asm_ctx *a, size_t start, size_t end)
 			dig = 99;
 		if (dig >= base) {
 			asm_err_at(a, JITK_E_PARSE, start, n, "malformed %s number '%.*s'",
-			       base == 16 ? "hexadecimal" : base == 8 ? "octal" : "decimal",
-			       (int)(n > 32 ? 32 : n), s);
+				   base == 16  ? "hexadecimal"
+				   : base == 8 ? "octal"
+					       : "decimal",
+				   (int)(n > 32 ? 32 : n), s);
 			if (base == 8 && dig < 10)
 				diag_hint(a->d, "a leading 0 makes the number octal; drop it for decimal");
 			return JITK_E_PARSE;
@@ -91,11 +91,10 @@ static jitk_err lex_number(struct asm_ctx *a, size_t start, size_t end)
 		/* A '-' right before the digits is part of what the user wrote:
 		 * keep the sign in the message. */
 		size_t neg = start > 0 && a->text[start - 1] == '-';
-		asm_err_at(a, JITK_E_RANGE, start - neg, n + neg,
-			   "number '%.*s' does not fit in 32 bits", (int)(n + neg > 32 ? 32 : n + neg),
-			   s - neg);
+		asm_err_at(a, JITK_E_RANGE, start - neg, n + neg, "number '%.*s' does not fit in 32 bits",
+			   (int)(n + neg > 32 ? 32 : n + neg), s - neg);
 		diag_hint(a->d, "k is an unsigned 32-bit value: 0..4294967295 (0xffffffff), "
-			  "or -2147483648..-1");
+				"or -2147483648..-1");
 		return JITK_E_RANGE;
 	}
 	a->tok.num = (uint32_t)v;
@@ -108,8 +107,7 @@ jitk_err asm_lex(struct asm_ctx *a)
 	const char *t = a->text;
 	size_t n = a->len, p = a->pos;
 	for (;;) {
-		while (p < n && (t[p] == ' ' || t[p] == '\t' || t[p] == '\r' || t[p] == '\f' ||
-				 t[p] == '\v'))
+		while (p < n && (t[p] == ' ' || t[p] == '\t' || t[p] == '\r' || t[p] == '\f' || t[p] == '\v'))
 			p++;
 		/* Comments: ';' or '//' to the end of the line.  ('#' starts an
 		 * immediate, so it cannot be a comment character.) */
@@ -203,10 +201,10 @@ jitk_err asm_expect(struct asm_ctx *a, char c, const char *after)
 {
 	if (!is_punct(&a->tok, c)) {
 		if (at_eol(&a->tok))
-			return asm_err_tok(a, JITK_E_PARSE, &a->tok, "expected '%c' %s, found %s", c,
-				       after, asm_tok_desc(&a->tok));
-		return asm_err_tok(a, JITK_E_PARSE, &a->tok, "expected '%c' %s, found '%.*s'", c,
-			       after, tok_w(&a->tok), tok_p(a, &a->tok));
+			return asm_err_tok(a, JITK_E_PARSE, &a->tok, "expected '%c' %s, found %s", c, after,
+					   asm_tok_desc(&a->tok));
+		return asm_err_tok(a, JITK_E_PARSE, &a->tok, "expected '%c' %s, found '%.*s'", c, after,
+				   tok_w(&a->tok), tok_p(a, &a->tok));
 	}
 	return asm_lex(a);
 }

@@ -146,8 +146,8 @@ static double seg_prior(struct cg *g, jitk_arch a, uint32_t lo, uint32_t hi)
 
 /* The segments of ABI a over [from, to] (its ranges and default gaps); a
  * NULL a is one foreign segment. */
-static void add_abi(struct cg *g, struct seglist *L, const struct ir_arch *a, jitk_arch abi,
-		    uint32_t from, uint32_t to, uint32_t foreign)
+static void add_abi(struct cg *g, struct seglist *L, const struct ir_arch *a, jitk_arch abi, uint32_t from,
+		    uint32_t to, uint32_t foreign)
 {
 	if (!a) {
 		seg_push(g, L, (struct seg){ from, to, NULL, foreign, false, 0, 0, 0, 0, 0 });
@@ -163,17 +163,17 @@ static void add_abi(struct cg *g, struct seglist *L, const struct ir_arch *a, ji
 		/* cppcheck-suppress nullPointer ; r is tested before r->lo is read */
 		if (r ? r->lo > next : next <= to) {
 			double w = seg_prior(g, abi, (uint32_t)next, (uint32_t)gap_end);
-			seg_push(g, L, (struct seg){ (uint32_t)next, (uint32_t)gap_end, NULL,
-						     a->default_action, false, w,
-						     abi == JITK_ARCH_X32 ? 0 : w, 0, 0, 0 });
+			seg_push(g, L,
+				 (struct seg){ (uint32_t)next, (uint32_t)gap_end, NULL, a->default_action,
+					       false, w, abi == JITK_ARCH_X32 ? 0 : w, 0, 0, 0 });
 		}
 		if (!r)
 			break;
 		/* a decision without cases is its `ret` (an unconditional rule) */
 		double w = seg_prior(g, abi, r->lo, r->hi);
-		seg_push(g, L, (struct seg){ r->lo, r->hi, r->dec->ncases ? r->dec : NULL,
-					     r->dec->otherwise, r->dec->ncases && args32, w,
-					     abi == JITK_ARCH_X32 ? 0 : w, 0, 0, 0 });
+		seg_push(g, L,
+			 (struct seg){ r->lo, r->hi, r->dec->ncases ? r->dec : NULL, r->dec->otherwise,
+				       r->dec->ncases && args32, w, abi == JITK_ARCH_X32 ? 0 : w, 0, 0, 0 });
 		next = (uint64_t)r->hi + 1;
 	}
 }
@@ -235,15 +235,17 @@ static void decision_measure(const struct cg *g, struct seg *s)
 			size_t next = 0;
 			/* the emitter's invariant: label 0 is a ret, jumps go back */
 			ANALYZER_ASSUME(BPF_CLASS(i->code) == BPF_RET ||
-					(l > 0 && (i->code == (BPF_JMP | BPF_JA) ? i->k < l
-						   : BPF_CLASS(i->code) != BPF_JMP || (i->jt < l && i->jf < l))));
+					(l > 0 && (i->code == (BPF_JMP | BPF_JA)
+							   ? i->k < l
+							   : BPF_CLASS(i->code) != BPF_JMP ||
+								     (i->jt < l && i->jf < l))));
 			if (BPF_CLASS(i->code) == BPF_RET)
 				next = 0;
 			else if (i->code == (BPF_JMP | BPF_JA))
 				next = lp[l - 1 - i->k];
 			else if (BPF_CLASS(i->code) == BPF_JMP)
 				next = lp[l - 1 - i->jt] > lp[l - 1 - i->jf] ? lp[l - 1 - i->jt]
-									      : lp[l - 1 - i->jf];
+									     : lp[l - 1 - i->jf];
 			else
 				next = lp[l - 1];
 			lp[l] = 1 + next;
@@ -259,8 +261,8 @@ static void decision_measure(const struct cg *g, struct seg *s)
 
 /* Search tree over segs[lo..hi] (which cover the nr values that can get
  * here), entered with A == nr.  Only jumps with K: cache-friendly. */
-static size_t gen_tree(struct cg *g, const struct seg *segs, const struct tree_plan *tp,
-		       size_t lo, size_t hi, unsigned d)
+static size_t gen_tree(struct cg *g, const struct seg *segs, const struct tree_plan *tp, size_t lo,
+		       size_t hi, unsigned d)
 {
 	if (cg_failed(g))
 		return 0;
@@ -312,7 +314,8 @@ static size_t gen_search(struct cg *g, struct seglist *L)
 	double *G = NULL;
 	struct median_ws mws = { 0 };
 	double *H = !traced && tp.split && cover > 0 && L->n <= CG_MED_MAXN
-			    ? mean_bounds(L->v, L->n, tp.split, &G) : NULL;
+			    ? mean_bounds(L->v, L->n, tp.split, &G)
+			    : NULL;
 	if (H) {
 		/* the median tree's longest path is no longer than the mean
 		 * tree's (estimated from each leaf's longest path) */
@@ -395,8 +398,7 @@ static void gen_program(struct cg *g, const struct ir_policy *ir)
 	 * for every arch, as for every filter.
 	 */
 	const struct ir_arch *only = x64 ? x64 : x32 ? x32 : ir->narch ? &ir->arches[0] : NULL;
-	g->nr_first = g->may_nr_first && naudit == 1 && only &&
-		      only->default_action == ir->foreign_action;
+	g->nr_first = g->may_nr_first && naudit == 1 && only && only->default_action == ir->foreign_action;
 	g->foreign = ir->foreign_action;
 	if (g->nr_first)
 		g->entry = (struct acc){ ACC_WORD, OFF_ARCH, 0xffffffffu };
@@ -441,8 +443,7 @@ static void gen_program(struct cg *g, const struct ir_policy *ir)
 	cg_emit_stmt(g, BPF_LD | BPF_W | BPF_ABS, OFF_ARCH, next); /* A == arch for the chain */
 }
 
-jitk_err codegen(const struct ir_policy *ir, const jitk_compile_opts *opts,
-		 jitk_filter **out, jitk_diag *d)
+jitk_err codegen(const struct ir_policy *ir, const jitk_compile_opts *opts, jitk_filter **out, jitk_diag *d)
 {
 	if (!ir || !out)
 		return diag_err(d, JITK_E_INVAL, "codegen: NULL argument");
@@ -480,8 +481,8 @@ jitk_err codegen(const struct ir_policy *ir, const jitk_compile_opts *opts,
 				 CG_CEILING, JITK_MAXINSNS);
 		else
 			diag_err(d, JITK_E_TOO_BIG,
-				 "the compiled filter has %zu instructions; seccomp allows at most %d",
-				 n, JITK_MAXINSNS);
+				 "the compiled filter has %zu instructions; seccomp allows at most %d", n,
+				 JITK_MAXINSNS);
 		diag_hint(d, "use fewer argument conditions, or split the policy into stacked filters");
 		return JITK_E_TOO_BIG;
 	}

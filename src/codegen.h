@@ -88,7 +88,7 @@ struct cg {
 		bool args32;
 		uint32_t action;
 		size_t label; /* ld [4]; jeq #audit, leaf, foreign */
-	} *checked;
+	} * checked;
 	size_t nchecked, capchecked;
 };
 
@@ -142,12 +142,12 @@ struct seg {
 	uint32_t lo, hi;
 	const struct ir_decision *dec; /* NULL: `ret #action` */
 	uint32_t action;
-	bool args32;                   /* the decision's ABI has 32-bit arguments */
+	bool args32; /* the decision's ABI has 32-bit arguments */
 	double weight;
-	double cover;  /* known syscalls of the main ABIs (not x32): the median's */
-	unsigned cost; /* instructions from the leaf's entry to its `ret` (estimate) */
+	double cover;   /* known syscalls of the main ABIs (not x32): the median's */
+	unsigned cost;  /* instructions from the leaf's entry to its `ret` (estimate) */
 	unsigned worst; /* ... on its longest path */
-	size_t size;   /* instructions of its decision's code */
+	size_t size;    /* instructions of its decision's code */
 };
 
 struct seglist {
@@ -168,10 +168,9 @@ struct tree_plan {
 
 bool seg_same_leaf(const struct seg *a, const struct seg *b);
 size_t *optimal_splits(const struct seg *segs, size_t n, double **cost_out);
-size_t plan_split(const struct tree_plan *tp, const struct seg *segs, size_t lo, size_t hi,
-		  unsigned d);
-double plan_cover(const struct tree_plan *tp, const struct seg *segs, size_t lo, size_t hi,
-		  unsigned d, unsigned P, unsigned T);
+size_t plan_split(const struct tree_plan *tp, const struct seg *segs, size_t lo, size_t hi, unsigned d);
+double plan_cover(const struct tree_plan *tp, const struct seg *segs, size_t lo, size_t hi, unsigned d,
+		  unsigned P, unsigned T);
 double *mean_bounds(const struct seg *segs, size_t n, const size_t *split, double **G_out);
 /* Scratch of median_splits, kept across its calls for one tree (one per
  * budget T); the table it returns lives in it until the next call or
@@ -182,9 +181,9 @@ struct median_ws {
 	uint16_t *split;
 	unsigned dcap;
 };
-uint16_t *median_splits(struct median_ws *ws, const struct seg *segs, size_t n,
-			const double *mcost, const double *H, const double *G, double maxlen,
-			unsigned P, unsigned T, unsigned *dcut_out);
+uint16_t *median_splits(struct median_ws *ws, const struct seg *segs, size_t n, const double *mcost,
+			const double *H, const double *G, double maxlen, unsigned P, unsigned T,
+			unsigned *dcut_out);
 void median_free(struct median_ws *ws);
 
 #endif

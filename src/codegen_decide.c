@@ -61,7 +61,8 @@ static struct cmp_shape cmp_shape(const struct pol_cond *c, bool args32)
 	case POL_GT: s.base = POL_GT, s.neg = false; break;
 	case POL_LE: s.base = POL_GT, s.neg = true; break;
 	case POL_GE: s.base = POL_GE, s.neg = false; break;
-	case POL_LT: default: s.base = POL_GE, s.neg = true; break;
+	case POL_LT:
+	default: s.base = POL_GE, s.neg = true; break;
 	}
 	/* low32(argN), and every argument of a 32-bit ABI but reg64(): the
 	 * high word of the operand is 0 whatever the call's high bits are, so
@@ -123,8 +124,7 @@ static bool eq_low_first(const struct cmp_shape *s)
 
 /* A's state on the true and false exits of a compare entered with `in`.
  * Mirrors gen_cmp exactly: the code after a condition relies on it. */
-static void cmp_exits(const struct pol_cond *c, bool args32, struct acc in, struct acc *t,
-		      struct acc *f)
+static void cmp_exits(const struct pol_cond *c, bool args32, struct acc in, struct acc *t, struct acc *f)
 {
 	struct cmp_shape s = cmp_shape(c, args32);
 	if (eq_low_first(&s)) {
@@ -200,13 +200,13 @@ static size_t gen_cmp(struct cg *g, const struct pol_cond *c, size_t t, size_t f
 	if (eq_low_first(&s)) {
 		struct acc st_lo = half_state(in, s.off_lo, s.ml, s.jset_lo);
 		struct acc st_hi = half_state(st_lo, s.off_hi, s.mh, s.jset_hi);
-		size_t hi = s.jbit_hi ? cjump(g, BPF_JSET, s.mh, t, f, st_hi)
+		size_t hi = s.jbit_hi   ? cjump(g, BPF_JSET, s.mh, t, f, st_hi)
 			    : s.jset_hi ? cjump(g, BPF_JSET, s.mh, f, t, st_hi)
-				      : cjump(g, BPF_JEQ, s.vh, t, f, st_hi);
+					: cjump(g, BPF_JEQ, s.vh, t, f, st_hi);
 		hi = cg_load_word(g, st_lo, s.off_hi, st_hi.mask, hi);
-		size_t lo = s.jbit_lo ? cjump(g, BPF_JSET, s.ml, hi, f, st_lo)
+		size_t lo = s.jbit_lo   ? cjump(g, BPF_JSET, s.ml, hi, f, st_lo)
 			    : s.jset_lo ? cjump(g, BPF_JSET, s.ml, f, hi, st_lo)
-				      : cjump(g, BPF_JEQ, s.vl, hi, f, st_lo);
+					: cjump(g, BPF_JEQ, s.vl, hi, f, st_lo);
 		return cg_load_word(g, in, s.off_lo, st_lo.mask, lo);
 	}
 
@@ -252,17 +252,12 @@ static size_t gen_cmp(struct cg *g, const struct pol_cond *c, size_t t, size_t f
 }
 
 /* A's state on the true and false exits of condition c entered with `in`. */
-static void cond_exits(const struct pol_cond *c, bool args32, struct acc in, struct acc *t,
-		       struct acc *f)
+static void cond_exits(const struct pol_cond *c, bool args32, struct acc in, struct acc *t, struct acc *f)
 {
 	struct acc lt, lf, rt, rf;
 	switch (c->kind) {
-	case POL_CMP:
-		cmp_exits(c, args32, in, t, f);
-		return;
-	case POL_NOT:
-		cond_exits(c->l, args32, in, f, t);
-		return;
+	case POL_CMP: cmp_exits(c, args32, in, t, f); return;
+	case POL_NOT: cond_exits(c->l, args32, in, f, t); return;
 	case POL_AND:
 		cond_exits(c->l, args32, in, &lt, &lf);
 		cond_exits(c->r, args32, lt, &rt, &rf);
@@ -285,10 +280,8 @@ static size_t gen_cond(struct cg *g, const struct pol_cond *c, size_t t, size_t 
 {
 	struct acc lt, lf;
 	switch (c->kind) {
-	case POL_CMP:
-		return gen_cmp(g, c, t, f, in);
-	case POL_NOT:
-		return gen_cond(g, c->l, f, t, in);
+	case POL_CMP: return gen_cmp(g, c, t, f, in);
+	case POL_NOT: return gen_cond(g, c->l, f, t, in);
 	case POL_AND:
 		cond_exits(c->l, g->args32, in, &lt, &lf);
 		return gen_cond(g, c->l, gen_cond(g, c->r, t, f, lt), f, in);
@@ -326,8 +319,8 @@ static size_t gen_cond(struct cg *g, const struct pol_cond *c, size_t t, size_t 
  */
 
 #define CG_MAXCONJ 16u
-#define CG_SWITCH_MIN 3u  /* distinct constants for a switch to pay */
-#define CG_LINEAR_MAX 3u  /* constants searched by a plain jeq chain */
+#define CG_SWITCH_MIN 3u /* distinct constants for a switch to pay */
+#define CG_LINEAR_MAX 3u /* constants searched by a plain jeq chain */
 
 struct cg_case {
 	const struct pol_cond *conj[CG_MAXCONJ];
@@ -384,8 +377,7 @@ struct cg_key {
 
 /* Whether c is `x == v` for an operand x; *possible is false when v has a
  * bit x can never have (the equality never holds). */
-static bool eq_key(const struct pol_cond *c, bool args32, struct cg_key *k, uint64_t *v,
-		   bool *possible)
+static bool eq_key(const struct pol_cond *c, bool args32, struct cg_key *k, uint64_t *v, bool *possible)
 {
 	if (c->kind != POL_CMP || c->op != POL_EQ)
 		return false;
@@ -403,8 +395,7 @@ static bool key_same(struct cg_key a, struct cg_key b)
 }
 
 /* The index of an equality on key in case k, or k->n. */
-static size_t find_key(const struct cg_case *k, bool args32, struct cg_key key, uint64_t *v,
-		       bool *possible)
+static size_t find_key(const struct cg_case *k, bool args32, struct cg_key key, uint64_t *v, bool *possible)
 {
 	for (size_t i = 0; i < k->n; i++) {
 		struct cg_key kk;
@@ -438,8 +429,7 @@ static int cmp_u64(const void *pa, const void *pb)
 
 /* The distinct possible constants of the equalities on key in cs[0..m),
  * sorted, into v[] (room for m); returns how many. */
-static size_t key_values(const struct cg_case *cs, size_t m, bool args32, struct cg_key key,
-			 uint64_t *v)
+static size_t key_values(const struct cg_case *cs, size_t m, bool args32, struct cg_key key, uint64_t *v)
 {
 	size_t n = 0;
 	for (size_t j = 0; j < m; j++) {
@@ -497,8 +487,8 @@ static struct piece piece_at(struct cg *g, const struct cg_case *cs, size_t n, s
 
 /* A's state on the false exit of a conjunction entered with `in` (the
  * true exit into *t). */
-static struct acc conj_exits(const struct pol_cond *const *conj, size_t n, bool args32,
-			     struct acc in, struct acc *t)
+static struct acc conj_exits(const struct pol_cond *const *conj, size_t n, bool args32, struct acc in,
+			     struct acc *t)
 {
 	struct acc f = { ACC_NONE, 0, 0 }, ct, cf;
 	for (size_t i = 0; i < n; i++) {
@@ -514,13 +504,11 @@ static struct acc conj_exits(const struct pol_cond *const *conj, size_t n, bool 
 static struct acc cases_fall(struct cg *g, const struct cg_case *cs, size_t n, struct acc in);
 
 /* A's state where piece p (cases [i, p.end)) falls to what follows. */
-static struct acc piece_fall(struct cg *g, const struct cg_case *cs, size_t i, struct piece p,
-			     struct acc in)
+static struct acc piece_fall(struct cg *g, const struct cg_case *cs, size_t i, struct piece p, struct acc in)
 {
 	bool args32 = g->args32;
 	switch (p.kind) {
-	case PIECE_ONE:
-		return conj_exits(cs[i].conj, cs[i].n, args32, in, NULL);
+	case PIECE_ONE: return conj_exits(cs[i].conj, cs[i].n, args32, in, NULL);
 	case PIECE_FACTOR: {
 		struct acc lt, lf;
 		cond_exits(p.key, args32, in, &lt, &lf);
@@ -536,8 +524,7 @@ static struct acc piece_fall(struct cg *g, const struct cg_case *cs, size_t i, s
 		free(sub);
 		return r;
 	}
-	case PIECE_SWITCH:
-		break;
+	case PIECE_SWITCH: break;
 	}
 	return ACC_UNKNOWN_; /* many exits: assume nothing */
 }
@@ -555,12 +542,11 @@ static struct acc cases_fall(struct cg *g, const struct cg_case *cs, size_t n, s
 	return in;
 }
 
-static size_t gen_cases(struct cg *g, const struct cg_case *cs, size_t n, size_t fall,
-			struct acc in);
+static size_t gen_cases(struct cg *g, const struct cg_case *cs, size_t n, size_t fall, struct acc in);
 
 /* Code for a conjunction: t if every conjunct holds, else f. */
-static size_t gen_conj(struct cg *g, const struct pol_cond *const *conj, size_t n, size_t t,
-		       size_t f, struct acc in)
+static size_t gen_conj(struct cg *g, const struct pol_cond *const *conj, size_t n, size_t t, size_t f,
+		       struct acc in)
 {
 	struct acc st[CG_MAXCONJ];
 	for (size_t i = 0; i < n; i++) {
@@ -594,8 +580,8 @@ static size_t gen_search32(struct cg *g, const uint32_t *w, const size_t *lbl, s
 
 /* The switch piece over cases cs[0..m), every one with an equality on the
  * operand of `key_cond`; fall when none holds. */
-static size_t gen_switch(struct cg *g, const struct cg_case *cs, size_t m,
-			 const struct pol_cond *key_cond, size_t fall, struct acc in)
+static size_t gen_switch(struct cg *g, const struct cg_case *cs, size_t m, const struct pol_cond *key_cond,
+			 size_t fall, struct acc in)
 {
 	struct cg_key key = { 0, 0, 0 };
 	uint64_t v0;
@@ -676,7 +662,7 @@ static size_t gen_switch(struct cg *g, const struct cg_case *cs, size_t m,
 		res = fall;
 	else
 		res = cg_load_word(g, in_lo, st_lo.off, key.ml,
-				gen_search32(g, gw, glbl, nv - ng, nv - 1, fall, st_lo));
+				   gen_search32(g, gw, glbl, nv - ng, nv - 1, fall, st_lo));
 	if (hi_once && !cg_failed(g) && nv) {
 		res = cjump(g, BPF_JEQ, vh_once, res, fall, in_lo);
 		res = cg_load_word(g, in, in_lo.off, in_lo.mask, res);
@@ -693,8 +679,7 @@ out:
 
 /* Code for the cases cs[0..n) in order, first match, `fall` when none
  * holds, entered with A in state `in`. */
-static size_t gen_cases(struct cg *g, const struct cg_case *cs, size_t n, size_t fall,
-			struct acc in)
+static size_t gen_cases(struct cg *g, const struct cg_case *cs, size_t n, size_t fall, struct acc in)
 {
 	if (n == 0)
 		return fall;
@@ -744,9 +729,7 @@ static size_t gen_cases(struct cg *g, const struct cg_case *cs, size_t n, size_t
 			fall = gen_cond(g, ps[k].key, inner, fall, ins[k]);
 			break;
 		}
-		case PIECE_SWITCH:
-			fall = gen_switch(g, c, m, ps[k].key, fall, ins[k]);
-			break;
+		case PIECE_SWITCH: fall = gen_switch(g, c, m, ps[k].key, fall, ins[k]); break;
 		}
 	}
 out:

@@ -23,8 +23,7 @@ bool seg_same_leaf(const struct seg *a, const struct seg *b)
  * (typically default gaps around a listed syscall): a single jeq. */
 static bool jeq_shape(const struct seg *segs, size_t lo, size_t hi)
 {
-	return hi - lo == 2 && seg_same_leaf(&segs[lo], &segs[hi]) &&
-	       segs[lo + 1].lo == segs[lo + 1].hi;
+	return hi - lo == 2 && seg_same_leaf(&segs[lo], &segs[hi]) && segs[lo + 1].lo == segs[lo + 1].hi;
 }
 
 /*
@@ -40,7 +39,8 @@ static bool jeq_shape(const struct seg *segs, size_t lo, size_t hi)
  * any other, and if every sum is infinite the answer is t = 0, as in the
  * plain scan.
  */
-static inline __attribute__((always_inline)) size_t argmin_sum(const double *a, const double *b, size_t m, double *best)
+static inline __attribute__((always_inline)) size_t argmin_sum(const double *a, const double *b, size_t m,
+							       double *best)
 {
 	size_t t = 0;
 	double lo;
@@ -151,8 +151,7 @@ size_t *optimal_splits(const struct seg *segs, size_t n, double **cost_out)
  */
 static size_t balanced_split(const struct seg *segs, size_t lo, size_t hi);
 
-size_t plan_split(const struct tree_plan *tp, const struct seg *segs, size_t lo, size_t hi,
-			 unsigned d)
+size_t plan_split(const struct tree_plan *tp, const struct seg *segs, size_t lo, size_t hi, unsigned d)
 {
 	size_t n = tp->n;
 	if (tp->msplit && d < tp->dcut)
@@ -163,8 +162,8 @@ size_t plan_split(const struct tree_plan *tp, const struct seg *segs, size_t lo,
 }
 
 /* Known syscalls of segs[lo..hi] decided within T instructions (prologue P). */
-double plan_cover(const struct tree_plan *tp, const struct seg *segs, size_t lo, size_t hi,
-			 unsigned d, unsigned P, unsigned T)
+double plan_cover(const struct tree_plan *tp, const struct seg *segs, size_t lo, size_t hi, unsigned d,
+		  unsigned P, unsigned T)
 {
 	if (lo == hi)
 		return P + d + segs[lo].cost <= T ? segs[lo].cover : 0;
@@ -178,8 +177,8 @@ double plan_cover(const struct tree_plan *tp, const struct seg *segs, size_t lo,
 
 /* The median splits for budget T (tp->split and mcost: the mean DP). */
 /* Depth of each leaf in the mean-optimal tree (depth[i] for segs[i]). */
-static void mean_depths(const struct seg *segs, size_t n, const size_t *split, size_t lo,
-			size_t hi, unsigned d, unsigned *depth)
+static void mean_depths(const struct seg *segs, size_t n, const size_t *split, size_t lo, size_t hi,
+			unsigned d, unsigned *depth)
 {
 	if (lo == hi) {
 		depth[lo] = d;
@@ -280,7 +279,8 @@ struct med_level {
 };
 
 /* med(i, j, d) for i < j, and its split into sp. */
-static inline __attribute__((always_inline)) void med_cell(const struct med_level *L, uint16_t *sp, size_t i, size_t j)
+static inline __attribute__((always_inline)) void med_cell(const struct med_level *L, uint16_t *sp,
+							   size_t i, size_t j)
 {
 	size_t n = L->n;
 	/* a split k costs HUGE_VAL unless cost(i, k-1) and cost(k, j) are
@@ -290,8 +290,8 @@ static inline __attribute__((always_inline)) void med_cell(const struct med_leve
 	double best = HUGE_VAL;
 	size_t at = i + 1;
 	if (klo <= khi && L->lastfin[i] + 1 > i) {
-		at = klo + argmin_sum(L->below + i * n + klo - 1, L->tbelow + j * n + klo,
-				      khi - klo + 1, &best);
+		at = klo +
+		     argmin_sum(L->below + i * n + klo - 1, L->tbelow + j * n + klo, khi - klo + 1, &best);
 		if (!(best < HUGE_VAL))
 			at = i + 1; /* as the full scan: the first k */
 	}
@@ -306,9 +306,9 @@ static inline __attribute__((always_inline)) void med_cell(const struct med_leve
 	sp[i * n + j] = (uint16_t)at;
 }
 
-uint16_t *median_splits(struct median_ws *ws, const struct seg *segs, size_t n,
-			const double *mcost, const double *H, const double *G, double maxlen,
-			unsigned P, unsigned T, unsigned *dcut_out)
+uint16_t *median_splits(struct median_ws *ws, const struct seg *segs, size_t n, const double *mcost,
+			const double *H, const double *G, double maxlen, unsigned P, unsigned T,
+			unsigned *dcut_out)
 {
 	if (n == 0) /* no segment, no tree (cost[n - 1] below) */
 		return NULL;
@@ -341,18 +341,18 @@ uint16_t *median_splits(struct median_ws *ws, const struct seg *segs, size_t n,
 		cpre[i + 1] = cpre[i] + segs[i].cover;
 	}
 	/* a subtree whose longest path would exceed maxlen is infeasible */
-#define TOO_LONG(i, j, d) (P + (d) + H[(i) * n + (j)] > maxlen || (d) > G[(i) * n + (j)])
-#define PEN(i, d)                                                                       \
-	(P + (d) + segs[i].worst > maxlen || (d) > G[(i) * n + (i)] ? HUGE_VAL          \
-	 : P + (d) + segs[i].cost > T	  ? M * segs[i].cover                           \
-					  : 0)
+#define TOO_LONG(i, j, d) (P + (d) + H[(i)*n + (j)] > maxlen || (d) > G[(i)*n + (j)])
+#define PEN(i, d)                                                                     \
+	(P + (d) + segs[i].worst > maxlen || (d) > G[(i)*n + (i)] ? HUGE_VAL          \
+	 : P + (d) + segs[i].cost > T                             ? M * segs[i].cover \
+								  : 0)
 	/* med(i, j, dcut): the mean DP's subtree, every syscall beyond T */
 	for (size_t i = 0; i < n; i++)
 		for (size_t j = i; j < n; j++)
 			below[i * n + j] = tbelow[j * n + i] =
-				TOO_LONG(i, j, dcut) ? HUGE_VAL
-						     : (i == j ? 0 : mcost[i * n + j]) +
-							       M * (cpre[j + 1] - cpre[i]);
+				TOO_LONG(i, j, dcut)
+					? HUGE_VAL
+					: (i == j ? 0 : mcost[i * n + j]) + M * (cpre[j + 1] - cpre[i]);
 	for (unsigned d = dcut; d-- > 0;) {
 		uint16_t *sp = split + (size_t)d * nn;
 		/* below is complete, except at depth 1 (prefixes and suffixes,

@@ -10,8 +10,7 @@
 
 #include <stdio.h>
 
-jitk_err jitk_compile(const jitk_policy *p, const jitk_compile_opts *opts,
-		      jitk_filter **out, jitk_diag *d)
+jitk_err jitk_compile(const jitk_policy *p, const jitk_compile_opts *opts, jitk_filter **out, jitk_diag *d)
 {
 	if (!p || !out)
 		return diag_err(d, JITK_E_INVAL, "jitk_compile: NULL argument");
@@ -53,7 +52,8 @@ jitk_err jitk_compile(const jitk_policy *p, const jitk_compile_opts *opts,
 			if (d) {
 				*d = vd;
 				if (err == JITK_E_SOLVER)
-					diag_hint(d, "raise --timeout, or compile with --no-verify to skip the proof");
+					diag_hint(d,
+						  "raise --timeout, or compile with --no-verify to skip the proof");
 			}
 			return err;
 		}

@@ -33,23 +33,18 @@ static bool insn_canonical(const jitk_filter *f, size_t i)
 	case OPND_NONE:
 	case OPND_X:
 	case OPND_A:
-	case OPND_LEN:
-		return in->jt == 0 && in->jf == 0 && in->k == 0;
+	case OPND_LEN: return in->jt == 0 && in->jf == 0 && in->k == 0;
 	case OPND_IMM:
 	case OPND_ABS:
 	case OPND_IND:
-	case OPND_MSH:
-		return in->jt == 0 && in->jf == 0;
-	case OPND_MEM:
-		return in->jt == 0 && in->jf == 0 && in->k < INSN_MEMWORDS;
-	case OPND_JA:
-		return in->jt == 0 && in->jf == 0 && next + in->k < n;
+	case OPND_MSH: return in->jt == 0 && in->jf == 0;
+	case OPND_MEM: return in->jt == 0 && in->jf == 0 && in->k < INSN_MEMWORDS;
+	case OPND_JA: return in->jt == 0 && in->jf == 0 && next + in->k < n;
 	case OPND_JX:
 		if (in->k != 0)
 			return false;
 		/* fall through */
-	case OPND_JK:
-		return next + in->jt < n && next + in->jf < n;
+	case OPND_JK: return next + in->jt < n && next + in->jf < n;
 	}
 	return false;
 }
@@ -161,8 +156,7 @@ static void track_a(const jitk_filter *f, const bool *canon, int *asrc)
 			out = -1;
 		else if (op == INSN_LD_W_ABS)
 			out = in->k < SECCOMP_DATA_SIZE ? (int)in->k : -1;
-		else if (BPF_CLASS(in->code) == BPF_LD || BPF_CLASS(in->code) == BPF_ALU ||
-			 op == INSN_TXA)
+		else if (BPF_CLASS(in->code) == BPF_LD || BPF_CLASS(in->code) == BPF_ALU || op == INSN_TXA)
 			out = -1;
 		size_t succ[2];
 		int ns = 0;
@@ -271,12 +265,12 @@ static void nr_comment(uint32_t k, unsigned abis, char *cmt, size_t ccap)
 	for (int a = 0; a < JITK_ARCH__COUNT && len < ccap; a++)
 		if (names[a])
 			len += (size_t)snprintf(cmt + len, ccap - len, "%s%s %s", len ? ", " : "",
-					       jitk_arch_name((jitk_arch)a), names[a]);
+						jitk_arch_name((jitk_arch)a), names[a]);
 }
 
 /* One instruction in assembler syntax (no label, no newline). */
-static void fmt_insn(const jitk_filter *f, size_t i, bool canon, int asrc, unsigned abis,
-		     char *buf, size_t cap, char *cmt, size_t ccap)
+static void fmt_insn(const jitk_filter *f, size_t i, bool canon, int asrc, unsigned abis, char *buf,
+		     size_t cap, char *cmt, size_t ccap)
 {
 	const jitk_insn *in = &f->insns[i];
 	char k[16], tmp[48];
@@ -328,8 +322,7 @@ static void fmt_insn(const jitk_filter *f, size_t i, bool canon, int asrc, unsig
 		if (insn_info[op].opnd == OPND_JK && BPF_OP(in->code) == BPF_JEQ &&
 		    asrc == (int)offsetof(struct seccomp_data, nr)) {
 			nr_comment(in->k, abis, cmt, ccap);
-		} else if (insn_info[op].opnd == OPND_JK &&
-			   asrc == (int)offsetof(struct seccomp_data, arch)) {
+		} else if (insn_info[op].opnd == OPND_JK && asrc == (int)offsetof(struct seccomp_data, arch)) {
 			for (int a = 0; a < JITK_ARCH__COUNT; a++)
 				if (jitk_arch_audit((jitk_arch)a) == in->k) {
 					snprintf(cmt, ccap, "%s", jitk_arch_name((jitk_arch)a));
@@ -349,8 +342,8 @@ void dis_free(struct dis *d)
 	free(d->abi);
 }
 
-void dis_insn(const jitk_filter *f, const struct dis *d, size_t i, char *buf, size_t cap,
-	      char *cmt, size_t ccap)
+void dis_insn(const jitk_filter *f, const struct dis *d, size_t i, char *buf, size_t cap, char *cmt,
+	      size_t ccap)
 {
 	fmt_insn(f, i, d->canon[i], d->asrc[i], d->abi[i], buf, cap, cmt, ccap);
 }
@@ -423,15 +416,14 @@ jitk_err jitk_disasm(const jitk_filter *f, char **out)
  * prints the raw number). */
 static bool code_expr(uint16_t code, char *buf, size_t cap)
 {
-	static const char *const cls[8] = { "BPF_LD", "BPF_LDX", "BPF_ST", "BPF_STX",
+	static const char *const cls[8] = { "BPF_LD",  "BPF_LDX", "BPF_ST",  "BPF_STX",
 					    "BPF_ALU", "BPF_JMP", "BPF_RET", "BPF_MISC" };
 	static const char *const alu[16] = { "BPF_ADD", "BPF_SUB", "BPF_MUL", "BPF_DIV",
-					     "BPF_OR", "BPF_AND", "BPF_LSH", "BPF_RSH",
+					     "BPF_OR",  "BPF_AND", "BPF_LSH", "BPF_RSH",
 					     "BPF_NEG", "BPF_MOD", "BPF_XOR" };
-	static const char *const jmp[16] = { "BPF_JA", "BPF_JEQ", "BPF_JGT", "BPF_JGE",
-					     "BPF_JSET" };
-	static const char *const mode[8] = { "BPF_IMM", "BPF_ABS", "BPF_IND", "BPF_MEM",
-					     "BPF_LEN", "BPF_MSH" };
+	static const char *const jmp[16] = { "BPF_JA", "BPF_JEQ", "BPF_JGT", "BPF_JGE", "BPF_JSET" };
+	static const char *const mode[8] = { "BPF_IMM", "BPF_ABS", "BPF_IND",
+					     "BPF_MEM", "BPF_LEN", "BPF_MSH" };
 	static const char *const size[4] = { "BPF_W", "BPF_H", "BPF_B" };
 	if (insn_op_of(code) < 0)
 		return false;
@@ -452,9 +444,7 @@ static bool code_expr(uint16_t code, char *buf, size_t cap)
 		break;
 	}
 	case BPF_ST:
-	case BPF_STX:
-		n = snprintf(buf, cap, "%s", cls[c]);
-		break;
+	case BPF_STX: n = snprintf(buf, cap, "%s", cls[c]); break;
 	case BPF_ALU:
 		if (!alu[BPF_OP(code) >> 4])
 			return false;
@@ -485,7 +475,8 @@ static bool code_expr(uint16_t code, char *buf, size_t cap)
 		break;
 	default: /* BPF_MISC */
 		val |= BPF_MISCOP(code);
-		n = snprintf(buf, cap, "%s | %s", cls[c], BPF_MISCOP(code) == BPF_TXA ? "BPF_TXA" : "BPF_TAX");
+		n = snprintf(buf, cap, "%s | %s", cls[c],
+			     BPF_MISCOP(code) == BPF_TXA ? "BPF_TXA" : "BPF_TAX");
 		break;
 	}
 	return n > 0 && (size_t)n < cap && val == code;
@@ -526,13 +517,13 @@ jitk_err jitk_format_c(const jitk_filter *f, const char *name, char **out)
 		/* BPF_STMT zeroes jt and jf, so it is used only where they are 0. */
 		bool sym = code_expr(in->code, expr, sizeof expr);
 		if (sym && INSN_IS_JUMP(in->code))
-			sb_printf(&sb, "\t/* %4zu */ BPF_JUMP(%s, 0x%x, %u, %u),", i, expr, in->k,
-				  in->jt, in->jf);
+			sb_printf(&sb, "\t/* %4zu */ BPF_JUMP(%s, 0x%x, %u, %u),", i, expr, in->k, in->jt,
+				  in->jf);
 		else if (sym && in->jt == 0 && in->jf == 0)
 			sb_printf(&sb, "\t/* %4zu */ BPF_STMT(%s, 0x%x),", i, expr, in->k);
 		else
-			sb_printf(&sb, "\t/* %4zu */ { 0x%02x, %u, %u, 0x%08x },", i, in->code,
-				  in->jt, in->jf, in->k);
+			sb_printf(&sb, "\t/* %4zu */ { 0x%02x, %u, %u, 0x%08x },", i, in->code, in->jt,
+				  in->jf, in->k);
 		sb_printf(&sb, " /* %s%s%s */\n", text, cmt[0] ? " ; " : "", cmt);
 	}
 	sb_printf(&sb, "};\n\n");

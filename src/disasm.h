@@ -17,8 +17,8 @@ struct dis {
 jitk_err dis_prepare(const jitk_filter *f, struct dis *d);
 void dis_free(struct dis *d);
 /* Instruction i as assembler text and its comment ("" if none). */
-void dis_insn(const jitk_filter *f, const struct dis *d, size_t i, char *buf, size_t cap,
-	      char *cmt, size_t ccap);
+void dis_insn(const jitk_filter *f, const struct dis *d, size_t i, char *buf, size_t cap, char *cmt,
+	      size_t ccap);
 /* "ALLOW", "ERRNO(EACCES)", ... for a return value. */
 void dis_ret_comment(uint32_t k, char *buf, size_t cap);
 

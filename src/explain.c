@@ -27,9 +27,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define EX_MAX_PATHS 4096      /* per (ABI, number) */
-#define EX_MAX_ATOMS 64        /* per path */
-#define EX_MAX_LISTED 4096     /* numbers one non-default interval may hold */
+#define EX_MAX_PATHS 4096  /* per (ABI, number) */
+#define EX_MAX_ATOMS 64    /* per path */
+#define EX_MAX_LISTED 4096 /* numbers one non-default interval may hold */
 
 /* ------------------------------------------------------------ values */
 
@@ -37,10 +37,10 @@ enum sv_kind { SV_CONST, SV_WORD, SV_UNK };
 
 struct sv {
 	enum sv_kind kind;
-	uint32_t c;      /* SV_CONST */
-	bool from_nr;    /* SV_CONST computed from nr */
-	uint8_t word;    /* SV_WORD: seccomp_data offset / 4 (args words) */
-	uint32_t mask;   /* SV_WORD: (word & mask) */
+	uint32_t c;    /* SV_CONST */
+	bool from_nr;  /* SV_CONST computed from nr */
+	uint8_t word;  /* SV_WORD: seccomp_data offset / 4 (args words) */
+	uint32_t mask; /* SV_WORD: (word & mask) */
 };
 
 /* A test on an argument word: ((word & mask) op k) == truth. */
@@ -337,9 +337,7 @@ static void explore(struct ex *E, struct state *s)
 				return;
 			break;
 		}
-		default:
-			E->fail = "an unknown opcode";
-			return;
+		default: E->fail = "an unknown opcode"; return;
 		}
 	}
 }
@@ -355,9 +353,24 @@ static void action_scpl(uint32_t ret, char *buf, size_t cap, const char **fail)
 	case JITK_RET_KILL_THREAD: snprintf(buf, cap, "KillThread"); return;
 	case JITK_RET_TRAP: snprintf(buf, cap, "Trap %u", data); return;
 	case JITK_RET_TRACE: snprintf(buf, cap, "Trace %u", data); return;
-	case JITK_RET_LOG: if (!data) { snprintf(buf, cap, "Log"); return; } break;
-	case JITK_RET_ALLOW: if (!data) { snprintf(buf, cap, "Allow"); return; } break;
-	case JITK_RET_USER_NOTIF: if (!data) { snprintf(buf, cap, "Notify"); return; } break;
+	case JITK_RET_LOG:
+		if (!data) {
+			snprintf(buf, cap, "Log");
+			return;
+		}
+		break;
+	case JITK_RET_ALLOW:
+		if (!data) {
+			snprintf(buf, cap, "Allow");
+			return;
+		}
+		break;
+	case JITK_RET_USER_NOTIF:
+		if (!data) {
+			snprintf(buf, cap, "Notify");
+			return;
+		}
+		break;
 	case JITK_RET_ERRNO: {
 		const char *e = jitk_errno_name((int)data);
 		if (e)
@@ -404,34 +417,45 @@ static void atom_scpl(const struct atom *t, struct strbuf *sb)
 		else
 			snprintf(opnd, sizeof opnd, "(%c%u & 0x%x)", OPLOM, arg, t->mask);
 		switch (t->op) {
-		case BPF_JEQ: rel = t->truth ? "==" : "!="; sb_printf(sb, "%s %s 0x%x", opnd, rel, t->k); return;
-		case BPF_JGT: rel = t->truth ? ">" : "<="; sb_printf(sb, "%s %s 0x%x", opnd, rel, t->k); return;
-		case BPF_JGE: rel = t->truth ? ">=" : "<"; sb_printf(sb, "%s %s 0x%x", opnd, rel, t->k); return;
+		case BPF_JEQ:
+			rel = t->truth ? "==" : "!=";
+			sb_printf(sb, "%s %s 0x%x", opnd, rel, t->k);
+			return;
+		case BPF_JGT:
+			rel = t->truth ? ">" : "<=";
+			sb_printf(sb, "%s %s 0x%x", opnd, rel, t->k);
+			return;
+		case BPF_JGE:
+			rel = t->truth ? ">=" : "<";
+			sb_printf(sb, "%s %s 0x%x", opnd, rel, t->k);
+			return;
 		default:
-			sb_printf(sb, "(%c%u & 0x%x) %s 0", OPLOM, arg, t->mask & t->k, t->truth ? "!=" : "==");
+			sb_printf(sb, "(%c%u & 0x%x) %s 0", OPLOM, arg, t->mask & t->k,
+				  t->truth ? "!=" : "==");
 			return;
 		}
 	}
 	uint64_t m = (uint64_t)t->mask << 32, k = (uint64_t)t->k << 32;
 	switch (t->op) {
 	case BPF_JEQ:
-		sb_printf(sb, "(%c%u & 0x%llx) %s 0x%llx", OP64, arg, (unsigned long long)m, t->truth ? "==" : "!=",
-			  (unsigned long long)k);
+		sb_printf(sb, "(%c%u & 0x%llx) %s 0x%llx", OP64, arg, (unsigned long long)m,
+			  t->truth ? "==" : "!=", (unsigned long long)k);
 		return;
 	case BPF_JGT:
 		if (t->k == 0xffffffffu) {
 			sb_printf(sb, "%s", t->truth ? "false" : "true");
 			return;
 		}
-		sb_printf(sb, "(%c%u & 0x%llx) %s 0x%llx", OP64, arg, (unsigned long long)m, t->truth ? ">=" : "<",
-			  (unsigned long long)((uint64_t)(t->k + 1ull) << 32));
+		sb_printf(sb, "(%c%u & 0x%llx) %s 0x%llx", OP64, arg, (unsigned long long)m,
+			  t->truth ? ">=" : "<", (unsigned long long)((uint64_t)(t->k + 1ull) << 32));
 		return;
 	case BPF_JGE:
-		sb_printf(sb, "(%c%u & 0x%llx) %s 0x%llx", OP64, arg, (unsigned long long)m, t->truth ? ">=" : "<",
-			  (unsigned long long)k);
+		sb_printf(sb, "(%c%u & 0x%llx) %s 0x%llx", OP64, arg, (unsigned long long)m,
+			  t->truth ? ">=" : "<", (unsigned long long)k);
 		return;
 	default:
-		sb_printf(sb, "(%c%u & 0x%llx) %s 0", OP64, arg, (unsigned long long)(m & k), t->truth ? "!=" : "==");
+		sb_printf(sb, "(%c%u & 0x%llx) %s 0", OP64, arg, (unsigned long long)(m & k),
+			  t->truth ? "!=" : "==");
 		return;
 	}
 }
@@ -453,7 +477,8 @@ static void path_scpl(const struct path *p, struct strbuf *sb)
 		bool hi_fixed = hlo == hhi;
 		if (hi_fixed && llo == lhi) {
 			AND();
-			sb_printf(sb, "%c%u == 0x%llx", OP64, arg, (unsigned long long)(((uint64_t)hlo << 32) | llo));
+			sb_printf(sb, "%c%u == 0x%llx", OP64, arg,
+				  (unsigned long long)(((uint64_t)hlo << 32) | llo));
 		} else if (hi_fixed && hlo == 0) {
 			/* The high half is 0: the low half's bounds are the
 			 * argument's. */
@@ -489,8 +514,8 @@ static void path_scpl(const struct path *p, struct strbuf *sb)
 				for (size_t i = 0; i < nhne; i++)
 					if (hne[i] >= hlo && hne[i] <= hhi) {
 						AND();
-						sb_printf(sb, "(%c%u & 0xffffffff00000000) != 0x%llx", OP64, arg,
-							  (unsigned long long)hne[i] << 32);
+						sb_printf(sb, "(%c%u & 0xffffffff00000000) != 0x%llx", OP64,
+							  arg, (unsigned long long)hne[i] << 32);
 					}
 			}
 			if (llo == lhi) {
@@ -606,17 +631,17 @@ static char *decide(struct ex *E, bool *uncond, uint32_t *only, const char **fai
 /* ------------------------------------------------------------ driver */
 
 struct group {
-	char *dec;       /* canonical decision */
-	uint32_t *nrs;   /* representative-expanded numbers */
+	char *dec;     /* canonical decision */
+	uint32_t *nrs; /* representative-expanded numbers */
 	size_t n, cap;
-	uint64_t count;  /* numbers decided so, incl. intervals not listed */
+	uint64_t count; /* numbers decided so, incl. intervals not listed */
 };
 
 struct abi_view {
 	bool listed;
 	struct group *g;
 	size_t ng;
-	size_t deflt;    /* index of the largest group */
+	size_t deflt; /* index of the largest group */
 };
 
 static void free_view(struct abi_view *v)
@@ -697,8 +722,8 @@ static const char *view_abi(struct ex *E, uint32_t arch, uint64_t lo, uint64_t h
 /* Text [s, s+len) with its operand markers (OP64, OPLO, OPLOM and a digit)
  * written as SCPL for the numbers nrs[0..n) of ABI a: each operand reads
  * the words it names on every one of them (see OP64). */
-static void expand_operands(struct strbuf *sb, const char *s, size_t len, jitk_arch a,
-			    const uint32_t *nrs, size_t n)
+static void expand_operands(struct strbuf *sb, const char *s, size_t len, jitk_arch a, const uint32_t *nrs,
+			    size_t n)
 {
 	for (size_t i = 0; i < len; i++) {
 		char m = s[i];
@@ -849,8 +874,8 @@ jitk_err jitk_explain(const jitk_filter *f, unsigned abis, char **out, jitk_diag
 				if (!strcmp(g->dec, deflt))
 					continue;
 				qsort(g->nrs, g->n, sizeof *g->nrs, cmp_u32);
-				sb_printf(&sb, "    # %s: %zu number%s\n", jitk_arch_name((jitk_arch)a), g->n,
-					  g->n == 1 ? "" : "s");
+				sb_printf(&sb, "    # %s: %zu number%s\n", jitk_arch_name((jitk_arch)a),
+					  g->n, g->n == 1 ? "" : "s");
 				ranges_comment(&sb, g->nrs, g->n);
 				/* rule bodies: "ACT\twhen = C" parts, \x1f-separated,
 				 * the last one unconditional */
@@ -861,9 +886,10 @@ jitk_err jitk_explain(const jitk_filter *f, unsigned abis, char **out, jitk_diag
 					char *tab = memchr(part, '\t', plen);
 					size_t alen = tab ? (size_t)(tab - part) : plen;
 					bool last = !bar;
-					if (!(last && !strncmp(part, deflt, alen) && strlen(deflt) == alen &&
-					      !tab)) {
-						sb_printf(&sb, "    { action = %.*s; arch = [%s];\n      syscalls = [",
+					if (!(last && !strncmp(part, deflt, alen) &&
+					      strlen(deflt) == alen && !tab)) {
+						sb_printf(&sb,
+							  "    { action = %.*s; arch = [%s];\n      syscalls = [",
 							  (int)alen, part, jitk_arch_name((jitk_arch)a));
 						for (size_t k = 0; k < g->n; k++) {
 							const char *nm = jitk_syscall_name((jitk_arch)a,
@@ -871,13 +897,14 @@ jitk_err jitk_explain(const jitk_filter *f, unsigned abis, char **out, jitk_diag
 							if (nm)
 								sb_printf(&sb, "%s%s", k ? "; " : "", nm);
 							else
-								sb_printf(&sb, "%s%u", k ? "; " : "", g->nrs[k]);
+								sb_printf(&sb, "%s%u", k ? "; " : "",
+									  g->nrs[k]);
 						}
 						sb_printf(&sb, "]");
 						if (tab) {
 							sb_printf(&sb, ";\n      ");
-							expand_operands(&sb, tab + 1, plen - alen - 1, (jitk_arch)a,
-									g->nrs, g->n);
+							expand_operands(&sb, tab + 1, plen - alen - 1,
+									(jitk_arch)a, g->nrs, g->n);
 						}
 						sb_printf(&sb, " };\n");
 					}

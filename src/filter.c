@@ -109,8 +109,10 @@ jitk_err jitk_encode(const jitk_filter *f, void *buf, size_t cap)
 		return JITK_E_INVAL;
 	unsigned char *p = buf;
 	for (size_t i = 0; i < f->len; i++) {
-		struct sock_filter s = { .code = f->insns[i].code, .jt = f->insns[i].jt,
-					 .jf = f->insns[i].jf, .k = f->insns[i].k };
+		struct sock_filter s = { .code = f->insns[i].code,
+					 .jt = f->insns[i].jt,
+					 .jf = f->insns[i].jf,
+					 .k = f->insns[i].k };
 		memcpy(p + i * INSN_BYTES, &s, sizeof s);
 	}
 	return JITK_OK;

@@ -35,8 +35,7 @@ jitk_err sb_finish(struct strbuf *sb, char **out);
  * without blocking on it (a fifo with no writer). */
 /* "16 MiB", "64 KiB", "100 bytes": a size for messages. */
 void size_text(size_t n, char *buf, size_t cap);
-jitk_err read_file(const char *path, size_t max, bool regular_only, char **text, size_t *len,
-		   jitk_diag *d);
+jitk_err read_file(const char *path, size_t max, bool regular_only, char **text, size_t *len, jitk_diag *d);
 
 /* An arena (arena.c): zeroed, max-aligned allocations that live until
  * arena_free releases the whole chain.  *a starts NULL; NULL on failure. */

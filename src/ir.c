@@ -76,22 +76,19 @@ bool pol_cond_equal(const struct pol_cond *a, const struct pol_cond *b)
 		return a->arg == b->arg && a->low32 == b->low32 && a->reg64 == b->reg64 && a->op == b->op &&
 		       a->mask == b->mask && a->value == b->value;
 	case POL_AND:
-	case POL_OR:
-		return pol_cond_equal(a->l, b->l) && pol_cond_equal(a->r, b->r);
-	case POL_NOT:
-		return pol_cond_equal(a->l, b->l);
+	case POL_OR: return pol_cond_equal(a->l, b->l) && pol_cond_equal(a->r, b->r);
+	case POL_NOT: return pol_cond_equal(a->l, b->l);
 	}
 	return false;
 }
 
-static bool decision_equal(const struct ir_decision *a, size_t ncases,
-			   const struct ir_case *cases, uint32_t otherwise)
+static bool decision_equal(const struct ir_decision *a, size_t ncases, const struct ir_case *cases,
+			   uint32_t otherwise)
 {
 	if (a->ncases != ncases || a->otherwise != otherwise)
 		return false;
 	for (size_t i = 0; i < ncases; i++)
-		if (a->cases[i].action != cases[i].action ||
-		    !pol_cond_equal(a->cases[i].cond, cases[i].cond))
+		if (a->cases[i].action != cases[i].action || !pol_cond_equal(a->cases[i].cond, cases[i].cond))
 			return false;
 	return true;
 }
@@ -138,8 +135,7 @@ struct ir_build_state {
 };
 
 /* The shared decision equal to (cases, otherwise), created if new. */
-static const struct ir_decision *intern_decision(struct ir_build_state *s, size_t ncases,
-						 uint32_t otherwise)
+static const struct ir_decision *intern_decision(struct ir_build_state *s, size_t ncases, uint32_t otherwise)
 {
 	for (size_t i = 0; i < s->ndecs; i++)
 		if (decision_equal(s->decs[i], ncases, s->tmp, otherwise))
@@ -172,8 +168,8 @@ static const struct ir_decision *intern_decision(struct ir_build_state *s, size_
  * the compare docs/scpl.md defines.  A node nothing changes is returned as
  * it is, so conditions stay shared.  NULL with *oom set if out of memory.
  */
-static const struct pol_cond *lower_cond(struct ir_build_state *s, const struct pol_cond *c,
-					 jitk_arch a, int nr, bool *oom)
+static const struct pol_cond *lower_cond(struct ir_build_state *s, const struct pol_cond *c, jitk_arch a,
+					 int nr, bool *oom)
 {
 	if (!c || *oom)
 		return c;
@@ -221,8 +217,7 @@ static const struct pol_cond *lower_cond(struct ir_build_state *s, const struct 
 	return m;
 }
 
-static jitk_err build_arch(struct ir_build_state *s, jitk_arch a, struct ir_arch *out,
-			   jitk_diag *d)
+static jitk_err build_arch(struct ir_build_state *s, jitk_arch a, struct ir_arch *out, jitk_diag *d)
 {
 	const jitk_policy *p = s->p;
 	size_t npairs = 0;

@@ -54,12 +54,12 @@
 #include <unistd.h>
 
 struct jitk_jit {
-	void *mem;        /* the R+X mapping */
-	size_t maplen;    /* its length (whole pages) */
-	size_t len;       /* bytes of code */
-	size_t n;         /* BPF instructions */
-	uint32_t *offs;   /* n + 1 native offsets */
-	size_t native;    /* x86 instructions, as decoded by the validator */
+	void *mem;      /* the R+X mapping */
+	size_t maplen;  /* its length (whole pages) */
+	size_t len;     /* bytes of code */
+	size_t n;       /* BPF instructions */
+	uint32_t *offs; /* n + 1 native offsets */
+	size_t native;  /* x86 instructions, as decoded by the validator */
 	jitk_jit_fn fn;
 };
 
@@ -71,7 +71,7 @@ struct jit_gen {
 	bool inexact;         /* some displacement is not final in this pass */
 	const jitk_insn *insns;
 	size_t n;
-	uint8_t frame;        /* bytes of stack frame: 0 or JIT_FRAME_BYTES */
+	uint8_t frame; /* bytes of stack frame: 0 or JIT_FRAME_BYTES */
 };
 
 /* Jump from the current position (inside the code of BPF instruction pc) to
@@ -83,8 +83,7 @@ struct jit_gen {
 static void gen_jump(struct jit_gen *g, int cc, size_t pc, size_t t, unsigned after)
 {
 	struct jit_buf *b = &g->b;
-	bool is_short = g->prev && t > pc &&
-			(uint64_t)g->prev[t] - g->prev[pc + 1] + after <= 127;
+	bool is_short = g->prev && t > pc && (uint64_t)g->prev[t] - g->prev[pc + 1] + after <= 127;
 	size_t ilen = is_short ? 2 : (cc < 0 ? 5 : 6);
 	int64_t disp = 0;
 	if (g->prev)
@@ -151,8 +150,7 @@ static void gen_goto(struct jit_gen *g, size_t pc, size_t t)
 /* Emit the native code of insns[pc].  Anything outside the seccomp subset,
  * or out of the ranges the checker guarantees, is refused: the generator
  * never relies on its caller for memory safety of the image. */
-static jitk_err gen_insn(struct jit_gen *g, const jitk_insn *insns, size_t n, size_t pc,
-			 jitk_diag *d)
+static jitk_err gen_insn(struct jit_gen *g, const jitk_insn *insns, size_t n, size_t pc, jitk_diag *d)
 {
 	struct jit_buf *b = &g->b;
 	const jitk_insn *in = &insns[pc];
@@ -162,9 +160,7 @@ static jitk_err gen_insn(struct jit_gen *g, const jitk_insn *insns, size_t n, si
 		return diag_insn(d, JITK_E_CHECK, (long)pc, "seccomp-opcode",
 				 "code 0x%04x is not a seccomp instruction", in->code);
 	switch ((enum insn_op)op) {
-	case INSN_LD_IMM:
-		jit_mov_ri(b, JIT_REG_A, k);
-		break;
+	case INSN_LD_IMM: jit_mov_ri(b, JIT_REG_A, k); break;
 	case INSN_LD_W_ABS:
 		if (k >= SECCOMP_DATA_SIZE || k % 4)
 			return diag_insn(d, JITK_E_CHECK, (long)pc, "seccomp-load",
@@ -176,8 +172,7 @@ static jitk_err gen_insn(struct jit_gen *g, const jitk_insn *insns, size_t n, si
 	case INSN_ST:
 	case INSN_STX:
 		if (k >= INSN_MEMWORDS)
-			return diag_insn(d, JITK_E_CHECK, (long)pc, "mem-index",
-					 "M[%u] out of range", k);
+			return diag_insn(d, JITK_E_CHECK, (long)pc, "mem-index", "M[%u] out of range", k);
 		if (op == INSN_LD_MEM)
 			jit_load_stack(b, JIT_REG_A, (uint8_t)(4 * k));
 		else if (op == INSN_LDX_MEM)
@@ -187,22 +182,16 @@ static jitk_err gen_insn(struct jit_gen *g, const jitk_insn *insns, size_t n, si
 		else
 			jit_store_stack(b, JIT_REG_X, (uint8_t)(4 * k));
 		break;
-	case INSN_LD_W_LEN:
-		jit_mov_ri(b, JIT_REG_A, SECCOMP_DATA_SIZE);
-		break;
-	case INSN_LDX_IMM:
-		jit_mov_ri(b, JIT_REG_X, k);
-		break;
-	case INSN_LDX_W_LEN:
-		jit_mov_ri(b, JIT_REG_X, SECCOMP_DATA_SIZE);
-		break;
+	case INSN_LD_W_LEN: jit_mov_ri(b, JIT_REG_A, SECCOMP_DATA_SIZE); break;
+	case INSN_LDX_IMM: jit_mov_ri(b, JIT_REG_X, k); break;
+	case INSN_LDX_W_LEN: jit_mov_ri(b, JIT_REG_X, SECCOMP_DATA_SIZE); break;
 	case INSN_ADD_K: jit_alu_ri(b, 0, JIT_REG_A, k); break;
-	case INSN_OR_K:  jit_alu_ri(b, 1, JIT_REG_A, k); break;
+	case INSN_OR_K: jit_alu_ri(b, 1, JIT_REG_A, k); break;
 	case INSN_AND_K: jit_alu_ri(b, 4, JIT_REG_A, k); break;
 	case INSN_SUB_K: jit_alu_ri(b, 5, JIT_REG_A, k); break;
 	case INSN_XOR_K: jit_alu_ri(b, 6, JIT_REG_A, k); break;
 	case INSN_ADD_X: jit_alu_rr(b, 0x01, JIT_REG_A, JIT_REG_X); break;
-	case INSN_OR_X:  jit_alu_rr(b, 0x09, JIT_REG_A, JIT_REG_X); break;
+	case INSN_OR_X: jit_alu_rr(b, 0x09, JIT_REG_A, JIT_REG_X); break;
 	case INSN_AND_X: jit_alu_rr(b, 0x21, JIT_REG_A, JIT_REG_X); break;
 	case INSN_SUB_X: jit_alu_rr(b, 0x29, JIT_REG_A, JIT_REG_X); break;
 	case INSN_XOR_X: jit_alu_rr(b, 0x31, JIT_REG_A, JIT_REG_X); break;
@@ -220,8 +209,7 @@ static jitk_err gen_insn(struct jit_gen *g, const jitk_insn *insns, size_t n, si
 		break;
 	case INSN_DIV_K:
 		if (k == 0)
-			return diag_insn(d, JITK_E_CHECK, (long)pc, "div-by-zero",
-					 "division by constant 0");
+			return diag_insn(d, JITK_E_CHECK, (long)pc, "div-by-zero", "division by constant 0");
 		/* mov esi, k; xor edx, edx; div esi.  edx = 0 makes the quotient
 		 * fit in 32 bits, so DIV cannot fault (#DE). */
 		jit_mov_ri(b, JIT_ESI, k);
@@ -241,8 +229,7 @@ static jitk_err gen_insn(struct jit_gen *g, const jitk_insn *insns, size_t n, si
 	case INSN_LSH_K:
 	case INSN_RSH_K:
 		if (k >= 32)
-			return diag_insn(d, JITK_E_CHECK, (long)pc, "shift-range",
-					 "shift by %u", k);
+			return diag_insn(d, JITK_E_CHECK, (long)pc, "shift-range", "shift by %u", k);
 		jit_emit1(b, 0xc1);
 		jit_modrm(b, 3, op == INSN_LSH_K ? 4 : 5, JIT_REG_A);
 		jit_emit1(b, (uint8_t)k);
@@ -264,10 +251,14 @@ static jitk_err gen_insn(struct jit_gen *g, const jitk_insn *insns, size_t n, si
 					 "jump target out of the program");
 		gen_goto(g, pc, pc + 1 + k);
 		break;
-	case INSN_JEQ_K: case INSN_JEQ_X:
-	case INSN_JGT_K: case INSN_JGT_X:
-	case INSN_JGE_K: case INSN_JGE_X:
-	case INSN_JSET_K: case INSN_JSET_X: {
+	case INSN_JEQ_K:
+	case INSN_JEQ_X:
+	case INSN_JGT_K:
+	case INSN_JGT_X:
+	case INSN_JGE_K:
+	case INSN_JGE_X:
+	case INSN_JSET_K:
+	case INSN_JSET_X: {
 		size_t t = pc + 1 + in->jt, f = pc + 1 + in->jf;
 		if (t >= n || f >= n)
 			return diag_insn(d, JITK_E_CHECK, (long)pc, "jump-range",
@@ -278,7 +269,7 @@ static jitk_err gen_insn(struct jit_gen *g, const jitk_insn *insns, size_t n, si
 		}
 		bool xform = BPF_SRC(in->code) == BPF_X;
 		bool jset = op == INSN_JSET_K || op == INSN_JSET_X;
-		int cc = jset ? JIT_CC_NE
+		int cc = jset                                     ? JIT_CC_NE
 			 : (op == INSN_JEQ_K || op == INSN_JEQ_X) ? JIT_CC_E
 			 : (op == INSN_JGT_K || op == INSN_JGT_X) ? JIT_CC_A
 								  : JIT_CC_AE;
@@ -321,15 +312,9 @@ static jitk_err gen_insn(struct jit_gen *g, const jitk_insn *insns, size_t n, si
 		jit_mov_ri(b, JIT_REG_A, k);
 		gen_exit(g);
 		break;
-	case INSN_RET_A:
-		gen_exit(g);
-		break;
-	case INSN_TAX:
-		jit_alu_rr(b, 0x89, JIT_REG_X, JIT_REG_A);
-		break;
-	case INSN_TXA:
-		jit_alu_rr(b, 0x89, JIT_REG_A, JIT_REG_X);
-		break;
+	case INSN_RET_A: gen_exit(g); break;
+	case INSN_TAX: jit_alu_rr(b, 0x89, JIT_REG_X, JIT_REG_A); break;
+	case INSN_TXA: jit_alu_rr(b, 0x89, JIT_REG_A, JIT_REG_X); break;
 	default:
 		return diag_insn(d, JITK_E_CHECK, (long)pc, "seccomp-opcode",
 				 "code 0x%04x is not a seccomp instruction", in->code);
@@ -358,13 +343,12 @@ static jitk_err gen_pass(struct jit_gen *g, const jitk_insn *insns, size_t n, ji
 	jit_alu_rr(b, 0x31, JIT_REG_A, JIT_REG_A);
 	gen_exit(g);
 	if (b->overflow)
-		return diag_err(d, JITK_E_JIT, "JIT buffer overflow (%zu > %zu bytes)", b->len,
-				b->cap);
+		return diag_err(d, JITK_E_JIT, "JIT buffer overflow (%zu > %zu bytes)", b->len, b->cap);
 	return JITK_OK;
 }
 
-jitk_err jit_generate(const jitk_insn *insns, size_t n, uint8_t **code, size_t *len,
-		      uint32_t **offs, jitk_diag *d)
+jitk_err jit_generate(const jitk_insn *insns, size_t n, uint8_t **code, size_t *len, uint32_t **offs,
+		      jitk_diag *d)
 {
 	if (!insns || !code || !len || !offs)
 		return diag_err(d, JITK_E_INVAL, "NULL argument");
@@ -403,8 +387,7 @@ jitk_err jit_generate(const jitk_insn *insns, size_t n, uint8_t **code, size_t *
 		err = gen_pass(&g, insns, n, d);
 		if (err)
 			goto out;
-		if (g.prev && !g.inexact &&
-		    memcmp(g.prev, g.cur, (n + 1) * sizeof *g.cur) == 0)
+		if (g.prev && !g.inexact && memcmp(g.prev, g.cur, (n + 1) * sizeof *g.cur) == 0)
 			break;
 		g.prev = g.cur;
 		g.cur = g.cur == ta ? tb : ta;

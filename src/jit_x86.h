@@ -187,7 +187,7 @@ jitk_err jit_compile(const jitk_filter *f, bool prove, jitk_jit **out, jitk_diag
  * the validator's tests can corrupt real images; the precondition is that
  * insns passed the seccomp checker (the generator still refuses anything it
  * cannot translate, with JITK_E_CHECK). */
-jitk_err jit_generate(const jitk_insn *insns, size_t n, uint8_t **code, size_t *len,
-		      uint32_t **offs, jitk_diag *d);
+jitk_err jit_generate(const jitk_insn *insns, size_t n, uint8_t **code, size_t *len, uint32_t **offs,
+		      jitk_diag *d);
 
 #endif

@@ -35,15 +35,16 @@ static const struct {
 	const char *members; /* space-separated right names */
 } groups[] = {
 	{ TBL_LL_FS, "read", "read_file read_dir" },
-	{ TBL_LL_FS, "write", "write_file truncate make_char make_dir make_reg make_sock make_fifo "
-			      "make_block make_sym remove_dir remove_file refer" },
+	{ TBL_LL_FS, "write",
+	  "write_file truncate make_char make_dir make_reg make_sock make_fifo "
+	  "make_block make_sym remove_dir remove_file refer" },
 	{ TBL_LL_NET, "bind", "bind_tcp" },
 	{ TBL_LL_NET, "connect", "connect_tcp" },
 };
 
 /* Rights that apply to a file that is not a directory (landlock.h,
  * "A file can only receive these access rights"). */
-#define LL_FILE_RIGHTS \
+#define LL_FILE_RIGHTS                                                                               \
 	(LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_READ_FILE | \
 	 LANDLOCK_ACCESS_FS_TRUNCATE | LANDLOCK_ACCESS_FS_IOCTL_DEV)
 
@@ -151,9 +152,8 @@ static void warn(struct strbuf *w, const char *fmt, ...)
 
 /* Rights in mask (of kind) that need a newer ABI than abi: an error, or
  * with best effort a warning; returns the rights that stay. */
-static jitk_err check_rights(const jitk_policy *p, enum tbl_ll_kind kind, uint64_t mask,
-			     unsigned abi, bool best, unsigned line, struct strbuf *w,
-			     uint64_t *keep, jitk_diag *d)
+static jitk_err check_rights(const jitk_policy *p, enum tbl_ll_kind kind, uint64_t mask, unsigned abi,
+			     bool best, unsigned line, struct strbuf *w, uint64_t *keep, jitk_diag *d)
 {
 	*keep = mask;
 	for (size_t i = 0; i < tbl_landlock_len; i++) {
@@ -161,10 +161,10 @@ static jitk_err check_rights(const jitk_policy *p, enum tbl_ll_kind kind, uint64
 		if (r->kind != kind || !(mask & r->bit) || r->abi <= abi)
 			continue;
 		if (!best) {
-			jitk_err e = diag_err(d, JITK_E_UNSUPPORTED,
-					      "%s:%u: %s right '%s' needs Landlock ABI %u; this kernel has ABI %u",
-					      p->file[0] ? p->file : "policy", line, kind_word(kind), r->name,
-					      r->abi, abi);
+			jitk_err e = diag_err(
+				d, JITK_E_UNSUPPORTED,
+				"%s:%u: %s right '%s' needs Landlock ABI %u; this kernel has ABI %u",
+				p->file[0] ? p->file : "policy", line, kind_word(kind), r->name, r->abi, abi);
 			diag_hint(d, "run on a newer kernel, drop the right, or use --best-effort "
 				     "(the right then stays unrestricted)");
 			return e;
@@ -204,7 +204,8 @@ jitk_err ll_check(const jitk_policy *p, unsigned abi, bool best, struct strbuf *
 		if (!best)
 			return diag_err(d, JITK_E_UNSUPPORTED,
 					"the policy has network rules, which need Landlock ABI 4; this "
-					"kernel has ABI %u", abi);
+					"kernel has ABI %u",
+					abi);
 		warn(w, "network rules need Landlock ABI 4 (this kernel has %u): not applied", abi);
 	}
 	jitk_err err = check_rights(p, TBL_LL_SCOPE, L->scope, abi, best, 0, w, scope, d);
@@ -257,8 +258,9 @@ jitk_err jitk_landlock_apply(const jitk_policy *p, unsigned flags, char **warnin
 		int fd = open(r->path, O_PATH | O_CLOEXEC);
 		if (fd < 0) {
 			int e = errno;
-			err = diag_err(d, e == ENOENT ? JITK_E_NAME : JITK_E_IO, "%s:%u:%u: filesystem path %s: %s",
-				       p->file[0] ? p->file : "policy", r->line, r->col, r->path, strerror(e));
+			err = diag_err(d, e == ENOENT ? JITK_E_NAME : JITK_E_IO,
+				       "%s:%u:%u: filesystem path %s: %s", p->file[0] ? p->file : "policy",
+				       r->line, r->col, r->path, strerror(e));
 			if (d)
 				d->sys_errno = e;
 			goto out;
@@ -273,7 +275,8 @@ jitk_err jitk_landlock_apply(const jitk_policy *p, unsigned flags, char **warnin
 		close(fd);
 		if (rc < 0) {
 			err = diag_err(d, JITK_E_KERNEL, "%s:%u:%u: landlock_add_rule(%s): %s",
-				       p->file[0] ? p->file : "policy", r->line, r->col, r->path, strerror(e));
+				       p->file[0] ? p->file : "policy", r->line, r->col, r->path,
+				       strerror(e));
 			if (d)
 				d->sys_errno = e;
 			goto out;
@@ -286,7 +289,8 @@ jitk_err jitk_landlock_apply(const jitk_policy *p, unsigned flags, char **warnin
 		if (np.allowed_access && ll_add_rule(rfd, LANDLOCK_RULE_NET_PORT, &np) < 0) {
 			int e = errno;
 			err = diag_err(d, JITK_E_KERNEL, "%s:%u:%u: landlock_add_rule(port %u): %s",
-				       p->file[0] ? p->file : "policy", r->line, r->col, r->port, strerror(e));
+				       p->file[0] ? p->file : "policy", r->line, r->col, r->port,
+				       strerror(e));
 			if (d)
 				d->sys_errno = e;
 			goto out;

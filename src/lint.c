@@ -171,7 +171,8 @@ static void lint_aliases(struct lint *L)
 					int onr = jitk_syscall_nr((jitk_arch)a, alias_groups[g][j]);
 					if (j == i || onr < 0)
 						continue;
-					struct seccomp_data in = { .nr = onr, .arch = jitk_arch_audit((jitk_arch)a) };
+					struct seccomp_data in = { .nr = onr,
+								   .arch = jitk_arch_audit((jitk_arch)a) };
 					uint32_t ret = jitk_policy_eval(p, &in);
 					if (!allowing(ret))
 						continue;
@@ -182,8 +183,8 @@ static void lint_aliases(struct lint *L)
 					warn(L, r, "alias-refused", hint,
 					     "%s is refused here on %s, but %s, which does the same job, is "
 					     "allowed (by %s)",
-					     alias_groups[g][i], jitk_arch_name((jitk_arch)a), alias_groups[g][j],
-					     where);
+					     alias_groups[g][i], jitk_arch_name((jitk_arch)a),
+					     alias_groups[g][j], where);
 					break;
 				}
 			}
@@ -347,7 +348,8 @@ static void lint_params(struct lint *L)
 				for (unsigned g = 0; g < 6 && g < t->nargs; g++) {
 					const struct tbl_param *pa = &t->arg[g];
 					const char *abi = jitk_arch_name((jitk_arch)a);
-					if ((any >> g & 1) && pa->kind == TBL_PARAM_PTR && !(ptr_done >> g & 1)) {
+					if ((any >> g & 1) && pa->kind == TBL_PARAM_PTR &&
+					    !(ptr_done >> g & 1)) {
 						ptr_done |= 1u << g;
 						warn(L, r, "pointer-compare",
 						     "a filter sees only the address; compare a value argument, "
@@ -362,8 +364,10 @@ static void lint_params(struct lint *L)
 					if ((all64 >> g & 1) && pw < 64 && !(wide_done >> g & 1)) {
 						wide_done |= 1u << g;
 						char hint[112];
-						snprintf(hint, sizeof hint, "write arg%u to compare the bits the kernel "
-									    "uses (docs/scpl.md)", g);
+						snprintf(hint, sizeof hint,
+							 "write arg%u to compare the bits the kernel "
+							 "uses (docs/scpl.md)",
+							 g);
 						warn(L, r, "wide-compare", hint,
 						     "reg64(arg%u) compares all 64 bits, but arg%u of %s is a %u-bit %s "
 						     "(%s) on %s: the kernel ignores the high %u bits of the register",

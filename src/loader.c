@@ -25,9 +25,9 @@
 
 /* The six kernel flags jitk knows.  Our bit values are the kernel's ABI:
  * they are passed through unchanged, so they must stay equal. */
-#define LOADER_KERNEL_FLAGS                                                     \
-	(JITK_LOAD_TSYNC | JITK_LOAD_LOG | JITK_LOAD_SPEC_ALLOW |               \
-	 JITK_LOAD_NEW_LISTENER | JITK_LOAD_TSYNC_ESRCH | JITK_LOAD_WAIT_KILLABLE_RECV)
+#define LOADER_KERNEL_FLAGS                                                                \
+	(JITK_LOAD_TSYNC | JITK_LOAD_LOG | JITK_LOAD_SPEC_ALLOW | JITK_LOAD_NEW_LISTENER | \
+	 JITK_LOAD_TSYNC_ESRCH | JITK_LOAD_WAIT_KILLABLE_RECV)
 
 #ifdef SECCOMP_FILTER_FLAG_TSYNC
 _Static_assert(JITK_LOAD_TSYNC == SECCOMP_FILTER_FLAG_TSYNC, "TSYNC value");
@@ -71,8 +71,7 @@ static jitk_err loader_einval(jitk_diag *d, unsigned kflags)
 		diag_hint(d, "add the tsync_esrch flag: a TSYNC failure must not be "
 			     "confused with a listener fd");
 	} else if ((kflags & JITK_LOAD_WAIT_KILLABLE_RECV) && !(kflags & JITK_LOAD_NEW_LISTENER)) {
-		e = diag_err(d, JITK_E_KERNEL,
-			     "seccomp: WAIT_KILLABLE_RECV requires NEW_LISTENER");
+		e = diag_err(d, JITK_E_KERNEL, "seccomp: WAIT_KILLABLE_RECV requires NEW_LISTENER");
 	} else if (kflags) {
 		e = diag_err(d, JITK_E_KERNEL,
 			     "seccomp: invalid argument with flags 0x%x (flag not supported "
@@ -94,8 +93,7 @@ static jitk_err loader_fail(jitk_diag *d, int e, unsigned kflags, bool keep_priv
 {
 	jitk_err r;
 	switch (e) {
-	case EINVAL:
-		return loader_einval(d, kflags);
+	case EINVAL: return loader_einval(d, kflags);
 	case EACCES:
 		r = diag_err(d, JITK_E_KERNEL,
 			     "seccomp: permission denied: no_new_privs is not set and the "
@@ -128,16 +126,15 @@ static jitk_err loader_fail(jitk_diag *d, int e, unsigned kflags, bool keep_priv
 	case ENOSYS:
 		r = diag_err(d, JITK_E_KERNEL,
 			     "seccomp: the seccomp(2) system call is not available and flags "
-			     "0x%x need it", kflags);
+			     "0x%x need it",
+			     kflags);
 		break;
 	case EPERM:
 		r = diag_err(d, JITK_E_KERNEL,
 			     "seccomp: operation not permitted (a filter already installed "
 			     "denies seccomp/prctl?)");
 		break;
-	default:
-		r = diag_err(d, JITK_E_KERNEL, "seccomp: %s", strerror(e));
-		break;
+	default: r = diag_err(d, JITK_E_KERNEL, "seccomp: %s", strerror(e)); break;
 	}
 	if (d)
 		d->sys_errno = e;
@@ -221,7 +218,8 @@ jitk_err jitk_load(const jitk_filter *f, unsigned flags, int *listener, jitk_dia
 		 * be synchronised by its TID; nothing was installed. */
 		jitk_err e = diag_err(d, JITK_E_KERNEL,
 				      "seccomp: TSYNC failed: thread %ld could not be "
-				      "synchronised (it has a diverging seccomp filter)", rc);
+				      "synchronised (it has a diverging seccomp filter)",
+				      rc);
 		if (d)
 			d->sys_errno = ESRCH;
 		return e;

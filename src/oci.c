@@ -50,8 +50,8 @@ struct oci {
 	jitk_profile_opts o;
 	/* selection */
 	jitk_arch host;
-	const char *host_moby;  /* moby's native name of the host arch */
-	const char *host_scmp;  /* its SCMP_ARCH_ name */
+	const char *host_moby; /* moby's native name of the host arch */
+	const char *host_scmp; /* its SCMP_ARCH_ name */
 	unsigned kmaj, kmin;
 	char **caps;
 	size_t ncaps;
@@ -87,8 +87,7 @@ static jitk_err err_at(struct oci *C, jitk_err e, size_t off, size_t span, const
 	return diag_text(C->d, e, C->file, C->text, C->len, off, n ? n : 1, "%s", msg);
 }
 
-static jitk_err err_v(struct oci *C, jitk_err e, const struct jv *v, const char *fmt, ...)
-	JITK_PRINTF(4, 5);
+static jitk_err err_v(struct oci *C, jitk_err e, const struct jv *v, const char *fmt, ...) JITK_PRINTF(4, 5);
 static jitk_err err_v(struct oci *C, jitk_err e, const struct jv *v, const char *fmt, ...)
 {
 	char msg[sizeof C->d->msg];
@@ -105,8 +104,8 @@ static jitk_err err_v(struct oci *C, jitk_err e, const struct jv *v, const char 
 
 static size_t skip_ws(const struct oci *C, size_t off)
 {
-	while (off < C->len && (C->text[off] == ' ' || C->text[off] == '\t' ||
-				C->text[off] == '\n' || C->text[off] == '\r'))
+	while (off < C->len &&
+	       (C->text[off] == ' ' || C->text[off] == '\t' || C->text[off] == '\n' || C->text[off] == '\r'))
 		off++;
 	return off;
 }
@@ -144,8 +143,8 @@ static const char *type_desc(json_object *o)
 static jitk_err want(struct oci *C, const struct jv *v, json_type t, const char *what)
 {
 	static const char *const names[] = {
-		[json_type_string] = "a string", [json_type_array] = "an array",
-		[json_type_object] = "an object", [json_type_int] = "a number",
+		[json_type_string] = "a string",   [json_type_array] = "an array",
+		[json_type_object] = "an object",  [json_type_int] = "a number",
 		[json_type_boolean] = "a boolean",
 	};
 	if (v->o && json_object_get_type(v->o) == t)
@@ -154,8 +153,7 @@ static jitk_err want(struct oci *C, const struct jv *v, json_type t, const char 
 }
 
 /* An unsigned integer no larger than max, written as a JSON integer. */
-static jitk_err want_uint(struct oci *C, const struct jv *v, uint64_t max, const char *what,
-			  uint64_t *out)
+static jitk_err want_uint(struct oci *C, const struct jv *v, uint64_t max, const char *what, uint64_t *out)
 {
 	jitk_err e = want(C, v, json_type_int, what);
 	if (e)
@@ -204,8 +202,8 @@ static bool jiter_elem(struct oci *C, struct jiter *it, struct jv *v, jitk_err *
 
 /* Next member: key (NUL-terminated, at most cap - 1 bytes; longer keys are
  * unknown anyway), its offset, and the parsed value. */
-static bool jiter_member(struct oci *C, struct jiter *it, char *key, size_t cap, struct jv *k,
-			 struct jv *v, jitk_err *e)
+static bool jiter_member(struct oci *C, struct jiter *it, char *key, size_t cap, struct jv *k, struct jv *v,
+			 jitk_err *e)
 {
 	it->pos = skip_ws(C, it->pos);
 	if (it->pos >= C->len || C->text[it->pos] == '}')
@@ -325,22 +323,37 @@ static const struct {
  * (goToNative) plus the names Docker's own profile uses that no host ever
  * has ("x32"); anything else is a typo and refused. */
 static const char *const moby_arch_names[] = {
-	"x86", "amd64", "x32", "arm", "arm64", "loongarch64", "loong64", "mips", "mipsel",
-	"mipsle", "mips64", "mips64n32", "mipsel64", "mips3l64n32", "mipsel64n32", "ppc",
-	"ppc64", "ppc64le", "riscv64", "s390", "s390x", NULL,
+	"x86",    "amd64",   "x32",     "arm",       "arm64",    "loongarch64", "loong64",     "mips",
+	"mipsel", "mipsle",  "mips64",  "mips64n32", "mipsel64", "mips3l64n32", "mipsel64n32", "ppc",
+	"ppc64",  "ppc64le", "riscv64", "s390",      "s390x",    NULL,
 };
 
 static const char *const seccomp_flags[] = {
-	"SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW",
-	"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", NULL,
+	"SECCOMP_FILTER_FLAG_TSYNC",
+	"SECCOMP_FILTER_FLAG_LOG",
+	"SECCOMP_FILTER_FLAG_SPEC_ALLOW",
+	"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV",
+	NULL,
 };
 
 /* Docker's default capability set (moby oci/caps/defaults.go,
  * DefaultCapabilities): what `docker run` grants without --cap-add. */
 static const char *const docker_caps[] = {
-	"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_MKNOD",
-	"CAP_NET_RAW", "CAP_SETGID", "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP",
-	"CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE", NULL,
+	"CAP_CHOWN",
+	"CAP_DAC_OVERRIDE",
+	"CAP_FSETID",
+	"CAP_FOWNER",
+	"CAP_MKNOD",
+	"CAP_NET_RAW",
+	"CAP_SETGID",
+	"CAP_SETUID",
+	"CAP_SETFCAP",
+	"CAP_SETPCAP",
+	"CAP_NET_BIND_SERVICE",
+	"CAP_SYS_CHROOT",
+	"CAP_KILL",
+	"CAP_AUDIT_WRITE",
+	NULL,
 };
 
 /* A capability name from <linux/capability.h> (generated table). */
@@ -473,8 +486,8 @@ struct arg {
 static const struct {
 	const char *name, *scpl;
 } ops[] = {
-	{ "SCMP_CMP_NE", "!=" }, { "SCMP_CMP_LT", "<" },  { "SCMP_CMP_LE", "<=" },
-	{ "SCMP_CMP_EQ", "==" }, { "SCMP_CMP_GE", ">=" }, { "SCMP_CMP_GT", ">" },
+	{ "SCMP_CMP_NE", "!=" },        { "SCMP_CMP_LT", "<" },  { "SCMP_CMP_LE", "<=" },
+	{ "SCMP_CMP_EQ", "==" },        { "SCMP_CMP_GE", ">=" }, { "SCMP_CMP_GT", ">" },
 	{ "SCMP_CMP_MASKED_EQ", NULL },
 };
 #define NOPS (sizeof ops / sizeof *ops)
@@ -482,14 +495,14 @@ static const struct {
 struct name {
 	const char *s; /* owned */
 	size_t off, len;
-	bool keep;     /* survives libseccomp's per-syscall resolution */
+	bool keep; /* survives libseccomp's per-syscall resolution */
 };
 
 struct entry {
 	size_t index, off;
 	bool selected;
-	char why[160];     /* why not selected, or the filters that held */
-	char *comment;     /* owned */
+	char why[160]; /* why not selected, or the filters that held */
+	char *comment; /* owned */
 	struct name *names;
 	size_t nnames;
 	const char *act_scpl;
@@ -521,8 +534,8 @@ static void profile_free(struct profile *P)
 }
 
 /* action string + optional errnoRet -> SCPL text and return value. */
-static jitk_err action_of(struct oci *C, const struct jv *act, const struct jv *eret,
-			  const char *what, uint32_t *ret, const char **scpl)
+static jitk_err action_of(struct oci *C, const struct jv *act, const struct jv *eret, const char *what,
+			  uint32_t *ret, const char **scpl)
 {
 	jitk_err e = want(C, act, json_type_string, what);
 	if (e)
@@ -558,8 +571,8 @@ static jitk_err action_of(struct oci *C, const struct jv *act, const struct jv *
 		}
 		/* The kernel clamps ERRNO data above MAX_ERRNO (4095), runc truncates
 		 * to int16: a larger value never means what it says. */
-		if ((e = want_uint(C, eret, actions[i].ret == JITK_RET_ERRNO ? 4095 : 0xffff,
-				   "errnoRet", &data)))
+		if ((e = want_uint(C, eret, actions[i].ret == JITK_RET_ERRNO ? 4095 : 0xffff, "errnoRet",
+				   &data)))
 			return e;
 	}
 	if (actions[i].data)
@@ -568,8 +581,8 @@ static jitk_err action_of(struct oci *C, const struct jv *act, const struct jv *
 }
 
 static const char *const top_fields[] = {
-	"defaultAction", "defaultErrnoRet", "architectures", "archMap", "flags",
-	"listenerPath", "listenerMetadata", "syscalls", NULL,
+	"defaultAction", "defaultErrnoRet",  "architectures", "archMap", "flags",
+	"listenerPath",  "listenerMetadata", "syscalls",      NULL,
 };
 enum { F_DEFACT, F_DEFERR, F_ARCHS, F_ARCHMAP, F_FLAGS, F_LPATH, F_LMETA, F_SYSCALLS };
 
@@ -640,7 +653,8 @@ static jitk_err parse_archmap(struct oci *C, const struct jv *map)
 				if (f == 0) {
 					if (!(e = scmp_arch(C, &v, &idx))) {
 						have_arch = true;
-						is_host = C->host_scmp && !strcmp(scmp_arches[idx].scmp, C->host_scmp);
+						is_host = C->host_scmp &&
+							  !strcmp(scmp_arches[idx].scmp, C->host_scmp);
 					}
 				} else if (v.o) {
 					if (!(e = want(C, &v, json_type_array, "subArchitectures"))) {
@@ -689,8 +703,7 @@ static jitk_err parse_archmap(struct oci *C, const struct jv *map)
 /* includes / excludes (moby's Filter).  *hold: the filter's conditions
  * (for includes: all hold; for excludes: any holds), as moby evaluates them
  * on the host arch, the container's capabilities and the kernel. */
-static jitk_err parse_filter(struct oci *C, const struct jv *fv, bool excl, bool *hold, char *why,
-			     size_t wcap)
+static jitk_err parse_filter(struct oci *C, const struct jv *fv, bool excl, bool *hold, char *why, size_t wcap)
 {
 	const char *what = excl ? "excludes" : "includes";
 	jitk_err e = want(C, fv, json_type_object, what);
@@ -714,14 +727,16 @@ static jitk_err parse_filter(struct oci *C, const struct jv *fv, bool excl, bool
 				unsigned a, b;
 				int n = -1;
 				if (*s && (sscanf(s, "%u.%u%n", &a, &b, &n) != 2 || n != (int)strlen(s) ||
-					   a > 255 || b > 255 || (a == 0 && b == 0) || !isdigit((unsigned char)*s))) {
+					   a > 255 || b > 255 || (a == 0 && b == 0) ||
+					   !isdigit((unsigned char)*s))) {
 					e = err_v(C, JITK_E_PARSE, &v, "bad minKernel \"%s\"", s);
 					diag_hint(C->d, "write the kernel version as \"X.Y\", e.g. \"4.8\"");
 				} else if (*s) {
 					bool ge = C->kmaj > a || (C->kmaj == a && C->kmin >= b);
 					(ge ? (void)(any = true) : (void)(all = false));
-					snprintf(why + strlen(why), wcap - strlen(why), " %s minKernel %s (kernel %u.%u);",
-						 what, s, C->kmaj, C->kmin);
+					snprintf(why + strlen(why), wcap - strlen(why),
+						 " %s minKernel %s (kernel %u.%u);", what, s, C->kmaj,
+						 C->kmin);
 				}
 			}
 			jv_put(&v);
@@ -744,8 +759,10 @@ static jitk_err parse_filter(struct oci *C, const struct jv *fv, bool excl, bool
 				bool m;
 				if (f == 0) {
 					if (!cap_known(s)) {
-						e = err_v(C, JITK_E_NAME, &el, "unknown capability \"%s\"", s);
-						diag_hint(C->d, "capabilities are written CAP_SYS_ADMIN, CAP_NET_RAW, ...");
+						e = err_v(C, JITK_E_NAME, &el, "unknown capability \"%s\"",
+							  s);
+						diag_hint(C->d,
+							  "capabilities are written CAP_SYS_ADMIN, CAP_NET_RAW, ...");
 					}
 					m = has_cap(C, s);
 				} else {
@@ -755,7 +772,8 @@ static jitk_err parse_filter(struct oci *C, const struct jv *fv, bool excl, bool
 							break;
 					if (!moby_arch_names[i]) {
 						e = err_v(C, JITK_E_NAME, &el, "unknown arch name \"%s\"", s);
-						diag_hint(C->d, "moby's names: amd64, x86, arm64, arm, ppc64le, s390x, riscv64, ...");
+						diag_hint(C->d,
+							  "moby's names: amd64, x86, arm64, arm, ppc64le, s390x, riscv64, ...");
 					}
 					m = C->host_moby && !strcmp(s, C->host_moby);
 				}
@@ -872,7 +890,8 @@ static jitk_err parse_arg(struct oci *C, struct entry *en, const struct jv *av)
 							a->op = (int)i;
 					if (a->op < 0) {
 						e = err_v(C, JITK_E_NAME, &v, "unknown op \"%s\"", s);
-						diag_hint(C->d, "SCMP_CMP_EQ, _NE, _LT, _LE, _GT, _GE or _MASKED_EQ");
+						diag_hint(C->d,
+							  "SCMP_CMP_EQ, _NE, _LT, _LE, _GT, _GE or _MASKED_EQ");
 					}
 					opv = v;
 				}
@@ -898,7 +917,8 @@ static jitk_err parse_arg(struct oci *C, struct entry *en, const struct jv *av)
 		return e;
 	}
 	if (!ops[a->op].scpl) /* MASKED_EQ compares valueTwo; a missing one is 0 */
-		a->at = v2v.end ? (struct jv){ v2v.off, v2v.end, NULL } : (struct jv){ av->off, av->end, NULL };
+		a->at = v2v.end ? (struct jv){ v2v.off, v2v.end, NULL }
+				: (struct jv){ av->off, av->end, NULL };
 	en->nargs++;
 	return JITK_OK;
 }
@@ -969,12 +989,8 @@ static jitk_err parse_entry(struct oci *C, struct profile *P, const struct jv *s
 			    !(en->comment = strdup(json_object_get_string(v.o))))
 				e = diag_err(C->d, JITK_E_NOMEM, "out of memory");
 			break;
-		case S_INCL:
-			e = parse_filter(C, &v, false, &incl_hold, en->why, sizeof en->why);
-			break;
-		case S_EXCL:
-			e = parse_filter(C, &v, true, &excl_hold, en->why, sizeof en->why);
-			break;
+		case S_INCL: e = parse_filter(C, &v, false, &incl_hold, en->why, sizeof en->why); break;
+		case S_EXCL: e = parse_filter(C, &v, true, &excl_hold, en->why, sizeof en->why); break;
 		}
 		jv_put(&v);
 	}
@@ -1047,11 +1063,14 @@ static jitk_err parse_profile(struct oci *C, struct profile *P, const struct jv 
 							if (!strcmp(s, seccomp_flags[i]))
 								break;
 						if (!seccomp_flags[i]) {
-							e = err_v(C, JITK_E_NAME, &el, "unknown flag \"%s\"", s);
-							diag_hint(C->d, "SECCOMP_FILTER_FLAG_TSYNC, _LOG, _SPEC_ALLOW or _WAIT_KILLABLE_RECV");
+							e = err_v(C, JITK_E_NAME, &el,
+								  "unknown flag \"%s\"", s);
+							diag_hint(C->d,
+								  "SECCOMP_FILTER_FLAG_TSYNC, _LOG, _SPEC_ALLOW or _WAIT_KILLABLE_RECV");
 						} else {
 							size_t l = strlen(P->flags);
-							snprintf(P->flags + l, sizeof P->flags - l, "%s%s", l ? " " : "", s);
+							snprintf(P->flags + l, sizeof P->flags - l, "%s%s",
+								 l ? " " : "", s);
 						}
 					}
 					jv_put(&el);
@@ -1067,7 +1086,8 @@ static jitk_err parse_profile(struct oci *C, struct profile *P, const struct jv 
 			if (!(e = want(C, &v, json_type_array, "syscalls"))) {
 				size_t n = json_object_array_length(v.o);
 				if (n > OCI_MAX_ENTRIES) {
-					e = err_v(C, JITK_E_RANGE, &v, "more than %u syscalls entries", OCI_MAX_ENTRIES);
+					e = err_v(C, JITK_E_RANGE, &v, "more than %u syscalls entries",
+						  OCI_MAX_ENTRIES);
 					break;
 				}
 				ANALYZER_ASSUME(!P->entries); /* field() refuses a second "syscalls" */
@@ -1148,8 +1168,7 @@ static bool name_anywhere(const struct oci *C, const char *n)
 	return false;
 }
 
-static void note(struct oci *C, struct strbuf *nb, size_t off, const char *fmt, ...)
-	JITK_PRINTF(4, 5);
+static void note(struct oci *C, struct strbuf *nb, size_t off, const char *fmt, ...) JITK_PRINTF(4, 5);
 static void note(struct oci *C, struct strbuf *nb, size_t off, const char *fmt, ...)
 {
 	unsigned line = 1, col = 1;
@@ -1191,28 +1210,37 @@ static jitk_err resolve(struct oci *C, struct profile *P, struct strbuf *nb)
 				/* runc: GetSyscallFromName fails -> the name is ignored */
 				if (C->o.strict) {
 					free(refs);
-					jitk_err e = err_at(C, JITK_E_NAME, nm->off, nm->len,
-							    "syscall \"%s\" is not known on any selected architecture", nm->s);
-					diag_hint(C->d, "the kernel headers jitk was built with lack it; without --strict it is skipped, as libseccomp skips names it does not know");
+					jitk_err e = err_at(
+						C, JITK_E_NAME, nm->off, nm->len,
+						"syscall \"%s\" is not known on any selected architecture",
+						nm->s);
+					diag_hint(C->d,
+						  "the kernel headers jitk was built with lack it; without --strict it is skipped, as libseccomp skips names it does not know");
 					return e;
 				}
-				note(C, nb, nm->off, "syscall \"%s\" is unknown on every selected architecture: skipped", nm->s);
+				note(C, nb, nm->off,
+				     "syscall \"%s\" is unknown on every selected architecture: skipped",
+				     nm->s);
 				continue;
 			}
 			char missing[100] = "";
 			for (int a = 0; a < JITK_ARCH__COUNT; a++)
 				if (C->arch[a] && jitk_syscall_nr((jitk_arch)a, nm->s) < 0)
-					snprintf(missing + strlen(missing), sizeof missing - strlen(missing), "%s%s",
+					snprintf(missing + strlen(missing),
+						 sizeof missing - strlen(missing), "%s%s",
 						 missing[0] ? ", " : "", jitk_arch_name((jitk_arch)a));
 			if (missing[0]) {
 				if (C->o.strict) {
 					free(refs);
 					jitk_err e = err_at(C, JITK_E_NAME, nm->off, nm->len,
-							    "syscall \"%s\" does not exist on %s", nm->s, missing);
-					diag_hint(C->d, "without --strict it is skipped there, as libseccomp does");
+							    "syscall \"%s\" does not exist on %s", nm->s,
+							    missing);
+					diag_hint(C->d,
+						  "without --strict it is skipped there, as libseccomp does");
 					return e;
 				}
-				note(C, nb, nm->off, "\"%s\" is not a syscall on %s: skipped there", nm->s, missing);
+				note(C, nb, nm->off, "\"%s\" is not a syscall on %s: skipped there", nm->s,
+				     missing);
 			}
 			refs[n++] = (struct ref){ nm->s, i, k };
 		}
@@ -1339,22 +1367,26 @@ static jitk_err check_widths(struct oci *C, const struct profile *P)
 				for (size_t j = 0; nr >= 0 && j < en->nargs; j++) {
 					const struct arg *a = &en->args[j];
 					unsigned w = params_width((jitk_arch)ab, nr, a->index);
-					uint64_t v = ops[a->op].scpl ? a->value : a->value2, keep = params_mask(w);
+					uint64_t v = ops[a->op].scpl ? a->value : a->value2,
+						 keep = params_mask(w);
 					if (w >= 64 || v <= keep || v >= ~(keep >> 1))
 						continue;
 					const struct tbl_params *tp = params_find((jitk_arch)ab, nr);
 					char what[96];
 					if (tp && a->index < tp->nargs)
-						snprintf(what, sizeof what, "the %u-bit parameter '%s' (%s)", w,
-							 tp->arg[a->index].name, tp->arg[a->index].type);
+						snprintf(what, sizeof what, "the %u-bit parameter '%s' (%s)",
+							 w, tp->arg[a->index].name, tp->arg[a->index].type);
 					else
-						snprintf(what, sizeof what, "arg%u, %u bits there,", a->index, w);
+						snprintf(what, sizeof what, "arg%u, %u bits there,",
+							 a->index, w);
 					jitk_err e = err_v(C, JITK_E_RANGE, &a->at,
 							   "value %#llx does not fit %s of %s on %s",
 							   (unsigned long long)v, what, en->names[k].s,
 							   jitk_arch_name((jitk_arch)ab));
-					diag_hint(C->d, "the kernel uses only the low %u bits of this argument, so "
-						  "the compare could never mean what it says (docs/oci.md, D6)", w);
+					diag_hint(C->d,
+						  "the kernel uses only the low %u bits of this argument, so "
+						  "the compare could never mean what it says (docs/oci.md, D6)",
+						  w);
 					return e;
 				}
 			}
@@ -1471,7 +1503,10 @@ jitk_err jitk_profile_import(const char *text, size_t len, const char *filename,
 	if (notes)
 		*notes = NULL;
 	static const jitk_profile_opts none;
-	struct oci C = { .text = text, .len = len, .file = filename ? filename : "<profile>", .d = d,
+	struct oci C = { .text = text,
+			 .len = len,
+			 .file = filename ? filename : "<profile>",
+			 .d = d,
 			 .o = opts ? *opts : none };
 	struct profile P = { 0 };
 	struct strbuf sb = { 0 }, nb = { 0 };

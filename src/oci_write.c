@@ -63,9 +63,10 @@ struct ctx {
 
 static const char *scmp_op(enum pol_op op, bool neg)
 {
-	static const char *const pos[] = { [POL_EQ] = "SCMP_CMP_EQ", [POL_NE] = "SCMP_CMP_NE",
-					   [POL_LT] = "SCMP_CMP_LT", [POL_LE] = "SCMP_CMP_LE",
-					   [POL_GT] = "SCMP_CMP_GT", [POL_GE] = "SCMP_CMP_GE" };
+	static const char *const pos[] = {
+		[POL_EQ] = "SCMP_CMP_EQ", [POL_NE] = "SCMP_CMP_NE", [POL_LT] = "SCMP_CMP_LT",
+		[POL_LE] = "SCMP_CMP_LE", [POL_GT] = "SCMP_CMP_GT", [POL_GE] = "SCMP_CMP_GE"
+	};
 	static const enum pol_op flip[] = { [POL_EQ] = POL_NE, [POL_NE] = POL_EQ, [POL_LT] = POL_GE,
 					    [POL_LE] = POL_GT, [POL_GT] = POL_LE, [POL_GE] = POL_LT };
 	return pos[neg ? flip[op] : op];
@@ -103,7 +104,8 @@ static void dnf_and(struct dnf *x, const struct dnf *y)
 				for (size_t m = 0; m < c.n; m++) {
 					const struct atom *a = &c.a[m];
 					if (a->arg == b->arg) {
-						if (!strcmp(a->op, b->op) && a->value == b->value && a->value2 == b->value2)
+						if (!strcmp(a->op, b->op) && a->value == b->value &&
+						    a->value2 == b->value2)
 							dup = true;
 						else
 							ok = false;
@@ -235,9 +237,7 @@ static void to_dnf(struct ctx *C, const struct pol_cond *c, bool neg, struct dnf
 		out->c[0].a[0] = a;
 		return;
 	}
-	case POL_NOT:
-		to_dnf(C, c->l, !neg, out);
-		return;
+	case POL_NOT: to_dnf(C, c->l, !neg, out); return;
 	case POL_AND:
 	case POL_OR: {
 		struct dnf *r = calloc(1, sizeof *r);
@@ -262,12 +262,12 @@ static void to_dnf(struct ctx *C, const struct pol_cond *c, bool neg, struct dnf
 
 struct sname {
 	const char *name;
-	int first_rule;       /* index of the decision's first rule, -1: none */
+	int first_rule; /* index of the decision's first rule, -1: none */
 	bool uncond;
 	uint32_t action;
-	size_t *rules;        /* the conditional rules, in order */
+	size_t *rules; /* the conditional rules, in order */
 	size_t nrules;
-	size_t group;         /* entry group id */
+	size_t group; /* entry group id */
 };
 
 static int sname_cmp(const void *a, const void *b)
@@ -283,8 +283,7 @@ static bool rule_has(const struct pol_rule *r, int a, int nr)
 	return false;
 }
 
-static jitk_err refuse(struct ctx *C, const struct pol_rule *r, const char *fmt, ...)
-	JITK_PRINTF(3, 4);
+static jitk_err refuse(struct ctx *C, const struct pol_rule *r, const char *fmt, ...) JITK_PRINTF(3, 4);
 static jitk_err refuse(struct ctx *C, const struct pol_rule *r, const char *fmt, ...)
 {
 	char msg[200];
@@ -321,15 +320,23 @@ static bool oci_action(uint32_t ret, const char **name, int *data)
 	case JITK_RET_TRAP: *name = "SCMP_ACT_TRAP"; return v == 0; /* runc: no data */
 	case JITK_RET_LOG: *name = "SCMP_ACT_LOG"; return v == 0;
 	case JITK_RET_USER_NOTIF: *name = "SCMP_ACT_NOTIFY"; return v == 0;
-	case JITK_RET_ERRNO: *name = "SCMP_ACT_ERRNO"; *data = (int)v; return v <= 4095;
-	case JITK_RET_TRACE: *name = "SCMP_ACT_TRACE"; *data = (int)v; return v <= 0x7fff;
+	case JITK_RET_ERRNO:
+		*name = "SCMP_ACT_ERRNO";
+		*data = (int)v;
+		return v <= 4095;
+	case JITK_RET_TRACE:
+		*name = "SCMP_ACT_TRACE";
+		*data = (int)v;
+		return v <= 0x7fff;
 	}
 	return false;
 }
 
 static const char *const scmp_arch_name[JITK_ARCH__COUNT] = {
-	[JITK_ARCH_X86_64] = "SCMP_ARCH_X86_64", [JITK_ARCH_I386] = "SCMP_ARCH_X86",
-	[JITK_ARCH_X32] = "SCMP_ARCH_X32", [JITK_ARCH_AARCH64] = "SCMP_ARCH_AARCH64",
+	[JITK_ARCH_X86_64] = "SCMP_ARCH_X86_64",
+	[JITK_ARCH_I386] = "SCMP_ARCH_X86",
+	[JITK_ARCH_X32] = "SCMP_ARCH_X32",
+	[JITK_ARCH_AARCH64] = "SCMP_ARCH_AARCH64",
 };
 
 static void add_action(json_object *o, const char *key_act, const char *key_err, uint32_t ret)
@@ -388,10 +395,11 @@ static jitk_err decide(struct ctx *C, struct sname *s)
 		if (p->rules[seq[k]].action != act) {
 			const struct pol_rule *bad = &p->rules[seq[k]];
 			free(seq);
-			return refuse(C, bad,
-				      "%s has rules with different actions before its last one "
-				      "(libseccomp ORs a syscall's conditional rules, and an unconditional one wins)",
-				      s->name);
+			return refuse(
+				C, bad,
+				"%s has rules with different actions before its last one "
+				"(libseccomp ORs a syscall's conditional rules, and an unconditional one wins)",
+				s->name);
 		}
 	s->action = act;
 	s->first_rule = (int)seq[0];
@@ -417,13 +425,15 @@ jitk_err jitk_policy_to_profile(const jitk_policy *p, unsigned timeout_ms, char 
 	const char *an;
 	int data;
 	if (p->foreign_action != JITK_RET_KILL_THREAD)
-		return refuse(&C, NULL, "foreign_action must be KillThread (what libseccomp answers an "
-					"architecture not in the profile)");
+		return refuse(&C, NULL,
+			      "foreign_action must be KillThread (what libseccomp answers an "
+			      "architecture not in the profile)");
 	if (!oci_action(p->default_action, &an, &data))
 		return refuse(&C, NULL, "the default action has no OCI equivalent");
 	for (size_t i = 0; i < p->nrules; i++)
 		if (!oci_action(p->rules[i].action, &an, &data))
-			return refuse(&C, &p->rules[i], "its action has no OCI equivalent (Trap takes no data there)");
+			return refuse(&C, &p->rules[i],
+				      "its action has no OCI equivalent (Trap takes no data there)");
 
 	/* Every syscall the rules hold, by name. */
 	size_t cap = 0, n = 0;
@@ -462,7 +472,8 @@ jitk_err jitk_policy_to_profile(const jitk_policy *p, unsigned timeout_ms, char 
 			continue;
 		if (!s->uncond && p->arch[JITK_ARCH_X32] && jitk_syscall_nr(JITK_ARCH_X32, s->name) >= 0)
 			e = refuse(&C, &p->rules[s->first_rule],
-				   "%s has conditions on x32, where libseccomp compares only 32 bits", s->name);
+				   "%s has conditions on x32, where libseccomp compares only 32 bits",
+				   s->name);
 		int nr = jitk_syscall_nr(JITK_ARCH_I386, s->name);
 		/* libseccomp arch-x86.c x86_rule_add: 359..373 socket calls,
 		 * 392..402 IPC calls also get a socketcall/ipc rule. */
@@ -475,7 +486,8 @@ jitk_err jitk_policy_to_profile(const jitk_policy *p, unsigned timeout_ms, char 
 			if (!x || !x->uncond || x->action != s->action)
 				e = refuse(&C, &p->rules[s->first_rule],
 					   "on i386 libseccomp would also decide %s for %s; give %s the same "
-					   "unconditional action", s->name, mux, mux);
+					   "unconditional action",
+					   s->name, mux, mux);
 		}
 	}
 
@@ -506,7 +518,8 @@ jitk_err jitk_policy_to_profile(const jitk_policy *p, unsigned timeout_ms, char 
 				struct sname *t = &names[k];
 				bool same = t->first_rule == (int)r && !t->group && t->uncond == s->uncond &&
 					    t->action == s->action && t->nrules == s->nrules &&
-					    (!s->nrules || !memcmp(t->rules, s->rules, s->nrules * sizeof *s->rules));
+					    (!s->nrules ||
+					     !memcmp(t->rules, s->rules, s->nrules * sizeof *s->rules));
 				if (!same)
 					continue;
 				t->group = 1;
@@ -548,10 +561,14 @@ jitk_err jitk_policy_to_profile(const jitk_policy *p, unsigned timeout_ms, char 
 					for (size_t k = 0; k < x->c[c].n; k++) {
 						const struct atom *at = &x->c[c].a[k];
 						json_object *ao = json_object_new_object();
-						json_object_object_add(ao, "index", json_object_new_int((int)at->arg));
-						json_object_object_add(ao, "value", json_object_new_uint64(at->value));
-						json_object_object_add(ao, "valueTwo", json_object_new_uint64(at->value2));
-						json_object_object_add(ao, "op", json_object_new_string(at->op));
+						json_object_object_add(ao, "index",
+								       json_object_new_int((int)at->arg));
+						json_object_object_add(ao, "value",
+								       json_object_new_uint64(at->value));
+						json_object_object_add(ao, "valueTwo",
+								       json_object_new_uint64(at->value2));
+						json_object_object_add(ao, "op",
+								       json_object_new_string(at->op));
 						json_object_array_add(args, ao);
 					}
 					json_object_object_add(en, "args", args);
@@ -567,7 +584,7 @@ jitk_err jitk_policy_to_profile(const jitk_policy *p, unsigned timeout_ms, char 
 	char *text = NULL;
 	if (!e) {
 		const char *s = json_object_to_json_string_ext(prof, JSON_C_TO_STRING_PRETTY |
-								       JSON_C_TO_STRING_NOSLASHESCAPE);
+									     JSON_C_TO_STRING_NOSLASHESCAPE);
 		text = s ? malloc(strlen(s) + 2) : NULL;
 		if (!text)
 			e = diag_err(d, JITK_E_NOMEM, "out of memory");
@@ -599,12 +616,13 @@ jitk_err jitk_policy_to_profile(const jitk_policy *p, unsigned timeout_ms, char 
 	if (!e) {
 		jitk_cex cex;
 		size_t nc = 0;
-		e = jitk_equiv((jitk_side){ .policy = p }, (jitk_side){ .policy = back }, timeout_ms, &cex, 1,
-			       &nc, &bd);
+		e = jitk_equiv((jitk_side){ .policy = p }, (jitk_side){ .policy = back }, timeout_ms, &cex,
+			       1, &nc, &bd);
 		if (e == JITK_E_DIFFERENT)
 			diag_err(d, JITK_E_DIFFERENT,
 				 "internal error: the profile differs from the policy at arch=0x%08x nr=%d: "
-				 "policy 0x%08x, profile 0x%08x", cex.in.arch, cex.in.nr, cex.left, cex.right);
+				 "policy 0x%08x, profile 0x%08x",
+				 cex.in.arch, cex.in.nr, cex.left, cex.right);
 		else if (e && d)
 			*d = bd;
 	} else if (e && back == NULL && d) {

@@ -37,13 +37,13 @@ struct ir_decision {
 };
 
 struct ir_range {
-	uint32_t lo, hi;             /* inclusive, as seen in seccomp_data.nr */
+	uint32_t lo, hi; /* inclusive, as seen in seccomp_data.nr */
 	const struct ir_decision *dec;
 };
 
 struct ir_arch {
 	jitk_arch arch;
-	uint32_t audit;              /* seccomp_data.arch */
+	uint32_t audit; /* seccomp_data.arch */
 	uint32_t default_action;
 	size_t nranges;
 	const struct ir_range *ranges;
@@ -62,7 +62,6 @@ jitk_err ir_build(const jitk_policy *p, struct ir_policy **out, jitk_diag *d);
 void ir_free(struct ir_policy *ir);
 
 /* Compile the IR to cBPF (codegen.c and codegen_*.c).  The output passes jitk_check. */
-jitk_err codegen(const struct ir_policy *ir, const jitk_compile_opts *opts,
-		 jitk_filter **out, jitk_diag *d);
+jitk_err codegen(const struct ir_policy *ir, const jitk_compile_opts *opts, jitk_filter **out, jitk_diag *d);
 
 #endif

@@ -2,8 +2,8 @@
  * (where a rule was written, for `jitk run`'s refusal reports). */
 #include "policy.h"
 
-bool jitk_policy_rule(const jitk_policy *p, size_t i, const char **file, unsigned *line,
-		      unsigned *col, uint32_t *action)
+bool jitk_policy_rule(const jitk_policy *p, size_t i, const char **file, unsigned *line, unsigned *col,
+		      uint32_t *action)
 {
 	if (!p || i >= p->nrules)
 		return false;
@@ -24,8 +24,7 @@ const char *jitk_policy_file(const jitk_policy *p)
 	return p ? p->file : "";
 }
 
-bool jitk_policy_source(const jitk_policy *p, size_t i, const char **name, const char **text,
-			size_t *len)
+bool jitk_policy_source(const jitk_policy *p, size_t i, const char **name, const char **text, size_t *len)
 {
 	if (!p || i >= p->nsources)
 		return false;

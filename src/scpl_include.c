@@ -63,8 +63,8 @@ static size_t find_src(const struct parser *P, const char *path)
 	return 0;
 }
 
-jitk_err scpl_include_open(struct parser *P, const struct scpl_tok *t, const char *ptext,
-			   size_t plen, size_t *idx)
+jitk_err scpl_include_open(struct parser *P, const struct scpl_tok *t, const char *ptext, size_t plen,
+			   size_t *idx)
 {
 	jitk_err e;
 	char path[SCPL_MAX_PATH];
@@ -81,7 +81,7 @@ jitk_err scpl_include_open(struct parser *P, const struct scpl_tok *t, const cha
 
 	if (P->ninc > SCPL_MAX_INCLUDE_DEPTH) {
 		e = scpl_err_at(P, t, JITK_E_RANGE, "includes nested too deeply (more than %d levels)",
-			   SCPL_MAX_INCLUDE_DEPTH);
+				SCPL_MAX_INCLUDE_DEPTH);
 		scpl_hint(P, "is there an include cycle?");
 		return e;
 	}
@@ -95,7 +95,8 @@ jitk_err scpl_include_open(struct parser *P, const struct scpl_tok *t, const cha
 		const struct src *s = P->srcs[P->inc_stack[i]];
 		if (s->real && strcmp(s->real, rp) == 0) {
 			free(real);
-			e = scpl_err_at(P, t, JITK_E_PARSE, "include cycle: '%s' is already being read", path);
+			e = scpl_err_at(P, t, JITK_E_PARSE, "include cycle: '%s' is already being read",
+					path);
 			scpl_hint(P, "remove the include of '%s'", path);
 			return e;
 		}

@@ -46,8 +46,8 @@ static int hex_value(char c)
 	return -1;
 }
 
-static jitk_err lex_error(struct lexer *L, jitk_err err, size_t off, size_t span,
-			  const char *msg, const char *hint)
+static jitk_err lex_error(struct lexer *L, jitk_err err, size_t off, size_t span, const char *msg,
+			  const char *hint)
 {
 	diag_text(L->d, err, L->file, L->text, L->len, off, span, "%s", msg);
 	if (hint)
@@ -71,8 +71,9 @@ static jitk_err push(struct lexer *L, enum scpl_tk kind, size_t off, size_t len,
 			L->bol = L->at + 1;
 		}
 	size_t col = off - L->bol + 1;
-	L->toks[L->n++] = (struct scpl_tok){ kind, off, len, num, (unsigned)L->line,
-					     col > UINT_MAX ? UINT_MAX : (unsigned)col };
+	L->toks[L->n++] = (struct scpl_tok){
+		kind, off, len, num, (unsigned)L->line, col > UINT_MAX ? UINT_MAX : (unsigned)col
+	};
 	return JITK_OK;
 }
 
@@ -139,13 +140,11 @@ static jitk_err lex_number(struct lexer *L, size_t *i)
 		size_t e = p;
 		while (e < L->len && is_ident_char(s[e]))
 			e++;
-		return lex_error(L, JITK_E_PARSE, start, e - start,
-				 "invalid character in number",
+		return lex_error(L, JITK_E_PARSE, start, e - start, "invalid character in number",
 				 "separate a number from a following name with a space");
 	}
 	if (overflow)
-		return lex_error(L, JITK_E_RANGE, start, p - start,
-				 "number does not fit in 64 bits",
+		return lex_error(L, JITK_E_RANGE, start, p - start, "number does not fit in 64 bits",
 				 "SCPL numbers are unsigned 64-bit (at most 0xffffffffffffffff)");
 	*i = p;
 	return push(L, SCPL_TK_NUM, start, p - start, v);
@@ -157,20 +156,20 @@ static jitk_err lex_string(struct lexer *L, size_t *i)
 	while (p < L->len && L->text[p] != '"' && L->text[p] != '\n')
 		p++;
 	if (p >= L->len || L->text[p] != '"')
-		return lex_error(L, JITK_E_PARSE, start, p - start,
-				 "unterminated string", "close it with '\"' on the same line");
+		return lex_error(L, JITK_E_PARSE, start, p - start, "unterminated string",
+				 "close it with '\"' on the same line");
 	*i = p + 1;
 	return push(L, SCPL_TK_STR, start, p + 1 - start, 0);
 }
 
 static const char *const puncts[] = {
 	/* two-character ones first: longest match */
-	"==", "!=", "<=", ">=", "&&", "||",
-	"{", "}", "[", "]", "(", ")", ";", "=", "<", ">", "!", "&", "|", "-",
+	"==", "!=", "<=", ">=", "&&", "||", "{", "}", "[", "]",
+	"(",  ")",  ";",  "=",  "<",  ">",  "!", "&", "|", "-",
 };
 
-jitk_err scpl_lex(const char *text, size_t len, const char *file,
-		  struct scpl_tok **toks, size_t *ntoks, jitk_diag *d)
+jitk_err scpl_lex(const char *text, size_t len, const char *file, struct scpl_tok **toks, size_t *ntoks,
+		  jitk_diag *d)
 {
 	struct lexer L = { .text = text, .len = len, .file = file, .d = d, .line = 1 };
 	jitk_err err = JITK_OK;
@@ -193,8 +192,8 @@ jitk_err scpl_lex(const char *text, size_t len, const char *file,
 			while (i < len && is_ident_char(text[i]))
 				i++;
 			if (i - start > SCPL_MAX_IDENT)
-				err = lex_error(&L, JITK_E_PARSE, start, i - start,
-						"identifier too long", "names are at most 127 characters");
+				err = lex_error(&L, JITK_E_PARSE, start, i - start, "identifier too long",
+						"names are at most 127 characters");
 			else
 				err = push(&L, SCPL_TK_IDENT, start, i - start, 0);
 		} else if (c == '"') {
@@ -218,11 +217,12 @@ jitk_err scpl_lex(const char *text, size_t len, const char *file,
 					snprintf(msg, sizeof msg, "unexpected character '%c'", c);
 				else
 					snprintf(msg, sizeof msg, "unexpected byte 0x%02x", uc);
-				err = lex_error(&L, JITK_E_PARSE, i, 1, msg,
-						c == ',' ? "fields, rules and list items are separated by ';'"
-						: c == '/' ? "comments start with '#', '//' or '(*'"
-						: "outside comments and strings SCPL uses letters, digits, '_' "
-						  "and { } [ ] ( ) ; = ! < > & | -");
+				err = lex_error(
+					&L, JITK_E_PARSE, i, 1, msg,
+					c == ','   ? "fields, rules and list items are separated by ';'"
+					: c == '/' ? "comments start with '#', '//' or '(*'"
+						   : "outside comments and strings SCPL uses letters, digits, '_' "
+						     "and { } [ ] ( ) ; = ! < > & | -");
 			}
 		}
 	}

@@ -36,8 +36,8 @@ struct scpl_tok {
  * JITK_E_PARSE or JITK_E_RANGE with d located in file; *toks is NULL.
  * text need not be NUL-terminated and may contain NUL bytes.
  */
-jitk_err scpl_lex(const char *text, size_t len, const char *file,
-		  struct scpl_tok **toks, size_t *ntoks, jitk_diag *d);
+jitk_err scpl_lex(const char *text, size_t len, const char *file, struct scpl_tok **toks, size_t *ntoks,
+		  jitk_diag *d);
 
 /* Whether token t of text is exactly the punctuator or identifier s. */
 bool scpl_tok_is(const char *text, const struct scpl_tok *t, const char *s);

@@ -88,8 +88,8 @@ static void tok_desc(struct parser *P, const struct scpl_tok *t, char *buf, size
 }
 
 /* Record an error at a byte range of source s. */
-jitk_err (scpl_err_range)(struct parser *P, size_t s, size_t off, size_t span, jitk_err err,
-			  const char *fmt, ...)
+jitk_err(scpl_err_range)(struct parser *P, size_t s, size_t off, size_t span, jitk_err err, const char *fmt,
+			 ...)
 {
 	char msg[256];
 	va_list ap;
@@ -101,8 +101,7 @@ jitk_err (scpl_err_range)(struct parser *P, size_t s, size_t off, size_t span, j
 }
 
 /* Record an error at token t of the current source. */
-jitk_err (scpl_err_at)(struct parser *P, const struct scpl_tok *t, jitk_err err,
-		       const char *fmt, ...)
+jitk_err(scpl_err_at)(struct parser *P, const struct scpl_tok *t, jitk_err err, const char *fmt, ...)
 {
 	char msg[256];
 	va_list ap;
@@ -143,7 +142,7 @@ static jitk_err expect(struct parser *P, const char *s, const char *what, const 
 #define expected(...) diag_analyzer_err(expected(__VA_ARGS__))
 #endif
 
-jitk_err (scpl_nomem)(struct parser *P)
+jitk_err(scpl_nomem)(struct parser *P)
 {
 	return diag_err(P->d, JITK_E_NOMEM, "out of memory while parsing the policy");
 }
@@ -235,8 +234,8 @@ static jitk_err policy(struct parser *P)
 }
 
 /* Report field t (name) given twice; first is the earlier occurrence. */
-static jitk_err duplicate_field(struct parser *P, const struct scpl_tok *t,
-				const struct scpl_tok *first, const char *name)
+static jitk_err duplicate_field(struct parser *P, const struct scpl_tok *t, const struct scpl_tok *first,
+				const char *name)
 {
 	unsigned line = first->line;
 	jitk_err e = scpl_err_at(P, t, JITK_E_NAME, "duplicate field '%s'", name);
@@ -250,7 +249,8 @@ static jitk_err pfield(struct parser *P, const struct scpl_tok *seen[])
 {
 	const struct scpl_tok *t = peek(P);
 	if (t->kind != SCPL_TK_IDENT)
-		return expected(P, "a field name", "policy fields: default_action, foreign_action, arch, rules");
+		return expected(P, "a field name",
+				"policy fields: default_action, foreign_action, arch, rules");
 	char name[SCPL_MAX_IDENT + 1];
 	tok_text(P, t, name, sizeof name);
 	int f = -1;
@@ -262,8 +262,8 @@ static jitk_err pfield(struct parser *P, const struct scpl_tok *seen[])
 		const char *s = closest(name, pfield_names, PF__COUNT);
 		if (s)
 			scpl_hint(P, "did you mean %s?", s);
-		else if (!strcmp(name, "action") || !strcmp(name, "syscall") ||
-			 !strcmp(name, "syscalls") || !strcmp(name, "when"))
+		else if (!strcmp(name, "action") || !strcmp(name, "syscall") || !strcmp(name, "syscalls") ||
+			 !strcmp(name, "when"))
 			scpl_hint(P, "'%s' belongs in a rule: rules = [ { %s = ...; ... } ]", name, name);
 		else
 			scpl_hint(P, "policy fields: default_action, foreign_action, arch, rules");
@@ -279,20 +279,13 @@ static jitk_err pfield(struct parser *P, const struct scpl_tok *seen[])
 		return e;
 	}
 	switch (f) {
-	case PF_DEFAULT:
-		return action(P, &P->default_action);
-	case PF_FOREIGN:
-		return action(P, &P->foreign_action);
-	case PF_ARCH:
-		return archlist(P, P->arch);
-	case PF_FILESYSTEM:
-		return fslist(P);
-	case PF_NETWORK:
-		return netlist(P);
-	case PF_SCOPE:
-		return accesslist(P, TBL_LL_SCOPE, &P->ll.scope);
-	default:
-		return rulelist(P);
+	case PF_DEFAULT: return action(P, &P->default_action);
+	case PF_FOREIGN: return action(P, &P->foreign_action);
+	case PF_ARCH: return archlist(P, P->arch);
+	case PF_FILESYSTEM: return fslist(P);
+	case PF_NETWORK: return netlist(P);
+	case PF_SCOPE: return accesslist(P, TBL_LL_SCOPE, &P->ll.scope);
+	default: return rulelist(P);
 	}
 }
 
@@ -452,13 +445,13 @@ static void *arena_dup(struct parser *P, const void *v, size_t n, size_t elem)
 
 /* One kind of Landlock entry: { KEY = value; access = LIST }. */
 struct llkind {
-	const char *what;    /* "filesystem", "network" */
-	const char *key;     /* "path", "port" */
+	const char *what; /* "filesystem", "network" */
+	const char *key;  /* "path", "port" */
 	enum tbl_ll_kind kind;
-	const char *example; /* a whole entry, for hints */
+	const char *example;                              /* a whole entry, for hints */
 	jitk_err (*value)(struct parser *P, void *entry); /* KEY's value */
-	size_t size, access_off;  /* the entry struct, its access mask */
-	bool (*same)(const void *a, const void *b); /* one KEY: merged */
+	size_t size, access_off;                          /* the entry struct, its access mask */
+	bool (*same)(const void *a, const void *b);       /* one KEY: merged */
 };
 
 /* llentry = "{" llfield { ";" llfield } [ ";" ] "}"
@@ -504,7 +497,8 @@ static jitk_err llentry(struct parser *P, const struct llkind *k, void *entry, u
 	if (e || (e = expect(P, "}", "';' or '}'", "expected ';' or '}' after a field")))
 		return e;
 	if (!key || !acc) {
-		e = scpl_err_at(P, open, JITK_E_PARSE, "%s entry has no %s", k->what, key ? "access" : k->key);
+		e = scpl_err_at(P, open, JITK_E_PARSE, "%s entry has no %s", k->what,
+				key ? "access" : k->key);
 		scpl_hint(P, "%s", hint);
 		return e;
 	}
@@ -542,8 +536,14 @@ static bool same_path(const void *a, const void *b)
 }
 
 static const struct llkind fs_kind = {
-	"filesystem", "path", TBL_LL_FS, "{ path = \"/usr\"; access = [read; execute] }", fspath,
-	sizeof(struct pol_fs_rule), offsetof(struct pol_fs_rule, access), same_path,
+	"filesystem",
+	"path",
+	TBL_LL_FS,
+	"{ path = \"/usr\"; access = [read; execute] }",
+	fspath,
+	sizeof(struct pol_fs_rule),
+	offsetof(struct pol_fs_rule, access),
+	same_path,
 };
 
 /* port = number, 0..65535. */
@@ -570,8 +570,14 @@ static bool same_port(const void *a, const void *b)
 }
 
 static const struct llkind net_kind = {
-	"network", "port", TBL_LL_NET, "{ port = 443; access = [connect] }", netport,
-	sizeof(struct pol_net_rule), offsetof(struct pol_net_rule, access), same_port,
+	"network",
+	"port",
+	TBL_LL_NET,
+	"{ port = 443; access = [connect] }",
+	netport,
+	sizeof(struct pol_net_rule),
+	offsetof(struct pol_net_rule, access),
+	same_port,
 };
 
 /* lllist = "[" [ llentry { ";" llentry } [ ";" ] ] "]"
@@ -643,9 +649,10 @@ static jitk_err accessname(struct parser *P, enum tbl_ll_kind kind, uint64_t *ma
 	const struct scpl_tok *t = peek(P);
 	static const char *const what[] = { "a filesystem right", "a network right", "a scope" };
 	if (t->kind != SCPL_TK_IDENT)
-		return expected(P, what[kind], kind == TBL_LL_FS ? "e.g. read, write, execute, read_file"
-					       : kind == TBL_LL_NET ? "e.g. bind, connect"
-								    : "e.g. signal, abstract_unix_socket");
+		return expected(P, what[kind],
+				kind == TBL_LL_FS    ? "e.g. read, write, execute, read_file"
+				: kind == TBL_LL_NET ? "e.g. bind, connect"
+						     : "e.g. signal, abstract_unix_socket");
 	char name[SCPL_MAX_IDENT + 1];
 	tok_text(P, t, name, sizeof name);
 	unsigned abi;
@@ -657,7 +664,9 @@ static jitk_err accessname(struct parser *P, enum tbl_ll_kind kind, uint64_t *ma
 		if (s)
 			scpl_hint(P, "did you mean %s?", s);
 		else
-			scpl_hint(P, "%s", kind == TBL_LL_FS ? "rights: read, write, execute, or a Landlock name such as read_file, make_dir, ioctl_dev"
+			scpl_hint(P, "%s",
+				  kind == TBL_LL_FS
+					  ? "rights: read, write, execute, or a Landlock name such as read_file, make_dir, ioctl_dev"
 				  : kind == TBL_LL_NET ? "rights: bind, connect (bind_tcp, connect_tcp)"
 						       : "scopes: signal, abstract_unix_socket");
 		return e;
@@ -703,7 +712,8 @@ static jitk_err rule(struct parser *P)
 	const struct scpl_tok *open = peek(P);
 	const struct scpl_tok *seen[RF__COUNT] = { 0 };
 	struct prule r = { .ref0 = P->nrefs, .src = P->cur, .tok = P->pos };
-	jitk_err e = expect(P, "{", "'{' to start a rule", "a rule is written { action = ...; syscall = ... }");
+	jitk_err e =
+		expect(P, "{", "'{' to start a rule", "a rule is written { action = ...; syscall = ... }");
 	if (e)
 		return e;
 	if ((e = rfield(P, &r, seen)))
@@ -776,16 +786,13 @@ static jitk_err rfield(struct parser *P, struct prule *r, const struct scpl_tok 
 		return e;
 	}
 	switch (f) {
-	case RF_ACTION:
-		return action(P, &r->action);
-	case RF_SYSCALL:
-		return syscalls(P, r);
+	case RF_ACTION: return action(P, &r->action);
+	case RF_SYSCALL: return syscalls(P, r);
 	case RF_ARCH:
 		r->has_arch = true;
 		r->arch_tok = (size_t)(t - cur_src(P)->toks);
 		return archlist(P, r->arch);
-	default:
-		return cond(P, &r->cond);
+	default: return cond(P, &r->cond);
 	}
 }
 
@@ -828,7 +835,9 @@ static jitk_err action(struct parser *P, uint32_t *ret)
 {
 	const struct scpl_tok *t = peek(P);
 	if (t->kind != SCPL_TK_IDENT)
-		return expected(P, "an action", "actions: Allow, Kill, KillProcess, KillThread, Log, Notify, Trap, Trace, Errno");
+		return expected(
+			P, "an action",
+			"actions: Allow, Kill, KillProcess, KillThread, Log, Notify, Trap, Trace, Errno");
 	char name[SCPL_MAX_IDENT + 1];
 	tok_text(P, t, name, sizeof name);
 	size_t a = NACTIONS;
@@ -845,7 +854,8 @@ static jitk_err action(struct parser *P, uint32_t *ret)
 		if (s)
 			scpl_hint(P, "did you mean %s?", s);
 		else
-			scpl_hint(P, "actions: Allow, Kill, KillProcess, KillThread, Log, Notify, Trap, Trace, Errno");
+			scpl_hint(P,
+				  "actions: Allow, Kill, KillProcess, KillThread, Log, Notify, Trap, Trace, Errno");
 		return e;
 	}
 	next(P);
@@ -873,7 +883,8 @@ static jitk_err action(struct parser *P, uint32_t *ret)
 		memcpy(txt, cur_src(P)->text + v.off, n);
 		txt[n] = '\0';
 		e = scpl_err_range(P, P->cur, v.off, v.end - v.off, JITK_E_RANGE,
-			      "%s value %s is out of range (0..%u)", name, txt, (unsigned)actions[a].max);
+				   "%s value %s is out of range (0..%u)", name, txt,
+				   (unsigned)actions[a].max);
 		if (actions[a].data == DATA_REQUIRED)
 			scpl_hint(P, "the kernel clamps errno values above 4095 (MAX_ERRNO)");
 		else
@@ -917,8 +928,8 @@ static jitk_err sysref(struct parser *P)
 		 * syscall (-1 is "skip" for tracers). */
 		if (t->num > INT32_MAX) {
 			jitk_err e = scpl_err_at(P, t, JITK_E_RANGE,
-					    "syscall number %.*s is out of range (0..2147483647)",
-					    (int)(t->len > 24 ? 24 : t->len), cur_src(P)->text + t->off);
+						 "syscall number %.*s is out of range (0..2147483647)",
+						 (int)(t->len > 24 ? 24 : t->len), cur_src(P)->text + t->off);
 			scpl_hint(P, "seccomp_data.nr is an int; negative numbers are never syscalls");
 			return e;
 		}
@@ -933,7 +944,8 @@ static jitk_err sysref(struct parser *P)
 		scpl_hint(P, "seccomp_data.nr is an int; negative numbers are never syscalls");
 		return e;
 	} else if (t->kind != SCPL_TK_IDENT) {
-		return expected(P, "a syscall name or number", "e.g. syscall = read or syscall = [SYS_read; 1]");
+		return expected(P, "a syscall name or number",
+				"e.g. syscall = read or syscall = [SYS_read; 1]");
 	}
 	next(P);
 	if (!array_grow((void **)&P->refs, &P->caprefs, P->nrefs + 1, sizeof *P->refs))
@@ -965,8 +977,8 @@ static struct pcmp *new_cmp(struct parser *P)
 
 /* A balanced tree of kind over v[lo..hi): chains of && or || do not make
  * the tree (and every recursive consumer of it) deep. */
-static const struct pol_cond *balanced(struct parser *P, enum pol_kind kind,
-				       const struct pol_cond **v, size_t lo, size_t hi)
+static const struct pol_cond *balanced(struct parser *P, enum pol_kind kind, const struct pol_cond **v,
+				       size_t lo, size_t hi)
 {
 	if (hi - lo == 1)
 		return v[lo];
@@ -983,8 +995,7 @@ static const struct pol_cond *balanced(struct parser *P, enum pol_kind kind,
 
 /* Shared by cond and andcond: sub { op sub }, built balanced. */
 static jitk_err chain(struct parser *P, const char *op, enum pol_kind kind,
-		      jitk_err (*sub)(struct parser *, const struct pol_cond **),
-		      const struct pol_cond **out)
+		      jitk_err (*sub)(struct parser *, const struct pol_cond **), const struct pol_cond **out)
 {
 	const struct pol_cond **v = NULL;
 	size_t n = 0, cap = 0;
@@ -1035,7 +1046,7 @@ static jitk_err unary(struct parser *P, const struct pol_cond **out)
 	bool nests = is(P, t, "!") || (is(P, t, "(") && !masked_operand_ahead(P));
 	if (nests && P->depth >= SCPL_MAX_COND_DEPTH) {
 		e = scpl_err_at(P, t, JITK_E_RANGE, "condition nested too deeply (more than %d levels)",
-			   SCPL_MAX_COND_DEPTH);
+				SCPL_MAX_COND_DEPTH);
 		scpl_hint(P, "simplify the condition");
 		return e;
 	}
@@ -1082,7 +1093,7 @@ static const struct {
 	enum pol_op op;
 } relops[] = {
 	{ "==", POL_EQ }, { "!=", POL_NE }, { "<", POL_LT },
-	{ "<=", POL_LE }, { ">", POL_GT }, { ">=", POL_GE },
+	{ "<=", POL_LE }, { ">", POL_GT },  { ">=", POL_GE },
 };
 
 /* compare = operand relop const.  The constants are only read here; that
@@ -1244,7 +1255,7 @@ static jitk_err cterm(struct parser *P, struct cval *out)
 			return expected(P, "a number after '-'", "only numbers can be negated, e.g. -1");
 		if (n->num > (uint64_t)1 << 63) {
 			e = scpl_err_range(P, P->cur, t->off, n->off + n->len - t->off, JITK_E_RANGE,
-				      "negative number does not fit in 64 bits");
+					   "negative number does not fit in 64 bits");
 			scpl_hint(P, "the smallest is -0x8000000000000000");
 			return e;
 		}
@@ -1276,7 +1287,8 @@ static jitk_err cterm(struct parser *P, struct cval *out)
 				if (s)
 					scpl_hint(P, "did you mean %s?", s);
 				else
-					scpl_hint(P, "constants are errno names (EPERM) and flags from each ABI's kernel headers (O_RDONLY, PROT_EXEC, ...)");
+					scpl_hint(P,
+						  "constants are errno names (EPERM) and flags from each ABI's kernel headers (O_RDONLY, PROT_EXEC, ...)");
 				return e;
 			}
 			out->miss_off = t->off;
@@ -1326,15 +1338,14 @@ static jitk_policy_limits limits_of(const jitk_policy_limits *lim)
 	return l;
 }
 
-jitk_err jitk_policy_parse(const char *text, size_t len, const char *filename,
-			   jitk_policy **out, jitk_diag *d)
+jitk_err jitk_policy_parse(const char *text, size_t len, const char *filename, jitk_policy **out,
+			   jitk_diag *d)
 {
 	return jitk_policy_parse_limited(text, len, filename, NULL, out, d);
 }
 
 jitk_err jitk_policy_parse_limited(const char *text, size_t len, const char *filename,
-				   const jitk_policy_limits *lim, jitk_policy **out,
-				   jitk_diag *d)
+				   const jitk_policy_limits *lim, jitk_policy **out, jitk_diag *d)
 {
 	diag_clear(d);
 	if (!out || (!text && len))
@@ -1389,8 +1400,8 @@ jitk_err jitk_policy_load(const char *path, jitk_policy **out, jitk_diag *d)
 	return jitk_policy_load_limited(path, NULL, out, d);
 }
 
-jitk_err jitk_policy_load_limited(const char *path, const jitk_policy_limits *lim,
-				  jitk_policy **out, jitk_diag *d)
+jitk_err jitk_policy_load_limited(const char *path, const jitk_policy_limits *lim, jitk_policy **out,
+				  jitk_diag *d)
 {
 	diag_clear(d);
 	if (!path || !out)

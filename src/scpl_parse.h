@@ -21,11 +21,11 @@
 
 /* One source text: the top-level policy or an included file. */
 struct src {
-	char *name;      /* for diagnostics, "" if none */
-	char *text;      /* owned when own_text */
+	char *name; /* for diagnostics, "" if none */
+	char *text; /* owned when own_text */
 	size_t len;
 	bool own_text;
-	char *real;      /* realpath() of the file, NULL if unknown */
+	char *real; /* realpath() of the file, NULL if unknown */
 	struct scpl_tok *toks;
 	size_t ntoks;
 };
@@ -46,7 +46,7 @@ struct prule {
 	/* The rule's own arch list, if it has one (else all of the policy's). */
 	bool arch[JITK_ARCH__COUNT];
 	bool has_arch;
-	size_t arch_tok;   /* its "arch" field name, in src */
+	size_t arch_tok; /* its "arch" field name, in src */
 };
 
 /* A constant and where it was written (for range errors).  A name may have
@@ -54,11 +54,11 @@ struct prule {
  * 7), or none on some (ARCH_SET_FS on aarch64): abi[a] is its value on ABI
  * a, bit a of `missing` says a has none, miss_* is the first such name. */
 struct cval {
-	uint64_t v;                     /* the value on x86_64 (action data) */
+	uint64_t v; /* the value on x86_64 (action data) */
 	uint64_t abi[JITK_ARCH__COUNT];
 	uint32_t missing;
 	size_t miss_off, miss_len;
-	size_t src, off, end;           /* byte range in source src */
+	size_t src, off, end; /* byte range in source src */
 };
 
 /* A comparison as parsed: the pol_cond template (its mask and value are
@@ -81,10 +81,10 @@ struct parser {
 	jitk_diag *d;
 	struct src **srcs;
 	size_t nsrcs, capsrcs;
-	size_t cur, pos;   /* current source and token */
+	size_t cur, pos; /* current source and token */
 	size_t inc_stack[SCPL_MAX_INCLUDE_DEPTH + 1];
-	unsigned ninc;     /* sources on the include stack */
-	unsigned depth;    /* condition nesting */
+	unsigned ninc;  /* sources on the include stack */
+	unsigned depth; /* condition nesting */
 	struct arena_blk *arena;
 	struct prule *rules;
 	size_t nrules, caprules;
@@ -114,13 +114,12 @@ static inline struct src *cur_src(struct parser *P)
 	return P->srcs[P->cur];
 }
 
-
 /* Located errors and hints (scpl_parse.c): err_range at a byte range of
  * source s, err_at at token t of the current source. */
-jitk_err scpl_err_range(struct parser *P, size_t s, size_t off, size_t span, jitk_err err,
-			const char *fmt, ...) JITK_PRINTF(6, 7);
-jitk_err scpl_err_at(struct parser *P, const struct scpl_tok *t, jitk_err err,
-		     const char *fmt, ...) JITK_PRINTF(4, 5);
+jitk_err scpl_err_range(struct parser *P, size_t s, size_t off, size_t span, jitk_err err, const char *fmt,
+			...) JITK_PRINTF(6, 7);
+jitk_err scpl_err_at(struct parser *P, const struct scpl_tok *t, jitk_err err, const char *fmt, ...)
+	JITK_PRINTF(4, 5);
 void scpl_hint(struct parser *P, const char *fmt, ...) JITK_PRINTF(2, 3);
 jitk_err scpl_nomem(struct parser *P);
 #ifdef __clang_analyzer__ /* never JITK_OK (diag.h) */
@@ -133,8 +132,8 @@ jitk_err scpl_nomem(struct parser *P);
  * its quotes), relative to the including file; on success *idx is its
  * source, lexed.  A file included again is read and lexed once, but its
  * bytes count against lim.max_total each time (scpl_include.c). */
-jitk_err scpl_include_open(struct parser *P, const struct scpl_tok *t, const char *ptext,
-			   size_t plen, size_t *idx);
+jitk_err scpl_include_open(struct parser *P, const struct scpl_tok *t, const char *ptext, size_t plen,
+			   size_t *idx);
 /* Copy every source's name and text into the arena (P->kept), to be
  * handed to the policy with it (jitk_policy_source). */
 jitk_err scpl_keep_sources(struct parser *P);

@@ -82,12 +82,8 @@ static jitk_err print_action(struct strbuf *sb, uint32_t ret)
 			break;
 		sb_printf(sb, "Notify");
 		return JITK_OK;
-	case JITK_RET_TRAP:
-		sb_printf(sb, "Trap %u", data);
-		return JITK_OK;
-	case JITK_RET_TRACE:
-		sb_printf(sb, "Trace %u", data);
-		return JITK_OK;
+	case JITK_RET_TRAP: sb_printf(sb, "Trap %u", data); return JITK_OK;
+	case JITK_RET_TRACE: sb_printf(sb, "Trace %u", data); return JITK_OK;
 	case JITK_RET_ERRNO: {
 		if (data > 4095)
 			break;
@@ -103,8 +99,7 @@ static jitk_err print_action(struct strbuf *sb, uint32_t ret)
 }
 
 static const char *const relop[] = {
-	[POL_EQ] = "==", [POL_NE] = "!=", [POL_LT] = "<",
-	[POL_LE] = "<=", [POL_GT] = ">",  [POL_GE] = ">=",
+	[POL_EQ] = "==", [POL_NE] = "!=", [POL_LT] = "<", [POL_LE] = "<=", [POL_GT] = ">", [POL_GE] = ">=",
 };
 
 static void print_cond(struct strbuf *sb, const struct pol_cond *c, enum pol_kind parent);
@@ -134,7 +129,10 @@ static void print_cond(struct strbuf *sb, const struct pol_cond *c, enum pol_kin
 		}
 		char operand[32];
 		snprintf(operand, sizeof operand,
-			 c->low32 ? "low32(arg%u)" : c->reg64 ? "reg64(arg%u)" : "arg%u", c->arg);
+			 c->low32   ? "low32(arg%u)"
+			 : c->reg64 ? "reg64(arg%u)"
+				    : "arg%u",
+			 c->arg);
 		bool masked = c->mask != (c->low32 ? 0xffffffffu : UINT64_MAX);
 		if (masked) {
 			sb_printf(sb, "(%s & ", operand);
@@ -235,8 +233,8 @@ static jitk_err collect(const jitk_policy *p, const struct pol_rule *r, struct p
 	return JITK_OK;
 }
 
-static void print_rule_part(struct strbuf *sb, const struct pol_rule *r, const struct pkey *k,
-			    size_t n, bool limited, unsigned set, const bool *done)
+static void print_rule_part(struct strbuf *sb, const struct pol_rule *r, const struct pkey *k, size_t n,
+			    bool limited, unsigned set, const bool *done)
 {
 	sb_printf(sb, "    { action = ");
 	print_action(sb, r->action);

@@ -81,7 +81,8 @@ static jitk_err check_names(struct parser *P)
 		if (!any) {
 			const struct src *S = P->srcs[pr->src];
 			const struct scpl_tok *t = &S->toks[pr->arch_tok];
-			jitk_err e = scpl_err_range(P, pr->src, t->off, t->len, JITK_E_NAME,
+			jitk_err e =
+				scpl_err_range(P, pr->src, t->off, t->len, JITK_E_NAME,
 					       "the rule's arch list shares no architecture with the policy");
 			arch_list_text(P->arch, listed, sizeof listed);
 			scpl_hint(P, "the policy's arch list is [%s]", listed);
@@ -111,10 +112,10 @@ static jitk_err check_names(struct parser *P)
 			jitk_err e;
 			if (elsewhere)
 				e = scpl_err_range(P, r->src, t->off, t->len, JITK_E_NAME,
-					      "syscall '%s' does not exist on %s", name, listed);
+						   "syscall '%s' does not exist on %s", name, listed);
 			else
 				e = scpl_err_range(P, r->src, t->off, t->len, JITK_E_NAME,
-					      "unknown syscall '%s'", name);
+						   "unknown syscall '%s'", name);
 			const char *s = NULL;
 			for (int a = 0; a < JITK_ARCH__COUNT && !s; a++)
 				if (arch[a])
@@ -128,7 +129,8 @@ static jitk_err check_names(struct parser *P)
 			if (s)
 				scpl_hint(P, "did you mean '%s'?", s);
 			else
-				scpl_hint(P, "syscall names come from the kernel headers of each listed arch");
+				scpl_hint(P,
+					  "syscall names come from the kernel headers of each listed arch");
 			return e;
 		}
 	}
@@ -166,8 +168,10 @@ static jitk_err check_missing(struct parser *P, const struct pol_cond *t, const 
 			jitk_err e = scpl_err_range(P, cv[k]->src, cv[k]->miss_off, cv[k]->miss_len,
 						    JITK_E_NAME, "constant '%s' has no value on %s", name,
 						    jitk_arch_name((jitk_arch)a));
-			scpl_hint(P, "%s's kernel headers do not define it; limit the rule to the ABIs "
-				  "that do with its own arch = [...]", jitk_arch_name((jitk_arch)a));
+			scpl_hint(P,
+				  "%s's kernel headers do not define it; limit the rule to the ABIs "
+				  "that do with its own arch = [...]",
+				  jitk_arch_name((jitk_arch)a));
 			return e;
 		}
 	return JITK_OK;
@@ -175,8 +179,7 @@ static jitk_err check_missing(struct parser *P, const struct pol_cond *t, const 
 
 /* Template t with the constants of ABI a (low32 ones cut to 32 bits: the
  * width check makes sure they fit).  NULL stays NULL (true). */
-static const struct pol_cond *inst_cond(struct parser *P, const struct pol_cond *t, int a,
-					bool *oom)
+static const struct pol_cond *inst_cond(struct parser *P, const struct pol_cond *t, int a, bool *oom)
 {
 	if (!t || *oom)
 		return NULL;
@@ -267,22 +270,22 @@ static jitk_err check_widths(struct parser *P, const struct pol_cond *t, int a, 
 		char txt[64], where[160];
 		src_text(P, cv[k]->src, cv[k]->off, cv[k]->end - cv[k]->off, txt, sizeof txt);
 		param_text(a, nr, t, w, where, sizeof where);
-		jitk_err e = scpl_err_range(P, cv[k]->src, cv[k]->off, cv[k]->end - cv[k]->off,
-					    JITK_E_RANGE, "%s %s does not fit %s", k ? "value" : "mask",
-					    txt, where);
-		scpl_hint(P, "the kernel uses only the low %u bits of this argument, so the compare "
+		jitk_err e = scpl_err_range(P, cv[k]->src, cv[k]->off, cv[k]->end - cv[k]->off, JITK_E_RANGE,
+					    "%s %s does not fit %s", k ? "value" : "mask", txt, where);
+		scpl_hint(P,
+			  "the kernel uses only the low %u bits of this argument, so the compare "
 			  "could never mean what it says; negative values mean their %u-bit two's "
-			  "complement", w, w);
+			  "complement",
+			  w, w);
 		return e;
 	}
 	return JITK_OK;
 }
 
 /* Add a warning at bytes [off, off+span) of source s. */
-static void warn(struct parser *P, size_t s, size_t off, size_t span, const char *hint,
-		 const char *fmt, ...) JITK_PRINTF(6, 7);
-static void warn(struct parser *P, size_t s, size_t off, size_t span, const char *hint,
-		 const char *fmt, ...)
+static void warn(struct parser *P, size_t s, size_t off, size_t span, const char *hint, const char *fmt, ...)
+	JITK_PRINTF(6, 7);
+static void warn(struct parser *P, size_t s, size_t off, size_t span, const char *hint, const char *fmt, ...)
 {
 	if (P->nwarn == SCPL_MAX_WARNINGS) {
 		P->morewarn++;
@@ -310,8 +313,7 @@ static void warn(struct parser *P, size_t s, size_t off, size_t span, const char
  * when the cut mask and value are the old ones.  reg64() is new with these
  * rules: it has no old meaning to differ from.
  */
-static bool changed(const struct parser *P, const struct pol_cond *t, int a, int nr,
-		    char *why, size_t cap)
+static bool changed(const struct parser *P, const struct pol_cond *t, int a, int nr, char *why, size_t cap)
 {
 	if (!t)
 		return false;
@@ -331,14 +333,17 @@ static bool changed(const struct parser *P, const struct pol_cond *t, int a, int
 	char where[160];
 	param_text(a, nr, t, w, where, sizeof where);
 	if (pc->mask.abi[a] != pc->mask.v || pc->value.abi[a] != pc->value.v)
-		snprintf(why, cap, "on %s its constants have %s's own values now (%#llx, x86_64's %#llx before)",
+		snprintf(why, cap,
+			 "on %s its constants have %s's own values now (%#llx, x86_64's %#llx before)",
 			 jitk_arch_name((jitk_arch)a), jitk_arch_name((jitk_arch)a),
-			 (unsigned long long)(pc->value.abi[a] != pc->value.v ? pc->value.abi[a] : pc->mask.abi[a]),
+			 (unsigned long long)(pc->value.abi[a] != pc->value.v ? pc->value.abi[a]
+									      : pc->mask.abi[a]),
 			 (unsigned long long)(pc->value.abi[a] != pc->value.v ? pc->value.v : pc->mask.v));
 	else if (w < wo)
 		snprintf(why, cap, "%s is compared in its low %u bits now (%u before)", where, w, wo);
 	else
-		snprintf(why, cap, "on %s the value is compared as its %u-bit two's complement %#llx now "
+		snprintf(why, cap,
+			 "on %s the value is compared as its %u-bit two's complement %#llx now "
 			 "(the %u-bit argument was compared with the 64-bit value before)",
 			 jitk_arch_name((jitk_arch)a), w, (unsigned long long)v, w);
 	(void)P;
@@ -381,8 +386,8 @@ jitk_err scpl_resolve(struct parser *P, const char *filename, jitk_policy **out)
 	if (e)
 		return e;
 	/* A source rule becomes at most one pol_rule per ABI. */
-	struct pol_rule *rules = arena_alloc(&P->arena, (P->nrules ? P->nrules : 1) * JITK_ARCH__COUNT *
-							     sizeof *rules);
+	struct pol_rule *rules =
+		arena_alloc(&P->arena, (P->nrules ? P->nrules : 1) * JITK_ARCH__COUNT * sizeof *rules);
 	if (!rules)
 		return scpl_nomem(P);
 	int *tmp = malloc((P->nrefs ? P->nrefs : 1) * sizeof *tmp);

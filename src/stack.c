@@ -57,8 +57,7 @@ static size_t put(struct emit *e, uint16_t code, uint8_t jt, uint8_t jf, uint32_
 
 static bool is_mem(uint16_t code)
 {
-	return code == (BPF_LD | BPF_MEM) || code == (BPF_LDX | BPF_MEM) || code == BPF_ST ||
-	       code == BPF_STX;
+	return code == (BPF_LD | BPF_MEM) || code == (BPF_LDX | BPF_MEM) || code == BPF_ST || code == BPF_STX;
 }
 
 /* Renumber f's scratch cells into 0..used-1: map[cell] (unused: 0xff). */
@@ -173,16 +172,16 @@ static jitk_err stack_combine(const jitk_filter *const *fs, size_t n, jitk_filte
 	}
 	if (!err && e.n > JITK_MAXINSNS)
 		err = diag_err(d, JITK_E_TOO_BIG,
-			       "the stacked filter needs %zu instructions; the kernel allows %u",
-			       e.n, JITK_MAXINSNS);
+			       "the stacked filter needs %zu instructions; the kernel allows %u", e.n,
+			       JITK_MAXINSNS);
 	if (!err && jitk_filter_new(e.p, e.n, out) != JITK_OK)
 		err = diag_err(d, JITK_E_NOMEM, "out of memory");
 	free(e.p);
 	return err;
 }
 
-jitk_err jitk_stack(const jitk_filter *const *fs, size_t n, unsigned timeout_ms,
-		    jitk_filter **out, jitk_diag *d)
+jitk_err jitk_stack(const jitk_filter *const *fs, size_t n, unsigned timeout_ms, jitk_filter **out,
+		    jitk_diag *d)
 {
 	diag_clear(d);
 	if (!out || (n && !fs))

@@ -62,7 +62,7 @@ static void diag_vmsg(jitk_diag *d, jitk_err err, const char *fmt, va_list ap)
 	vsnprintf(d->msg, sizeof d->msg, fmt, ap);
 }
 
-jitk_err (diag_err)(jitk_diag *d, jitk_err err, const char *fmt, ...)
+jitk_err(diag_err)(jitk_diag *d, jitk_err err, const char *fmt, ...)
 {
 	if (d) {
 		va_list ap;
@@ -74,8 +74,7 @@ jitk_err (diag_err)(jitk_diag *d, jitk_err err, const char *fmt, ...)
 	return err;
 }
 
-jitk_err (diag_insn)(jitk_diag *d, jitk_err err, long index, const char *rule,
-		   const char *fmt, ...)
+jitk_err(diag_insn)(jitk_diag *d, jitk_err err, long index, const char *rule, const char *fmt, ...)
 {
 	if (d) {
 		va_list ap;
@@ -89,8 +88,8 @@ jitk_err (diag_insn)(jitk_diag *d, jitk_err err, long index, const char *rule,
 	return err;
 }
 
-jitk_err (diag_text)(jitk_diag *d, jitk_err err, const char *file, const char *text,
-		   size_t textlen, size_t off, size_t span, const char *fmt, ...)
+jitk_err(diag_text)(jitk_diag *d, jitk_err err, const char *file, const char *text, size_t textlen,
+		    size_t off, size_t span, const char *fmt, ...)
 {
 	if (!d)
 		return err;
@@ -173,11 +172,11 @@ jitk_err sb_finish(struct strbuf *sb, char **out)
 		sb_printf(sb, "%s", "");
 	if (sb->failed) {
 		free(sb->buf);
-		*sb = (struct strbuf){0};
+		*sb = (struct strbuf){ 0 };
 		return JITK_E_NOMEM;
 	}
 	*out = sb->buf;
-	*sb = (struct strbuf){0};
+	*sb = (struct strbuf){ 0 };
 	return JITK_OK;
 }
 
@@ -191,8 +190,7 @@ void size_text(size_t n, char *buf, size_t cap)
 		snprintf(buf, cap, "%zu bytes", n);
 }
 
-jitk_err read_file(const char *path, size_t max, bool regular_only, char **text, size_t *len,
-		   jitk_diag *d)
+jitk_err read_file(const char *path, size_t max, bool regular_only, char **text, size_t *len, jitk_diag *d)
 {
 	/* O_NONBLOCK: opening a fifo must not wait for a writer before we
 	 * know what the file is; reads of a regular file ignore it. */
@@ -256,8 +254,7 @@ jitk_err read_file(const char *path, size_t max, bool regular_only, char **text,
 	if (!err && n > max) {
 		char lim[32];
 		size_text(max, lim, sizeof lim);
-		err = diag_err(d, JITK_E_TOO_BIG, "%s is larger than the input limit of %s", path,
-			       lim);
+		err = diag_err(d, JITK_E_TOO_BIG, "%s is larger than the input limit of %s", path, lim);
 	}
 	if (err) {
 		free(buf);

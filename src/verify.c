@@ -82,8 +82,7 @@ static bool side_ok(jitk_side s)
 }
 
 /* The term of one side. */
-static jitk_err side_term(Z3_context c, jitk_side s, const struct smt_input *in, Z3_ast *t,
-			  jitk_diag *d)
+static jitk_err side_term(Z3_context c, jitk_side s, const struct smt_input *in, Z3_ast *t, jitk_diag *d)
 {
 	if (s.filter)
 		return smt_bpf(c, s.filter, in, t, d);
@@ -300,8 +299,8 @@ static Z3_ast num(Z3_context c, Z3_ast t, uint64_t v)
 }
 
 /* The interval of an operator application over folded arguments. */
-static struct ival app_ival(struct fold *f, Z3_decl_kind k, Z3_app app, unsigned n,
-			    const struct ival *ai, unsigned width)
+static struct ival app_ival(struct fold *f, Z3_decl_kind k, Z3_app app, unsigned n, const struct ival *ai,
+			    unsigned width)
 {
 	Z3_context c = f->c;
 	struct ival full = { 0, width_max(width) };
@@ -316,8 +315,7 @@ static struct ival app_ival(struct fold *f, Z3_decl_kind k, Z3_app app, unsigned
 		struct ival r = { (ai[0].lo << wl) | ai[1].lo, (ai[0].hi << wl) | ai[1].hi };
 		return r;
 	}
-	case Z3_OP_ZERO_EXT:
-		return n == 1 ? ai[0] : full;
+	case Z3_OP_ZERO_EXT: return n == 1 ? ai[0] : full;
 	case Z3_OP_EXTRACT: {
 		Z3_func_decl dcl = Z3_get_app_decl(c, app);
 		unsigned hi = (unsigned)Z3_get_decl_int_parameter(c, dcl, 0);
@@ -342,8 +340,7 @@ static struct ival app_ival(struct fold *f, Z3_decl_kind k, Z3_app app, unsigned
 		}
 		return r;
 	}
-	default:
-		return full;
+	default: return full;
 	}
 }
 
@@ -382,8 +379,7 @@ static Z3_ast fold(struct fold *f, Z3_ast t, struct ival *iv)
 	Z3_ast tt = Z3_mk_true(c), ff = Z3_mk_false(c);
 	switch (dk) {
 	case Z3_OP_TRUE:
-	case Z3_OP_FALSE:
-		goto done;
+	case Z3_OP_FALSE: goto done;
 	case Z3_OP_ITE: {
 		Z3_ast g = fold_bool(f, Z3_get_app_arg(c, app, 0));
 		if (Z3_is_eq_ast(c, g, tt) || Z3_is_eq_ast(c, g, ff)) {
@@ -417,8 +413,10 @@ static Z3_ast fold(struct fold *f, Z3_ast t, struct ival *iv)
 				keep[kn++] = x;
 		}
 		if (!r)
-			r = kn == 0 ? unit : kn == 1 ? keep[0]
-				 : dk == Z3_OP_AND ? Z3_mk_and(c, kn, keep) : Z3_mk_or(c, kn, keep);
+			r = kn == 0           ? unit
+			    : kn == 1         ? keep[0]
+			    : dk == Z3_OP_AND ? Z3_mk_and(c, kn, keep)
+					      : Z3_mk_or(c, kn, keep);
 		if (keep != stack)
 			free(keep);
 		goto done;
@@ -483,8 +481,7 @@ static Z3_ast fold(struct fold *f, Z3_ast t, struct ival *iv)
 			goto done;
 		}
 		break;
-	default:
-		break;
+	default: break;
 	}
 	/* Any other operator: fold the arguments; evaluate over constants. */
 	{
@@ -542,8 +539,7 @@ done:
 	return r;
 }
 
-Z3_ast verify_fold(Z3_context c, const struct smt_input *in, Z3_ast t,
-		   const struct verify_box *box)
+Z3_ast verify_fold(Z3_context c, const struct smt_input *in, Z3_ast t, const struct verify_box *box)
 {
 	unsigned wid[VERIFY_NWORDS];
 	for (unsigned i = 0; i < VERIFY_NWORDS; i++)
@@ -573,7 +569,7 @@ struct step {
 struct pending {
 	Z3_ast fa, fb, df; /* df: the sides differ, simplified */
 	struct verify_box box;
-	size_t step;       /* its step in vrun.steps */
+	size_t step; /* its step in vrun.steps */
 };
 
 /* A leaf where the sides differ: kept for the witness passes. */
@@ -588,7 +584,7 @@ struct vrun {
 	struct smt_input in;
 	unsigned wid[VERIFY_NWORDS];
 	jitk_side a, b;
-	jitk_cex *cex;           /* NULL, or maxcex entries */
+	jitk_cex *cex; /* NULL, or maxcex entries */
 	size_t maxcex, ncex;
 	uint32_t (*blk)[2];      /* nr, arch of each witness: maxcex entries */
 	struct verify_stats *st; /* never NULL here */
@@ -599,7 +595,7 @@ struct vrun {
 	size_t nleaves;
 	struct pending *pend;
 	size_t npend, cappend, pendnodes;
-	bool stop;               /* a difference was found and one witness is enough */
+	bool stop;                /* a difference was found and one witness is enough */
 	verify_unsat_fn on_unsat; /* NULL, or gets each UNSAT query (verify.h) */
 	void *on_unsat_ctx;
 	size_t nunsat;
@@ -627,7 +623,9 @@ static bool add_step(struct vrun *v, struct step s)
 static const char *audit_name(uint32_t audit, uint32_t nrlo, uint32_t nrhi)
 {
 	if (audit == AUDIT_ARCH_X86_64)
-		return nrhi < JITK_X32_SYSCALL_BIT ? "x86_64" : nrlo >= JITK_X32_SYSCALL_BIT ? "x32" : "x86_64/x32";
+		return nrhi < JITK_X32_SYSCALL_BIT    ? "x86_64"
+		       : nrlo >= JITK_X32_SYSCALL_BIT ? "x32"
+						      : "x86_64/x32";
 	for (int a = 0; a < JITK_ARCH__COUNT; a++)
 		if (jitk_arch_audit((jitk_arch)a) == audit)
 			return jitk_arch_name((jitk_arch)a);
@@ -651,10 +649,11 @@ static void describe_box(const struct verify_box *b, char *out, size_t cap)
 			continue;
 		const char *half = i % 2 ? "high" : "low";
 		if (i < 4)
-			n += (size_t)snprintf(out + n, cap - n, ", ip %s word 0x%x..0x%x", half, b->lo[i], b->hi[i]);
+			n += (size_t)snprintf(out + n, cap - n, ", ip %s word 0x%x..0x%x", half, b->lo[i],
+					      b->hi[i]);
 		else
-			n += (size_t)snprintf(out + n, cap - n, ", args[%u] %s word 0x%x..0x%x", (i - 4) / 2,
-					      half, b->lo[i], b->hi[i]);
+			n += (size_t)snprintf(out + n, cap - n, ", args[%u] %s word 0x%x..0x%x",
+					      (i - 4) / 2, half, b->lo[i], b->hi[i]);
 	}
 }
 
@@ -690,8 +689,10 @@ static jitk_err check(struct vrun *v, const struct verify_box *box, bool *sat, j
 		describe_box(box, part, sizeof part);
 		jitk_err e = diag_err(d, JITK_E_SOLVER, "Z3 could not decide the part %s: %s", part,
 				      Z3_solver_get_reason_unknown(c, v->s));
-		diag_hint(d, "the policy is hard there; raise the timeout (--timeout MS, default %u ms "
-			  "per part)", VERIFY_DEFAULT_TIMEOUT_MS);
+		diag_hint(d,
+			  "the policy is hard there; raise the timeout (--timeout MS, default %u ms "
+			  "per part)",
+			  VERIFY_DEFAULT_TIMEOUT_MS);
 		return e;
 	}
 	*sat = r == Z3_L_TRUE;
@@ -753,7 +754,6 @@ static void block(struct vrun *v, size_t i)
 			   Z3_mk_eq(c, v->in.w[1], Z3_mk_unsigned_int(c, v->blk[i][1], bv32)) };
 	Z3_solver_assert(c, v->s, Z3_mk_not(c, Z3_mk_and(c, 2, same)));
 }
-
 
 /* "nr is a syscall number that some ABI reporting this arch value names"
  * (x86_64 and x32 share one), as range tests; NULL if there is none. */
@@ -870,7 +870,7 @@ static jitk_err export_arch_parts(struct vrun *v, Z3_ast ta, Z3_ast tb, jitk_dia
 			cl[0] = Z3_simplify(c, df);
 			for (size_t j = 0; j < nv; j++)
 				cl[j + 1] = Z3_mk_not(c, Z3_mk_eq(c, v->in.w[1],
-								 Z3_mk_unsigned_int(c, vals[j], bv32)));
+								  Z3_mk_unsigned_int(c, vals[j], bv32)));
 			q = Z3_mk_and(c, (unsigned)(nv + 1), cl);
 			free(cl);
 		}
@@ -957,8 +957,8 @@ static jitk_err flush(struct vrun *v, jitk_diag *d)
 
 /* A leaf of the decomposition: recorded as a step of the split tree, and
  * proved (queued for flush) unless both sides folded to the same term. */
-static jitk_err leaf(struct vrun *v, Z3_ast fa, Z3_ast fb, const struct verify_box *box,
-		     size_t nodes, jitk_diag *d)
+static jitk_err leaf(struct vrun *v, Z3_ast fa, Z3_ast fb, const struct verify_box *box, size_t nodes,
+		     jitk_diag *d)
 {
 	Z3_context c = v->c;
 	v->nleaves++;
@@ -1086,8 +1086,8 @@ static bool args_pay(unsigned argsplits, size_t nodes, size_t parent_nodes)
 }
 
 /* Prove ta == tb on the inputs of box: fold, then split or solve. */
-static jitk_err part(struct vrun *v, Z3_ast ta, Z3_ast tb, struct verify_box *box,
-		     unsigned argsplits, size_t parent_nodes, jitk_diag *d)
+static jitk_err part(struct vrun *v, Z3_ast ta, Z3_ast tb, struct verify_box *box, unsigned argsplits,
+		     size_t parent_nodes, jitk_diag *d)
 {
 	Z3_context c = v->c;
 	struct fold f = { .c = c, .box = box, .wid = v->wid, .cap = 1024 };
@@ -1104,7 +1104,8 @@ static jitk_err part(struct vrun *v, Z3_ast ta, Z3_ast tb, struct verify_box *bo
 	free(set.tab);
 	unsigned w = 0;
 	uint32_t s = 0;
-	bool split = !f.oom && !Z3_is_eq_ast(c, fa, fb) && choose_split(&f, args_pay(argsplits, nodes, parent_nodes), &w, &s);
+	bool split = !f.oom && !Z3_is_eq_ast(c, fa, fb) &&
+		     choose_split(&f, args_pay(argsplits, nodes, parent_nodes), &w, &s);
 	bool failed = f.oom;
 	fold_free(&f);
 	if (failed)
@@ -1192,9 +1193,12 @@ static jitk_err solve_witnesses(struct vrun *v, jitk_diag *d)
 				if (l->box.lo[1] == l->box.hi[1])
 					prefer = known_nrs(c, v->in.w[0], l->box.lo[1]);
 				if (!prefer)
-					prefer = Z3_mk_bvult(c, Z3_mk_bvand(c, v->in.w[0],
-									    Z3_mk_unsigned_int(c, ~JITK_X32_SYSCALL_BIT, bv32)),
-							     Z3_mk_unsigned_int(c, 1024, bv32));
+					prefer = Z3_mk_bvult(
+						c,
+						Z3_mk_bvand(c, v->in.w[0],
+							    Z3_mk_unsigned_int(c, ~JITK_X32_SYSCALL_BIT,
+									       bv32)),
+						Z3_mk_unsigned_int(c, 1024, bv32));
 			}
 			Z3_solver_push(c, v->s);
 			assert_box(v, &l->box);
@@ -1210,7 +1214,8 @@ static jitk_err solve_witnesses(struct vrun *v, jitk_diag *d)
 		}
 	}
 	if (v->ncex == 0)
-		return diag_err(d, JITK_E_SOLVER, "internal error: a part was satisfiable but gave no witness");
+		return diag_err(d, JITK_E_SOLVER,
+				"internal error: a part was satisfiable but gave no witness");
 	return JITK_OK;
 }
 
@@ -1251,8 +1256,8 @@ static jitk_err equiv_in(struct vrun *v, unsigned timeout_ms, jitk_diag *d)
 		err = solve_witnesses(v, d);
 		if (!err)
 			err = diag_err(d, JITK_E_DIFFERENT,
-				       "the two sides differ on %zu input%s (arch 0x%08x, nr %d first)", v->ncex,
-				       v->ncex == 1 ? "" : "s", v->cex ? v->cex[0].in.arch : 0,
+				       "the two sides differ on %zu input%s (arch 0x%08x, nr %d first)",
+				       v->ncex, v->ncex == 1 ? "" : "s", v->cex ? v->cex[0].in.arch : 0,
 				       v->cex ? v->cex[0].in.nr : 0);
 		return err;
 	}
@@ -1261,13 +1266,13 @@ static jitk_err equiv_in(struct vrun *v, unsigned timeout_ms, jitk_diag *d)
 	if (!check_cover(v, &i, &box) || i != v->nsteps)
 		return diag_err(d, JITK_E_SOLVER,
 				"internal error: the proved parts do not cover every input (%zu parts); "
-				"nothing is proved", v->st->nparts);
+				"nothing is proved",
+				v->st->nparts);
 	return v->on_unsat ? export_arch_parts(v, ta, tb, d) : JITK_OK;
 }
 
-static jitk_err equiv_run(jitk_side a, jitk_side b, unsigned timeout_ms, jitk_cex *cex,
-			  size_t maxcex, size_t *ncex, struct verify_stats *st, verify_unsat_fn fn,
-			  void *ctx, jitk_diag *d)
+static jitk_err equiv_run(jitk_side a, jitk_side b, unsigned timeout_ms, jitk_cex *cex, size_t maxcex,
+			  size_t *ncex, struct verify_stats *st, verify_unsat_fn fn, void *ctx, jitk_diag *d)
 {
 	diag_clear(d);
 	if (ncex)
@@ -1277,7 +1282,8 @@ static jitk_err equiv_run(jitk_side a, jitk_side b, unsigned timeout_ms, jitk_ce
 		st = &local;
 	st->nparts = st->nqueries = st->maxnodes = 0;
 	if (!side_ok(a) || !side_ok(b))
-		return diag_err(d, JITK_E_INVAL, "each side must be exactly one of a policy, a filter and a stack");
+		return diag_err(d, JITK_E_INVAL,
+				"each side must be exactly one of a policy, a filter and a stack");
 	if (maxcex == 0)
 		maxcex = 1; /* deciding needs at least one witness */
 	Z3_config cfg = Z3_mk_config();
@@ -1289,11 +1295,16 @@ static jitk_err equiv_run(jitk_side a, jitk_side b, unsigned timeout_ms, jitk_ce
 	if (!c)
 		return diag_err(d, JITK_E_NOMEM, "cannot create a Z3 context");
 	Z3_set_error_handler(c, verify_z3_error);
-	struct vrun v = { .c = c, .a = a, .b = b, .cex = cex, .maxcex = cex ? maxcex : 1, .st = st,
-			  .on_unsat = fn, .on_unsat_ctx = ctx };
+	struct vrun v = { .c = c,
+			  .a = a,
+			  .b = b,
+			  .cex = cex,
+			  .maxcex = cex ? maxcex : 1,
+			  .st = st,
+			  .on_unsat = fn,
+			  .on_unsat_ctx = ctx };
 	v.blk = calloc(v.maxcex, sizeof *v.blk);
-	jitk_err err = v.blk ? equiv_in(&v, timeout_ms ? timeout_ms : VERIFY_DEFAULT_TIMEOUT_MS, d)
-			     : oom(d);
+	jitk_err err = v.blk ? equiv_in(&v, timeout_ms ? timeout_ms : VERIFY_DEFAULT_TIMEOUT_MS, d) : oom(d);
 	free(v.blk);
 	free(v.steps);
 	free(v.pend);
@@ -1306,27 +1317,26 @@ static jitk_err equiv_run(jitk_side a, jitk_side b, unsigned timeout_ms, jitk_ce
 	return err;
 }
 
-jitk_err verify_equiv(jitk_side a, jitk_side b, unsigned timeout_ms, jitk_cex *cex,
-		      size_t maxcex, size_t *ncex, struct verify_stats *st, jitk_diag *d)
+jitk_err verify_equiv(jitk_side a, jitk_side b, unsigned timeout_ms, jitk_cex *cex, size_t maxcex,
+		      size_t *ncex, struct verify_stats *st, jitk_diag *d)
 {
 	return equiv_run(a, b, timeout_ms, cex, maxcex, ncex, st, NULL, NULL, d);
 }
 
-jitk_err verify_equiv_export(jitk_side a, jitk_side b, unsigned timeout_ms, jitk_cex *cex,
-			     size_t maxcex, size_t *ncex, verify_unsat_fn fn, void *ctx,
-			     jitk_diag *d)
+jitk_err verify_equiv_export(jitk_side a, jitk_side b, unsigned timeout_ms, jitk_cex *cex, size_t maxcex,
+			     size_t *ncex, verify_unsat_fn fn, void *ctx, jitk_diag *d)
 {
 	return equiv_run(a, b, timeout_ms, cex, maxcex, ncex, NULL, fn, ctx, d);
 }
 
-jitk_err jitk_equiv(jitk_side a, jitk_side b, unsigned timeout_ms, jitk_cex *cex,
-		    size_t maxcex, size_t *ncex, jitk_diag *d)
+jitk_err jitk_equiv(jitk_side a, jitk_side b, unsigned timeout_ms, jitk_cex *cex, size_t maxcex,
+		    size_t *ncex, jitk_diag *d)
 {
 	return equiv_run(a, b, timeout_ms, cex, maxcex, ncex, NULL, NULL, NULL, d);
 }
 
-jitk_err jitk_verify(const jitk_policy *p, const jitk_filter *f, unsigned timeout_ms,
-		     jitk_cex *cex, jitk_diag *d)
+jitk_err jitk_verify(const jitk_policy *p, const jitk_filter *f, unsigned timeout_ms, jitk_cex *cex,
+		     jitk_diag *d)
 {
 	if (!p || !f)
 		return diag_err(d, JITK_E_INVAL, "jitk_verify: NULL policy or filter");

@@ -45,17 +45,15 @@ struct verify_stats {
 typedef void (*verify_unsat_fn)(void *ctx, size_t part, const char *smtlib);
 
 /* jitk_equiv, also handing each arch part to fn (if non-NULL) on success. */
-jitk_err verify_equiv_export(jitk_side a, jitk_side b, unsigned timeout_ms, jitk_cex *cex,
-			     size_t maxcex, size_t *ncex, verify_unsat_fn fn, void *ctx,
-			     jitk_diag *d);
+jitk_err verify_equiv_export(jitk_side a, jitk_side b, unsigned timeout_ms, jitk_cex *cex, size_t maxcex,
+			     size_t *ncex, verify_unsat_fn fn, void *ctx, jitk_diag *d);
 
 /* jitk_equiv with statistics and the test hook; st may be NULL. */
-jitk_err verify_equiv(jitk_side a, jitk_side b, unsigned timeout_ms, jitk_cex *cex,
-		      size_t maxcex, size_t *ncex, struct verify_stats *st, jitk_diag *d);
+jitk_err verify_equiv(jitk_side a, jitk_side b, unsigned timeout_ms, jitk_cex *cex, size_t maxcex,
+		      size_t *ncex, struct verify_stats *st, jitk_diag *d);
 
 /* The folding of one term under a box (exposed for its exactness test):
  * equal to t for every input in box, over the words of in. */
-Z3_ast verify_fold(Z3_context c, const struct smt_input *in, Z3_ast t,
-		   const struct verify_box *box);
+Z3_ast verify_fold(Z3_context c, const struct smt_input *in, Z3_ast t, const struct verify_box *box);
 
 #endif

@@ -74,8 +74,7 @@ static jitk_err check_fail(jitk_diag *d, const jitk_insn *insns, size_t pc, cons
 {
 	char desc[96];
 	check_describe(desc, sizeof desc, &insns[pc]);
-	diag_insn(d, JITK_E_CHECK, (long)pc, rule, "instruction %zu, %s: %s [%s]", pc, desc, what,
-		  rule);
+	diag_insn(d, JITK_E_CHECK, (long)pc, rule, "instruction %zu, %s: %s [%s]", pc, desc, what, rule);
 	if (hint)
 		diag_hint(d, "%s", hint);
 	return JITK_E_CHECK;
@@ -92,10 +91,10 @@ static jitk_err check_fail(jitk_diag *d, const jitk_insn *insns, size_t pc, cons
 static bool check_is_ancillary(uint32_t k)
 {
 	static const uint32_t anc[] = {
-		SKF_AD_PROTOCOL, SKF_AD_PKTTYPE, SKF_AD_IFINDEX, SKF_AD_NLATTR,
-		SKF_AD_NLATTR_NEST, SKF_AD_MARK, SKF_AD_QUEUE, SKF_AD_HATYPE,
-		SKF_AD_RXHASH, SKF_AD_CPU, SKF_AD_ALU_XOR_X, SKF_AD_VLAN_TAG,
-		SKF_AD_VLAN_TAG_PRESENT, SKF_AD_PAY_OFFSET, SKF_AD_RANDOM, SKF_AD_VLAN_TPID,
+		SKF_AD_PROTOCOL,         SKF_AD_PKTTYPE,    SKF_AD_IFINDEX,   SKF_AD_NLATTR,
+		SKF_AD_NLATTR_NEST,      SKF_AD_MARK,       SKF_AD_QUEUE,     SKF_AD_HATYPE,
+		SKF_AD_RXHASH,           SKF_AD_CPU,        SKF_AD_ALU_XOR_X, SKF_AD_VLAN_TAG,
+		SKF_AD_VLAN_TAG_PRESENT, SKF_AD_PAY_OFFSET, SKF_AD_RANDOM,    SKF_AD_VLAN_TPID,
 	};
 	/*@ loop invariant 0 <= i <= sizeof(anc) / sizeof(anc[0]);
 	  @ loop assigns i;
@@ -118,8 +117,7 @@ static jitk_err check_classic_insn(const jitk_insn *insns, size_t n, size_t pc, 
 	const jitk_insn *in = &insns[pc];
 	int op = insn_op_of(in->code);
 	if (op < 0) {
-		jitk_err e = check_fail(d, insns, pc, CHECK_RULE_OPCODE,
-					"not a classic BPF opcode",
+		jitk_err e = check_fail(d, insns, pc, CHECK_RULE_OPCODE, "not a classic BPF opcode",
 					"the whole 16-bit code must be one of the 49 classic opcodes; "
 					"unused bits are not ignored");
 		/* A valid opcode with stray high bits is a common slip. */
@@ -134,16 +132,14 @@ static jitk_err check_classic_insn(const jitk_insn *insns, size_t n, size_t pc, 
 	case INSN_DIV_K:
 	case INSN_MOD_K:
 		if (in->k == 0)
-			return check_fail(d, insns, pc, CHECK_RULE_DIV_BY_ZERO,
-					  "division by the constant 0",
+			return check_fail(d, insns, pc, CHECK_RULE_DIV_BY_ZERO, "division by the constant 0",
 					  "a constant divisor must be nonzero");
 		break;
 	case INSN_LSH_K:
 	case INSN_RSH_K:
 		if (in->k >= 32)
 			return check_fail(d, insns, pc, CHECK_RULE_SHIFT_RANGE,
-					  "constant shift count is 32 or more",
-					  "shift counts are 0..31");
+					  "constant shift count is 32 or more", "shift counts are 0..31");
 		break;
 	case INSN_LD_MEM:
 	case INSN_LDX_MEM:
@@ -188,8 +184,7 @@ static jitk_err check_classic_insn(const jitk_insn *insns, size_t n, size_t pc, 
 					  "offset is in the ancillary area but names no extension",
 					  "seccomp loads use offsets 0, 4, ..., 60 of seccomp_data");
 		break;
-	default:
-		break;
+	default: break;
 	}
 	return JITK_OK;
 }
@@ -242,8 +237,10 @@ static jitk_err check_mem(const jitk_insn *insns, size_t n, jitk_diag *d)
 			if (!(memvalid & (1u << in->k))) {
 				jitk_err e = check_fail(d, insns, pc, CHECK_RULE_MEM_UNINIT,
 							"reads a scratch cell that is not stored on "
-							"every path to it", NULL);
-				diag_hint(d, "store M[%u] first on every path; the kernel also "
+							"every path to it",
+							NULL);
+				diag_hint(d,
+					  "store M[%u] first on every path; the kernel also "
 					  "treats code after a RET as reached by falling through",
 					  (unsigned)in->k);
 				return e;
@@ -266,8 +263,7 @@ static jitk_err check_mem(const jitk_insn *insns, size_t n, jitk_diag *d)
 			masks[pc + 1 + in->jf] &= memvalid;
 			memvalid = 0xffff;
 			break;
-		default:
-			break;
+		default: break;
 		}
 	}
 	return JITK_OK;
@@ -305,8 +301,7 @@ static jitk_err check_seccomp(const jitk_insn *insns, size_t n, jitk_diag *d)
 		 * that the index is visibly in range, docs/verify.md). */
 		if (op < 0 || !check_admitted(op)) {
 			jitk_err e = check_fail(d, insns, pc, CHECK_RULE_SECCOMP_OPCODE,
-						"classic BPF, but seccomp does not admit this opcode",
-						NULL);
+						"classic BPF, but seccomp does not admit this opcode", NULL);
 			if (op == INSN_MOD_K || op == INSN_MOD_X)
 				diag_hint(d, "seccomp has no MOD: compute A - (A / v) * v with "
 					     "DIV, MUL and SUB");
@@ -343,8 +338,8 @@ jitk_err check_insns(const jitk_insn *insns, size_t n, jitk_diag *d)
 	}
 	if (n > JITK_MAXINSNS) {
 		diag_insn(d, JITK_E_TOO_BIG, JITK_MAXINSNS, CHECK_RULE_LENGTH,
-			  "the program has %zu instructions, more than %u [%s]", n,
-			  (unsigned)JITK_MAXINSNS, CHECK_RULE_LENGTH);
+			  "the program has %zu instructions, more than %u [%s]", n, (unsigned)JITK_MAXINSNS,
+			  CHECK_RULE_LENGTH);
 		diag_hint(d, "split the policy into several stacked filters, or shorten it");
 		return JITK_E_TOO_BIG;
 	}

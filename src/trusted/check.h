@@ -15,17 +15,17 @@
 #include "jitk.h"
 
 /* Rule ids written to jitk_diag.rule, in the order the kernel applies them. */
-#define CHECK_RULE_LENGTH         "length"         /* n == 0 or n > 4096 */
-#define CHECK_RULE_OPCODE         "opcode"         /* code not in the classic table */
-#define CHECK_RULE_DIV_BY_ZERO    "div-by-zero"    /* DIV/MOD K with k == 0 */
-#define CHECK_RULE_SHIFT_RANGE    "shift-range"    /* LSH/RSH K with k >= 32 */
-#define CHECK_RULE_MEM_INDEX      "mem-index"      /* LD/LDX MEM, ST, STX with k >= 16 */
-#define CHECK_RULE_JUMP_RANGE     "jump-range"     /* jump target past the last insn */
-#define CHECK_RULE_LD_ABS_RANGE   "ld-abs-range"   /* LD ABS k >= SKF_AD_OFF, not ancillary */
-#define CHECK_RULE_LAST_NOT_RET   "last-not-ret"   /* last insn is not RET K / RET A */
-#define CHECK_RULE_MEM_UNINIT     "mem-uninit"     /* M[k] read not preceded by a store */
+#define CHECK_RULE_LENGTH "length"                 /* n == 0 or n > 4096 */
+#define CHECK_RULE_OPCODE "opcode"                 /* code not in the classic table */
+#define CHECK_RULE_DIV_BY_ZERO "div-by-zero"       /* DIV/MOD K with k == 0 */
+#define CHECK_RULE_SHIFT_RANGE "shift-range"       /* LSH/RSH K with k >= 32 */
+#define CHECK_RULE_MEM_INDEX "mem-index"           /* LD/LDX MEM, ST, STX with k >= 16 */
+#define CHECK_RULE_JUMP_RANGE "jump-range"         /* jump target past the last insn */
+#define CHECK_RULE_LD_ABS_RANGE "ld-abs-range"     /* LD ABS k >= SKF_AD_OFF, not ancillary */
+#define CHECK_RULE_LAST_NOT_RET "last-not-ret"     /* last insn is not RET K / RET A */
+#define CHECK_RULE_MEM_UNINIT "mem-uninit"         /* M[k] read not preceded by a store */
 #define CHECK_RULE_SECCOMP_OPCODE "seccomp-opcode" /* classic-legal, not admitted by seccomp */
-#define CHECK_RULE_SECCOMP_LOAD   "seccomp-load"   /* LD W ABS k >= 64 or k % 4 != 0 */
+#define CHECK_RULE_SECCOMP_LOAD "seccomp-load"     /* LD W ABS k >= 64 or k % 4 != 0 */
 
 /*
  * JITK_OK if seccomp(2) accepts insns[0..n).  Otherwise JITK_E_TOO_BIG (n == 0,

@@ -28,14 +28,13 @@ void diag_clear(jitk_diag *d);
 jitk_err diag_err(jitk_diag *d, jitk_err err, const char *fmt, ...) JITK_PRINTF(3, 4);
 /* Error at instruction index, with a rule id. */
 /*@ assigns *d; ensures \result == err; */
-jitk_err diag_insn(jitk_diag *d, jitk_err err, long index, const char *rule,
-		   const char *fmt, ...) JITK_PRINTF(5, 6);
+jitk_err diag_insn(jitk_diag *d, jitk_err err, long index, const char *rule, const char *fmt, ...)
+	JITK_PRINTF(5, 6);
 /* Error at a text position.  text/textlen is the whole source so the line
  * can be copied into the diagnostic; off is the byte offset of the problem
  * and span its length. */
-jitk_err diag_text(jitk_diag *d, jitk_err err, const char *file, const char *text,
-		   size_t textlen, size_t off, size_t span, const char *fmt, ...)
-	JITK_PRINTF(8, 9);
+jitk_err diag_text(jitk_diag *d, jitk_err err, const char *file, const char *text, size_t textlen,
+		   size_t off, size_t span, const char *fmt, ...) JITK_PRINTF(8, 9);
 /* Set the hint of d (after an error was recorded). */
 /*@ assigns *d; */
 void diag_hint(jitk_diag *d, const char *fmt, ...) JITK_PRINTF(2, 3);

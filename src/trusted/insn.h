@@ -90,7 +90,7 @@ enum insn_op {
 #define INSN_ENUM(name, code, mn, opnd, sec, meaning) INSN_##name,
 	INSN_TABLE(INSN_ENUM)
 #undef INSN_ENUM
-	INSN__COUNT
+		INSN__COUNT
 };
 
 struct insn_info {
@@ -98,7 +98,7 @@ struct insn_info {
 	uint16_t code;        /* 0x20 */
 	const char *mnemonic; /* "ld" */
 	enum insn_opnd opnd;
-	bool seccomp;         /* admitted by seccomp_check_filter() */
+	bool seccomp; /* admitted by seccomp_check_filter() */
 	const char *meaning;
 };
 
@@ -121,9 +121,9 @@ extern const struct insn_info insn_info[INSN__COUNT];
 int insn_op_of(uint16_t code);
 
 /* Derived facts, from the code bits. */
-#define INSN_IS_JUMP(code)  (BPF_CLASS(code) == BPF_JMP)
-#define INSN_IS_COND(code)  (BPF_CLASS(code) == BPF_JMP && BPF_OP(code) != BPF_JA)
-#define INSN_IS_RET(code)   (BPF_CLASS(code) == BPF_RET)
+#define INSN_IS_JUMP(code) (BPF_CLASS(code) == BPF_JMP)
+#define INSN_IS_COND(code) (BPF_CLASS(code) == BPF_JMP && BPF_OP(code) != BPF_JA)
+#define INSN_IS_RET(code) (BPF_CLASS(code) == BPF_RET)
 
 #define SECCOMP_DATA_SIZE 64u /* sizeof(struct seccomp_data), also LEN */
 #define INSN_MEMWORDS 16u     /* BPF_MEMWORDS: scratch cells M[0..15] */

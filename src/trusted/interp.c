@@ -11,13 +11,12 @@
 #include "insn.h"
 #include "interp.h"
 
-
 /* The outcome of one instruction. */
 enum step {
-	STEP_NEXT,  /* go on at pc + 1 */
-	STEP_JUMP,  /* go on at pc + 1 + off */
-	STEP_RET,   /* the program returned *ret */
-	STEP_STOP,  /* the program stops and returns 0 */
+	STEP_NEXT, /* go on at pc + 1 */
+	STEP_JUMP, /* go on at pc + 1 + off */
+	STEP_RET,  /* the program returned *ret */
+	STEP_STOP, /* the program stops and returns 0 */
 };
 
 /* Machine state.  M is zeroed although the checker guarantees every cell is
@@ -96,32 +95,23 @@ static enum step exec(struct machine *m, const jitk_insn *i, uint32_t *off, uint
 
 	switch (insn_op_of(i->code)) {
 	/* Loads into A. */
-	case INSN_LD_IMM:
-		m->a = k;
-		return STEP_NEXT;
-	case INSN_LD_W_ABS:
-		return load_word(m->in, k, &m->a) ? STEP_NEXT : STEP_STOP;
+	case INSN_LD_IMM: m->a = k; return STEP_NEXT;
+	case INSN_LD_W_ABS: return load_word(m->in, k, &m->a) ? STEP_NEXT : STEP_STOP;
 	case INSN_LD_MEM:
 		if (k >= INSN_MEMWORDS)
 			return STEP_STOP;
 		m->a = m->mem[k];
 		return STEP_NEXT;
-	case INSN_LD_W_LEN:
-		m->a = SECCOMP_DATA_SIZE;
-		return STEP_NEXT;
+	case INSN_LD_W_LEN: m->a = SECCOMP_DATA_SIZE; return STEP_NEXT;
 
 	/* Loads into X. */
-	case INSN_LDX_IMM:
-		m->x = k;
-		return STEP_NEXT;
+	case INSN_LDX_IMM: m->x = k; return STEP_NEXT;
 	case INSN_LDX_MEM:
 		if (k >= INSN_MEMWORDS)
 			return STEP_STOP;
 		m->x = m->mem[k];
 		return STEP_NEXT;
-	case INSN_LDX_W_LEN:
-		m->x = SECCOMP_DATA_SIZE;
-		return STEP_NEXT;
+	case INSN_LDX_W_LEN: m->x = SECCOMP_DATA_SIZE; return STEP_NEXT;
 
 	/* Stores. */
 	case INSN_ST:
@@ -137,24 +127,12 @@ static enum step exec(struct machine *m, const jitk_insn *i, uint32_t *off, uint
 
 	/* ALU: u32 arithmetic, wrapping.  The products go through u64 so no
 	 * operand is ever promoted to a signed int. */
-	case INSN_ADD_K:
-		m->a = m->a + k;
-		return STEP_NEXT;
-	case INSN_ADD_X:
-		m->a = m->a + m->x;
-		return STEP_NEXT;
-	case INSN_SUB_K:
-		m->a = m->a - k;
-		return STEP_NEXT;
-	case INSN_SUB_X:
-		m->a = m->a - m->x;
-		return STEP_NEXT;
-	case INSN_MUL_K:
-		m->a = (uint32_t)((uint64_t)m->a * k);
-		return STEP_NEXT;
-	case INSN_MUL_X:
-		m->a = (uint32_t)((uint64_t)m->a * m->x);
-		return STEP_NEXT;
+	case INSN_ADD_K: m->a = m->a + k; return STEP_NEXT;
+	case INSN_ADD_X: m->a = m->a + m->x; return STEP_NEXT;
+	case INSN_SUB_K: m->a = m->a - k; return STEP_NEXT;
+	case INSN_SUB_X: m->a = m->a - m->x; return STEP_NEXT;
+	case INSN_MUL_K: m->a = (uint32_t)((uint64_t)m->a * k); return STEP_NEXT;
+	case INSN_MUL_X: m->a = (uint32_t)((uint64_t)m->a * m->x); return STEP_NEXT;
 	case INSN_DIV_K:
 		/* k == 0 is rejected at load time. */
 		if (k == 0)
@@ -168,81 +146,45 @@ static enum step exec(struct machine *m, const jitk_insn *i, uint32_t *off, uint
 			return STEP_STOP;
 		m->a = m->a / m->x;
 		return STEP_NEXT;
-	case INSN_OR_K:
-		m->a = m->a | k;
-		return STEP_NEXT;
-	case INSN_OR_X:
-		m->a = m->a | m->x;
-		return STEP_NEXT;
-	case INSN_AND_K:
-		m->a = m->a & k;
-		return STEP_NEXT;
-	case INSN_AND_X:
-		m->a = m->a & m->x;
-		return STEP_NEXT;
+	case INSN_OR_K: m->a = m->a | k; return STEP_NEXT;
+	case INSN_OR_X: m->a = m->a | m->x; return STEP_NEXT;
+	case INSN_AND_K: m->a = m->a & k; return STEP_NEXT;
+	case INSN_AND_X: m->a = m->a & m->x; return STEP_NEXT;
 	case INSN_LSH_K:
 		/* k >= 32 is rejected at load time. */
 		if (k >= 32)
 			return STEP_STOP;
 		m->a = m->a << k;
 		return STEP_NEXT;
-	case INSN_LSH_X:
-		m->a = m->a << shift_count(m, m->x);
-		return STEP_NEXT;
+	case INSN_LSH_X: m->a = m->a << shift_count(m, m->x); return STEP_NEXT;
 	case INSN_RSH_K:
 		if (k >= 32)
 			return STEP_STOP;
 		m->a = m->a >> k;
 		return STEP_NEXT;
-	case INSN_RSH_X:
-		m->a = m->a >> shift_count(m, m->x);
-		return STEP_NEXT;
-	case INSN_NEG:
-		m->a = 0u - m->a;
-		return STEP_NEXT;
-	case INSN_XOR_K:
-		m->a = m->a ^ k;
-		return STEP_NEXT;
-	case INSN_XOR_X:
-		m->a = m->a ^ m->x;
-		return STEP_NEXT;
+	case INSN_RSH_X: m->a = m->a >> shift_count(m, m->x); return STEP_NEXT;
+	case INSN_NEG: m->a = 0u - m->a; return STEP_NEXT;
+	case INSN_XOR_K: m->a = m->a ^ k; return STEP_NEXT;
+	case INSN_XOR_X: m->a = m->a ^ m->x; return STEP_NEXT;
 
 	/* Jumps: unsigned comparisons of A, offsets relative to pc + 1. */
-	case INSN_JA:
-		*off = k;
-		return STEP_JUMP;
-	case INSN_JEQ_K:
-		return branch(m->a == k, i, off);
-	case INSN_JEQ_X:
-		return branch(m->a == m->x, i, off);
-	case INSN_JGT_K:
-		return branch(m->a > k, i, off);
-	case INSN_JGT_X:
-		return branch(m->a > m->x, i, off);
-	case INSN_JGE_K:
-		return branch(m->a >= k, i, off);
-	case INSN_JGE_X:
-		return branch(m->a >= m->x, i, off);
-	case INSN_JSET_K:
-		return branch((m->a & k) != 0, i, off);
-	case INSN_JSET_X:
-		return branch((m->a & m->x) != 0, i, off);
+	case INSN_JA: *off = k; return STEP_JUMP;
+	case INSN_JEQ_K: return branch(m->a == k, i, off);
+	case INSN_JEQ_X: return branch(m->a == m->x, i, off);
+	case INSN_JGT_K: return branch(m->a > k, i, off);
+	case INSN_JGT_X: return branch(m->a > m->x, i, off);
+	case INSN_JGE_K: return branch(m->a >= k, i, off);
+	case INSN_JGE_X: return branch(m->a >= m->x, i, off);
+	case INSN_JSET_K: return branch((m->a & k) != 0, i, off);
+	case INSN_JSET_X: return branch((m->a & m->x) != 0, i, off);
 
 	/* Returns. */
-	case INSN_RET_K:
-		*ret = k;
-		return STEP_RET;
-	case INSN_RET_A:
-		*ret = m->a;
-		return STEP_RET;
+	case INSN_RET_K: *ret = k; return STEP_RET;
+	case INSN_RET_A: *ret = m->a; return STEP_RET;
 
 	/* Register moves. */
-	case INSN_TAX:
-		m->x = m->a;
-		return STEP_NEXT;
-	case INSN_TXA:
-		m->a = m->x;
-		return STEP_NEXT;
+	case INSN_TAX: m->x = m->a; return STEP_NEXT;
+	case INSN_TXA: m->a = m->x; return STEP_NEXT;
 
 	default:
 		/* Not a classic opcode, or one seccomp refuses (packet loads,
@@ -256,8 +198,7 @@ static enum step exec(struct machine *m, const jitk_insn *i, uint32_t *off, uint
   @ requires \valid(out);
   @ assigns *out;
   @*/
-void interp_run(const jitk_insn *insns, size_t n, const struct seccomp_data *in,
-		jitk_result *out)
+void interp_run(const jitk_insn *insns, size_t n, const struct seccomp_data *in, jitk_result *out)
 {
 	struct machine m = { .a = 0, .x = 0, .in = in, .unspecified = false };
 	uint32_t steps = 0, ret = 0;

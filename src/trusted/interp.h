@@ -34,7 +34,6 @@
  * DIV or shift by an illegal constant, running off the end) stops the
  * program with ret 0, the most restrictive action (KILL_THREAD).
  */
-void interp_run(const jitk_insn *insns, size_t n, const struct seccomp_data *in,
-		jitk_result *out);
+void interp_run(const jitk_insn *insns, size_t n, const struct seccomp_data *in, jitk_result *out);
 
 #endif

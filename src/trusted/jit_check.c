@@ -20,8 +20,7 @@ static bool reg_ok(unsigned r)
 
 static uint32_t rd32(const uint8_t *p)
 {
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
 enum { DEC_OK, DEC_BAD, DEC_TRUNC };
@@ -29,7 +28,11 @@ enum { DEC_OK, DEC_BAD, DEC_TRUNC };
 /* Decode one instruction at c[0..avail).  Sets x->len and the fields. */
 static int decode(const uint8_t *c, size_t avail, struct xinsn *x)
 {
-#define NEED(k) do { if (avail < (k)) return DEC_TRUNC; } while (0)
+#define NEED(k)                           \
+	do {                              \
+		if (avail < (k))          \
+			return DEC_TRUNC; \
+	} while (0)
 	NEED(1);
 	uint8_t b0 = c[0];
 	unsigned mod = 0, reg = 0, rm = 0;
@@ -56,8 +59,14 @@ static int decode(const uint8_t *c, size_t avail, struct xinsn *x)
 		x->kind = XK_RET;
 		x->len = 1;
 		return DEC_OK;
-	case 0xb8: case 0xb9: case 0xba: case 0xbb:
-	case 0xbc: case 0xbd: case 0xbe: case 0xbf:
+	case 0xb8:
+	case 0xb9:
+	case 0xba:
+	case 0xbb:
+	case 0xbc:
+	case 0xbd:
+	case 0xbe:
+	case 0xbf:
 		NEED(5);
 		if (!reg_ok(b0 - 0xb8u))
 			return DEC_BAD;
@@ -66,8 +75,13 @@ static int decode(const uint8_t *c, size_t avail, struct xinsn *x)
 		x->imm = rd32(c + 1);
 		x->len = 5;
 		return DEC_OK;
-	case 0x01: case 0x09: case 0x21: case 0x29:
-	case 0x31: case 0x39: case 0x85:
+	case 0x01:
+	case 0x09:
+	case 0x21:
+	case 0x29:
+	case 0x31:
+	case 0x39:
+	case 0x85:
 		NEED(2);
 		if (mod != 3 || !reg_ok(reg) || !reg_ok(rm))
 			return DEC_BAD;
@@ -187,7 +201,12 @@ static int decode(const uint8_t *c, size_t avail, struct xinsn *x)
 		x->len = 5;
 		x->target = (int64_t)5 + (int32_t)rd32(c + 1);
 		return DEC_OK;
-	case 0x72: case 0x73: case 0x74: case 0x75: case 0x76: case 0x77:
+	case 0x72:
+	case 0x73:
+	case 0x74:
+	case 0x75:
+	case 0x76:
+	case 0x77:
 		NEED(2);
 		x->kind = XK_JCC;
 		x->cc = b0 & 0xf;
@@ -227,8 +246,7 @@ static int decode(const uint8_t *c, size_t avail, struct xinsn *x)
 		x->len = 6;
 		x->target = (int64_t)6 + (int32_t)rd32(c + 2);
 		return DEC_OK;
-	default:
-		return DEC_BAD;
+	default: return DEC_BAD;
 	}
 #undef NEED
 }
@@ -256,10 +274,14 @@ static bool bpf_succ(const jitk_insn *in, size_t pc, size_t t)
 static int bpf_true_cc(int op)
 {
 	switch (op) {
-	case INSN_JEQ_K: case INSN_JEQ_X: return 0x4;   /* je  */
-	case INSN_JGT_K: case INSN_JGT_X: return 0x7;   /* ja  */
-	case INSN_JGE_K: case INSN_JGE_X: return 0x3;   /* jae */
-	case INSN_JSET_K: case INSN_JSET_X: return 0x5; /* jne (after test) */
+	case INSN_JEQ_K:
+	case INSN_JEQ_X: return 0x4; /* je  */
+	case INSN_JGT_K:
+	case INSN_JGT_X: return 0x7; /* ja  */
+	case INSN_JGE_K:
+	case INSN_JGE_X: return 0x3; /* jae */
+	case INSN_JSET_K:
+	case INSN_JSET_X: return 0x5; /* jne (after test) */
 	default: return -1;
 	}
 }
@@ -314,8 +336,8 @@ static bool is_mov_imm(const struct xinsn *x, unsigned r)
  *   exit                                               TO_RET_A (eax untouched)
  *   mov edx, kt; mov eax, kf; cmovcc eax, edx; exit    TO_SELECT (if select)
  * Anything else, or anything left after it, is refused (false). */
-static bool final_transfer(const struct xinsn *xs, size_t i, size_t end, unsigned frame,
-			   bool select, struct dest *out)
+static bool final_transfer(const struct xinsn *xs, size_t i, size_t end, unsigned frame, bool select,
+			   struct dest *out)
 {
 	if (i >= end)
 		return false;
@@ -334,8 +356,9 @@ static bool final_transfer(const struct xinsn *xs, size_t i, size_t end, unsigne
 	if (select && end - i > 3 && is_mov_imm(&xs[i], 2) && is_mov_imm(&xs[i + 1], 0) &&
 	    xs[i + 2].kind == XK_CMOV && xs[i + 2].reg == 0 && xs[i + 2].rm == 2 &&
 	    is_exit(xs, i + 3, end, frame)) {
-		*out = (struct dest){ .how = TO_SELECT, .k = xs[i + 1].imm, .k_true = xs[i].imm,
-				      .cc = xs[i + 2].cc };
+		*out = (struct dest){
+			.how = TO_SELECT, .k = xs[i + 1].imm, .k_true = xs[i].imm, .cc = xs[i + 2].cc
+		};
 		return true;
 	}
 	return false;
@@ -352,16 +375,11 @@ static bool dest_reaches(const struct dest *d, bool holds, const jitk_insn *insn
 		return false;
 	int op = insn_op_of(insns[want].code);
 	switch (d->how) {
-	case TO_CODE:
-		return d->off == (int64_t)offs[want];
-	case TO_RET_K:
-		return op == INSN_RET_K && d->k == insns[want].k;
-	case TO_SELECT:
-		return op == INSN_RET_K && (holds ? d->k_true : d->k) == insns[want].k;
-	case TO_RET_A:
-		return op == INSN_RET_A;
-	default:
-		return false;
+	case TO_CODE: return d->off == (int64_t)offs[want];
+	case TO_RET_K: return op == INSN_RET_K && d->k == insns[want].k;
+	case TO_SELECT: return op == INSN_RET_K && (holds ? d->k_true : d->k) == insns[want].k;
+	case TO_RET_A: return op == INSN_RET_A;
+	default: return false;
 	}
 }
 
@@ -385,8 +403,7 @@ struct image {
 
 /* The arguments and the offset table itself: strictly increasing, inside
  * the image. */
-static jitk_err check_table(size_t n, size_t len, const uint32_t *offs, size_t noffs,
-			    jitk_diag *d)
+static jitk_err check_table(size_t n, size_t len, const uint32_t *offs, size_t noffs, jitk_diag *d)
 {
 	if (n == 0 || n > JITK_MAXINSNS)
 		return diag_insn(d, JITK_E_JIT, -1, "length", "program of %zu instructions", n);
@@ -398,12 +415,12 @@ static jitk_err check_table(size_t n, size_t len, const uint32_t *offs, size_t n
 	for (size_t i = 0; i < n; i++)
 		if (offs[i] >= offs[i + 1])
 			return diag_insn(d, JITK_E_JIT, (long)i, "offset-table",
-					 "offset table not increasing at %zu (%u >= %u)", i,
-					 offs[i], offs[i + 1]);
+					 "offset table not increasing at %zu (%u >= %u)", i, offs[i],
+					 offs[i + 1]);
 	if (offs[0] == 0 || offs[n] >= len)
 		return diag_insn(d, JITK_E_JIT, -1, "offset-table",
-				 "offset table [%u, %u] outside the image of %zu bytes", offs[0],
-				 offs[n], len);
+				 "offset table [%u, %u] outside the image of %zu bytes", offs[0], offs[n],
+				 len);
 	return JITK_OK;
 }
 
@@ -494,8 +511,8 @@ static jitk_err check_trailer(struct image *im)
 	unsigned frame = im->frame;
 	size_t t0 = at[offs[n]] - 1;
 	size_t nexit = frame ? 2 : 1; /* [add rsp, F;] ret */
-	if (m - t0 != 1 + nexit || !is_xor_self(&xs[t0], 0) ||
-	    (frame && xs[t0 + 1].kind != XK_ADD_RSP) || xs[m - 1].kind != XK_RET)
+	if (m - t0 != 1 + nexit || !is_xor_self(&xs[t0], 0) || (frame && xs[t0 + 1].kind != XK_ADD_RSP) ||
+	    xs[m - 1].kind != XK_RET)
 		FAIL(-1, "trailer", "trailer at 0x%x is not: xor eax, eax; %sret", offs[n],
 		     frame ? "add rsp, F; " : "");
 	im->t0 = t0;
@@ -544,8 +561,8 @@ static jitk_err check_each_insn(struct image *im)
 			break;
 		case XK_RET:
 			if (frame && (i == 0 || xs[i - 1].kind != XK_ADD_RSP))
-				FAIL(dpc, "frame",
-				     "native offset 0x%zx: ret without releasing the frame", x->pos);
+				FAIL(dpc, "frame", "native offset 0x%zx: ret without releasing the frame",
+				     x->pos);
 			/* In a jump's code a ret may only end a RET copy or a
 			 * select; check 7 parses the whole code of every jump. */
 			if (own != (long)n &&
@@ -570,21 +587,19 @@ static jitk_err check_each_insn(struct image *im)
 		case XK_LOAD_CTX:
 			if (x->disp < 0 || (unsigned)x->disp + 4 > SECCOMP_DATA_SIZE)
 				FAIL(dpc, "ctx-access",
-				     "native offset 0x%zx: [rdi%+d] outside struct seccomp_data",
-				     x->pos, x->disp);
+				     "native offset 0x%zx: [rdi%+d] outside struct seccomp_data", x->pos,
+				     x->disp);
 			break;
 		case XK_DIV: {
 			/* The guard must sit in the same BPF instruction's code, so no
 			 * branch can enter between it and the div. */
 			bool ok = dpc >= 0 && i >= first + 2 && is_xor_self(&xs[i - 1], 2);
 			if (ok && x->rm == 6) {
-				ok = xs[i - 2].kind == XK_MOV_RI && xs[i - 2].rm == 6 &&
-				     xs[i - 2].imm != 0;
+				ok = xs[i - 2].kind == XK_MOV_RI && xs[i - 2].rm == 6 && xs[i - 2].imm != 0;
 			} else if (ok && x->rm == 1) {
-				ok = i >= first + 3 && xs[i - 2].kind == XK_JCC &&
-				     xs[i - 2].cc == 0x4 && xs[i - 2].target == (int64_t)offs[n] &&
-				     xs[i - 3].kind == XK_ALU_RR && xs[i - 3].op == 0x85 &&
-				     xs[i - 3].reg == 1 && xs[i - 3].rm == 1;
+				ok = i >= first + 3 && xs[i - 2].kind == XK_JCC && xs[i - 2].cc == 0x4 &&
+				     xs[i - 2].target == (int64_t)offs[n] && xs[i - 3].kind == XK_ALU_RR &&
+				     xs[i - 3].op == 0x85 && xs[i - 3].reg == 1 && xs[i - 3].rm == 1;
 			} else {
 				ok = false;
 			}
@@ -627,8 +642,7 @@ static jitk_err check_each_insn(struct image *im)
 				     x->pos, (long long)tgt, pc);
 			break;
 		}
-		default:
-			break;
+		default: break;
 		}
 	}
 	return JITK_OK;
@@ -747,8 +761,7 @@ static jitk_err check_shapes(struct image *im)
 #undef FAIL
 
 jitk_err jit_check_image(const jitk_insn *insns, size_t n, const uint8_t *code, size_t len,
-			 const uint32_t *offs, size_t noffs, struct jit_check_info *info,
-			 jitk_diag *d)
+			 const uint32_t *offs, size_t noffs, struct jit_check_info *info, jitk_diag *d)
 {
 	if (!insns || !code || !offs)
 		return diag_err(d, JITK_E_INVAL, "NULL argument");

@@ -122,8 +122,8 @@ enum xkind {
 };
 
 struct xinsn {
-	size_t pos;      /* offset of the first byte */
-	unsigned len;    /* bytes */
+	size_t pos;   /* offset of the first byte */
+	unsigned len; /* bytes */
 	enum xkind kind;
 	uint8_t op;      /* opcode byte (XK_ALU_RR) */
 	uint8_t reg, rm; /* ModRM fields (digit in reg for group opcodes) */
@@ -160,7 +160,6 @@ struct jit_check_info {
  * JITK_E_INVAL / JITK_E_NOMEM) with d->rule, d->msg naming the native
  * offset and d->index the BPF instruction (-1 for prologue/trailer). */
 jitk_err jit_check_image(const jitk_insn *insns, size_t n, const uint8_t *code, size_t len,
-			 const uint32_t *offs, size_t noffs, struct jit_check_info *info,
-			 jitk_diag *d);
+			 const uint32_t *offs, size_t noffs, struct jit_check_info *info, jitk_diag *d);
 
 #endif

@@ -32,9 +32,8 @@ static bool eval_u32(Z3_context c, Z3_model m, Z3_ast t, uint32_t *out)
 
 /* Read the counterexample of a SAT answer and replay its input through the
  * interpreter. */
-static jitk_err take_cex(Z3_context c, Z3_solver s, const jitk_filter *f,
-			 const struct smt_input *in, const struct smt_x86 *x, struct jit_proof *res,
-			 jitk_diag *d)
+static jitk_err take_cex(Z3_context c, Z3_solver s, const jitk_filter *f, const struct smt_input *in,
+			 const struct smt_x86 *x, struct jit_proof *res, jitk_diag *d)
 {
 	Z3_model m = Z3_solver_get_model(c, s);
 	if (!m)
@@ -61,7 +60,8 @@ static jitk_err take_cex(Z3_context c, Z3_solver s, const jitk_filter *f,
 	if (!res->image_faults && res->image_ret == res->filter_ret)
 		return diag_err(d, JITK_E_SOLVER,
 				"internal error: Z3's counterexample (arch 0x%08x, nr %d) does not replay: "
-				"both return 0x%08x", res->in.arch, res->in.nr, r.ret);
+				"both return 0x%08x",
+				res->in.arch, res->in.nr, r.ret);
 	res->has_cex = true;
 	if (res->image_faults)
 		diag_insn(d, JITK_E_JIT, -1, "jit-proof",
@@ -71,9 +71,10 @@ static jitk_err take_cex(Z3_context c, Z3_solver s, const jitk_filter *f,
 		diag_insn(d, JITK_E_JIT, -1, "jit-proof",
 			  "the image differs from its filter: on arch 0x%08x nr %d it returns 0x%08x, the filter 0x%08x",
 			  res->in.arch, res->in.nr, res->image_ret, res->filter_ret);
-	diag_hint(d, "input words: %08x %08x %08x %08x %08x %08x %08x %08x %08x %08x %08x %08x %08x %08x %08x %08x",
-		  w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], w[11], w[12],
-		  w[13], w[14], w[15]);
+	diag_hint(d,
+		  "input words: %08x %08x %08x %08x %08x %08x %08x %08x %08x %08x %08x %08x %08x %08x %08x %08x",
+		  w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], w[11], w[12], w[13],
+		  w[14], w[15]);
 	return JITK_E_JIT;
 }
 

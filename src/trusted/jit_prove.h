@@ -24,13 +24,13 @@
 #define JIT_PROVE_DEFAULT_TIMEOUT_MS 10000u
 
 struct jit_proof {
-	bool has_cex;             /* a counterexample was found (and replayed) */
-	struct seccomp_data in;   /* its input */
-	uint32_t image_ret;       /* what the image returns there (the semantics) */
-	uint32_t filter_ret;      /* what the filter returns (jitk_interp) */
-	bool image_faults;        /* the image faults (divide error) there */
-	size_t x86_insns;         /* instructions decoded */
-	char *smtlib;             /* the query as SMT-LIB 2 if asked (free()) */
+	bool has_cex;           /* a counterexample was found (and replayed) */
+	struct seccomp_data in; /* its input */
+	uint32_t image_ret;     /* what the image returns there (the semantics) */
+	uint32_t filter_ret;    /* what the filter returns (jitk_interp) */
+	bool image_faults;      /* the image faults (divide error) there */
+	size_t x86_insns;       /* instructions decoded */
+	char *smtlib;           /* the query as SMT-LIB 2 if asked (free()) */
 };
 
 /* Prove code[0..len) equal to filter f (which must pass jitk_check; else

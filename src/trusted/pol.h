@@ -30,7 +30,7 @@ enum pol_kind { POL_CMP, POL_AND, POL_OR, POL_NOT };
 struct pol_cond {
 	enum pol_kind kind;
 	/* POL_CMP */
-	uint8_t arg;   /* 0..5 */
+	uint8_t arg; /* 0..5 */
 	bool low32;
 	bool reg64;
 	enum pol_op op;
@@ -52,32 +52,32 @@ struct pol_rule {
 	 * unknown on an architecture is absent there (libseccomp's rule). */
 	const int *nrs[JITK_ARCH__COUNT];
 	size_t nnrs[JITK_ARCH__COUNT];
-	unsigned line, col;          /* where the rule starts, for messages */
-	const char *file;            /* the source it is written in ("" if none) */
+	unsigned line, col; /* where the rule starts, for messages */
+	const char *file;   /* the source it is written in ("" if none) */
 };
 
 /* The Landlock part of a policy (docs/landlock.md): not a seccomp filter,
  * applied beside it by jitk_landlock_apply (landlock.c).  Access masks are
  * Landlock's own bits (LANDLOCK_ACCESS_FS_*, _NET_*, LANDLOCK_SCOPE_*). */
 struct pol_fs_rule {
-	const char *path;            /* as written */
-	uint64_t access;             /* rights granted beneath path */
-	unsigned line, col;          /* the path string, for messages */
+	const char *path;   /* as written */
+	uint64_t access;    /* rights granted beneath path */
+	unsigned line, col; /* the path string, for messages */
 };
 
 struct pol_net_rule {
 	uint16_t port;
-	uint64_t access;             /* bind_tcp, connect_tcp */
+	uint64_t access; /* bind_tcp, connect_tcp */
 	unsigned line, col;
 };
 
 struct pol_landlock {
-	bool has_fs, has_net;        /* the block was written (maybe empty) */
+	bool has_fs, has_net; /* the block was written (maybe empty) */
 	size_t nfs, nnet;
-	const struct pol_fs_rule *fs; /* one entry per distinct path */
+	const struct pol_fs_rule *fs;   /* one entry per distinct path */
 	const struct pol_net_rule *net; /* one entry per distinct port */
-	uint64_t scope;              /* LANDLOCK_SCOPE_* bits, 0 if none */
-	unsigned max_abi;            /* highest ABI a listed right needs */
+	uint64_t scope;                 /* LANDLOCK_SCOPE_* bits, 0 if none */
+	unsigned max_abi;               /* highest ABI a listed right needs */
 };
 
 /* A text the parse read (jitk_policy_source): not part of the policy's
@@ -97,14 +97,14 @@ struct jitk_policy {
 	size_t nrules;
 	const struct pol_rule *rules; /* in source order */
 	struct pol_landlock landlock; /* filesystem, network, scope */
-	size_t nsources;             /* the texts the parse read, 0 if unknown */
+	size_t nsources;              /* the texts the parse read, 0 if unknown */
 	const struct pol_source *sources;
 	/* What the front end warns about (docs/scpl.md, "Warnings"): rules
 	 * whose meaning the per-ABI semantics changed, rules about calls the
 	 * kernel never filters.  Not part of the meaning. */
 	size_t nwarnings;
 	const jitk_diag *warnings;
-	void *arena;                 /* owner of everything above */
+	void *arena; /* owner of everything above */
 };
 
 #endif

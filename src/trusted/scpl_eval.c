@@ -22,12 +22,9 @@ static int eval_abi(const struct seccomp_data *in)
 		if ((uint32_t)in->nr >= JITK_X32_SYSCALL_BIT)
 			return JITK_ARCH_X32;
 		return JITK_ARCH_X86_64;
-	case AUDIT_ARCH_I386:
-		return JITK_ARCH_I386;
-	case AUDIT_ARCH_AARCH64:
-		return JITK_ARCH_AARCH64;
-	default:
-		return -1;
+	case AUDIT_ARCH_I386: return JITK_ARCH_I386;
+	case AUDIT_ARCH_AARCH64: return JITK_ARCH_AARCH64;
+	default: return -1;
 	}
 }
 
@@ -63,18 +60,12 @@ static bool eval_cmp(const struct pol_cond *c, int a, int nr, const struct secco
 	uint64_t x = in->args[c->arg] & keep & c->mask;
 	uint64_t v = c->value & keep;
 	switch (c->op) {
-	case POL_EQ:
-		return x == v;
-	case POL_NE:
-		return x != v;
-	case POL_LT:
-		return x < v;
-	case POL_LE:
-		return x <= v;
-	case POL_GT:
-		return x > v;
-	case POL_GE:
-		return x >= v;
+	case POL_EQ: return x == v;
+	case POL_NE: return x != v;
+	case POL_LT: return x < v;
+	case POL_LE: return x <= v;
+	case POL_GT: return x > v;
+	case POL_GE: return x >= v;
 	}
 	return false;
 }
@@ -85,14 +76,10 @@ static bool eval_cond(const struct pol_cond *c, int a, int nr, const struct secc
 	if (!c)
 		return true;
 	switch (c->kind) {
-	case POL_CMP:
-		return eval_cmp(c, a, nr, in);
-	case POL_AND:
-		return eval_cond(c->l, a, nr, in) && eval_cond(c->r, a, nr, in);
-	case POL_OR:
-		return eval_cond(c->l, a, nr, in) || eval_cond(c->r, a, nr, in);
-	case POL_NOT:
-		return !eval_cond(c->l, a, nr, in);
+	case POL_CMP: return eval_cmp(c, a, nr, in);
+	case POL_AND: return eval_cond(c->l, a, nr, in) && eval_cond(c->r, a, nr, in);
+	case POL_OR: return eval_cond(c->l, a, nr, in) || eval_cond(c->r, a, nr, in);
+	case POL_NOT: return !eval_cond(c->l, a, nr, in);
 	}
 	return false;
 }

@@ -48,8 +48,7 @@ void smt_data_of(const uint32_t w[SMT_NWORDS], struct seccomp_data *sd);
  * function runs the checker itself and returns its error (JITK_E_CHECK or
  * JITK_E_TOO_BIG) so that no unchecked program is ever "verified".
  */
-jitk_err smt_bpf(Z3_context c, const jitk_filter *f, const struct smt_input *in,
-		 Z3_ast *ret, jitk_diag *d);
+jitk_err smt_bpf(Z3_context c, const jitk_filter *f, const struct smt_input *in, Z3_ast *ret, jitk_diag *d);
 
 /*
  * The same without running jitk_check first.  Precondition: insns passed
@@ -59,8 +58,8 @@ jitk_err smt_bpf(Z3_context c, const jitk_filter *f, const struct smt_input *in,
  * instruction that is not RET -- so a checker bug cannot turn into a wrong
  * encoding.  Exposed for the tests of the encoding itself.
  */
-jitk_err smt_bpf_unchecked(Z3_context c, const jitk_insn *insns, size_t n,
-			   const struct smt_input *in, Z3_ast *ret, jitk_diag *d);
+jitk_err smt_bpf_unchecked(Z3_context c, const jitk_insn *insns, size_t n, const struct smt_input *in,
+			   Z3_ast *ret, jitk_diag *d);
 
 /* The SCPL semantics of p (docs/scpl.md): a 32-bit term equal to
  * jitk_policy_eval(p, in) for every input.  NULL only if Z3 failed. */

@@ -80,8 +80,7 @@ static Z3_ast sel(Z3_context c, Z3_ast g, Z3_ast t, Z3_ast e)
 }
 
 /* Control reaches pc `to` with guard g and registers s. */
-static jitk_err edge(struct bctx *b, size_t from, size_t to, Z3_ast g,
-		     const struct bstate *s, jitk_diag *d)
+static jitk_err edge(struct bctx *b, size_t from, size_t to, Z3_ast g, const struct bstate *s, jitk_diag *d)
 {
 	if (to >= b->n || to <= from)
 		return diag_insn(d, JITK_E_CHECK, (long)from, "jump-range",
@@ -126,8 +125,8 @@ static jitk_err bad(jitk_diag *d, size_t pc, const char *rule, const char *what)
 }
 
 /* Execute the instruction at pc symbolically from state s (a copy). */
-static jitk_err step(struct bctx *b, const struct smt_input *in, size_t pc,
-		     const jitk_insn *ins, struct bstate s, jitk_diag *d)
+static jitk_err step(struct bctx *b, const struct smt_input *in, size_t pc, const jitk_insn *ins,
+		     struct bstate s, jitk_diag *d)
 {
 	Z3_context c = b->c;
 	int op = insn_op_of(ins->code);
@@ -137,8 +136,8 @@ static jitk_err step(struct bctx *b, const struct smt_input *in, size_t pc,
 	if (op < 0 || !insn_info[op].seccomp)
 		return bad(d, pc, "opcode", "opcode not allowed in seccomp");
 	switch ((enum insn_op)op) {
-	case INSN_LD_IMM:   s.a = bv(b, k); break;
-	case INSN_LDX_IMM:  s.x = bv(b, k); break;
+	case INSN_LD_IMM: s.a = bv(b, k); break;
+	case INSN_LDX_IMM: s.x = bv(b, k); break;
 	case INSN_LD_W_LEN: s.a = bv(b, SECCOMP_DATA_SIZE); break;
 	case INSN_LDX_W_LEN: s.x = bv(b, SECCOMP_DATA_SIZE); break;
 	case INSN_LD_W_ABS:
@@ -167,13 +166,13 @@ static jitk_err step(struct bctx *b, const struct smt_input *in, size_t pc,
 	case INSN_SUB_X: s.a = Z3_mk_bvsub(c, s.a, s.x); break;
 	case INSN_MUL_K: s.a = Z3_mk_bvmul(c, s.a, bv(b, k)); break;
 	case INSN_MUL_X: s.a = Z3_mk_bvmul(c, s.a, s.x); break;
-	case INSN_OR_K:  s.a = Z3_mk_bvor(c, s.a, bv(b, k)); break;
-	case INSN_OR_X:  s.a = Z3_mk_bvor(c, s.a, s.x); break;
+	case INSN_OR_K: s.a = Z3_mk_bvor(c, s.a, bv(b, k)); break;
+	case INSN_OR_X: s.a = Z3_mk_bvor(c, s.a, s.x); break;
 	case INSN_AND_K: s.a = Z3_mk_bvand(c, s.a, bv(b, k)); break;
 	case INSN_AND_X: s.a = Z3_mk_bvand(c, s.a, s.x); break;
 	case INSN_XOR_K: s.a = Z3_mk_bvxor(c, s.a, bv(b, k)); break;
 	case INSN_XOR_X: s.a = Z3_mk_bvxor(c, s.a, s.x); break;
-	case INSN_NEG:   s.a = Z3_mk_bvneg(c, s.a); break;
+	case INSN_NEG: s.a = Z3_mk_bvneg(c, s.a); break;
 	case INSN_DIV_K:
 		if (k == 0)
 			return bad(d, pc, "div-zero", "division by constant 0");
@@ -195,8 +194,7 @@ static jitk_err step(struct bctx *b, const struct smt_input *in, size_t pc,
 	case INSN_RSH_K:
 		if (k >= 32)
 			return bad(d, pc, "shift-range", "shift by 32 or more");
-		s.a = op == INSN_LSH_K ? Z3_mk_bvshl(c, s.a, bv(b, k))
-				       : Z3_mk_bvlshr(c, s.a, bv(b, k));
+		s.a = op == INSN_LSH_K ? Z3_mk_bvshl(c, s.a, bv(b, k)) : Z3_mk_bvlshr(c, s.a, bv(b, k));
 		break;
 	case INSN_LSH_X:
 	case INSN_RSH_X: {
@@ -220,12 +218,8 @@ static jitk_err step(struct bctx *b, const struct smt_input *in, size_t pc,
 	case INSN_JGT_X: cond = Z3_mk_bvugt(c, s.a, s.x); break;
 	case INSN_JGE_K: cond = Z3_mk_bvuge(c, s.a, bv(b, k)); break;
 	case INSN_JGE_X: cond = Z3_mk_bvuge(c, s.a, s.x); break;
-	case INSN_JSET_K:
-		cond = Z3_mk_not(c, Z3_mk_eq(c, Z3_mk_bvand(c, s.a, bv(b, k)), bv(b, 0)));
-		break;
-	case INSN_JSET_X:
-		cond = Z3_mk_not(c, Z3_mk_eq(c, Z3_mk_bvand(c, s.a, s.x), bv(b, 0)));
-		break;
+	case INSN_JSET_K: cond = Z3_mk_not(c, Z3_mk_eq(c, Z3_mk_bvand(c, s.a, bv(b, k)), bv(b, 0))); break;
+	case INSN_JSET_X: cond = Z3_mk_not(c, Z3_mk_eq(c, Z3_mk_bvand(c, s.a, s.x), bv(b, 0))); break;
 	default:
 		/* The non-seccomp opcodes were refused above. */
 		return bad(d, pc, "opcode", "opcode not allowed in seccomp");
@@ -244,8 +238,8 @@ static jitk_err step(struct bctx *b, const struct smt_input *in, size_t pc,
 	return edge(b, pc, pc + 1, s.g, &s, d);
 }
 
-jitk_err smt_bpf_unchecked(Z3_context c, const jitk_insn *insns, size_t n,
-			   const struct smt_input *in, Z3_ast *ret, jitk_diag *d)
+jitk_err smt_bpf_unchecked(Z3_context c, const jitk_insn *insns, size_t n, const struct smt_input *in,
+			   Z3_ast *ret, jitk_diag *d)
 {
 	if (!c || !insns || !in || !ret)
 		return diag_err(d, JITK_E_INVAL, "smt_bpf: NULL argument");
@@ -281,8 +275,7 @@ jitk_err smt_bpf_unchecked(Z3_context c, const jitk_insn *insns, size_t n,
 	return err;
 }
 
-jitk_err smt_bpf(Z3_context c, const jitk_filter *f, const struct smt_input *in,
-		 Z3_ast *ret, jitk_diag *d)
+jitk_err smt_bpf(Z3_context c, const jitk_filter *f, const struct smt_input *in, Z3_ast *ret, jitk_diag *d)
 {
 	if (!f)
 		return diag_err(d, JITK_E_INVAL, "smt_bpf: NULL filter");

@@ -56,14 +56,10 @@ static Z3_ast abi_selected(struct sctx *s, jitk_arch a)
 	switch (a) {
 	case JITK_ARCH_X86_64:
 		return and2(c, Z3_mk_eq(c, arch, k32(s, AUDIT_ARCH_X86_64)), Z3_mk_not(c, x32bit));
-	case JITK_ARCH_X32:
-		return and2(c, Z3_mk_eq(c, arch, k32(s, AUDIT_ARCH_X86_64)), x32bit);
-	case JITK_ARCH_I386:
-		return Z3_mk_eq(c, arch, k32(s, AUDIT_ARCH_I386));
-	case JITK_ARCH_AARCH64:
-		return Z3_mk_eq(c, arch, k32(s, AUDIT_ARCH_AARCH64));
-	default:
-		return Z3_mk_false(c);
+	case JITK_ARCH_X32: return and2(c, Z3_mk_eq(c, arch, k32(s, AUDIT_ARCH_X86_64)), x32bit);
+	case JITK_ARCH_I386: return Z3_mk_eq(c, arch, k32(s, AUDIT_ARCH_I386));
+	case JITK_ARCH_AARCH64: return Z3_mk_eq(c, arch, k32(s, AUDIT_ARCH_AARCH64));
+	default: return Z3_mk_false(c);
 	}
 }
 
@@ -102,18 +98,14 @@ static Z3_ast cond(struct sctx *s, const struct pol_cond *q)
 	if (!q)
 		return Z3_mk_true(c);
 	switch (q->kind) {
-	case POL_AND:
-		return and2(c, cond(s, q->l), cond(s, q->r));
+	case POL_AND: return and2(c, cond(s, q->l), cond(s, q->r));
 	case POL_OR: {
 		Z3_ast args[2] = { cond(s, q->l), cond(s, q->r) };
 		return Z3_mk_or(c, 2, args);
 	}
-	case POL_NOT:
-		return Z3_mk_not(c, cond(s, q->l));
-	case POL_CMP:
-		break;
-	default:
-		return NULL;
+	case POL_NOT: return Z3_mk_not(c, cond(s, q->l));
+	case POL_CMP: break;
+	default: return NULL;
 	}
 	if (q->arg > 5)
 		return NULL;

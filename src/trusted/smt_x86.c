@@ -51,9 +51,9 @@ struct xctx {
 	struct smt_x86 *out;
 	struct xinsn *xs;
 	size_t n;
-	uint32_t *at;          /* at[pos] = 1 + index of the insn at pos, or 0 */
-	struct xstate **st;    /* one per instruction, NULL: not reached yet */
-	Z3_ast *rg, *rv;       /* ret points: guard, eax */
+	uint32_t *at;       /* at[pos] = 1 + index of the insn at pos, or 0 */
+	struct xstate **st; /* one per instruction, NULL: not reached yet */
+	Z3_ast *rg, *rv;    /* ret points: guard, eax */
 	size_t nret;
 	Z3_ast fault;
 	jitk_diag *d;
@@ -106,8 +106,7 @@ static Z3_ast sel(Z3_context c, Z3_ast g, Z3_ast t, Z3_ast e)
 #define REFUSE(x, pos, ...) \
 	diag_insn((x)->d, JITK_E_JIT, -1, "x86-semantics", "native offset 0x%zx: " __VA_ARGS__)
 
-static struct xflags flags_merge(struct xctx *x, Z3_ast g, const struct xflags *n,
-				 const struct xflags *o);
+static struct xflags flags_merge(struct xctx *x, Z3_ast g, const struct xflags *n, const struct xflags *o);
 
 /* Control reaches instruction at byte offset `to` in state s with guard g. */
 static jitk_err edge(struct xctx *x, size_t from_pos, int64_t to, const struct xstate *s, Z3_ast g)
@@ -115,8 +114,7 @@ static jitk_err edge(struct xctx *x, size_t from_pos, int64_t to, const struct x
 	Z3_context c = x->c;
 	size_t len = x->xs[x->n - 1].pos + x->xs[x->n - 1].len;
 	if (to < 0 || (uint64_t)to >= len)
-		return REFUSE(x, from_pos, "control leaves the image (to 0x%llx)", from_pos,
-			      (long long)to);
+		return REFUSE(x, from_pos, "control leaves the image (to 0x%llx)", from_pos, (long long)to);
 	if (!x->at[to])
 		return REFUSE(x, from_pos, "branch to 0x%llx, inside an instruction", from_pos,
 			      (long long)to);
@@ -173,14 +171,12 @@ static bool flags_bits(struct xctx *x, const struct xflags *f, Z3_ast *cf, Z3_as
 		*cf = f->a;
 		*zf = f->b;
 		return true;
-	default:
-		return false;
+	default: return false;
 	}
 }
 
 /* The flags after a merge: ite(g, n, o). */
-static struct xflags flags_merge(struct xctx *x, Z3_ast g, const struct xflags *n,
-				 const struct xflags *o)
+static struct xflags flags_merge(struct xctx *x, Z3_ast g, const struct xflags *n, const struct xflags *o)
 {
 	Z3_context c = x->c;
 	if (n->kind == o->kind && n->kind != FL_NONE && Z3_is_eq_ast(c, n->a, o->a) &&
@@ -210,15 +206,16 @@ static Z3_ast cond(struct xctx *x, const struct xstate *s, unsigned cc)
 		case 0x4: return Z3_mk_eq(c, f->a, f->b);
 		case 0x5: return Z3_mk_not(c, Z3_mk_eq(c, f->a, f->b));
 		case 0x6: return Z3_mk_bvule(c, f->a, f->b);
-		default:  return Z3_mk_bvugt(c, f->a, f->b);
+		default: return Z3_mk_bvugt(c, f->a, f->b);
 		}
 	}
 	if (f->kind == FL_LOGIC) {
 		switch (cc) {
 		case 0x2: return Z3_mk_false(c);
 		case 0x3: return Z3_mk_true(c);
-		case 0x4: case 0x6: return is_zero(x, f->a);
-		default:  return Z3_mk_not(c, is_zero(x, f->a));
+		case 0x4:
+		case 0x6: return is_zero(x, f->a);
+		default: return Z3_mk_not(c, is_zero(x, f->a));
 		}
 	}
 	Z3_ast cf, zf;
@@ -230,7 +227,7 @@ static Z3_ast cond(struct xctx *x, const struct xstate *s, unsigned cc)
 	case 0x4: return zf;
 	case 0x5: return Z3_mk_not(c, zf);
 	case 0x6: return or2(c, cf, zf);
-	default:  return and2(c, Z3_mk_not(c, cf), Z3_mk_not(c, zf));
+	default: return and2(c, Z3_mk_not(c, cf), Z3_mk_not(c, zf));
 	}
 }
 
@@ -305,11 +302,8 @@ static bool alu(struct xctx *x, struct xstate *s, unsigned digit, int dst, Z3_as
 		flags_logic(s, r);
 		s->r[dst] = r;
 		return true;
-	case 7: /* CMP: flags of a - src, no write */
-		flags_sub(s, a, src);
-		return true;
-	default:
-		return false;
+	case 7: /* CMP: flags of a - src, no write */ flags_sub(s, a, src); return true;
+	default: return false;
 	}
 }
 
@@ -337,8 +331,10 @@ static jitk_err step(struct xctx *x, size_t i, struct xstate *s)
 	case XK_SUB_RSP: { /* SUB r/m64, imm8 (sign-extended): the frame */
 		int32_t f = (int32_t)xi->imm;
 		if (s->depth != 0 || f <= 0 || f > (int32_t)SMT_X86_MAX_FRAME || f % 4)
-			return REFUSE(x, pos, "sub rsp, %d: only one frame of 4 to %u bytes (a multiple of 4) at entry depth",
-				      pos, f, SMT_X86_MAX_FRAME);
+			return REFUSE(
+				x, pos,
+				"sub rsp, %d: only one frame of 4 to %u bytes (a multiple of 4) at entry depth",
+				pos, f, SMT_X86_MAX_FRAME);
 		s->depth = (unsigned)f;
 		for (unsigned k = 0; k < SMT_X86_NCELLS; k++)
 			s->m[k] = x->out->init[SMT_X86_NREGS + k];
@@ -357,15 +353,12 @@ static jitk_err step(struct xctx *x, size_t i, struct xstate *s)
 		break;
 	case XK_RET: /* RET (near): returns eax to the caller */
 		if (s->depth != 0)
-			return REFUSE(x, pos, "ret with rsp %u bytes below its entry value", pos,
-				      s->depth);
+			return REFUSE(x, pos, "ret with rsp %u bytes below its entry value", pos, s->depth);
 		x->rg[x->nret] = s->g;
 		x->rv[x->nret] = s->r[0];
 		x->nret++;
 		return JITK_OK;
-	case XK_MOV_RI: /* MOV r32, imm32 (B8+rd id) */
-		s->r[rm] = bv(x, xi->imm);
-		break;
+	case XK_MOV_RI: /* MOV r32, imm32 (B8+rd id) */ s->r[rm] = bv(x, xi->imm); break;
 	case XK_ALU_RR:
 		if (xi->op == 0x89) { /* MOV r/m32, r32 */
 			s->r[rm] = s->r[reg];
@@ -417,8 +410,9 @@ static jitk_err step(struct xctx *x, size_t i, struct xstate *s)
 		Z3_ast r = left ? Z3_mk_bvshl(c, a, bv(x, n)) : Z3_mk_bvlshr(c, a, bv(x, n));
 		/* CF is the last bit shifted out */
 		unsigned bit = left ? 32 - n : n - 1;
-		flags_bits_set(s, Z3_mk_eq(c, Z3_mk_extract(c, bit, bit, a),
-					   Z3_mk_unsigned_int(c, 1, Z3_mk_bv_sort(c, 1))),
+		flags_bits_set(s,
+			       Z3_mk_eq(c, Z3_mk_extract(c, bit, bit, a),
+					Z3_mk_unsigned_int(c, 1, Z3_mk_bv_sort(c, 1))),
 			       is_zero(x, r));
 		s->r[rm] = r;
 		break;
@@ -432,8 +426,8 @@ static jitk_err step(struct xctx *x, size_t i, struct xstate *s)
 	case XK_LOAD_STACK:
 	case XK_STORE_STACK: /* MOV r32, [rsp + d8] / MOV [rsp + d8], r32 */
 		if (xi->disp < 0 || xi->disp % 4 || (unsigned)xi->disp + 4 > s->depth)
-			return REFUSE(x, pos, "[rsp%+d] is not a 4-byte cell of the %u-byte frame",
-				      pos, xi->disp, s->depth);
+			return REFUSE(x, pos, "[rsp%+d] is not a 4-byte cell of the %u-byte frame", pos,
+				      xi->disp, s->depth);
 		if (xi->kind == XK_LOAD_STACK)
 			s->r[reg] = s->m[xi->disp / 4];
 		else
@@ -475,8 +469,7 @@ static jitk_err step(struct xctx *x, size_t i, struct xstate *s)
 		s->r[reg] = Z3_mk_ite(c, p, s->r[rm], s->r[reg]);
 		break;
 	}
-	default:
-		return REFUSE(x, pos, "instruction not modelled", pos);
+	default: return REFUSE(x, pos, "instruction not modelled", pos);
 	}
 	return edge(x, pos, (int64_t)next, s, s->g);
 }
@@ -508,15 +501,17 @@ jitk_err smt_x86(Z3_context c, const uint8_t *code, size_t len, const struct smt
 		*xi = (struct xinsn){ .pos = pos };
 		int r = jit_decode(code + pos, len - pos, xi);
 		if (r == JIT_DEC_TRUNC) {
-			err = diag_insn(d, JITK_E_JIT, -1, "truncated",
-					"native offset 0x%zx: instruction (byte 0x%02x) runs past the end of the %zu-byte image",
-					pos, code[pos], len);
+			err = diag_insn(
+				d, JITK_E_JIT, -1, "truncated",
+				"native offset 0x%zx: instruction (byte 0x%02x) runs past the end of the %zu-byte image",
+				pos, code[pos], len);
 			goto out;
 		}
 		if (r != JIT_DEC_OK) {
-			err = diag_insn(d, JITK_E_JIT, -1, "native-opcode",
-					"native offset 0x%zx: byte 0x%02x does not start an instruction of the JIT's subset",
-					pos, code[pos]);
+			err = diag_insn(
+				d, JITK_E_JIT, -1, "native-opcode",
+				"native offset 0x%zx: byte 0x%02x does not start an instruction of the JIT's subset",
+				pos, code[pos]);
 			goto out;
 		}
 		if (xi->kind == XK_JMP || xi->kind == XK_JCC)

@@ -9,8 +9,14 @@
 
 #include "jitk.h"
 
-struct tbl_sys { const char *name; int nr; };
-struct tbl_const { const char *name; uint64_t value; };
+struct tbl_sys {
+	const char *name;
+	int nr;
+};
+struct tbl_const {
+	const char *name;
+	uint64_t value;
+};
 
 /* The kind of a syscall parameter, from its C type and name in the
  * kernel's prototype (tools/gen_params.py). */
@@ -34,9 +40,9 @@ struct tbl_param {
 
 /* One syscall number of an ABI and the kernel function it runs. */
 struct tbl_params {
-	int nr;           /* as seccomp_data.nr carries it (x32: with the x32 bit) */
+	int nr; /* as seccomp_data.nr carries it (x32: with the x32 bit) */
 	uint8_t nargs;
-	const char *name; /* the syscall */
+	const char *name;  /* the syscall */
 	const char *entry; /* the kernel function (sys_ioctl, compat_sys_ioctl) */
 	struct tbl_param arg[6];
 };
@@ -44,14 +50,14 @@ struct tbl_params {
 /* One ABI of tools/abis.txt. */
 struct tbl_abi {
 	const char *name;
-	uint32_t audit;                 /* AUDIT_ARCH_* */
-	uint32_t nrbase;                /* carried by every number (x32 bit) */
-	const struct tbl_sys *sys;      /* sorted by name, NULL-terminated */
+	uint32_t audit;            /* AUDIT_ARCH_* */
+	uint32_t nrbase;           /* carried by every number (x32 bit) */
+	const struct tbl_sys *sys; /* sorted by name, NULL-terminated */
 	const size_t *nsys;
-	const struct tbl_const *consts; /* NULL-terminated */
+	const struct tbl_const *consts;  /* NULL-terminated */
 	const struct tbl_params *params; /* sorted by nr */
 	const size_t *nparams;
-	const char *aliases;            /* "a\0b\0", ends with an empty name */
+	const char *aliases; /* "a\0b\0", ends with an empty name */
 };
 
 /* Indexed by jitk_arch. */

@@ -28,7 +28,7 @@ struct call {
 	enum kexec_abi abi;
 	uint64_t nr;
 	uint64_t args[6];
-	int32_t want;     /* the return value the kernel must give (-errno) */
+	int32_t want; /* the return value the kernel must give (-errno) */
 };
 
 struct shm {
@@ -38,11 +38,10 @@ struct shm {
 	bool trapped[NCALLS];
 };
 
-static const char policy_text[] =
-	"{ arch = [x86_64; i386]; default_action = Allow; rules = [\n"
-	"  { action = Errno EACCES; syscall = close; when = arg0 == -1 };\n"
-	"  { action = Errno EPERM; syscall = ioctl; when = arg1 == TIOCSTI };\n"
-	"  { action = Errno EROFS; syscall = ioctl; when = arg2 == 7 } ] }\n";
+static const char policy_text[] = "{ arch = [x86_64; i386]; default_action = Allow; rules = [\n"
+				  "  { action = Errno EACCES; syscall = close; when = arg0 == -1 };\n"
+				  "  { action = Errno EPERM; syscall = ioctl; when = arg1 == TIOCSTI };\n"
+				  "  { action = Errno EROFS; syscall = ioctl; when = arg2 == 7 } ] }\n";
 
 static const struct call calls[] = {
 	/* i386 close is 6: -1 means 0xffffffff in the 32-bit compare. */
@@ -78,7 +77,7 @@ static void i386_and_int_parameters(void **state)
 	for (size_t i = 0; i < NCALLS; i++) {
 		struct seccomp_data in = { .nr = (int)calls[i].nr,
 					   .arch = calls[i].abi == KEXEC_I386 ? AUDIT_ARCH_I386
-									  : AUDIT_ARCH_X86_64 };
+									      : AUDIT_ARCH_X86_64 };
 		memcpy(in.args, calls[i].args, sizeof in.args);
 		uint32_t r = jitk_policy_eval(p, &in);
 		uint32_t want = calls[i].want == -EBADF ? JITK_RET_ALLOW

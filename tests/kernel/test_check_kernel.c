@@ -22,7 +22,6 @@
 /* Programs per oracle batch. */
 #define BATCH 500u
 
-
 static double now_s(void)
 {
 	struct timespec ts;
@@ -37,17 +36,24 @@ static void print_prog(const jitk_insn *p, size_t n)
 		printf("    %4zu: %04x %02x %02x %08x\n", i, (unsigned)p[i].code, (unsigned)p[i].jt,
 		       (unsigned)p[i].jf, (unsigned)p[i].k);
 	if (shown < n)
-		printf("    ... %zu more; last: %04x %02x %02x %08x\n", n - shown,
-		       (unsigned)p[n - 1].code, (unsigned)p[n - 1].jt, (unsigned)p[n - 1].jf,
-		       (unsigned)p[n - 1].k);
+		printf("    ... %zu more; last: %04x %02x %02x %08x\n", n - shown, (unsigned)p[n - 1].code,
+		       (unsigned)p[n - 1].jt, (unsigned)p[n - 1].jf, (unsigned)p[n - 1].k);
 }
 
 /* Rule ids in the kernel's order, plus "accepted", for the tallies. */
 static const char *const rules[] = {
-	"accepted", CHECK_RULE_LENGTH, CHECK_RULE_OPCODE, CHECK_RULE_DIV_BY_ZERO,
-	CHECK_RULE_SHIFT_RANGE, CHECK_RULE_MEM_INDEX, CHECK_RULE_JUMP_RANGE,
-	CHECK_RULE_LD_ABS_RANGE, CHECK_RULE_LAST_NOT_RET, CHECK_RULE_MEM_UNINIT,
-	CHECK_RULE_SECCOMP_OPCODE, CHECK_RULE_SECCOMP_LOAD,
+	"accepted",
+	CHECK_RULE_LENGTH,
+	CHECK_RULE_OPCODE,
+	CHECK_RULE_DIV_BY_ZERO,
+	CHECK_RULE_SHIFT_RANGE,
+	CHECK_RULE_MEM_INDEX,
+	CHECK_RULE_JUMP_RANGE,
+	CHECK_RULE_LD_ABS_RANGE,
+	CHECK_RULE_LAST_NOT_RET,
+	CHECK_RULE_MEM_UNINIT,
+	CHECK_RULE_SECCOMP_OPCODE,
+	CHECK_RULE_SECCOMP_LOAD,
 };
 #define NRULES (sizeof rules / sizeof rules[0])
 
@@ -113,8 +119,7 @@ static void report(const char *what, const struct tally *t, double secs)
 }
 
 /* Generate count programs in batches and compare each batch. */
-static void run_generated(enum progen_mode mode, unsigned long count, uint64_t seed,
-			  struct tally *t)
+static void run_generated(enum progen_mode mode, unsigned long count, uint64_t seed, struct tally *t)
 {
 	rng_t r;
 	rng_seed(&r, seed);
@@ -154,8 +159,7 @@ static void edges_agree_with_kernel(void **state)
 	(void)state;
 	uint64_t seed = test_seed(0x5ecc0c4ec4ull);
 	unsigned long count = test_scaled(CHECK_KERNEL_PROGRAMS);
-	printf("seed 0x%llx (JITK_SEED to replay), %lu programs\n", (unsigned long long)seed,
-	       count);
+	printf("seed 0x%llx (JITK_SEED to replay), %lu programs\n", (unsigned long long)seed, count);
 	struct tally t = { 0 };
 	double t0 = now_s();
 	run_generated(PROGEN_EDGES, count, seed, &t);
@@ -205,8 +209,14 @@ static void facts_confirmed(void **state)
 	} facts[] = {
 		{ "RET with junk jt/jf", { I(0x06, 0xff, 0xee, JITK_RET_ALLOW) }, 1, true },
 		{ "unreachable code", { I(0x06, 0, 0, 0), I(0x00, 0, 0, 1), I(0x16, 0, 0, 0) }, 3, true },
-		{ "RET ALLOW; LD M[3]; RET A", { I(0x06, 0, 0, JITK_RET_ALLOW), I(0x60, 0, 0, 3), I(0x16, 0, 0, 0) }, 3, false },
-		{ "ST M[3]; RET; LD M[3]; RET A", { I(0x02, 0, 0, 3), I(0x06, 0, 0, 0), I(0x60, 0, 0, 3), I(0x16, 0, 0, 0) }, 4, true },
+		{ "RET ALLOW; LD M[3]; RET A",
+		  { I(0x06, 0, 0, JITK_RET_ALLOW), I(0x60, 0, 0, 3), I(0x16, 0, 0, 0) },
+		  3,
+		  false },
+		{ "ST M[3]; RET; LD M[3]; RET A",
+		  { I(0x02, 0, 0, 3), I(0x06, 0, 0, 0), I(0x60, 0, 0, 3), I(0x16, 0, 0, 0) },
+		  4,
+		  true },
 		{ "JA 1; LD M[5] (dead); RET", { I(0x05, 0, 0, 1), I(0x60, 0, 0, 5), I(0x06, 0, 0, 0) }, 3, true },
 		{ "MOD K", { I(0x94, 0, 0, 3), I(0x16, 0, 0, 0) }, 2, false },
 		{ "MOD X", { I(0x9c, 0, 0, 0), I(0x16, 0, 0, 0) }, 2, false },
@@ -238,10 +248,13 @@ static void facts_confirmed(void **state)
 		what[i] = facts[i].what;
 	}
 	progs[nf] = (oracle_prog){ big, JITK_MAXINSNS }, want[nf] = true, what[nf] = "4096 instructions";
-	progs[nf + 1] = (oracle_prog){ big, JITK_MAXINSNS + 1 }, want[nf + 1] = false, what[nf + 1] = "4097 instructions";
+	progs[nf + 1] = (oracle_prog){ big, JITK_MAXINSNS + 1 }, want[nf + 1] = false,
+		   what[nf + 1] = "4097 instructions";
 	progs[nf + 2] = (oracle_prog){ NULL, 0 }, want[nf + 2] = false, what[nf + 2] = "0 instructions";
-	progs[nf + 3] = (oracle_prog){ bigja, JITK_MAXINSNS }, want[nf + 3] = true, what[nf + 3] = "JA over 4096 to last";
-	progs[nf + 4] = (oracle_prog){ bigja2, JITK_MAXINSNS }, want[nf + 4] = false, what[nf + 4] = "JA over 4096 one past";
+	progs[nf + 3] = (oracle_prog){ bigja, JITK_MAXINSNS }, want[nf + 3] = true,
+		   what[nf + 3] = "JA over 4096 to last";
+	progs[nf + 4] = (oracle_prog){ bigja2, JITK_MAXINSNS }, want[nf + 4] = false,
+		   what[nf + 4] = "JA over 4096 one past";
 	size_t n = nf + 5;
 	int kv[sizeof facts / sizeof facts[0] + 5];
 	assert_int_equal(oracle_verdicts(progs, n, kv), 0);
@@ -264,8 +277,8 @@ static void oracle_is_robust(void **state)
 	const jitk_insn err[] = { I(BPF_RET | BPF_K, 0, 0, JITK_RET_ERRNO | 1) };
 	const jitk_insn trap[] = { I(BPF_RET | BPF_K, 0, 0, JITK_RET_TRAP) };
 	const jitk_insn bad[] = { I(0x0e, 0, 0, 0) };
-	oracle_prog progs[] = { { bad, 1 }, { kill, 1 }, { bad, 1 }, { err, 1 },
-				{ trap, 1 }, { bad, 1 }, { bad, 1 }, { kill, 1 } };
+	oracle_prog progs[] = { { bad, 1 },  { kill, 1 }, { bad, 1 }, { err, 1 },
+				{ trap, 1 }, { bad, 1 },  { bad, 1 }, { kill, 1 } };
 	int kv[8];
 	assert_int_equal(oracle_verdicts(progs, 8, kv), 0);
 	const int want[8] = { EINVAL, 0, EINVAL, 0, 0, EINVAL, EINVAL, 0 };

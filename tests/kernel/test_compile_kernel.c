@@ -94,8 +94,7 @@ static void run_in_child(struct shm *sh, const jitk_filter *f)
 			_exit(2);
 		/* From here: no system call of our own. */
 		for (size_t i = 0; i < sh->ncalls; i++)
-			kexec_call(&s, sh->calls[i].abi, sh->calls[i].nr, sh->calls[i].args,
-				   &sh->out[i]);
+			kexec_call(&s, sh->calls[i].abi, sh->calls[i].nr, sh->calls[i].args, &sh->out[i]);
 		sh->done = 1;
 		kexec_die();
 	}
@@ -152,12 +151,14 @@ static void random_policies_on_kernel(void **state)
 			uint32_t got;
 			if (!observed(c, &sh->out[i], &got))
 				fail_msg("seed %llu policy %lu: %s nr 0x%x: neither errno nor SIGSYS "
-					 "(ret %lld)", (unsigned long long)seed, it,
+					 "(ret %lld)",
+					 (unsigned long long)seed, it,
 					 c->abi == KEXEC_X86_64 ? "syscall" : "int80", c->nr,
 					 (long long)sh->out[i].ret);
 			if (got != c->want)
 				fail_msg("seed %llu policy %lu: %s nr 0x%x args %llx %llx %llx: kernel "
-					 "0x%x, policy 0x%x", (unsigned long long)seed, it,
+					 "0x%x, policy 0x%x",
+					 (unsigned long long)seed, it,
 					 c->abi == KEXEC_X86_64 ? "syscall" : "int80", c->nr,
 					 (unsigned long long)c->args[0], (unsigned long long)c->args[1],
 					 (unsigned long long)c->args[2], got, c->want);
@@ -175,13 +176,12 @@ static void random_policies_on_kernel(void **state)
 static void paper_policy_on_kernel(void **state)
 {
 	(void)state;
-	static const char text[] =
-		"{ default_action = Kill;\n"
-		"  rules = [\n"
-		"    { action = Errno EACCES; syscall = SYS_open };\n"
-		"    { action = Allow; syscall = SYS_getpid };\n"
-		"    { action = Allow; syscall = SYS_gettimeofday };\n"
-		"  ] }\n";
+	static const char text[] = "{ default_action = Kill;\n"
+				   "  rules = [\n"
+				   "    { action = Errno EACCES; syscall = SYS_open };\n"
+				   "    { action = Allow; syscall = SYS_getpid };\n"
+				   "    { action = Allow; syscall = SYS_gettimeofday };\n"
+				   "  ] }\n";
 	jitk_policy *p = NULL;
 	jitk_diag d;
 	if (jitk_policy_parse(text, sizeof text - 1, "paper.scpl", &p, &d))
@@ -245,8 +245,7 @@ static void shipped_policies_accepted(void **state)
 		int v = oracle_verdict(jitk_filter_insns(f), jitk_filter_len(f));
 		if (v != 0)
 			fail_msg("%s: the kernel refuses the compiled filter (%d)", gl.gl_pathv[i], v);
-		print_message("%s: %zu instructions, proved, accepted\n", gl.gl_pathv[i],
-			      jitk_filter_len(f));
+		print_message("%s: %zu instructions, proved, accepted\n", gl.gl_pathv[i], jitk_filter_len(f));
 		ok++;
 		jitk_filter_free(f);
 		jitk_policy_free(p);
@@ -270,8 +269,10 @@ static void big_programs_accepted(void **state)
 		assert_non_null(nrs);
 		for (size_t i = 0; i < n; i++) {
 			nrs[i] = (int)(2 * i);
-			conds[i] = (struct pol_cond){ .kind = POL_CMP, .arg = (uint8_t)(i % 6),
-						      .op = POL_GT, .mask = ~0ull,
+			conds[i] = (struct pol_cond){ .kind = POL_CMP,
+						      .arg = (uint8_t)(i % 6),
+						      .op = POL_GT,
+						      .mask = ~0ull,
 						      .value = i << 31 };
 			rules[i].action = JITK_RET_ERRNO | (uint32_t)(1 + i % 4000);
 			rules[i].cond = &conds[i];
@@ -279,7 +280,9 @@ static void big_programs_accepted(void **state)
 			rules[i].nnrs[JITK_ARCH_X86_64] = 1;
 		}
 		jitk_policy p = { .default_action = JITK_RET_ERRNO | 1,
-				  .foreign_action = JITK_RET_KILL_PROCESS, .nrules = n, .rules = rules };
+				  .foreign_action = JITK_RET_KILL_PROCESS,
+				  .nrules = n,
+				  .rules = rules };
 		p.arch[JITK_ARCH_X86_64] = true;
 		jitk_compile_opts o = { .no_verify = true };
 		jitk_filter *f = NULL;

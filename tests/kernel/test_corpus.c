@@ -77,8 +77,9 @@ static void check_one(const char *json, const char *name, struct totals *t)
 		struct seccomp_data in = { 0 };
 		uint32_t arch, nr, want;
 		uint64_t a[6];
-		int got = sscanf(line, "%" SCNx32 " %" SCNx32 " %" SCNx64 " %" SCNx64 " %" SCNx64
-				 " %" SCNx64 " %" SCNx64 " %" SCNx64 " %" SCNx32,
+		int got = sscanf(line,
+				 "%" SCNx32 " %" SCNx32 " %" SCNx64 " %" SCNx64 " %" SCNx64 " %" SCNx64
+				 " %" SCNx64 " %" SCNx64 " %" SCNx32,
 				 &arch, &nr, &a[0], &a[1], &a[2], &a[3], &a[4], &a[5], &want);
 		assert_int_equal(got, 9);
 		in.arch = arch;
@@ -93,14 +94,14 @@ static void check_one(const char *json, const char *name, struct totals *t)
 		if (ours != want) {
 			if (t->eval_bad++ < 10)
 				print_error("%s: arch 0x%x nr %d args %" PRIx64 ",%" PRIx64 ",%" PRIx64
-					    ": corpus 0x%08x, SCPL 0x%08x\n", name, arch, (int)nr,
-					    a[0], a[1], a[2], want, ours);
+					    ": corpus 0x%08x, SCPL 0x%08x\n",
+					    name, arch, (int)nr, a[0], a[1], a[2], want, ours);
 		}
 		jitk_result r;
 		assert_int_equal(jitk_interp(f, &in, &r), JITK_OK);
 		if (r.ret != want && t->filter_bad++ < 10)
-			print_error("%s: arch 0x%x nr %d: corpus 0x%08x, compiled filter 0x%08x\n",
-				    name, arch, (int)nr, want, r.ret);
+			print_error("%s: arch 0x%x nr %d: corpus 0x%08x, compiled filter 0x%08x\n", name,
+				    arch, (int)nr, want, r.ret);
 	}
 	assert_int_equal(pclose(fp), 0);
 	assert_true(n > 0);

@@ -51,10 +51,10 @@
 #include <linux/filter.h>
 
 #define ARCH_X86_64 0xc000003eu /* AUDIT_ARCH_X86_64 */
-#define ARCH_I386   0x40000003u /* AUDIT_ARCH_I386 */
+#define ARCH_I386 0x40000003u   /* AUDIT_ARCH_I386 */
 #define SYS_SECCOMP_CODE 1      /* si_code of a seccomp SIGSYS */
 #define NR_URETPROBE 335        /* x86-64 only */
-#define NR_UPROBE    336
+#define NR_UPROBE 336
 
 #define MAXBODY 320
 #define EPILOGUE 12
@@ -71,8 +71,8 @@ static uint32_t arch_of(enum kexec_abi abi)
 struct gprog {
 	jitk_insn insns[MAXPROG];
 	size_t n, body;
-	unsigned sel;            /* selector: word index 4 + 2j, args[j] low half */
-	uint32_t consts[64];     /* constants in the body, reused as inputs */
+	unsigned sel;        /* selector: word index 4 + 2j, args[j] low half */
+	uint32_t consts[64]; /* constants in the body, reused as inputs */
 	size_t nconsts;
 };
 
@@ -84,23 +84,21 @@ static jitk_insn mk(uint16_t code, uint8_t jt, uint8_t jf, uint32_t k)
 /* Values that make comparisons, shifts and divisions interesting. */
 static uint32_t interesting(rng_t *r, const struct gprog *p)
 {
-	static const uint32_t special[] = { 0, 1, 2, 3, 31, 32, 33, 63, 64, 0xff, 0xffff,
-					    0x10000, 0x7fffffff, 0x80000000u, 0xfffffffeu,
+	static const uint32_t special[] = { 0,           1,           2,           3,           31,
+					    32,          33,          63,          64,          0xff,
+					    0xffff,      0x10000,     0x7fffffff,  0x80000000u, 0xfffffffeu,
 					    0xffffffffu, 0x40000000u, ARCH_X86_64, ARCH_I386 };
 	switch (rng_below(r, 7)) {
 	case 0:
-	case 1:
-		return special[rng_below(r, sizeof special / sizeof special[0])];
-	case 2:
-		return rng_below(r, 512);
+	case 1: return special[rng_below(r, sizeof special / sizeof special[0])];
+	case 2: return rng_below(r, 512);
 	case 3:
 		if (p && p->nconsts)
 			return p->consts[rng_below(r, (uint32_t)p->nconsts)] + rng_below(r, 3) - 1;
 		return rng_u32(r);
 	case 4: /* one bit set or one bit clear: masks for JSET and AND */
 		return rng_below(r, 2) ? 1u << rng_below(r, 32) : ~(1u << rng_below(r, 32));
-	default:
-		return rng_u32(r);
+	default: return rng_u32(r);
 	}
 }
 
@@ -155,8 +153,8 @@ static void gen_program(rng_t *r, struct gprog *p)
 			note_const(p, k);
 			in = mk(BPF_LDX | BPF_W | BPF_IMM, 0, 0, k);
 		} else if (kind < 23) {
-			in = mk(rng_below(r, 2) ? BPF_LD | BPF_W | BPF_LEN : BPF_LDX | BPF_W | BPF_LEN,
-				0, 0, rng_below(r, 4) ? 0 : rng_u32(r));
+			in = mk(rng_below(r, 2) ? BPF_LD | BPF_W | BPF_LEN : BPF_LDX | BPF_W | BPF_LEN, 0,
+				0, rng_below(r, 4) ? 0 : rng_u32(r));
 		} else if (kind < 30) { /* ST / STX */
 			unsigned c = rng_below(r, INSN_MEMWORDS);
 			in = mk(rng_below(r, 2) ? BPF_ST : BPF_STX, 0, 0, c);
@@ -192,9 +190,9 @@ static void gen_program(rng_t *r, struct gprog *p)
 			uint16_t op = jmp_ops[rng_below(r, 4)];
 			uint32_t lim = room < 255 ? (uint32_t)room : 255;
 			uint8_t jt = (uint8_t)(rng_below(r, 3) ? rng_below(r, lim < 4 ? lim + 1 : 4)
-								: rng_below(r, lim + 1));
+							       : rng_below(r, lim + 1));
 			uint8_t jf = (uint8_t)(rng_below(r, 3) ? rng_below(r, lim < 4 ? lim + 1 : 4)
-								: rng_below(r, lim + 1));
+							       : rng_below(r, lim + 1));
 			/* Equal offsets make the comparison invisible; keep
 			 * them rare. */
 			if (jt == jf && lim > 0 && rng_below(r, 4))
@@ -252,21 +250,11 @@ static void gen_input(rng_t *r, const struct gprog *p, struct input *in)
 	do {
 		switch (rng_below(r, 8)) {
 		case 0:
-		case 1:
-			nr = rng_below(r, 500);
-			break;
-		case 2:
-			nr = JITK_X32_SYSCALL_BIT | rng_below(r, 600);
-			break;
-		case 3:
-			nr = (uint32_t)-1 - rng_below(r, 1000);
-			break;
-		case 4:
-			nr = interesting(r, p);
-			break;
-		default:
-			nr = rng_u32(r);
-			break;
+		case 1: nr = rng_below(r, 500); break;
+		case 2: nr = JITK_X32_SYSCALL_BIT | rng_below(r, 600); break;
+		case 3: nr = (uint32_t)-1 - rng_below(r, 1000); break;
+		case 4: nr = interesting(r, p); break;
+		default: nr = rng_u32(r); break;
 		}
 		in->nr = nr;
 		/* Junk above bit 31 of rax: the kernel uses only eax. */
@@ -302,19 +290,19 @@ static void set_half(struct input *in, unsigned sel, unsigned half)
 
 struct rec {
 	struct input in;
-	uint64_t ip;        /* expected instruction pointer */
-	uint32_t want;      /* interp_run's return value */
+	uint64_t ip;   /* expected instruction pointer */
+	uint32_t want; /* interp_run's return value */
 	kexec_outcome got;
 };
 
 #define MAXMIS 8
 struct shared {
-	int stage;            /* 0 forked, 1 installed, 2 done */
+	int stage; /* 0 forked, 1 installed, 2 done */
 	int install_err;
-	int expect_kill;      /* the last call is predicted to kill */
+	int expect_kill; /* the last call is predicted to kill */
 	int kill_survived;
 	unsigned long calls, compared, kill_skipped, unspecified;
-	struct rec cur;       /* the call in flight */
+	struct rec cur; /* the call in flight */
 	unsigned nmis;
 	struct rec mis[MAXMIS];
 };
@@ -330,8 +318,8 @@ static bool outcome_matches(const struct rec *rc, const struct seccomp_data *d)
 {
 	const kexec_outcome *o = &rc->got;
 	return o->trapped && o->code == SYS_SECCOMP_CODE && (uint32_t)o->data == (rc->want & 0xffff) &&
-	       (rc->want & JITK_RET_ACTION_FULL) == JITK_RET_TRAP && o->nr == d->nr &&
-	       o->arch == d->arch && o->ip == d->instruction_pointer;
+	       (rc->want & JITK_RET_ACTION_FULL) == JITK_RET_TRAP && o->nr == d->nr && o->arch == d->arch &&
+	       o->ip == d->instruction_pointer;
 }
 
 /* Pick NSITES code sites: the binary's own stubs and copies at random
@@ -351,8 +339,7 @@ static void map_sites(rng_t *r, kexec_site *s)
 }
 
 /* The child: install p, issue ninputs inputs (two calls each), record. */
-static _Noreturn void child_run(const struct gprog *p, uint64_t seed, unsigned ninputs,
-				struct shared *sh)
+static _Noreturn void child_run(const struct gprog *p, uint64_t seed, unsigned ninputs, struct shared *sh)
 {
 	rng_t r;
 	rng_seed(&r, seed);
@@ -410,17 +397,16 @@ static _Noreturn void child_run(const struct gprog *p, uint64_t seed, unsigned n
 	kexec_die();
 }
 
-static void print_rec(const char *what, unsigned long prog, const struct gprog *p,
-		      const struct rec *rc)
+static void print_rec(const char *what, unsigned long prog, const struct gprog *p, const struct rec *rc)
 {
 	const struct input *in = &rc->in;
-	printf("# MISMATCH (%s) program %lu (%zu insns), %s nr=%#llx ip=%#llx\n#   args", what, prog,
-	       p->n, in->abi == KEXEC_X86_64 ? "syscall" : "int80", (unsigned long long)in->nr,
+	printf("# MISMATCH (%s) program %lu (%zu insns), %s nr=%#llx ip=%#llx\n#   args", what, prog, p->n,
+	       in->abi == KEXEC_X86_64 ? "syscall" : "int80", (unsigned long long)in->nr,
 	       (unsigned long long)rc->ip);
 	for (int i = 0; i < 6; i++)
 		printf(" %#llx", (unsigned long long)in->args[i]);
-	printf("\n#   interp %#x; kernel trapped=%d code=%d data=%#x nr=%d arch=%#x ip=%#llx\n",
-	       rc->want, rc->got.trapped, rc->got.code, rc->got.data, rc->got.nr, rc->got.arch,
+	printf("\n#   interp %#x; kernel trapped=%d code=%d data=%#x nr=%d arch=%#x ip=%#llx\n", rc->want,
+	       rc->got.trapped, rc->got.code, rc->got.data, rc->got.nr, rc->got.arch,
 	       (unsigned long long)rc->got.ip);
 	for (size_t i = 0; i < p->n; i++)
 		printf("#   %3zu: code=%#06x jt=%u jf=%u k=%#x\n", i, p->insns[i].code, p->insns[i].jt,
@@ -565,8 +551,7 @@ struct probe_shm {
 	kexec_outcome out[64];
 };
 
-static int probe(const jitk_insn *f, size_t nf, const struct input *calls, unsigned n,
-		 struct probe_shm *sh)
+static int probe(const jitk_insn *f, size_t nf, const struct input *calls, unsigned n, struct probe_shm *sh)
 {
 	memset(sh, 0, sizeof *sh);
 	pid_t pid = kexec_fork(10);
@@ -599,9 +584,12 @@ static void div_by_zero_kills(void **state)
 	struct probe_shm *sh = kexec_shared(sizeof *sh);
 	/* A = 1000; X = args[0] low; A /= X; return TRAP | A */
 	const jitk_insn f[] = {
-		mk(BPF_LD | BPF_W | BPF_ABS, 0, 0, 16), mk(BPF_MISC | BPF_TAX, 0, 0, 0),
-		mk(BPF_LD | BPF_W | BPF_IMM, 0, 0, 1000), mk(BPF_ALU | BPF_DIV | BPF_X, 0, 0, 0),
-		mk(BPF_ALU | BPF_OR | BPF_K, 0, 0, JITK_RET_TRAP), mk(BPF_RET | BPF_A, 0, 0, 0),
+		mk(BPF_LD | BPF_W | BPF_ABS, 0, 0, 16),
+		mk(BPF_MISC | BPF_TAX, 0, 0, 0),
+		mk(BPF_LD | BPF_W | BPF_IMM, 0, 0, 1000),
+		mk(BPF_ALU | BPF_DIV | BPF_X, 0, 0, 0),
+		mk(BPF_ALU | BPF_OR | BPF_K, 0, 0, JITK_RET_TRAP),
+		mk(BPF_RET | BPF_A, 0, 0, 0),
 	};
 	struct input calls[3] = {
 		{ KEXEC_X86_64, 0, 39, { 7 } },
@@ -695,7 +683,11 @@ struct scan_shm {
 	int in_flight_abi;
 	uint64_t in_flight;
 	unsigned nbad;
-	struct { int abi; uint64_t nr; kexec_outcome o; } bad[16];
+	struct {
+		int abi;
+		uint64_t nr;
+		kexec_outcome o;
+	} bad[16];
 };
 
 static void scan_push(struct scan_shm *sh, int abi, uint64_t nr, const kexec_outcome *o)
@@ -758,13 +750,12 @@ static void scan_number_space(void **state)
 	}
 	int st = kexec_wait(pid);
 	char b[64];
-	printf("# scan: %lu calls, %lu trapped as expected, %u not; child %s\n", sh->done,
-	       sh->trapped, sh->nbad, kexec_status_str(st, b, sizeof b));
+	printf("# scan: %lu calls, %lu trapped as expected, %u not; child %s\n", sh->done, sh->trapped,
+	       sh->nbad, kexec_status_str(st, b, sizeof b));
 	for (unsigned i = 0; i < sh->nbad && i < 16; i++)
 		printf("#   %s nr %#llx: trapped=%d ret=%lld nr=%d arch=%#x\n",
 		       sh->bad[i].abi ? "i386" : "x86_64", (unsigned long long)sh->bad[i].nr,
-		       sh->bad[i].o.trapped, (long long)sh->bad[i].o.ret, sh->bad[i].o.nr,
-		       sh->bad[i].o.arch);
+		       sh->bad[i].o.trapped, (long long)sh->bad[i].o.ret, sh->bad[i].o.nr, sh->bad[i].o.arch);
 	if (!died_of(st, SIGILL))
 		printf("#   died during %s nr %#llx\n", sh->in_flight_abi ? "i386" : "x86_64",
 		       (unsigned long long)sh->in_flight);

@@ -34,7 +34,6 @@
 #define HAVE_PROGEN 1
 #endif
 
-
 static unsigned long long total_pairs;
 static unsigned long proved, prove_every = 64;
 static double prove_seconds;
@@ -57,10 +56,36 @@ static void pool_add(struct pool *p, uint32_t v)
 
 static uint32_t edge_u32(rng_t *r)
 {
-	static const uint32_t edges[] = { 0, 1, 2, 3, 4, 7, 8, 15, 16, 31, 32, 33, 63, 64, 65,
-					  0x7f, 0x80, 0xff, 0x100, 0xffff, 0x10000, 0x7fffffff,
-					  0x80000000u, 0x80000001u, 0xfffffffeu, 0xffffffffu,
-					  0x7fff0000u, 0x00050000u, 0x40000000u, AUDIT_ARCH_X86_64,
+	static const uint32_t edges[] = { 0,
+					  1,
+					  2,
+					  3,
+					  4,
+					  7,
+					  8,
+					  15,
+					  16,
+					  31,
+					  32,
+					  33,
+					  63,
+					  64,
+					  65,
+					  0x7f,
+					  0x80,
+					  0xff,
+					  0x100,
+					  0xffff,
+					  0x10000,
+					  0x7fffffff,
+					  0x80000000u,
+					  0x80000001u,
+					  0xfffffffeu,
+					  0xffffffffu,
+					  0x7fff0000u,
+					  0x00050000u,
+					  0x40000000u,
+					  AUDIT_ARCH_X86_64,
 					  AUDIT_ARCH_I386 };
 	return edges[rng_below(r, sizeof edges / sizeof edges[0])];
 }
@@ -114,14 +139,13 @@ static size_t gen_program(rng_t *r, jitk_insn *p, size_t n, struct pool *pool)
 		uint32_t k = some_u32(r, pool);
 		switch (rng_below(r, 16)) {
 		case 0:
-		case 1:
-			p[pc] = I(BPF_LD | BPF_W | BPF_ABS, 0, 0, 4 * rng_below(r, 16));
-			break;
+		case 1: p[pc] = I(BPF_LD | BPF_W | BPF_ABS, 0, 0, 4 * rng_below(r, 16)); break;
 		case 2:
 			p[pc] = I(rng_below(r, 2) ? BPF_LD | BPF_IMM : BPF_LDX | BPF_IMM, 0, 0, edge_u32(r));
 			break;
 		case 3:
-			p[pc] = I(rng_below(r, 2) ? BPF_LD | BPF_W | BPF_LEN : BPF_LDX | BPF_W | BPF_LEN, 0, 0, 0);
+			p[pc] = I(rng_below(r, 2) ? BPF_LD | BPF_W | BPF_LEN : BPF_LDX | BPF_W | BPF_LEN, 0,
+				  0, 0);
 			break;
 		case 4: {
 			uint32_t m = rng_below(r, 16);
@@ -149,16 +173,18 @@ static size_t gen_program(rng_t *r, jitk_insn *p, size_t n, struct pool *pool)
 			break;
 		case 10:
 			p[pc] = I(rng_below(r, 3) == 0 ? BPF_ALU | BPF_NEG
-				  : rng_below(r, 2) ? BPF_MISC | BPF_TAX : BPF_MISC | BPF_TXA, 0, 0, 0);
+				  : rng_below(r, 2)    ? BPF_MISC | BPF_TAX
+						       : BPF_MISC | BPF_TXA,
+				  0, 0, 0);
 			break;
 		case 11:
 		case 12:
 		case 13: {
 			uint32_t lim = room < 255 ? (uint32_t)room : 255;
 			uint8_t jt = (uint8_t)(rng_below(r, 4) ? rng_below(r, (lim < 8 ? lim : 8) + 1)
-							  : rng_below(r, lim + 1));
+							       : rng_below(r, lim + 1));
 			uint8_t jf = (uint8_t)(rng_below(r, 4) ? rng_below(r, (lim < 8 ? lim : 8) + 1)
-							  : rng_below(r, lim + 1));
+							       : rng_below(r, lim + 1));
 			uint16_t src = rng_below(r, 3) ? BPF_K : BPF_X;
 			p[pc] = I(BPF_JMP | jmp[rng_below(r, 4)] | src, jt, jf, k);
 			pool_add(pool, k);
@@ -167,12 +193,14 @@ static size_t gen_program(rng_t *r, jitk_insn *p, size_t n, struct pool *pool)
 		case 14: {
 			uint32_t far = room > 0xffffffffu ? 0xffffffffu : (uint32_t)room;
 			p[pc] = I(BPF_JMP | BPF_JA, 0, 0,
-				  rng_below(r, 3) ? rng_below(r, (far < 4 ? far : 4) + 1) : rng_below(r, far + 1));
+				  rng_below(r, 3) ? rng_below(r, (far < 4 ? far : 4) + 1)
+						  : rng_below(r, far + 1));
 			break;
 		}
 		default:
 			if (rng_below(r, 4) == 0)
-				p[pc] = rng_below(r, 2) ? I(BPF_RET | BPF_A, 0, 0, 0) : I(BPF_RET | BPF_K, 0, 0, k);
+				p[pc] = rng_below(r, 2) ? I(BPF_RET | BPF_A, 0, 0, 0)
+							: I(BPF_RET | BPF_K, 0, 0, k);
 			else
 				p[pc] = I(BPF_LD | BPF_W | BPF_ABS, 0, 0, 4 * rng_below(r, 16));
 			break;
@@ -185,8 +213,8 @@ static size_t gen_program(rng_t *r, jitk_insn *p, size_t n, struct pool *pool)
 
 /* ------------------------------------------------------ comparison */
 
-static void dump_failure(const jitk_insn *p, size_t n, const struct seccomp_data *in,
-			 uint32_t got, uint32_t want)
+static void dump_failure(const jitk_insn *p, size_t n, const struct seccomp_data *in, uint32_t got,
+			 uint32_t want)
 {
 	if (in)
 		fprintf(stderr, "MISMATCH: jit 0x%08x interp 0x%08x\n", got, want);
@@ -210,8 +238,7 @@ static double now(void);
 
 /* jit_compile, proving every prove_every-th random program (counted in
  * *seq), or always (seq == NULL). */
-static jitk_err compile_sampled(const jitk_filter *f, unsigned long *seq, jitk_jit **j,
-				jitk_diag *d)
+static jitk_err compile_sampled(const jitk_filter *f, unsigned long *seq, jitk_jit **j, jitk_diag *d)
 {
 	bool prove = !seq || (prove_every && (*seq)++ % prove_every == 0);
 	double t0 = now();
@@ -293,8 +320,7 @@ static void every_length(void **state)
 	}
 	print_message("every length: seed 0x%llx, %lu programs (lengths 1..4096), %llu pairs, "
 		      "%lu refused by the checker, %lu mismatches, %.1fs\n",
-		      (unsigned long long)seed, programs, total_pairs - before, refused, bad,
-		      now() - t0);
+		      (unsigned long long)seed, programs, total_pairs - before, refused, bad, now() - t0);
 	assert_int_equal(bad, 0);
 	assert_int_equal(refused, 0);
 }
@@ -368,8 +394,8 @@ static void policies(void **state)
 		if (compile_sampled(f, NULL, &j, &d) != JITK_OK) /* always proved */
 			fail_msg("%s: jit: %s", g.gl_pathv[i], d.msg);
 		jitk_jit_fn fn = jitk_jit_func(j);
-		static const uint32_t arches[] = { AUDIT_ARCH_X86_64, AUDIT_ARCH_I386,
-						   AUDIT_ARCH_AARCH64, 0x40000028u };
+		static const uint32_t arches[] = { AUDIT_ARCH_X86_64, AUDIT_ARCH_I386, AUDIT_ARCH_AARCH64,
+						   0x40000028u };
 		for (unsigned long t = 0; t < per; t++) {
 			struct seccomp_data in;
 			random_input(&r, &pool, &in);

@@ -129,7 +129,7 @@ static void fs_body(struct res *r)
 {
 	r->e[0] = try_open("in/f");
 	r->e[1] = try_open("out/f");
-	r->e[2] = try_open("in");   /* read_dir */
+	r->e[2] = try_open("in"); /* read_dir */
 	char p[160];
 	snprintf(p, sizeof p, "%s/in/new", dir);
 	int fd = open(p, O_WRONLY | O_CREAT, 0644);
@@ -153,7 +153,8 @@ static void filesystem(void **state)
 	(void)state;
 	setup_dir();
 	jitk_policy *p = policy("{ default_action = Allow; rules = [];\n"
-				"  filesystem = [ { path = \"%s/in\"; access = read } ] }", dir);
+				"  filesystem = [ { path = \"%s/in\"; access = read } ] }",
+				dir);
 	struct res *r = run_child(p, fs_body);
 	assert_int_equal(r->applied, JITK_OK);
 	assert_int_equal(r->e[0], 0);      /* read inside */
@@ -170,7 +171,8 @@ static void filesystem(void **state)
 		   "                 { path = \"/usr\"; access = [read; execute] };\n"
 		   "                 { path = \"/lib\"; access = [read; execute] };\n"
 		   "                 { path = \"/lib64\"; access = [read; execute] };\n"
-		   "                 { path = \"/bin\"; access = [read; execute] } ] }", dir);
+		   "                 { path = \"/bin\"; access = [read; execute] } ] }",
+		   dir);
 	r = run_child(p, fs_body);
 	assert_int_equal(r->applied, JITK_OK);
 	assert_int_equal(r->e[1], EACCES);
@@ -200,7 +202,8 @@ static void network(void **state)
 		port_b = closed_port();
 	while (port_b == port_a);
 	jitk_policy *p = policy("{ default_action = Allow; rules = [];\n"
-				"  network = [ { port = %u; access = [connect] } ] }", port_a);
+				"  network = [ { port = %u; access = [connect] } ] }",
+				port_a);
 	struct res *r = run_child(p, net_body);
 	assert_int_equal(r->applied, JITK_OK);
 	assert_int_equal(r->e[0], ECONNREFUSED);
@@ -236,7 +239,8 @@ static void missing_path_applies_nothing(void **state)
 		setup_dir();
 	jitk_policy *p = policy("{ default_action = Allow; rules = [];\n"
 				"  filesystem = [ { path = \"%s/in\"; access = read };\n"
-				"                 { path = \"/nonexistent/jitk\"; access = read } ] }", dir);
+				"                 { path = \"/nonexistent/jitk\"; access = read } ] }",
+				dir);
 	struct res *r = kexec_shared(sizeof *r);
 	pid_t pid = fork();
 	if (pid == 0) {

@@ -25,41 +25,39 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define CHILD_CHECK(cond)                                                           \
-	do {                                                                        \
-		if (!(cond)) {                                                      \
-			fprintf(stderr, "%s:%d: child check failed: %s\n", __FILE__, \
-				__LINE__, #cond);                                   \
-			_exit(1);                                                   \
-		}                                                                   \
+#define CHILD_CHECK(cond)                                                                              \
+	do {                                                                                           \
+		if (!(cond)) {                                                                         \
+			fprintf(stderr, "%s:%d: child check failed: %s\n", __FILE__, __LINE__, #cond); \
+			_exit(1);                                                                      \
+		}                                                                                      \
 	} while (0)
 
 /* A jitk_load that must fail with JITK_E_KERNEL, errno e and a message
  * containing frag. */
-#define CHILD_LOAD_FAILS(f, flags, lst, e, frag)                                    \
-	do {                                                                        \
-		jitk_diag d_;                                                       \
-		jitk_err r_ = jitk_load((f), (flags), (lst), &d_);                   \
-		if (r_ != JITK_E_KERNEL || d_.sys_errno != (e) ||                    \
-		    !strstr(d_.msg, (frag))) {                                      \
-			fprintf(stderr, "%s:%d: load(flags 0x%x): got %s errno %d "   \
-				"'%s', want errno %d '%s'\n", __FILE__, __LINE__,     \
-				(unsigned)(flags), jitk_strerror(r_), d_.sys_errno,  \
-				d_.msg, (e), (frag));                               \
-			_exit(1);                                                   \
-		}                                                                   \
+#define CHILD_LOAD_FAILS(f, flags, lst, e, frag)                                                        \
+	do {                                                                                            \
+		jitk_diag d_;                                                                           \
+		jitk_err r_ = jitk_load((f), (flags), (lst), &d_);                                      \
+		if (r_ != JITK_E_KERNEL || d_.sys_errno != (e) || !strstr(d_.msg, (frag))) {            \
+			fprintf(stderr,                                                                 \
+				"%s:%d: load(flags 0x%x): got %s errno %d "                             \
+				"'%s', want errno %d '%s'\n",                                           \
+				__FILE__, __LINE__, (unsigned)(flags), jitk_strerror(r_), d_.sys_errno, \
+				d_.msg, (e), (frag));                                                   \
+			_exit(1);                                                                       \
+		}                                                                                       \
 	} while (0)
 
-#define CHILD_LOAD_OK(f, flags, lst)                                                \
-	do {                                                                        \
-		jitk_diag d_;                                                       \
-		jitk_err r_ = jitk_load((f), (flags), (lst), &d_);                   \
-		if (r_ != JITK_OK) {                                                \
-			fprintf(stderr, "%s:%d: load(flags 0x%x): %s: %s\n",          \
-				__FILE__, __LINE__, (unsigned)(flags),               \
-				jitk_strerror(r_), d_.msg);                         \
-			_exit(1);                                                   \
-		}                                                                   \
+#define CHILD_LOAD_OK(f, flags, lst)                                                             \
+	do {                                                                                     \
+		jitk_diag d_;                                                                    \
+		jitk_err r_ = jitk_load((f), (flags), (lst), &d_);                               \
+		if (r_ != JITK_OK) {                                                             \
+			fprintf(stderr, "%s:%d: load(flags 0x%x): %s: %s\n", __FILE__, __LINE__, \
+				(unsigned)(flags), jitk_strerror(r_), d_.msg);                   \
+			_exit(1);                                                                \
+		}                                                                                \
 	} while (0)
 
 /* Run fn in a forked child; the test passes if it exits 0. */
@@ -90,8 +88,7 @@ static jitk_filter *deny_nr(int nr, unsigned e)
 {
 	return TEST_FILTER({ BPF_LD | BPF_W | BPF_ABS, 0, 0, 4 },
 			   { BPF_JMP | BPF_JEQ | BPF_K, 1, 0, 0xc000003eu /* AUDIT_ARCH_X86_64 */ },
-			   { BPF_RET | BPF_K, 0, 0, JITK_RET_ALLOW },
-			   { BPF_LD | BPF_W | BPF_ABS, 0, 0, 0 },
+			   { BPF_RET | BPF_K, 0, 0, JITK_RET_ALLOW }, { BPF_LD | BPF_W | BPF_ABS, 0, 0, 0 },
 			   { BPF_JMP | BPF_JEQ | BPF_K, 0, 1, (uint32_t)nr },
 			   { BPF_RET | BPF_K, 0, 0, JITK_RET_ERRNO | e },
 			   { BPF_RET | BPF_K, 0, 0, JITK_RET_ALLOW });
@@ -197,11 +194,9 @@ static void child_bad_flags(void)
 	int fd;
 	CHILD_LOAD_FAILS(f, JITK_LOAD_WAIT_KILLABLE_RECV, &fd, EINVAL,
 			 "WAIT_KILLABLE_RECV requires NEW_LISTENER");
-	CHILD_LOAD_FAILS(f, JITK_LOAD_TSYNC | JITK_LOAD_NEW_LISTENER, &fd, EINVAL,
-			 "requires TSYNC_ESRCH");
+	CHILD_LOAD_FAILS(f, JITK_LOAD_TSYNC | JITK_LOAD_NEW_LISTENER, &fd, EINVAL, "requires TSYNC_ESRCH");
 	CHILD_LOAD_FAILS(f, 1u << 6, &fd, EINVAL, "unknown filter flag bit(s) 0x40");
-	CHILD_LOAD_FAILS(f, (1u << 31) | JITK_LOAD_LOG, &fd, EINVAL,
-			 "unknown filter flag bit(s) 0x80000000");
+	CHILD_LOAD_FAILS(f, (1u << 31) | JITK_LOAD_LOG, &fd, EINVAL, "unknown filter flag bit(s) 0x80000000");
 	/* None of these installed anything. */
 	CHILD_CHECK(prctl(PR_GET_SECCOMP, 0, 0, 0, 0) == 0);
 	/* NEW_LISTENER with nowhere to put the fd: refused before the kernel. */
@@ -232,8 +227,7 @@ static void child_checker_first(void)
 	jitk_diag d;
 	/* MOD is classic-legal but seccomp refuses it: jitk_check says so and
 	 * the kernel never sees it (no filter, and no no_new_privs either). */
-	jitk_filter *f = TEST_FILTER({ BPF_LD | BPF_IMM, 0, 0, 7 },
-				     { BPF_ALU | BPF_MOD | BPF_K, 0, 0, 3 },
+	jitk_filter *f = TEST_FILTER({ BPF_LD | BPF_IMM, 0, 0, 7 }, { BPF_ALU | BPF_MOD | BPF_K, 0, 0, 3 },
 				     { BPF_RET | BPF_A, 0, 0, 0 });
 	CHILD_CHECK(jitk_load(f, 0, NULL, &d) == JITK_E_CHECK);
 	CHILD_CHECK(d.index == 1);
@@ -419,8 +413,7 @@ static void child_tsync_fails(void)
 	jitk_filter *f = deny_nr(SYS_getpid, EACCES);
 	/* Without TSYNC_ESRCH the kernel names the thread by its TID. */
 	CHILD_LOAD_FAILS(f, JITK_LOAD_TSYNC, NULL, ESRCH, "could not be synchronised");
-	CHILD_LOAD_FAILS(f, JITK_LOAD_TSYNC | JITK_LOAD_TSYNC_ESRCH, NULL, ESRCH,
-			 "TSYNC_ESRCH");
+	CHILD_LOAD_FAILS(f, JITK_LOAD_TSYNC | JITK_LOAD_TSYNC_ESRCH, NULL, ESRCH, "TSYNC_ESRCH");
 	/* Nothing was installed on this thread. */
 	CHILD_CHECK(prctl(PR_GET_SECCOMP, 0, 0, 0, 0) == 0);
 	CHILD_CHECK(write(t.go[1], "", 1) == 1);
@@ -464,9 +457,8 @@ static size_t gen_program(rng_t *r, jitk_insn *p, size_t max)
 	size_t pc = 0;
 	if (mem)
 		for (; pc < INSN_MEMWORDS; pc++)
-			p[pc] = (jitk_insn){ rng_below(r, 2) ? BPF_ST : BPF_STX,
-					     (uint8_t)rng_u32(r), (uint8_t)rng_u32(r),
-					     (uint32_t)pc };
+			p[pc] = (jitk_insn){ rng_below(r, 2) ? BPF_ST : BPF_STX, (uint8_t)rng_u32(r),
+					     (uint8_t)rng_u32(r), (uint32_t)pc };
 	for (; pc + 1 < n; pc++) {
 		const struct insn_info *in;
 		for (;;) {
@@ -485,22 +477,15 @@ static size_t gen_program(rng_t *r, jitk_insn *p, size_t max)
 			    (BPF_OP(in->code) == BPF_LSH || BPF_OP(in->code) == BPF_RSH))
 				x.k &= 31;
 			break;
-		case OPND_ABS:
-			x.k = 4 * rng_below(r, SECCOMP_DATA_SIZE / 4);
-			break;
-		case OPND_MEM:
-			x.k = rng_below(r, INSN_MEMWORDS);
-			break;
-		case OPND_JA:
-			x.k = rng_below(r, room);
-			break;
+		case OPND_ABS: x.k = 4 * rng_below(r, SECCOMP_DATA_SIZE / 4); break;
+		case OPND_MEM: x.k = rng_below(r, INSN_MEMWORDS); break;
+		case OPND_JA: x.k = rng_below(r, room); break;
 		case OPND_JK:
 		case OPND_JX:
 			x.jt = (uint8_t)rng_below(r, room < 256 ? room : 256);
 			x.jf = (uint8_t)rng_below(r, room < 256 ? room : 256);
 			break;
-		default:
-			break;
+		default: break;
 		}
 		p[pc] = x;
 	}
@@ -519,8 +504,7 @@ struct rt_shared {
 
 /* Install p in a traced child and read it back; returns the number of
  * instructions the kernel reported (or -1) and fills back. */
-static long install_and_read(const jitk_filter *f, struct rt_shared *sh, void *back,
-			     size_t cap)
+static long install_and_read(const jitk_filter *f, struct rt_shared *sh, void *back, size_t cap)
 {
 	sh->loaded = 0;
 	sh->msg[0] = '\0';
@@ -553,8 +537,7 @@ static long install_and_read(const jitk_filter *f, struct rt_shared *sh, void *b
 		else
 			got = cnt;
 		if (got < 0)
-			snprintf(sh->msg, sizeof sh->msg, "PTRACE_SECCOMP_GET_FILTER: %s",
-				 strerror(errno));
+			snprintf(sh->msg, sizeof sh->msg, "PTRACE_SECCOMP_GET_FILTER: %s", strerror(errno));
 	}
 	kill(pid, SIGKILL);
 	while (waitpid(pid, &st, 0) == pid && !WIFEXITED(st) && !WIFSIGNALED(st))
@@ -565,8 +548,8 @@ static long install_and_read(const jitk_filter *f, struct rt_shared *sh, void *b
 static void kernel_round_trip(void **state)
 {
 	(void)state;
-	struct rt_shared *sh = mmap(NULL, sizeof *sh, PROT_READ | PROT_WRITE,
-				    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	struct rt_shared *sh =
+		mmap(NULL, sizeof *sh, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	assert_true(sh != MAP_FAILED);
 	static jitk_insn prog[JITK_MAXINSNS];
 	static unsigned char want[JITK_MAXINSNS * 8], back[JITK_MAXINSNS * 8];
@@ -581,28 +564,31 @@ static void kernel_round_trip(void **state)
 		jitk_err ce = jitk_check(f, &d);
 		if (ce != JITK_OK)
 			fail_msg("program %lu (seed 0x%llx): checker refuses a valid "
-				 "program: %s at %ld [%s]", i, (unsigned long long)seed,
-				 d.msg, d.index, d.rule);
+				 "program: %s at %ld [%s]",
+				 i, (unsigned long long)seed, d.msg, d.index, d.rule);
 		size_t sz = jitk_encoded_size(f);
 		assert_int_equal(jitk_encode(f, want, sizeof want), JITK_OK);
 		memset(back, 0xa5, sz);
 		long got = install_and_read(f, sh, back, sizeof back);
 		if (got != (long)n)
 			fail_msg("program %lu (n=%zu, seed 0x%llx): read back %ld "
-				 "instructions: %s", i, n, (unsigned long long)seed, got,
-				 sh->msg);
+				 "instructions: %s",
+				 i, n, (unsigned long long)seed, got, sh->msg);
 		if (memcmp(want, back, sz) != 0) {
 			for (size_t j = 0; j < n; j++)
 				if (memcmp(want + 8 * j, back + 8 * j, 8))
-					fprintf(stderr, "  insn %zu: sent %02x%02x %02x %02x "
+					fprintf(stderr,
+						"  insn %zu: sent %02x%02x %02x %02x "
 						"%02x%02x%02x%02x, got %02x%02x %02x %02x "
-						"%02x%02x%02x%02x\n", j,
-						want[8*j], want[8*j+1], want[8*j+2], want[8*j+3],
-						want[8*j+4], want[8*j+5], want[8*j+6], want[8*j+7],
-						back[8*j], back[8*j+1], back[8*j+2], back[8*j+3],
-						back[8*j+4], back[8*j+5], back[8*j+6], back[8*j+7]);
-			fail_msg("program %lu (seed 0x%llx): kernel returned different bytes",
-				 i, (unsigned long long)seed);
+						"%02x%02x%02x%02x\n",
+						j, want[8 * j], want[8 * j + 1], want[8 * j + 2],
+						want[8 * j + 3], want[8 * j + 4], want[8 * j + 5],
+						want[8 * j + 6], want[8 * j + 7], back[8 * j],
+						back[8 * j + 1], back[8 * j + 2], back[8 * j + 3],
+						back[8 * j + 4], back[8 * j + 5], back[8 * j + 6],
+						back[8 * j + 7]);
+			fail_msg("program %lu (seed 0x%llx): kernel returned different bytes", i,
+				 (unsigned long long)seed);
 		}
 		/* Count programs whose unused fields carry junk. */
 		for (size_t j = 0; j < n; j++)
@@ -614,7 +600,8 @@ static void kernel_round_trip(void **state)
 		insns += n;
 		jitk_filter_free(f);
 	}
-	fprintf(stderr, "# Lemma 3: %lu/%lu programs (%lu instructions, %lu with junk "
+	fprintf(stderr,
+		"# Lemma 3: %lu/%lu programs (%lu instructions, %lu with junk "
 		"jt/jf) round-tripped through the kernel byte for byte (seed 0x%llx)\n",
 		ok, count, insns, junk, (unsigned long long)seed);
 	munmap(sh, sizeof *sh);

@@ -62,8 +62,10 @@ static void sampler_init(struct sampler *s, const jitk_policy *p)
 }
 
 static const uint32_t abi_audit[JITK_ARCH__COUNT] = {
-	[JITK_ARCH_X86_64] = AUDIT_ARCH_X86_64, [JITK_ARCH_I386] = AUDIT_ARCH_I386,
-	[JITK_ARCH_X32] = AUDIT_ARCH_X86_64, [JITK_ARCH_AARCH64] = AUDIT_ARCH_AARCH64,
+	[JITK_ARCH_X86_64] = AUDIT_ARCH_X86_64,
+	[JITK_ARCH_I386] = AUDIT_ARCH_I386,
+	[JITK_ARCH_X32] = AUDIT_ARCH_X86_64,
+	[JITK_ARCH_AARCH64] = AUDIT_ARCH_AARCH64,
 };
 
 static uint64_t sample_arg(rng_t *r, const struct sampler *s)
@@ -84,8 +86,7 @@ static uint64_t sample_arg(rng_t *r, const struct sampler *s)
 	return v;
 }
 
-static void sample_input(rng_t *r, const struct sampler *s, const jitk_policy *p,
-			 struct seccomp_data *in)
+static void sample_input(rng_t *r, const struct sampler *s, const jitk_policy *p, struct seccomp_data *in)
 {
 	memset(in, 0, sizeof *in);
 	int a = (int)rng_below(r, JITK_ARCH__COUNT);
@@ -119,12 +120,10 @@ static uint32_t run_filter(const jitk_filter *f, const struct seccomp_data *in)
 
 /* ------------------------------------------------------------ mutants */
 
-enum mkind {
-	M_FLIP, M_CONST, M_SWAP_ACTION, M_DROP, M_DUP, M_LOAD, M_X32, M_CUT64, M__COUNT
-};
+enum mkind { M_FLIP, M_CONST, M_SWAP_ACTION, M_DROP, M_DUP, M_LOAD, M_X32, M_CUT64, M__COUNT };
 static const char *const mkind_name[M__COUNT] = {
-	"flip jt/jf", "constant +-1", "swap actions", "drop insn", "duplicate insn",
-	"load offset", "x32 guard removed", "64-bit cut to 32",
+	"flip jt/jf",     "constant +-1", "swap actions",      "drop insn",
+	"duplicate insn", "load offset",  "x32 guard removed", "64-bit cut to 32",
 };
 
 static bool is_cond(uint16_t code)
@@ -191,8 +190,7 @@ static bool dup_insn(const jitk_insn *f, size_t n, size_t at, jitk_insn *m)
 
 /* Make one mutant of f in m (capacity n + 1); false if this kind has no
  * site here.  *len is the mutant's length. */
-static bool mutate(rng_t *r, enum mkind kind, const jitk_insn *f, size_t n, jitk_insn *m,
-		   size_t *len)
+static bool mutate(rng_t *r, enum mkind kind, const jitk_insn *f, size_t n, jitk_insn *m, size_t *len)
 {
 	memcpy(m, f, n * sizeof *f);
 	*len = n;
@@ -202,8 +200,9 @@ static bool mutate(rng_t *r, enum mkind kind, const jitk_insn *f, size_t n, jitk
 		bool ok = false;
 		switch (kind) {
 		case M_FLIP: ok = is_cond(c) && f[i].jt != f[i].jf; break;
-		case M_CONST: ok = (BPF_CLASS(c) == BPF_JMP && BPF_OP(c) != BPF_JA && BPF_SRC(c) == BPF_K) ||
-				   BPF_CLASS(c) == BPF_ALU || c == (BPF_RET | BPF_K) || c == (BPF_LD | BPF_IMM);
+		case M_CONST:
+			ok = (BPF_CLASS(c) == BPF_JMP && BPF_OP(c) != BPF_JA && BPF_SRC(c) == BPF_K) ||
+			     BPF_CLASS(c) == BPF_ALU || c == (BPF_RET | BPF_K) || c == (BPF_LD | BPF_IMM);
 			break;
 		case M_SWAP_ACTION: ok = c == (BPF_RET | BPF_K); break;
 		case M_DROP: ok = i + 1 < n; break;
@@ -212,8 +211,8 @@ static bool mutate(rng_t *r, enum mkind kind, const jitk_insn *f, size_t n, jitk
 		case M_X32: ok = is_cond(c) && BPF_SRC(c) == BPF_K && f[i].k == JITK_X32_SYSCALL_BIT; break;
 		case M_CUT64:
 			/* ld [hi word of an argument] followed by a K jump */
-			ok = c == (BPF_LD | BPF_W | BPF_ABS) && f[i].k >= 20 && f[i].k % 8 == 4 && i + 1 < n &&
-			     is_cond(f[i + 1].code) && BPF_SRC(f[i + 1].code) == BPF_K;
+			ok = c == (BPF_LD | BPF_W | BPF_ABS) && f[i].k >= 20 && f[i].k % 8 == 4 &&
+			     i + 1 < n && is_cond(f[i + 1].code) && BPF_SRC(f[i + 1].code) == BPF_K;
 			break;
 		default: break;
 		}
@@ -232,7 +231,8 @@ static bool mutate(rng_t *r, enum mkind kind, const jitk_insn *f, size_t n, jitk
 	}
 	case M_CONST:
 		m[i].k += rng_below(r, 2) ? 1 : (uint32_t)-1;
-		if (BPF_CLASS(m[i].code) == BPF_ALU && (BPF_OP(m[i].code) == BPF_LSH || BPF_OP(m[i].code) == BPF_RSH))
+		if (BPF_CLASS(m[i].code) == BPF_ALU &&
+		    (BPF_OP(m[i].code) == BPF_LSH || BPF_OP(m[i].code) == BPF_RSH))
 			m[i].k &= 31;
 		break;
 	case M_SWAP_ACTION: {
@@ -243,12 +243,8 @@ static bool mutate(rng_t *r, enum mkind kind, const jitk_insn *f, size_t n, jitk
 			m[i].k = m[j].k;
 		break;
 	}
-	case M_DROP:
-		*len = n - 1;
-		return drop_insn(f, n, i, m);
-	case M_DUP:
-		*len = n + 1;
-		return dup_insn(f, n, i, m);
+	case M_DROP: *len = n - 1; return drop_insn(f, n, i, m);
+	case M_DUP: *len = n + 1; return dup_insn(f, n, i, m);
 	case M_LOAD:
 		/* another word, or (a quarter of the time) an unaligned or
 		 * out-of-range offset that the checker must refuse */
@@ -263,8 +259,7 @@ static bool mutate(rng_t *r, enum mkind kind, const jitk_insn *f, size_t n, jitk
 	case M_CUT64:
 		m[i] = (jitk_insn){ BPF_LD | BPF_IMM, 0, 0, m[i + 1].k }; /* "hi is as expected" */
 		break;
-	default:
-		return false;
+	default: return false;
 	}
 	return true;
 }
@@ -309,8 +304,8 @@ static void check_mutant(const jitk_policy *p, const struct sampler *s, rng_t *r
 		assert_int_not_equal(x.left, x.right);
 	} else if (err == JITK_OK) {
 		if (differs)
-			fail_msg("%s: %s mutant proved equal but input (arch 0x%x nr %d) tells it apart", name,
-				 mkind_name[kind], in.arch, in.nr);
+			fail_msg("%s: %s mutant proved equal but input (arch 0x%x nr %d) tells it apart",
+				 name, mkind_name[kind], in.arch, in.nr);
 		c->equivalent++;
 		c->by_kind[kind][2]++;
 	} else {
@@ -346,7 +341,8 @@ static size_t list_policies(char paths[][512], size_t cap)
 				snprintf(sub[nd], sizeof sub[nd], "%s", path);
 				dirs[nd] = sub[nd];
 				nd++;
-			} else if (S_ISREG(st.st_mode) && l > 5 && !strcmp(e->d_name + l - 5, ".scpl") && n < cap) {
+			} else if (S_ISREG(st.st_mode) && l > 5 && !strcmp(e->d_name + l - 5, ".scpl") &&
+				   n < cap) {
 				snprintf(paths[n++], 512, "%s", path);
 			}
 		}
@@ -434,8 +430,8 @@ static void mutants_of_policies(void **state)
 		      "  differing on sampled inputs %lu\n"
 		      "  caught (JITK_E_DIFFERENT, replayed) %lu, of which only the proof saw %lu\n"
 		      "  proved equivalent %lu\n",
-		      used, c.mutants, now_s() - t0, (double)(clock() - c0) / CLOCKS_PER_SEC, tverify_max, c.rejected, c.differing, c.caught,
-		      c.smt_only, c.equivalent);
+		      used, c.mutants, now_s() - t0, (double)(clock() - c0) / CLOCKS_PER_SEC, tverify_max,
+		      c.rejected, c.differing, c.caught, c.smt_only, c.equivalent);
 	for (int k = 0; k < M__COUNT; k++)
 		print_message("  %-20s rejected %4lu caught %4lu equivalent %4lu\n", mkind_name[k],
 			      c.by_kind[k][0], c.by_kind[k][1], c.by_kind[k][2]);
@@ -458,8 +454,8 @@ struct tpol {
 	size_t ncond;
 };
 
-static const uint32_t pactions[] = { JITK_RET_ALLOW, JITK_RET_KILL_PROCESS, JITK_RET_ERRNO | 1,
-				     JITK_RET_ERRNO | 2, JITK_RET_TRAP, JITK_RET_LOG };
+static const uint32_t pactions[] = { JITK_RET_ALLOW,     JITK_RET_KILL_PROCESS, JITK_RET_ERRNO | 1,
+				     JITK_RET_ERRNO | 2, JITK_RET_TRAP,         JITK_RET_LOG };
 
 static const struct pol_cond *pcond(rng_t *r, struct tpol *t, unsigned depth)
 {

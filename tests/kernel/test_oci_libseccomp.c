@@ -28,9 +28,21 @@ struct variant {
 };
 
 static const char *const docker_caps[] = {
-	"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_MKNOD",
-	"CAP_NET_RAW", "CAP_SETGID", "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP",
-	"CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE", NULL,
+	"CAP_CHOWN",
+	"CAP_DAC_OVERRIDE",
+	"CAP_FSETID",
+	"CAP_FOWNER",
+	"CAP_MKNOD",
+	"CAP_NET_RAW",
+	"CAP_SETGID",
+	"CAP_SETUID",
+	"CAP_SETFCAP",
+	"CAP_SETPCAP",
+	"CAP_NET_BIND_SERVICE",
+	"CAP_SYS_CHROOT",
+	"CAP_KILL",
+	"CAP_AUDIT_WRITE",
+	NULL,
 };
 
 static bool held(const struct variant *v, const char *cap)
@@ -117,10 +129,16 @@ static uint32_t action(json_object *call, const char *act_key, const char *errno
 
 static enum scmp_compare op_of(const char *s)
 {
-	static const struct { const char *n; enum scmp_compare op; } ops[] = {
-		{ "SCMP_CMP_NE", SCMP_CMP_NE }, { "SCMP_CMP_LT", SCMP_CMP_LT },
-		{ "SCMP_CMP_LE", SCMP_CMP_LE }, { "SCMP_CMP_EQ", SCMP_CMP_EQ },
-		{ "SCMP_CMP_GE", SCMP_CMP_GE }, { "SCMP_CMP_GT", SCMP_CMP_GT },
+	static const struct {
+		const char *n;
+		enum scmp_compare op;
+	} ops[] = {
+		{ "SCMP_CMP_NE", SCMP_CMP_NE },
+		{ "SCMP_CMP_LT", SCMP_CMP_LT },
+		{ "SCMP_CMP_LE", SCMP_CMP_LE },
+		{ "SCMP_CMP_EQ", SCMP_CMP_EQ },
+		{ "SCMP_CMP_GE", SCMP_CMP_GE },
+		{ "SCMP_CMP_GT", SCMP_CMP_GT },
 		{ "SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ },
 	};
 	for (size_t i = 0; i < sizeof ops / sizeof *ops; i++)
@@ -149,8 +167,8 @@ static jitk_filter *runc_filter(const char *path, const struct variant *v, uint3
 	if (json_object_object_get_ex(prof, "architectures", &archs))
 		for (size_t k = 0; k < json_object_array_length(archs); k++) {
 			const char *s = json_object_get_string(json_object_array_get_idx(archs, k));
-			uint32_t tok = !strcmp(s, "SCMP_ARCH_X86")   ? SCMP_ARCH_X86
-				       : !strcmp(s, "SCMP_ARCH_X32") ? SCMP_ARCH_X32
+			uint32_t tok = !strcmp(s, "SCMP_ARCH_X86")      ? SCMP_ARCH_X86
+				       : !strcmp(s, "SCMP_ARCH_X32")    ? SCMP_ARCH_X32
 				       : !strcmp(s, "SCMP_ARCH_X86_64") ? SCMP_ARCH_X86_64
 									: SCMP_ARCH_AARCH64;
 			int rc = seccomp_arch_add(ctx, tok);
@@ -188,7 +206,7 @@ static jitk_filter *runc_filter(const char *path, const struct variant *v, uint3
 				unsigned idx = (unsigned)u64(a, "index");
 				repeat |= ++count[idx] > 1;
 				conds[n++] = (struct scmp_arg_cmp){ idx, op_of(json_object_get_string(op)),
-								     u64(a, "value"), u64(a, "valueTwo") };
+								    u64(a, "value"), u64(a, "valueTwo") };
 			}
 		assert_true(json_object_object_get_ex(call, "names", &names));
 		for (size_t k = 0; k < json_object_array_length(names); k++) {
@@ -280,7 +298,8 @@ static const char *explain(const jitk_policy *p, const jitk_filter *f, const jit
 	if (!why) {
 		struct seccomp_data in = c->in;
 		for (int i = 0; i < 6; i++)
-			in.args[i] &= a == JITK_ARCH_X32 ? 0xffffffffu : params_mask(params_width(a, in.nr, (unsigned)i));
+			in.args[i] &= a == JITK_ARCH_X32 ? 0xffffffffu
+							 : params_mask(params_width(a, in.nr, (unsigned)i));
 		jitk_result r;
 		bool cleared = memcmp(&in, &c->in, sizeof in) != 0;
 		if (cleared && jitk_interp(f, &in, &r) == JITK_OK && jitk_policy_eval(p, &in) == r.ret)
@@ -329,10 +348,11 @@ static void compare_with(const char *path, const struct variant *v, const jitk_p
 		const char *why = explain(p, f, c, def);
 		jitk_arch a = abi_of(&c->in);
 		const char *nm = jitk_syscall_name(a, c->in.nr);
-		print_message("caps=%s kernel=%s: %s %s (nr %d) args [%#llx %#llx %#llx]: jitk %#x, libseccomp %#x: %s\n",
-			      v->caps ? v->caps : "docker-default", v->kernel, jitk_arch_name(a), nm ? nm : "?",
-			      c->in.nr, (unsigned long long)c->in.args[0], (unsigned long long)c->in.args[1],
-			      (unsigned long long)c->in.args[2], c->left, c->right, why ? why : "UNEXPLAINED");
+		print_message(
+			"caps=%s kernel=%s: %s %s (nr %d) args [%#llx %#llx %#llx]: jitk %#x, libseccomp %#x: %s\n",
+			v->caps ? v->caps : "docker-default", v->kernel, jitk_arch_name(a), nm ? nm : "?",
+			c->in.nr, (unsigned long long)c->in.args[0], (unsigned long long)c->in.args[1],
+			(unsigned long long)c->in.args[2], c->left, c->right, why ? why : "UNEXPLAINED");
 		if (!why)
 			unexplained++;
 		else if (why[1] == '1')
@@ -349,8 +369,9 @@ static void compare_with(const char *path, const struct variant *v, const jitk_p
 			d6++;
 	}
 	print_message("%s caps=%s kernel=%s: %zu differences: %u D1, %u D2, %u D3, %u D4, %u D5, "
-		      "%u D6, %u unexplained\n", path, v->caps ? v->caps : "docker-default", v->kernel, n,
-		      d1, d2, d3, d4, d5, d6, unexplained);
+		      "%u D6, %u unexplained\n",
+		      path, v->caps ? v->caps : "docker-default", v->kernel, n, d1, d2, d3, d4, d5, d6,
+		      unexplained);
 	if (v->want_d4)
 		assert_true(d4 > 0); /* the deviation is real, not only documented */
 	assert_int_equal(unexplained, 0);
@@ -359,7 +380,8 @@ static void compare_with(const char *path, const struct variant *v, const jitk_p
 	 * compare only where libseccomp reads the bits the policy reads. */
 	if (v->want_equal && n != d5)
 		fail_msg("%s: a profile written by --format oci means something else under libseccomp "
-			 "(%zu differences besides nr -1): oci_write.c must not write it", path, n - d5);
+			 "(%zu differences besides nr -1): oci_write.c must not write it",
+			 path, n - d5);
 	if (!want)
 		jitk_policy_free(p);
 	jitk_filter_free(f);
@@ -374,7 +396,8 @@ static void docker_default_caps(void **state)
 static void docker_sys_admin_old_kernel(void **state)
 {
 	(void)state;
-	compare(&(struct variant){ "CAP_CHOWN,CAP_SYS_ADMIN,CAP_SYS_PTRACE,CAP_SYS_BOOT", "4.7", false, false });
+	compare(&(struct variant){ "CAP_CHOWN,CAP_SYS_ADMIN,CAP_SYS_PTRACE,CAP_SYS_BOOT", "4.7", false,
+				   false });
 }
 
 static void docker_no_caps(void **state)
@@ -416,7 +439,8 @@ static void written_profiles(void **state)
 {
 	(void)state;
 	static const char *const pols[] = {
-		"policies/vsftpd-postlogin.scpl", NULL,
+		"policies/vsftpd-postlogin.scpl",
+		NULL,
 	};
 	static const char crafted[] =
 		"{ arch = [x86_64; i386]; default_action = Errno EPERM; foreign_action = KillThread;\n"
@@ -460,7 +484,9 @@ static void written_profiles(void **state)
 		const char *text, *msg;
 		unsigned line;
 	} bad[] = {
-		{ "policies/qemu-sandbox-strict.scpl", "arg1 of sched_setscheduler on x86_64 is read in 32 bits by the policy, 64 by libseccomp", 46 },
+		{ "policies/qemu-sandbox-strict.scpl",
+		  "arg1 of sched_setscheduler on x86_64 is read in 32 bits by the policy, 64 by libseccomp",
+		  46 },
 		{ "{ default_action = Allow; foreign_action = KillThread; rules = [\n"
 		  "  { action = Errno EPERM; syscall = socket; when = arg0 != AF_VSOCK } ] }",
 		  "arg0 of socket on x86_64 is read in 32 bits by the policy, 64 by libseccomp", 2 },

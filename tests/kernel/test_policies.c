@@ -55,8 +55,10 @@ static void collect(const struct pol_cond *c, struct vals *s)
 		return;
 	}
 	uint64_t v = c->value, m = c->mask;
-	const uint64_t more[] = { v, v + 1, v - 1, v | 0xdead000000000000ull,
-				  (v & 0xffffffffu) | 0x100000000ull, v ^ 1, m, ~m & ~v, v | ~m };
+	const uint64_t more[] = {
+		v, v + 1,   v - 1, v | 0xdead000000000000ull, (v & 0xffffffffu) | 0x100000000ull, v ^ 1,
+		m, ~m & ~v, v | ~m
+	};
 	for (size_t i = 0; i < sizeof more / sizeof *more; i++)
 		add_val(s, more[i]);
 }
@@ -70,9 +72,9 @@ struct probe {
 static size_t probes(struct probe *out, size_t cap)
 {
 	size_t n = 0;
-#define PUT(a, x)                                                    \
-	do {                                                         \
-		if (n < cap)                                         \
+#define PUT(a, x)                                                        \
+	do {                                                             \
+		if (n < cap)                                             \
 			out[n++] = (struct probe){ (a), (uint32_t)(x) }; \
 	} while (0)
 	static const struct {
@@ -96,9 +98,9 @@ static size_t probes(struct probe *out, size_t cap)
 			if (abis[a].abi == JITK_ARCH_X86_64) /* the x32 form of every x86_64 number */
 				PUT(AUDIT_ARCH_X86_64, (uint32_t)nr | JITK_X32_SYSCALL_BIT);
 		}
-		const uint32_t odd[] = { 0, max + 1, max + 2, 999, 4095, 0x3fffffff, 0x40000000,
-					 0x7fffffff, 0x80000000, 0x80000002, 0xbfffffff,
-					 0xc0000000, 0xfffffffe, 0xffffffff };
+		const uint32_t odd[] = { 0,          max + 1,    max + 2,    999,        4095,
+					 0x3fffffff, 0x40000000, 0x7fffffff, 0x80000000, 0x80000002,
+					 0xbfffffff, 0xc0000000, 0xfffffffe, 0xffffffff };
 		for (size_t i = 0; i < sizeof odd / sizeof *odd; i++)
 			PUT(abis[a].audit, odd[i]);
 	}
@@ -243,9 +245,10 @@ static void check_policy(const char *path, struct shm *sh, rng_t *r, struct tota
 			t->inputs++;
 			if (res.ret != want && t->bad++ < 10)
 				print_error("%s: arch 0x%x nr 0x%x args %llx %llx %llx: filter 0x%08x, "
-					    "policy 0x%08x\n", path, in.arch, (unsigned)in.nr,
-					    (unsigned long long)in.args[0], (unsigned long long)in.args[1],
-					    (unsigned long long)in.args[2], res.ret, want);
+					    "policy 0x%08x\n",
+					    path, in.arch, (unsigned)in.nr, (unsigned long long)in.args[0],
+					    (unsigned long long)in.args[1], (unsigned long long)in.args[2],
+					    res.ret, want);
 			/* A sample for the kernel: x86-64 and i386 entries only
 			 * (the machine's own ABIs), never the numbers the kernel
 			 * runs without asking seccomp (uretprobe, uprobe). */
@@ -288,8 +291,8 @@ static void shipped_policies(void **state)
 	globfree(&gl);
 	kexec_shared_free(sh, sizeof *sh);
 	print_message("%lu policies: %lu inputs filter vs semantics, %lu disagreements; "
-		      "%lu real calls, %lu disagreements (seed %llu)\n", t.policies, t.inputs, t.bad,
-		      t.kcalls, t.kbad, (unsigned long long)seed);
+		      "%lu real calls, %lu disagreements (seed %llu)\n",
+		      t.policies, t.inputs, t.bad, t.kcalls, t.kbad, (unsigned long long)seed);
 	assert_true(t.policies >= 40);
 	assert_int_equal(t.bad, 0);
 	assert_int_equal(t.kbad, 0);

@@ -45,8 +45,8 @@ static const struct {
 #define NKINDS (sizeof calls / sizeof calls[0])
 
 static const uint32_t actions[] = { JITK_RET_KILL_PROCESS, JITK_RET_KILL_THREAD, JITK_RET_TRAP,
-				    JITK_RET_ERRNO, JITK_RET_USER_NOTIF, JITK_RET_TRACE,
-				    JITK_RET_LOG, JITK_RET_ALLOW };
+				    JITK_RET_ERRNO,        JITK_RET_USER_NOTIF,  JITK_RET_TRACE,
+				    JITK_RET_LOG,          JITK_RET_ALLOW };
 
 static uint32_t rand_ret(rng_t *r)
 {
@@ -202,8 +202,10 @@ static void stack_random(void **state)
 			for (size_t i = 0; i < nf; i++)
 				for (size_t j = 0; j < nf; j++)
 					tie |= each[i] != each[j] &&
-					       (each[i] & JITK_RET_ACTION_FULL) == (res.ret & JITK_RET_ACTION_FULL) &&
-					       (each[j] & JITK_RET_ACTION_FULL) == (res.ret & JITK_RET_ACTION_FULL);
+					       (each[i] & JITK_RET_ACTION_FULL) ==
+						       (res.ret & JITK_RET_ACTION_FULL) &&
+					       (each[j] & JITK_RET_ACTION_FULL) ==
+						       (res.ret & JITK_RET_ACTION_FULL);
 			nties += tie;
 			c.ret = res.ret;
 			if (is_kill(c.ret)) {
@@ -226,7 +228,8 @@ static void stack_random(void **state)
 			for (size_t i = 0; i < n; i++) {
 				uint64_t a[6];
 				for (int j = 0; j < 6; j++)
-					a[j] = cs[i].abi == KEXEC_I386 ? (uint32_t)cs[i].args[j] : cs[i].args[j];
+					a[j] = cs[i].abi == KEXEC_I386 ? (uint32_t)cs[i].args[j]
+								       : cs[i].args[j];
 				uint64_t nr = (uint64_t)(cs[i].abi == KEXEC_X86_64 ? calls[cs[i].kind].nr64
 										   : calls[cs[i].kind].nr32);
 				kexec_call(&site, cs[i].abi, nr, a, &sh->out[i]);

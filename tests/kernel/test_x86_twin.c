@@ -47,11 +47,11 @@ struct ins {
 struct seq {
 	struct ins in[MAXI];
 	unsigned n;
-	unsigned frame; /* bytes, 0: none */
-	bool flags;     /* flags defined at the end of what is generated */
-	unsigned unit;                /* units generated so far */
-	unsigned first[MAXI + 1];     /* first instruction of each unit */
-	bool is_target[MAXI + 1];     /* some branch goes to unit u */
+	unsigned frame;           /* bytes, 0: none */
+	bool flags;               /* flags defined at the end of what is generated */
+	unsigned unit;            /* units generated so far */
+	unsigned first[MAXI + 1]; /* first instruction of each unit */
+	bool is_target[MAXI + 1]; /* some branch goes to unit u */
 };
 
 static uint8_t modrm(unsigned mod, unsigned reg, unsigned rm)
@@ -82,8 +82,9 @@ static void emit_imm(struct seq *s, unsigned len, const uint8_t *pre, unsigned n
 
 static uint32_t some_imm(rng_t *r)
 {
-	static const uint32_t edges[] = { 0, 1, 2, 31, 32, 0x7f, 0x80, 0xff, 0x7fffffff,
-					  0x80000000u, 0xfffffffeu, 0xffffffffu, 0xffffff80u };
+	static const uint32_t edges[] = { 0,           1,           2,          31,         32,
+					  0x7f,        0x80,        0xff,       0x7fffffff, 0x80000000u,
+					  0xfffffffeu, 0xffffffffu, 0xffffff80u };
 	switch (rng_below(r, 3)) {
 	case 0: return edges[rng_below(r, sizeof edges / sizeof edges[0])];
 	case 1: return rng_below(r, 300);
@@ -304,16 +305,15 @@ static size_t gen_seq(rng_t *r, uint8_t *code, size_t cap)
 
 /* -------------------------------------------- concrete evaluation of terms */
 
-enum eop { E_NUM, E_VAR, E_BV2, E_BV1, E_CMP, E_EQ, E_ITE, E_AND, E_OR, E_NOT, E_EXTRACT,
-	   E_CONCAT };
+enum eop { E_NUM, E_VAR, E_BV2, E_BV1, E_CMP, E_EQ, E_ITE, E_AND, E_OR, E_NOT, E_EXTRACT, E_CONCAT };
 
 struct enode {
 	enum eop op;
 	Z3_decl_kind k;
-	unsigned width;     /* bits of the result (1 for booleans) */
-	uint32_t a, b, c;   /* operand node indices */
-	unsigned hi, lo;    /* extract */
-	uint64_t v;         /* E_NUM value; E_VAR index into the variables */
+	unsigned width;   /* bits of the result (1 for booleans) */
+	uint32_t a, b, c; /* operand node indices */
+	unsigned hi, lo;  /* extract */
+	uint64_t v;       /* E_NUM value; E_VAR index into the variables */
 };
 
 struct eprog {
@@ -381,8 +381,14 @@ static uint32_t compile(Z3_context c, struct eprog *e, Z3_ast t)
 		nd.b = arg[1];
 		nd.c = arg[2];
 		switch (k) {
-		case Z3_OP_TRUE: nd.op = E_NUM; nd.v = 1; break;
-		case Z3_OP_FALSE: nd.op = E_NUM; nd.v = 0; break;
+		case Z3_OP_TRUE:
+			nd.op = E_NUM;
+			nd.v = 1;
+			break;
+		case Z3_OP_FALSE:
+			nd.op = E_NUM;
+			nd.v = 0;
+			break;
 		case Z3_OP_UNINTERPRETED: {
 			assert_int_equal(na, 0);
 			size_t i = 0;
@@ -393,18 +399,27 @@ static uint32_t compile(Z3_context c, struct eprog *e, Z3_ast t)
 			nd.v = i;
 			break;
 		}
-		case Z3_OP_BADD: case Z3_OP_BSUB: case Z3_OP_BMUL: case Z3_OP_BAND:
-		case Z3_OP_BOR: case Z3_OP_BXOR: case Z3_OP_BSHL: case Z3_OP_BLSHR:
-		case Z3_OP_BUDIV: case Z3_OP_BUREM: case Z3_OP_BUDIV_I: case Z3_OP_BUREM_I:
+		case Z3_OP_BADD:
+		case Z3_OP_BSUB:
+		case Z3_OP_BMUL:
+		case Z3_OP_BAND:
+		case Z3_OP_BOR:
+		case Z3_OP_BXOR:
+		case Z3_OP_BSHL:
+		case Z3_OP_BLSHR:
+		case Z3_OP_BUDIV:
+		case Z3_OP_BUREM:
+		case Z3_OP_BUDIV_I:
+		case Z3_OP_BUREM_I:
 			assert_int_equal(na, 2);
 			nd.op = E_BV2;
 			break;
-		case Z3_OP_BNEG: case Z3_OP_BNOT:
-			nd.op = E_BV1;
-			break;
-		case Z3_OP_ULT: case Z3_OP_ULEQ: case Z3_OP_UGT: case Z3_OP_UGEQ:
-			nd.op = E_CMP;
-			break;
+		case Z3_OP_BNEG:
+		case Z3_OP_BNOT: nd.op = E_BV1; break;
+		case Z3_OP_ULT:
+		case Z3_OP_ULEQ:
+		case Z3_OP_UGT:
+		case Z3_OP_UGEQ: nd.op = E_CMP; break;
 		case Z3_OP_EQ: nd.op = E_EQ; break;
 		case Z3_OP_ITE: nd.op = E_ITE; break;
 		case Z3_OP_NOT: nd.op = E_NOT; break;
@@ -424,13 +439,14 @@ static uint32_t compile(Z3_context c, struct eprog *e, Z3_ast t)
 			for (unsigned i = 1; i < na; i++) {
 				uint32_t nx = compile(c, e, Z3_get_app_arg(c, app, i));
 				acc = add_node(e, (struct enode){ .op = k == Z3_OP_AND ? E_AND : E_OR,
-								  .width = 1, .a = acc, .b = nx });
+								  .width = 1,
+								  .a = acc,
+								  .b = nx });
 			}
 			e->map[id] = acc + 1;
 			return acc;
 		}
-		default:
-			fail_msg("evaluator: Z3 operator %d not handled", (int)k);
+		default: fail_msg("evaluator: Z3 operator %d not handled", (int)k);
 		}
 	}
 	uint32_t ix = add_node(e, nd);
@@ -458,7 +474,8 @@ static uint64_t run_prog(const struct eprog *e, const uint64_t *var, uint64_t *v
 			case Z3_OP_BSHL: r = y >= nd->width ? 0 : x << y; break;
 			case Z3_OP_BLSHR: r = y >= nd->width ? 0 : x >> y; break;
 			/* SMT-LIB: x / 0 is all ones, x % 0 is x */
-			case Z3_OP_BUDIV: case Z3_OP_BUDIV_I: r = y ? x / y : m; break;
+			case Z3_OP_BUDIV:
+			case Z3_OP_BUDIV_I: r = y ? x / y : m; break;
 			default: r = y ? x % y : x; break;
 			}
 			break;

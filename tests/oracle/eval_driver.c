@@ -92,8 +92,8 @@ static int eval_cases(const char *cases)
 			struct seccomp_data in;
 			unsigned long long v[8];
 			memset(&in, 0, sizeof in);
-			if (sscanf(line + 2, "%llx %llx %llx %llx %llx %llx %llx %llx", &v[0], &v[1],
-				   &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]) != 8) {
+			if (sscanf(line + 2, "%llx %llx %llx %llx %llx %llx %llx %llx", &v[0], &v[1], &v[2],
+				   &v[3], &v[4], &v[5], &v[6], &v[7]) != 8) {
 				fprintf(stderr, "bad input line: %s", line);
 				return 2;
 			}
@@ -167,16 +167,15 @@ static int roundtrip(int argc, char **argv)
 			bad = 1;
 			goto next;
 		}
-		jitk_side sa = {.policy = a}, sb = {.policy = b};
+		jitk_side sa = { .policy = a }, sb = { .policy = b };
 		size_t ncex = 0;
 		jitk_cex cex;
 		e = jitk_equiv(sa, sb, 0, &cex, 1, &ncex, &d);
 		if (e == JITK_OK)
 			printf("%s equal\n", argv[i]);
 		else if (e == JITK_E_DIFFERENT)
-			printf("%s different (arch 0x%x nr %d: %x vs %x)\n", argv[i],
-			       (unsigned)cex.in.arch, cex.in.nr, (unsigned)cex.left,
-			       (unsigned)cex.right);
+			printf("%s different (arch 0x%x nr %d: %x vs %x)\n", argv[i], (unsigned)cex.in.arch,
+			       cex.in.nr, (unsigned)cex.left, (unsigned)cex.right);
 		else {
 			printf("%s error: equiv: %s %s\n", argv[i], jitk_strerror(e), d.msg);
 			bad = 1;

@@ -11,8 +11,11 @@
 #include <stdio.h>
 #include <string.h>
 
-int edit_distance = 1;                 /* data, not the library's function */
-const char *codegen(void) { return "user"; }
+int edit_distance = 1; /* data, not the library's function */
+const char *codegen(void)
+{
+	return "user";
+}
 char str_copy[16] = "user";
 
 static uint32_t eval(const jitk_filter *f, const char *name)

@@ -47,8 +47,8 @@ int main(int argc, char **argv)
 			fprintf(stderr, "rt_load: %s: %s\n", argv[2], d.msg);
 			return 1;
 		}
-	} else if (jitk_filter_new((const jitk_insn *)rt_filter, sizeof rt_filter / sizeof *rt_filter,
-				   &f) != JITK_OK) {
+	} else if (jitk_filter_new((const jitk_insn *)rt_filter, sizeof rt_filter / sizeof *rt_filter, &f) !=
+		   JITK_OK) {
 		fprintf(stderr, "rt_load: cannot wrap the filter\n");
 		return 1;
 	}

@@ -22,11 +22,8 @@ bool kcache_const_allow(const jitk_filter *f, uint32_t arch, uint32_t nr)
 				return false;
 			pc++;
 			continue;
-		case BPF_RET | BPF_K:
-			return i->k == JITK_RET_ALLOW;
-		case BPF_JMP | BPF_JA:
-			pc += 1 + (size_t)i->k;
-			continue;
+		case BPF_RET | BPF_K: return i->k == JITK_RET_ALLOW;
+		case BPF_JMP | BPF_JA: pc += 1 + (size_t)i->k; continue;
 		case BPF_ALU | BPF_AND | BPF_K:
 			a &= i->k;
 			pc++;
@@ -35,8 +32,7 @@ bool kcache_const_allow(const jitk_filter *f, uint32_t arch, uint32_t nr)
 		case BPF_JMP | BPF_JGT | BPF_K: taken = a > i->k; break;
 		case BPF_JMP | BPF_JGE | BPF_K: taken = a >= i->k; break;
 		case BPF_JMP | BPF_JSET | BPF_K: taken = (a & i->k) != 0; break;
-		default:
-			return false;
+		default: return false;
 		}
 		pc += 1 + (size_t)(taken ? i->jt : i->jf);
 	}

@@ -65,8 +65,8 @@ __asm__(".pushsection .text\n"
 	"kexec_stub_end:\n"
 	".popsection\n");
 
-extern const char kexec_stub_begin[], kexec_stub64_after[], kexec_stub32[],
-	kexec_stub32_after[], kexec_stub_end[];
+extern const char kexec_stub_begin[], kexec_stub64_after[], kexec_stub32[], kexec_stub32_after[],
+	kexec_stub_end[];
 #define HAVE_STUBS 1
 #else
 #define HAVE_STUBS 0
@@ -172,8 +172,7 @@ int kexec_catch_sigsys(void)
 
 /* Run fn(a0, a1) with the SIGSYS guard armed.  noinline: the jmp_buf must
  * belong to a frame that is live for the whole call. */
-__attribute__((noinline)) static void guarded(stub_fn fn, uint64_t a0, const uint64_t *a1,
-					       kexec_outcome *out)
+__attribute__((noinline)) static void guarded(stub_fn fn, uint64_t a0, const uint64_t *a1, kexec_outcome *out)
 {
 	memset(out, 0, sizeof *out);
 	call_out = out;
@@ -275,7 +274,8 @@ const char *kexec_status_str(int status, char *buf, size_t cap)
 	else if (WIFEXITED(status))
 		snprintf(buf, cap, "exit %d", WEXITSTATUS(status));
 	else if (WIFSIGNALED(status))
-		snprintf(buf, cap, "signal %d (%s)", WTERMSIG(status), sigabbrev_np(WTERMSIG(status)) ? sigabbrev_np(WTERMSIG(status)) : "?");
+		snprintf(buf, cap, "signal %d (%s)", WTERMSIG(status),
+			 sigabbrev_np(WTERMSIG(status)) ? sigabbrev_np(WTERMSIG(status)) : "?");
 	else
 		snprintf(buf, cap, "status 0x%x", status);
 	return buf;

@@ -43,20 +43,20 @@ enum kexec_abi {
  * right after the trapping instruction: what the kernel reports as the
  * instruction pointer (seccomp_data.instruction_pointer, si_call_addr). */
 typedef struct kexec_site {
-	void *base;    /* NULL: the stubs inside this binary */
+	void *base; /* NULL: the stubs inside this binary */
 	uint64_t ip[2];
 	uintptr_t entry[2];
 } kexec_site;
 
 /* What one call did. */
 typedef struct kexec_outcome {
-	bool trapped;          /* SIGSYS arrived (any si_code) */
-	int64_t ret;           /* rax after the call, when not trapped */
-	int code;              /* si_code: SYS_SECCOMP (1) for a seccomp TRAP */
-	int data;              /* si_errno: the TRAP's 16-bit data */
-	int nr;                /* si_syscall: nr as the filter saw it */
-	uint32_t arch;         /* si_arch: arch as the filter saw it */
-	uint64_t ip;           /* si_call_addr: instruction pointer as seen */
+	bool trapped;  /* SIGSYS arrived (any si_code) */
+	int64_t ret;   /* rax after the call, when not trapped */
+	int code;      /* si_code: SYS_SECCOMP (1) for a seccomp TRAP */
+	int data;      /* si_errno: the TRAP's 16-bit data */
+	int nr;        /* si_syscall: nr as the filter saw it */
+	uint32_t arch; /* si_arch: arch as the filter saw it */
+	uint64_t ip;   /* si_call_addr: instruction pointer as seen */
 } kexec_outcome;
 
 /* The stubs linked into the binary. */

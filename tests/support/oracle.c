@@ -89,10 +89,8 @@ static int oracle_child(void *arg)
 	/* rlimits are per process (no CLONE_THREAD), unlike the shared mm's
 	 * dumpable flag, so RLIMIT_CORE is how this child avoids core files. */
 	struct rlimit nocore = { 0, 0 };
-	bool ok = sigaction(SIGILL, &sa, NULL) == 0 &&
-		  sigprocmask(SIG_SETMASK, &none, NULL) == 0 &&
-		  setrlimit(RLIMIT_CORE, &nocore) == 0 &&
-		  prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) == 0 &&
+	bool ok = sigaction(SIGILL, &sa, NULL) == 0 && sigprocmask(SIG_SETMASK, &none, NULL) == 0 &&
+		  setrlimit(RLIMIT_CORE, &nocore) == 0 && prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) == 0 &&
 		  prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0;
 	if (!ok)
 		_exit(100); /* no verdict written: the parent reports a harness failure */
@@ -148,8 +146,7 @@ int oracle_verdicts(const oracle_prog *progs, size_t count, int *out)
 		 * table copy, which dominated the cost with fork) and we sleep
 		 * until it has exited.  It is still its own process: its own
 		 * seccomp filter, signal handlers, rlimits and exit_group. */
-		pid_t pid = clone(oracle_child, stack + ORACLE_STACK,
-				  CLONE_VM | CLONE_VFORK | SIGCHLD, &job);
+		pid_t pid = clone(oracle_child, stack + ORACLE_STACK, CLONE_VM | CLONE_VFORK | SIGCHLD, &job);
 		if (pid < 0) {
 			rc = -1;
 			break;

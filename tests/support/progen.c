@@ -15,8 +15,8 @@
 /* Opcode groups, filled from insn_info on first use. */
 static struct {
 	bool ready;
-	int alu[INSN__COUNT], nalu;     /* seccomp ALU ops (no MOD) */
-	int jcond[INSN__COUNT], njcond; /* conditional jumps */
+	int alu[INSN__COUNT], nalu;              /* seccomp ALU ops (no MOD) */
+	int jcond[INSN__COUNT], njcond;          /* conditional jumps */
 	int classic_only[INSN__COUNT], nclassic; /* classic ops seccomp refuses */
 } G;
 
@@ -50,16 +50,14 @@ static bool chance(rng_t *r, unsigned pct)
 static uint32_t edge_k(rng_t *r)
 {
 	static const uint32_t edges[] = {
-		0, 1, 2, 3, 4, 15, 16, 17, 31, 32, 33, 60, 61, 62, 63, 64, 65, 255, 0xffff,
-		0x7fffffff, 0x80000000, 0xfffffffe, 0xffffffff, 0xfffff000, 0xffffeffc,
+		0,      1,          2,          3,          4,          15,         16,         17, 31,
+		32,     33,         60,         61,         62,         63,         64,         65, 255,
+		0xffff, 0x7fffffff, 0x80000000, 0xfffffffe, 0xffffffff, 0xfffff000, 0xffffeffc,
 	};
 	switch (rng_below(r, 4)) {
-	case 0:
-		return rng_u32(r);
-	case 1:
-		return rng_below(r, 70);
-	default:
-		return edges[rng_below(r, sizeof edges / sizeof edges[0])];
+	case 0: return rng_u32(r);
+	case 1: return rng_below(r, 70);
+	default: return edges[rng_below(r, sizeof edges / sizeof edges[0])];
 	}
 }
 
@@ -68,23 +66,19 @@ static uint32_t edge_off(rng_t *r, uint32_t max)
 {
 	switch (rng_below(r, 5)) {
 	case 0:
-	case 1:
-		return max;
-	case 2:
-		return 0;
-	case 3:
-		return max ? max - 1 : 0;
-	default:
-		return rng_below(r, max + 1);
+	case 1: return max;
+	case 2: return 0;
+	case 3: return max ? max - 1 : 0;
+	default: return rng_below(r, max + 1);
 	}
 }
 
 static uint32_t ret_value(rng_t *r)
 {
 	static const uint32_t vals[] = {
-		JITK_RET_ALLOW, JITK_RET_KILL_PROCESS, JITK_RET_KILL_THREAD, JITK_RET_TRAP,
-		JITK_RET_ERRNO | 1, JITK_RET_ERRNO | 0xffff, JITK_RET_LOG, JITK_RET_TRACE,
-		JITK_RET_USER_NOTIF,
+		JITK_RET_ALLOW, JITK_RET_KILL_PROCESS, JITK_RET_KILL_THREAD,
+		JITK_RET_TRAP,  JITK_RET_ERRNO | 1,    JITK_RET_ERRNO | 0xffff,
+		JITK_RET_LOG,   JITK_RET_TRACE,        JITK_RET_USER_NOTIF,
 	};
 	if (chance(r, 15))
 		return rng_u32(r);
@@ -137,8 +131,7 @@ static jitk_insn valid_insn(rng_t *r, size_t pc, size_t n, uint16_t memvalid)
 		in = mk(chance(r, 50) ? INSN_ST : INSN_STX, 0, 0, cell);
 	} else if (w < 70) {
 		if (memvalid)
-			in = mk(chance(r, 50) ? INSN_LD_MEM : INSN_LDX_MEM, 0, 0,
-				pick_bit(r, memvalid));
+			in = mk(chance(r, 50) ? INSN_LD_MEM : INSN_LDX_MEM, 0, 0, pick_bit(r, memvalid));
 		else
 			in = mk(INSN_ST, 0, 0, rng_below(r, 16));
 	} else if (w < 76) {
@@ -156,8 +149,7 @@ static jitk_insn valid_insn(rng_t *r, size_t pc, size_t n, uint16_t memvalid)
 		in.jf = (uint8_t)rng_u32(r);
 	}
 	enum insn_opnd o = insn_info[insn_op_of(in.code)].opnd;
-	if ((o == OPND_NONE || o == OPND_X || o == OPND_A || o == OPND_LEN || o == OPND_JX) &&
-	    chance(r, 3))
+	if ((o == OPND_NONE || o == OPND_X || o == OPND_A || o == OPND_LEN || o == OPND_JX) && chance(r, 3))
 		in.k = rng_u32(r);
 	return in;
 }
@@ -168,9 +160,7 @@ static void mem_step(const jitk_insn *in, size_t pc, uint16_t *masks, uint16_t *
 {
 	switch (insn_op_of(in->code)) {
 	case INSN_ST:
-	case INSN_STX:
-		*memvalid |= (uint16_t)(1u << in->k);
-		break;
+	case INSN_STX: *memvalid |= (uint16_t)(1u << in->k); break;
 	case INSN_JA:
 		masks[pc + 1 + in->k] &= *memvalid;
 		*memvalid = 0xffff;
@@ -248,7 +238,8 @@ static void mutate(rng_t *r, jitk_insn *out, size_t n)
 		}
 	} else if (w < 87) {
 		static const uint32_t ks[] = {
-			2, 61, 62, 63, 64, 68, 0x7ffffffc, 0xfffff000, 0xfffff004, 0xfffff03c,
+			2,          61,         62,         63,         64,
+			68,         0x7ffffffc, 0xfffff000, 0xfffff004, 0xfffff03c,
 			0xfffff040, 0xfffff002, 0xffffeffc, 0xffffffff, 0xfffffffc,
 		};
 		*in = mk(INSN_LD_W_ABS, 0, 0, ks[rng_below(r, sizeof ks / sizeof ks[0])]);
@@ -285,10 +276,11 @@ size_t progen_len(rng_t *r, enum progen_mode mode, jitk_insn *out, size_t n)
 		/* Now and then, a program of raw random instructions. */
 		if (chance(r, 2))
 			for (size_t i = 0; i < n; i++)
-				out[i] = (jitk_insn){ (uint16_t)(chance(r, 50) ? rng_u32(r)
-									: insn_info[rng_below(r, INSN__COUNT)].code),
-						      (uint8_t)rng_u32(r), (uint8_t)rng_u32(r),
-						      edge_k(r) };
+				out[i] = (jitk_insn){
+					(uint16_t)(chance(r, 50) ? rng_u32(r)
+								 : insn_info[rng_below(r, INSN__COUNT)].code),
+					(uint8_t)rng_u32(r), (uint8_t)rng_u32(r), edge_k(r)
+				};
 	}
 	return n;
 }

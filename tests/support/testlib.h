@@ -29,7 +29,9 @@
 
 /* A small deterministic PRNG (xorshift64*).  Tests print their seed and take
  * JITK_SEED from the environment to replay a failure. */
-typedef struct { uint64_t s; } rng_t;
+typedef struct {
+	uint64_t s;
+} rng_t;
 void rng_seed(rng_t *r, uint64_t seed);
 uint64_t rng_u64(rng_t *r);
 uint32_t rng_u32(rng_t *r);
@@ -46,7 +48,7 @@ unsigned long test_scaled(unsigned long n);
 
 /* Build a filter from an array literal; fails the test on error. */
 jitk_filter *test_filter(const jitk_insn *insns, size_t n);
-#define TEST_FILTER(...) \
+#define TEST_FILTER(...)                                \
 	test_filter((const jitk_insn[]){ __VA_ARGS__ }, \
 		    sizeof((const jitk_insn[]){ __VA_ARGS__ }) / sizeof(jitk_insn))
 

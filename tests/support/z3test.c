@@ -17,8 +17,7 @@ Z3_context z3test_ctx(void)
 	return c;
 }
 
-uint32_t z3test_eval(Z3_context c, Z3_ast t, const struct smt_input *in,
-		     const uint32_t w[SMT_NWORDS])
+uint32_t z3test_eval(Z3_context c, Z3_ast t, const struct smt_input *in, const uint32_t w[SMT_NWORDS])
 {
 	Z3_sort bv32 = Z3_mk_bv_sort(c, 32);
 	Z3_ast to[SMT_NWORDS];

@@ -8,6 +8,5 @@
 Z3_context z3test_ctx(void);
 /* The value of a 32-bit term over in's sixteen words when they hold w[]
  * (substitute, then simplify to a numeral; fails the test otherwise). */
-uint32_t z3test_eval(Z3_context c, Z3_ast t, const struct smt_input *in,
-		     const uint32_t w[SMT_NWORDS]);
+uint32_t z3test_eval(Z3_context c, Z3_ast t, const struct smt_input *in, const uint32_t w[SMT_NWORDS]);
 #endif

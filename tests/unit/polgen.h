@@ -34,7 +34,7 @@ struct polgen {
 	size_t nconsts;
 	bool kernel_safe; /* only ERRNO 1..4095 and TRAP actions: a call the filter
 			     sees never runs and never kills (kernel tests) */
-	bool dense;      /* few numbers, args 0-1, many low32: cases share words,
+	bool dense;       /* few numbers, args 0-1, many low32: cases share words,
 			    which exercises the accumulator tracking */
 };
 
@@ -44,8 +44,8 @@ static inline uint32_t pg_action(struct polgen *g, rng_t *r)
 		return rng_below(r, 3) ? JITK_RET_ERRNO | (1 + rng_below(r, 4095))
 				       : JITK_RET_TRAP | rng_below(r, 0x10000);
 	static const uint32_t base[] = {
-		JITK_RET_ALLOW, JITK_RET_ALLOW, JITK_RET_KILL_PROCESS, JITK_RET_KILL_THREAD,
-		JITK_RET_ERRNO | 1, JITK_RET_ERRNO | 13, JITK_RET_TRAP | 7, JITK_RET_LOG,
+		JITK_RET_ALLOW,     JITK_RET_ALLOW,      JITK_RET_KILL_PROCESS, JITK_RET_KILL_THREAD,
+		JITK_RET_ERRNO | 1, JITK_RET_ERRNO | 13, JITK_RET_TRAP | 7,     JITK_RET_LOG,
 		JITK_RET_TRACE | 3, JITK_RET_USER_NOTIF,
 	};
 	if (rng_below(r, 8) == 0)
@@ -159,8 +159,8 @@ static inline void polgen_random(struct polgen *g, rng_t *r)
 	do {
 		for (int a = 0; a < JITK_ARCH__COUNT; a++)
 			p->arch[a] = rng_below(r, 2);
-	} while (!p->arch[JITK_ARCH_X86_64] && !p->arch[JITK_ARCH_I386] &&
-		 !p->arch[JITK_ARCH_X32] && !p->arch[JITK_ARCH_AARCH64]);
+	} while (!p->arch[JITK_ARCH_X86_64] && !p->arch[JITK_ARCH_I386] && !p->arch[JITK_ARCH_X32] &&
+		 !p->arch[JITK_ARCH_AARCH64]);
 	p->default_action = pg_action(g, r);
 	p->foreign_action = pg_action(g, r);
 	p->nrules = 1 + rng_below(r, PG_MAXRULES);
@@ -205,9 +205,9 @@ static inline uint64_t pg_arg(const struct polgen *g, rng_t *r)
  * with the x32 bit flipped, and the special ones.  Returns the count. */
 static inline size_t polgen_nrs(const struct polgen *g, uint32_t *out, size_t cap)
 {
-	static const uint32_t special[] = { 0, 1, 0xffffffffu, 0x3fffffffu, 0x40000000u,
-					    0x7fffffffu, 0x80000000u, 0xbfffffffu, 0xc0000000u,
-					    0x40000001u, 0x80000001u };
+	static const uint32_t special[] = { 0,           1,           0xffffffffu, 0x3fffffffu,
+					    0x40000000u, 0x7fffffffu, 0x80000000u, 0xbfffffffu,
+					    0xc0000000u, 0x40000001u, 0x80000001u };
 	size_t n = 0;
 	for (size_t i = 0; i < sizeof special / sizeof *special && n < cap; i++)
 		out[n++] = special[i];
@@ -222,8 +222,11 @@ static inline size_t polgen_nrs(const struct polgen *g, uint32_t *out, size_t ca
 }
 
 /* The arch values worth asking about: every ABI jitk knows and foreign ones. */
-static const uint32_t pg_arches[] = { 0xc000003eu /* x86_64, x32 */, 0x40000003u /* i386 */,
-				      0xc00000b7u /* aarch64 */, 0x40000028u /* arm */, 0,
+static const uint32_t pg_arches[] = { 0xc000003eu /* x86_64, x32 */,
+				      0x40000003u /* i386 */,
+				      0xc00000b7u /* aarch64 */,
+				      0x40000028u /* arm */,
+				      0,
 				      0xffffffffu };
 #define PG_NARCHES (sizeof pg_arches / sizeof *pg_arches)
 

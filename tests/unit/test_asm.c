@@ -23,15 +23,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static const char paper_listing[] =
-	"ld [0]                       ; load syscall number\n"
-	"jeq #SYS_open, L1, L2\n"
-	"L1: ret #RET_ERRNO|#EACCES   ; deny open() with errno = EACCES\n"
-	"L2: jeq #SYS_getpid, L3, L4\n"
-	"L3: ret #RET_ALLOW           ; allow getpid()\n"
-	"L4: jeq #SYS_gettimeofday, L5, L6\n"
-	"L5: ret #RET_ALLOW           ; allow gettimeofday()\n"
-	"L6: ret #RET_KILL            ; default: kill current process\n";
+static const char paper_listing[] = "ld [0]                       ; load syscall number\n"
+				    "jeq #SYS_open, L1, L2\n"
+				    "L1: ret #RET_ERRNO|#EACCES   ; deny open() with errno = EACCES\n"
+				    "L2: jeq #SYS_getpid, L3, L4\n"
+				    "L3: ret #RET_ALLOW           ; allow getpid()\n"
+				    "L4: jeq #SYS_gettimeofday, L5, L6\n"
+				    "L5: ret #RET_ALLOW           ; allow gettimeofday()\n"
+				    "L6: ret #RET_KILL            ; default: kill current process\n";
 
 /* Assemble or fail the test, printing the diagnostic. */
 static jitk_filter *asm_ok(const char *text)
@@ -40,8 +39,8 @@ static jitk_filter *asm_ok(const char *text)
 	jitk_diag d;
 	jitk_err err = jitk_asm(text, strlen(text), "t.s", &f, &d);
 	if (err != JITK_OK)
-		print_error("asm failed: %s:%u:%u: %s (%s)\n--\n%s\n--\n", d.file, d.line, d.col,
-			    d.msg, d.hint, text);
+		print_error("asm failed: %s:%u:%u: %s (%s)\n--\n%s\n--\n", d.file, d.line, d.col, d.msg,
+			    d.hint, text);
 	assert_int_equal(err, JITK_OK);
 	assert_non_null(f);
 	return f;
@@ -53,8 +52,7 @@ struct tbuf {
 	size_t len, cap;
 };
 
-static void tb_printf(struct tbuf *t, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+static void tb_printf(struct tbuf *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void tb_printf(struct tbuf *t, const char *fmt, ...)
 {
 	for (;;) {
@@ -93,8 +91,7 @@ static void paper_listing_encodes(void **state)
 		/* RET_KILL is the kernel header's SECCOMP_RET_KILL (= KILL_THREAD, 0). */
 		{ BPF_RET | BPF_K, 0, 0, SECCOMP_RET_KILL },
 	};
-	jitk_filter *g = TEST_FILTER(want[0], want[1], want[2], want[3], want[4], want[5],
-				     want[6], want[7]);
+	jitk_filter *g = TEST_FILTER(want[0], want[1], want[2], want[3], want[4], want[5], want[6], want[7]);
 	assert_true(jitk_filter_equal(f, g));
 	assert_int_equal(jitk_check(f, NULL), JITK_OK);
 	jitk_filter_free(f);
@@ -110,12 +107,9 @@ static void paper_listing_interp(void **state)
 		int nr;
 		uint32_t ret;
 	} cases[] = {
-		{ __NR_open, JITK_RET_ERRNO | EACCES },
-		{ __NR_getpid, JITK_RET_ALLOW },
-		{ __NR_gettimeofday, JITK_RET_ALLOW },
-		{ __NR_read, JITK_RET_KILL_THREAD },
-		{ __NR_openat, JITK_RET_KILL_THREAD },
-		{ 100000, JITK_RET_KILL_THREAD },
+		{ __NR_open, JITK_RET_ERRNO | EACCES }, { __NR_getpid, JITK_RET_ALLOW },
+		{ __NR_gettimeofday, JITK_RET_ALLOW },  { __NR_read, JITK_RET_KILL_THREAD },
+		{ __NR_openat, JITK_RET_KILL_THREAD },  { 100000, JITK_RET_KILL_THREAD },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
 		struct seccomp_data in = { .nr = cases[i].nr, .arch = AUDIT_ARCH_X86_64 };
@@ -141,8 +135,7 @@ static void paper_listing_in_kernel(void **state)
 	jitk_filter *f = asm_ok(paper_listing);
 	struct sock_fprog prog = { .len = (unsigned short)jitk_filter_len(f),
 				   .filter = (struct sock_filter *)jitk_filter_insns(f) };
-	volatile long *shm = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
-				  -1, 0);
+	volatile long *shm = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	assert_true(shm != MAP_FAILED);
 	pid_t pid = fork();
 	assert_true(pid >= 0);
@@ -191,15 +184,33 @@ static void every_table_row_assembles(void **state)
 		const char *tail = "\nret #1\nT: ret #2\nF: ret #3\n";
 		switch (ii->opnd) {
 		case OPND_NONE: snprintf(text, sizeof text, "%s\n", ii->mnemonic); break;
-		case OPND_IMM: snprintf(text, sizeof text, "%s #1234\n", ii->mnemonic); want.k = 1234; break;
+		case OPND_IMM:
+			snprintf(text, sizeof text, "%s #1234\n", ii->mnemonic);
+			want.k = 1234;
+			break;
 		case OPND_X: snprintf(text, sizeof text, "%s x\n", ii->mnemonic); break;
 		case OPND_A: snprintf(text, sizeof text, "%s a\n", ii->mnemonic); break;
-		case OPND_ABS: snprintf(text, sizeof text, "%s [12]\n", ii->mnemonic); want.k = 12; break;
-		case OPND_IND: snprintf(text, sizeof text, "%s [x + 7]\n", ii->mnemonic); want.k = 7; break;
-		case OPND_MEM: snprintf(text, sizeof text, "%s M[5]\n", ii->mnemonic); want.k = 5; break;
+		case OPND_ABS:
+			snprintf(text, sizeof text, "%s [12]\n", ii->mnemonic);
+			want.k = 12;
+			break;
+		case OPND_IND:
+			snprintf(text, sizeof text, "%s [x + 7]\n", ii->mnemonic);
+			want.k = 7;
+			break;
+		case OPND_MEM:
+			snprintf(text, sizeof text, "%s M[5]\n", ii->mnemonic);
+			want.k = 5;
+			break;
 		case OPND_LEN: snprintf(text, sizeof text, "%s #len\n", ii->mnemonic); break;
-		case OPND_MSH: snprintf(text, sizeof text, "%s 4*([14]&0xf)\n", ii->mnemonic); want.k = 14; break;
-		case OPND_JA: snprintf(text, sizeof text, "%s F%s", ii->mnemonic, tail); want.k = 2; break;
+		case OPND_MSH:
+			snprintf(text, sizeof text, "%s 4*([14]&0xf)\n", ii->mnemonic);
+			want.k = 14;
+			break;
+		case OPND_JA:
+			snprintf(text, sizeof text, "%s F%s", ii->mnemonic, tail);
+			want.k = 2;
+			break;
 		case OPND_JK:
 			snprintf(text, sizeof text, "%s #9, T, F%s", ii->mnemonic, tail);
 			want = (jitk_insn){ ii->code, 1, 2, 9 };
@@ -226,13 +237,12 @@ static void expect_insns(const char *text, const jitk_insn *want, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		const jitk_insn *g = &jitk_filter_insns(f)[i];
 		if (memcmp(g, &want[i], sizeof *g) != 0)
-			fail_msg("insn %zu: got {%#x,%u,%u,%#x} want {%#x,%u,%u,%#x} for:\n%s", i,
-				 g->code, g->jt, g->jf, g->k, want[i].code, want[i].jt, want[i].jf,
-				 want[i].k, text);
+			fail_msg("insn %zu: got {%#x,%u,%u,%#x} want {%#x,%u,%u,%#x} for:\n%s", i, g->code,
+				 g->jt, g->jf, g->k, want[i].code, want[i].jt, want[i].jf, want[i].k, text);
 	}
 	jitk_filter_free(f);
 }
-#define EXPECT(text, ...) \
+#define EXPECT(text, ...)                                      \
 	expect_insns(text, (const jitk_insn[]){ __VA_ARGS__ }, \
 		     sizeof((const jitk_insn[]){ __VA_ARGS__ }) / sizeof(jitk_insn))
 
@@ -247,14 +257,13 @@ static void numbers_symbols_and_aliases(void **state)
 	EXPECT("ret #RET_ERRNO|#EACCES\nret #RET_ERRNO|EPERM\nret #(RET_ERRNO|13)\n"
 	       "ret #SECCOMP_RET_TRAP | 7\nret #RET_KILL_PROCESS\nret #RET_KILL_THREAD\n"
 	       "ret #RET_USER_NOTIF\nret #RET_TRACE\nret #RET_LOG\nret #RET_ALLOW\n",
-	       { 6, 0, 0, 0x5000d }, { 6, 0, 0, 0x50001 }, { 6, 0, 0, 0x5000d },
-	       { 6, 0, 0, 0x30007 }, { 6, 0, 0, 0x80000000u }, { 6, 0, 0, 0 },
-	       { 6, 0, 0, 0x7fc00000u }, { 6, 0, 0, 0x7ff00000u }, { 6, 0, 0, 0x7ffc0000u },
-	       { 6, 0, 0, 0x7fff0000u });
+	       { 6, 0, 0, 0x5000d }, { 6, 0, 0, 0x50001 }, { 6, 0, 0, 0x5000d }, { 6, 0, 0, 0x30007 },
+	       { 6, 0, 0, 0x80000000u }, { 6, 0, 0, 0 }, { 6, 0, 0, 0x7fc00000u }, { 6, 0, 0, 0x7ff00000u },
+	       { 6, 0, 0, 0x7ffc0000u }, { 6, 0, 0, 0x7fff0000u });
 	EXPECT("ld #SYS_read\nld #__NR_write\nld #AUDIT_ARCH_X86_64\nld #AUDIT_ARCH_I386\n"
 	       "ld #O_RDONLY|O_CREAT\n",
-	       { 0, 0, 0, 0 }, { 0, 0, 0, 1 }, { 0, 0, 0, AUDIT_ARCH_X86_64 },
-	       { 0, 0, 0, AUDIT_ARCH_I386 }, { 0, 0, 0, O_CREAT });
+	       { 0, 0, 0, 0 }, { 0, 0, 0, 1 }, { 0, 0, 0, AUDIT_ARCH_X86_64 }, { 0, 0, 0, AUDIT_ARCH_I386 },
+	       { 0, 0, 0, O_CREAT });
 	/* Symbolic seccomp_data offsets (x86-64 is little endian). */
 	EXPECT("ld [nr]\nld [arch]\nld [ip]\nld [ip.hi]\nld [args[0]]\nld [args[0].lo]\n"
 	       "ld [args[5].hi]\n",
@@ -267,11 +276,11 @@ static void numbers_symbols_and_aliases(void **state)
 	       { 0x0c, 0, 0, 0 }, { 0x16, 0, 0, 0 }, { 0x16, 0, 0, 0 }, { 0x40, 0, 0, 0 },
 	       { 0x40, 0, 0, 16 }, { 0xb1, 0, 0, 14 });
 	/* Labels, comments, blank lines, CRLF, several labels on one line. */
-	EXPECT("; header\n\n  // another\nA: B:\tld #1 // c\r\nC:\n  ret a;x\n",
-	       { 0, 0, 0, 1 }, { 0x16, 0, 0, 0 });
+	EXPECT("; header\n\n  // another\nA: B:\tld #1 // c\r\nC:\n  ret a;x\n", { 0, 0, 0, 1 },
+	       { 0x16, 0, 0, 0 });
 	/* The raw escape. */
-	EXPECT(".insn 0xffff, 255, 0, 0xdeadbeef\n.insn 6,1,2,3\n",
-	       { 0xffff, 255, 0, 0xdeadbeefu }, { 6, 1, 2, 3 });
+	EXPECT(".insn 0xffff, 255, 0, 0xdeadbeef\n.insn 6,1,2,3\n", { 0xffff, 255, 0, 0xdeadbeefu },
+	       { 6, 1, 2, 3 });
 	/* An empty program is an empty filter (the checker rejects it). */
 	jitk_filter *f = asm_ok("; nothing\n");
 	assert_int_equal(jitk_filter_len(f), 0);
@@ -300,12 +309,10 @@ static void jumps_and_pseudo_ops(void **state)
 	snprintf(text, sizeof text, "jset #0x80, 2, 0\n%s", tail);
 	EXPECT(text, { 0x45, 2, 0, 0x80 }, { 6, 0, 0, 0 }, { 6, 0, 0, 1 }, { 6, 0, 0, 2 });
 	snprintf(text, sizeof text, "ja R2\njmp 1\n%s", tail);
-	EXPECT(text, { 0x05, 0, 0, 3 }, { 0x05, 0, 0, 1 }, { 6, 0, 0, 0 }, { 6, 0, 0, 1 },
-	       { 6, 0, 0, 2 });
+	EXPECT(text, { 0x05, 0, 0, 3 }, { 0x05, 0, 0, 1 }, { 6, 0, 0, 0 }, { 6, 0, 0, 1 }, { 6, 0, 0, 2 });
 	/* label on the same line as the jump's target instruction, and a label
 	 * on its own line before it */
-	EXPECT("jgt #1, A, B\nA:\nret #1\nB: ret #2\n", { 0x25, 0, 1, 1 }, { 6, 0, 0, 1 },
-	       { 6, 0, 0, 2 });
+	EXPECT("jgt #1, A, B\nA:\nret #1\nB: ret #2\n", { 0x25, 0, 1, 1 }, { 6, 0, 0, 1 }, { 6, 0, 0, 2 });
 }
 
 /* ---------------------------------------------------------------- errors */
@@ -616,9 +623,9 @@ static void roundtrip_random_junk(void **state)
 		jitk_insn p[40];
 		for (size_t i = 0; i < n; i++) {
 			uint32_t kind = rng_below(&r, 5);
-			uint16_t code = kind == 0 ? (uint16_t)rng_u32(&r)
-				      : kind == 1 ? (uint16_t)rng_below(&r, 0x100)
-						  : insn_info[rng_below(&r, INSN__COUNT)].code;
+			uint16_t code = kind == 0   ? (uint16_t)rng_u32(&r)
+					: kind == 1 ? (uint16_t)rng_below(&r, 0x100)
+						    : insn_info[rng_below(&r, INSN__COUNT)].code;
 			p[i] = (jitk_insn){ code, (uint8_t)rng_u32(&r), (uint8_t)rng_u32(&r), rng_u32(&r) };
 			/* Often zero the fields so the mnemonic form is exercised. */
 			if (kind >= 3) {
@@ -690,22 +697,21 @@ static void disasm_text(void **state)
 	jitk_filter *f = asm_ok(paper_listing);
 	char *s = NULL;
 	assert_int_equal(jitk_disasm(f, &s), JITK_OK);
-	const char *want =
-		"        ld [0]                           ; nr\n"
-		"        jne #2, L3                       ; open\n"
-		"        ret #0x5000d                     ; ERRNO(EACCES)\n"
-		"L3:     jne #39, L5                      ; getpid\n"
-		"        ret #0x7fff0000                  ; ALLOW\n"
-		"L5:     jne #96, L7                      ; gettimeofday\n"
-		"        ret #0x7fff0000                  ; ALLOW\n"
-		"L7:     ret #0                           ; KILL_THREAD\n";
+	const char *want = "        ld [0]                           ; nr\n"
+			   "        jne #2, L3                       ; open\n"
+			   "        ret #0x5000d                     ; ERRNO(EACCES)\n"
+			   "L3:     jne #39, L5                      ; getpid\n"
+			   "        ret #0x7fff0000                  ; ALLOW\n"
+			   "L5:     jne #96, L7                      ; gettimeofday\n"
+			   "        ret #0x7fff0000                  ; ALLOW\n"
+			   "L7:     ret #0                           ; KILL_THREAD\n";
 	assert_string_equal(s, want);
 	jitk_free(s);
 	jitk_filter_free(f);
 
 	/* Junk gets the raw escape, and only junk. */
-	f = TEST_FILTER({ 0x06, 1, 0, 5 }, { 0x0e, 0, 0, 0 }, { 0x61, 0, 0, 16 },
-			{ 0x15, 0, 9, 1 }, { 0x16, 0, 0, 0 });
+	f = TEST_FILTER({ 0x06, 1, 0, 5 }, { 0x0e, 0, 0, 0 }, { 0x61, 0, 0, 16 }, { 0x15, 0, 9, 1 },
+			{ 0x16, 0, 0, 0 });
 	assert_int_equal(jitk_disasm(f, &s), JITK_OK);
 	assert_string_equal(s, "        .insn 0x0006, 1, 0, 0x00000005\n"
 			       "        .insn 0x000e, 0, 0, 0x00000000   ; not a classic BPF opcode\n"
@@ -729,10 +735,12 @@ static void c_output_compiles(const jitk_filter *f, const char *dir, int tag)
 	snprintf(bin, sizeof bin, "%s/f%d", dir, tag);
 	FILE *fp = fopen(src, "w");
 	assert_non_null(fp);
-	fprintf(fp, "%s\n#include <stdio.h>\nint main(void)\n{\n"
-		    "\tif (my_filter_prog.filter != (struct sock_filter *)my_filter)\n\t\treturn 1;\n"
-		    "\tfwrite(my_filter, sizeof my_filter[0], my_filter_prog.len, stdout);\n"
-		    "\treturn 0;\n}\n", c);
+	fprintf(fp,
+		"%s\n#include <stdio.h>\nint main(void)\n{\n"
+		"\tif (my_filter_prog.filter != (struct sock_filter *)my_filter)\n\t\treturn 1;\n"
+		"\tfwrite(my_filter, sizeof my_filter[0], my_filter_prog.len, stdout);\n"
+		"\treturn 0;\n}\n",
+		c);
 	fclose(fp);
 	jitk_free(c);
 	snprintf(cmd, sizeof cmd, "cc -std=c11 -Wall -Wextra -Werror -o %s %s 2>&1", bin, src);
@@ -772,11 +780,11 @@ static void format_c_compiles(void **state)
 	for (int op = 0; op < INSN__COUNT; op++)
 		p[n++] = (jitk_insn){ insn_info[op].code, 0, 0, rng_u32(&r) };
 	for (int op = 0; op < INSN__COUNT; op++)
-		p[n++] = (jitk_insn){ insn_info[op].code, (uint8_t)rng_u32(&r),
-				      (uint8_t)rng_u32(&r), rng_u32(&r) };
+		p[n++] = (jitk_insn){ insn_info[op].code, (uint8_t)rng_u32(&r), (uint8_t)rng_u32(&r),
+				      rng_u32(&r) };
 	while (n < 200)
-		p[n++] = (jitk_insn){ (uint16_t)rng_u32(&r), (uint8_t)rng_u32(&r),
-				      (uint8_t)rng_u32(&r), rng_u32(&r) };
+		p[n++] = (jitk_insn){ (uint16_t)rng_u32(&r), (uint8_t)rng_u32(&r), (uint8_t)rng_u32(&r),
+				      rng_u32(&r) };
 	f = test_filter(p, n);
 	c_output_compiles(f, dir, 1);
 	jitk_filter_free(f);

@@ -23,8 +23,7 @@
 
 /* Check insns[0..n) and compare with the expected outcome.  rule NULL means
  * accepted. */
-static void expect_at(const jitk_insn *insns, size_t n, jitk_err err, long index,
-		      const char *rule, int line)
+static void expect_at(const jitk_insn *insns, size_t n, jitk_err err, long index, const char *rule, int line)
 {
 	jitk_diag d;
 	memset(&d, 0x5a, sizeof d); /* the checker must overwrite everything it reports */
@@ -52,10 +51,10 @@ static void expect_at(const jitk_insn *insns, size_t n, jitk_err err, long index
 	assert_int_equal(check_insns(insns, n, NULL), err);
 }
 
-#define EXPECT(err, index, rule, ...)                                                     \
-	expect_at((const jitk_insn[]){ __VA_ARGS__ },                                     \
-		  sizeof((const jitk_insn[]){ __VA_ARGS__ }) / sizeof(jitk_insn), err, index, \
-		  rule, __LINE__)
+#define EXPECT(err, index, rule, ...)                                                               \
+	expect_at((const jitk_insn[]){ __VA_ARGS__ },                                               \
+		  sizeof((const jitk_insn[]){ __VA_ARGS__ }) / sizeof(jitk_insn), err, index, rule, \
+		  __LINE__)
 #define ACCEPT(...) EXPECT(JITK_OK, -1, NULL, __VA_ARGS__)
 #define REJECT(index, rule, ...) EXPECT(JITK_E_CHECK, index, rule, __VA_ARGS__)
 
@@ -75,8 +74,7 @@ static void accepts_basic(void **state)
 	/* XOR is admitted by seccomp (MOD is not). */
 	ACCEPT(I(BPF_ALU | BPF_XOR | BPF_K, 0, 0, 5), I(BPF_ALU | BPF_XOR | BPF_X, 0, 0, 0), RET_A);
 	/* LEN, with any k (the kernel rewrites it to 64). */
-	ACCEPT(I(BPF_LD | BPF_W | BPF_LEN, 0, 0, 0), I(BPF_LDX | BPF_W | BPF_LEN, 0, 0, 12345),
-	       RET_A);
+	ACCEPT(I(BPF_LD | BPF_W | BPF_LEN, 0, 0, 0), I(BPF_LDX | BPF_W | BPF_LEN, 0, 0, 12345), RET_A);
 }
 
 static void rejects_length(void **state)
@@ -106,9 +104,9 @@ static void rejects_length(void **state)
 static void rejects_opcodes(void **state)
 {
 	(void)state;
-	REJECT(0, "opcode", I(0x0e, 0, 0, 0));               /* RET|X */
+	REJECT(0, "opcode", I(0x0e, 0, 0, 0));                   /* RET|X */
 	REJECT(1, "opcode", LD_IMM(1), I(0x8c, 0, 0, 0), RET_A); /* NEG|X */
-	REJECT(0, "opcode", I(0x0120, 0, 0, 4), RET_A);       /* LD W ABS with a high bit */
+	REJECT(0, "opcode", I(0x0120, 0, 0, 4), RET_A);          /* LD W ABS with a high bit */
 	REJECT(2, "opcode", RET_K(0), RET_K(0), I(0xffff, 0, 0, 0), RET_K(0));
 	/* The hint explains stray high bits. */
 	jitk_diag d;
@@ -136,15 +134,15 @@ static void table_opcodes(void **state)
 		const struct insn_info *ii = &insn_info[op];
 		jitk_insn p[3] = { ST(0), I(ii->code, 0, 0, 0), RET_K(ALLOW) };
 		switch (op) {
-		case INSN_DIV_K: case INSN_MOD_K: case INSN_LSH_K: case INSN_RSH_K:
-		case INSN_LD_H_ABS: case INSN_LD_B_ABS: case INSN_LDX_B_MSH:
-			p[1].k = 1;
-			break;
-		case INSN_LD_W_ABS:
-			p[1].k = 4;
-			break;
-		default:
-			break;
+		case INSN_DIV_K:
+		case INSN_MOD_K:
+		case INSN_LSH_K:
+		case INSN_RSH_K:
+		case INSN_LD_H_ABS:
+		case INSN_LD_B_ABS:
+		case INSN_LDX_B_MSH: p[1].k = 1; break;
+		case INSN_LD_W_ABS: p[1].k = 4; break;
+		default: break;
 		}
 		if (ii->seccomp)
 			expect_at(p, 3, JITK_OK, -1, NULL, __LINE__);
@@ -194,8 +192,7 @@ static void rejects_jumps(void **state)
 	REJECT(0, "jump-range", JEQ(1, 3, 0), RET_K(0), RET_K(1), RET_K(ALLOW));
 	REJECT(0, "jump-range", JEQ(1, 0, 3), RET_K(0), RET_K(1), RET_K(ALLOW));
 	REJECT(0, "jump-range", I(BPF_JMP | BPF_JSET | BPF_X, 255, 255, 0), RET_K(ALLOW));
-	REJECT(2, "jump-range", RET_K(0), JEQ(0, 0, 0), I(BPF_JMP | BPF_JGE | BPF_K, 1, 0, 0),
-	       RET_K(ALLOW));
+	REJECT(2, "jump-range", RET_K(0), JEQ(0, 0, 0), I(BPF_JMP | BPF_JGE | BPF_K, 1, 0, 0), RET_K(ALLOW));
 	/* jt/jf reach 255 ahead at most. */
 	static jitk_insn p[300];
 	for (size_t i = 0; i < 300; i++)
@@ -222,8 +219,7 @@ static void rejects_ld_abs(void **state)
 	/* ... known ones pass the classic check and fail seccomp's. */
 	REJECT(0, "seccomp-load", LD_ABS((uint32_t)SKF_AD_OFF + SKF_AD_PROTOCOL), RET_A);
 	REJECT(0, "seccomp-load", LD_ABS((uint32_t)SKF_AD_OFF + SKF_AD_VLAN_TPID), RET_A);
-	REJECT(0, "seccomp-opcode", I(BPF_LD | BPF_H | BPF_ABS, 0, 0, (uint32_t)SKF_AD_OFF + 4),
-	       RET_A);
+	REJECT(0, "seccomp-opcode", I(BPF_LD | BPF_H | BPF_ABS, 0, 0, (uint32_t)SKF_AD_OFF + 4), RET_A);
 	/* Just below the ancillary area is classic-legal (a packet offset). */
 	REJECT(0, "seccomp-load", LD_ABS((uint32_t)SKF_AD_OFF - 4), RET_A);
 	/* Other packet loads are classic BPF only. */
@@ -272,14 +268,12 @@ static void rejects_mem_uninit(void **state)
 static void rules_in_kernel_order(void **state)
 {
 	(void)state;
-	REJECT(1, "div-by-zero", LD_IMM(0), I(BPF_ALU | BPF_DIV | BPF_K, 0, 0, 0), I(0x0e, 0, 0, 0),
-	       RET_A);
-	REJECT(2, "opcode", I(BPF_ALU | BPF_MOD | BPF_X, 0, 0, 0), LD_MEM(0), I(0xff, 0, 0, 0),
-	       RET_A);
+	REJECT(1, "div-by-zero", LD_IMM(0), I(BPF_ALU | BPF_DIV | BPF_K, 0, 0, 0), I(0x0e, 0, 0, 0), RET_A);
+	REJECT(2, "opcode", I(BPF_ALU | BPF_MOD | BPF_X, 0, 0, 0), LD_MEM(0), I(0xff, 0, 0, 0), RET_A);
 	REJECT(2, "last-not-ret", I(BPF_ALU | BPF_MOD | BPF_X, 0, 0, 0), LD_MEM(0), LD_IMM(0));
 	REJECT(1, "mem-uninit", I(BPF_ALU | BPF_MOD | BPF_X, 0, 0, 0), LD_MEM(0), RET_A);
-	REJECT(2, "ld-abs-range", LD_ABS(64), I(BPF_LD | BPF_H | BPF_ABS, 0, 0, 0),
-	       LD_ABS(0xfffff001), RET_A);
+	REJECT(2, "ld-abs-range", LD_ABS(64), I(BPF_LD | BPF_H | BPF_ABS, 0, 0, 0), LD_ABS(0xfffff001),
+	       RET_A);
 	REJECT(0, "seccomp-load", LD_ABS(64), I(BPF_LD | BPF_H | BPF_ABS, 0, 0, 0), RET_A);
 }
 
@@ -313,7 +307,7 @@ static jitk_diag refused(const jitk_insn *p, size_t n)
 	assert_int_equal(check_insns(p, n, &d), JITK_E_CHECK);
 	return d;
 }
-#define REFUSED(...) \
+#define REFUSED(...)                                \
 	refused((const jitk_insn[]){ __VA_ARGS__ }, \
 		sizeof((const jitk_insn[]){ __VA_ARGS__ }) / sizeof(jitk_insn))
 
@@ -329,8 +323,7 @@ static void messages_are_exact(void **state)
 	/* Stray high bits over a valid low byte, op 0 included; the two parts
 	 * of the code are printed exactly. */
 	d = REFUSED(I(0x0100, 0, 0, 0), RET_A);
-	assert_string_equal(d.hint,
-			    "the low byte 0x00 is LD_IMM, but bits 0x0100 must be zero");
+	assert_string_equal(d.hint, "the low byte 0x00 is LD_IMM, but bits 0x0100 must be zero");
 	d = REFUSED(I(0x8115, 0, 0, 0), RET_A);
 	assert_string_equal(d.hint, "the low byte 0x15 is JEQ_K, but bits 0x8100 must be zero");
 	/* Not a valid low byte either: the generic hint only. */
@@ -393,9 +386,9 @@ static void progen_contract(void **state)
 		assert_true(progen(&r1, PROGEN_EDGES, a, 5) <= 5);
 	assert_int_equal(progen_len(&r1, PROGEN_VALID, a, 17), 17);
 
-	const char *rules[] = { "length", "opcode", "div-by-zero", "shift-range", "mem-index",
-				"jump-range", "ld-abs-range", "last-not-ret", "mem-uninit",
-				"seccomp-opcode", "seccomp-load" };
+	const char *rules[] = { "length",     "opcode",         "div-by-zero",  "shift-range",
+				"mem-index",  "jump-range",     "ld-abs-range", "last-not-ret",
+				"mem-uninit", "seccomp-opcode", "seccomp-load" };
 	unsigned long seen[11] = { 0 }, accepted = 0;
 	unsigned long count = test_scaled(3000);
 	for (unsigned long i = 0; i < count; i++) {

@@ -167,7 +167,9 @@ static void test_sniff(void **state)
 	assert_int_equal(cli_sniff("; c\nld [4]\n", 11), CLI_KIND_ASM);
 	/* A text with one stray NUL is still text, for a located message. */
 	assert_int_equal(cli_sniff("ld [4]\n\0ret #0\n", 15), CLI_KIND_ASM);
-	assert_int_equal(cli_sniff("\x7f" "ELF\x02\x01\x01\0\0\0\0\0\0\0\0\0\x03\0>\0", 20),
+	assert_int_equal(cli_sniff("\x7f"
+				   "ELF\x02\x01\x01\0\0\0\0\0\0\0\0\0\x03\0>\0",
+				   20),
 			 CLI_KIND_BINARY);
 }
 

@@ -140,8 +140,7 @@ static unsigned long differential(const struct polgen *g, rng_t *r, uint64_t see
 		if (policy_const_allow(&g->p, abi, nr) && !kcache_const_allow(f, 0xc000003eu, nr))
 			fail_msg("seed %llu: x86_64 nr 0x%x always allowed but not cacheable",
 				 (unsigned long long)seed, nr);
-		if (policy_const_allow(&g->p, JITK_ARCH_I386, nr) &&
-		    !kcache_const_allow(f, 0x40000003u, nr))
+		if (policy_const_allow(&g->p, JITK_ARCH_I386, nr) && !kcache_const_allow(f, 0x40000003u, nr))
 			fail_msg("seed %llu: i386 nr 0x%x always allowed but not cacheable",
 				 (unsigned long long)seed, nr);
 	}
@@ -170,13 +169,12 @@ static void random_policies(void **state)
 static void paper_example(void **state)
 {
 	(void)state;
-	static const char text[] =
-		"{ default_action = Kill;\n"
-		"  rules = [\n"
-		"    { action = Errno EACCES; syscall = SYS_open };\n"
-		"    { action = Allow; syscall = SYS_getpid };\n"
-		"    { action = Allow; syscall = SYS_gettimeofday };\n"
-		"  ] }\n";
+	static const char text[] = "{ default_action = Kill;\n"
+				   "  rules = [\n"
+				   "    { action = Errno EACCES; syscall = SYS_open };\n"
+				   "    { action = Allow; syscall = SYS_getpid };\n"
+				   "    { action = Allow; syscall = SYS_gettimeofday };\n"
+				   "  ] }\n";
 	jitk_policy *p = NULL;
 	jitk_diag d;
 	if (jitk_policy_parse(text, sizeof text - 1, "paper.scpl", &p, &d))
@@ -219,8 +217,9 @@ static void onecmp_init(struct onecmp *o, uint8_t arg, bool low32, enum pol_op o
 			uint64_t value)
 {
 	memset(o, 0, sizeof *o);
-	o->c = (struct pol_cond){ .kind = POL_CMP, .arg = arg, .low32 = low32, .op = op,
-				  .mask = mask, .value = value };
+	o->c = (struct pol_cond){
+		.kind = POL_CMP, .arg = arg, .low32 = low32, .op = op, .mask = mask, .value = value
+	};
 	o->nr = 1;
 	o->rule.action = JITK_RET_ALLOW;
 	o->rule.cond = &o->c;
@@ -247,8 +246,8 @@ static void wide_compares_exact(void **state)
 		0x8000000000000000ull, ~0ull - 1, ~0ull,
 	};
 	/* clang-format on */
-	static const uint64_t masks[] = { ~0ull, 0xffffffffu, 0xffffffff00000000ull,
-					  0x00000001ffffffffull, 0 };
+	static const uint64_t masks[] = { ~0ull, 0xffffffffu, 0xffffffff00000000ull, 0x00000001ffffffffull,
+					  0 };
 	size_t np = sizeof pts / sizeof *pts;
 	for (size_t m = 0; m < sizeof masks / sizeof *masks; m++)
 		for (int op = POL_EQ; op <= POL_GE; op++)
@@ -382,8 +381,9 @@ static void bigpol_init(struct bigpol *b, size_t n, bool with_cond)
 	assert_non_null(b->nrs);
 	for (size_t i = 0; i < n; i++) {
 		b->nrs[i] = (int)i;
-		b->conds[i] = (struct pol_cond){ .kind = POL_CMP, .arg = (uint8_t)(i % 6),
-						 .op = POL_EQ, .mask = ~0ull, .value = i };
+		b->conds[i] = (struct pol_cond){
+			.kind = POL_CMP, .arg = (uint8_t)(i % 6), .op = POL_EQ, .mask = ~0ull, .value = i
+		};
 		b->rules[i].action = JITK_RET_ERRNO | (uint32_t)(1 + i % 4000);
 		b->rules[i].cond = with_cond ? &b->conds[i] : NULL;
 		b->rules[i].nrs[JITK_ARCH_X86_64] = &b->nrs[i];
@@ -423,7 +423,9 @@ static void far_jumps(void **state)
 		for (int k = 0; k < 4; k++) {
 			struct seccomp_data in = { .nr = nr, .arch = 0xc000003eu };
 			for (int a = 0; a < 6; a++)
-				in.args[a] = k == 0 ? (uint64_t)nr : k == 1 ? (uint64_t)nr + 1 : rng_u64(&r);
+				in.args[a] = k == 0   ? (uint64_t)nr
+					     : k == 1 ? (uint64_t)nr + 1
+						      : rng_u64(&r);
 			expect_same(&b.p, f, &in, 3);
 		}
 	jitk_filter_free(f);
@@ -480,8 +482,8 @@ static void x32_split(void **state)
 		o.p.default_action = JITK_RET_ERRNO | 2;
 		o.p.foreign_action = JITK_RET_TRAP | 9;
 		jitk_filter *f = compile_ok(&o.p, NULL);
-		static const uint32_t nrs[] = { 0, 1, 2, 0x40000000, 0x40000001, 0x40000002,
-						0x80000001, 0xc0000001, 0xffffffff, 0x3fffffff };
+		static const uint32_t nrs[] = { 0,          1,          2,          0x40000000, 0x40000001,
+						0x40000002, 0x80000001, 0xc0000001, 0xffffffff, 0x3fffffff };
 		for (size_t i = 0; i < sizeof nrs / sizeof *nrs; i++) {
 			struct seccomp_data in = { .nr = (int)nrs[i], .arch = 0xc000003eu };
 			bool x32 = nrs[i] >= JITK_X32_SYSCALL_BIT;
@@ -530,24 +532,29 @@ static void weights_shape_tree(void **state)
 static void accumulator_tracking(void **state)
 {
 	(void)state;
-	static const struct { bool low32; enum pol_op op; uint64_t mask, value; } kinds[] = {
+	static const struct {
+		bool low32;
+		enum pol_op op;
+		uint64_t mask, value;
+	} kinds[] = {
 		{ true, POL_EQ, 0xffffffffu, 1 },
 		{ false, POL_EQ, ~0ull, 1 },
-		{ false, POL_GE, ~0ull, 0x100000000ull },   /* low half always true */
-		{ false, POL_GT, ~0ull, 0x1ffffffffull },   /* low half never true */
-		{ false, POL_EQ, 0xff, 1 },                 /* high half not read */
+		{ false, POL_GE, ~0ull, 0x100000000ull }, /* low half always true */
+		{ false, POL_GT, ~0ull, 0x1ffffffffull }, /* low half never true */
+		{ false, POL_EQ, 0xff, 1 },               /* high half not read */
 		{ true, POL_GT, 0xffffffffu, 1 },
 		{ false, POL_LT, 0xffffffff000000ffull, 0x100000002ull },
-		{ true, POL_GE, 0xffffffffu, 0 },           /* always true, reads nothing */
+		{ true, POL_GE, 0xffffffffu, 0 },            /* always true, reads nothing */
 		{ false, POL_EQ, 0xffffffff00000000ull, 0 }, /* low half not read */
-		{ false, POL_EQ, 0x3, 0 },                  /* flag tests: jset */
+		{ false, POL_EQ, 0x3, 0 },                   /* flag tests: jset */
 		{ true, POL_NE, 0x40, 0 },
 		{ false, POL_EQ, 0xff000000ffull, 0 },
 		{ true, POL_EQ, 0x1, 0 },
-		{ true, POL_EQ, 0x100, 0 },                 /* bits outside an earlier and */
+		{ true, POL_EQ, 0x100, 0 }, /* bits outside an earlier and */
 	};
-	static const uint64_t vals[] = { 0, 1, 2, 0x100000000ull, 0x100000001ull, 0x1ffffffffull,
-					 0xdead000000000001ull, ~0ull };
+	static const uint64_t vals[] = {
+		0, 1, 2, 0x100000000ull, 0x100000001ull, 0x1ffffffffull, 0xdead000000000001ull, ~0ull
+	};
 	enum { NK = sizeof kinds / sizeof *kinds, NV = sizeof vals / sizeof *vals };
 	rng_t r;
 	rng_seed(&r, test_seed(5));
@@ -557,9 +564,12 @@ static void accumulator_tracking(void **state)
 		memset(c, 0, sizeof c);
 		for (int i = 0; i < 4; i++) {
 			unsigned k = rng_below(&r, NK);
-			c[i] = (struct pol_cond){ .kind = POL_CMP, .arg = (uint8_t)rng_below(&r, 2),
-						  .low32 = kinds[k].low32, .op = kinds[k].op,
-						  .mask = kinds[k].mask, .value = kinds[k].value };
+			c[i] = (struct pol_cond){ .kind = POL_CMP,
+						  .arg = (uint8_t)rng_below(&r, 2),
+						  .low32 = kinds[k].low32,
+						  .op = kinds[k].op,
+						  .mask = kinds[k].mask,
+						  .value = kinds[k].value };
 		}
 		/* c[4] = shape(c[0], c[1]); c[5], c[6] helpers for the NOT shapes */
 		unsigned shape = rng_below(&r, 6);
@@ -567,8 +577,10 @@ static void accumulator_tracking(void **state)
 		c[6] = (struct pol_cond){ .kind = POL_NOT, .l = &c[1] };
 		c[7] = (struct pol_cond){ .kind = shape % 2 ? POL_OR : POL_AND, .l = &c[0], .r = &c[1] };
 		switch (shape) {
-		case 0: case 1: c[4] = c[7]; break;
-		case 2: case 3: c[4] = (struct pol_cond){ .kind = POL_NOT, .l = &c[7] }; break;
+		case 0:
+		case 1: c[4] = c[7]; break;
+		case 2:
+		case 3: c[4] = (struct pol_cond){ .kind = POL_NOT, .l = &c[7] }; break;
 		case 4: c[4] = (struct pol_cond){ .kind = POL_AND, .l = &c[5], .r = &c[1] }; break;
 		default: c[4] = (struct pol_cond){ .kind = POL_OR, .l = &c[0], .r = &c[6] }; break;
 		}
@@ -583,7 +595,9 @@ static void accumulator_tracking(void **state)
 			rules[i].nnrs[JITK_ARCH_X86_64] = 1;
 		}
 		jitk_policy p = { .default_action = JITK_RET_ERRNO | 9,
-				  .foreign_action = JITK_RET_KILL_PROCESS, .nrules = 3, .rules = rules };
+				  .foreign_action = JITK_RET_KILL_PROCESS,
+				  .nrules = 3,
+				  .rules = rules };
 		p.arch[JITK_ARCH_X86_64] = true;
 		jitk_filter *f = compile_ok(&p, NULL);
 		for (int a = 0; a < NV; a++)
@@ -701,10 +715,12 @@ static void shared_first_test_factored(void **state)
 	char text[8192];
 	size_t off = (size_t)snprintf(text, sizeof text, "{ default_action = Errno EPERM; rules = [\n");
 	for (int i = 0; i < N; i++)
-		off += (size_t)snprintf(text + off, sizeof text - off,
-					"{ action = %s; syscall = openat; when = low32(arg0) == 0xffffff9c && arg1 == 0x7f5a014%05x };\n",
-					i == N / 2 ? "Errno EACCES" : "Allow", 0x100 + 0x37 * i);
-	snprintf(text + off, sizeof text - off, "{ action = Allow; syscall = openat; when = arg2 == 1 } ] }\n");
+		off += (size_t)snprintf(
+			text + off, sizeof text - off,
+			"{ action = %s; syscall = openat; when = low32(arg0) == 0xffffff9c && arg1 == 0x7f5a014%05x };\n",
+			i == N / 2 ? "Errno EACCES" : "Allow", 0x100 + 0x37 * i);
+	snprintf(text + off, sizeof text - off,
+		 "{ action = Allow; syscall = openat; when = arg2 == 1 } ] }\n");
 	jitk_policy *p = parse_text(text);
 	jitk_filter *f = compile_ok(p, NULL);
 	struct seccomp_data in = { .arch = 0xc000003eu, .nr = 257 };
@@ -717,7 +733,8 @@ static void shared_first_test_factored(void **state)
 			for (int d = -1; d <= 1; d++)
 				for (uint64_t a2 = 0; a2 <= 1; a2++) {
 					in.args[0] = a0[i];
-					in.args[1] = 0x7f5a01400000ull + 0x100 + 0x37 * (uint64_t)k + (uint64_t)d;
+					in.args[1] = 0x7f5a01400000ull + 0x100 + 0x37 * (uint64_t)k +
+						     (uint64_t)d;
 					in.args[2] = a2;
 					expect_same(p, f, &in, 0);
 					in.args[1] ^= 0x100000000ull; /* junk in the high word */
@@ -738,7 +755,8 @@ static void equality_chain_low_word_first(void **state)
 	size_t off = (size_t)snprintf(text, sizeof text, "{ default_action = Kill; rules = [\n");
 	for (int i = 0; i < N; i++)
 		off += (size_t)snprintf(text + off, sizeof text - off,
-					"{ action = Allow; syscall = rt_sigaction; when = arg0 == %d };\n", 3 * i + 1);
+					"{ action = Allow; syscall = rt_sigaction; when = arg0 == %d };\n",
+					3 * i + 1);
 	snprintf(text + off, sizeof text - off, "] }\n");
 	jitk_policy *p = parse_text(text);
 	jitk_filter *f = compile_ok(p, NULL);
@@ -765,14 +783,16 @@ static void switch_on_argument_values(void **state)
 	char text[16384];
 	size_t off = (size_t)snprintf(text, sizeof text, "{ default_action = Errno EPERM; rules = [\n");
 	for (int i = 0; i < N; i++) {
+		off += (size_t)snprintf(
+			text + off, sizeof text - off,
+			"{ action = %s; syscall = rename; when = arg0 == 0x7f5a014%05x && arg1 == 0x7f5a014%05x };\n",
+			i % 5 == 2 ? "Errno EACCES" : "Allow", 0x100 + 0x40 * (i / 2), 0x900 + 0x11 * i);
 		off += (size_t)snprintf(text + off, sizeof text - off,
-					"{ action = %s; syscall = rename; when = arg0 == 0x7f5a014%05x && arg1 == 0x7f5a014%05x };\n",
-					i % 5 == 2 ? "Errno EACCES" : "Allow", 0x100 + 0x40 * (i / 2),
-					0x900 + 0x11 * i);
-		off += (size_t)snprintf(text + off, sizeof text - off,
-					"{ action = Allow; syscall = rt_sigaction; when = arg0 == %d };\n", 3 * i + 1);
+					"{ action = Allow; syscall = rt_sigaction; when = arg0 == %d };\n",
+					3 * i + 1);
 	}
-	snprintf(text + off, sizeof text - off, "{ action = Trap; syscall = rename; when = arg2 == 1 } ] }\n");
+	snprintf(text + off, sizeof text - off,
+		 "{ action = Trap; syscall = rename; when = arg2 == 1 } ] }\n");
 	jitk_policy *p = parse_text(text);
 	jitk_filter *f = compile_ok(p, NULL);
 	struct seccomp_data in = { .arch = 0xc000003eu, .nr = 13 };
@@ -790,8 +810,10 @@ static void switch_on_argument_values(void **state)
 		for (int d0 = -1; d0 <= 1; d0++)
 			for (int d1 = -1; d1 <= 1; d1++)
 				for (uint64_t a2 = 0; a2 <= 1; a2++) {
-					in.args[0] = 0x7f5a01400000ull + 0x100 + 0x40 * (uint64_t)(i / 2) + (uint64_t)d0;
-					in.args[1] = 0x7f5a01400000ull + 0x900 + 0x11 * (uint64_t)i + (uint64_t)d1;
+					in.args[0] = 0x7f5a01400000ull + 0x100 + 0x40 * (uint64_t)(i / 2) +
+						     (uint64_t)d0;
+					in.args[1] = 0x7f5a01400000ull + 0x900 + 0x11 * (uint64_t)i +
+						     (uint64_t)d1;
 					in.args[2] = a2;
 					assert_true(steps_of(f, &in) <= 26);
 					expect_same(p, f, &in, 0);
@@ -824,8 +846,9 @@ static void switch_random(void **state)
 			pool[i] = (hi << 32) | (rng_below(&r, 2) ? rng_below(&r, 40) : rng_u32(&r));
 		}
 		char text[32768];
-		size_t off = (size_t)snprintf(text, sizeof text,
-					      "{ arch = [x86_64; aarch64]; default_action = Errno EPERM; rules = [\n");
+		size_t off = (size_t)snprintf(
+			text, sizeof text,
+			"{ arch = [x86_64; aarch64]; default_action = Errno EPERM; rules = [\n");
 		/* mmap and munmap: unsigned long addr, len on both ABIs, so every
 		 * compare reads all 64 bits (docs/scpl.md "Argument widths") */
 		unsigned nrules = 4 + rng_below(&r, 40);
@@ -846,8 +869,8 @@ static void switch_random(void **state)
 						acts[rng_below(&r, 5)], rng_below(&r, 4) ? "mmap" : "munmap",
 						lhs, (unsigned long long)v);
 			if (rng_below(&r, 2))
-				off += (size_t)snprintf(text + off, sizeof text - off, " && arg%u %s 0x%llx",
-							1 - a, ops[rng_below(&r, 4)],
+				off += (size_t)snprintf(text + off, sizeof text - off,
+							" && arg%u %s 0x%llx", 1 - a, ops[rng_below(&r, 4)],
 							(unsigned long long)pool[rng_below(&r, 12)]);
 			off += (size_t)snprintf(text + off, sizeof text - off, " };\n");
 		}
@@ -866,7 +889,9 @@ static void switch_random(void **state)
 						case 0: c += 1; break;
 						case 1: c -= 1; break;
 						case 2: c ^= (uint64_t)rng_u32(&r) << 32; break;
-						case 3: c = (c & ~0xff00ull) | (rng_below(&r, 256) << 8); break;
+						case 3:
+							c = (c & ~0xff00ull) | (rng_below(&r, 256) << 8);
+							break;
 						default: break;
 						}
 						in.args[x] = c;
@@ -896,9 +921,10 @@ static void switch_random(void **state)
 static void nr_first_arch_at_leaves(void **state)
 {
 	(void)state;
-	jitk_policy *p = parse_text("{ default_action = Kill; foreign_action = Kill;\n"
-				    "  rules = [ { action = Allow; syscall = [read; write; getpid] };\n"
-				    "            { action = Errno EPERM; syscall = openat; when = arg2 == 1 } ] }\n");
+	jitk_policy *p =
+		parse_text("{ default_action = Kill; foreign_action = Kill;\n"
+			   "  rules = [ { action = Allow; syscall = [read; write; getpid] };\n"
+			   "            { action = Errno EPERM; syscall = openat; when = arg2 == 1 } ] }\n");
 	jitk_compile_opts leaves = { .arch_at_leaves = true };
 	jitk_filter *f = compile_ok(p, &leaves);
 	assert_int_equal(jitk_filter_insns(f)[0].k, 0); /* ld [0] */
@@ -1035,7 +1061,7 @@ static unsigned tree_ja_count(const jitk_filter *f, uint32_t arch, uint32_t nr)
 			ja++;
 		} else if (BPF_CLASS(i->code) == BPF_JMP && BPF_SRC(i->code) == BPF_K &&
 			   BPF_OP(i->code) != BPF_JSET) {
-			bool t = BPF_OP(i->code) == BPF_JEQ ? a == i->k
+			bool t = BPF_OP(i->code) == BPF_JEQ   ? a == i->k
 				 : BPF_OP(i->code) == BPF_JGE ? a >= i->k
 							      : a > i->k;
 			pc += t ? i->jt : i->jf;
@@ -1052,9 +1078,10 @@ static void big_decisions_out_of_line(void **state)
 {
 	(void)state;
 	char text[32768];
-	size_t off = (size_t)snprintf(text, sizeof text,
-				      "{ default_action = Errno EPERM; foreign_action = Kill; rules = [\n"
-				      "{ action = Allow; syscall = [read; write; close; mmap; brk; getpid; exit_group] };\n");
+	size_t off = (size_t)snprintf(
+		text, sizeof text,
+		"{ default_action = Errno EPERM; foreign_action = Kill; rules = [\n"
+		"{ action = Allow; syscall = [read; write; close; mmap; brk; getpid; exit_group] };\n");
 	for (int i = 0; i < 150; i++)
 		off += (size_t)snprintf(text + off, sizeof text - off,
 					"{ action = Allow; syscall = %s; when = arg1 > %d && arg2 < %d };\n",
@@ -1111,12 +1138,13 @@ static void nr_first_falls_back_when_too_big(void **state)
 static void one_bit_tests_are_jset(void **state)
 {
 	(void)state;
-	jitk_policy *p = parse_text("{ default_action = Trap; rules = [\n"
-				    "{ action = Allow; syscall = ioctl; when = (arg2 & 0x400) == 0x400 };\n"
-				    "{ action = Errno EPERM; syscall = ioctl; when = (arg2 & 0x2000) == 0x2000 };\n"
-				    "{ action = Allow; syscall = ioctl; when = (arg2 & 0x4000) == 0x4000 };\n"
-				    "{ action = Allow; syscall = ioctl; when = (arg2 & 0x100000000) == 0x100000000 };\n"
-				    "{ action = Allow; syscall = ioctl; when = (arg2 & 0x8000) == 0x8000 } ] }\n");
+	jitk_policy *p = parse_text(
+		"{ default_action = Trap; rules = [\n"
+		"{ action = Allow; syscall = ioctl; when = (arg2 & 0x400) == 0x400 };\n"
+		"{ action = Errno EPERM; syscall = ioctl; when = (arg2 & 0x2000) == 0x2000 };\n"
+		"{ action = Allow; syscall = ioctl; when = (arg2 & 0x4000) == 0x4000 };\n"
+		"{ action = Allow; syscall = ioctl; when = (arg2 & 0x100000000) == 0x100000000 };\n"
+		"{ action = Allow; syscall = ioctl; when = (arg2 & 0x8000) == 0x8000 } ] }\n");
 	jitk_filter *f = compile_ok(p, NULL);
 	struct seccomp_data in = { .arch = 0xc000003eu, .nr = 16 };
 	/* no bit: ld [4], jeq, ld [0], a few jumps, ld lo, 4 jsets, ld hi, jset, ret */

@@ -32,8 +32,7 @@
 
 static bool ref_jeq_shape(const struct seg *segs, size_t lo, size_t hi)
 {
-	return hi - lo == 2 && seg_same_leaf(&segs[lo], &segs[hi]) &&
-	       segs[lo + 1].lo == segs[lo + 1].hi;
+	return hi - lo == 2 && seg_same_leaf(&segs[lo], &segs[hi]) && segs[lo + 1].lo == segs[lo + 1].hi;
 }
 
 static size_t *ref_optimal_splits(const struct seg *segs, size_t n, double **cost_out)
@@ -71,9 +70,8 @@ static size_t *ref_optimal_splits(const struct seg *segs, size_t n, double **cos
 	return split;
 }
 
-static uint16_t *ref_median_splits(const struct seg *segs, size_t n, const double *mcost,
-				   const double *H, const double *G, double maxlen, unsigned P,
-				   unsigned T, unsigned *dcut_out)
+static uint16_t *ref_median_splits(const struct seg *segs, size_t n, const double *mcost, const double *H,
+				   const double *G, double maxlen, unsigned P, unsigned T, unsigned *dcut_out)
 {
 	unsigned cmin = ~0u;
 	double wsum = 0;
@@ -96,16 +94,16 @@ static uint16_t *ref_median_splits(const struct seg *segs, size_t n, const doubl
 		pre[i + 1] = pre[i] + segs[i].weight;
 		cpre[i + 1] = cpre[i] + segs[i].cover;
 	}
-#define TOO_LONG(i, j, d) (P + (d) + H[(i) * n + (j)] > maxlen || (d) > G[(i) * n + (j)])
-#define MED(i, j, d)                                                                    \
-	((d) >= dcut ? (TOO_LONG(i, j, d) ? HUGE_VAL                                    \
-					  : ((i) == (j) ? 0 : mcost[(i) * n + (j)]) +   \
-						    M * (cpre[(j) + 1] - cpre[i]))      \
-		     : cost[((size_t)(d) * n + (i)) * n + (j)])
-#define PEN(i, d)                                                                       \
-	(P + (d) + segs[i].worst > maxlen || (d) > G[(i) * n + (i)] ? HUGE_VAL          \
-	 : P + (d) + segs[i].cost > T	  ? M * segs[i].cover                           \
-					  : 0)
+#define TOO_LONG(i, j, d) (P + (d) + H[(i)*n + (j)] > maxlen || (d) > G[(i)*n + (j)])
+#define MED(i, j, d)                                                                                     \
+	((d) >= dcut ? (TOO_LONG(i, j, d)                                                                \
+				? HUGE_VAL                                                               \
+				: ((i) == (j) ? 0 : mcost[(i)*n + (j)]) + M * (cpre[(j) + 1] - cpre[i])) \
+		     : cost[((size_t)(d)*n + (i)) * n + (j)])
+#define PEN(i, d)                                                                     \
+	(P + (d) + segs[i].worst > maxlen || (d) > G[(i)*n + (i)] ? HUGE_VAL          \
+	 : P + (d) + segs[i].cost > T                             ? M * segs[i].cover \
+								  : 0)
 	for (unsigned d = dcut; d-- > 0;) {
 		for (size_t i = 0; i < n; i++)
 			cost[((size_t)d * n + i) * n + i] = PEN(i, d);

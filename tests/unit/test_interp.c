@@ -8,30 +8,30 @@
 #include <linux/filter.h>
 
 #define S(code, k) I(code, 0, 0, k)
-#define RUN(data, ...) \
+#define RUN(data, ...)                               \
 	run_prog((const jitk_insn[]){ __VA_ARGS__ }, \
 		 sizeof((const jitk_insn[]){ __VA_ARGS__ }) / sizeof(jitk_insn), (data))
 
 /* Opcodes spelled from the code bits; the unit tests must not depend on the
  * table they test, beyond insn_op_of itself. */
-#define LD_IMM   (BPF_LD | BPF_W | BPF_IMM)
-#define LD_ABS   (BPF_LD | BPF_W | BPF_ABS)
-#define LD_MEM   (BPF_LD | BPF_MEM)
-#define LD_LEN   (BPF_LD | BPF_W | BPF_LEN)
-#define LDX_IMM  (BPF_LDX | BPF_W | BPF_IMM)
-#define LDX_MEM  (BPF_LDX | BPF_MEM)
-#define LDX_LEN  (BPF_LDX | BPF_W | BPF_LEN)
-#define ST       (BPF_ST)
-#define STX      (BPF_STX)
+#define LD_IMM (BPF_LD | BPF_W | BPF_IMM)
+#define LD_ABS (BPF_LD | BPF_W | BPF_ABS)
+#define LD_MEM (BPF_LD | BPF_MEM)
+#define LD_LEN (BPF_LD | BPF_W | BPF_LEN)
+#define LDX_IMM (BPF_LDX | BPF_W | BPF_IMM)
+#define LDX_MEM (BPF_LDX | BPF_MEM)
+#define LDX_LEN (BPF_LDX | BPF_W | BPF_LEN)
+#define ST (BPF_ST)
+#define STX (BPF_STX)
 #define ALU_K(op) (BPF_ALU | (op) | BPF_K)
 #define ALU_X(op) (BPF_ALU | (op) | BPF_X)
 #define JMP_K(op) (BPF_JMP | (op) | BPF_K)
 #define JMP_X(op) (BPF_JMP | (op) | BPF_X)
-#define JA       (BPF_JMP | BPF_JA)
-#define RET_K    (BPF_RET | BPF_K)
-#define RET_A    (BPF_RET | BPF_A)
-#define TAX      (BPF_MISC | BPF_TAX)
-#define TXA      (BPF_MISC | BPF_TXA)
+#define JA (BPF_JMP | BPF_JA)
+#define RET_K (BPF_RET | BPF_K)
+#define RET_A (BPF_RET | BPF_A)
+#define TAX (BPF_MISC | BPF_TAX)
+#define TXA (BPF_MISC | BPF_TXA)
 
 static const struct seccomp_data zero_data;
 
@@ -140,8 +140,7 @@ static void scratch_memory(void **state)
 		uint32_t v = 0x01010101u * (c + 1);
 		jitk_result r = RUN(NULL, S(LD_IMM, v), S(ST, c), S(LD_IMM, 0), S(LD_MEM, c), S(RET_A, 0));
 		assert_int_equal(r.ret, v);
-		r = RUN(NULL, S(LDX_IMM, v), S(STX, c), S(LDX_IMM, 0), S(LDX_MEM, c), S(TXA, 0),
-			S(RET_A, 0));
+		r = RUN(NULL, S(LDX_IMM, v), S(STX, c), S(LDX_IMM, 0), S(LDX_MEM, c), S(TXA, 0), S(RET_A, 0));
 		assert_int_equal(r.ret, v);
 	}
 	/* Cells are independent. */
@@ -155,10 +154,10 @@ static void alu_add_sub(void **state)
 {
 	(void)state;
 	check_alu(BPF_ADD, 2, 3, 5);
-	check_alu(BPF_ADD, 0xffffffffu, 2, 1);          /* wraps */
+	check_alu(BPF_ADD, 0xffffffffu, 2, 1); /* wraps */
 	check_alu(BPF_ADD, 0x80000000u, 0x80000000u, 0);
 	check_alu(BPF_SUB, 5, 3, 2);
-	check_alu(BPF_SUB, 0, 1, 0xffffffffu);          /* wraps */
+	check_alu(BPF_SUB, 0, 1, 0xffffffffu); /* wraps */
 	check_alu(BPF_SUB, 3, 0xffffffffu, 4);
 }
 
@@ -166,7 +165,7 @@ static void alu_mul(void **state)
 {
 	(void)state;
 	check_alu(BPF_MUL, 6, 7, 42);
-	check_alu(BPF_MUL, 0x10000u, 0x10000u, 0);      /* low 32 bits of 2^32 */
+	check_alu(BPF_MUL, 0x10000u, 0x10000u, 0); /* low 32 bits of 2^32 */
 	check_alu(BPF_MUL, 0xffffffffu, 0xffffffffu, 1);
 	check_alu(BPF_MUL, 0x12345678u, 0x9abcdef0u, 0x242d2080u);
 	check_alu(BPF_MUL, 0x80000001u, 2, 2);
@@ -187,8 +186,8 @@ static void alu_div(void **state)
 static void div_by_x_zero_returns_0(void **state)
 {
 	(void)state;
-	jitk_result r = RUN(NULL, S(LD_IMM, 5), S(LDX_IMM, 0), S(ALU_X(BPF_DIV), 0),
-			    S(LD_IMM, 9), S(RET_K, 0x7fff0000u));
+	jitk_result r = RUN(NULL, S(LD_IMM, 5), S(LDX_IMM, 0), S(ALU_X(BPF_DIV), 0), S(LD_IMM, 9),
+			    S(RET_K, 0x7fff0000u));
 	assert_int_equal(r.ret, 0);
 	assert_int_equal(r.steps, 3);
 	/* X == 0 at entry; 0 / 0 also stops. */
@@ -197,13 +196,11 @@ static void div_by_x_zero_returns_0(void **state)
 	assert_int_equal(r.steps, 1);
 	/* X from the data: stops only when the word is 0. */
 	struct seccomp_data d = { .nr = 0 };
-	r = RUN(&d, S(LD_ABS, 0), S(TAX, 0), S(LD_IMM, 100), S(ALU_X(BPF_DIV), 0),
-		S(RET_A, 0));
+	r = RUN(&d, S(LD_ABS, 0), S(TAX, 0), S(LD_IMM, 100), S(ALU_X(BPF_DIV), 0), S(RET_A, 0));
 	assert_int_equal(r.ret, 0);
 	assert_int_equal(r.steps, 4);
 	d.nr = 7;
-	r = RUN(&d, S(LD_ABS, 0), S(TAX, 0), S(LD_IMM, 100), S(ALU_X(BPF_DIV), 0),
-		S(RET_A, 0));
+	r = RUN(&d, S(LD_ABS, 0), S(TAX, 0), S(LD_IMM, 100), S(ALU_X(BPF_DIV), 0), S(RET_A, 0));
 	assert_int_equal(r.ret, 14);
 	assert_int_equal(r.steps, 5);
 }
@@ -271,8 +268,8 @@ static void neg(void **state)
 static int jump_taken(uint16_t op, uint32_t a, uint32_t v)
 {
 	jitk_result rk = RUN(NULL, S(LD_IMM, a), I(JMP_K(op), 1, 0, v), S(RET_K, 2), S(RET_K, 1));
-	jitk_result rx = RUN(NULL, S(LDX_IMM, v), S(LD_IMM, a), I(JMP_X(op), 1, 0, 0), S(RET_K, 2),
-			     S(RET_K, 1));
+	jitk_result rx =
+		RUN(NULL, S(LDX_IMM, v), S(LD_IMM, a), I(JMP_X(op), 1, 0, 0), S(RET_K, 2), S(RET_K, 1));
 	assert_int_equal(rk.ret, rx.ret);
 	assert_int_equal(rk.steps, 3);
 	assert_int_equal(rx.steps, 4);
@@ -308,12 +305,12 @@ static void jump_offsets_and_steps(void **state)
 	assert_int_equal(r.ret, 5);
 	assert_int_equal(r.steps, 3);
 	/* 3: jeq #0, +2, +1 -> 6 */
-	r = RUN(NULL, S(JA, 2), S(RET_K, 1), S(RET_K, 2), I(JMP_K(BPF_JEQ), 2, 1, 0),
-		S(RET_K, 4), S(RET_K, 5), S(RET_K, 6));
+	r = RUN(NULL, S(JA, 2), S(RET_K, 1), S(RET_K, 2), I(JMP_K(BPF_JEQ), 2, 1, 0), S(RET_K, 4),
+		S(RET_K, 5), S(RET_K, 6));
 	assert_int_equal(r.ret, 6);
 	/* 3: jeq #1 (not taken), +1, +0 -> 4 */
-	r = RUN(NULL, S(JA, 2), S(RET_K, 1), S(RET_K, 2), I(JMP_K(BPF_JEQ), 1, 0, 1),
-		S(RET_K, 4), S(RET_K, 5), S(RET_K, 6));
+	r = RUN(NULL, S(JA, 2), S(RET_K, 1), S(RET_K, 2), I(JMP_K(BPF_JEQ), 1, 0, 1), S(RET_K, 4),
+		S(RET_K, 5), S(RET_K, 6));
 	assert_int_equal(r.ret, 4);
 	assert_int_equal(r.steps, 3);
 	/* ja 0 is a no-op that still counts as a step. */
@@ -336,10 +333,10 @@ static void impossible_states_stop_with_0(void **state)
 {
 	(void)state;
 	jitk_result r;
-	r = RUN(NULL, S(LD_ABS, 64), S(RET_K, 1));               /* past seccomp_data */
+	r = RUN(NULL, S(LD_ABS, 64), S(RET_K, 1)); /* past seccomp_data */
 	assert_int_equal(r.ret, 0);
 	assert_int_equal(r.steps, 1);
-	assert_int_equal(RUN(NULL, S(LD_ABS, 2), S(RET_K, 1)).ret, 0);          /* unaligned */
+	assert_int_equal(RUN(NULL, S(LD_ABS, 2), S(RET_K, 1)).ret, 0); /* unaligned */
 	assert_int_equal(RUN(NULL, S(LD_ABS, 0xfffffffcu), S(RET_K, 1)).ret, 0);
 	assert_int_equal(RUN(NULL, S(LD_MEM, 16), S(RET_K, 1)).ret, 0);
 	assert_int_equal(RUN(NULL, S(LDX_MEM, 0xffffffffu), S(RET_K, 1)).ret, 0);
@@ -348,11 +345,11 @@ static void impossible_states_stop_with_0(void **state)
 	assert_int_equal(RUN(NULL, S(ALU_K(BPF_DIV), 0), S(RET_K, 1)).ret, 0);
 	assert_int_equal(RUN(NULL, S(ALU_K(BPF_LSH), 32), S(RET_K, 1)).ret, 0);
 	assert_int_equal(RUN(NULL, S(ALU_K(BPF_RSH), 0xffffffffu), S(RET_K, 1)).ret, 0);
-	assert_int_equal(RUN(NULL, S(ALU_K(BPF_MOD), 3), S(RET_K, 1)).ret, 0);  /* not seccomp */
+	assert_int_equal(RUN(NULL, S(ALU_K(BPF_MOD), 3), S(RET_K, 1)).ret, 0); /* not seccomp */
 	assert_int_equal(RUN(NULL, S(BPF_LD | BPF_H | BPF_ABS, 0), S(RET_K, 1)).ret, 0);
 	assert_int_equal(RUN(NULL, S(BPF_LD | BPF_W | BPF_IND, 0), S(RET_K, 1)).ret, 0);
 	assert_int_equal(RUN(NULL, S(BPF_LDX | BPF_B | BPF_MSH, 0), S(RET_K, 1)).ret, 0);
-	assert_int_equal(RUN(NULL, S(0x0e, 0), S(RET_K, 1)).ret, 0);            /* RET|X */
+	assert_int_equal(RUN(NULL, S(0x0e, 0), S(RET_K, 1)).ret, 0); /* RET|X */
 	assert_int_equal(RUN(NULL, S(0xffff, 0), S(RET_K, 1)).ret, 0);
 	/* Jumps out of the program, including offsets that would overflow. */
 	assert_int_equal(RUN(NULL, S(JA, 1), S(RET_K, 1)).ret, 0);
@@ -424,11 +421,11 @@ static void public_api(void **state)
 
 	/* Rejected programs: nothing runs, result zeroed. */
 	jitk_filter *bad[] = {
-		TEST_FILTER(S(LD_ABS, 64), S(RET_A, 0)),          /* past seccomp_data */
-		TEST_FILTER(S(LD_MEM, 0), S(RET_A, 0)),           /* M read before write */
-		TEST_FILTER(S(ALU_K(BPF_MOD), 3), S(RET_A, 0)),   /* MOD */
-		TEST_FILTER(S(LD_IMM, 1)),                        /* no RET at the end */
-		TEST_FILTER(S(JA, 1), S(RET_A, 0)),               /* jump out */
+		TEST_FILTER(S(LD_ABS, 64), S(RET_A, 0)),        /* past seccomp_data */
+		TEST_FILTER(S(LD_MEM, 0), S(RET_A, 0)),         /* M read before write */
+		TEST_FILTER(S(ALU_K(BPF_MOD), 3), S(RET_A, 0)), /* MOD */
+		TEST_FILTER(S(LD_IMM, 1)),                      /* no RET at the end */
+		TEST_FILTER(S(JA, 1), S(RET_A, 0)),             /* jump out */
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		r = (jitk_result){ 1, 1, true };

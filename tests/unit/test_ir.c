@@ -22,8 +22,8 @@ static void hp_init(struct hpol *h, uint32_t dflt)
 	h->p.rules = h->rules;
 }
 
-static void hp_rule(struct hpol *h, jitk_arch a, uint32_t action, const struct pol_cond *c,
-		    const int *nrs, size_t n)
+static void hp_rule(struct hpol *h, jitk_arch a, uint32_t action, const struct pol_cond *c, const int *nrs,
+		    size_t n)
 {
 	assert_true(h->p.nrules < MAXR);
 	struct pol_rule *r = &h->rules[h->p.nrules++];
@@ -33,12 +33,15 @@ static void hp_rule(struct hpol *h, jitk_arch a, uint32_t action, const struct p
 	r->nnrs[a] = n;
 }
 
-static const struct pol_cond C_ARG0_EQ_1 = { .kind = POL_CMP, .arg = 0, .op = POL_EQ,
-					     .mask = ~0ull, .value = 1 };
-static const struct pol_cond C_ARG0_EQ_1_COPY = { .kind = POL_CMP, .arg = 0, .op = POL_EQ,
-						  .mask = ~0ull, .value = 1 };
-static const struct pol_cond C_ARG1_GT_5 = { .kind = POL_CMP, .arg = 1, .op = POL_GT,
-					     .mask = ~0ull, .value = 5 };
+static const struct pol_cond C_ARG0_EQ_1 = {
+	.kind = POL_CMP, .arg = 0, .op = POL_EQ, .mask = ~0ull, .value = 1
+};
+static const struct pol_cond C_ARG0_EQ_1_COPY = {
+	.kind = POL_CMP, .arg = 0, .op = POL_EQ, .mask = ~0ull, .value = 1
+};
+static const struct pol_cond C_ARG1_GT_5 = {
+	.kind = POL_CMP, .arg = 1, .op = POL_GT, .mask = ~0ull, .value = 5
+};
 
 static struct ir_policy *build(const jitk_policy *p)
 {
@@ -94,7 +97,7 @@ static void cases_in_order_and_cut(void **state)
 	hp_rule(&h, JITK_ARCH_X86_64, ERRNO(1), &C_ARG1_GT_5, seven, 1);
 	hp_rule(&h, JITK_ARCH_X86_64, ERRNO(2), NULL, seven, 1);
 	hp_rule(&h, JITK_ARCH_X86_64, ALLOW, &C_ARG1_GT_5, seven, 1); /* dead */
-	hp_rule(&h, JITK_ARCH_X86_64, ALLOW, NULL, seven, 1);          /* dead */
+	hp_rule(&h, JITK_ARCH_X86_64, ALLOW, NULL, seven, 1);         /* dead */
 	struct ir_policy *ir = build(&h.p);
 	const struct ir_arch *a = &ir->arches[0];
 	assert_int_equal(a->nranges, 1);
@@ -116,10 +119,10 @@ static void default_and_trailing_dropped(void **state)
 	struct hpol h;
 	hp_init(&h, KILL);
 	static const int a9[] = { 9 }, a10[] = { 10 }, a11[] = { 11 };
-	hp_rule(&h, JITK_ARCH_X86_64, KILL, NULL, a9, 1);            /* = default */
-	hp_rule(&h, JITK_ARCH_X86_64, KILL, &C_ARG0_EQ_1, a10, 1);    /* = default */
+	hp_rule(&h, JITK_ARCH_X86_64, KILL, NULL, a9, 1);          /* = default */
+	hp_rule(&h, JITK_ARCH_X86_64, KILL, &C_ARG0_EQ_1, a10, 1); /* = default */
 	hp_rule(&h, JITK_ARCH_X86_64, ALLOW, &C_ARG0_EQ_1, a11, 1);
-	hp_rule(&h, JITK_ARCH_X86_64, KILL, &C_ARG1_GT_5, a11, 1);    /* trailing */
+	hp_rule(&h, JITK_ARCH_X86_64, KILL, &C_ARG1_GT_5, a11, 1); /* trailing */
 	struct ir_policy *ir = build(&h.p);
 	const struct ir_arch *a = &ir->arches[0];
 	assert_int_equal(a->nranges, 1);
@@ -184,8 +187,7 @@ static void x32_is_separate(void **state)
 			assert_int_equal(a->ranges[0].lo, 5);
 			assert_int_equal(a->audit, 0x40000003u);
 			break;
-		default:
-			fail();
+		default: fail();
 		}
 	}
 	ir_free(ir);
@@ -250,7 +252,8 @@ static void random_invariants(void **state)
 				nwant--;
 			const struct ir_decision *dec = NULL;
 			for (size_t i = 0; i < a->nranges; i++)
-				if (a->ranges[i].lo <= (uint32_t)(1000 + n) && (uint32_t)(1000 + n) <= a->ranges[i].hi)
+				if (a->ranges[i].lo <= (uint32_t)(1000 + n) &&
+				    (uint32_t)(1000 + n) <= a->ranges[i].hi)
 					dec = a->ranges[i].dec;
 			if (!dec) {
 				assert_int_equal(nwant, 0);
@@ -292,10 +295,12 @@ static void refuses_null(void **state)
 static void lowers_to_param_widths(void **state)
 {
 	(void)state;
-	static const struct pol_cond minus1 = { .kind = POL_CMP, .arg = 0, .op = POL_EQ,
-						.mask = ~0ull, .value = ~0ull };
-	static const struct pol_cond mode = { .kind = POL_CMP, .arg = 1, .op = POL_EQ,
-					      .mask = ~0ull, .value = 0755 };
+	static const struct pol_cond minus1 = {
+		.kind = POL_CMP, .arg = 0, .op = POL_EQ, .mask = ~0ull, .value = ~0ull
+	};
+	static const struct pol_cond mode = {
+		.kind = POL_CMP, .arg = 1, .op = POL_EQ, .mask = ~0ull, .value = 0755
+	};
 	static const struct pol_cond both = { .kind = POL_AND, .l = &minus1, .r = &mode };
 	static const int close_nr[] = { 3 }, mmap_nr[] = { 9 }, chmod_nr[] = { 90 }, close32[] = { 6 };
 	struct hpol h;
@@ -314,7 +319,7 @@ static void lowers_to_param_widths(void **state)
 	assert_int_equal(c->mask, 0xffffffffu);
 	assert_int_equal(c->value, 0xffffffffu);
 	assert_ptr_equal(a->ranges[1].dec->cases[0].cond, &minus1); /* mmap: 64-bit */
-	c = a->ranges[2].dec->cases[0].cond; /* chmod(const char *, umode_t) */
+	c = a->ranges[2].dec->cases[0].cond;                        /* chmod(const char *, umode_t) */
 	assert_int_equal(c->kind, POL_AND);
 	assert_ptr_equal(c->l, &minus1); /* the pointer: 64 bits */
 	assert_true(c->r->low32);

@@ -45,7 +45,7 @@ static uint32_t jit_run(const jitk_insn *insns, size_t n, const struct seccomp_d
 	return got;
 }
 
-#define RUN(in, ...) \
+#define RUN(in, ...)                                \
 	jit_run((const jitk_insn[]){ __VA_ARGS__ }, \
 		sizeof((const jitk_insn[]){ __VA_ARGS__ }) / sizeof(jitk_insn), in)
 
@@ -76,13 +76,15 @@ static void loads_and_moves(void **state)
 	cover(BPF_LD | BPF_W | BPF_ABS);
 	assert_int_equal(RUN(&in, I(BPF_LD | BPF_W | BPF_LEN, 0, 0, 0), RETA), 64);
 	cover(BPF_LD | BPF_W | BPF_LEN);
-	assert_int_equal(RUN(&in, I(BPF_LDX | BPF_W | BPF_LEN, 0, 0, 0), I(BPF_MISC | BPF_TXA, 0, 0, 0), RETA), 64);
+	assert_int_equal(
+		RUN(&in, I(BPF_LDX | BPF_W | BPF_LEN, 0, 0, 0), I(BPF_MISC | BPF_TXA, 0, 0, 0), RETA), 64);
 	cover(BPF_LDX | BPF_W | BPF_LEN);
 	cover(BPF_MISC | BPF_TXA);
 	assert_int_equal(RUN(&in, I(BPF_LDX | BPF_IMM, 0, 0, 77), I(BPF_MISC | BPF_TXA, 0, 0, 0), RETA), 77);
 	cover(BPF_LDX | BPF_IMM);
 	assert_int_equal(RUN(&in, I(BPF_LD | BPF_IMM, 0, 0, 5), I(BPF_MISC | BPF_TAX, 0, 0, 0),
-			     I(BPF_LD | BPF_IMM, 0, 0, 9), I(BPF_MISC | BPF_TXA, 0, 0, 0), RETA), 5);
+			     I(BPF_LD | BPF_IMM, 0, 0, 9), I(BPF_MISC | BPF_TXA, 0, 0, 0), RETA),
+			 5);
 	cover(BPF_MISC | BPF_TAX);
 	/* Every scratch cell, through ST/LD and STX/LDX. */
 	for (uint32_t m = 0; m < 16; m++) {
@@ -174,17 +176,18 @@ static void div_zero_and_wide_shifts(void **state)
 	 * taken from the input on the same code path. */
 	assert_int_equal(RUN(&in, I(BPF_LD | BPF_IMM, 0, 0, 7), I(BPF_ST, 0, 0, 3),
 			     I(BPF_LDX | BPF_MEM, 0, 0, 3), I(BPF_ALU | BPF_DIV | BPF_X, 0, 0, 0),
-			     I(BPF_LDX | BPF_IMM, 0, 0, 0), I(BPF_ALU | BPF_DIV | BPF_X, 0, 0, 0),
-			     RETK(5)),
+			     I(BPF_LDX | BPF_IMM, 0, 0, 0), I(BPF_ALU | BPF_DIV | BPF_X, 0, 0, 0), RETK(5)),
 			 0);
 	const uint32_t counts[] = { 31, 32, 33, 63, 64, 0xffffffffu, 0x80000001u };
 	for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++) {
 		uint32_t x = counts[i];
-		assert_int_equal(RUN(&in, I(BPF_LD | BPF_IMM, 0, 0, 0x12345678u), I(BPF_LDX | BPF_IMM, 0, 0, x),
-				     I(BPF_ALU | BPF_LSH | BPF_X, 0, 0, 0), RETA),
+		assert_int_equal(RUN(&in, I(BPF_LD | BPF_IMM, 0, 0, 0x12345678u),
+				     I(BPF_LDX | BPF_IMM, 0, 0, x), I(BPF_ALU | BPF_LSH | BPF_X, 0, 0, 0),
+				     RETA),
 				 0x12345678u << (x & 31));
-		assert_int_equal(RUN(&in, I(BPF_LD | BPF_IMM, 0, 0, 0x87654321u), I(BPF_LDX | BPF_IMM, 0, 0, x),
-				     I(BPF_ALU | BPF_RSH | BPF_X, 0, 0, 0), RETA),
+		assert_int_equal(RUN(&in, I(BPF_LD | BPF_IMM, 0, 0, 0x87654321u),
+				     I(BPF_LDX | BPF_IMM, 0, 0, x), I(BPF_ALU | BPF_RSH | BPF_X, 0, 0, 0),
+				     RETA),
 				 0x87654321u >> (x & 31));
 	}
 	/* 1 << 33 == 2 on x86 and in the kernel's interpreter (facts 1.6). */
@@ -638,8 +641,8 @@ static void jumps_to_returns_are_copies(void **state)
 static void short_compare_constants(void **state)
 {
 	(void)state;
-	const uint32_t ks[] = { 0, 1, 0x7e, 0x7f, 0x80, 0xff, 0x100, 0xffffff7fu, 0xffffff80u,
-				0xffffff81u, 0xfffffffeu, 0xffffffffu };
+	const uint32_t ks[] = { 0,     1,           0x7e,        0x7f,        0x80,        0xff,
+				0x100, 0xffffff7fu, 0xffffff80u, 0xffffff81u, 0xfffffffeu, 0xffffffffu };
 	const uint16_t ops[] = { BPF_JEQ, BPF_JGT, BPF_JGE };
 	for (size_t o = 0; o < 3; o++) {
 		for (size_t i = 0; i < sizeof ks / sizeof ks[0]; i++) {

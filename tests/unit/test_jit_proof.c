@@ -35,8 +35,7 @@
 
 /* Run code natively on *in in a child.  Returns 1 and *out on a normal
  * return, -SIG if the child died of signal SIG, 0 otherwise. */
-static int run_native(const uint8_t *code, size_t len, const struct seccomp_data *in,
-		      uint32_t *out)
+static int run_native(const uint8_t *code, size_t len, const struct seccomp_data *in, uint32_t *out)
 {
 	int fd[2];
 	assert_int_equal(pipe(fd), 0);
@@ -94,7 +93,7 @@ struct mutant {
 	int nth;         /* which occurrence */
 	unsigned byte;   /* offset of the byte changed inside it */
 	uint8_t from, to;
-	int32_t add32;   /* if nonzero: add to the 32-bit field at byte instead */
+	int32_t add32; /* if nonzero: add to the 32-bit field at byte instead */
 };
 
 /* Fill prog[from..to) with `add #1`. */
@@ -250,7 +249,8 @@ static void one_mutant(const struct mutant *m)
 		if (how != 1)
 			fail_msg("%s: the changed image did not return natively (%d)", m->what, how);
 		if (got != res.image_ret)
-			fail_msg("%s: natively 0x%08x, the semantics said 0x%08x", m->what, got, res.image_ret);
+			fail_msg("%s: natively 0x%08x, the semantics said 0x%08x", m->what, got,
+				 res.image_ret);
 		assert_int_not_equal(got, want.ret);
 	}
 	free(code);
@@ -273,10 +273,10 @@ static void mutants_refuted(void **state)
 static void every_form_mutated(void **state)
 {
 	(void)state;
-	static const enum xkind forms[] = { XK_MOV_RI, XK_ALU_RR, XK_ALU_RI, XK_TEST_RI, XK_NEG,
-					    XK_IMUL_RRI, XK_IMUL_RR, XK_SHIFT_I, XK_SHIFT_CL,
-					    XK_LOAD_STACK, XK_STORE_STACK, XK_LOAD_CTX, XK_JMP,
-					    XK_JCC, XK_CMOV };
+	static const enum xkind forms[] = { XK_MOV_RI,   XK_ALU_RR,     XK_ALU_RI,      XK_TEST_RI,
+					    XK_NEG,      XK_IMUL_RRI,   XK_IMUL_RR,     XK_SHIFT_I,
+					    XK_SHIFT_CL, XK_LOAD_STACK, XK_STORE_STACK, XK_LOAD_CTX,
+					    XK_JMP,      XK_JCC,        XK_CMOV };
 	for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
 		bool found = false;
 		for (size_t k = 0; k < sizeof mutants / sizeof mutants[0]; k++)
@@ -288,8 +288,8 @@ static void every_form_mutated(void **state)
 
 /* ------------------------------------------------------------ refusals */
 
-static jitk_err prove_bytes(const jitk_insn *p, size_t n, const uint8_t *code, size_t len,
-			    unsigned timeout, jitk_diag *d, struct jit_proof *res)
+static jitk_err prove_bytes(const jitk_insn *p, size_t n, const uint8_t *code, size_t len, unsigned timeout,
+			    jitk_diag *d, struct jit_proof *res)
 {
 	jitk_filter *f = test_filter(p, n);
 	jitk_err err = jit_prove(f, code, len, timeout, false, res, d);
@@ -344,8 +344,7 @@ static void refusals(void **state)
 					 0x48, 0x83, 0xc4, 0x40, 0x31, 0xc0, 0xc3 };
 	assert_int_equal(prove_bytes(ret0, 1, twice, sizeof twice, 0, &d, &res), JITK_E_JIT);
 	/* flags read after imul, where the SDM leaves ZF undefined */
-	static const uint8_t undef[] = { 0x31, 0xc0, 0x69, 0xc0, 3, 0, 0, 0, 0x74, 0x00,
-					 0x31, 0xc0, 0xc3 };
+	static const uint8_t undef[] = { 0x31, 0xc0, 0x69, 0xc0, 3, 0, 0, 0, 0x74, 0x00, 0x31, 0xc0, 0xc3 };
 	assert_int_equal(prove_bytes(ret0, 1, undef, sizeof undef, 0, &d, &res), JITK_E_JIT);
 	assert_non_null(strstr(d.msg, "unknown"));
 	/* flags read at entry */
@@ -365,13 +364,13 @@ static void refusals(void **state)
 	assert_true(res.has_cex);
 	/* div without the edx = 0 guard: a fault, refuted */
 	static const jitk_insn div3[] = { LD(0), S(BPF_ALU | BPF_DIV | BPF_K, 3), RETA };
-	static const uint8_t nodx[] = { 0x31, 0xc0, 0x31, 0xc9, 0x8b, 0x47, 0x00, 0xbe, 3, 0, 0, 0,
-					0xf7, 0xf6, 0xc3 };
+	static const uint8_t nodx[] = { 0x31, 0xc0, 0x31, 0xc9, 0x8b, 0x47, 0x00, 0xbe,
+					3,    0,    0,    0,    0xf7, 0xf6, 0xc3 };
 	assert_int_equal(prove_bytes(div3, 3, nodx, sizeof nodx, 0, &d, &res), JITK_E_JIT);
 	assert_true(res.has_cex);
 	assert_true(res.image_faults);
-	static const uint8_t withdx[] = { 0x31, 0xc0, 0x31, 0xc9, 0x8b, 0x47, 0x00, 0xbe, 3, 0, 0, 0,
-					  0x31, 0xd2, 0xf7, 0xf6, 0xc3 };
+	static const uint8_t withdx[] = { 0x31, 0xc0, 0x31, 0xc9, 0x8b, 0x47, 0x00, 0xbe, 3,
+					  0,    0,    0,    0x31, 0xd2, 0xf7, 0xf6, 0xc3 };
 	assert_int_equal(prove_bytes(div3, 3, withdx, sizeof withdx, 0, &d, &res), JITK_OK);
 }
 

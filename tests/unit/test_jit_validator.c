@@ -43,8 +43,7 @@ static void image_free(struct image *im)
 static jitk_err validate(const struct image *im, char *rule)
 {
 	jitk_diag d;
-	jitk_err err = jit_check_image(im->insns, im->n, im->code, im->len, im->offs, im->n + 1,
-				       NULL, &d);
+	jitk_err err = jit_check_image(im->insns, im->n, im->code, im->len, im->offs, im->n + 1, NULL, &d);
 	if (rule)
 		strcpy(rule, err ? d.rule : "");
 	if (err) {
@@ -70,10 +69,10 @@ static size_t branchy_program(jitk_insn *p)
 {
 	size_t n = 0;
 	p[n++] = I(BPF_LD | BPF_W | BPF_ABS, 0, 0, 0);
-	p[n++] = I(BPF_JMP | BPF_JEQ | BPF_K, 2, 5, 1);    /* both */
-	p[n++] = I(BPF_JMP | BPF_JGT | BPF_K, 0, 40, 10);  /* jf only, far */
-	p[n++] = I(BPF_JMP | BPF_JGE | BPF_X, 1, 0, 0);    /* jt only */
-	p[n++] = I(BPF_JMP | BPF_JSET | BPF_K, 1, 1, 4);   /* same target */
+	p[n++] = I(BPF_JMP | BPF_JEQ | BPF_K, 2, 5, 1);   /* both */
+	p[n++] = I(BPF_JMP | BPF_JGT | BPF_K, 0, 40, 10); /* jf only, far */
+	p[n++] = I(BPF_JMP | BPF_JGE | BPF_X, 1, 0, 0);   /* jt only */
+	p[n++] = I(BPF_JMP | BPF_JSET | BPF_K, 1, 1, 4);  /* same target */
 	p[n++] = I(BPF_JMP | BPF_JA, 0, 0, 1);
 	p[n++] = I(BPF_LDX | BPF_IMM, 0, 0, 3);
 	p[n++] = I(BPF_ALU | BPF_DIV | BPF_X, 0, 0, 0);
@@ -85,7 +84,9 @@ static size_t branchy_program(jitk_insn *p)
 	return n;
 }
 
-struct branch { size_t pos, len; }; /* a decoded branch in an emitted image */
+struct branch {
+	size_t pos, len;
+}; /* a decoded branch in an emitted image */
 
 /* Bytes of the compare that starts the code of a conditional jump:
  * cmp/test eax, ecx (2), cmp eax, imm8 (3), cmp/test eax, imm32 (6). */
@@ -105,7 +106,7 @@ static size_t find_branches(const struct image *im, struct branch *out, size_t c
 		uint16_t c = im->insns[pc].code;
 		size_t p = im->offs[pc], end = im->offs[pc + 1];
 		if (c == (BPF_ALU | BPF_DIV | BPF_X)) {
-			p += 2; /* test ecx, ecx */
+			p += 2;   /* test ecx, ecx */
 			end -= 4; /* xor edx, edx; div ecx */
 		} else if (!INSN_IS_JUMP(c)) {
 			continue;
@@ -114,7 +115,8 @@ static size_t find_branches(const struct image *im, struct branch *out, size_t c
 		}
 		while (p < end && nb < cap) {
 			size_t l = im->code[p] == 0xeb || (im->code[p] >= 0x70 && im->code[p] <= 0x7f) ? 2
-				 : im->code[p] == 0xe9 ? 5 : 6;
+				   : im->code[p] == 0xe9                                               ? 5
+												       : 6;
 			out[nb++] = (struct branch){ p, l };
 			p += l;
 		}
@@ -182,19 +184,20 @@ static void handmade(struct handmade *h, unsigned frame, const char *const *chun
 }
 
 /* check_handmade must refuse with exactly this rule. */
-#define REFUSED(h, insns, n, want) do { \
-		char rule_[64]; \
-		if (check_handmade(h, insns, n, rule_) != JITK_E_JIT || strcmp(rule_, want)) \
+#define REFUSED(h, insns, n, want)                                                                   \
+	do {                                                                                         \
+		char rule_[64];                                                                      \
+		if (check_handmade(h, insns, n, rule_) != JITK_E_JIT || strcmp(rule_, want))         \
 			fail_msg("line %d: expected refusal '%s', got '%s'", __LINE__, want, rule_); \
 	} while (0)
-#define ACCEPTED(h, insns, n) do { \
-		char rule_[64]; \
-		if (check_handmade(h, insns, n, rule_) != JITK_OK) \
+#define ACCEPTED(h, insns, n)                                                    \
+	do {                                                                     \
+		char rule_[64];                                                  \
+		if (check_handmade(h, insns, n, rule_) != JITK_OK)               \
 			fail_msg("line %d: refused with '%s'", __LINE__, rule_); \
 	} while (0)
 
-static jitk_err check_handmade(const struct handmade *h, const jitk_insn *insns, size_t n,
-			       char *rule)
+static jitk_err check_handmade(const struct handmade *h, const jitk_insn *insns, size_t n, char *rule)
 {
 	jitk_diag d;
 	jitk_err err = jit_check_image(insns, n, h->code, h->len, h->offs, n + 1, NULL, &d);
@@ -204,8 +207,7 @@ static jitk_err check_handmade(const struct handmade *h, const jitk_insn *insns,
 
 /* ------------------------------------------------------------ tests */
 
-static jitk_err check_handmade(const struct handmade *h, const jitk_insn *insns, size_t n,
-			       char *rule);
+static jitk_err check_handmade(const struct handmade *h, const jitk_insn *insns, size_t n, char *rule);
 
 static void accepts_emitted_images(void **state)
 {
@@ -594,8 +596,7 @@ static void refuses_bad_offset_tables(void **state)
 	assert_int_equal(jit_check_image(im.insns, n, im.code, im.len, im.offs, n, NULL, &d), JITK_E_JIT);
 	assert_string_equal(d.rule, "offset-table");
 	/* A table for a different (shorter) program. */
-	assert_int_equal(jit_check_image(im.insns, n - 1, im.code, im.len, im.offs, n, NULL, &d),
-			 JITK_E_JIT);
+	assert_int_equal(jit_check_image(im.insns, n - 1, im.code, im.len, im.offs, n, NULL, &d), JITK_E_JIT);
 	assert_int_equal(jit_check_image(NULL, n, im.code, im.len, im.offs, n + 1, NULL, &d), JITK_E_INVAL);
 	assert_int_equal(validate(&im, NULL), JITK_OK);
 	image_free(&im);
@@ -727,8 +728,8 @@ static void ret_copies(void **state)
 	struct handmade h;
 	/* jeq #0, pc 2 (ret #2), pc 3 (ret #3): the false outcome is a copy. */
 	const jitk_insn c[] = { I(BPF_JMP | BPF_JEQ | BPF_K, 1, 2, 0), RETK(1), RETK(2), RETK(3) };
-	const char *good[] = { "83 f8 00 74 0c b8 03 00 00 00 c3", "b8 01 00 00 00 c3",
-			       "b8 02 00 00 00 c3", "b8 03 00 00 00 c3" };
+	const char *good[] = { "83 f8 00 74 0c b8 03 00 00 00 c3", "b8 01 00 00 00 c3", "b8 02 00 00 00 c3",
+			       "b8 03 00 00 00 c3" };
 	handmade(&h, 0, good, 4);
 	ACCEPTED(&h, c, 4);
 	/* The copy returns another constant. */
@@ -762,8 +763,8 @@ static void ret_copies(void **state)
 	handmade(&h, 0, between, 4);
 	REFUSED(&h, c, 4, "branch-cond");
 	/* The copy into a register other than eax. */
-	const char *ecx[] = { "83 f8 00 74 0c b9 03 00 00 00 c3", "b8 01 00 00 00 c3",
-			      "b8 02 00 00 00 c3", "b8 03 00 00 00 c3" };
+	const char *ecx[] = { "83 f8 00 74 0c b9 03 00 00 00 c3", "b8 01 00 00 00 c3", "b8 02 00 00 00 c3",
+			      "b8 03 00 00 00 c3" };
 	handmade(&h, 0, ecx, 4);
 	REFUSED(&h, c, 4, "branch-cond");
 	/* With a frame the copy must release it too. */
@@ -772,9 +773,8 @@ static void ret_copies(void **state)
 				 "b8 03 00 00 00 48 83 c4 40 c3" };
 	handmade(&h, 64, framed, 4);
 	ACCEPTED(&h, c, 4);
-	const char *unreleased[] = { "83 f8 00 74 10 b8 03 00 00 00 c3",
-				     "b8 01 00 00 00 48 83 c4 40 c3", "b8 02 00 00 00 48 83 c4 40 c3",
-				     "b8 03 00 00 00 48 83 c4 40 c3" };
+	const char *unreleased[] = { "83 f8 00 74 10 b8 03 00 00 00 c3", "b8 01 00 00 00 48 83 c4 40 c3",
+				     "b8 02 00 00 00 48 83 c4 40 c3", "b8 03 00 00 00 48 83 c4 40 c3" };
 	handmade(&h, 64, unreleased, 4);
 	REFUSED(&h, c, 4, "frame");
 

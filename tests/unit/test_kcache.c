@@ -9,21 +9,21 @@
 #define X86 0xc000003eu
 
 /* ld [4]; jne X86 -> kill; ld [0]; jeq 39 -> allow; ret kill; ret allow */
-#define PLAIN(allow_ret)                                      \
-	{ BPF_LD | BPF_W | BPF_ABS, 0, 0, 4 },                \
-	{ BPF_JMP | BPF_JEQ | BPF_K, 0, 2, X86 },             \
-	{ BPF_LD | BPF_W | BPF_ABS, 0, 0, 0 },                \
-	{ BPF_JMP | BPF_JEQ | BPF_K, 1, 0, 39 },              \
-	{ BPF_RET | BPF_K, 0, 0, JITK_RET_KILL_PROCESS },     \
-	{ BPF_RET | BPF_K, 0, 0, allow_ret }
+#define PLAIN(allow_ret)                                                                        \
+	{ BPF_LD | BPF_W | BPF_ABS, 0, 0, 4 }, { BPF_JMP | BPF_JEQ | BPF_K, 0, 2, X86 },        \
+		{ BPF_LD | BPF_W | BPF_ABS, 0, 0, 0 }, { BPF_JMP | BPF_JEQ | BPF_K, 1, 0, 39 }, \
+		{ BPF_RET | BPF_K, 0, 0, JITK_RET_KILL_PROCESS },                               \
+	{                                                                                       \
+		BPF_RET | BPF_K, 0, 0, allow_ret                                                \
+	}
 
 static void plain_allow_is_cached(void **state)
 {
 	(void)state;
 	jitk_filter *f = TEST_FILTER(PLAIN(JITK_RET_ALLOW));
 	assert_true(kcache_const_allow(f, X86, 39));
-	assert_false(kcache_const_allow(f, X86, 40));          /* kill */
-	assert_false(kcache_const_allow(f, 0x40000003u, 39));  /* other arch */
+	assert_false(kcache_const_allow(f, X86, 40));         /* kill */
+	assert_false(kcache_const_allow(f, 0x40000003u, 39)); /* other arch */
 	jitk_filter_free(f);
 	/* ALLOW with data is not the constant the kernel looks for. */
 	f = TEST_FILTER(PLAIN(JITK_RET_ALLOW | 1));
@@ -35,12 +35,9 @@ static void and_ja_jset_are_understood(void **state)
 {
 	(void)state;
 	jitk_filter *f = TEST_FILTER(
-		{ BPF_LD | BPF_W | BPF_ABS, 0, 0, 0 },
-		{ BPF_ALU | BPF_AND | BPF_K, 0, 0, 0xff },
-		{ BPF_JMP | BPF_JSET | BPF_K, 1, 0, 0x80 },
-		{ BPF_JMP | BPF_JA, 0, 0, 1 },
-		{ BPF_RET | BPF_K, 0, 0, JITK_RET_ERRNO | 1 },
-		{ BPF_RET | BPF_K, 0, 0, JITK_RET_ALLOW });
+		{ BPF_LD | BPF_W | BPF_ABS, 0, 0, 0 }, { BPF_ALU | BPF_AND | BPF_K, 0, 0, 0xff },
+		{ BPF_JMP | BPF_JSET | BPF_K, 1, 0, 0x80 }, { BPF_JMP | BPF_JA, 0, 0, 1 },
+		{ BPF_RET | BPF_K, 0, 0, JITK_RET_ERRNO | 1 }, { BPF_RET | BPF_K, 0, 0, JITK_RET_ALLOW });
 	/* 0x17f & 0xff = 0x7f: bit 7 clear, ja over the errno to ALLOW */
 	assert_true(kcache_const_allow(f, X86, 0x17f));
 	/* 0x180 & 0xff = 0x80: bit 7 set, the errno */

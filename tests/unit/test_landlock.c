@@ -29,13 +29,20 @@ static void table_vs_installed_header(void **state)
 		const char *name;
 		uint64_t bit;
 	} old[] = {
-		{ "execute", LANDLOCK_ACCESS_FS_EXECUTE },       { "write_file", LANDLOCK_ACCESS_FS_WRITE_FILE },
-		{ "read_file", LANDLOCK_ACCESS_FS_READ_FILE },   { "read_dir", LANDLOCK_ACCESS_FS_READ_DIR },
-		{ "remove_dir", LANDLOCK_ACCESS_FS_REMOVE_DIR }, { "remove_file", LANDLOCK_ACCESS_FS_REMOVE_FILE },
-		{ "make_char", LANDLOCK_ACCESS_FS_MAKE_CHAR },   { "make_dir", LANDLOCK_ACCESS_FS_MAKE_DIR },
-		{ "make_reg", LANDLOCK_ACCESS_FS_MAKE_REG },     { "make_sock", LANDLOCK_ACCESS_FS_MAKE_SOCK },
-		{ "make_fifo", LANDLOCK_ACCESS_FS_MAKE_FIFO },   { "make_block", LANDLOCK_ACCESS_FS_MAKE_BLOCK },
-		{ "make_sym", LANDLOCK_ACCESS_FS_MAKE_SYM },     { "refer", LANDLOCK_ACCESS_FS_REFER },
+		{ "execute", LANDLOCK_ACCESS_FS_EXECUTE },
+		{ "write_file", LANDLOCK_ACCESS_FS_WRITE_FILE },
+		{ "read_file", LANDLOCK_ACCESS_FS_READ_FILE },
+		{ "read_dir", LANDLOCK_ACCESS_FS_READ_DIR },
+		{ "remove_dir", LANDLOCK_ACCESS_FS_REMOVE_DIR },
+		{ "remove_file", LANDLOCK_ACCESS_FS_REMOVE_FILE },
+		{ "make_char", LANDLOCK_ACCESS_FS_MAKE_CHAR },
+		{ "make_dir", LANDLOCK_ACCESS_FS_MAKE_DIR },
+		{ "make_reg", LANDLOCK_ACCESS_FS_MAKE_REG },
+		{ "make_sock", LANDLOCK_ACCESS_FS_MAKE_SOCK },
+		{ "make_fifo", LANDLOCK_ACCESS_FS_MAKE_FIFO },
+		{ "make_block", LANDLOCK_ACCESS_FS_MAKE_BLOCK },
+		{ "make_sym", LANDLOCK_ACCESS_FS_MAKE_SYM },
+		{ "refer", LANDLOCK_ACCESS_FS_REFER },
 #ifdef LANDLOCK_ACCESS_FS_TRUNCATE
 		{ "truncate", LANDLOCK_ACCESS_FS_TRUNCATE },
 #endif
@@ -114,15 +121,16 @@ static void grammar(void **state)
 {
 	(void)state;
 	jitk_diag d;
-	jitk_policy *p = parse("{ default_action = Allow;\n"
-			       "  rules = [ { action = Errno EPERM; syscall = ptrace } ];\n"
-			       "  filesystem = [ { path = \"/usr\"; access = [read; execute] };\n"
-			       "                 { path = \"/tmp/work\"; access = [read; write] };\n"
-			       "                 { path = \"/usr/\"; access = make_dir } ];\n"
-			       "  network = [ { port = 443; access = [connect] }; { port = 80; access = bind };\n"
-			       "              { port = 443; access = bind_tcp } ];\n"
-			       "  scope = [signal; abstract_unix_socket] }\n",
-			       &d);
+	jitk_policy *p =
+		parse("{ default_action = Allow;\n"
+		      "  rules = [ { action = Errno EPERM; syscall = ptrace } ];\n"
+		      "  filesystem = [ { path = \"/usr\"; access = [read; execute] };\n"
+		      "                 { path = \"/tmp/work\"; access = [read; write] };\n"
+		      "                 { path = \"/usr/\"; access = make_dir } ];\n"
+		      "  network = [ { port = 443; access = [connect] }; { port = 80; access = bind };\n"
+		      "              { port = 443; access = bind_tcp } ];\n"
+		      "  scope = [signal; abstract_unix_socket] }\n",
+		      &d);
 	if (!p)
 		print_message("%u:%u %s\n", d.line, d.col, d.msg);
 	assert_non_null(p);
@@ -132,7 +140,7 @@ static void grammar(void **state)
 	assert_int_equal(L->nfs, 2); /* "/usr/" merged into "/usr" */
 	assert_string_equal(L->fs[0].path, "/usr");
 	assert_int_equal(L->fs[0].access, find("read_file")->bit | find("read_dir")->bit |
-					       find("execute")->bit | find("make_dir")->bit);
+						  find("execute")->bit | find("make_dir")->bit);
 	assert_int_equal(L->fs[0].line, 3);
 	assert_int_equal(L->fs[0].col, 27);
 	uint64_t w = 0;
@@ -171,10 +179,10 @@ static void refusals(void **state)
 		  1, 81, "unknown filesystem right 'raed'", "did you mean read?" },
 		{ "{ default_action = Allow; rules = []; filesystem = [ { path = \"usr\"; access = read } ] }",
 		  1, 63, "a filesystem path must be absolute", "" },
-		{ "{ default_action = Allow; rules = []; filesystem = [ { path = \"/usr\" } ] }",
-		  1, 54, "filesystem entry has no access", "" },
-		{ "{ default_action = Allow; rules = []; filesystem = [ { access = read } ] }",
-		  1, 54, "filesystem entry has no path", "" },
+		{ "{ default_action = Allow; rules = []; filesystem = [ { path = \"/usr\" } ] }", 1, 54,
+		  "filesystem entry has no access", "" },
+		{ "{ default_action = Allow; rules = []; filesystem = [ { access = read } ] }", 1, 54,
+		  "filesystem entry has no path", "" },
 		{ "{ default_action = Allow; rules = []; filesystem = [ { path = \"/a\"; access = [] } ] }",
 		  1, 79, "empty access list", "" },
 		{ "{ default_action = Allow; rules = []; filesystem = [ { path = \"/a\"; acess = read } ] }",
@@ -185,23 +193,24 @@ static void refusals(void **state)
 		  1, 78, "unknown filesystem right 'connect'", "" },
 		{ "{ default_action = Allow; rules = []; network = [ { port = 70000; access = connect } ] }",
 		  1, 60, "port 70000 is out of range", "" },
-		{ "{ default_action = Allow; rules = []; network = [ { port = 22; access = read } ] }",
-		  1, 73, "unknown network right 'read'", "" },
+		{ "{ default_action = Allow; rules = []; network = [ { port = 22; access = read } ] }", 1,
+		  73, "unknown network right 'read'", "" },
 		{ "{ default_action = Allow; rules = []; network = [ { port = \"22\"; access = bind } ] }",
 		  1, 60, "expected a port number", "" },
-		{ "{ default_action = Allow; rules = []; scope = [signals] }",
-		  1, 48, "unknown scope 'signals'", "did you mean signal?" },
-		{ "{ default_action = Allow; rules = []; scope = signal; scope = signal }",
-		  1, 55, "duplicate field 'scope'", "" },
-		{ "{ default_action = Allow; rules = []; filesytem = [] }",
-		  1, 39, "unknown policy field 'filesytem'", "did you mean filesystem?" },
+		{ "{ default_action = Allow; rules = []; scope = [signals] }", 1, 48,
+		  "unknown scope 'signals'", "did you mean signal?" },
+		{ "{ default_action = Allow; rules = []; scope = signal; scope = signal }", 1, 55,
+		  "duplicate field 'scope'", "" },
+		{ "{ default_action = Allow; rules = []; filesytem = [] }", 1, 39,
+		  "unknown policy field 'filesytem'", "did you mean filesystem?" },
 	};
 	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
 		jitk_diag d;
 		jitk_policy *p = parse(t[i].text, &d);
 		if (p || strstr(d.msg, t[i].msg) == NULL || d.line != t[i].line || d.col != t[i].col ||
 		    (t[i].hint[0] && strstr(d.hint, t[i].hint) == NULL))
-			print_message("case %zu: got %u:%u '%s' hint '%s'\n", i, d.line, d.col, d.msg, d.hint);
+			print_message("case %zu: got %u:%u '%s' hint '%s'\n", i, d.line, d.col, d.msg,
+				      d.hint);
 		assert_null(p);
 		assert_non_null(strstr(d.msg, t[i].msg));
 		assert_int_equal(d.line, t[i].line);

@@ -118,8 +118,8 @@ static void bad_profiles(void **state)
 		jitk_diag d;
 		jitk_err e = jitk_profile_import(b->text, len, "bad.json", o, &scpl, NULL, &d);
 		if (e != b->err || d.line != line || d.col != col || !strstr(d.msg, b->msg)) {
-			print_message("%s: got err %d at %u:%u \"%s\", want %d at %u:%u \"%s\"\n", b->what, e, d.line,
-				      d.col, d.msg, b->err, line, col, b->msg);
+			print_message("%s: got err %d at %u:%u \"%s\", want %d at %u:%u \"%s\"\n", b->what,
+				      e, d.line, d.col, d.msg, b->err, line, col, b->msg);
 			failed++;
 			continue;
 		}
@@ -130,7 +130,8 @@ static void bad_profiles(void **state)
 		if (jitk_is_profile(b->text, len)) {
 			jitk_policy *p = (jitk_policy *)1;
 			jitk_diag d2;
-			assert_int_equal(jitk_policy_parse_opts(b->text, len, "bad.json", o, &p, &d2), b->err);
+			assert_int_equal(jitk_policy_parse_opts(b->text, len, "bad.json", o, &p, &d2),
+					 b->err);
 			assert_null(p);
 			assert_int_equal(d2.line, d.line);
 			assert_int_equal(d2.col, d.col);
@@ -157,7 +158,8 @@ static void huge_profiles(void **state)
 	strcpy(t + l, "]}]}");
 	char *scpl = NULL;
 	jitk_diag d;
-	assert_int_equal(jitk_profile_import(t, strlen(t), "huge.json", &host_x86, &scpl, NULL, &d), JITK_E_RANGE);
+	assert_int_equal(jitk_profile_import(t, strlen(t), "huge.json", &host_x86, &scpl, NULL, &d),
+			 JITK_E_RANGE);
 	assert_non_null(strstr(d.msg, "more than"));
 	assert_int_equal(d.line, 1);
 	free(t);
@@ -178,8 +180,9 @@ static jitk_policy *load(const char *text, const jitk_profile_opts *o)
 
 static uint32_t ev(const jitk_policy *p, uint32_t arch, const char *name, uint64_t a0, uint64_t a1)
 {
-	jitk_arch ja = arch == AUDIT_ARCH_I386 ? JITK_ARCH_I386
-		       : arch == AUDIT_ARCH_AARCH64 ? JITK_ARCH_AARCH64 : JITK_ARCH_X86_64;
+	jitk_arch ja = arch == AUDIT_ARCH_I386      ? JITK_ARCH_I386
+		       : arch == AUDIT_ARCH_AARCH64 ? JITK_ARCH_AARCH64
+						    : JITK_ARCH_X86_64;
 	struct seccomp_data in = { .nr = jitk_syscall_nr(ja, name), .arch = arch, .args = { a0, a1 } };
 	assert_true(in.nr >= 0);
 	return jitk_policy_eval(p, &in);
@@ -196,7 +199,8 @@ static void unconditional_wins(void **state)
 	jitk_policy *p = load(S("{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ALLOW\", \"args\": "
 				"[{\"index\": 0, \"value\": 1, \"op\": \"SCMP_CMP_EQ\"}]},"
 				"{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 5},"
-				"{\"names\": [\"read\"], \"action\": \"SCMP_ACT_KILL\"}"), NULL);
+				"{\"names\": [\"read\"], \"action\": \"SCMP_ACT_KILL\"}"),
+			      NULL);
 	assert_int_equal(ev(p, X64, "read", 1, 0), JITK_RET_ERRNO | 5);
 	assert_int_equal(ev(p, X64, "read", 2, 0), JITK_RET_ERRNO | 5);
 	assert_int_equal(ev(p, X64, "write", 1, 0), EPERM_);
@@ -208,14 +212,16 @@ static void unconditional_wins(void **state)
 static void conditions(void **state)
 {
 	(void)state;
-	jitk_policy *p = load(S("{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ALLOW\", \"args\": "
-				"[{\"index\": 0, \"value\": 1, \"op\": \"SCMP_CMP_EQ\"}, {\"index\": 1, \"value\": 7, \"op\": \"SCMP_CMP_GE\"}]},"
-				"{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ALLOW\", \"args\": "
-				"[{\"index\": 0, \"value\": 9, \"op\": \"SCMP_CMP_EQ\"}]},"
-				"{\"names\": [\"write\"], \"action\": \"SCMP_ACT_ALLOW\", \"args\": "
-				"[{\"index\": 0, \"value\": 1, \"op\": \"SCMP_CMP_EQ\"}, {\"index\": 0, \"value\": 2, \"op\": \"SCMP_CMP_EQ\"}]},"
-				"{\"names\": [\"close\"], \"action\": \"SCMP_ACT_ALLOW\", \"args\": "
-				"[{\"index\": 0, \"value\": 6, \"valueTwo\": 4, \"op\": \"SCMP_CMP_MASKED_EQ\"}]}"), NULL);
+	jitk_policy *p = load(
+		S("{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ALLOW\", \"args\": "
+		  "[{\"index\": 0, \"value\": 1, \"op\": \"SCMP_CMP_EQ\"}, {\"index\": 1, \"value\": 7, \"op\": \"SCMP_CMP_GE\"}]},"
+		  "{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ALLOW\", \"args\": "
+		  "[{\"index\": 0, \"value\": 9, \"op\": \"SCMP_CMP_EQ\"}]},"
+		  "{\"names\": [\"write\"], \"action\": \"SCMP_ACT_ALLOW\", \"args\": "
+		  "[{\"index\": 0, \"value\": 1, \"op\": \"SCMP_CMP_EQ\"}, {\"index\": 0, \"value\": 2, \"op\": \"SCMP_CMP_EQ\"}]},"
+		  "{\"names\": [\"close\"], \"action\": \"SCMP_ACT_ALLOW\", \"args\": "
+		  "[{\"index\": 0, \"value\": 6, \"valueTwo\": 4, \"op\": \"SCMP_CMP_MASKED_EQ\"}]}"),
+		NULL);
 	assert_int_equal(ev(p, X64, "read", 1, 7), ALLOW);
 	assert_int_equal(ev(p, X64, "read", 1, 6), EPERM_);
 	assert_int_equal(ev(p, X64, "read", 9, 0), ALLOW);
@@ -239,7 +245,8 @@ static void default_action_entry_skipped(void **state)
 	(void)state;
 	jitk_policy *p = load(S("{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ERRNO\"},"
 				"{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ALLOW\", \"args\": "
-				"[{\"index\": 0, \"value\": 1, \"op\": \"SCMP_CMP_EQ\"}]}"), NULL);
+				"[{\"index\": 0, \"value\": 1, \"op\": \"SCMP_CMP_EQ\"}]}"),
+			      NULL);
 	assert_int_equal(ev(p, X64, "read", 1, 0), ALLOW);
 	assert_int_equal(ev(p, X64, "read", 2, 0), EPERM_);
 	jitk_policy_free(p);
@@ -259,7 +266,8 @@ static void actions(void **state)
 			      "{\"names\": [\"fstat\"], \"action\": \"SCMP_ACT_LOG\"},"
 			      "{\"names\": [\"lstat\"], \"action\": \"SCMP_ACT_NOTIFY\"},"
 			      "{\"name\": \"poll\", \"action\": \"SCMP_ACT_ERRNO\"},"
-			      "{\"names\": [\"lseek\"], \"action\": \"SCMP_ACT_KILL_THREAD\"}]}", NULL);
+			      "{\"names\": [\"lseek\"], \"action\": \"SCMP_ACT_KILL_THREAD\"}]}",
+			      NULL);
 	assert_int_equal(ev(p, X64, "getpid", 0, 0), JITK_RET_ERRNO | 38);
 	assert_int_equal(ev(p, X64, "read", 0, 0), JITK_RET_KILL_THREAD);
 	assert_int_equal(ev(p, X64, "write", 0, 0), JITK_RET_KILL_PROCESS);
@@ -280,18 +288,19 @@ static void actions(void **state)
 static void selection(void **state)
 {
 	(void)state;
-	const char *t = "{\"defaultAction\": \"SCMP_ACT_ERRNO\","
-			" \"archMap\": [{\"architecture\": \"SCMP_ARCH_X86_64\", \"subArchitectures\": [\"SCMP_ARCH_X86\"]},"
-			"  {\"architecture\": \"SCMP_ARCH_AARCH64\", \"subArchitectures\": null}],"
-			" \"syscalls\": ["
-			"  {\"names\": [\"read\"], \"action\": \"SCMP_ACT_ALLOW\", \"includes\": {\"caps\": [\"CAP_SYS_ADMIN\"]}},"
-			"  {\"names\": [\"write\"], \"action\": \"SCMP_ACT_ALLOW\", \"excludes\": {\"caps\": [\"CAP_SYS_ADMIN\"]}},"
-			"  {\"names\": [\"close\"], \"action\": \"SCMP_ACT_ALLOW\", \"includes\": {\"arches\": [\"arm64\"]}},"
-			"  {\"names\": [\"fstat\"], \"action\": \"SCMP_ACT_ALLOW\", \"includes\": {\"arches\": [\"amd64\"]}},"
-			"  {\"names\": [\"getpid\"], \"action\": \"SCMP_ACT_ALLOW\", \"includes\": {\"minKernel\": \"5.4\"}},"
-			"  {\"names\": [\"gettid\"], \"action\": \"SCMP_ACT_ALLOW\", \"excludes\": {\"minKernel\": \"5.4\"}},"
-			"  {\"names\": [\"dup\"], \"action\": \"SCMP_ACT_ALLOW\", \"includes\": {\"caps\": [\"CAP_KILL\", \"CAP_CHOWN\"]}}"
-			"]}";
+	const char *t =
+		"{\"defaultAction\": \"SCMP_ACT_ERRNO\","
+		" \"archMap\": [{\"architecture\": \"SCMP_ARCH_X86_64\", \"subArchitectures\": [\"SCMP_ARCH_X86\"]},"
+		"  {\"architecture\": \"SCMP_ARCH_AARCH64\", \"subArchitectures\": null}],"
+		" \"syscalls\": ["
+		"  {\"names\": [\"read\"], \"action\": \"SCMP_ACT_ALLOW\", \"includes\": {\"caps\": [\"CAP_SYS_ADMIN\"]}},"
+		"  {\"names\": [\"write\"], \"action\": \"SCMP_ACT_ALLOW\", \"excludes\": {\"caps\": [\"CAP_SYS_ADMIN\"]}},"
+		"  {\"names\": [\"close\"], \"action\": \"SCMP_ACT_ALLOW\", \"includes\": {\"arches\": [\"arm64\"]}},"
+		"  {\"names\": [\"fstat\"], \"action\": \"SCMP_ACT_ALLOW\", \"includes\": {\"arches\": [\"amd64\"]}},"
+		"  {\"names\": [\"getpid\"], \"action\": \"SCMP_ACT_ALLOW\", \"includes\": {\"minKernel\": \"5.4\"}},"
+		"  {\"names\": [\"gettid\"], \"action\": \"SCMP_ACT_ALLOW\", \"excludes\": {\"minKernel\": \"5.4\"}},"
+		"  {\"names\": [\"dup\"], \"action\": \"SCMP_ACT_ALLOW\", \"includes\": {\"caps\": [\"CAP_KILL\", \"CAP_CHOWN\"]}}"
+		"]}";
 	jitk_profile_opts o = { .host_arch = "x86_64", .kernel = "5.3" };
 	jitk_policy *p = load(t, &o); /* Docker's default caps */
 	assert_true(p->arch[JITK_ARCH_X86_64] && p->arch[JITK_ARCH_I386]);
@@ -332,8 +341,9 @@ static void selection(void **state)
 static void architectures_and_names(void **state)
 {
 	(void)state;
-	const char *t = A "\"architectures\": [\"SCMP_ARCH_X86\"], \"syscalls\": ["
-			"{\"names\": [\"newfstatat\", \"chown32\", \"reed\", \"read\", \"read\"], \"action\": \"SCMP_ACT_ALLOW\"}]}";
+	const char *t = A
+		"\"architectures\": [\"SCMP_ARCH_X86\"], \"syscalls\": ["
+		"{\"names\": [\"newfstatat\", \"chown32\", \"reed\", \"read\", \"read\"], \"action\": \"SCMP_ACT_ALLOW\"}]}";
 	jitk_policy *p = load(t, NULL);
 	assert_true(p->arch[JITK_ARCH_X86_64] && p->arch[JITK_ARCH_I386]);
 	assert_int_equal(ev(p, X64, "newfstatat", 0, 0), ALLOW);

@@ -16,11 +16,11 @@
 struct bad {
 	const char *main, *inc; /* inc: contents of inc.scpl, or NULL */
 	jitk_err err;
-	bool in_inc;            /* the error points into inc.scpl */
+	bool in_inc; /* the error points into inc.scpl */
 	unsigned line, col;
-	const char *msg;        /* fragment of diag.msg */
-	const char *hint;       /* fragment of diag.hint, NULL: not checked */
-	unsigned span;          /* 0: not checked */
+	const char *msg;  /* fragment of diag.msg */
+	const char *hint; /* fragment of diag.hint, NULL: not checked */
+	unsigned span;    /* 0: not checked */
 };
 
 /* clang-format off */
@@ -192,10 +192,9 @@ static void table(void **state)
 		memset(&d, 0x5a, sizeof d);
 		jitk_err e = jitk_policy_load(path, &p, &d);
 		bool ok = e == c->err && p == NULL && d.err == c->err &&
-			  ends_with(d.file, c->in_inc ? "/inc.scpl" : "/main.scpl") &&
-			  d.line == c->line && d.col == c->col && strstr(d.msg, c->msg) &&
-			  (!c->hint || strstr(d.hint, c->hint)) && d.hint[0] &&
-			  d.span >= 1 && (!c->span || d.span == c->span) && d.index == -1;
+			  ends_with(d.file, c->in_inc ? "/inc.scpl" : "/main.scpl") && d.line == c->line &&
+			  d.col == c->col && strstr(d.msg, c->msg) && (!c->hint || strstr(d.hint, c->hint)) &&
+			  d.hint[0] && d.span >= 1 && (!c->span || d.span == c->span) && d.index == -1;
 		if (!ok) {
 			print_error("case %zu: %s\n  got  %s (%s) %s:%u:%u span %u: %s [hint: %s]\n"
 				    "  want %s %s:%u:%u span %u: %s [hint: %s]\n",
@@ -264,7 +263,8 @@ static void limits(void **state)
 	 * "conditions nest at most 64 levels"). */
 	for (int kind = 0; kind < 2; kind++)
 		for (int depth = 63; depth <= 65; depth++) {
-			size_t n = (size_t)snprintf(text, sizeof text,
+			size_t n = (size_t)snprintf(
+				text, sizeof text,
 				"{ default_action = Allow; rules = [ { action = Kill; syscall = read; when = ");
 			for (int i = 0; i < depth; i++)
 				text[n++] = kind ? '(' : '!';

@@ -24,8 +24,7 @@ static jitk_policy *parse_ok(const char *text)
 	return p;
 }
 
-static uint32_t eval(const jitk_policy *p, uint32_t arch, uint32_t nr, uint64_t a0, uint64_t a1,
-		     uint64_t a2)
+static uint32_t eval(const jitk_policy *p, uint32_t arch, uint32_t nr, uint64_t a0, uint64_t a1, uint64_t a2)
 {
 	struct seccomp_data in;
 	memset(&in, 0, sizeof in);
@@ -48,11 +47,11 @@ static void paper_policy(void **state)
 				  "    { action = Allow; syscall = SYS_getpid };\n"
 				  "    { action = Allow; syscall = SYS_gettimeofday };\n"
 				  "  ] }\n");
-	assert_int_equal(eval(p, X86_64, 2, 0, 0, 0), ERRNO(13)); /* open */
-	assert_int_equal(eval(p, X86_64, 39, 0, 0, 0), ALLOW);    /* getpid */
-	assert_int_equal(eval(p, X86_64, 96, 7, 7, 7), ALLOW);    /* gettimeofday */
-	assert_int_equal(eval(p, X86_64, 0, 0, 0, 0), KILL);      /* read: default */
-	assert_int_equal(eval(p, X86_64, 257, 0, 0, 0), KILL);    /* openat */
+	assert_int_equal(eval(p, X86_64, 2, 0, 0, 0), ERRNO(13));      /* open */
+	assert_int_equal(eval(p, X86_64, 39, 0, 0, 0), ALLOW);         /* getpid */
+	assert_int_equal(eval(p, X86_64, 96, 7, 7, 7), ALLOW);         /* gettimeofday */
+	assert_int_equal(eval(p, X86_64, 0, 0, 0, 0), KILL);           /* read: default */
+	assert_int_equal(eval(p, X86_64, 257, 0, 0, 0), KILL);         /* openat */
 	assert_int_equal(eval(p, X86_64, 0xffffffffu, 0, 0, 0), KILL); /* nr -1 */
 	/* i386 is not listed: foreign_action (KillProcess by default), even for
 	 * i386's getpid (20) and for nr 39, 2. */
@@ -104,7 +103,7 @@ static void per_arch_numbers(void **state)
 	assert_int_equal(eval(p, X86_64, 39, 0, 0, 0), ALLOW);
 	assert_int_equal(eval(p, I386, 20, 0, 0, 0), ALLOW);
 	assert_int_equal(eval(p, AARCH64, 172, 0, 0, 0), ALLOW);
-	assert_int_equal(eval(p, I386, 39, 0, 0, 0), ERRNO(1));  /* mkdir */
+	assert_int_equal(eval(p, I386, 39, 0, 0, 0), ERRNO(1));   /* mkdir */
 	assert_int_equal(eval(p, X86_64, 20, 0, 0, 0), ERRNO(1)); /* writev */
 	assert_int_equal(eval(p, X86_64, 2, 0, 0, 0), ERRNO(2));
 	/* i386 open is 5: the open rule comes first, so not Errno 3. */
@@ -125,8 +124,8 @@ static void rule_arch_limits(void **state)
 	jitk_policy *p = parse_ok("{ arch = [x86_64; i386]; default_action = Errno 1; rules = [\n"
 				  "  { action = Errno 2; syscall = 20; arch = i386 };\n"
 				  "  { action = Allow; syscall = [getpid; 20] } ] }");
-	assert_int_equal(eval(p, I386, 20, 0, 0, 0), ERRNO(2));  /* i386 getpid */
-	assert_int_equal(eval(p, X86_64, 20, 0, 0, 0), ALLOW);   /* x86_64 writev */
+	assert_int_equal(eval(p, I386, 20, 0, 0, 0), ERRNO(2)); /* i386 getpid */
+	assert_int_equal(eval(p, X86_64, 20, 0, 0, 0), ALLOW);  /* x86_64 writev */
 	assert_int_equal(eval(p, X86_64, 39, 0, 0, 0), ALLOW);
 	assert_int_equal(eval(p, I386, 39, 0, 0, 0), ERRNO(1));
 	jitk_policy_free(p);
@@ -156,10 +155,12 @@ static void first_match_wins(void **state)
 static void tiocsti_low32(void **state)
 {
 	(void)state;
-	jitk_policy *wide = parse_ok("{ default_action = Allow; rules = [\n"
-				     "  { action = Errno EPERM; syscall = ioctl; when = arg1 == TIOCSTI } ] }");
-	jitk_policy *narrow = parse_ok("{ default_action = Allow; rules = [\n"
-				       "  { action = Errno EPERM; syscall = ioctl; when = low32(arg1) == TIOCSTI } ] }");
+	jitk_policy *wide =
+		parse_ok("{ default_action = Allow; rules = [\n"
+			 "  { action = Errno EPERM; syscall = ioctl; when = arg1 == TIOCSTI } ] }");
+	jitk_policy *narrow =
+		parse_ok("{ default_action = Allow; rules = [\n"
+			 "  { action = Errno EPERM; syscall = ioctl; when = low32(arg1) == TIOCSTI } ] }");
 	const uint64_t junk = 0xdeadbeef00005412u;
 	assert_int_equal(eval(wide, X86_64, 16, 0, 0x5412, 0), ERRNO(1));
 	assert_int_equal(eval(wide, X86_64, 16, 0, junk, 0), ERRNO(1)); /* no bypass */
@@ -199,11 +200,12 @@ static void tiocsti_low32(void **state)
 static void i386_args_are_32_bit(void **state)
 {
 	(void)state;
-	jitk_policy *p = parse_ok("{ arch = [x86_64; i386]; default_action = Allow; rules = [\n"
-				  "  { action = Errno EPERM; syscall = ioctl; when = arg1 == TIOCSTI };\n"
-				  "  { action = Errno 5; syscall = close; when = arg0 == -1 };\n"
-				  "  { action = Errno 6; syscall = openat; when = arg0 == AT_FDCWD };\n"
-				  "  { action = Errno 7; syscall = ioctl; arch = x86_64; when = arg2 > 0xffffffff } ] }");
+	jitk_policy *p = parse_ok(
+		"{ arch = [x86_64; i386]; default_action = Allow; rules = [\n"
+		"  { action = Errno EPERM; syscall = ioctl; when = arg1 == TIOCSTI };\n"
+		"  { action = Errno 5; syscall = close; when = arg0 == -1 };\n"
+		"  { action = Errno 6; syscall = openat; when = arg0 == AT_FDCWD };\n"
+		"  { action = Errno 7; syscall = ioctl; arch = x86_64; when = arg2 > 0xffffffff } ] }");
 	const uint64_t junk = 0xdeadbeef00005412u;
 	assert_int_equal(eval(p, I386, 54, 0, 0x5412, 0), ERRNO(1));
 	assert_int_equal(eval(p, I386, 54, 0, junk, 0), ERRNO(1));
@@ -229,8 +231,8 @@ static void i386_args_are_32_bit(void **state)
 
 /* The compiled filter, proved equal to p by jitk_compile, gives want on
  * the input too (the kernel cannot run x32 or aarch64 calls here). */
-static void filter_agrees(const jitk_policy *p, uint32_t arch, uint32_t nr, uint64_t a0,
-			  uint64_t a1, uint64_t a2, uint32_t want)
+static void filter_agrees(const jitk_policy *p, uint32_t arch, uint32_t nr, uint64_t a0, uint64_t a1,
+			  uint64_t a2, uint32_t want)
 {
 	jitk_filter *f = NULL;
 	jitk_diag d;
@@ -268,8 +270,9 @@ static void x32_compat_widths(void **state)
 static void constants_per_abi(void **state)
 {
 	(void)state;
-	jitk_policy *p = parse_ok("{ arch = [x86_64; aarch64]; default_action = Allow; rules = [\n"
-				  "  { action = Errno 2; syscall = openat; when = (arg2 & O_DIRECTORY) != 0 } ] }");
+	jitk_policy *p =
+		parse_ok("{ arch = [x86_64; aarch64]; default_action = Allow; rules = [\n"
+			 "  { action = Errno 2; syscall = openat; when = (arg2 & O_DIRECTORY) != 0 } ] }");
 	assert_int_equal(eval(p, X86_64, 257, 0, 0, 0200000), ERRNO(2));
 	assert_int_equal(eval(p, X86_64, 257, 0, 0, 040000), ALLOW);
 	assert_int_equal(eval(p, AARCH64, 56, 0, 0, 040000), ERRNO(2));
@@ -312,11 +315,12 @@ static void sixteen_bit_mode(void **state)
 static void reg64_whole_register(void **state)
 {
 	(void)state;
-	jitk_policy *p = parse_ok("{ arch = [x86_64; i386; x32]; default_action = Allow; rules = [\n"
-				  "  { action = Errno 1; syscall = socket; when = reg64(arg0) == AF_VSOCK };\n"
-				  "  { action = Errno 2; syscall = close; when = reg64(arg0) > 0xffffffff };\n"
-				  "  { action = Errno 3; syscall = chmod; when = (reg64(arg1) & 0x1ffff) == 0x10000 };\n"
-				  "  { action = Errno 4; syscall = dup; when = reg64(arg0) == -1 } ] }");
+	jitk_policy *p = parse_ok(
+		"{ arch = [x86_64; i386; x32]; default_action = Allow; rules = [\n"
+		"  { action = Errno 1; syscall = socket; when = reg64(arg0) == AF_VSOCK };\n"
+		"  { action = Errno 2; syscall = close; when = reg64(arg0) > 0xffffffff };\n"
+		"  { action = Errno 3; syscall = chmod; when = (reg64(arg1) & 0x1ffff) == 0x10000 };\n"
+		"  { action = Errno 4; syscall = dup; when = reg64(arg0) == -1 } ] }");
 	/* x86_64 socket (41): family is an int, yet reg64 sees the high half */
 	assert_int_equal(eval(p, X86_64, 41, 40, 0, 0), ERRNO(1));
 	assert_int_equal(eval(p, X86_64, 41, 0x100000028u, 0, 0), ALLOW);
@@ -359,9 +363,8 @@ static void relops_unsigned(void **state)
 		const char *op;
 		bool lt, eq, gt; /* result for x < 5, x == 5, x > 5 */
 	} ops[] = {
-		{ "==", false, true, false }, { "!=", true, false, true },
-		{ "<", true, false, false },  { "<=", true, true, false },
-		{ ">", false, false, true },  { ">=", false, true, true },
+		{ "==", false, true, false }, { "!=", true, false, true }, { "<", true, false, false },
+		{ "<=", true, true, false },  { ">", false, false, true }, { ">=", false, true, true },
 	};
 	for (size_t i = 0; i < 6; i++) {
 		char text[256];
@@ -424,7 +427,8 @@ static void masks_and_logic(void **state)
 	for (int i = 0; i < 6; i++) {
 		char text[256];
 		snprintf(text, sizeof text,
-			 "{ default_action = Allow; rules = [ { action = Kill; syscall = read; when = arg%d == 77 } ] }", i);
+			 "{ default_action = Allow; rules = [ { action = Kill; syscall = read; when = arg%d == 77 } ] }",
+			 i);
 		p = parse_ok(text);
 		struct seccomp_data in = { .nr = 0, .arch = X86_64 };
 		assert_int_equal(jitk_policy_eval(p, &in), ALLOW);
@@ -498,12 +502,18 @@ static void decide_names_the_rule(void **state)
 	memset(&in, 0, sizeof in);
 	in.arch = X86_64;
 	long rule = 99;
-	const struct { uint32_t arch; int nr; uint64_t a0; long rule; uint32_t ret; } cases[] = {
-		{ X86_64, 0, 0, 0, ALLOW },                      /* read(0): rule 0 */
-		{ X86_64, 0, 5, 1, 0 },                          /* read(5): rule 1, not 2 */
-		{ X86_64, 1, 0, 3, ERRNO(1) },                   /* write: the included rule */
-		{ X86_64, 39, 0, JITK_DECIDED_DEFAULT, ERRNO(13) }, /* getpid */
-		{ I386, 3, 0, JITK_DECIDED_FOREIGN, KILL },      /* i386 is not listed */
+	const struct {
+		uint32_t arch;
+		int nr;
+		uint64_t a0;
+		long rule;
+		uint32_t ret;
+	} cases[] = {
+		{ X86_64, 0, 0, 0, ALLOW },                                /* read(0): rule 0 */
+		{ X86_64, 0, 5, 1, 0 },                                    /* read(5): rule 1, not 2 */
+		{ X86_64, 1, 0, 3, ERRNO(1) },                             /* write: the included rule */
+		{ X86_64, 39, 0, JITK_DECIDED_DEFAULT, ERRNO(13) },        /* getpid */
+		{ I386, 3, 0, JITK_DECIDED_FOREIGN, KILL },                /* i386 is not listed */
 		{ X86_64, (int)(X32 | 0), 0, JITK_DECIDED_FOREIGN, KILL }, /* x32 read */
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {

@@ -36,7 +36,8 @@ static const char *in_tmp(const char *name)
 static void test_rule_positions(void **state)
 {
 	(void)state;
-	put_file("pos.rules", "[\n  { action = Allow; syscall = write };\n\n      { action = Allow; syscall = close } ]\n");
+	put_file("pos.rules",
+		 "[\n  { action = Allow; syscall = write };\n\n      { action = Allow; syscall = close } ]\n");
 	struct strbuf sb = { 0 };
 	sb_printf(&sb, "# positions\n{ default_action = Kill;\n  rules = [\n");
 	for (int i = 0; i < 2000; i++)
@@ -66,10 +67,9 @@ static void test_rule_positions(void **state)
 	jitk_free(text);
 }
 
-static const char *four_rules =
-	"{ default_action = Kill; rules = [ { action = Allow; syscall = read };\n"
-	"  { action = Allow; syscall = write }; { action = Allow; syscall = close };\n"
-	"  { action = Allow; syscall = getpid } ] }";
+static const char *four_rules = "{ default_action = Kill; rules = [ { action = Allow; syscall = read };\n"
+				"  { action = Allow; syscall = write }; { action = Allow; syscall = close };\n"
+				"  { action = Allow; syscall = getpid } ] }";
 
 static void test_max_rules(void **state)
 {
@@ -77,12 +77,12 @@ static void test_max_rules(void **state)
 	jitk_policy *p = NULL;
 	jitk_diag d;
 	jitk_policy_limits lim = { .max_rules = 4 };
-	assert_int_equal(jitk_policy_parse_limited(four_rules, strlen(four_rules), "four.scpl", &lim,
-						   &p, &d), JITK_OK);
+	assert_int_equal(jitk_policy_parse_limited(four_rules, strlen(four_rules), "four.scpl", &lim, &p, &d),
+			 JITK_OK);
 	jitk_policy_free(p);
 	lim.max_rules = 3;
-	assert_int_equal(jitk_policy_parse_limited(four_rules, strlen(four_rules), "four.scpl", &lim,
-						   &p, &d), JITK_E_TOO_BIG);
+	assert_int_equal(jitk_policy_parse_limited(four_rules, strlen(four_rules), "four.scpl", &lim, &p, &d),
+			 JITK_E_TOO_BIG);
 	assert_null(p);
 	assert_non_null(strstr(d.msg, "more than 3 rules"));
 	assert_int_equal(d.line, 3); /* the fourth rule's '{' */
@@ -131,8 +131,8 @@ static void test_exponential_includes(void **state)
 		} else {
 			k += (size_t)snprintf(body + k, sizeof body - k, "[ ");
 			for (int j = 0; j < 8; j++)
-				k += (size_t)snprintf(body + k, sizeof body - k, "%sinclude \"exp%02d.rules\"",
-						      j ? "; " : "", i + 1);
+				k += (size_t)snprintf(body + k, sizeof body - k,
+						      "%sinclude \"exp%02d.rules\"", j ? "; " : "", i + 1);
 			snprintf(body + k, sizeof body - k, " ]\n");
 		}
 		put_file(name, body);

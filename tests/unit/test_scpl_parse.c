@@ -76,15 +76,24 @@ static void every_action(void **state)
 		const char *text;
 		uint32_t ret;
 	} cases[] = {
-		{ "Allow", 0x7fff0000u },        { "Kill", 0x80000000u },
-		{ "KillProcess", 0x80000000u },  { "KillThread", 0x00000000u },
-		{ "Log", 0x7ffc0000u },          { "Notify", 0x7fc00000u },
-		{ "Trap", 0x00030000u },         { "Trap 7", 0x00030007u },
-		{ "Trap 0xffff", 0x0003ffffu },  { "Trace", 0x7ff00000u },
-		{ "Trace 3", 0x7ff00003u },      { "Trace 65535", 0x7ff0ffffu },
-		{ "Errno 0", 0x00050000u },      { "Errno EPERM", 0x00050001u },
-		{ "Errno EACCES", 0x0005000du }, { "Errno 4095", 0x00050fffu },
-		{ "Errno 010", 0x00050008u },    { "Errno ENOSYS", 0x00050026u },
+		{ "Allow", 0x7fff0000u },
+		{ "Kill", 0x80000000u },
+		{ "KillProcess", 0x80000000u },
+		{ "KillThread", 0x00000000u },
+		{ "Log", 0x7ffc0000u },
+		{ "Notify", 0x7fc00000u },
+		{ "Trap", 0x00030000u },
+		{ "Trap 7", 0x00030007u },
+		{ "Trap 0xffff", 0x0003ffffu },
+		{ "Trace", 0x7ff00000u },
+		{ "Trace 3", 0x7ff00003u },
+		{ "Trace 65535", 0x7ff0ffffu },
+		{ "Errno 0", 0x00050000u },
+		{ "Errno EPERM", 0x00050001u },
+		{ "Errno EACCES", 0x0005000du },
+		{ "Errno 4095", 0x00050fffu },
+		{ "Errno 010", 0x00050008u },
+		{ "Errno ENOSYS", 0x00050026u },
 		{ "Trap EPERM | 0x100", 0x00030101u },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
@@ -106,11 +115,12 @@ static void every_action(void **state)
 static void syscall_lists(void **state)
 {
 	(void)state;
-	jitk_policy *p = parse_ok("{ arch = [x86_64; i386; x32; aarch64]; default_action = Allow;\n"
-				  "  rules = [ { action = Kill; syscalls = [SYS_write; read; 2; __NR_read; 0] };\n"
-				  "            { action = Kill; syscall = getpid };\n"
-				  "            { action = Kill; syscall = [open; openat;] };\n"
-				  "            { action = Kill; syscall = 0x40000000 } ] }");
+	jitk_policy *p =
+		parse_ok("{ arch = [x86_64; i386; x32; aarch64]; default_action = Allow;\n"
+			 "  rules = [ { action = Kill; syscalls = [SYS_write; read; 2; __NR_read; 0] };\n"
+			 "            { action = Kill; syscall = getpid };\n"
+			 "            { action = Kill; syscall = [open; openat;] };\n"
+			 "            { action = Kill; syscall = 0x40000000 } ] }");
 	assert_int_equal(p->nrules, 4);
 	const struct pol_rule *r = p->rules;
 	ASSERT_NRS(&r[0], JITK_ARCH_X86_64, 0, 1, 2);
@@ -142,7 +152,8 @@ static void syscall_lists(void **state)
 /* Parse one rule's condition. */
 static jitk_policy *parse_when(const char *when)
 {
-	static const char pre[] = "{ default_action = Allow; rules = [ { action = Kill; syscall = read; when = ";
+	static const char pre[] =
+		"{ default_action = Allow; rules = [ { action = Kill; syscall = read; when = ";
 	static const char post[] = " } ] }";
 	size_t n = strlen(when);
 	char *text = malloc(sizeof pre + n + sizeof post);
@@ -155,8 +166,8 @@ static jitk_policy *parse_when(const char *when)
 	return p;
 }
 
-static void assert_cmp(const struct pol_cond *c, unsigned arg, bool low32, enum pol_op op,
-		       uint64_t mask, uint64_t value)
+static void assert_cmp(const struct pol_cond *c, unsigned arg, bool low32, enum pol_op op, uint64_t mask,
+		       uint64_t value)
 {
 	assert_non_null(c);
 	assert_int_equal(c->kind, POL_CMP);
@@ -364,7 +375,8 @@ static void arch_lists(void **state)
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
 		char text[256];
-		snprintf(text, sizeof text, "{ rules = []; arch = %s; default_action = Allow }", cases[i].arch);
+		snprintf(text, sizeof text, "{ rules = []; arch = %s; default_action = Allow }",
+			 cases[i].arch);
 		jitk_policy *p = parse_ok(text);
 		for (int a = 0; a < JITK_ARCH__COUNT; a++)
 			assert_int_equal(p->arch[a], cases[i].want[a]);
@@ -378,12 +390,13 @@ static void arch_lists(void **state)
 static void comments_and_layout(void **state)
 {
 	(void)state;
-	jitk_policy *p = parse_ok("# hash comment { not parsed\n"
-				  "// line comment\n"
-				  "(* block (* nested *) comment ; } *)\n"
-				  "{rules=[{syscall=read;action=Allow;when=(* c *)(arg0==1)};\n"
-				  "\t{when = arg0 != 2 # trailing\n ; action = Log // x\n ; syscall = [ write ; ] ; } ; ] ;\n"
-				  "\r\n default_action=Errno EPERM;}# end");
+	jitk_policy *p = parse_ok(
+		"# hash comment { not parsed\n"
+		"// line comment\n"
+		"(* block (* nested *) comment ; } *)\n"
+		"{rules=[{syscall=read;action=Allow;when=(* c *)(arg0==1)};\n"
+		"\t{when = arg0 != 2 # trailing\n ; action = Log // x\n ; syscall = [ write ; ] ; } ; ] ;\n"
+		"\r\n default_action=Errno EPERM;}# end");
 	assert_int_equal(p->nrules, 2);
 	assert_int_equal(p->default_action, 0x00050001u);
 	assert_int_equal(p->rules[0].action, 0x7fff0000u);
@@ -436,7 +449,8 @@ static void includes(void **state)
 			 "  { action = Allow; syscall = close };\n"
 			 "  include \"sub/a.scpl\"; ] }\n");
 	snprintf(path, sizeof path, "%s/sub/a.scpl", dir);
-	write_text(path, "# rules for writing\n[ { action = Errno 5; syscall = write };\n include \"b.scpl\" ]\n");
+	write_text(path,
+		   "# rules for writing\n[ { action = Errno 5; syscall = write };\n include \"b.scpl\" ]\n");
 	snprintf(path, sizeof path, "%s/sub/b.scpl", dir);
 	write_text(path, "[]");
 	snprintf(path, sizeof path, "%s/sub/c.scpl", dir);

@@ -43,12 +43,14 @@ static void assert_same_at(const jitk_policy *x, const jitk_policy *y, int a, in
 			j++;
 		if (i == x->nrules || j == y->nrules) {
 			if (i != x->nrules || j != y->nrules)
-				fail_msg("%s nr %d: different number of rules", jitk_arch_name((jitk_arch)a), nr);
+				fail_msg("%s nr %d: different number of rules",
+					 jitk_arch_name((jitk_arch)a), nr);
 			return;
 		}
 		if (x->rules[i].action != y->rules[j].action ||
 		    !pol_cond_equal(x->rules[i].cond, y->rules[j].cond))
-			fail_msg("%s nr %d: rule %zu and rule %zu differ", jitk_arch_name((jitk_arch)a), nr, i, j);
+			fail_msg("%s nr %d: rule %zu and rule %zu differ", jitk_arch_name((jitk_arch)a), nr,
+				 i, j);
 		i++;
 		j++;
 	}
@@ -166,13 +168,14 @@ static void hard_cases(void **state)
 static void printed_text(void **state)
 {
 	(void)state;
-	jitk_policy *p = parse_ok("{ arch = [x86_64; aarch64]; default_action = Errno EACCES;\n"
-				  "  rules = [ { action = Allow; syscalls = [open; read] };\n"
-				  "            { action = Trap 5; syscall = read; arch = [aarch64];\n"
-				  "              when = arg0 == 1 || arg1 != 2 };\n"
-				  "            { action = Trap 6; syscall = read;\n"
-				  "              when = reg64(arg0) == 0x100000001 && (reg64(arg1) & 0xffff00000000) != 0 } ] }",
-				  "t.scpl");
+	jitk_policy *p = parse_ok(
+		"{ arch = [x86_64; aarch64]; default_action = Errno EACCES;\n"
+		"  rules = [ { action = Allow; syscalls = [open; read] };\n"
+		"            { action = Trap 5; syscall = read; arch = [aarch64];\n"
+		"              when = arg0 == 1 || arg1 != 2 };\n"
+		"            { action = Trap 6; syscall = read;\n"
+		"              when = reg64(arg0) == 0x100000001 && (reg64(arg1) & 0xffff00000000) != 0 } ] }",
+		"t.scpl");
 	char *s = print_ok(p);
 	assert_non_null(strstr(s, "arch = [x86_64; aarch64];"));
 	assert_non_null(strstr(s, "default_action = Errno EACCES;"));
@@ -233,10 +236,8 @@ static void unprintable(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(shipped_policies),
-		cmocka_unit_test(hard_cases),
-		cmocka_unit_test(printed_text),
-		cmocka_unit_test(low32_negative),
+		cmocka_unit_test(shipped_policies), cmocka_unit_test(hard_cases),
+		cmocka_unit_test(printed_text),     cmocka_unit_test(low32_negative),
 		cmocka_unit_test(unprintable),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -45,7 +45,7 @@ static uint32_t run_enc(const jitk_insn *p, size_t n, const uint32_t w[SMT_NWORD
 	Z3_del_context(c);
 	return v;
 }
-#define RUN_ENC(w, ...) \
+#define RUN_ENC(w, ...)                             \
 	run_enc((const jitk_insn[]){ __VA_ARGS__ }, \
 		sizeof((const jitk_insn[]){ __VA_ARGS__ }) / sizeof(jitk_insn), w)
 
@@ -79,8 +79,7 @@ static uint32_t pick_const(rng_t *r, const struct pool *pl)
 	switch (rng_below(r, 4)) {
 	case 0: return rng_below(r, 8);
 	case 1: return rng_u32(r);
-	default:
-		return pl->n ? pl->v[rng_below(r, (uint32_t)pl->n)] + rng_below(r, 3) - 1 : 0;
+	default: return pl->n ? pl->v[rng_below(r, (uint32_t)pl->n)] + rng_below(r, 3) - 1 : 0;
 	}
 }
 
@@ -119,9 +118,7 @@ static size_t gen_prog(rng_t *r, jitk_insn *p, size_t maxn, struct pool *pl)
 			in.jf = (uint8_t)rng_u32(r);
 			in.k = rng_u32(r);
 			break;
-		case OPND_ABS:
-			in.k = 4 * rng_below(r, 16);
-			break;
+		case OPND_ABS: in.k = 4 * rng_below(r, 16); break;
 		case OPND_MEM:
 			if (op == INSN_ST || op == INSN_STX) {
 				in.k = rng_below(r, 16);
@@ -140,9 +137,7 @@ static size_t gen_prog(rng_t *r, jitk_insn *p, size_t maxn, struct pool *pl)
 				in.k = pick_const(r, pl);
 			pool_add(pl, in.k);
 			break;
-		case OPND_JA:
-			in.k = jump_off(r, pc, n, 0xffffffffu);
-			break;
+		case OPND_JA: in.k = jump_off(r, pc, n, 0xffffffffu); break;
 		case OPND_JK:
 		case OPND_JX:
 			in.jt = (uint8_t)jump_off(r, pc, n, 256);
@@ -150,13 +145,11 @@ static size_t gen_prog(rng_t *r, jitk_insn *p, size_t maxn, struct pool *pl)
 			in.k = pick_const(r, pl);
 			pool_add(pl, in.k);
 			break;
-		default:
-			fail_msg("unexpected operand shape");
+		default: fail_msg("unexpected operand shape");
 		}
 		p[pc] = in;
 	}
-	p[n - 1] = rng_below(r, 2) ? (jitk_insn){ 0x06, 0, 0, rng_u32(r) }
-				   : (jitk_insn){ 0x16, 0, 0, 0 };
+	p[n - 1] = rng_below(r, 2) ? (jitk_insn){ 0x06, 0, 0, rng_u32(r) } : (jitk_insn){ 0x16, 0, 0, 0 };
 	return n;
 }
 
@@ -236,12 +229,13 @@ static void div_by_x_zero_returns_zero(void **state)
 		w[0] = nr;
 		/* ld #100; ldx #0; div x; ret #5 */
 		assert_int_equal(RUN_ENC(w, { 0x00, 0, 0, 100 }, { 0x01, 0, 0, 0 }, { 0x3c, 0, 0, 0 },
-					 { 0x06, 0, 0, 5 }), 0);
+					 { 0x06, 0, 0, 5 }),
+				 0);
 		uint32_t v = RUN_ENC(w, { 0x00, 0, 0, 100 }, { 0x20, 0, 0, 0 }, { 0x07, 0, 0, 0 },
 				     { 0x00, 0, 0, 100 }, { 0x3c, 0, 0, 0 }, { 0x06, 0, 0, 0x7fff0000 });
 		assert_int_equal(v, nr == 0 ? 0 : 0x7fff0000);
-		v = RUN_ENC(w, { 0x20, 0, 0, 0 }, { 0x07, 0, 0, 0 }, { 0x00, 0, 0, 100 },
-			    { 0x3c, 0, 0, 0 }, { 0x16, 0, 0, 0 });
+		v = RUN_ENC(w, { 0x20, 0, 0, 0 }, { 0x07, 0, 0, 0 }, { 0x00, 0, 0, 100 }, { 0x3c, 0, 0, 0 },
+			    { 0x16, 0, 0, 0 });
 		assert_int_equal(v, nr == 0 ? 0 : 100 / nr);
 	}
 }
@@ -252,14 +246,15 @@ static void shift_by_x_masks_31(void **state)
 	(void)state;
 	uint32_t w[SMT_NWORDS] = { 0 };
 	/* ld #1; ldx #33; lsh x; ret a  ->  2 */
-	assert_int_equal(RUN_ENC(w, { 0x00, 0, 0, 1 }, { 0x01, 0, 0, 33 }, { 0x6c, 0, 0, 0 },
-				 { 0x16, 0, 0, 0 }), 2);
+	assert_int_equal(
+		RUN_ENC(w, { 0x00, 0, 0, 1 }, { 0x01, 0, 0, 33 }, { 0x6c, 0, 0, 0 }, { 0x16, 0, 0, 0 }), 2);
 	/* ld #0x80000000; ldx #63; rsh x; ret a  ->  1 */
 	assert_int_equal(RUN_ENC(w, { 0x00, 0, 0, 0x80000000u }, { 0x01, 0, 0, 63 }, { 0x7c, 0, 0, 0 },
-				 { 0x16, 0, 0, 0 }), 1);
+				 { 0x16, 0, 0, 0 }),
+			 1);
 	/* a count of 32 is a count of 0 */
-	assert_int_equal(RUN_ENC(w, { 0x00, 0, 0, 5 }, { 0x01, 0, 0, 32 }, { 0x6c, 0, 0, 0 },
-				 { 0x16, 0, 0, 0 }), 5);
+	assert_int_equal(
+		RUN_ENC(w, { 0x00, 0, 0, 5 }, { 0x01, 0, 0, 32 }, { 0x6c, 0, 0, 0 }, { 0x16, 0, 0, 0 }), 5);
 }
 
 static void len_and_registers(void **state)
@@ -277,14 +272,17 @@ static void len_and_registers(void **state)
 	assert_int_equal(RUN_ENC(w, { 0x00, 0, 0, 0x10000 }, { 0x24, 0, 0, 0x10001 }, { 0x16, 0, 0, 0 }),
 			 0x10000);
 	assert_int_equal(RUN_ENC(w, { 0x00, 0, 0, 9 }, { 0x02, 0, 0, 15 }, { 0x00, 0, 0, 1 },
-				 { 0x61, 0, 0, 15 }, { 0x87, 0, 0, 0 }, { 0x16, 0, 0, 0 }), 9);
+				 { 0x61, 0, 0, 15 }, { 0x87, 0, 0, 0 }, { 0x16, 0, 0, 0 }),
+			 9);
 	/* jset / jge / jgt / ja with a merge point */
 	w[0] = 6;
 	assert_int_equal(RUN_ENC(w, { 0x20, 0, 0, 0 }, { 0x45, 0, 2, 4 }, { 0x00, 0, 0, 1 },
-				 { 0x05, 0, 0, 1 }, { 0x00, 0, 0, 2 }, { 0x16, 0, 0, 0 }), 1);
+				 { 0x05, 0, 0, 1 }, { 0x00, 0, 0, 2 }, { 0x16, 0, 0, 0 }),
+			 1);
 	w[0] = 3;
 	assert_int_equal(RUN_ENC(w, { 0x20, 0, 0, 0 }, { 0x45, 0, 2, 4 }, { 0x00, 0, 0, 1 },
-				 { 0x05, 0, 0, 1 }, { 0x00, 0, 0, 2 }, { 0x16, 0, 0, 0 }), 2);
+				 { 0x05, 0, 0, 1 }, { 0x00, 0, 0, 2 }, { 0x16, 0, 0, 0 }),
+			 2);
 }
 
 static jitk_err enc_err(const jitk_insn *p, size_t n, jitk_diag *d)
@@ -297,7 +295,7 @@ static jitk_err enc_err(const jitk_insn *p, size_t n, jitk_diag *d)
 	Z3_del_context(c);
 	return err;
 }
-#define ENC_ERR(d, ...) \
+#define ENC_ERR(d, ...)                             \
 	enc_err((const jitk_insn[]){ __VA_ARGS__ }, \
 		sizeof((const jitk_insn[]){ __VA_ARGS__ }) / sizeof(jitk_insn), d)
 
@@ -310,7 +308,7 @@ static void encoder_refuses_invalid(void **state)
 	assert_int_equal(ENC_ERR(&d, { 0x94, 0, 0, 3 }, { 0x06, 0, 0, R }), JITK_E_CHECK); /* MOD */
 	assert_int_equal(d.index, 0);
 	assert_int_equal(ENC_ERR(&d, { 0x28, 0, 0, 0 }, { 0x06, 0, 0, R }), JITK_E_CHECK); /* LDH */
-	assert_int_equal(ENC_ERR(&d, { 0x0e, 0, 0, 0 }), JITK_E_CHECK);                  /* RET|X */
+	assert_int_equal(ENC_ERR(&d, { 0x0e, 0, 0, 0 }), JITK_E_CHECK);                    /* RET|X */
 	assert_int_equal(ENC_ERR(&d, { 0x20, 0, 0, 64 }, { 0x06, 0, 0, R }), JITK_E_CHECK);
 	assert_int_equal(ENC_ERR(&d, { 0x20, 0, 0, 2 }, { 0x06, 0, 0, R }), JITK_E_CHECK);
 	assert_int_equal(ENC_ERR(&d, { 0x60, 0, 0, 3 }, { 0x16, 0, 0, 0 }), JITK_E_CHECK); /* M[3] unset */
@@ -319,7 +317,8 @@ static void encoder_refuses_invalid(void **state)
 	assert_int_equal(ENC_ERR(&d, { 0x02, 0, 0, 16 }, { 0x16, 0, 0, 0 }), JITK_E_CHECK);
 	/* M[1] written on one path only */
 	assert_int_equal(ENC_ERR(&d, { 0x20, 0, 0, 0 }, { 0x15, 0, 1, 1 }, { 0x02, 0, 0, 1 },
-				 { 0x60, 0, 0, 1 }, { 0x16, 0, 0, 0 }), JITK_E_CHECK);
+				 { 0x60, 0, 0, 1 }, { 0x16, 0, 0, 0 }),
+			 JITK_E_CHECK);
 	assert_int_equal(ENC_ERR(&d, { 0x15, 1, 0, 1 }, { 0x06, 0, 0, R }), JITK_E_CHECK); /* jt out */
 	assert_int_equal(d.index, 0);
 	assert_int_equal(ENC_ERR(&d, { 0x15, 0, 5, 1 }, { 0x06, 0, 0, R }), JITK_E_CHECK); /* jf out */

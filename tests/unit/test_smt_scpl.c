@@ -12,8 +12,7 @@
 
 #include <linux/audit.h>
 
-static uint32_t eval_term(Z3_context c, Z3_ast t, const struct smt_input *in,
-			  const struct seccomp_data *sd)
+static uint32_t eval_term(Z3_context c, Z3_ast t, const struct smt_input *in, const struct seccomp_data *sd)
 {
 	uint32_t w[SMT_NWORDS];
 	smt_words_of(sd, w);
@@ -38,8 +37,9 @@ struct tpol {
 };
 
 static const uint32_t actions[] = {
-	JITK_RET_ALLOW, JITK_RET_KILL_PROCESS, JITK_RET_KILL_THREAD, JITK_RET_ERRNO | 1,
-	JITK_RET_ERRNO | 13, JITK_RET_TRAP | 7, JITK_RET_LOG, JITK_RET_TRACE | 2, JITK_RET_USER_NOTIF,
+	JITK_RET_ALLOW,     JITK_RET_KILL_PROCESS, JITK_RET_KILL_THREAD,
+	JITK_RET_ERRNO | 1, JITK_RET_ERRNO | 13,   JITK_RET_TRAP | 7,
+	JITK_RET_LOG,       JITK_RET_TRACE | 2,    JITK_RET_USER_NOTIF,
 };
 #define NACTIONS (sizeof actions / sizeof *actions)
 
@@ -50,8 +50,16 @@ static uint32_t rand_action(rng_t *r)
 
 static uint64_t rand_value(rng_t *r)
 {
-	static const uint64_t edge[] = { 0, 1, 2, 0x7fffffff, 0x80000000, 0xffffffff, 0x100000000ull,
-					 0xffffffffffffffffull, 0xffffffff00000000ull, 0x5401 };
+	static const uint64_t edge[] = { 0,
+					 1,
+					 2,
+					 0x7fffffff,
+					 0x80000000,
+					 0xffffffff,
+					 0x100000000ull,
+					 0xffffffffffffffffull,
+					 0xffffffff00000000ull,
+					 0x5401 };
 	switch (rng_below(r, 3)) {
 	case 0: return edge[rng_below(r, sizeof edge / sizeof *edge)];
 	case 1: return rng_below(r, 16);
@@ -144,8 +152,8 @@ static void rand_policy(rng_t *r, struct tpol *t)
 
 static void rand_input(rng_t *r, const struct tpol *t, struct seccomp_data *sd)
 {
-	static const uint32_t archs[] = { AUDIT_ARCH_X86_64, AUDIT_ARCH_X86_64, AUDIT_ARCH_I386,
-					  AUDIT_ARCH_AARCH64, AUDIT_ARCH_ARM, 0 };
+	static const uint32_t archs[] = { AUDIT_ARCH_X86_64,  AUDIT_ARCH_X86_64, AUDIT_ARCH_I386,
+					  AUDIT_ARCH_AARCH64, AUDIT_ARCH_ARM,    0 };
 	memset(sd, 0, sizeof *sd);
 	sd->arch = rng_below(r, 10) ? archs[rng_below(r, 6)] : rng_u32(r);
 	sd->nr = (int)rng_below(r, 22) - 1;
@@ -159,8 +167,10 @@ static void rand_input(rng_t *r, const struct tpol *t, struct seccomp_data *sd)
 	const struct pol_rule *ru = &t->rules[ri];
 	if (rng_below(r, 3) && ru->nnrs[a]) {
 		static const uint32_t audit[JITK_ARCH__COUNT] = {
-			[JITK_ARCH_X86_64] = AUDIT_ARCH_X86_64, [JITK_ARCH_I386] = AUDIT_ARCH_I386,
-			[JITK_ARCH_X32] = AUDIT_ARCH_X86_64, [JITK_ARCH_AARCH64] = AUDIT_ARCH_AARCH64,
+			[JITK_ARCH_X86_64] = AUDIT_ARCH_X86_64,
+			[JITK_ARCH_I386] = AUDIT_ARCH_I386,
+			[JITK_ARCH_X32] = AUDIT_ARCH_X86_64,
+			[JITK_ARCH_AARCH64] = AUDIT_ARCH_AARCH64,
 		};
 		sd->arch = audit[a];
 		sd->nr = ru->nrs[a][rng_below(r, (uint32_t)ru->nnrs[a])];
@@ -208,8 +218,7 @@ static void random_policies_match_eval(void **state)
 		}
 		Z3_del_context(c);
 	}
-	print_message("compared %lu (policy, input) pairs, %lu decided by a rule\n", compared,
-		      nondefault);
+	print_message("compared %lu (policy, input) pairs, %lu decided by a rule\n", compared, nondefault);
 	/* The inputs must exercise the rules, not only the defaults. */
 	assert_true(nondefault > compared / 10);
 }
@@ -222,10 +231,10 @@ static void semantics_by_hand(void **state)
 	 *   rules = [ { action = Allow; syscall = ioctl; when = low32(arg1) != 0x5412 };
 	 *             { action = Errno 13; syscall = ioctl };
 	 *             { action = Log; syscall = [getpid; ioctl] } ] } */
-	static const int ioctl64[] = { 16 }, both64[] = { 16, 39 }, ioctl32[] = { 54 },
-			 both32[] = { 20, 54 };
-	static const struct pol_cond tiocsti = { .kind = POL_CMP, .arg = 1, .low32 = true,
-						 .op = POL_NE, .mask = ~0ull, .value = 0x5412 };
+	static const int ioctl64[] = { 16 }, both64[] = { 16, 39 }, ioctl32[] = { 54 }, both32[] = { 20, 54 };
+	static const struct pol_cond tiocsti = {
+		.kind = POL_CMP, .arg = 1, .low32 = true, .op = POL_NE, .mask = ~0ull, .value = 0x5412
+	};
 	struct pol_rule rules[3] = {
 		{ .action = JITK_RET_ALLOW, .cond = &tiocsti },
 		{ .action = JITK_RET_ERRNO | 13 },
@@ -237,8 +246,10 @@ static void semantics_by_hand(void **state)
 	rules[0].nrs[JITK_ARCH_I386] = ioctl32, rules[0].nnrs[JITK_ARCH_I386] = 1;
 	rules[1].nrs[JITK_ARCH_I386] = ioctl32, rules[1].nnrs[JITK_ARCH_I386] = 1;
 	rules[2].nrs[JITK_ARCH_I386] = both32, rules[2].nnrs[JITK_ARCH_I386] = 2;
-	jitk_policy p = { .default_action = JITK_RET_ERRNO | 1, .foreign_action = JITK_RET_KILL_THREAD,
-			  .nrules = 3, .rules = rules };
+	jitk_policy p = { .default_action = JITK_RET_ERRNO | 1,
+			  .foreign_action = JITK_RET_KILL_THREAD,
+			  .nrules = 3,
+			  .rules = rules };
 	p.arch[JITK_ARCH_X86_64] = p.arch[JITK_ARCH_I386] = true;
 
 	struct {
@@ -274,8 +285,9 @@ static void semantics_by_hand(void **state)
 	}
 	/* Without low32 the same: ioctl's cmd is an unsigned int, the kernel
 	 * uses 32 bits of it (docs/scpl.md "Argument widths", issue 9). */
-	static const struct pol_cond full = { .kind = POL_CMP, .arg = 1, .op = POL_NE,
-					      .mask = ~0ull, .value = 0x5412 };
+	static const struct pol_cond full = {
+		.kind = POL_CMP, .arg = 1, .op = POL_NE, .mask = ~0ull, .value = 0x5412
+	};
 	rules[0].cond = &full;
 	term = smt_scpl(c, &p, &in);
 	struct seccomp_data sd = { .nr = 16, .arch = AUDIT_ARCH_X86_64 };
@@ -283,8 +295,9 @@ static void semantics_by_hand(void **state)
 	assert_int_equal(eval_term(c, term, &in, &sd), JITK_RET_ERRNO | 13);
 	assert_int_equal(jitk_policy_eval(&p, &sd), JITK_RET_ERRNO | 13);
 	/* On its unsigned long arg2 a compare reads all 64 bits. */
-	static const struct pol_cond wide = { .kind = POL_CMP, .arg = 2, .op = POL_NE,
-					      .mask = ~0ull, .value = 0x5412 };
+	static const struct pol_cond wide = {
+		.kind = POL_CMP, .arg = 2, .op = POL_NE, .mask = ~0ull, .value = 0x5412
+	};
 	rules[0].cond = &wide;
 	term = smt_scpl(c, &p, &in);
 	sd.args[1] = 0;
@@ -295,8 +308,9 @@ static void semantics_by_hand(void **state)
 	assert_int_equal(eval_term(c, term, &in, &sd), JITK_RET_ERRNO | 13);
 	/* reg64(arg1) reads all 64 bits of ioctl's unsigned int cmd, on i386
 	 * too: the junk high half makes it differ from 0x5412. */
-	static const struct pol_cond reg = { .kind = POL_CMP, .arg = 1, .reg64 = true, .op = POL_NE,
-					     .mask = ~0ull, .value = 0x5412 };
+	static const struct pol_cond reg = {
+		.kind = POL_CMP, .arg = 1, .reg64 = true, .op = POL_NE, .mask = ~0ull, .value = 0x5412
+	};
 	rules[0].cond = &reg;
 	term = smt_scpl(c, &p, &in);
 	sd.args[2] = 0;
@@ -322,15 +336,17 @@ static void number_runs(void **state)
 	struct pol_rule rule = { .action = JITK_RET_ALLOW };
 	rule.nrs[JITK_ARCH_AARCH64] = nrs;
 	rule.nnrs[JITK_ARCH_AARCH64] = sizeof nrs / sizeof *nrs;
-	jitk_policy p = { .default_action = JITK_RET_ERRNO | 2, .foreign_action = 0, .nrules = 1,
-			  .rules = &rule };
+	jitk_policy p = {
+		.default_action = JITK_RET_ERRNO | 2, .foreign_action = 0, .nrules = 1, .rules = &rule
+	};
 	p.arch[JITK_ARCH_AARCH64] = true;
 	Z3_context c = z3test_ctx();
 	struct smt_input in;
 	smt_input_init(c, &in);
 	Z3_ast term = smt_scpl(c, &p, &in);
-	static const int probe[] = { -4, -3, -2, -1, 0, 1, 2, 4, 5, 6, 2147483645, 2147483646,
-				     2147483647, INT32_MIN, INT32_MIN + 1 };
+	static const int probe[] = { -4,         -3,         -2,         -1,        0,
+				     1,          2,          4,          5,         6,
+				     2147483645, 2147483646, 2147483647, INT32_MIN, INT32_MIN + 1 };
 	for (size_t i = 0; i < sizeof probe / sizeof *probe; i++) {
 		struct seccomp_data sd = { .nr = probe[i], .arch = AUDIT_ARCH_AARCH64 };
 		uint32_t want = jitk_policy_eval(&p, &sd);

@@ -27,9 +27,9 @@ static void fold_cases(void **state)
 		uint32_t want;
 	} t[] = {
 		{ { JITK_RET_ALLOW }, 1, JITK_RET_ALLOW },
-		{ { JITK_RET_ALLOW | 7 }, 1, JITK_RET_ALLOW },           /* data dropped */
+		{ { JITK_RET_ALLOW | 7 }, 1, JITK_RET_ALLOW }, /* data dropped */
 		{ { JITK_RET_LOG | 3, JITK_RET_ALLOW }, 2, JITK_RET_LOG | 3 },
-		{ { ERRNO(1), ERRNO(2) }, 2, ERRNO(2) },                  /* tie: newest */
+		{ { ERRNO(1), ERRNO(2) }, 2, ERRNO(2) }, /* tie: newest */
 		{ { ERRNO(2), ERRNO(1), JITK_RET_ALLOW }, 3, ERRNO(1) },
 		{ { TRAP(5), ERRNO(1) }, 2, TRAP(5) },
 		{ { JITK_RET_KILL_THREAD, JITK_RET_KILL_PROCESS }, 2, JITK_RET_KILL_PROCESS },
@@ -52,8 +52,8 @@ static void fold_cases(void **state)
 static uint32_t some_ret(rng_t *r)
 {
 	static const uint32_t acts[] = { JITK_RET_KILL_PROCESS, JITK_RET_KILL_THREAD, JITK_RET_TRAP,
-					 JITK_RET_ERRNO, JITK_RET_USER_NOTIF, JITK_RET_TRACE,
-					 JITK_RET_LOG, JITK_RET_ALLOW };
+					 JITK_RET_ERRNO,        JITK_RET_USER_NOTIF,  JITK_RET_TRACE,
+					 JITK_RET_LOG,          JITK_RET_ALLOW };
 	if (rng_below(r, 8) == 0)
 		return rng_u32(r);
 	return acts[rng_below(r, 8)] | rng_below(r, 3);
@@ -82,9 +82,8 @@ static void smt_twin(void **state)
 /* ld [off]; jeq #k, 0, 1; ret #hit; ret #miss */
 static jitk_filter *rule(uint32_t off, uint32_t k, uint32_t hit, uint32_t miss)
 {
-	return TEST_FILTER({ BPF_LD | BPF_W | BPF_ABS, 0, 0, off },
-			   { BPF_JMP | BPF_JEQ | BPF_K, 0, 1, k }, { BPF_RET | BPF_K, 0, 0, hit },
-			   { BPF_RET | BPF_K, 0, 0, miss });
+	return TEST_FILTER({ BPF_LD | BPF_W | BPF_ABS, 0, 0, off }, { BPF_JMP | BPF_JEQ | BPF_K, 0, 1, k },
+			   { BPF_RET | BPF_K, 0, 0, hit }, { BPF_RET | BPF_K, 0, 0, miss });
 }
 
 static uint32_t fold_of(jitk_filter **fs, size_t n, const struct seccomp_data *sd)
@@ -109,9 +108,7 @@ static void stack_matches_fold(void **state)
 		for (size_t i = 0; i < n; i++) {
 			/* RET A members too (classic BPF has no RET X) */
 			switch (rng_below(&r, 3)) {
-			case 0:
-				fs[i] = rule(0, rng_below(&r, 4), some_ret(&r), some_ret(&r));
-				break;
+			case 0: fs[i] = rule(0, rng_below(&r, 4), some_ret(&r), some_ret(&r)); break;
 			case 1:
 				fs[i] = TEST_FILTER({ BPF_LD | BPF_W | BPF_ABS, 0, 0, 16 },
 						    { BPF_ST, 0, 0, 0 }, { BPF_LD | BPF_MEM, 0, 0, 0 },

@@ -57,8 +57,8 @@ static void constants_match_headers(void **state)
 		fprintf(f, "#include \"%s\"\n", path);
 		size_t n = 0;
 		for (const struct tbl_const *c = tbl_abis[a].consts; c->name; c++, n++)
-			fprintf(f, "_Static_assert((long long)(%s) == (long long)%#llxull, \"%s\");\n", c->name,
-				(unsigned long long)c->value, c->name);
+			fprintf(f, "_Static_assert((long long)(%s) == (long long)%#llxull, \"%s\");\n",
+				c->name, (unsigned long long)c->value, c->name);
 		fclose(f);
 		/* Enough constants that a broken generator cannot pass by having none. */
 		assert_true(n > 900);
@@ -131,17 +131,60 @@ static void aarch64_has_its_own_values(void **state)
 static void x86_64_matches_host_libc(void **state)
 {
 	(void)state;
-	static const struct { const char *n; uint64_t v; } host[] = {
+	static const struct {
+		const char *n;
+		uint64_t v;
+	} host[] = {
 #define H(x) { #x, (uint64_t)(long long)(x) }
-		H(O_RDONLY), H(O_WRONLY), H(O_RDWR), H(O_CREAT), H(O_EXCL), H(O_TRUNC), H(O_APPEND),
-		H(O_NONBLOCK), H(O_DIRECTORY), H(O_NOFOLLOW), H(O_CLOEXEC), H(O_DIRECT), H(O_PATH),
-		H(O_TMPFILE), H(O_SYNC), H(O_DSYNC), H(O_NOATIME), H(O_NOCTTY), H(AT_FDCWD),
-		H(AT_SYMLINK_NOFOLLOW), H(AT_REMOVEDIR), H(AT_EMPTY_PATH), H(PROT_READ), H(PROT_WRITE),
-		H(PROT_EXEC), H(PROT_NONE), H(MAP_SHARED), H(MAP_PRIVATE), H(MAP_FIXED), H(MAP_ANONYMOUS),
-		H(MAP_FIXED_NOREPLACE), H(MAP_GROWSDOWN), H(MAP_32BIT), H(CLONE_VM), H(CLONE_FS),
-		H(CLONE_FILES), H(CLONE_SIGHAND), H(CLONE_THREAD), H(CLONE_NEWUSER), H(CLONE_NEWNS),
-		H(CLONE_NEWPID), H(CLONE_NEWNET), H(S_IFMT), H(S_IFREG), H(F_GETFL), H(F_SETFL),
-		H(F_DUPFD_CLOEXEC), H(AUDIT_ARCH_X86_64), H(AUDIT_ARCH_AARCH64),
+		H(O_RDONLY),
+		H(O_WRONLY),
+		H(O_RDWR),
+		H(O_CREAT),
+		H(O_EXCL),
+		H(O_TRUNC),
+		H(O_APPEND),
+		H(O_NONBLOCK),
+		H(O_DIRECTORY),
+		H(O_NOFOLLOW),
+		H(O_CLOEXEC),
+		H(O_DIRECT),
+		H(O_PATH),
+		H(O_TMPFILE),
+		H(O_SYNC),
+		H(O_DSYNC),
+		H(O_NOATIME),
+		H(O_NOCTTY),
+		H(AT_FDCWD),
+		H(AT_SYMLINK_NOFOLLOW),
+		H(AT_REMOVEDIR),
+		H(AT_EMPTY_PATH),
+		H(PROT_READ),
+		H(PROT_WRITE),
+		H(PROT_EXEC),
+		H(PROT_NONE),
+		H(MAP_SHARED),
+		H(MAP_PRIVATE),
+		H(MAP_FIXED),
+		H(MAP_ANONYMOUS),
+		H(MAP_FIXED_NOREPLACE),
+		H(MAP_GROWSDOWN),
+		H(MAP_32BIT),
+		H(CLONE_VM),
+		H(CLONE_FS),
+		H(CLONE_FILES),
+		H(CLONE_SIGHAND),
+		H(CLONE_THREAD),
+		H(CLONE_NEWUSER),
+		H(CLONE_NEWNS),
+		H(CLONE_NEWPID),
+		H(CLONE_NEWNET),
+		H(S_IFMT),
+		H(S_IFREG),
+		H(F_GETFL),
+		H(F_SETFL),
+		H(F_DUPFD_CLOEXEC),
+		H(AUDIT_ARCH_X86_64),
+		H(AUDIT_ARCH_AARCH64),
 #undef H
 	};
 	for (size_t i = 0; i < sizeof host / sizeof *host; i++)
@@ -185,8 +228,7 @@ static const struct tbl_param *param(jitk_arch a, const char *sys, unsigned i)
 static void param_widths(void **state)
 {
 	(void)state;
-	const jitk_arch X = JITK_ARCH_X86_64, I = JITK_ARCH_I386, X32 = JITK_ARCH_X32,
-			A = JITK_ARCH_AARCH64;
+	const jitk_arch X = JITK_ARCH_X86_64, I = JITK_ARCH_I386, X32 = JITK_ARCH_X32, A = JITK_ARCH_AARCH64;
 	/* sys_close(unsigned int fd) */
 	assert_int_equal(param(X, "close", 0)->width, 32);
 	assert_int_equal(param(X, "close", 0)->kind, TBL_PARAM_FD);
@@ -228,11 +270,11 @@ static void param_width_lookup(void **state)
 {
 	(void)state;
 	const jitk_arch X = JITK_ARCH_X86_64, I = JITK_ARCH_I386;
-	assert_int_equal(params_width(X, 3, 0), 32);  /* close(fd) */
-	assert_int_equal(params_width(X, 3, 1), 64);  /* close has one parameter */
-	assert_int_equal(params_width(X, 9, 5), 64);  /* mmap's offset */
+	assert_int_equal(params_width(X, 3, 0), 32); /* close(fd) */
+	assert_int_equal(params_width(X, 3, 1), 64); /* close has one parameter */
+	assert_int_equal(params_width(X, 9, 5), 64); /* mmap's offset */
 	assert_int_equal(params_width(I, 6, 0), 32);
-	assert_int_equal(params_width(I, 6, 3), 32);  /* i386 registers are 32 bits */
+	assert_int_equal(params_width(I, 6, 3), 32); /* i386 registers are 32 bits */
 	assert_int_equal(params_width(I, 123456, 0), 32);
 	assert_int_equal(params_width(X, 123456, 0), 64);
 	assert_int_equal(params_width(X, -1, 0), 64);

@@ -60,9 +60,9 @@ static jitk_err verify(const jitk_policy *p, jitk_filter *f, jitk_cex *x, jitk_d
 	memset(x, 0, sizeof *x);
 	jitk_err err = jitk_verify(p, f, 0, x, d);
 	if (getenv("VERBOSE"))
-		print_message("verify: %d %s arch %x nr %d args %llx %llx -> %x %x\n", err, d->msg, x->in.arch,
-			      x->in.nr, (unsigned long long)x->in.args[0], (unsigned long long)x->in.args[1],
-			      x->left, x->right);
+		print_message("verify: %d %s arch %x nr %d args %llx %llx -> %x %x\n", err, d->msg,
+			      x->in.arch, x->in.nr, (unsigned long long)x->in.args[0],
+			      (unsigned long long)x->in.args[1], x->left, x->right);
 	if (err == JITK_E_DIFFERENT)
 		assert_cex_replays((jitk_side){ .policy = p }, (jitk_side){ .filter = f }, x);
 	return err;
@@ -71,23 +71,24 @@ static jitk_err verify(const jitk_policy *p, jitk_filter *f, jitk_cex *x, jitk_d
 /* getpid allowed; write allowed when arg2 <= 2 (its size_t count: all 64
  * bits, docs/scpl.md "Argument widths"). */
 static const int nr_getpid[] = { 39 }, nr_write[] = { 1 };
-static const struct pol_cond arg0_le2 = { .kind = POL_CMP, .arg = 2, .op = POL_LE, .mask = ~0ull,
-					  .value = 2 };
+static const struct pol_cond arg0_le2 = { .kind = POL_CMP, .arg = 2, .op = POL_LE, .mask = ~0ull, .value = 2 };
 
-#define GOOD_FILTER \
-	{ 0x20, 0, 0, 4 },                       /* 0: ld arch */ \
-	{ 0x15, 0, 10, X86 },                    /* 1: -> 12 kill if foreign */ \
-	{ 0x20, 0, 0, 0 },                       /* 2: ld nr */ \
-	{ 0x35, 8, 0, JITK_X32_SYSCALL_BIT },    /* 3: x32 guard -> 12 */ \
-	{ 0x15, 5, 0, 39 },                      /* 4: getpid -> 10 */ \
-	{ 0x15, 0, 5, 1 },                       /* 5: write? else -> 11 */ \
-	{ 0x20, 0, 0, 36 },                      /* 6: ld arg2 hi */ \
-	{ 0x15, 0, 3, 0 },                       /* 7: hi != 0 -> 11 */ \
-	{ 0x20, 0, 0, 32 },                      /* 8: ld arg2 lo */ \
-	{ 0x25, 1, 0, 2 },                       /* 9: lo > 2 -> 11 */ \
-	{ 0x06, 0, 0, ALLOW },                   /* 10 */ \
-	{ 0x06, 0, 0, ERR1 },                    /* 11 */ \
-	{ 0x06, 0, 0, KILLP }                    /* 12 */
+#define GOOD_FILTER                                                                  \
+	{ 0x20, 0, 0, 4 },                            /* 0: ld arch */               \
+		{ 0x15, 0, 10, X86 },                 /* 1: -> 12 kill if foreign */ \
+		{ 0x20, 0, 0, 0 },                    /* 2: ld nr */                 \
+		{ 0x35, 8, 0, JITK_X32_SYSCALL_BIT }, /* 3: x32 guard -> 12 */       \
+		{ 0x15, 5, 0, 39 },                   /* 4: getpid -> 10 */          \
+		{ 0x15, 0, 5, 1 },                    /* 5: write? else -> 11 */     \
+		{ 0x20, 0, 0, 36 },                   /* 6: ld arg2 hi */            \
+		{ 0x15, 0, 3, 0 },                    /* 7: hi != 0 -> 11 */         \
+		{ 0x20, 0, 0, 32 },                   /* 8: ld arg2 lo */            \
+		{ 0x25, 1, 0, 2 },                    /* 9: lo > 2 -> 11 */          \
+		{ 0x06, 0, 0, ALLOW },                /* 10 */                       \
+		{ 0x06, 0, 0, ERR1 },                 /* 11 */                       \
+	{                                                                            \
+		0x06, 0, 0, KILLP                                                    \
+	} /* 12 */
 
 static void proves_correct_filter(void **state)
 {
@@ -171,20 +172,24 @@ static void finds_generator_bugs(void **state)
 static void finds_or_for_and(void **state)
 {
 	(void)state;
-	static const struct pol_cond c0 = { .kind = POL_CMP, .arg = 0, .low32 = true, .op = POL_EQ,
-					    .mask = ~0ull, .value = 1 };
-	static const struct pol_cond c1 = { .kind = POL_CMP, .arg = 1, .low32 = true, .op = POL_EQ,
-					    .mask = ~0ull, .value = 2 };
+	static const struct pol_cond c0 = {
+		.kind = POL_CMP, .arg = 0, .low32 = true, .op = POL_EQ, .mask = ~0ull, .value = 1
+	};
+	static const struct pol_cond c1 = {
+		.kind = POL_CMP, .arg = 1, .low32 = true, .op = POL_EQ, .mask = ~0ull, .value = 2
+	};
 	static const struct pol_cond both = { .kind = POL_AND, .l = &c0, .r = &c1 };
 	struct pol_rule rule = { .action = ALLOW, .cond = &both };
 	set_nrs(&rule, JITK_ARCH_X86_64, nr_write, 1);
 	jitk_policy p;
 	policy_x86(&p, &rule, 1);
 	jitk_insn and_f[] = {
-		{ 0x20, 0, 0, 4 }, { 0x15, 0, 9, X86 }, { 0x20, 0, 0, 0 },
-		{ 0x35, 7, 0, JITK_X32_SYSCALL_BIT }, { 0x15, 0, 5, 1 }, { 0x20, 0, 0, 16 },
-		{ 0x15, 0, 3, 1 }, { 0x20, 0, 0, 24 }, { 0x15, 0, 1, 2 },
-		{ 0x06, 0, 0, ALLOW }, { 0x06, 0, 0, ERR1 }, { 0x06, 0, 0, KILLP },
+		{ 0x20, 0, 0, 4 },    { 0x15, 0, 9, X86 },
+		{ 0x20, 0, 0, 0 },    { 0x35, 7, 0, JITK_X32_SYSCALL_BIT },
+		{ 0x15, 0, 5, 1 },    { 0x20, 0, 0, 16 },
+		{ 0x15, 0, 3, 1 },    { 0x20, 0, 0, 24 },
+		{ 0x15, 0, 1, 2 },    { 0x06, 0, 0, ALLOW },
+		{ 0x06, 0, 0, ERR1 }, { 0x06, 0, 0, KILLP },
 	};
 	jitk_filter *f = test_filter(and_f, 12);
 	jitk_cex x;
@@ -249,14 +254,13 @@ static void timeout_is_an_error(void **state)
 	p.foreign_action = ERR1;
 	/* A = fmix32(arg0 lo): x ^= x >> 16; x *= c1; x ^= x >> 13; x *= c2;
 	 * x ^= x >> 16 -- then allow one value of it. */
-	jitk_filter *f = TEST_FILTER(
-		{ 0x20, 0, 0, 16 },
-		{ 0x02, 0, 0, 0 }, { 0x74, 0, 0, 16 }, { 0x07, 0, 0, 0 }, { 0x60, 0, 0, 0 }, { 0xac, 0, 0, 0 },
-		{ 0x24, 0, 0, 0x85ebca6b },
-		{ 0x02, 0, 0, 0 }, { 0x74, 0, 0, 13 }, { 0x07, 0, 0, 0 }, { 0x60, 0, 0, 0 }, { 0xac, 0, 0, 0 },
-		{ 0x24, 0, 0, 0xc2b2ae35 },
-		{ 0x02, 0, 0, 0 }, { 0x74, 0, 0, 16 }, { 0x07, 0, 0, 0 }, { 0x60, 0, 0, 0 }, { 0xac, 0, 0, 0 },
-		{ 0x15, 0, 1, 0x12345678 }, { 0x06, 0, 0, ALLOW }, { 0x06, 0, 0, ERR1 });
+	jitk_filter *f =
+		TEST_FILTER({ 0x20, 0, 0, 16 }, { 0x02, 0, 0, 0 }, { 0x74, 0, 0, 16 }, { 0x07, 0, 0, 0 },
+			    { 0x60, 0, 0, 0 }, { 0xac, 0, 0, 0 }, { 0x24, 0, 0, 0x85ebca6b },
+			    { 0x02, 0, 0, 0 }, { 0x74, 0, 0, 13 }, { 0x07, 0, 0, 0 }, { 0x60, 0, 0, 0 },
+			    { 0xac, 0, 0, 0 }, { 0x24, 0, 0, 0xc2b2ae35 }, { 0x02, 0, 0, 0 },
+			    { 0x74, 0, 0, 16 }, { 0x07, 0, 0, 0 }, { 0x60, 0, 0, 0 }, { 0xac, 0, 0, 0 },
+			    { 0x15, 0, 1, 0x12345678 }, { 0x06, 0, 0, ALLOW }, { 0x06, 0, 0, ERR1 });
 	jitk_cex x;
 	jitk_diag d;
 	jitk_err err = jitk_verify(&p, f, 1, &x, &d);
@@ -317,8 +321,9 @@ static void equiv_proves_rewrites(void **state)
 	static const int r012[] = { 0, 1, 2 }, r0[] = { 0 }, r1[] = { 1 }, r2[] = { 2 };
 	struct pol_rule one = { .action = ALLOW };
 	set_nrs(&one, JITK_ARCH_X86_64, r012, 3);
-	struct pol_rule three[4] = { { .action = ALLOW }, { .action = ALLOW }, { .action = ALLOW },
-				     { .action = KILLP } };
+	struct pol_rule three[4] = {
+		{ .action = ALLOW }, { .action = ALLOW }, { .action = ALLOW }, { .action = KILLP }
+	};
 	set_nrs(&three[0], JITK_ARCH_X86_64, r0, 1);
 	set_nrs(&three[1], JITK_ARCH_X86_64, r1, 1);
 	set_nrs(&three[2], JITK_ARCH_X86_64, r2, 1);
@@ -330,19 +335,20 @@ static void equiv_proves_rewrites(void **state)
 	size_t n;
 	jitk_diag d;
 	assert_int_equal(jitk_equiv((jitk_side){ .policy = &pa }, (jitk_side){ .policy = &pb }, 0, &x, 1,
-				    &n, &d), JITK_OK);
+				    &n, &d),
+			 JITK_OK);
 	/* filters: a jeq chain vs a range test */
 	jitk_filter *f = TEST_FILTER({ 0x20, 0, 0, 0 }, { 0x15, 2, 0, 0 }, { 0x15, 1, 0, 1 },
 				     { 0x15, 0, 1, 2 }, { 0x06, 0, 0, ALLOW }, { 0x06, 0, 0, ERR1 });
 	jitk_filter *g = TEST_FILTER({ 0x20, 0, 0, 0 }, { 0x35, 1, 0, 3 }, { 0x06, 0, 0, ALLOW },
 				     { 0x06, 0, 0, ERR1 });
-	assert_int_equal(jitk_equiv((jitk_side){ .filter = f }, (jitk_side){ .filter = g }, 0, &x, 1,
-				    &n, &d), JITK_OK);
+	assert_int_equal(jitk_equiv((jitk_side){ .filter = f }, (jitk_side){ .filter = g }, 0, &x, 1, &n, &d),
+			 JITK_OK);
 	jitk_filter_free(g);
 	/* off by one: 4 is allowed too */
 	g = TEST_FILTER({ 0x20, 0, 0, 0 }, { 0x35, 1, 0, 5 }, { 0x06, 0, 0, ALLOW }, { 0x06, 0, 0, ERR1 });
-	assert_int_equal(jitk_equiv((jitk_side){ .filter = f }, (jitk_side){ .filter = g }, 0, &x, 1,
-				    &n, &d), JITK_E_DIFFERENT);
+	assert_int_equal(jitk_equiv((jitk_side){ .filter = f }, (jitk_side){ .filter = g }, 0, &x, 1, &n, &d),
+			 JITK_E_DIFFERENT);
 	assert_true(x.in.nr == 3 || x.in.nr == 4);
 	assert_int_equal(n, 1);
 	jitk_filter_free(f);

@@ -61,8 +61,8 @@ static void random_box(rng_t *r, const struct polgen *g, struct verify_box *b)
 	}
 }
 
-static void check_fold(Z3_context c, const struct smt_input *in, Z3_ast t, rng_t *r,
-		       const struct polgen *g, unsigned long *cases)
+static void check_fold(Z3_context c, const struct smt_input *in, Z3_ast t, rng_t *r, const struct polgen *g,
+		       unsigned long *cases)
 {
 	for (int k = 0; k < 4; k++) {
 		struct verify_box b;
@@ -75,8 +75,8 @@ static void check_fold(Z3_context c, const struct smt_input *in, Z3_ast t, rng_t
 				w[i] = pick_in(r, b.lo[i], b.hi[i]);
 			uint32_t want = z3test_eval(c, t, in, w), got = z3test_eval(c, ft, in, w);
 			if (want != got)
-				fail_msg("fold differs: nr 0x%x arch 0x%x: 0x%x, folded 0x%x", w[0], w[1], want,
-					 got);
+				fail_msg("fold differs: nr 0x%x arch 0x%x: 0x%x, folded 0x%x", w[0], w[1],
+					 want, got);
 			(*cases)++;
 		}
 	}
@@ -134,7 +134,7 @@ static jitk_filter *point_mutant(const jitk_filter *f, const uint32_t w[SMT_NWOR
 	jitk_insn *p = calloc(n + pro, sizeof *p);
 	assert_non_null(p);
 	for (unsigned i = 0; i < SMT_NWORDS; i++) {
-		p[2 * i] = (jitk_insn){ 0x20, 0, 0, 4 * i }; /* ld [4i] */
+		p[2 * i] = (jitk_insn){ 0x20, 0, 0, 4 * i };                               /* ld [4i] */
 		p[2 * i + 1] = (jitk_insn){ 0x15, 0, (uint8_t)(pro - (2 * i + 2)), w[i] }; /* jeq */
 	}
 	p[pro - 1] = (jitk_insn){ 0x06, 0, 0, bad };
@@ -190,8 +190,8 @@ static void each_part(const char *name, size_t want, rng_t *r)
 		assert_int_equal(err, JITK_E_SOLVER);
 		assert_non_null(strstr(d.msg, "do not cover"));
 	}
-	print_message("%s: %zu parts, %zu mutants caught, %zu left-out parts refused\n", name,
-		      st.nparts, tried, tried);
+	print_message("%s: %zu parts, %zu mutants caught, %zu left-out parts refused\n", name, st.nparts,
+		      tried, tried);
 	free(parts);
 	jitk_filter_free(f);
 	jitk_policy_free(p);
@@ -224,14 +224,12 @@ static void undecided_part_is_named(void **state)
 	jitk_filter *f = TEST_FILTER(
 		{ 0x20, 0, 0, 4 }, { 0x15, 1, 0, 0xc000003e }, { 0x06, 0, 0, JITK_RET_KILL_PROCESS },
 		{ 0x20, 0, 0, 0 }, { 0x35, 0, 1, 0x40000000 }, { 0x06, 0, 0, JITK_RET_KILL_PROCESS },
-		{ 0x15, 1, 0, 2 }, { 0x06, 0, 0, JITK_RET_ERRNO | 1 },
-		{ 0x20, 0, 0, 16 },
-		{ 0x02, 0, 0, 0 }, { 0x74, 0, 0, 16 }, { 0x07, 0, 0, 0 }, { 0x60, 0, 0, 0 }, { 0xac, 0, 0, 0 },
-		{ 0x24, 0, 0, 0x85ebca6b },
-		{ 0x02, 0, 0, 0 }, { 0x74, 0, 0, 13 }, { 0x07, 0, 0, 0 }, { 0x60, 0, 0, 0 }, { 0xac, 0, 0, 0 },
-		{ 0x24, 0, 0, 0xc2b2ae35 },
-		{ 0x02, 0, 0, 0 }, { 0x74, 0, 0, 16 }, { 0x07, 0, 0, 0 }, { 0x60, 0, 0, 0 }, { 0xac, 0, 0, 0 },
-		{ 0x15, 0, 1, 0x12345678 }, { 0x06, 0, 0, JITK_RET_ALLOW },
+		{ 0x15, 1, 0, 2 }, { 0x06, 0, 0, JITK_RET_ERRNO | 1 }, { 0x20, 0, 0, 16 },
+		{ 0x02, 0, 0, 0 }, { 0x74, 0, 0, 16 }, { 0x07, 0, 0, 0 }, { 0x60, 0, 0, 0 },
+		{ 0xac, 0, 0, 0 }, { 0x24, 0, 0, 0x85ebca6b }, { 0x02, 0, 0, 0 }, { 0x74, 0, 0, 13 },
+		{ 0x07, 0, 0, 0 }, { 0x60, 0, 0, 0 }, { 0xac, 0, 0, 0 }, { 0x24, 0, 0, 0xc2b2ae35 },
+		{ 0x02, 0, 0, 0 }, { 0x74, 0, 0, 16 }, { 0x07, 0, 0, 0 }, { 0x60, 0, 0, 0 },
+		{ 0xac, 0, 0, 0 }, { 0x15, 0, 1, 0x12345678 }, { 0x06, 0, 0, JITK_RET_ALLOW },
 		{ 0x06, 0, 0, JITK_RET_ERRNO | 1 });
 	jitk_cex x;
 	jitk_diag d;

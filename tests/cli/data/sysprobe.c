@@ -19,9 +19,8 @@ static void on_sys(int s, siginfo_t *si, void *ucp)
 {
 	ucontext_t *uc = ucp;
 	char b[160];
-	int n = snprintf(b, sizeof b, "SIGSYS %d syscall %d errno %d rdi_ok %d rax %lld\n", s,
-			 si->si_syscall, si->si_errno,
-			 uc->uc_mcontext.gregs[REG_RDI] == (long long)(unsigned long)name,
+	int n = snprintf(b, sizeof b, "SIGSYS %d syscall %d errno %d rdi_ok %d rax %lld\n", s, si->si_syscall,
+			 si->si_errno, uc->uc_mcontext.gregs[REG_RDI] == (long long)(unsigned long)name,
 			 (long long)uc->uc_mcontext.gregs[REG_RAX]);
 	if (write(1, b, (size_t)n) < 0)
 		_exit(9);
