@@ -169,6 +169,10 @@ $(B)/obj/tests/unit/test_cli_io.o $(B)/asan/tests/unit/test_cli_io.o: CFLAGS_J +
 $(B)/tests/tools/lsc_export: $(B)/obj/tests/tools/lsc_export.o $(B)/obj/bench/perf_lsc.o $(B)/libjitk.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_J) -o $@ $^ -lseccomp $(LIBS)
+# A seccomp agent for listenerPath, and a PTRACE_SECCOMP_GET_METADATA probe.
+$(B)/tests/tools/seccomp_agent: $(B)/obj/tests/tools/seccomp_agent.o
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_J) -o $@ $^
 $(B)/obj/tests/tools/%.o: tests/tools/%.c $(GEN_C)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_J) -Ibench -MMD -MP -c -o $@ $<
@@ -182,6 +186,7 @@ $(B)/tests/oracle/eval_driver: $(B)/obj/tests/oracle/eval_driver.o $(B)/libjitk.
 unit: $(UNIT_BIN) $(UNIT_SAN)
 
 test: all $(UNIT_BIN) $(UNIT_SAN) $(KERN_BIN) $(B)/tests/tools/lsc_export $(B)/libjitk-rt.a \
+	$(B)/tests/tools/seccomp_agent \
 	$(B)/tests/rt/rt_load $(B)/asan/jitk $(B)/tests/oracle/eval_driver
 	@sh tests/run.sh $(B)
 

@@ -5,6 +5,8 @@
 #include "jitk.h"
 
 #include <stdio.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
 
 /* Each command gets argv after the subcommand name (argv[0] is the name)
  * and returns the process exit status. */
@@ -112,10 +114,11 @@ int cmd_explain(int argc, char **argv); /* cli/cmd_explain.c */
 /* `jitk run` under supervision (cli/run_report.c): run argv under f, p's
  * compiled filter, naming each refused call and its deciding rule; with
  * permissive nothing is refused and a summary is printed at exit; with
- * report_errno errno answers are reported as well as kills and traps.
- * Returns the exit status (the command's, 128+signal, 126/127). */
-int run_report(const jitk_policy *p, const jitk_filter *f, unsigned flags, bool permissive,
-	       bool report_errno, bool verbose, char **argv);
+ * report_errno errno answers are reported as well as kills and traps; with
+ * L (NULL: none) Notify answers go to L's agent (cli/listener.c).  Returns the exit status (the command's, 128+signal, 126/127). */
+struct cli_listener;
+int run_report(const jitk_policy *p, const jitk_filter *f, unsigned flags, struct cli_listener *L,
+	       bool permissive, bool report_errno, bool verbose, char **argv);
 int cmd_import(int argc, char **argv); /* cli/cmd_import.c */
 
 /* OCI/Docker profile options (--caps, --kernel, --host-arch, --strict),
@@ -165,6 +168,8 @@ void cli_cache_put_filter(const unsigned char key[CLI_CACHE_KEY], const jitk_fil
  * *w (release with free()) holds *n; false if none are cached. */
 bool cli_cache_get_lint(const unsigned char key[CLI_CACHE_KEY], unsigned flags, jitk_diag **w, size_t *n);
 void cli_cache_put_lint(const unsigned char key[CLI_CACHE_KEY], unsigned flags, const jitk_diag *w, size_t n);
+/* The off_mask bit of the warning called name (0 if none is). */
+unsigned cli_lint_bit(const char *name);
 
 /* Exit statuses. */
 #define CLI_OK 0
@@ -275,6 +280,30 @@ extern const size_t cli_default_policy_len;
  * wait_killable_recv are not offered: nobody would read the notification
  * fd, so a USER_NOTIF action would block the command forever. */
 bool cli_parse_load_flags(const char *s, unsigned *flags, char *bad, size_t cap);
+
+/* Handing a notification listener to an OCI profile's listenerPath agent
+ * (cli/listener.c, docs/oci.md).  open connects (before the command runs);
+ * prepare, in the process that will exec and before the filter, builds the
+ * container process state and checks that the policy allows the sendmsg;
+ * send, after jitk_load(NEW_LISTENER), makes that one call. */
+struct cli_listener {
+	int sock;
+	const char *metadata;
+	const jitk_policy *policy;     /* whose filter will be in force */
+	const char *policy_name, *cmd; /* for the state's annotations */
+	char *state;
+	struct iovec iov;
+	struct msghdr msg;
+	union {
+		char buf[CMSG_SPACE(sizeof(int))]; /* SCM_RIGHTS, one fd */
+		struct cmsghdr align;
+	} ctl;
+};
+bool cli_listener_open(struct cli_listener *L, const char *path, const char *metadata, const jitk_policy *p,
+		       const char *policy_name, const char *cmd, char *err, size_t cap);
+bool cli_listener_prepare(struct cli_listener *L, char *err, size_t cap);
+bool cli_listener_send(struct cli_listener *L, int fd, char *err, size_t cap);
+void cli_listener_close(struct cli_listener *L);
 
 /* Print "jitk: error: " fmt (with one string argument arg) unless fmt is
  * NULL, then "usage: jitk USAGE" -- the table's synopsis if USAGE's first

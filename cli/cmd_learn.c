@@ -572,7 +572,7 @@ int cmd_learn(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	struct trace_result r;
-	bool ok = trace_run(f, flags, path, argv + cmd, learn_hook, &L, &interrupted, &r);
+	bool ok = trace_run(f, flags, NULL, path, argv + cmd, learn_hook, &L, &interrupted, &r);
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
 	jitk_filter_free(f);

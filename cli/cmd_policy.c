@@ -105,6 +105,15 @@ static jitk_filter *compile_policy(const char *what, const char *text, size_t le
 	 * "Warnings"); they are never errors, not even under --werror. */
 	if (!lint || lint->off_mask != ~0u)
 		cli_warnings(what, p);
+	/* A profile's listenerPath agent answers its Notify actions. */
+	jitk_loader_opts lo;
+	jitk_policy_loader_opts(p, &lo);
+	struct cli_lint heard;
+	if (lint && lo.listener_path) {
+		heard = *lint;
+		heard.off_mask |= cli_lint_bit("notify-no-listener");
+		lint = &heard;
+	}
 	unsigned char key[CLI_CACHE_KEY];
 	bool cache = cli_cache_key(p, opts, key);
 	if (lint && !policy_lint_ok(p, lint, lint_flags, cache ? key : NULL)) {
@@ -281,6 +290,19 @@ int cmd_compile(int argc, char **argv)
 			"jitk: note: %s: its filesystem/network/scope rules are not part of "
 			"the filter; `jitk run` or jitk_landlock_apply applies them\n",
 			in);
+	/* So are an OCI profile's loader fields (docs/oci.md). */
+	jitk_loader_opts lo;
+	jitk_policy_loader_opts(p, &lo);
+	if (rc == CLI_OK && (lo.flags || lo.listener_path))
+		fprintf(stderr,
+			"jitk: note: %s: its %s not part of the filter: `jitk run` on the "
+			"profile installs with %s, and --format oci keeps %s\n",
+			in,
+			lo.flags && lo.listener_path ? "\"flags\" and listenerPath are"
+			: lo.flags                   ? "\"flags\" are"
+						     : "listenerPath is",
+			lo.flags && lo.listener_path ? "them" : "it",
+			lo.flags && lo.listener_path ? "them" : "it");
 	jitk_policy_free(p);
 	jitk_filter_free(f);
 	return rc;
@@ -407,6 +429,31 @@ int cmd_run(int argc, char **argv)
 					     &ms, keep, &lint, lf, NULL, &rc, &hit);
 	if (!f)
 		return rc;
+	/* An OCI profile's flags and listener (docs/oci.md): as runc/crun on
+	 * libseccomp (src/system.c sys_filter_load) install them. */
+	jitk_loader_opts lo;
+	jitk_policy_loader_opts(pol, &lo);
+	flags |= lo.flags;
+	struct cli_listener listener, *L = NULL;
+	if (lo.listener_path) {
+		/* TSYNC with NEW_LISTENER needs TSYNC_ESRCH (libseccomp adds it) */
+		if (flags & JITK_LOAD_TSYNC)
+			flags |= JITK_LOAD_TSYNC_ESRCH;
+		char e[600];
+		if (!cli_listener_open(&listener, lo.listener_path, lo.listener_metadata, pol, what,
+				       argv[cmd], e, sizeof e)) {
+			jitk_policy_free(pol);
+			jitk_filter_free(f);
+			return cli_error("%s: %s", what, e);
+		}
+		L = &listener;
+	} else {
+		/* libseccomp sets WAIT_KILLABLE_RECV only with a listener */
+		flags &= ~JITK_LOAD_WAIT_KILLABLE_RECV;
+	}
+	if (verbose && (lo.flags || L))
+		fprintf(stderr, "jitk: %s: seccomp flags 0x%x from the profile%s%s\n", what, lo.flags,
+			L ? "; listener for " : "", L ? lo.listener_path : "");
 	if (verbose)
 		fprintf(stderr, "jitk: %s: %zu instructions, %s, %.1f ms; running %s\n", what,
 			jitk_filter_len(f),
@@ -420,22 +467,37 @@ int cmd_run(int argc, char **argv)
 	 * does not restrict (docs/landlock.md). */
 	if (apply_landlock(what, pol, ll_flags | (flags & JITK_LOAD_KEEP_PRIVS ? JITK_LANDLOCK_KEEP_PRIVS : 0),
 			   verbose) != CLI_OK) {
+		if (L)
+			cli_listener_close(L);
 		jitk_policy_free(pol);
 		jitk_filter_free(f);
 		return CLI_FAIL;
 	}
 	if (mode != RUN_PLAIN) {
 		/* Supervised: a jitk process stays to name what is refused. */
-		rc = run_report(pol, f, flags, mode == RUN_PERMISSIVE, mode == RUN_REPORT_ALL, verbose,
+		rc = run_report(pol, f, flags, L, mode == RUN_PERMISSIVE, mode == RUN_REPORT_ALL, verbose,
 				argv + cmd);
+		if (L)
+			cli_listener_close(L);
 		jitk_filter_free(f);
 		jitk_policy_free(pol);
 		return rc;
 	}
+	char lerr[600];
+	if (L && !cli_listener_prepare(L, lerr, sizeof lerr)) {
+		cli_listener_close(L);
+		jitk_policy_free(pol);
+		jitk_filter_free(f);
+		return cli_error("%s: %s", what, lerr);
+	}
 	jitk_policy_free(pol);
 	jitk_diag d;
-	jitk_err err = jitk_load(f, flags, NULL, &d);
+	int lfd = -1;
+	jitk_err err = jitk_load(f, flags | (L ? JITK_LOAD_NEW_LISTENER : 0), L ? &lfd : NULL, &d);
 	jitk_filter_free(f);
+	/* The filter is in force: only sendmsg (checked above) and the exec. */
+	if (!err && L && !cli_listener_send(L, lfd, lerr, sizeof lerr))
+		return cli_error("%s: %s", what, lerr);
 	if (err)
 		return report(what, err, &d);
 	/* The filter is now in force for this process and what it executes;

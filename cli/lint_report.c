@@ -41,6 +41,14 @@ bool cli_lint_parse(const char *list, struct cli_lint *l, char *bad, size_t cap)
 	}
 }
 
+unsigned cli_lint_bit(const char *name)
+{
+	for (size_t i = 0; i < NLINT; i++)
+		if (!strcmp(lint_names[i], name))
+			return 1u << i;
+	return 0;
+}
+
 /* Line n of file, without its newline; false if unreadable. */
 static bool source_line(const char *file, unsigned n, char *buf, size_t cap)
 {

@@ -32,6 +32,13 @@ static bool refuses(uint32_t ret)
 	return act != JITK_RET_ALLOW && act != JITK_RET_LOG;
 }
 
+/* The same with an agent at listenerPath: USER_NOTIF goes to it, not to
+ * the supervisor. */
+static bool refuses_but_notify(uint32_t ret)
+{
+	return refuses(ret) && (ret & JITK_RET_ACTION_FULL) != JITK_RET_USER_NOTIF;
+}
+
 static bool is_errno_like(uint32_t ret)
 {
 	uint32_t act = ret & JITK_RET_ACTION_FULL;
@@ -242,8 +249,8 @@ static void on_int(int sig)
 	interrupted = 1;
 }
 
-int run_report(const jitk_policy *p, const jitk_filter *f, unsigned flags, bool permissive,
-	       bool report_errno, bool verbose, char **argv)
+int run_report(const jitk_policy *p, const jitk_filter *f, unsigned flags, struct cli_listener *L,
+	       bool permissive, bool report_errno, bool verbose, char **argv)
 {
 	char path[4096], err[512];
 	int st = trace_resolve(argv[0], path, sizeof path, err, sizeof err);
@@ -253,7 +260,7 @@ int run_report(const jitk_policy *p, const jitk_filter *f, unsigned flags, bool 
 	}
 	uint32_t *table = NULL;
 	size_t ntable = 0;
-	jitk_filter *g = trace_filter(f, refuses, &table, &ntable);
+	jitk_filter *g = trace_filter(f, L ? refuses_but_notify : refuses, &table, &ntable);
 	if (!g)
 		return cli_error("cannot supervise this filter (out of memory or RET A); "
 				 "run it with --no-report");
@@ -268,7 +275,7 @@ int run_report(const jitk_policy *p, const jitk_filter *f, unsigned flags, bool 
 	struct sigaction sa = { .sa_handler = on_int };
 	sigaction(SIGINT, &sa, NULL);
 	struct trace_result r;
-	bool ok = trace_run(g, flags, path, argv, hook, &S, &interrupted, &r);
+	bool ok = trace_run(g, flags, L, path, argv, hook, &S, &interrupted, &r);
 	signal(SIGINT, SIG_DFL);
 	jitk_filter_free(g);
 	free(table);

@@ -25,6 +25,7 @@
  * nothing the policy refuses runs unsupervised.
  */
 #include "trace.h"
+#include "cli.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -333,7 +334,8 @@ struct child_report {
 	char msg[200];
 };
 
-static void child(const jitk_filter *f, unsigned flags, const char *path, char **argv, int fd)
+static void child(const jitk_filter *f, unsigned flags, struct cli_listener *L, const char *path,
+		  char **argv, int fd)
 {
 	struct child_report rep;
 	memset(&rep, 0, sizeof rep);
@@ -345,12 +347,22 @@ static void child(const jitk_filter *f, unsigned flags, const char *path, char *
 	}
 	raise(SIGSTOP); /* the tracer sets its options now */
 	jitk_diag d;
-	jitk_err e = jitk_load(f, flags, NULL, &d);
+	int lfd = -1;
+	if (L && !cli_listener_prepare(L, rep.msg, sizeof rep.msg)) {
+		rep.stage = 1;
+		goto out;
+	}
+	jitk_err e = jitk_load(f, flags | (L ? JITK_LOAD_NEW_LISTENER : 0), L ? &lfd : NULL, &d);
 	if (e) {
 		rep.stage = 1;
 		rep.err = e;
 		rep.sys_errno = d.sys_errno;
 		snprintf(rep.msg, sizeof rep.msg, "%.199s", d.msg[0] ? d.msg : jitk_strerror(e));
+		goto out;
+	}
+	/* The listener and the socket are O_CLOEXEC: execv closes them. */
+	if (L && !cli_listener_send(L, lfd, rep.msg, sizeof rep.msg)) {
+		rep.stage = 1;
 		goto out;
 	}
 	execv(path, argv);
@@ -363,8 +375,8 @@ out:
 	_exit(rep.stage == 2 ? (rep.sys_errno == ENOENT ? 127 : 126) : 1);
 }
 
-bool trace_run(const jitk_filter *f, unsigned flags, const char *path, char **argv, trace_hook hook,
-	       void *ctx, volatile int *stop, struct trace_result *r)
+bool trace_run(const jitk_filter *f, unsigned flags, struct cli_listener *L, const char *path, char **argv,
+	       trace_hook hook, void *ctx, volatile int *stop, struct trace_result *r)
 {
 	memset(r, 0, sizeof *r);
 	int pfd[2];
@@ -382,9 +394,15 @@ bool trace_run(const jitk_filter *f, unsigned flags, const char *path, char **ar
 	}
 	if (pid == 0) {
 		close(pfd[0]);
-		child(f, flags, path, argv, pfd[1]);
+		child(f, flags, L, path, argv, pfd[1]);
 	}
 	close(pfd[1]);
+	/* The child has the agent's connection now: the agent sees it closed
+	 * when the child executes (runtime-spec: one state per connection). */
+	if (L && L->sock >= 0) {
+		close(L->sock);
+		L->sock = -1;
+	}
 	struct tracer T = { .first = pid, .hook = hook, .ctx = ctx, .r = r };
 	const char *b = strrchr(argv[0], '/');
 	T.first_prog = b ? b + 1 : argv[0];

@@ -56,13 +56,15 @@ struct trace_result {
 };
 
 /* Run argv (path: the resolved executable) under filter f (loaded with
- * jitk_load flags in the child, after PTRACE_TRACEME), calling hook at
+ * jitk_load flags in the child, after PTRACE_TRACEME; with L, also with
+ * JITK_LOAD_NEW_LISTENER, the listener handed to L's agent), calling hook at
  * every seccomp stop of the command and its descendants.  Returns when the
  * last traced task is gone.  false (and r->error) if tracing could not be
  * set up or the filter could not be loaded (then nothing ran).  *stop, if
  * non-NULL, is polled: once it becomes true every traced task is killed. */
-bool trace_run(const jitk_filter *f, unsigned flags, const char *path, char **argv, trace_hook hook,
-	       void *ctx, volatile int *stop, struct trace_result *r);
+struct cli_listener;
+bool trace_run(const jitk_filter *f, unsigned flags, struct cli_listener *L, const char *path, char **argv,
+	       trace_hook hook, void *ctx, volatile int *stop, struct trace_result *r);
 
 /* PATH lookup as execvp does it, done before anything runs so that "not
  * found" (127) and "not executable" (126) are told apart without running

@@ -355,6 +355,20 @@ jitk_err jitk_policy_parse_opts(const char *text, size_t len, const char *filena
 jitk_err jitk_policy_load_opts(const char *path, const jitk_profile_opts *opts, jitk_policy **out,
 			       jitk_diag *d);
 
+/* How a policy asks to be installed, from an OCI profile (docs/oci.md):
+ * its "flags" as JITK_LOAD_* bits (TSYNC, LOG, SPEC_ALLOW,
+ * WAIT_KILLABLE_RECV) for jitk_load, and, when its filter has a Notify
+ * action, "listenerPath" and "listenerMetadata": load with
+ * JITK_LOAD_NEW_LISTENER and hand the listener to the agent at that UNIX
+ * socket, as runc and crun do (`jitk run` does).  All 0 / NULL for SCPL,
+ * which has no such fields.  The strings live until jitk_policy_free. */
+typedef struct jitk_loader_opts {
+	unsigned flags;
+	const char *listener_path;     /* NULL: none (or no Notify action) */
+	const char *listener_metadata; /* NULL: none */
+} jitk_loader_opts;
+void jitk_policy_loader_opts(const jitk_policy *p, jitk_loader_opts *out);
+
 /* The ABI the SCPL semantics gives an input (step 1, docs/scpl.md): by
  * in->arch, and on AUDIT_ARCH_X86_64 x32 when nr >= JITK_X32_SYSCALL_BIT
  * (unsigned), else x86_64.  -1 for an arch jitk does not know. */

@@ -73,4 +73,8 @@ bool closest_try(struct closest *c, const char *cand);
  * under 5 characters, else len / 3 + 1), else NULL. */
 const char *closest_plausible(const struct closest *c);
 
+/* The runtime-spec name of one JITK_LOAD_* flag bit a profile may carry
+ * ("SECCOMP_FILTER_FLAG_LOG"), or NULL (oci.c). */
+const char *oci_flag_name(unsigned bit);
+
 #endif

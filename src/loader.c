@@ -56,6 +56,37 @@ _Static_assert(sizeof(jitk_insn) == sizeof(struct sock_filter), "insn is sock_fi
 #define SECCOMP_SET_MODE_FILTER 1
 #endif
 
+/* The kernel's name of one flag bit. */
+static const char *loader_flag_name(unsigned bit)
+{
+	switch (bit) {
+	case JITK_LOAD_TSYNC: return "SECCOMP_FILTER_FLAG_TSYNC";
+	case JITK_LOAD_LOG: return "SECCOMP_FILTER_FLAG_LOG";
+	case JITK_LOAD_SPEC_ALLOW: return "SECCOMP_FILTER_FLAG_SPEC_ALLOW";
+	case JITK_LOAD_NEW_LISTENER: return "SECCOMP_FILTER_FLAG_NEW_LISTENER";
+	case JITK_LOAD_TSYNC_ESRCH: return "SECCOMP_FILTER_FLAG_TSYNC_ESRCH";
+	case JITK_LOAD_WAIT_KILLABLE_RECV: return "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV";
+	default: return NULL;
+	}
+}
+
+/* The first flag bit of kflags the running kernel does not know, or 0.
+ * seccomp_set_mode_filter (kernel/seccomp.c) refuses unknown bits with
+ * EINVAL before it reads the program, so a probe with a NULL program fails
+ * with EFAULT for a known bit and installs nothing (docs/kernel-notes.md).
+ * WAIT_KILLABLE_RECV is probed with NEW_LISTENER, which it requires. */
+static unsigned loader_unknown_flag(unsigned kflags)
+{
+	for (unsigned bit = 1; bit && bit <= kflags; bit <<= 1) {
+		if (!(kflags & bit))
+			continue;
+		unsigned probe = bit == JITK_LOAD_WAIT_KILLABLE_RECV ? bit | JITK_LOAD_NEW_LISTENER : bit;
+		if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, probe, NULL) < 0 && errno == EINVAL)
+			return bit;
+	}
+	return 0;
+}
+
 /* Explain an EINVAL from seccomp(2) after jitk_check accepted the program:
  * the only remaining causes are the flags (facts 1.1 step 1). */
 static jitk_err loader_einval(jitk_diag *d, unsigned kflags)
@@ -72,6 +103,11 @@ static jitk_err loader_einval(jitk_diag *d, unsigned kflags)
 			     "confused with a listener fd");
 	} else if ((kflags & JITK_LOAD_WAIT_KILLABLE_RECV) && !(kflags & JITK_LOAD_NEW_LISTENER)) {
 		e = diag_err(d, JITK_E_KERNEL, "seccomp: WAIT_KILLABLE_RECV requires NEW_LISTENER");
+	} else if (kflags && loader_unknown_flag(kflags)) {
+		e = diag_err(d, JITK_E_KERNEL, "seccomp: this kernel does not support %s",
+			     loader_flag_name(loader_unknown_flag(kflags)));
+		diag_hint(d, "run on a newer kernel, or install without the flag (runc fails the "
+			     "same way; crun silently retries without any flag)");
 	} else if (kflags) {
 		e = diag_err(d, JITK_E_KERNEL,
 			     "seccomp: invalid argument with flags 0x%x (flag not supported "

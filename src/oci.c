@@ -25,6 +25,7 @@
  */
 #include "internal.h"
 #include "params.h"
+#include "policy.h"
 
 #include <ctype.h>
 #include <json-c/json.h>
@@ -328,13 +329,30 @@ static const char *const moby_arch_names[] = {
 	"ppc64",  "ppc64le", "riscv64", "s390",      "s390x",    NULL,
 };
 
-static const char *const seccomp_flags[] = {
-	"SECCOMP_FILTER_FLAG_TSYNC",
-	"SECCOMP_FILTER_FLAG_LOG",
-	"SECCOMP_FILTER_FLAG_SPEC_ALLOW",
-	"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV",
-	NULL,
+/* The runtime-spec's flags (config-linux.md, "flags") and the seccomp(2)
+ * bits they stand for (jitk.h's JITK_LOAD_* are the kernel's values). */
+static const struct {
+	const char *name;
+	unsigned bit;
+} seccomp_flags[] = {
+	{ "SECCOMP_FILTER_FLAG_TSYNC", JITK_LOAD_TSYNC },
+	{ "SECCOMP_FILTER_FLAG_LOG", JITK_LOAD_LOG },
+	{ "SECCOMP_FILTER_FLAG_SPEC_ALLOW", JITK_LOAD_SPEC_ALLOW },
+	{ "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", JITK_LOAD_WAIT_KILLABLE_RECV },
+	{ NULL, 0 },
 };
+
+const char *oci_flag_name(unsigned bit)
+{
+	for (size_t i = 0; seccomp_flags[i].name; i++)
+		if (seccomp_flags[i].bit == bit)
+			return seccomp_flags[i].name;
+	return NULL;
+}
+
+/* sizeof(struct sockaddr_un.sun_path): a listenerPath that long cannot be
+ * connected to. */
+#define OCI_MAX_SUN_PATH 108
 
 /* Docker's default capability set (moby oci/caps/defaults.go,
  * DefaultCapabilities): what `docker run` grants without --cap-add. */
@@ -515,8 +533,10 @@ struct profile {
 	uint32_t def_ret;
 	const char *def_scpl;
 	bool has_archmap, has_archs;
-	char flags[200];
-	char listener[200];
+	char flags[200];       /* the flags as written, for the import's comment */
+	unsigned load_flags;   /* the same as JITK_LOAD_* bits */
+	char *listener, *meta; /* listenerPath, listenerMetadata (owned) */
+	size_t listener_off, meta_off, flags_off;
 	struct entry *entries;
 	size_t nentries;
 };
@@ -531,6 +551,8 @@ static void profile_free(struct profile *P)
 		free(e->comment);
 	}
 	free(P->entries);
+	free(P->listener);
+	free(P->meta);
 }
 
 /* action string + optional errnoRet -> SCPL text and return value. */
@@ -1051,6 +1073,7 @@ static jitk_err parse_profile(struct oci *C, struct profile *P, const struct jv 
 			v.o = NULL;
 			break;
 		case F_FLAGS:
+			P->flags_off = v.off;
 			if (!(e = want(C, &v, json_type_array, "flags"))) {
 				struct jiter li;
 				struct jv el;
@@ -1059,18 +1082,19 @@ static jitk_err parse_profile(struct oci *C, struct profile *P, const struct jv 
 					if (!(e = want(C, &el, json_type_string, "a flag"))) {
 						const char *s = json_object_get_string(el.o);
 						size_t i;
-						for (i = 0; seccomp_flags[i]; i++)
-							if (!strcmp(s, seccomp_flags[i]))
+						for (i = 0; seccomp_flags[i].name; i++)
+							if (!strcmp(s, seccomp_flags[i].name))
 								break;
-						if (!seccomp_flags[i]) {
+						if (!seccomp_flags[i].name) {
 							e = err_v(C, JITK_E_NAME, &el,
 								  "unknown flag \"%s\"", s);
 							diag_hint(C->d,
 								  "SECCOMP_FILTER_FLAG_TSYNC, _LOG, _SPEC_ALLOW or _WAIT_KILLABLE_RECV");
-						} else {
+						} else if (!(P->load_flags & seccomp_flags[i].bit)) {
 							size_t l = strlen(P->flags);
 							snprintf(P->flags + l, sizeof P->flags - l, "%s%s",
 								 l ? " " : "", s);
+							P->load_flags |= seccomp_flags[i].bit;
 						}
 					}
 					jv_put(&el);
@@ -1078,10 +1102,33 @@ static jitk_err parse_profile(struct oci *C, struct profile *P, const struct jv 
 			}
 			break;
 		case F_LPATH:
-		case F_LMETA:
-			if (!(e = want(C, &v, json_type_string, key)) && f == F_LPATH)
-				snprintf(P->listener, sizeof P->listener, "%s", json_object_get_string(v.o));
+		case F_LMETA: {
+			if ((e = want(C, &v, json_type_string, key)))
+				break;
+			const char *str = json_object_get_string(v.o);
+			size_t slen = (size_t)json_object_get_string_len(v.o);
+			if (strlen(str) != slen) {
+				e = err_v(C, JITK_E_PARSE, &v, "%s holds a NUL character (\\u0000)", key);
+			} else if (f == F_LPATH && str[0] != '/') {
+				/* crun (open_seccomp_receiver) refuses a relative
+				 * path; runc would resolve it against its own cwd. */
+				e = err_v(C, JITK_E_PARSE, &v,
+					  "listenerPath must be an absolute path, not \"%.100s\"", str);
+				diag_hint(C->d,
+					  "the UNIX socket of the seccomp agent, e.g. \"/run/seccomp-agent.sock\"");
+			} else if (f == F_LPATH && slen >= OCI_MAX_SUN_PATH) {
+				e = err_v(C, JITK_E_RANGE, &v,
+					  "listenerPath is %zu bytes long: a UNIX socket path has at most %d",
+					  slen, OCI_MAX_SUN_PATH - 1);
+			} else if (!(*(f == F_LPATH ? &P->listener : &P->meta) = strdup(str))) {
+				e = diag_err(C->d, JITK_E_NOMEM, "out of memory");
+			} else if (f == F_LPATH) {
+				P->listener_off = v.off;
+			} else {
+				P->meta_off = v.off;
+			}
 			break;
+		}
 		case F_SYSCALLS:
 			if (!(e = want(C, &v, json_type_array, "syscalls"))) {
 				size_t n = json_object_array_length(v.o);
@@ -1108,6 +1155,12 @@ static jitk_err parse_profile(struct oci *C, struct profile *P, const struct jv 
 			break;
 		}
 		jv_put(&v);
+	}
+	if (!e && P->meta && !P->listener) {
+		/* runtime-spec config-linux.md: listenerMetadata "MUST NOT be set
+		 * if listenerPath is not set". */
+		e = err_at(C, JITK_E_PARSE, P->meta_off, 1, "listenerMetadata without listenerPath");
+		diag_hint(C->d, "the metadata is sent to the agent at listenerPath; give both or neither");
 	}
 	if (!e && !defact.o) {
 		e = err_at(C, JITK_E_PARSE, top->off, 1, "the profile has no \"defaultAction\"");
@@ -1410,9 +1463,14 @@ static void emit(struct oci *C, const struct profile *P, struct strbuf *sb)
 	sb_printf(sb, "\n");
 	if (P->flags[0])
 		sb_printf(sb, "# flags (for the loader, not part of the filter): %s\n", P->flags);
-	if (P->listener[0]) {
+	if (P->listener) {
 		sb_printf(sb, "# listenerPath (for the runtime): ");
 		comment_text(sb, P->listener, 150);
+		sb_printf(sb, "\n");
+	}
+	if (P->meta) {
+		sb_printf(sb, "# listenerMetadata: ");
+		comment_text(sb, P->meta, 150);
 		sb_printf(sb, "\n");
 	}
 	sb_printf(sb, "{\n  arch = [");
@@ -1474,6 +1532,56 @@ static void emit(struct oci *C, const struct profile *P, struct strbuf *sb)
 	sb_printf(sb, "  ] }\n");
 }
 
+/* Does the filter have a Notify action: the default, or a selected entry
+ * that still decides a name (runtime-spec: listenerPath is used only
+ * "when the SCMP_ACT_NOTIFY action is used"). */
+static bool notify_used(const struct profile *P)
+{
+	if ((P->def_ret & JITK_RET_ACTION_FULL) == JITK_RET_USER_NOTIF)
+		return true;
+	for (size_t i = 0; i < P->nentries; i++) {
+		const struct entry *en = &P->entries[i];
+		if (!en->selected || en->ret == P->def_ret ||
+		    (en->ret & JITK_RET_ACTION_FULL) != JITK_RET_USER_NOTIF)
+			continue;
+		for (size_t k = 0; k < en->nnames; k++)
+			if (en->names[k].keep)
+				return true;
+	}
+	return false;
+}
+
+/* The loader fields of a profile, as jitk_policy_loader_opts returns them. */
+struct oci_loader {
+	unsigned flags;
+	char *listener, *meta; /* owned; NULL when absent or unused */
+};
+
+/* The loader fields: what they become, and notes on what SCPL loses. */
+static void loader_fields(struct oci *C, struct profile *P, struct strbuf *nb, struct oci_loader *lo)
+{
+	bool notify = notify_used(P);
+	if (P->listener && !notify)
+		note(C, nb, P->listener_off,
+		     "listenerPath is ignored: no selected entry has SCMP_ACT_NOTIFY (runtime-spec)");
+	if (P->load_flags)
+		note(C, nb, P->flags_off,
+		     "\"flags\" are not part of the filter: `jitk run` on the profile installs with them; "
+		     "SCPL keeps them only as a comment (`jitk run --flags` gives them)");
+	if (P->listener && notify)
+		note(C, nb, P->listener_off,
+		     "listenerPath is not part of the filter: `jitk run` on the profile hands the listener "
+		     "to it; SCPL keeps it only as a comment");
+	if (!lo)
+		return;
+	lo->flags = P->load_flags;
+	if (notify) {
+		lo->listener = P->listener;
+		lo->meta = P->meta;
+		P->listener = P->meta = NULL;
+	}
+}
+
 /* ------------------------------------------------------------ public API */
 
 bool jitk_is_profile(const char *text, size_t len)
@@ -1493,8 +1601,10 @@ bool jitk_is_profile(const char *text, size_t len)
 	return i < len && text[i] == '"';
 }
 
-jitk_err jitk_profile_import(const char *text, size_t len, const char *filename,
-			     const jitk_profile_opts *opts, char **scpl, char **notes, jitk_diag *d)
+/* jitk_profile_import, also returning the loader fields (lo may be NULL;
+ * its strings are the caller's to free). */
+static jitk_err import(const char *text, size_t len, const char *filename, const jitk_profile_opts *opts,
+		       char **scpl, char **notes, struct oci_loader *lo, jitk_diag *d)
 {
 	diag_clear(d);
 	if (!text || !scpl)
@@ -1569,6 +1679,7 @@ jitk_err jitk_profile_import(const char *text, size_t len, const char *filename,
 		e = check_widths(&C, &P);
 	if (e)
 		goto out;
+	loader_fields(&C, &P, &nb, lo);
 	emit(&C, &P, &sb);
 	if ((e = sb_finish(&sb, scpl)))
 		goto out;
@@ -1588,6 +1699,25 @@ out:
 	return e;
 }
 
+jitk_err jitk_profile_import(const char *text, size_t len, const char *filename,
+			     const jitk_profile_opts *opts, char **scpl, char **notes, jitk_diag *d)
+{
+	return import(text, len, filename, opts, scpl, notes, NULL, d);
+}
+
+/* A copy of s in p's arena (NULL for NULL). */
+static const char *policy_strdup(jitk_policy *p, const char *s)
+{
+	if (!s)
+		return NULL;
+	struct arena_blk *a = p->arena;
+	char *c = arena_alloc(&a, strlen(s) + 1);
+	p->arena = a;
+	if (c)
+		memcpy(c, s, strlen(s) + 1);
+	return c;
+}
+
 jitk_err jitk_policy_parse_opts(const char *text, size_t len, const char *filename,
 				const jitk_profile_opts *opts, jitk_policy **out, jitk_diag *d)
 {
@@ -1597,11 +1727,24 @@ jitk_err jitk_policy_parse_opts(const char *text, size_t len, const char *filena
 		return diag_err(d, JITK_E_INVAL, "jitk_policy_parse: NULL argument");
 	*out = NULL;
 	char *scpl = NULL;
-	jitk_err e = jitk_profile_import(text, len, filename, opts, &scpl, NULL, d);
+	struct oci_loader lo = { 0 };
+	jitk_err e = import(text, len, filename, opts, &scpl, NULL, &lo, d);
 	if (e)
 		return e;
 	e = jitk_policy_parse(scpl, strlen(scpl), filename, out, d);
-	if (e && d) {
+	if (!e) {
+		(*out)->load_flags = lo.flags;
+		(*out)->listener_path = policy_strdup(*out, lo.listener);
+		(*out)->listener_meta = policy_strdup(*out, lo.meta);
+		if ((lo.listener && !(*out)->listener_path) || (lo.meta && !(*out)->listener_meta)) {
+			jitk_policy_free(*out);
+			*out = NULL;
+			e = diag_err(d, JITK_E_NOMEM, "out of memory");
+		}
+	}
+	free(lo.listener);
+	free(lo.meta);
+	if (e && e != JITK_E_NOMEM && d) {
 		/* Cannot happen: the translation only writes what SCPL accepts. */
 		char m[sizeof d->msg];
 		snprintf(m, sizeof m, "internal error in jitk's SCPL translation: %.200s", d->msg);
@@ -1609,6 +1752,18 @@ jitk_err jitk_policy_parse_opts(const char *text, size_t len, const char *filena
 	}
 	free(scpl);
 	return e;
+}
+
+void jitk_policy_loader_opts(const jitk_policy *p, jitk_loader_opts *out)
+{
+	if (!out)
+		return;
+	*out = (jitk_loader_opts){ 0 };
+	if (!p)
+		return;
+	out->flags = p->load_flags;
+	out->listener_path = p->listener_path;
+	out->listener_metadata = p->listener_meta;
 }
 
 jitk_err jitk_policy_load_opts(const char *path, const jitk_profile_opts *opts, jitk_policy **out,

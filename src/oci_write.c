@@ -498,6 +498,18 @@ jitk_err jitk_policy_to_profile(const jitk_policy *p, unsigned timeout_ms, char 
 		if (p->arch[a])
 			json_object_array_add(archs, json_object_new_string(scmp_arch_name[a]));
 	json_object_object_add(prof, "architectures", archs);
+	/* A policy read from a profile keeps its loader fields (docs/oci.md). */
+	if (p->load_flags) {
+		json_object *fl = json_object_new_array();
+		for (unsigned bit = 1; bit; bit <<= 1)
+			if ((p->load_flags & bit) && oci_flag_name(bit))
+				json_object_array_add(fl, json_object_new_string(oci_flag_name(bit)));
+		json_object_object_add(prof, "flags", fl);
+	}
+	if (p->listener_path)
+		json_object_object_add(prof, "listenerPath", json_object_new_string(p->listener_path));
+	if (p->listener_meta)
+		json_object_object_add(prof, "listenerMetadata", json_object_new_string(p->listener_meta));
 	json_object_object_add(prof, "syscalls", calls);
 
 	/* Entries: unconditional names grouped by action, conditional names

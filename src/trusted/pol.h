@@ -104,7 +104,13 @@ struct jitk_policy {
 	 * kernel never filters.  Not part of the meaning. */
 	size_t nwarnings;
 	const jitk_diag *warnings;
-	void *arena; /* owner of everything above */
+	/* How an OCI profile asks to be installed (its "flags", "listenerPath"
+	 * and "listenerMetadata", docs/oci.md): the loader's business, no part
+	 * of the semantics.  0 / NULL for SCPL (jitk_policy_loader_opts). */
+	unsigned load_flags;       /* JITK_LOAD_* bits */
+	const char *listener_path; /* NULL: none, or no Notify action */
+	const char *listener_meta; /* NULL: none */
+	void *arena;               /* owner of everything above */
 };
 
 #endif

@@ -78,6 +78,28 @@ static void in_child(void (*fn)(void))
 	assert_int_equal(WEXITSTATUS(st), 0);
 }
 
+/* The rest of the line of /proc/self/status that starts with key
+ * (a static buffer; "" if none). */
+static const char *d_status(const char *key)
+{
+	static char buf[4096];
+	static char line[256];
+	line[0] = '\0';
+	int fd = open("/proc/self/status", O_RDONLY);
+	if (fd < 0)
+		return line;
+	ssize_t n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	const char *k = strstr(buf, key);
+	if (k) {
+		k += strlen(key);
+		size_t l = strcspn(k, "\n");
+		snprintf(line, sizeof line, "%.*s", (int)(l < 255 ? l : 255), k);
+	}
+	return line;
+}
+
 static jitk_filter *allow_all(void)
 {
 	return TEST_FILTER({ BPF_RET | BPF_K, 0, 0, JITK_RET_ALLOW });
@@ -352,6 +374,38 @@ static void enosys_falls_back_to_prctl(void **state)
 	in_child(child_enosys_fallback);
 }
 
+/* A kernel without SECCOMP_FILTER_FLAG_LOG, made with a filter that
+ * answers EINVAL to seccomp(2) calls with that flag bit (what the kernel
+ * does for a flag it does not know): jitk_load names the flag. */
+static void child_flag_missing(void)
+{
+	static const char old_kernel[] =
+		"{ default_action = Allow; rules = [ { action = Errno EINVAL; syscall = seccomp;"
+		"  when = (arg1 & 2) == 2 } ] }";
+	jitk_policy *p;
+	jitk_filter *old;
+	CHILD_CHECK(jitk_policy_parse(old_kernel, sizeof old_kernel - 1, NULL, &p, NULL) == JITK_OK);
+	CHILD_CHECK(jitk_compile(p, &(jitk_compile_opts){ .no_verify = true }, &old, NULL) == JITK_OK);
+	CHILD_LOAD_OK(old, 0, NULL);
+	jitk_filter *f = allow_all();
+	CHILD_LOAD_FAILS(f, JITK_LOAD_LOG | JITK_LOAD_SPEC_ALLOW, NULL, EINVAL,
+			 "this kernel does not support SECCOMP_FILTER_FLAG_LOG");
+	CHILD_LOAD_FAILS(f, JITK_LOAD_LOG, NULL, EINVAL, "SECCOMP_FILTER_FLAG_LOG");
+	/* The probe installed nothing: still one filter. */
+	CHILD_CHECK(strstr(d_status("Seccomp_filters:"), "1") != NULL);
+	CHILD_LOAD_OK(f, JITK_LOAD_SPEC_ALLOW, NULL);
+	CHILD_CHECK(strstr(d_status("Seccomp_filters:"), "2") != NULL);
+	jitk_filter_free(f);
+	jitk_filter_free(old);
+	jitk_policy_free(p);
+}
+
+static void missing_flag_named(void **state)
+{
+	(void)state;
+	in_child(child_flag_missing);
+}
+
 /* --------------------------------------------------------- threads */
 
 struct thr {
@@ -614,6 +668,7 @@ int main(void)
 		cmocka_unit_test(listener_reset),
 		cmocka_unit_test(each_flag_accepted),
 		cmocka_unit_test(invalid_flags_refused),
+		cmocka_unit_test(missing_flag_named),
 		cmocka_unit_test(checker_runs_first),
 		cmocka_unit_test(keep_privs),
 		cmocka_unit_test(path_limit_enomem),

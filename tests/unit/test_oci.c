@@ -86,6 +86,11 @@ static const struct bad bads[] = {
 	{ "minKernel a number", E("\"includes\": {\"minKernel\": 4.8}"), JITK_E_PARSE, "4.8", "must be a string" },
 	{ "includes an array", E("\"includes\": []"), JITK_E_PARSE, "[]", "must be an object" },
 	{ "unknown flag", A "\"flags\": [\"SECCOMP_FILTER_FLAG_FAST\"]}", JITK_E_NAME, "\"SECCOMP", "unknown flag" },
+	{ "flags a string", A "\"flags\": \"SECCOMP_FILTER_FLAG_LOG\"}", JITK_E_PARSE, "\"SECCOMP", "must be an array" },
+	{ "listenerPath a number", A "\"listenerPath\": 7}", JITK_E_PARSE, "7}", "must be a string" },
+	{ "listenerPath relative", A "\"listenerPath\": \"a.sock\"}", JITK_E_PARSE, "\"a.sock", "absolute path" },
+	{ "listenerPath with a \\u0000", A "\"listenerPath\": \"/a\\u0000\"}", JITK_E_PARSE, "\"/a", "NUL" },
+	{ "listenerMetadata alone", A "\"listenerMetadata\": \"m\"}", JITK_E_PARSE, "\"m\"", "without listenerPath" },
 	{ "deep nesting", A "\"syscalls\": [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}", JITK_E_PARSE, "[[[[[[[[[[[[[[[[[[[[]", "nesting too deep" },
 	{ "unknown everywhere, --strict", S("{\"names\": [\"reed\"], \"action\": \"SCMP_ACT_ALLOW\"}"), JITK_E_NAME, "\"reed", "not known on any", &strict },
 	{ "missing on a sub-arch, --strict", A "\"architectures\": [\"SCMP_ARCH_X86\"], \"syscalls\": [{\"names\": [\"newfstatat\"], \"action\": \"SCMP_ACT_ALLOW\"}]}", JITK_E_NAME, "\"newfstatat", "does not exist on i386", &strict },
@@ -193,6 +198,48 @@ static uint32_t ev(const jitk_policy *p, uint32_t arch, const char *name, uint64
 
 /* libseccomp db_rule_add: the first unconditional entry of a syscall stays
  * and replaces its conditional ones; later ones are no-ops. */
+/* The loader fields reach jitk_policy_loader_opts (docs/oci.md rule 8);
+ * listenerPath only with a Notify action (runtime-spec). */
+static void loader_fields(void **state)
+{
+	(void)state;
+	jitk_policy *p = load(A "\"flags\": [\"SECCOMP_FILTER_FLAG_LOG\", \"SECCOMP_FILTER_FLAG_TSYNC\", "
+				"\"SECCOMP_FILTER_FLAG_LOG\"], \"listenerPath\": \"/run/a.sock\", "
+				"\"listenerMetadata\": \"m=1\", \"syscalls\": [{\"names\": [\"mkdir\"], "
+				"\"action\": \"SCMP_ACT_NOTIFY\"}]}",
+			      NULL);
+	jitk_loader_opts lo;
+	jitk_policy_loader_opts(p, &lo);
+	assert_int_equal(lo.flags, JITK_LOAD_LOG | JITK_LOAD_TSYNC);
+	assert_string_equal(lo.listener_path, "/run/a.sock");
+	assert_string_equal(lo.listener_metadata, "m=1");
+	jitk_policy_free(p);
+	/* No Notify action: the listener is ignored, the flags stay. */
+	p = load(A "\"flags\": [\"SECCOMP_FILTER_FLAG_SPEC_ALLOW\", \"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV\"], "
+		   "\"listenerPath\": \"/run/a.sock\"}",
+		 NULL);
+	jitk_policy_loader_opts(p, &lo);
+	assert_int_equal(lo.flags, JITK_LOAD_SPEC_ALLOW | JITK_LOAD_WAIT_KILLABLE_RECV);
+	assert_null(lo.listener_path);
+	assert_null(lo.listener_metadata);
+	jitk_policy_free(p);
+	/* A Notify entry runc skips (it is the default action) is no use. */
+	p = load("{\"defaultAction\": \"SCMP_ACT_NOTIFY\", \"listenerPath\": \"/a\"}", NULL);
+	jitk_policy_loader_opts(p, &lo);
+	assert_string_equal(lo.listener_path, "/a");
+	jitk_policy_free(p);
+	/* SCPL has none. */
+	static const char scpl[] = "{ default_action = Allow; rules = [] }";
+	assert_int_equal(jitk_policy_parse(scpl, sizeof scpl - 1, NULL, &p, NULL), JITK_OK);
+	lo.flags = 1;
+	jitk_policy_loader_opts(p, &lo);
+	assert_int_equal(lo.flags, 0);
+	assert_null(lo.listener_path);
+	jitk_policy_free(p);
+	jitk_policy_loader_opts(NULL, &lo);
+	assert_int_equal(lo.flags, 0);
+}
+
 static void unconditional_wins(void **state)
 {
 	(void)state;
@@ -398,6 +445,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(bad_profiles),
 		cmocka_unit_test(huge_profiles),
+		cmocka_unit_test(loader_fields),
 		cmocka_unit_test(unconditional_wins),
 		cmocka_unit_test(conditions),
 		cmocka_unit_test(default_action_entry_skipped),
