@@ -31,36 +31,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* All IR memory hangs off one list of blocks, freed by ir_free. */
-struct ir_block {
-	struct ir_block *next;
-	max_align_t data[];
-};
-
-static void *ir_alloc(struct ir_block **arena, size_t size)
-{
-	struct ir_block *b = malloc(sizeof *b + (size ? size : 1));
-	if (!b)
-		return NULL;
-	b->next = *arena;
-	*arena = b;
-	return b->data;
-}
-
-static void ir_arena_free(struct ir_block *b)
-{
-	while (b) {
-		struct ir_block *next = b->next;
-		free(b);
-		b = next;
-	}
-}
-
+/* All IR memory lives in one arena (arena.c), freed by ir_free. */
 void ir_free(struct ir_policy *ir)
 {
 	if (!ir)
 		return;
-	ir_arena_free(ir->arena);
+	arena_free(ir->arena);
 	free(ir);
 }
 
@@ -126,7 +102,7 @@ static bool nr_on_abi(jitk_arch a, uint32_t nr)
 }
 
 struct ir_build_state {
-	struct ir_block **arena;
+	struct arena_blk **arena;
 	const jitk_policy *p;
 	/* Decisions made so far, over all ABIs (sharing crosses ABIs too). */
 	struct ir_decision **decs;
@@ -148,8 +124,8 @@ static const struct ir_decision *intern_decision(struct ir_build_state *s, size_
 		s->decs = n;
 		s->capdecs = cap;
 	}
-	struct ir_decision *d = ir_alloc(s->arena, sizeof *d);
-	struct ir_case *c = ir_alloc(s->arena, ncases * sizeof *c);
+	struct ir_decision *d = arena_alloc(s->arena, sizeof *d);
+	struct ir_case *c = arena_alloc(s->arena, ncases * sizeof *c);
 	if (!d || !c)
 		return NULL;
 	memcpy(c, s->tmp, ncases * sizeof *c);
@@ -208,7 +184,7 @@ static const struct pol_cond *lower_cond(struct ir_build_state *s, const struct 
 	}
 	if (*oom)
 		return NULL;
-	struct pol_cond *m = ir_alloc(s->arena, sizeof *m);
+	struct pol_cond *m = arena_alloc(s->arena, sizeof *m);
 	if (!m) {
 		*oom = true;
 		return NULL;
@@ -224,7 +200,7 @@ static jitk_err build_arch(struct ir_build_state *s, jitk_arch a, struct ir_arch
 	for (size_t r = 0; r < p->nrules; r++)
 		npairs += p->rules[r].nnrs[a];
 	struct ir_pair *pairs = malloc((npairs ? npairs : 1) * sizeof *pairs);
-	struct ir_range *ranges = ir_alloc(s->arena, (npairs ? npairs : 1) * sizeof *ranges);
+	struct ir_range *ranges = arena_alloc(s->arena, (npairs ? npairs : 1) * sizeof *ranges);
 	if (!pairs || !ranges) {
 		free(pairs);
 		return diag_err(d, JITK_E_NOMEM, "out of memory lowering the policy");
@@ -292,7 +268,7 @@ jitk_err ir_build(const jitk_policy *p, struct ir_policy **out, jitk_diag *d)
 	struct ir_policy *ir = calloc(1, sizeof *ir);
 	if (!ir)
 		return diag_err(d, JITK_E_NOMEM, "out of memory lowering the policy");
-	struct ir_block *arena = NULL;
+	struct arena_blk *arena = NULL;
 	struct ir_build_state s = { .arena = &arena, .p = p };
 	s.tmp = malloc((p->nrules ? p->nrules : 1) * sizeof *s.tmp);
 	jitk_err err = s.tmp ? JITK_OK : diag_err(d, JITK_E_NOMEM, "out of memory lowering the policy");

@@ -53,7 +53,7 @@ struct ir_policy {
 	size_t narch;
 	struct ir_arch arches[JITK_ARCH__COUNT];
 	uint32_t foreign_action;
-	void *arena;
+	struct arena_blk *arena; /* everything above points into it */
 };
 
 /* Lower a policy to the IR (ir.c).  Decisions equal in content are shared
