@@ -20,7 +20,7 @@ SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fram
 # The ABIs (tools/abis.txt) and the tables generated for each.
 ABIS    := $(shell sed -n 's/^\([a-z][a-z0-9_]*\)[ \t].*/\1/p' tools/abis.txt)
 GEN_TBL := $(foreach a,$(ABIS),$(B)/gen/sys_$(a).c $(B)/gen/consts_$(a).c) $(B)/gen/errno.c $(B)/gen/abis.c
-GEN_C   := $(GEN_TBL) $(B)/gen/params.c
+GEN_C   := $(GEN_TBL) $(B)/gen/params.c $(B)/gen/mux.c
 # The kernel source the parameter table is generated from (Debian's linux-source-6.1).
 KSRC_TAR ?= /usr/src/linux-source-6.1.tar.xz
 DEFAULT_POLICY := policies/docker-default.scpl
@@ -74,6 +74,9 @@ $(B)/ksrc/defines.txt: tools/ksrc.sh
 	sh tools/ksrc.sh $(KSRC_TAR) $(B)/ksrc
 $(B)/gen/params.c: tools/gen_params.py tools/abis.txt $(B)/ksrc/defines.txt $(GEN_TBL)
 	python3 tools/gen_params.py tools/abis.txt $(B)/ksrc $(B)/gen $@
+# The calls socketcall and ipc multiplex (UAPI numbers, the kernel's dispatchers).
+$(B)/gen/mux.c: tools/gen_mux.sh $(B)/ksrc/defines.txt
+	CC="$(CC)" sh tools/gen_mux.sh $(B)/gen $(B)/ksrc
 
 # The Landlock rights, from the kernel source (tools/gen_landlock.sh); also
 # writes $(B)/gen/landlock_uapi.h, which src/landlock.c includes.
