@@ -24,6 +24,7 @@
  * accepted as a whole.
  */
 #include "internal.h"
+#include "mux.h"
 #include "params.h"
 #include "policy.h"
 
@@ -58,6 +59,8 @@ struct oci {
 	size_t ncaps;
 	bool arch[JITK_ARCH__COUNT];
 	bool has_archmap_host;
+	/* an unconditional entry decides socketcall / ipc (docs/oci.md, rule 9) */
+	bool mux_uncond[MUX__COUNT];
 };
 
 /* A JSON value at text[off, end), parsed by json-c. */
@@ -513,7 +516,8 @@ static const struct {
 struct name {
 	const char *s; /* owned */
 	size_t off, len;
-	bool keep; /* survives libseccomp's per-syscall resolution */
+	bool keep;   /* survives libseccomp's per-syscall resolution */
+	bool direct; /* a syscall of its own on a selected ABI */
 };
 
 struct entry {
@@ -860,7 +864,7 @@ static jitk_err add_name(struct oci *C, struct entry *en, const struct jv *v)
 		return diag_err(C->d, JITK_E_NOMEM, "out of memory");
 	n->off = v->off;
 	n->len = v->end - v->off;
-	n->keep = false;
+	n->keep = n->direct = false;
 	en->nnames++;
 	return JITK_OK;
 }
@@ -1213,12 +1217,28 @@ static int ref_cmp(const void *a, const void *b)
 	return x->k < y->k ? -1 : x->k > y->k;
 }
 
-static bool name_anywhere(const struct oci *C, const char *n)
+/* Does libseccomp multiplex name on ABI a: a socket or SysV IPC call on an
+ * ABI with socketcall / ipc (docs/oci.md, rule 9)? */
+static bool via_mux(const struct oci *C, const char *name, int a)
+{
+	const struct mux_call *mc = mux_find(name);
+	return mc && C->arch[a] && mux_nr((jitk_arch)a, mc->mux) >= 0;
+}
+
+static bool name_direct(const struct oci *C, const char *n)
 {
 	for (int a = 0; a < JITK_ARCH__COUNT; a++)
 		if (C->arch[a] && jitk_syscall_nr((jitk_arch)a, n) >= 0)
 			return true;
 	return false;
+}
+
+static bool name_anywhere(const struct oci *C, const char *n)
+{
+	for (int a = 0; a < JITK_ARCH__COUNT; a++)
+		if (via_mux(C, n, a))
+			return true;
+	return name_direct(C, n);
 }
 
 static void note(struct oci *C, struct strbuf *nb, size_t off, const char *fmt, ...) JITK_PRINTF(4, 5);
@@ -1276,9 +1296,11 @@ static jitk_err resolve(struct oci *C, struct profile *P, struct strbuf *nb)
 				     nm->s);
 				continue;
 			}
+			nm->direct = name_direct(C, nm->s);
 			char missing[100] = "";
 			for (int a = 0; a < JITK_ARCH__COUNT; a++)
-				if (C->arch[a] && jitk_syscall_nr((jitk_arch)a, nm->s) < 0)
+				if (C->arch[a] && jitk_syscall_nr((jitk_arch)a, nm->s) < 0 &&
+				    !via_mux(C, nm->s, a))
 					snprintf(missing + strlen(missing),
 						 sizeof missing - strlen(missing), "%s%s",
 						 missing[0] ? ", " : "", jitk_arch_name((jitk_arch)a));
@@ -1317,6 +1339,11 @@ static jitk_err resolve(struct oci *C, struct profile *P, struct strbuf *nb)
 				uncond = k;
 		for (size_t k = i; k < j; k++)
 			P->entries[refs[k].entry].names[refs[k].k].keep = uncond == j || k == uncond;
+		/* The multiplexers' own unconditional entry replaces the rules
+		 * libseccomp adds on them (they are conditional: arg0 == call). */
+		for (int x = 0; x < MUX__COUNT; x++)
+			if (uncond != j && !strcmp(refs[i].name, mux_name((enum mux_kind)x)))
+				C->mux_uncond[x] = true;
 		i = j;
 	}
 	free(refs);
@@ -1381,12 +1408,15 @@ static void cond_text(struct strbuf *sb, const struct entry *en)
 	}
 }
 
+/* The names that are kept (and have a syscall of their own on a selected
+ * ABI: a name only multiplexed there is in the multiplexer's rule alone),
+ * or those that are not. */
 static void names_text(struct strbuf *sb, const struct entry *en, bool keep, const char *indent)
 {
 	size_t col = 0;
 	for (size_t k = 0; k < en->nnames; k++) {
 		const struct name *nm = &en->names[k];
-		if (nm->keep != keep)
+		if (nm->keep != keep || (keep && !nm->direct))
 			continue;
 		size_t l = strlen(nm->s) + 2;
 		if (col == 0 || col + l > 92) {
@@ -1399,6 +1429,119 @@ static void names_text(struct strbuf *sb, const struct entry *en, bool keep, con
 }
 
 /*
+ * libseccomp's multiplexed rules (docs/oci.md, rule 9; abi_rule_add in its
+ * syscalls.c): for a socket or SysV IPC call on an ABI with socketcall /
+ * ipc, the rule is added a second time on the multiplexer, its arg0
+ * condition replaced by arg0 == the call's number and the conditions on
+ * arg1..arg5 kept as they are (they then compare the multiplexer's own
+ * arguments).  Its selected ABIs with the multiplexer, in *abis (NULL ok):
+ * how many.
+ */
+static unsigned mux_abis(const struct oci *C, enum mux_kind m, char *abis, size_t cap)
+{
+	unsigned n = 0;
+	if (abis && cap)
+		abis[0] = '\0';
+	for (int a = 0; a < JITK_ARCH__COUNT; a++)
+		if (C->arch[a] && mux_nr((jitk_arch)a, m) >= 0) {
+			if (abis)
+				snprintf(abis + strlen(abis), cap - strlen(abis), "%s%s", n ? "; " : "",
+					 jitk_arch_name((jitk_arch)a));
+			n++;
+		}
+	return n;
+}
+
+/* Does the entry give the multiplexer m a rule: a kept name it runs. */
+static bool mux_used(const struct oci *C, const struct entry *en, enum mux_kind m)
+{
+	if (C->mux_uncond[m] || !mux_abis(C, m, NULL, 0))
+		return false;
+	for (size_t k = 0; k < en->nnames; k++) {
+		const struct mux_call *mc = mux_find(en->names[k].s);
+		if (en->names[k].keep && mc && mc->mux == m)
+			return true;
+	}
+	return false;
+}
+
+/* The conditions the multiplexed rule keeps: runc's one rule per condition
+ * when an argument repeats (ORed; one on arg0 makes the OR true), else all
+ * but those on arg0, ANDed.  Is an argument kept? */
+static bool mux_keeps(const struct entry *en, size_t i)
+{
+	bool repeat = false, on0 = false;
+	for (size_t a = 0; a < en->nargs; a++) {
+		on0 |= en->args[a].index == 0;
+		for (size_t b = 0; b < a; b++)
+			repeat |= en->args[a].index == en->args[b].index;
+	}
+	return en->args[i].index != 0 && !(repeat && on0);
+}
+
+static void mux_rule(struct oci *C, const struct entry *en, enum mux_kind m, struct strbuf *sb)
+{
+	if (!mux_used(C, en, m))
+		return;
+	char abis[200];
+	mux_abis(C, m, abis, sizeof abis);
+	bool repeat = false;
+	for (size_t a = 0; a < en->nargs; a++)
+		for (size_t b = 0; b < a; b++)
+			repeat |= en->args[a].index == en->args[b].index;
+	sb_printf(sb, "    #  libseccomp's multiplexed rule on %s (docs/oci.md, rule 9):", mux_name(m));
+	size_t ncalls = 0, col = 100;
+	uint32_t calls[64];
+	for (size_t k = 0; k < en->nnames; k++) {
+		const struct mux_call *mc = mux_find(en->names[k].s);
+		if (!en->names[k].keep || !mc || mc->mux != m)
+			continue;
+		size_t l = strlen(mc->name) + 6;
+		if (col + l > 92) {
+			sb_printf(sb, "\n    #    ");
+			col = 9;
+		}
+		sb_printf(sb, "%s %u; ", mc->name, mc->call);
+		col += l;
+		bool dup = false;
+		for (size_t c = 0; c < ncalls; c++)
+			dup |= calls[c] == mc->call;
+		if (!dup && ncalls < sizeof calls / sizeof *calls)
+			calls[ncalls++] = mc->call;
+	}
+	qsort(calls, ncalls, sizeof *calls, cmp_u32);
+	sb_printf(sb, "\n    { action = ");
+	action_text(sb, en->act_scpl, en->ret);
+	sb_printf(sb, "; arch = [%s];\n      when = ", abis);
+	size_t nkept = 0;
+	for (size_t i = 0; i < en->nargs; i++)
+		nkept += mux_keeps(en, i);
+	bool paren = ncalls > 1 && nkept;
+	sb_printf(sb, "%s", paren ? "(" : "");
+	for (size_t c = 0; c < ncalls; c++)
+		sb_printf(sb, "%sarg0 == %u", c ? " || " : "", calls[c]);
+	sb_printf(sb, "%s", paren ? ")" : "");
+	bool orred = repeat && nkept > 1;
+	for (size_t i = 0, n = 0; i < en->nargs; i++) {
+		if (!mux_keeps(en, i))
+			continue;
+		const struct arg *a = &en->args[i];
+		sb_printf(sb, "%s", n ? (repeat ? " || " : " && ") : orred ? " && (" : " && ");
+		if (ops[a->op].scpl) {
+			sb_printf(sb, "arg%u %s ", a->index, ops[a->op].scpl);
+			num(sb, a->value);
+		} else {
+			sb_printf(sb, "(arg%u & ", a->index);
+			num(sb, a->value);
+			sb_printf(sb, ") == ");
+			num(sb, a->value2);
+		}
+		n++;
+	}
+	sb_printf(sb, "%s;\n      syscall = %s };\n", orred ? ")" : "", mux_name(m));
+}
+
+/*
  * A compare reads the bits of the argument the kernel uses (docs/scpl.md,
  * "Argument widths"; the deviation D6 of docs/oci.md): a value that cannot
  * fit the width of its parameter, on a name and ABI the entry decides,
@@ -1406,42 +1549,59 @@ static void names_text(struct strbuf *sb, const struct entry *en, bool keep, con
  * SCPL.  A value fits W bits as an unsigned number or as the W-bit two's
  * complement of a negative one (0xffffffffffffffff is -1 for an int).
  */
+static jitk_err width_check(struct oci *C, const struct arg *a, int ab, int nr, const char *name,
+			    const char *via)
+{
+	unsigned w = params_width((jitk_arch)ab, nr, a->index);
+	uint64_t v = ops[a->op].scpl ? a->value : a->value2, keep = params_mask(w);
+	if (w >= 64 || v <= keep || v >= ~(keep >> 1))
+		return JITK_OK;
+	const struct tbl_params *tp = params_find((jitk_arch)ab, nr);
+	char what[96];
+	if (tp && a->index < tp->nargs)
+		snprintf(what, sizeof what, "the %u-bit parameter '%s' (%s)", w, tp->arg[a->index].name,
+			 tp->arg[a->index].type);
+	else
+		snprintf(what, sizeof what, "arg%u, %u bits there,", a->index, w);
+	jitk_err e = err_v(C, JITK_E_RANGE, &a->at, "value %#llx does not fit %s of %s on %s%s",
+			   (unsigned long long)v, what, name, jitk_arch_name((jitk_arch)ab), via);
+	diag_hint(C->d,
+		  "the kernel uses only the low %u bits of this argument, so "
+		  "the compare could never mean what it says (docs/oci.md, D6)",
+		  w);
+	return e;
+}
+
 static jitk_err check_widths(struct oci *C, const struct profile *P)
 {
 	for (size_t i = 0; i < P->nentries; i++) {
 		const struct entry *en = &P->entries[i];
 		if (!en->selected || en->ret == P->def_ret)
 			continue;
+		jitk_err e;
 		for (size_t k = 0; k < en->nnames; k++) {
 			if (!en->names[k].keep)
 				continue;
 			for (int ab = 0; ab < JITK_ARCH__COUNT; ab++) {
 				int nr = C->arch[ab] ? jitk_syscall_nr((jitk_arch)ab, en->names[k].s) : -1;
-				for (size_t j = 0; nr >= 0 && j < en->nargs; j++) {
-					const struct arg *a = &en->args[j];
-					unsigned w = params_width((jitk_arch)ab, nr, a->index);
-					uint64_t v = ops[a->op].scpl ? a->value : a->value2,
-						 keep = params_mask(w);
-					if (w >= 64 || v <= keep || v >= ~(keep >> 1))
-						continue;
-					const struct tbl_params *tp = params_find((jitk_arch)ab, nr);
-					char what[96];
-					if (tp && a->index < tp->nargs)
-						snprintf(what, sizeof what, "the %u-bit parameter '%s' (%s)",
-							 w, tp->arg[a->index].name, tp->arg[a->index].type);
-					else
-						snprintf(what, sizeof what, "arg%u, %u bits there,",
-							 a->index, w);
-					jitk_err e = err_v(C, JITK_E_RANGE, &a->at,
-							   "value %#llx does not fit %s of %s on %s",
-							   (unsigned long long)v, what, en->names[k].s,
-							   jitk_arch_name((jitk_arch)ab));
-					diag_hint(C->d,
-						  "the kernel uses only the low %u bits of this argument, so "
-						  "the compare could never mean what it says (docs/oci.md, D6)",
-						  w);
-					return e;
-				}
+				for (size_t j = 0; nr >= 0 && j < en->nargs; j++)
+					if ((e = width_check(C, &en->args[j], ab, nr, en->names[k].s, "")))
+						return e;
+			}
+		}
+		/* The conditions libseccomp's multiplexed rule keeps compare the
+		 * multiplexer's arguments. */
+		for (int m = 0; m < MUX__COUNT; m++) {
+			if (!mux_used(C, en, (enum mux_kind)m))
+				continue;
+			for (int ab = 0; ab < JITK_ARCH__COUNT; ab++) {
+				int nr = C->arch[ab] ? mux_nr((jitk_arch)ab, (enum mux_kind)m) : -1;
+				for (size_t j = 0; nr >= 0 && j < en->nargs; j++)
+					if (mux_keeps(en, j) &&
+					    (e = width_check(C, &en->args[j], ab, nr,
+							     mux_name((enum mux_kind)m),
+							     " (libseccomp's multiplexed rule)")))
+						return e;
 			}
 		}
 	}
@@ -1499,10 +1659,10 @@ static void emit(struct oci *C, const struct profile *P, struct strbuf *sb)
 							   : NULL;
 		size_t nkeep = 0, ndrop = 0;
 		for (size_t k = 0; k < en->nnames; k++) {
-			if (en->names[k].keep)
-				nkeep++;
-			else
+			if (!en->names[k].keep)
 				ndrop++;
+			else if (en->names[k].direct)
+				nkeep++;
 		}
 		if (skip) {
 			sb_printf(sb, "    #  %s%s\n    #  names:", skip, en->why);
@@ -1515,19 +1675,21 @@ static void emit(struct oci *C, const struct profile *P, struct strbuf *sb)
 			names_text(sb, en, false, "    #    ");
 			sb_printf(sb, "\n");
 		}
-		if (!nkeep)
-			continue;
-		sb_printf(sb, "    { action = ");
-		action_text(sb, en->act_scpl, en->ret);
-		sb_printf(sb, ";");
-		if (en->nargs) {
-			sb_printf(sb, "\n      when = ");
-			cond_text(sb, en);
+		if (nkeep) {
+			sb_printf(sb, "    { action = ");
+			action_text(sb, en->act_scpl, en->ret);
 			sb_printf(sb, ";");
+			if (en->nargs) {
+				sb_printf(sb, "\n      when = ");
+				cond_text(sb, en);
+				sb_printf(sb, ";");
+			}
+			sb_printf(sb, "\n      syscalls = [");
+			names_text(sb, en, true, "        ");
+			sb_printf(sb, "\n      ] };\n");
 		}
-		sb_printf(sb, "\n      syscalls = [");
-		names_text(sb, en, true, "        ");
-		sb_printf(sb, "\n      ] };\n");
+		for (int m = 0; m < MUX__COUNT; m++)
+			mux_rule(C, en, (enum mux_kind)m, sb);
 	}
 	sb_printf(sb, "  ] }\n");
 }

@@ -19,11 +19,14 @@
  *  - entries name syscalls, and apply to every architecture: a number the
  *    tables do not name, or a rule limited to some ABIs, cannot be written;
  *  - x32 conditions (libseccomp compares 32 bits there, deviation D2) and
- *    i386 socket/IPC calls whose multiplexer decides differently (D4) are
- *    refused; other architectures get KillThread (libseccomp's default).
+ *    socket/IPC calls on an ABI with socketcall/ipc whose multiplexer is
+ *    not decided unconditionally (libseccomp would add its multiplexed
+ *    rule, docs/oci.md rule 9) are refused; other architectures get
+ *    KillThread (libseccomp's default).
  * The result is then read back with oci.c and proved equal to the policy
  * by jitk_equiv before it is handed out.  JSON is written by json-c.
  */
+#include "mux.h"
 #include "params.h"
 #include "policy.h"
 
@@ -465,7 +468,7 @@ jitk_err jitk_policy_to_profile(const jitk_policy *p, unsigned timeout_ms, char 
 	for (size_t i = 0; i < n && !e; i++)
 		e = decide(&C, &names[i]);
 
-	/* x32 compares 32 bits in libseccomp (D2); the i386 multiplexers (D4). */
+	/* x32 compares 32 bits in libseccomp (D2); the multiplexers (rule 9). */
 	for (size_t i = 0; i < n && !e; i++) {
 		struct sname *s = &names[i];
 		if (s->first_rule < 0)
@@ -474,20 +477,25 @@ jitk_err jitk_policy_to_profile(const jitk_policy *p, unsigned timeout_ms, char 
 			e = refuse(&C, &p->rules[s->first_rule],
 				   "%s has conditions on x32, where libseccomp compares only 32 bits",
 				   s->name);
-		int nr = jitk_syscall_nr(JITK_ARCH_I386, s->name);
-		/* libseccomp arch-x86.c x86_rule_add: 359..373 socket calls,
-		 * 392..402 IPC calls also get a socketcall/ipc rule. */
-		if (!e && p->arch[JITK_ARCH_I386] && ((nr >= 359 && nr <= 373) || (nr >= 392 && nr <= 402))) {
-			const char *mux = nr <= 373 ? "socketcall" : "ipc";
+		/* libseccomp's abi_rule_add also puts a socket or IPC call's
+		 * rule on socketcall / ipc (arg0 == the call), unless an
+		 * unconditional rule decides the multiplexer. */
+		const struct mux_call *mc = mux_find(s->name);
+		int ma = -1;
+		for (int a = 0; mc && a < JITK_ARCH__COUNT && ma < 0; a++)
+			if (p->arch[a] && mux_nr((jitk_arch)a, mc->mux) >= 0)
+				ma = a;
+		if (!e && ma >= 0) {
+			const char *mux = mux_name(mc->mux);
 			const struct sname *x = NULL;
 			for (size_t k = 0; k < n; k++)
 				if (!strcmp(names[k].name, mux))
 					x = &names[k];
-			if (!x || !x->uncond || x->action != s->action)
+			if (!x || !x->uncond)
 				e = refuse(&C, &p->rules[s->first_rule],
-					   "on i386 libseccomp would also decide %s for %s; give %s the same "
+					   "on %s libseccomp would also decide %s(%u) as %s; give %s an "
 					   "unconditional action",
-					   s->name, mux, mux);
+					   jitk_arch_name((jitk_arch)ma), mux, mc->call, s->name, mux);
 		}
 	}
 

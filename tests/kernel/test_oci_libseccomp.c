@@ -9,6 +9,7 @@
  * expansion below is written again from moby's seccomp_linux.go, not taken
  * from src/oci.c, so the two are independent. */
 #include "testlib.h"
+#include "mux.h"
 #include "params.h"
 
 #include <json-c/json.h>
@@ -23,7 +24,6 @@
 struct variant {
 	const char *caps; /* NULL: Docker's default set */
 	const char *kernel;
-	bool want_d4;
 	bool want_equal; /* no difference but D5 (a profile --format oci wrote) */
 };
 
@@ -280,11 +280,9 @@ static const char *explain(const jitk_policy *p, const jitk_filter *f, const jit
 	 * name, the call gets the default action there. */
 	if (!why && !jname && sname && c->left == def)
 		why = "D3 syscall newer than jitk's kernel headers";
-	/* D4: on x86 libseccomp adds socketcall(SYS_x)/ipc(x) rules for socket
-	 * and SysV IPC names (arch-x86.c x86_rule_add); jitk does not. */
-	if (!why && a == JITK_ARCH_I386 && jname &&
-	    (!strcmp(jname, "socketcall") || !strcmp(jname, "ipc")) && c->left == def)
-		why = "D4 i386 multiplexer rule added by libseccomp";
+	/* (D4, i386 socketcall/ipc multiplexing, is gone: jitk's import adds
+	 * libseccomp's multiplexed rules, docs/oci.md rule 9; no difference on
+	 * a multiplexer is explained.) */
 	/* D2: x32 argument widths.  libseccomp compares x32 arguments on 32
 	 * bits (arch-x32.c, ARCH_SIZE_32); jitk compares the bits the kernel
 	 * uses (docs/scpl.md), 64 for x32's 64-bit parameters.  The difference
@@ -342,7 +340,7 @@ static void compare_with(const char *path, const struct variant *v, const jitk_p
 				&n, &d);
 	assert_true(e == JITK_OK || e == JITK_E_DIFFERENT);
 	assert_true(n < MAXCEX); /* every differing syscall was listed */
-	unsigned unexplained = 0, d1 = 0, d2 = 0, d3 = 0, d4 = 0, d5 = 0, d6 = 0;
+	unsigned unexplained = 0, d1 = 0, d2 = 0, d3 = 0, d5 = 0, d6 = 0;
 	for (size_t i = 0; i < n; i++) {
 		const jitk_cex *c = &cex[i];
 		const char *why = explain(p, f, c, def);
@@ -361,19 +359,15 @@ static void compare_with(const char *path, const struct variant *v, const jitk_p
 			d2++;
 		else if (why[1] == '3')
 			d3++;
-		else if (why[1] == '4')
-			d4++;
 		else if (why[1] == '5')
 			d5++;
 		else
 			d6++;
 	}
-	print_message("%s caps=%s kernel=%s: %zu differences: %u D1, %u D2, %u D3, %u D4, %u D5, "
+	print_message("%s caps=%s kernel=%s: %zu differences: %u D1, %u D2, %u D3, %u D5, "
 		      "%u D6, %u unexplained\n",
-		      path, v->caps ? v->caps : "docker-default", v->kernel, n, d1, d2, d3, d4, d5, d6,
+		      path, v->caps ? v->caps : "docker-default", v->kernel, n, d1, d2, d3, d5, d6,
 		      unexplained);
-	if (v->want_d4)
-		assert_true(d4 > 0); /* the deviation is real, not only documented */
 	assert_int_equal(unexplained, 0);
 	/* A written profile may differ from its policy only where libseccomp
 	 * always does: nr -1.  Argument widths never: oci_write.c writes a
@@ -390,44 +384,151 @@ static void compare_with(const char *path, const struct variant *v, const jitk_p
 static void docker_default_caps(void **state)
 {
 	(void)state;
-	compare(&(struct variant){ NULL, "6.1", false, false });
+	compare(&(struct variant){ NULL, "6.1", false });
 }
 
 static void docker_sys_admin_old_kernel(void **state)
 {
 	(void)state;
-	compare(&(struct variant){ "CAP_CHOWN,CAP_SYS_ADMIN,CAP_SYS_PTRACE,CAP_SYS_BOOT", "4.7", false,
-				   false });
+	compare(&(struct variant){ "CAP_CHOWN,CAP_SYS_ADMIN,CAP_SYS_PTRACE,CAP_SYS_BOOT", "4.7", false });
 }
 
 static void docker_no_caps(void **state)
 {
 	(void)state;
-	compare(&(struct variant){ "", "5.10", false, false });
+	compare(&(struct variant){ "", "5.10", false });
 }
 
 /* A small profile for the multiplexers and the per-syscall resolution:
- * socket and shmget unconditionally (D4 on i386), write with one argument
- * twice (ORed), close conditional then unconditional (the latter wins). */
+ * socket calls and SysV IPC calls unconditionally, with conditions on arg0
+ * and others (ANDed), with one argument twice (ORed, on arg1 and on arg0),
+ * calls i386 has only through the multiplexer (accept, semop) or nowhere
+ * (send, recv); write with one argument twice (ORed), close conditional
+ * then unconditional (the latter wins). */
+static const char small_text[] =
+	"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"archMap\": [{\"architecture\": \"SCMP_ARCH_X86_64\","
+	" \"subArchitectures\": [\"SCMP_ARCH_X86\", \"SCMP_ARCH_X32\"]}], \"syscalls\": ["
+	"{\"names\": [\"socket\", \"shmget\", \"read\", \"accept\", \"semop\", \"send\", \"recv\"],"
+	" \"action\": \"SCMP_ACT_ALLOW\"},"
+	"{\"names\": [\"bind\", \"msgget\"], \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 13, \"args\": ["
+	"{\"index\": 0, \"value\": 3, \"op\": \"SCMP_CMP_EQ\"}, {\"index\": 2, \"value\": 16, \"op\": \"SCMP_CMP_LE\"}]},"
+	"{\"names\": [\"connect\", \"semget\"], \"action\": \"SCMP_ACT_ALLOW\", \"args\": ["
+	"{\"index\": 1, \"value\": 5, \"op\": \"SCMP_CMP_EQ\"}, {\"index\": 1, \"value\": 7, \"op\": \"SCMP_CMP_EQ\"}]},"
+	"{\"names\": [\"listen\"], \"action\": \"SCMP_ACT_ALLOW\", \"args\": ["
+	"{\"index\": 0, \"value\": 5, \"op\": \"SCMP_CMP_EQ\"}, {\"index\": 0, \"value\": 7, \"op\": \"SCMP_CMP_EQ\"}]},"
+	"{\"names\": [\"write\"], \"action\": \"SCMP_ACT_ALLOW\", \"args\": [{\"index\": 0, \"value\": 1,"
+	" \"op\": \"SCMP_CMP_EQ\"}, {\"index\": 0, \"value\": 2, \"op\": \"SCMP_CMP_EQ\"}]},"
+	"{\"names\": [\"close\"], \"action\": \"SCMP_ACT_ALLOW\", \"args\": [{\"index\": 0, \"value\": 3,"
+	" \"op\": \"SCMP_CMP_GE\"}]},"
+	"{\"names\": [\"close\"], \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 9}]}";
+
+static char *write_tmp(const char *text)
+{
+	static char path[64];
+	snprintf(path, sizeof path, "/tmp/jitk-oci-XXXXXX");
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	return path;
+}
+
 static void small_profile(void **state)
 {
 	(void)state;
-	char path[] = "/tmp/jitk-oci-XXXXXX";
-	int fd = mkstemp(path);
-	assert_true(fd >= 0);
-	static const char text[] =
-		"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"archMap\": [{\"architecture\": \"SCMP_ARCH_X86_64\","
-		" \"subArchitectures\": [\"SCMP_ARCH_X86\", \"SCMP_ARCH_X32\"]}], \"syscalls\": ["
-		"{\"names\": [\"socket\", \"shmget\", \"read\"], \"action\": \"SCMP_ACT_ALLOW\"},"
-		"{\"names\": [\"write\"], \"action\": \"SCMP_ACT_ALLOW\", \"args\": [{\"index\": 0, \"value\": 1,"
-		" \"op\": \"SCMP_CMP_EQ\"}, {\"index\": 0, \"value\": 2, \"op\": \"SCMP_CMP_EQ\"}]},"
-		"{\"names\": [\"close\"], \"action\": \"SCMP_ACT_ALLOW\", \"args\": [{\"index\": 0, \"value\": 3,"
-		" \"op\": \"SCMP_CMP_GE\"}]},"
-		"{\"names\": [\"close\"], \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 9}]}";
-	assert_int_equal(write(fd, text, sizeof text - 1), (ssize_t)(sizeof text - 1));
-	close(fd);
-	compare_file(path, &(struct variant){ NULL, "6.1", true, false });
+	char *path = write_tmp(small_text);
+	const struct variant v = { NULL, "6.1", false };
+	compare_file(path, &v);
+	/* What both say on the multiplexers (docs/oci.md rule 9), so the rules
+	 * are there, not only equal: i386 socketcall(call, a1, a2) and ipc. */
+	uint32_t def;
+	jitk_filter *f = runc_filter(path, &v, &def);
+	jitk_profile_opts o = { .kernel = "6.1", .host_arch = "x86_64" };
+	jitk_policy *p = NULL;
+	jitk_diag d;
+	assert_int_equal(jitk_policy_load_opts(path, &o, &p, &d), JITK_OK);
+	static const struct {
+		const char *mux;
+		uint64_t a0, a1, a2;
+		uint32_t want;
+	} probe[] = {
+		{ "socketcall", 1, 0, 0, SCMP_ACT_ALLOW },      /* socket */
+		{ "socketcall", 5, 0, 0, SCMP_ACT_ALLOW },      /* accept: only multiplexed on i386 */
+		{ "socketcall", 9, 0, 0, SCMP_ACT_ALLOW },      /* send: no syscall of its own */
+		{ "socketcall", 2, 3, 16, SCMP_ACT_ERRNO(13) }, /* bind: arg0 == 3 replaced, arg2 kept */
+		{ "socketcall", 2, 4, 16, SCMP_ACT_ERRNO(13) }, /* bind: fd 3 is not in the args pointer */
+		{ "socketcall", 2, 3, 17, SCMP_ACT_ERRNO(1) },  /* bind: arg2 > 16 */
+		{ "socketcall", 3, 5, 0, SCMP_ACT_ALLOW },      /* connect: arg1 == 5 || arg1 == 7 */
+		{ "socketcall", 3, 6, 0, SCMP_ACT_ERRNO(1) },   /* ... and nothing else */
+		{ "socketcall", 4, 9, 9, SCMP_ACT_ALLOW },      /* listen: ORed conditions on arg0 */
+		{ "socketcall", 6, 0, 0, SCMP_ACT_ERRNO(1) },   /* getsockname: not in the profile */
+		{ "socketcall", 1ull << 32 | 1, 0, 0, SCMP_ACT_ALLOW }, /* i386: 32 bits, both */
+		{ "ipc", 23, 0, 0, SCMP_ACT_ALLOW },                    /* shmget */
+		{ "ipc", 1, 0, 0, SCMP_ACT_ALLOW },          /* semop: only multiplexed on i386 */
+		{ "ipc", 13, 0, 16, SCMP_ACT_ERRNO(13) },    /* msgget */
+		{ "ipc", 2, 7, 0, SCMP_ACT_ALLOW },          /* semget */
+		{ "ipc", 0x10017, 0, 0, SCMP_ACT_ERRNO(1) }, /* version 1 shmget: not matched */
+	};
+	for (size_t i = 0; i < sizeof probe / sizeof *probe; i++) {
+		struct seccomp_data in = { .nr = jitk_syscall_nr(JITK_ARCH_I386, probe[i].mux),
+					   .arch = AUDIT_ARCH_I386,
+					   .args = { probe[i].a0, probe[i].a1, probe[i].a2 } };
+		jitk_result r;
+		assert_int_equal(jitk_interp(f, &in, &r), JITK_OK);
+		if (r.ret != probe[i].want || jitk_policy_eval(p, &in) != probe[i].want)
+			fail_msg("%s(%#llx, %#llx, %#llx): libseccomp %#x, jitk %#x, want %#x",
+				 probe[i].mux, (unsigned long long)probe[i].a0,
+				 (unsigned long long)probe[i].a1, (unsigned long long)probe[i].a2, r.ret,
+				 jitk_policy_eval(p, &in), probe[i].want);
+	}
+	jitk_policy_free(p);
+	jitk_filter_free(f);
 	unlink(path);
+	/* An unconditional entry on the multiplexer replaces the rules added
+	 * on it, wherever it is (libseccomp db_rule_add): socketcall refused
+	 * after socket allowed refuses socket through socketcall. */
+	path = write_tmp("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"architectures\": [\"SCMP_ARCH_X86\"],"
+			 " \"syscalls\": [{\"names\": [\"socket\", \"semop\"], \"action\": \"SCMP_ACT_LOG\"},"
+			 "{\"names\": [\"bind\"], \"action\": \"SCMP_ACT_LOG\", \"args\": [{\"index\": 0,"
+			 " \"value\": 3, \"op\": \"SCMP_CMP_EQ\"}]},"
+			 "{\"names\": [\"socketcall\"], \"action\": \"SCMP_ACT_ERRNO\"}]}");
+	compare_file(path, &v);
+	unlink(path);
+}
+
+/* The generated table (tools/gen_mux.sh, from the UAPI headers and the
+ * kernel's dispatchers) against libseccomp's pseudo-syscall numbers
+ * (__PNR_socket = -101 ... __PNR_shmctl = -224: -(100 + SYS_x), -(200 +
+ * call)), which its abi_rule_add turns into arg0 == the number, both ways. */
+static void mux_table_is_libseccomps(void **state)
+{
+	(void)state;
+	assert_int_equal(tbl_mux_len, 32);
+	for (size_t i = 0; i < tbl_mux_len; i++) {
+		int want = -(int)((tbl_mux[i].mux == MUX_IPC ? 200 : 100) + tbl_mux[i].call);
+		int got = seccomp_syscall_resolve_name_arch(SCMP_ARCH_X86, tbl_mux[i].name);
+		if (got != want)
+			fail_msg("%s: libseccomp %d, jitk %d", tbl_mux[i].name, got, want);
+		assert_ptr_equal(mux_find(tbl_mux[i].name), &tbl_mux[i]);
+	}
+	size_t seen = 0;
+	for (int k = -100; k >= -299; k--) {
+		char *name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_X86, k);
+		if (!name)
+			continue;
+		const struct mux_call *mc = mux_find(name);
+		if (!mc || -k != (int)((mc->mux == MUX_IPC ? 200 : 100) + mc->call))
+			fail_msg("libseccomp's %d is %s; jitk's table disagrees", k, name);
+		seen++;
+		free(name);
+	}
+	assert_int_equal(seen, tbl_mux_len);
+	/* The multiplexers: i386 has both, x86_64, x32 and aarch64 neither. */
+	assert_int_equal(mux_nr(JITK_ARCH_I386, MUX_SOCKETCALL), 102);
+	assert_int_equal(mux_nr(JITK_ARCH_I386, MUX_IPC), 117);
+	assert_int_equal(mux_nr(JITK_ARCH_X86_64, MUX_SOCKETCALL), -1);
+	assert_int_equal(mux_nr(JITK_ARCH_AARCH64, MUX_IPC), -1);
+	assert_null(mux_find("read"));
 }
 
 /* --format oci: policies written as profiles are, compiled by libseccomp as
@@ -440,6 +541,12 @@ static void written_profiles(void **state)
 	(void)state;
 	static const char *const pols[] = {
 		"policies/vsftpd-postlogin.scpl",
+		/* socketcall refused, socket allowed: libseccomp's multiplexed
+		 * rule is replaced by the unconditional one (rule 9) */
+		"{ arch = [x86_64; i386]; default_action = Allow; foreign_action = KillThread;\n"
+		"  rules = [ { action = Errno EPERM; syscalls = [socketcall; ipc] };\n"
+		"    { action = Log; syscalls = [socket; shmget] };\n"
+		"    { action = Errno EACCES; syscall = bind; when = arg0 == 3 } ] }",
 		NULL,
 	};
 	static const char crafted[] =
@@ -456,8 +563,10 @@ static void written_profiles(void **state)
 	for (int i = 0;; i++) {
 		jitk_policy *p = NULL;
 		jitk_diag d;
-		jitk_err e = pols[i] ? jitk_policy_load(pols[i], &p, &d)
-				     : jitk_policy_parse(crafted, sizeof crafted - 1, "crafted.scpl", &p, &d);
+		jitk_err e = !pols[i] ? jitk_policy_parse(crafted, sizeof crafted - 1, "crafted.scpl", &p, &d)
+			     : pols[i][0] == '{'
+				     ? jitk_policy_parse(pols[i], strlen(pols[i]), "mux.scpl", &p, &d)
+				     : jitk_policy_load(pols[i], &p, &d);
 		if (e)
 			fail_msg("%s: %s", pols[i] ? pols[i] : "crafted", d.msg);
 		char *json = NULL;
@@ -468,7 +577,7 @@ static void written_profiles(void **state)
 		assert_true(fd >= 0);
 		assert_int_equal(write(fd, json, strlen(json)), (ssize_t)strlen(json));
 		close(fd);
-		compare_with(path, &(struct variant){ "", "6.1", false, true }, p);
+		compare_with(path, &(struct variant){ "", "6.1", true }, p);
 		unlink(path);
 		jitk_free(json);
 		jitk_policy_free(p);
@@ -496,6 +605,11 @@ static void written_profiles(void **state)
 		{ "{ arch = i386; default_action = Allow; foreign_action = KillThread; rules = [\n"
 		  "  { action = Errno EPERM; syscall = close; when = reg64(arg0) == 3 } ] }",
 		  "arg0 of close on i386 is read in 64 bits by the policy, 32 by libseccomp", 2 },
+		{ "{ arch = [x86_64; i386]; default_action = Allow; foreign_action = KillThread; rules = [\n"
+		  "  { action = Errno EPERM; syscall = accept } ] }",
+		  "on i386 libseccomp would also decide socketcall(5) as accept; give socketcall an "
+		  "unconditional action",
+		  2 },
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
 		jitk_policy *p = NULL;
@@ -523,6 +637,7 @@ int main(void)
 		cmocka_unit_test(docker_sys_admin_old_kernel),
 		cmocka_unit_test(docker_no_caps),
 		cmocka_unit_test(small_profile),
+		cmocka_unit_test(mux_table_is_libseccomps),
 		cmocka_unit_test(written_profiles),
 	};
 	/* clang-format on */
