@@ -245,7 +245,12 @@ void median_free(struct median_ws *ws)
 {
 	free(ws->buf);
 	free(ws->split);
-	*ws = (struct median_ws){ 0 };
+	/* field by field: the clang analyzer does not see a compound-literal
+	 * assignment clear the freed pointers (make analyze) */
+	ws->buf = NULL;
+	ws->split = NULL;
+	ws->n = 0;
+	ws->dcap = 0;
 }
 
 /* ws sized for n segments and dcut levels; false when out of memory. */
