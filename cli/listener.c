@@ -143,7 +143,12 @@ bool cli_listener_prepare(struct cli_listener *L, char *err, size_t cap)
 bool cli_listener_send(struct cli_listener *L, int fd, char *err, size_t cap)
 {
 	/* Only memory writes and one sendmsg here: the filter is in force. */
-	memcpy(CMSG_DATA(CMSG_FIRSTHDR(&L->msg)), &fd, sizeof fd);
+	struct cmsghdr *c = CMSG_FIRSTHDR(&L->msg);
+	if (!c) { /* msg_controllen too small: cli_listener_prepare was not called */
+		snprintf(err, cap, "cannot send the listener: no control message prepared");
+		return false;
+	}
+	memcpy(CMSG_DATA(c), &fd, sizeof fd);
 	ssize_t n = sendmsg(L->sock, &L->msg, MSG_NOSIGNAL);
 	if (n != (ssize_t)L->iov.iov_len) {
 		snprintf(err, cap, "cannot send the listener to the seccomp agent: %s",

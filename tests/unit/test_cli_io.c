@@ -173,6 +173,17 @@ static void test_sniff(void **state)
 			 CLI_KIND_BINARY);
 }
 
+/* cli_listener_send refuses a listener whose control message was never
+ * prepared (no room for the descriptor) instead of writing through NULL. */
+static void test_listener_unprepared(void **state)
+{
+	(void)state;
+	struct cli_listener L = { .sock = -1 };
+	char err[128] = "";
+	assert_false(cli_listener_send(&L, 0, err, sizeof err));
+	assert_non_null(strstr(err, "no control message"));
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -197,6 +208,7 @@ int main(void)
 		cmocka_unit_test(test_handlers_restored),
 		cmocka_unit_test(test_parse_size),
 		cmocka_unit_test(test_sniff),
+		cmocka_unit_test(test_listener_unprepared),
 	};
 	/* clang-format on */
 	return cmocka_run_group_tests(tests, setup, teardown);
