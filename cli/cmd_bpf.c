@@ -395,13 +395,14 @@ int cmd_eval(int argc, char **argv)
 	if (args_s && !parse_args(args_s, args))
 		return cli_usage(EVAL_USAGE, "--args wants up to six comma-separated numbers, not '%s'",
 				 args_s);
-	for (int i = 0; i < 6; i++)
-		data.args[i] = args[i];
+	/* in the byte order of the arch (set above): include/jitk.h */
+	for (unsigned i = 0; i < 6; i++)
+		jitk_data_set_arg(&data, i, args[i]);
 	if (ip_s) {
 		uint64_t ip;
 		if (!cli_parse_u64(ip_s, &ip))
 			return cli_usage(EVAL_USAGE, "--ip wants a number, not '%s'", ip_s);
-		data.instruction_pointer = ip;
+		jitk_data_set_arg(&data, JITK_DATA_IP, ip);
 	}
 
 	jitk_filter *f = cli_read_filter(in, from);

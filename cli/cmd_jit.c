@@ -156,8 +156,8 @@ static int check_image(const char *in, const jitk_filter *f, const char *image, 
 	printf("DIFFERENT: %s does not compute what %s computes; counterexample:\n", image, in);
 	printf("  arch  0x%08x\n  nr    %d\n  args ", x->arch, x->nr);
 	for (int i = 0; i < 6; i++)
-		printf(" %#llx", (unsigned long long)x->args[i]);
-	printf("\n  ip    %#llx\n", (unsigned long long)x->instruction_pointer);
+		printf(" %#llx", (unsigned long long)jitk_data_arg(x, (unsigned)i));
+	printf("\n  ip    %#llx\n", (unsigned long long)jitk_data_arg(x, JITK_DATA_IP));
 	uint32_t nat = 0;
 	const char *how = NULL;
 	if (run_native((const uint8_t *)bytes, len, x, &nat, &how))

@@ -72,8 +72,8 @@ static void print_input(const struct seccomp_data *in, const char *indent)
 	printf("%snr    %s\n", indent, nr);
 	printf("%sargs ", indent);
 	for (int i = 0; i < 6; i++)
-		printf(" %#llx", (unsigned long long)in->args[i]);
-	printf("\n%sip    %#llx\n", indent, (unsigned long long)in->instruction_pointer);
+		printf(" %#llx", (unsigned long long)jitk_data_arg(in, (unsigned)i));
+	printf("\n%sip    %#llx\n", indent, (unsigned long long)jitk_data_arg(in, JITK_DATA_IP));
 }
 
 static int solver_failed(const char *what, jitk_err err, jitk_diag *d)
@@ -353,8 +353,8 @@ int cmd_diff(int argc, char **argv)
 			printf("\n%s %s (arch 0x%08x)\n", arch_label(&cex[i].in), nr, cex[i].in.arch);
 			printf("  A: %s\n  B: %s\n  e.g. args", l, r);
 			for (int k = 0; k < 6; k++)
-				printf(" %#llx", (unsigned long long)cex[i].in.args[k]);
-			printf("  ip %#llx\n", (unsigned long long)cex[i].in.instruction_pointer);
+				printf(" %#llx", (unsigned long long)jitk_data_arg(&cex[i].in, (unsigned)k));
+			printf("  ip %#llx\n", (unsigned long long)jitk_data_arg(&cex[i].in, JITK_DATA_IP));
 		}
 		if (n == max)
 			printf("\n(stopped after %zu; use --max N to list more)\n", n);

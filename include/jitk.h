@@ -12,7 +12,13 @@
  *    handle has a *_free, and strings it returns are released with jitk_free.
  *  - The library never prints and never exits; only the CLI does.
  *  - struct seccomp_data is the kernel's (linux/seccomp.h): nr, arch,
- *    instruction_pointer, args[6], native endian.
+ *    instruction_pointer, args[6], held as the sixteen 32-bit words a
+ *    filter's `ld [4k]` reads, each in this host's byte order.  On a
+ *    little-endian ABI that is the kernel's struct as is; on a big-endian
+ *    one (AUDIT_ARCH without __AUDIT_ARCH_LE: mips, ppc64, s390x, ...) the
+ *    two halves of instruction_pointer and of each args[i] are stored
+ *    swapped.  jitk_data_arg and jitk_data_set_arg read and write those
+ *    fields as numbers for the call's arch.
  */
 #ifndef JITK_H
 #define JITK_H
@@ -373,6 +379,15 @@ void jitk_policy_loader_opts(const jitk_policy *p, jitk_loader_opts *out);
  * in->arch, and on AUDIT_ARCH_X86_64 x32 when nr >= JITK_X32_SYSCALL_BIT
  * (unsigned), else x86_64.  -1 for an arch jitk does not know. */
 int jitk_input_abi(const struct seccomp_data *in);
+
+/* args[i] (i = 0..5) or instruction_pointer (i = JITK_DATA_IP) of *in as a
+ * number, and setting it, in the byte order of in->arch (set arch first):
+ * the low half is the word at byte 16 + 8i (8 for the instruction pointer)
+ * on a little-endian ABI, the word 4 bytes above it on a big-endian one
+ * (docs/kernel-notes.md, section 11).  Any other i: 0, nothing set. */
+#define JITK_DATA_IP 6u
+uint64_t jitk_data_arg(const struct seccomp_data *in, unsigned i);
+void jitk_data_set_arg(struct seccomp_data *in, unsigned i, uint64_t v);
 
 typedef struct jitk_compile_opts {
 	bool no_verify;             /* skip the SMT proof (on by default) */

@@ -39,7 +39,10 @@
  *  - 64-bit argument compares are built from the two 32-bit halves with the
  *    high words compared first and the low words only when the high words
  *    are equal (the CVE-2019-9893 class), masks applied per half, and
- *    low32() compares read only the low word (the TIOCSTI class).
+ *    low32() compares read only the low word (the TIOCSTI class); which
+ *    word is which is the block's ABI's byte order (cg_off_lo, cg_off_hi:
+ *    params_word), so a filter with little- and big-endian ABIs reads
+ *    each block's arguments at its own offsets.
  * Finally the program is run through the seccomp checker; a rejection is a
  * compiler bug and is reported as such.
  */
@@ -223,7 +226,7 @@ static size_t gen_leaf(struct cg *g, const struct seg *s)
  * `ret`), generated apart and dropped. */
 static void decision_measure(const struct cg *g, struct seg *s)
 {
-	struct cg t = { .opts = g->opts, .entry = g->entry, .args32 = s->args32 };
+	struct cg t = { .opts = g->opts, .entry = g->entry, .args32 = s->args32, .be = g->be };
 	size_t entry = gen_decision(&t, s->dec);
 	s->size = (size_t)-1;
 	s->worst = 1000;
@@ -414,6 +417,7 @@ static void gen_program(struct cg *g, const struct ir_policy *ir)
 		 * When both sides of the guard end in the same `ret`, the
 		 * segments merge and the guard costs nothing. */
 		g->audit = jitk_arch_audit(JITK_ARCH_X86_64);
+		g->be = params_big_endian(JITK_ARCH_X86_64); /* x32's too: one AUDIT_ARCH */
 		struct seglist L = { 0 };
 		add_abi(g, &L, x64, JITK_ARCH_X86_64, 0, JITK_X32_SYSCALL_BIT - 1, ir->foreign_action);
 		add_abi(g, &L, x32, JITK_ARCH_X32, JITK_X32_SYSCALL_BIT, 0xffffffffu, ir->foreign_action);
@@ -427,6 +431,7 @@ static void gen_program(struct cg *g, const struct ir_policy *ir)
 		if (a->arch == JITK_ARCH_X86_64 || a->arch == JITK_ARCH_X32)
 			continue;
 		g->audit = a->audit;
+		g->be = params_big_endian(a->arch); /* each block its own byte order */
 		struct seglist L = { 0 };
 		add_abi(g, &L, a, a->arch, 0, 0xffffffffu, ir->foreign_action);
 		size_t tree = gen_search(g, &L);

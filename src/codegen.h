@@ -10,8 +10,9 @@
 #ifndef JITK_CODEGEN_H
 #define JITK_CODEGEN_H
 
-#include "policy.h"
 #include "insn.h"
+#include "params.h"
+#include "policy.h"
 
 /* Far more than 4096, so that TOO_BIG can name the real size of reasonable
  * overflows, yet bounded so a pathological policy cannot exhaust memory. */
@@ -20,8 +21,17 @@
 
 #define OFF_NR 0u
 #define OFF_ARCH 4u
-#define OFF_ARG_LO(i) (16u + 8u * (unsigned)(i)) /* little endian (x86-64, aarch64) */
-#define OFF_ARG_HI(i) (20u + 8u * (unsigned)(i))
+
+/* The byte offsets of the low and high words of args[i] in the ABI being
+ * generated: swapped on a big-endian ABI (params_word, trusted/params.h). */
+static inline uint32_t cg_off_lo(bool be, unsigned i)
+{
+	return 4u * params_word(be, i, false);
+}
+static inline uint32_t cg_off_hi(bool be, unsigned i)
+{
+	return 4u * params_word(be, i, true);
+}
 
 /* What the accumulator holds at a point of the program, known from the
  * code that precedes it on every path.  ACC_WORD: A == word[off] & mask. */
@@ -57,6 +67,7 @@ struct cg_ret {
 struct cg_memo {
 	const struct ir_decision *dec;
 	bool args32; /* the code was made for an ABI with 32-bit arguments */
+	bool be;     /* ... and for a big-endian one */
 	size_t label;
 };
 
@@ -77,6 +88,9 @@ struct cg {
 	 * uses only the low word, whatever the high word holds (docs/scpl.md),
 	 * so the high word is never read. */
 	bool args32;
+	/* The ABIs of the AUDIT_ARCH value being generated are big-endian:
+	 * the argument words are swapped (cg_off_lo, cg_off_hi). */
+	bool be;
 	/* A's state where every decision's code starts (it is shared). */
 	struct acc entry;
 	/* One AUDIT_ARCH value: nr is read first and the arch is checked at

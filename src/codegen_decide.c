@@ -52,7 +52,7 @@ static struct acc half_state(struct acc in, uint32_t off, uint32_t mask, bool js
 	return (struct acc){ ACC_WORD, off, 0xffffffffu };
 }
 
-static struct cmp_shape cmp_shape(const struct pol_cond *c, bool args32)
+static struct cmp_shape cmp_shape(const struct pol_cond *c, bool args32, bool be)
 {
 	struct cmp_shape s;
 	switch (c->op) {
@@ -71,8 +71,8 @@ static struct cmp_shape cmp_shape(const struct pol_cond *c, bool args32)
 	s.ml = (uint32_t)c->mask;
 	s.vh = (uint32_t)(c->value >> 32);
 	s.vl = (uint32_t)c->value;
-	s.off_hi = OFF_ARG_HI(c->arg);
-	s.off_lo = OFF_ARG_LO(c->arg);
+	s.off_hi = cg_off_hi(be, c->arg);
+	s.off_lo = cg_off_lo(be, c->arg);
 
 	if (s.mh < s.vh)
 		s.hi = PART_F; /* xh <= mh < vh: x < v */
@@ -124,9 +124,10 @@ static bool eq_low_first(const struct cmp_shape *s)
 
 /* A's state on the true and false exits of a compare entered with `in`.
  * Mirrors gen_cmp exactly: the code after a condition relies on it. */
-static void cmp_exits(const struct pol_cond *c, bool args32, struct acc in, struct acc *t, struct acc *f)
+static void cmp_exits(const struct pol_cond *c, const struct cg *g, struct acc in, struct acc *t,
+		      struct acc *f)
 {
-	struct cmp_shape s = cmp_shape(c, args32);
+	struct cmp_shape s = cmp_shape(c, g->args32, g->be);
 	if (eq_low_first(&s)) {
 		struct acc st_lo = half_state(in, s.off_lo, s.ml, s.jset_lo);
 		struct acc st_hi = half_state(st_lo, s.off_hi, s.mh, s.jset_hi);
@@ -187,7 +188,7 @@ static size_t cjump(struct cg *g, uint16_t op, uint32_t k, size_t lt, size_t lf,
 
 static size_t gen_cmp(struct cg *g, const struct pol_cond *c, size_t t, size_t f, struct acc in)
 {
-	struct cmp_shape s = cmp_shape(c, g->args32);
+	struct cmp_shape s = cmp_shape(c, g->args32, g->be);
 	if (s.neg) {
 		size_t tmp = t;
 		t = f;
@@ -252,21 +253,22 @@ static size_t gen_cmp(struct cg *g, const struct pol_cond *c, size_t t, size_t f
 }
 
 /* A's state on the true and false exits of condition c entered with `in`. */
-static void cond_exits(const struct pol_cond *c, bool args32, struct acc in, struct acc *t, struct acc *f)
+static void cond_exits(const struct pol_cond *c, const struct cg *g, struct acc in, struct acc *t,
+		       struct acc *f)
 {
 	struct acc lt, lf, rt, rf;
 	switch (c->kind) {
-	case POL_CMP: cmp_exits(c, args32, in, t, f); return;
-	case POL_NOT: cond_exits(c->l, args32, in, f, t); return;
+	case POL_CMP: cmp_exits(c, g, in, t, f); return;
+	case POL_NOT: cond_exits(c->l, g, in, f, t); return;
 	case POL_AND:
-		cond_exits(c->l, args32, in, &lt, &lf);
-		cond_exits(c->r, args32, lt, &rt, &rf);
+		cond_exits(c->l, g, in, &lt, &lf);
+		cond_exits(c->r, g, lt, &rt, &rf);
 		*t = rt;
 		*f = acc_meet(lf, rf);
 		return;
 	case POL_OR:
-		cond_exits(c->l, args32, in, &lt, &lf);
-		cond_exits(c->r, args32, lf, &rt, &rf);
+		cond_exits(c->l, g, in, &lt, &lf);
+		cond_exits(c->r, g, lf, &rt, &rf);
 		*t = acc_meet(lt, rt);
 		*f = rf;
 		return;
@@ -283,10 +285,10 @@ static size_t gen_cond(struct cg *g, const struct pol_cond *c, size_t t, size_t 
 	case POL_CMP: return gen_cmp(g, c, t, f, in);
 	case POL_NOT: return gen_cond(g, c->l, f, t, in);
 	case POL_AND:
-		cond_exits(c->l, g->args32, in, &lt, &lf);
+		cond_exits(c->l, g, in, &lt, &lf);
 		return gen_cond(g, c->l, gen_cond(g, c->r, t, f, lt), f, in);
 	case POL_OR:
-		cond_exits(c->l, g->args32, in, &lt, &lf);
+		cond_exits(c->l, g, in, &lt, &lf);
 		return gen_cond(g, c->l, t, gen_cond(g, c->r, t, f, lf), in);
 	}
 	g->nomem = true; /* unreachable: an unknown kind would be a front-end bug */
@@ -487,12 +489,12 @@ static struct piece piece_at(struct cg *g, const struct cg_case *cs, size_t n, s
 
 /* A's state on the false exit of a conjunction entered with `in` (the
  * true exit into *t). */
-static struct acc conj_exits(const struct pol_cond *const *conj, size_t n, bool args32, struct acc in,
-			     struct acc *t)
+static struct acc conj_exits(const struct pol_cond *const *conj, size_t n, const struct cg *g,
+			     struct acc in, struct acc *t)
 {
 	struct acc f = { ACC_NONE, 0, 0 }, ct, cf;
 	for (size_t i = 0; i < n; i++) {
-		cond_exits(conj[i], args32, in, &ct, &cf);
+		cond_exits(conj[i], g, in, &ct, &cf);
 		f = acc_meet(f, cf);
 		in = ct;
 	}
@@ -506,12 +508,11 @@ static struct acc cases_fall(struct cg *g, const struct cg_case *cs, size_t n, s
 /* A's state where piece p (cases [i, p.end)) falls to what follows. */
 static struct acc piece_fall(struct cg *g, const struct cg_case *cs, size_t i, struct piece p, struct acc in)
 {
-	bool args32 = g->args32;
 	switch (p.kind) {
-	case PIECE_ONE: return conj_exits(cs[i].conj, cs[i].n, args32, in, NULL);
+	case PIECE_ONE: return conj_exits(cs[i].conj, cs[i].n, g, in, NULL);
 	case PIECE_FACTOR: {
 		struct acc lt, lf;
-		cond_exits(p.key, args32, in, &lt, &lf);
+		cond_exits(p.key, g, in, &lt, &lf);
 		size_t m = p.end - i;
 		struct cg_case *sub = malloc(m * sizeof *sub);
 		if (!sub) {
@@ -552,7 +553,7 @@ static size_t gen_conj(struct cg *g, const struct pol_cond *const *conj, size_t 
 	for (size_t i = 0; i < n; i++) {
 		struct acc cf;
 		st[i] = in;
-		cond_exits(conj[i], g->args32, in, &in, &cf);
+		cond_exits(conj[i], g, in, &in, &cf);
 	}
 	for (size_t i = n; i-- > 0;)
 		t = gen_cond(g, conj[i], t, f, st[i]);
@@ -610,7 +611,7 @@ static size_t gen_switch(struct cg *g, const struct cg_case *cs, size_t m, const
 	uint32_t smh = key.mh; /* the high word's mask in the search, 0: not read */
 	if (hi_once) {
 		smh = 0;
-		in_lo = (struct acc){ ACC_WORD, OFF_ARG_HI(key.arg), key.mh };
+		in_lo = (struct acc){ ACC_WORD, cg_off_hi(g->be, key.arg), key.mh };
 		for (size_t i = 0; i < nv; i++)
 			v[i] &= 0xffffffffu;
 	}
@@ -619,8 +620,8 @@ static size_t gen_switch(struct cg *g, const struct cg_case *cs, size_t m, const
 	qsort(v, nv, sizeof *v, cmp_u64);
 	/* Each constant's cases, in order, without the equality, entered with
 	 * A == the word the search read last. */
-	struct acc st_lo = { ACC_WORD, OFF_ARG_LO(key.arg), key.ml };
-	struct acc st_hi = { ACC_WORD, OFF_ARG_HI(key.arg), smh };
+	struct acc st_lo = { ACC_WORD, cg_off_lo(g->be, key.arg), key.ml };
+	struct acc st_hi = { ACC_WORD, cg_off_hi(g->be, key.arg), smh };
 	for (size_t i = nv; i-- > 0 && !cg_failed(g);) {
 		uint64_t c = v[i] << 32 | v[i] >> 32; /* the constant */
 		if (hi_once)
@@ -723,7 +724,7 @@ static size_t gen_cases(struct cg *g, const struct cg_case *cs, size_t n, size_t
 			for (size_t j = 0; j < m; j++)
 				sub[j] = case_without(&c[j], find_same(&c[j], ps[k].key));
 			struct acc lt, lf;
-			cond_exits(ps[k].key, g->args32, ins[k], &lt, &lf);
+			cond_exits(ps[k].key, g, ins[k], &lt, &lf);
 			size_t inner = gen_cases(g, sub, m, fall, lt);
 			free(sub);
 			fall = gen_cond(g, ps[k].key, inner, fall, ins[k]);
@@ -743,7 +744,7 @@ out:
 size_t gen_decision(struct cg *g, const struct ir_decision *dec)
 {
 	for (size_t i = 0; i < g->nmemo; i++)
-		if (g->memo[i].dec == dec && g->memo[i].args32 == g->args32)
+		if (g->memo[i].dec == dec && g->memo[i].args32 == g->args32 && g->memo[i].be == g->be)
 			return g->memo[i].label;
 	if (dec->ncases == 0)
 		return cg_ret_label(g, dec->otherwise);
@@ -762,6 +763,6 @@ size_t gen_decision(struct cg *g, const struct ir_decision *dec)
 		g->nomem = true;
 		return 0;
 	}
-	g->memo[g->nmemo++] = (struct cg_memo){ dec, g->args32, l };
+	g->memo[g->nmemo++] = (struct cg_memo){ dec, g->args32, g->be, l };
 	return l;
 }

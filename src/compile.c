@@ -39,11 +39,13 @@ jitk_err jitk_compile(const jitk_policy *p, const jitk_compile_opts *opts, jitk_
 				 "internal compiler error: the filter differs from the policy at "
 				 "arch=0x%08x nr=%d args=[0x%llx, 0x%llx, 0x%llx, 0x%llx, 0x%llx, 0x%llx]: "
 				 "policy 0x%08x (%s), filter 0x%08x (%s); this is a compiler bug",
-				 cex.in.arch, cex.in.nr, (unsigned long long)cex.in.args[0],
-				 (unsigned long long)cex.in.args[1], (unsigned long long)cex.in.args[2],
-				 (unsigned long long)cex.in.args[3], (unsigned long long)cex.in.args[4],
-				 (unsigned long long)cex.in.args[5], cex.left, jitk_action_name(cex.left),
-				 cex.right, jitk_action_name(cex.right));
+				 cex.in.arch, cex.in.nr, (unsigned long long)jitk_data_arg(&cex.in, 0),
+				 (unsigned long long)jitk_data_arg(&cex.in, 1),
+				 (unsigned long long)jitk_data_arg(&cex.in, 2),
+				 (unsigned long long)jitk_data_arg(&cex.in, 3),
+				 (unsigned long long)jitk_data_arg(&cex.in, 4),
+				 (unsigned long long)jitk_data_arg(&cex.in, 5), cex.left,
+				 jitk_action_name(cex.left), cex.right, jitk_action_name(cex.right));
 			diag_hint(d, "please report it with the policy; --no-verify skips the proof");
 			return JITK_E_DIFFERENT;
 		}

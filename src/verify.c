@@ -35,6 +35,7 @@
  */
 #include "verify.h"
 
+#include "params.h"
 #include "policy.h"
 #include "smt.h"
 #include "stack.h"
@@ -647,7 +648,9 @@ static void describe_box(const struct verify_box *b, char *out, size_t cap)
 	for (unsigned i = 2; i < VERIFY_NWORDS && n < cap; i++) {
 		if (b->lo[i] == 0 && b->hi[i] == UINT32_MAX)
 			continue;
-		const char *half = i % 2 ? "high" : "low";
+		/* the halves by the byte order of the box's arch (params_word) */
+		bool be = b->lo[1] == b->hi[1] && params_audit_big_endian(b->lo[1]);
+		const char *half = (i % 2 == 1) != be ? "high" : "low";
 		if (i < 4)
 			n += (size_t)snprintf(out + n, cap - n, ", ip %s word 0x%x..0x%x", half, b->lo[i],
 					      b->hi[i]);

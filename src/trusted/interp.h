@@ -22,7 +22,9 @@
  * ALU operations wrap modulo 2^32; DIV by X == 0 stops the program, which
  * returns 0; a shift by X uses X & 31 (as the kernel's interpreter and the
  * x86-64 JIT do) and sets out->unspecified when X >= 32; LD W ABS k reads the
- * native-endian u32 at byte k of *in; LEN is 64; a jump goes to pc + 1 + off.
+ * native-endian u32 at byte k of *in (word k/4: jitk holds seccomp_data as
+ * the words a filter reads, in the call's ABI's order, include/jitk.h); LEN
+ * is 64; a jump goes to pc + 1 + off.
  * out->steps counts executed instructions including the final RET (or the
  * DIV that stopped the program).
  *

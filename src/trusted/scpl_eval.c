@@ -53,11 +53,14 @@ static unsigned eval_width(const struct pol_cond *c, int a, int nr)
 /* One comparison at width W: (args[N] mod 2^W) & (mask mod 2^W) op
  * (value mod 2^W), unsigned.  The front end accepts only constants that
  * fit W bits as unsigned or as W-bit two's complement (-1 is 0xffffffff
- * at 32 bits), so "mod 2^W" only ever drops a sign extension. */
+ * at 32 bits), so "mod 2^W" only ever drops a sign extension.  args[N] is
+ * the number the two words of the argument make in ABI a's byte order
+ * (params_field: on a big-endian ABI the low half is the second word). */
 static bool eval_cmp(const struct pol_cond *c, int a, int nr, const struct seccomp_data *in)
 {
 	uint64_t keep = params_mask(eval_width(c, a, nr));
-	uint64_t x = in->args[c->arg] & keep & c->mask;
+	uint64_t arg = params_field(params_big_endian((jitk_arch)a), in, c->arg);
+	uint64_t x = arg & keep & c->mask;
 	uint64_t v = c->value & keep;
 	switch (c->op) {
 	case POL_EQ: return x == v;

@@ -9,11 +9,14 @@
  * random inputs.  They share no code with the compiler (src/ir.c,
  * src/codegen.c), and no code with each other beyond the input model below.
  *
- * Input model: struct seccomp_data is 64 bytes = sixteen little-endian
- * 32-bit words, each a free Z3 bit-vector constant of width 32:
- *     w[0] nr, w[1] arch, w[2]/w[3] instruction_pointer lo/hi,
- *     w[4+2i]/w[5+2i] args[i] lo/hi.
- * Every one of the 2^512 inputs is a model of these constants.
+ * Input model: struct seccomp_data is 64 bytes = sixteen 32-bit words, the
+ * values `ld [4k]` reads, each a free Z3 bit-vector constant of width 32:
+ *     w[0] nr, w[1] arch, w[2]/w[3] instruction_pointer, w[4+2i]/w[5+2i]
+ *     args[i],
+ * the low half of a 64-bit field first on a little-endian ABI, second on a
+ * big-endian one (params_word, trusted/params.h).  Every one of the 2^512
+ * inputs is a model of these constants.  smt_bpf reads words and needs no
+ * byte order; smt_scpl puts each argument together for its ABI.
  *
  * Z3 usage contract: the context must be created with Z3_mk_context (not
  * the _rc variant), so ASTs live until the context is deleted; the caller
@@ -36,8 +39,9 @@ struct smt_input {
 /* Fresh symbolic input: constants named w0..w15. */
 void smt_input_init(Z3_context c, struct smt_input *in);
 
-/* The 16 words of a concrete seccomp_data, as this host lays it out
- * (x86-64 and aarch64 are little-endian, which the word map assumes). */
+/* The 16 words of a concrete seccomp_data, as this (little-endian) host
+ * lays it out: jitk keeps a seccomp_data as the words `ld` reads
+ * (include/jitk.h), so this is a copy, whatever the ABI's byte order. */
 void smt_words_of(const struct seccomp_data *sd, uint32_t w[SMT_NWORDS]);
 /* The inverse of smt_words_of. */
 void smt_data_of(const uint32_t w[SMT_NWORDS], struct seccomp_data *sd);

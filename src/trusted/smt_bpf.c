@@ -27,10 +27,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-/* The word map of smt.h (args[i] low half first) is the little-endian
- * layout of struct seccomp_data; a big-endian port must swap the halves. */
+/* smt_words_of copies the words of struct seccomp_data as this host
+ * stores them: a 64-bit field's lower-addressed word is its low half on a
+ * little-endian host.  (The ABI's byte order is params_word's business.) */
 #if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
-#error "smt.h's word map assumes a little-endian host"
+#error "smt_words_of assumes a little-endian host"
 #endif
 
 /* The state in which control arrives at one pc.  g == NULL: unreached.

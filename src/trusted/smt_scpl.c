@@ -11,7 +11,8 @@
  *      foreign_action.
  *   2. The rules in order, first match wins: nr is one of the rule's
  *      numbers on that ABI and its condition holds, each argument read at
- *      the width the kernel uses for that syscall (params.h).
+ *      the width the kernel uses for that syscall (params.h), made of its
+ *      two words in the ABI's byte order (params_word).
  *   3. Otherwise default_action.
  * First match is encoded as an ite chain built from the last rule back to
  * the first, so the first applicable rule is the outermost true test.
@@ -29,6 +30,7 @@ struct sctx {
 	/* The width the kernel uses of each argument, for the syscalls at hand
 	 * (params_width: one group of numbers that agree on it). */
 	unsigned width[6];
+	jitk_arch abi; /* the ABI of the rules at hand (its byte order) */
 };
 
 static Z3_ast k32(struct sctx *s, uint32_t v)
@@ -91,7 +93,9 @@ static Z3_ast nr_in(struct sctx *s, const int *nrs, size_t n)
  * the low W bits of args[arg], W = the width the kernel uses (s->width),
  * at most 32 for low32(), all 64 for reg64(), and compares
  *   (args[arg] mod 2^W) & (mask mod 2^W)  op  (value mod 2^W)
- * as unsigned numbers; args[arg] = hi:lo of words 5+2i, 4+2i. */
+ * as unsigned numbers; args[arg] = hi:lo of the two words params_word
+ * names for ABI s->abi's byte order (5+2i:4+2i little-endian, 4+2i:5+2i
+ * big-endian). */
 static Z3_ast cond(struct sctx *s, const struct pol_cond *q)
 {
 	Z3_context c = s->c;
@@ -113,7 +117,8 @@ static Z3_ast cond(struct sctx *s, const struct pol_cond *q)
 	if (q->low32 && w > 32)
 		w = 32;
 	uint64_t keep = params_mask(w);
-	Z3_ast lo = s->in->w[4 + 2 * q->arg], hi = s->in->w[5 + 2 * q->arg];
+	bool be = params_big_endian(s->abi);
+	Z3_ast lo = s->in->w[params_word(be, q->arg, false)], hi = s->in->w[params_word(be, q->arg, true)];
 	Z3_ast arg = w <= 32 ? Z3_mk_zero_ext(c, 32, lo) : Z3_mk_concat(c, hi, lo);
 	Z3_ast x = Z3_mk_bvand(c, arg, k64(s, q->mask & keep));
 	Z3_ast v = k64(s, q->value & keep);
@@ -171,6 +176,7 @@ static Z3_ast rule_applies(struct sctx *s, const struct pol_rule *rule, jitk_arc
 		ANALYZER_ASSUME(m > 0); /* j == i joins: same_widths(a, x, x) */
 		for (unsigned k = 0; k < 6; k++)
 			s->width[k] = params_width(a, grp[0], k);
+		s->abi = a;
 		Z3_ast q = cond(s, rule->cond);
 		if (!q) {
 			r = NULL;
@@ -207,7 +213,7 @@ Z3_ast smt_scpl(Z3_context c, const jitk_policy *p, const struct smt_input *in)
 {
 	if (!c || !p || !in)
 		return NULL;
-	struct sctx s = { c, in, Z3_mk_bv_sort(c, 32), Z3_mk_bv_sort(c, 64), { 0 } };
+	struct sctx s = { c, in, Z3_mk_bv_sort(c, 32), Z3_mk_bv_sort(c, 64), { 0 }, JITK_ARCH_X86_64 };
 	/* The ABI selectors are pairwise disjoint, so their order is free. */
 	Z3_ast r = k32(&s, p->foreign_action);
 	for (int a = JITK_ARCH__COUNT; a-- > 0;) {
