@@ -11,9 +11,12 @@
  *       tests/cli/test_gen_params.sh), so the reader takes them as given.
  *
  *   eval_driver eval CASES
- *       CASES holds blocks "P path", then input lines "I arch nr a0 .. a5"
- *       (hexadecimal).  For each block prints "P ok" or "P err KIND", then
- *       one line with jitk_policy_eval's answer (hex) for every input.
+ *       CASES holds blocks "P path", then input lines "W w0 .. w15": the
+ *       sixteen 32-bit words of seccomp_data a filter's `ld` reads
+ *       (hexadecimal; run.py places each argument's halves in its ABI's
+ *       byte order), handed to jitk as they are (include/jitk.h).  For each
+ *       block prints "P ok" or "P err KIND", then one line with
+ *       jitk_policy_eval's answer (hex) for every input.
  *
  *   eval_driver roundtrip [--mutate] PATH...
  *       For each policy: parse, jitk_policy_print, parse the printed text,
@@ -88,19 +91,20 @@ static int eval_cases(const char *cases)
 				printf("P err %s %s:%u:%u %s\n", jitk_strerror(d.err), d.file, d.line,
 				       d.col, d.msg);
 			open_line = 1;
-		} else if (line[0] == 'I' && line[1] == ' ') {
+		} else if (line[0] == 'W' && line[1] == ' ') {
 			struct seccomp_data in;
-			unsigned long long v[8];
-			memset(&in, 0, sizeof in);
-			if (sscanf(line + 2, "%llx %llx %llx %llx %llx %llx %llx %llx", &v[0], &v[1], &v[2],
-				   &v[3], &v[4], &v[5], &v[6], &v[7]) != 8) {
-				fprintf(stderr, "bad input line: %s", line);
-				return 2;
+			uint32_t w[16];
+			_Static_assert(sizeof w == sizeof in, "seccomp_data is sixteen words");
+			char *s = line + 2, *end;
+			for (int k = 0; k < 16; k++, s = end) {
+				unsigned long v = strtoul(s, &end, 16);
+				if (end == s || v > 0xffffffffu) {
+					fprintf(stderr, "bad input line: %s", line);
+					return 2;
+				}
+				w[k] = (uint32_t)v;
 			}
-			in.arch = (uint32_t)v[0];
-			in.nr = (int)(uint32_t)v[1];
-			for (int k = 0; k < 6; k++)
-				in.args[k] = v[2 + k];
+			memcpy(&in, w, sizeof in); /* the words, as this host stores them */
 			printf(" %x", p ? (unsigned)jitk_policy_eval(p, &in) : 0u);
 		}
 	}

@@ -13,7 +13,11 @@ with its default_action changed must be proved different.
   JITK_SEED=N          replay a run (the seed is printed)
   JITK_ORACLE_N=N      generated policies (default 2500)
   JITK_ORACLE_BREAK=M  run with the reader broken (first-match, width, neg,
-                       x32, default): the comparison then fails
+                       x32, default, endian): the comparison then fails
+
+Inputs go to jitk as the sixteen words of seccomp_data a filter reads
+(words(): each argument's halves in its ABI's byte order), so jitk's own
+placement of argument words is checked too.
 """
 import glob
 import os
@@ -31,6 +35,30 @@ INPUTS = 100         # inputs per generated policy
 SHIPPED_INPUTS = 400  # inputs per shipped policy
 SELF_TEST = 300      # generated policies re-read with each break
 BREAKS = ["first-match", "width", "neg", "x32", "default"]
+AUDIT_ARCH_LE = 0x40000000  # __AUDIT_ARCH_LE, include/uapi/linux/audit.h
+
+
+def words(arch, nr, args):
+    """The sixteen 32-bit words a filter's `ld [4k]` reads for the input
+    (docs/kernel-notes.md, section 10): seccomp_data is in the kernel's
+    byte order, so a 64-bit field's low half is its first word when the
+    AUDIT_ARCH value has __AUDIT_ARCH_LE, its second word otherwise.  The
+    instruction pointer is left 0.  Written here from the document, not
+    from jitk's code: the driver hands jitk the words as they are."""
+    big = not arch & AUDIT_ARCH_LE
+    w = [nr & 0xFFFFFFFF, arch, 0, 0]
+    for a in args:
+        lo, hi = a & 0xFFFFFFFF, a >> 32
+        w += [hi, lo] if big else [lo, hi]
+    return w
+
+
+def swapped(arch, args):
+    """The arguments as a reader that ignored the byte order would read the
+    same words (the "endian" break)."""
+    if arch & AUDIT_ARCH_LE:
+        return args
+    return [(a & 0xFFFFFFFF) << 32 | a >> 32 for a in args]
 
 
 def shipped():
@@ -47,7 +75,7 @@ def write_cases(path, blocks):
         for p, ins in blocks:
             fh.write("P %s\n" % p)
             for arch, nr, args in ins:
-                fh.write("I %x %x %s\n" % (arch, nr & 0xFFFFFFFF, " ".join("%x" % a for a in args)))
+                fh.write("W %s\n" % " ".join("%x" % w for w in words(arch, nr, args)))
 
 
 def run_driver(drv, cases):
@@ -88,7 +116,7 @@ def compare(tables, blocks, pols, res, log, kinds=None):
             continue
         for (arch, nr, args), got in zip(ins, vals):
             cases += 1
-            want = pol.eval(arch, nr, args)
+            want = pol.eval(arch, nr, swapped(arch, args) if scpl_ref.BREAK == "endian" else args)
             if want != got:
                 ans_bad += 1
                 if ans_bad <= 5:
@@ -164,7 +192,10 @@ def main():
         # (scpl_ref.BREAK, as JITK_ORACLE_BREAK sets it), each break must
         # show as disagreements on the same cases.
         k = min(ng, SELF_TEST)
-        for mode in BREAKS:
+        # "endian" (the words of a big-endian ABI read in little-endian
+        # order) can only show where the tables have a big-endian ABI.
+        big = [a for a in tables.abis if not tables.audit[a] & AUDIT_ARCH_LE]
+        for mode in BREAKS + (["endian"] if big else []):
             scpl_ref.BREAK = mode
             bp = read_all(tables, gpaths[:k])
             x = compare(tables, blocks[:k], bp, res[:k], [])
