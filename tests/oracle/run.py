@@ -40,7 +40,7 @@ AUDIT_ARCH_LE = 0x40000000  # __AUDIT_ARCH_LE, include/uapi/linux/audit.h
 
 def words(arch, nr, args):
     """The sixteen 32-bit words a filter's `ld [4k]` reads for the input
-    (docs/kernel-notes.md, section 10): seccomp_data is in the kernel's
+    (docs/kernel-notes.md, section 11): seccomp_data is in the kernel's
     byte order, so a 64-bit field's low half is its first word when the
     AUDIT_ARCH value has __AUDIT_ARCH_LE, its second word otherwise.  The
     instruction pointer is left 0.  Written here from the document, not
