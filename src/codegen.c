@@ -323,12 +323,8 @@ static size_t gen_search(struct cg *g, struct seglist *L)
 		/* the median tree's longest path is no longer than the mean
 		 * tree's (estimated from each leaf's longest path) */
 		double maxlen = P + H[L->n - 1];
-		for (unsigned T = P + 1; T <= P + CG_MED_MAXD; T++) {
-			tp.msplit = median_splits(&mws, L->v, L->n, mcost, H, G, maxlen, P, T, &tp.dcut);
-			if (tp.msplit && 2 * plan_cover(&tp, L->v, 0, L->n - 1, 0, P, T) > cover + 1)
-				break;
-			tp.msplit = NULL;
-		}
+		unsigned T;
+		tp.msplit = median_plan(&mws, L->v, L->n, tp.split, mcost, H, G, maxlen, P, &T, &tp.dcut);
 		free(H);
 		free(G);
 	}

@@ -181,23 +181,31 @@ struct tree_plan {
 };
 
 bool seg_same_leaf(const struct seg *a, const struct seg *b);
+bool jeq_shape(const struct seg *segs, size_t lo, size_t hi);
 size_t *optimal_splits(const struct seg *segs, size_t n, double **cost_out);
 size_t plan_split(const struct tree_plan *tp, const struct seg *segs, size_t lo, size_t hi, unsigned d);
 double plan_cover(const struct tree_plan *tp, const struct seg *segs, size_t lo, size_t hi, unsigned d,
 		  unsigned P, unsigned T);
 double *mean_bounds(const struct seg *segs, size_t n, const size_t *split, double **G_out);
-/* Scratch of median_splits, kept across its calls for one tree (one per
- * budget T); the table it returns lives in it until the next call or
- * median_free.  Zero-initialised before the first call. */
+/* The median tree (codegen_shape.c): its splits at depths below *dcut_out
+ * for the smallest budget *T_out within which more than half of the known
+ * syscalls (seg.cover, counts) are decided, or NULL if no budget up to
+ * P + CG_MED_MAXD does; split and mcost are the mean DP's, H and G
+ * mean_bounds'.  The table lives in ws (zero-initialised before the call)
+ * until median_free. */
 struct median_ws {
 	size_t n;
-	double *buf;
+	int16_t *cov;
+	double *val;
 	uint16_t *split;
-	unsigned dcap;
+	size_t *fin;
 };
-uint16_t *median_splits(struct median_ws *ws, const struct seg *segs, size_t n, const double *mcost,
-			const double *H, const double *G, double maxlen, unsigned P, unsigned T,
-			unsigned *dcut_out);
+uint16_t *median_plan(struct median_ws *ws, const struct seg *segs, size_t n, const size_t *split,
+		      const double *mcost, const double *H, const double *G, double maxlen, unsigned P,
+		      unsigned *T_out, unsigned *dcut_out);
 void median_free(struct median_ws *ws);
+/* The median DP's givens: the cheapest leaf's cost (the return) and M in
+ * *M, more than any weight x depth sum. */
+unsigned median_dims(const struct seg *segs, size_t n, double *M);
 
 #endif

@@ -8,6 +8,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
@@ -21,7 +22,7 @@ bool seg_same_leaf(const struct seg *a, const struct seg *b)
 
 /* segs[lo+1] is one number between two pieces with the same leaf
  * (typically default gaps around a listed syscall): a single jeq. */
-static bool jeq_shape(const struct seg *segs, size_t lo, size_t hi)
+bool jeq_shape(const struct seg *segs, size_t lo, size_t hi)
 {
 	return hi - lo == 2 && seg_same_leaf(&segs[lo], &segs[hi]) && segs[lo + 1].lo == segs[lo + 1].hi;
 }
@@ -101,10 +102,11 @@ size_t *optimal_splits(const struct seg *segs, size_t n, double **cost_out)
 	*cost_out = NULL;
 	if (n > CG_DP_MAX)
 		return NULL;
-	double *cost = calloc(n * n, sizeof *cost);
-	double *tcost = calloc(n * n, sizeof *tcost); /* tcost[j * n + k] = cost[k * n + j] */
+	/* only the upper triangle (i <= j) is ever read */
+	double *cost = malloc(n * n * sizeof *cost);
+	double *tcost = malloc(n * n * sizeof *tcost); /* tcost[j * n + k] = cost[k * n + j] */
 	double *pre = malloc((n + 1) * sizeof *pre);
-	size_t *split = calloc(n * n, sizeof *split);
+	size_t *split = malloc(n * n * sizeof *split);
 	if (!cost || !tcost || !pre || !split) {
 		free(cost);
 		free(tcost);
@@ -113,8 +115,11 @@ size_t *optimal_splits(const struct seg *segs, size_t n, double **cost_out)
 		return NULL;
 	}
 	pre[0] = 0;
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		pre[i + 1] = pre[i] + segs[i].weight;
+		cost[i * n + i] = tcost[i * n + i] = 0;
+		split[i * n + i] = 0;
+	}
 	for (size_t len = 2; len <= n; len++)
 		for (size_t i = 0; i + len <= n; i++) {
 			size_t j = i + len - 1;
@@ -243,169 +248,378 @@ double *mean_bounds(const struct seg *segs, size_t n, const size_t *split, doubl
 
 void median_free(struct median_ws *ws)
 {
-	free(ws->buf);
+	free(ws->cov);
+	free(ws->val);
 	free(ws->split);
+	free(ws->fin);
 	/* field by field: the clang analyzer does not see a compound-literal
 	 * assignment clear the freed pointers (make analyze) */
-	ws->buf = NULL;
+	ws->cov = NULL;
+	ws->val = NULL;
 	ws->split = NULL;
+	ws->fin = NULL;
 	ws->n = 0;
-	ws->dcap = 0;
 }
 
-/* ws sized for n segments and dcut levels; false when out of memory. */
-static bool median_room(struct median_ws *ws, size_t n, unsigned dcut)
-{
-	size_t nn = n * n;
-	if (ws->n != n) {
-		median_free(ws);
-		/* 4 n^2 costs, pre and cpre (n + 1 each), pen (n), 2 n indexes */
-		ws->buf = malloc((4 * nn + 3 * n + 2) * sizeof *ws->buf + 2 * n * sizeof(size_t));
-		ws->n = ws->buf ? n : 0;
-	}
-	if (ws->buf && ws->dcap < dcut) {
-		uint16_t *sp = realloc(ws->split, (size_t)dcut * nn * sizeof *sp);
-		if (!sp)
-			return false;
-		ws->split = sp;
-		ws->dcap = dcut;
-	}
-	return ws->buf != NULL;
-}
+#define MED_NONE INT16_MIN /* covers: infeasible */
+#define MED_PAD 8          /* covers read past the end (med_maxsum) */
 
-/* One level of the median DP: the costs below (depth d + 1, rows and
- * transpose), their finite extent, and the level being filled. */
-struct med_level {
-	size_t n;
+/* One budget T of the median DP (median_plan). */
+struct med {
 	const struct seg *segs;
-	const double *below, *tbelow, *pre, *pen;
-	const size_t *lastfin, *firstfin;
-	double *cur, *tcur;
+	size_t n;
+	const double *mcost, *H, *G, *pre, *cpre;
+	double maxlen, M;
+	unsigned P, T, dcut;
+	const int16_t *cov; /* NULL: no first pass, every split is tried */
+	double *val;
+	uint8_t *done;
+	uint16_t *split;
 };
 
-/* med(i, j, d) for i < j, and its split into sp. */
-static inline __attribute__((always_inline)) void med_cell(const struct med_level *L, uint16_t *sp,
-							   size_t i, size_t j)
+/* The subtree over segs[i..j] at depth d would make a path longer than
+ * maxlen, or put a decision deeper than the mean tree does. */
+static inline bool med_too_long(const struct med *c, size_t i, size_t j, unsigned d)
 {
-	size_t n = L->n;
-	/* a split k costs HUGE_VAL unless cost(i, k-1) and cost(k, j) are
-	 * finite: k - 1 <= lastfin[i] and k >= firstfin[j] */
-	size_t klo = L->firstfin[j] > i + 1 ? L->firstfin[j] : i + 1;
-	size_t khi = L->lastfin[i] + 1 < j ? L->lastfin[i] + 1 : j;
-	double best = HUGE_VAL;
-	size_t at = i + 1;
-	if (klo <= khi && L->lastfin[i] + 1 > i) {
-		at = klo +
-		     argmin_sum(L->below + i * n + klo - 1, L->tbelow + j * n + klo, khi - klo + 1, &best);
-		if (!(best < HUGE_VAL))
-			at = i + 1; /* as the full scan: the first k */
-	}
-	if (j - i == 2 && jeq_shape(L->segs, i, j)) {
-		double c = L->pen[i] + L->pen[i + 1] + L->pen[j];
-		if (c <= best) {
-			best = c;
-			at = 0;
-		}
-	}
-	L->cur[i * n + j] = L->tcur[j * n + i] = L->pre[j + 1] - L->pre[i] + best;
-	sp[i * n + j] = (uint16_t)at;
+	return c->P + d + c->H[i * c->n + j] > c->maxlen || d > c->G[i * c->n + j];
 }
 
-uint16_t *median_splits(struct median_ws *ws, const struct seg *segs, size_t n, const double *mcost,
-			const double *H, const double *G, double maxlen, unsigned P, unsigned T,
-			unsigned *dcut_out)
+/* med(i, i, d): a leaf at depth d. */
+static inline double med_pen(const struct med *c, size_t i, unsigned d)
 {
-	if (n == 0) /* no segment, no tree (cost[n - 1] below) */
-		return NULL;
+	const struct seg *s = &c->segs[i];
+	return c->P + d + s->worst > c->maxlen || d > c->G[i * c->n + i] ? HUGE_VAL
+	       : c->P + d + s->cost > c->T                               ? c->M * s->cover
+									 : 0;
+}
+
+/* Its known syscalls within T (MED_NONE: infeasible). */
+static inline int16_t med_pen_cov(const struct med *c, size_t i, unsigned d)
+{
+	const struct seg *s = &c->segs[i];
+	return c->P + d + s->worst > c->maxlen || d > c->G[i * c->n + i] ? MED_NONE
+	       : c->P + d + s->cost > c->T                               ? 0
+									 : (int16_t)s->cover;
+}
+
+/* max over t < m (m >= 1) of a[t] + b[t], where every entry is MED_NONE
+ * or in [0, 2^13): a sum with MED_NONE is negative (saturated).  The
+ * vector pass reads up to 7 entries past a[m - 1] and b[m - 1] (the
+ * buffers have room) and ignores them. */
+static inline __attribute__((always_inline)) int med_maxsum(const int16_t *a, const int16_t *b, size_t m)
+{
+#ifdef __SSE2__
+	const __m128i lane = _mm_set_epi16(7, 6, 5, 4, 3, 2, 1, 0), none = _mm_set1_epi16(MED_NONE);
+	__m128i v = none;
+	size_t t = 0;
+	for (; t + 8 <= m; t += 8)
+		v = _mm_max_epi16(v, _mm_adds_epi16(_mm_loadu_si128((const __m128i *)(a + t)),
+						    _mm_loadu_si128((const __m128i *)(b + t))));
+	if (t < m) {
+		__m128i in = _mm_cmpgt_epi16(_mm_set1_epi16((short)(m - t)), lane);
+		__m128i s = _mm_adds_epi16(_mm_loadu_si128((const __m128i *)(a + t)),
+					   _mm_loadu_si128((const __m128i *)(b + t)));
+		v = _mm_max_epi16(v, _mm_or_si128(_mm_and_si128(in, s), _mm_andnot_si128(in, none)));
+	}
+	v = _mm_max_epi16(v, _mm_srli_si128(v, 8));
+	v = _mm_max_epi16(v, _mm_srli_si128(v, 4));
+	v = _mm_max_epi16(v, _mm_srli_si128(v, 2));
+	return (int16_t)_mm_extract_epi16(v, 0);
+#else
+	int best = MED_NONE;
+	for (size_t t = 0; t < m; t++) {
+		int s = a[t] + b[t];
+		best = s > best ? s : best;
+	}
+	return best;
+#endif
+}
+
+/*
+ * The first pass: cov(i, j, d), the most known syscalls a subtree over
+ * segs[i..j] at depth d decides within T (MED_NONE if no subtree is
+ * feasible), for every state the root reaches (the whole range at depth 0,
+ * its prefixes and suffixes at 1, every interval deeper), into
+ * cov[(d * n + i) * n + j] for d <= dcut, with the transposes of two
+ * levels in tb and tc.  Exact small integers: a vector pass of 8 lanes
+ * does each maximum.
+ *
+ * ref, if not NULL, is this table for T - dir (dir = 1 or -1), which
+ * bounds it on both sides: with cov_T the table for budget T,
+ * cov_{T-1}(i, j, d) <= cov_T(i, j, d) <= cov_{T-1}(i, j, d - 1).  The left
+ * one: a tree feasible for T - 1 is feasible for T (a mean subtree at
+ * depth dcut - 1 is the mean split there above mean subtrees, which the
+ * bounds H and G admit one level down) and decides at least as much.  The
+ * right one: a tree feasible for T at depth d, one level higher, is
+ * feasible for T - 1 (every bound is looser higher up) and decides the
+ * same syscalls (a leaf within T at depth d + h is within T - 1 at
+ * d - 1 + h).  Where the two meet, nothing is left to compute.
+ */
+/* cov(i, j, d) for i < j (med_cover): from the level below (rows and
+ * transpose) and, where they differ, its bounds. */
+static inline __attribute__((always_inline)) int16_t
+med_cover_cell(const struct med *c, const int16_t *below, const int16_t *tb, const size_t *lastfin,
+	       const size_t *firstfin, size_t i, size_t j, unsigned d)
+{
+	size_t n = c->n;
+	/* a split k is feasible only if cov(i, k-1) and cov(k, j) are:
+	 * k - 1 <= lastfin[i] and k >= firstfin[j] */
+	size_t klo = firstfin[j] > i + 1 ? firstfin[j] : i + 1;
+	size_t khi = lastfin[i] + 1 < j ? lastfin[i] + 1 : j;
+	int m = MED_NONE;
+	if (klo <= khi && lastfin[i] + 1 > i)
+		m = med_maxsum(below + i * n + klo - 1, tb + j * n + klo, khi - klo + 1);
+	if (j - i == 2 && jeq_shape(c->segs, i, j)) {
+		int x = med_pen_cov(c, i, d + 1), y = med_pen_cov(c, i + 1, d + 1),
+		    z = med_pen_cov(c, j, d + 1);
+		if (x != MED_NONE && y != MED_NONE && z != MED_NONE && x + y + z > m)
+			m = x + y + z;
+	}
+	return m < 0 ? MED_NONE : (int16_t)m;
+}
+
+static void med_cover(const struct med *c, int16_t *cov, const int16_t *ref, int dir, int16_t *tb,
+		      int16_t *tc, size_t *lastfin, size_t *firstfin)
+{
+	size_t n = c->n, nn = n * n;
+	int16_t *base = cov + (size_t)c->dcut * nn;
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = i; j < n; j++)
+			base[i * n + j] = tb[j * n + i] = med_too_long(c, i, j, c->dcut) ? MED_NONE : 0;
+	for (unsigned d = c->dcut; d-- > 0;) {
+		const int16_t *below = cov + (size_t)(d + 1) * nn;
+		int16_t *cur = cov + (size_t)d * nn;
+		/* of the level below: the last j with a feasible cov(i, j) (i - 1
+		 * if none), the first i with a feasible cov(i, j) (j + 1 if none);
+		 * complete except at depth 1 (prefixes and suffixes) */
+		for (size_t i = 0; i < n; i++) {
+			size_t x = n;
+			if (d > 0 || i == 0)
+				while (x-- > i && below[i * n + x] == MED_NONE)
+					;
+			lastfin[i] = x;
+			size_t y = (size_t)-1;
+			if (d > 0 || i == n - 1)
+				while (++y <= i && tb[i * n + y] == MED_NONE)
+					;
+			firstfin[i] = y;
+		}
+		for (size_t i = 0; i < n; i++)
+			cur[i * n + i] = tc[i * n + i] = med_pen_cov(c, i, d);
+		if (d == 0) {
+			cur[n - 1] = med_cover_cell(c, below, tb, lastfin, firstfin, 0, n - 1, 0);
+		} else if (d == 1) {
+			for (size_t j = 1; j < n; j++)
+				cur[j] = tc[j * n] = med_cover_cell(c, below, tb, lastfin, firstfin, 0, j, 1);
+			for (size_t i = 1; i + 1 < n; i++)
+				cur[i * n + n - 1] = tc[(n - 1) * n + i] =
+					med_cover_cell(c, below, tb, lastfin, firstfin, i, n - 1, 1);
+		} else {
+			/* T - 1's levels d and d - 1, or T + 1's d + 1 and d: both
+			 * complete from its depth 2 */
+			const int16_t *lo = NULL, *up = NULL;
+			if (ref && dir > 0 && d >= 3) {
+				lo = ref + (size_t)d * nn;
+				up = ref + (size_t)(d - 1) * nn;
+			} else if (ref && dir < 0) {
+				lo = ref + (size_t)(d + 1) * nn;
+				up = ref + (size_t)d * nn;
+			}
+			for (size_t i = 0; i < n; i++)
+				for (size_t j = i + 1; j < n; j++)
+					cur[i * n + j] = tc[j * n + i] =
+						lo && lo[i * n + j] == up[i * n + j]
+							? lo[i * n + j]
+							: med_cover_cell(c, below, tb, lastfin, firstfin, i,
+									 j, d);
+		}
+		int16_t *t = tb;
+		tb = tc;
+		tc = t;
+	}
+}
+
+/*
+ * The second pass: med(i, j, d) and its split, computed from the root
+ * down for the states it needs.  A split k can be the cheapest only if
+ * its two subtrees decide cov(i, j, d) syscalls: any other costs at least
+ * M more (M exceeds every weight x depth sum, far beyond rounding), so
+ * only those k are tried, in order, keeping the first strictly cheaper;
+ * each sum is the same rounded a + b as in the plain scan over every k,
+ * so the cost and the split are the plain scan's.  Without the first pass
+ * (c->cov NULL) every k is tried.
+ */
+static double med_val(const struct med *c, size_t i, size_t j, unsigned d)
+{
+	size_t n = c->n;
+	if (d >= c->dcut) /* the mean DP's subtree, every syscall beyond T */
+		return med_too_long(c, i, j, d)
+			       ? HUGE_VAL
+			       : (i == j ? 0 : c->mcost[i * n + j]) + c->M * (c->cpre[j + 1] - c->cpre[i]);
+	if (i == j)
+		return med_pen(c, i, d);
+	size_t at = ((size_t)d * n + i) * n + j;
+	if (c->done[at])
+		return c->val[at];
+	double best = HUGE_VAL;
+	size_t arg = i + 1;
+	const int16_t *cv = c->cov, *row = cv ? cv + ((size_t)(d + 1) * n + i) * n : NULL;
+	const int16_t *col = cv ? cv + (size_t)(d + 1) * n * n + j : NULL;
+	int want = cv ? cv[at] : 0;
+	if (want != MED_NONE)
+		for (size_t k = i + 1; k <= j; k++) {
+			if (cv && row[k - 1] + col[k * n] != want)
+				continue;
+			double v = med_val(c, i, k - 1, d + 1) + med_val(c, k, j, d + 1);
+			if (v < best) {
+				best = v;
+				arg = k;
+			}
+		}
+	if (j - i == 2 && jeq_shape(c->segs, i, j)) {
+		double v = med_pen(c, i, d + 1) + med_pen(c, i + 1, d + 1) + med_pen(c, j, d + 1);
+		if (v <= best) {
+			best = v;
+			arg = 0;
+		}
+	}
+	c->val[at] = c->pre[j + 1] - c->pre[i] + best;
+	c->split[at] = (uint16_t)arg;
+	c->done[at] = 1;
+	return c->val[at];
+}
+
+/* ws sized for n segments; false when out of memory. */
+static bool median_room(struct median_ws *ws, size_t n)
+{
+	if (ws->n == n)
+		return true;
+	median_free(ws);
+	size_t nn = n * n, lv = (size_t)CG_MED_MAXD * nn;
+	/* covers of two budgets (CG_MED_MAXD + 1 levels each) and two
+	 * transposes; med() of CG_MED_MAXD levels, pre and cpre, the `done`
+	 * marks; the splits */
+	ws->cov = malloc((2 * (lv + nn) + 2 * nn + MED_PAD) * sizeof *ws->cov);
+	ws->val = malloc(lv * sizeof *ws->val + 2 * (n + 1) * sizeof *ws->val + lv);
+	ws->split = malloc(lv * sizeof *ws->split);
+	ws->fin = malloc(2 * n * sizeof *ws->fin);
+	if (!ws->cov || !ws->val || !ws->split || !ws->fin) {
+		median_free(ws);
+		return false;
+	}
+	ws->n = n;
+	return true;
+}
+
+/* The first pass for budget T (dcut levels) into cov, bounded by ref (the
+ * table for T - dir) if not NULL: whether more than half of the known
+ * syscalls fit. */
+static bool med_fits(struct median_ws *ws, struct med *c, unsigned T, unsigned cmin, int16_t *cov,
+		     const int16_t *ref, int dir)
+{
+	size_t n = c->n, nn = n * n;
+	c->T = T;
+	c->dcut = T - c->P - cmin + 1; /* depth >= dcut: no leaf within T */
+	int16_t *tb = ws->cov + 2 * ((size_t)CG_MED_MAXD + 1) * nn;
+	med_cover(c, cov, ref, dir, tb, tb + nn, ws->fin, ws->fin + n);
+	int16_t got = cov[n - 1]; /* cov(0, n - 1, 0) */
+	return got != MED_NONE && 2.0 * got > c->cpre[n] + 1;
+}
+
+unsigned median_dims(const struct seg *segs, size_t n, double *M)
+{
 	unsigned cmin = ~0u;
 	double wsum = 0;
 	for (size_t i = 0; i < n; i++) {
 		cmin = segs[i].cost < cmin ? segs[i].cost : cmin;
 		wsum += segs[i].weight;
 	}
-	if (P + cmin > T)
+	*M = wsum * (double)(n + 2) + 1; /* a depth is at most n + 1 */
+	return cmin;
+}
+
+uint16_t *median_plan(struct median_ws *ws, const struct seg *segs, size_t n, const size_t *split,
+		      const double *mcost, const double *H, const double *G, double maxlen, unsigned P,
+		      unsigned *T_out, unsigned *dcut_out)
+{
+	if (n == 0 || n > CG_MED_MAXN) /* no segment, no tree; splits fit 16 bits */
 		return NULL;
-	unsigned dcut = T - P - cmin + 1; /* depth >= dcut: no leaf within T */
-	if (dcut > CG_MED_MAXD)
+	double M;
+	unsigned cmin = median_dims(segs, n, &M);
+	bool counts = true; /* every cover a small count: the first pass applies */
+	for (size_t i = 0; i < n; i++)
+		counts &= segs[i].cover >= 0 && segs[i].cover == (double)(int)segs[i].cover;
+	if (!median_room(ws, n))
 		return NULL;
-	double M = wsum * (double)(n + 2) + 1; /* > any weight x depth sum */
-	size_t nn = n * n;
-	if (!median_room(ws, n, dcut))
-		return NULL;
-	/* Two levels at a time, each as rows and as the transpose (argmin_sum):
-	 * the level below (d + 1) and the one being filled (d). */
-	double *below = ws->buf, *tbelow = below + nn, *cur = tbelow + nn, *tcur = cur + nn;
-	double *pre = tcur + nn, *cpre = pre + n + 1, *pen = cpre + n + 1;
-	/* Of the level below: the last j with a finite cost(i, j) (i - 1 if
-	 * none), the first i with a finite cost(i, j) (j + 1 if none). */
-	size_t *lastfin = (size_t *)(pen + n), *firstfin = lastfin + n;
-	uint16_t *split = ws->split;
+	size_t nn = n * n, lv = (size_t)CG_MED_MAXD * nn;
+	double *pre = ws->val + lv, *cpre = pre + n + 1;
 	pre[0] = cpre[0] = 0;
 	for (size_t i = 0; i < n; i++) {
 		pre[i + 1] = pre[i] + segs[i].weight;
 		cpre[i + 1] = cpre[i] + segs[i].cover;
 	}
-	/* a subtree whose longest path would exceed maxlen is infeasible */
-#define TOO_LONG(i, j, d) (P + (d) + H[(i)*n + (j)] > maxlen || (d) > G[(i)*n + (j)])
-#define PEN(i, d)                                                                     \
-	(P + (d) + segs[i].worst > maxlen || (d) > G[(i)*n + (i)] ? HUGE_VAL          \
-	 : P + (d) + segs[i].cost > T                             ? M * segs[i].cover \
-								  : 0)
-	/* med(i, j, dcut): the mean DP's subtree, every syscall beyond T */
-	for (size_t i = 0; i < n; i++)
-		for (size_t j = i; j < n; j++)
-			below[i * n + j] = tbelow[j * n + i] =
-				TOO_LONG(i, j, dcut)
-					? HUGE_VAL
-					: (i == j ? 0 : mcost[i * n + j]) + M * (cpre[j + 1] - cpre[i]);
-	for (unsigned d = dcut; d-- > 0;) {
-		uint16_t *sp = split + (size_t)d * nn;
-		/* below is complete, except at depth 1 (prefixes and suffixes,
-		 * all that depth 0 reads) */
-		for (size_t i = 0; i < n; i++) {
-			size_t x = n;
-			if (d > 0 || i == 0)
-				while (x-- > i && !(below[i * n + x] < HUGE_VAL))
-					;
-			lastfin[i] = x; /* i - 1 (or n) where none */
-			size_t y = (size_t)-1;
-			if (d > 0 || i == n - 1)
-				while (++y <= i && !(tbelow[i * n + y] < HUGE_VAL))
-					;
-			firstfin[i] = y;
-			pen[i] = PEN(i, d + 1); /* a leaf one jump down (jeq) */
-		}
-		for (size_t i = 0; i < n; i++)
-			cur[i * n + i] = tcur[i * n + i] = PEN(i, d);
-		struct med_level mc = { n, segs, below, tbelow, pre, pen, lastfin, firstfin, cur, tcur };
-		/* Only what the root can reach is needed: the whole range at
-		 * depth 0, its prefixes and suffixes at 1, everything deeper. */
-		if (d == 0) {
-			med_cell(&mc, sp, 0, n - 1);
-		} else if (d == 1) {
-			for (size_t j = 1; j < n; j++)
-				med_cell(&mc, sp, 0, j);
-			for (size_t i = 1; i + 1 < n; i++)
-				med_cell(&mc, sp, i, n - 1);
-		} else {
+	counts &= cpre[n] < 1 << 13;
+	struct med c = { segs,     n,    mcost,  H,       G,
+			 pre,      cpre, maxlen, M,       P,
+			 0,        0,    NULL,   ws->val, (uint8_t *)(cpre + n + 1),
+			 ws->split };
+	/* T from the first within which a leaf fits while dcut <= CG_MED_MAXD */
+	unsigned Tmin = P + cmin > P + 1 ? P + cmin : P + 1, Tmax = P + CG_MED_MAXD - (cmin == 0), T = 0;
+	if (counts) {
+		/* The smallest T that fits, by the first pass alone; fitting is
+		 * monotone in T (the left bound of med_cover).  The mean tree
+		 * is one of the trees the DP weighs, so the T where it fits is
+		 * an upper bound: the search starts just below it. */
+		unsigned Tm = Tmin, *depth = malloc(n * sizeof *depth);
+		if (depth) {
+			double fit[CG_MED_MAXD + 1] = { 0 }, sum = 0; /* by the T they need */
+			mean_depths(segs, n, split, 0, n - 1, 0, depth);
 			for (size_t i = 0; i < n; i++)
-				for (size_t j = i + 1; j < n; j++)
-					med_cell(&mc, sp, i, j);
+				if (P + depth[i] + segs[i].cost <= Tmax)
+					fit[P + depth[i] + segs[i].cost - (P + 1)] += segs[i].cover;
+			free(depth);
+			for (Tm = P + 1; Tm <= Tmax; Tm++)
+				if (2 * (sum += fit[Tm - (P + 1)]) > cpre[n] + 1 && Tm >= Tmin)
+					break;
 		}
-		double *t = below;
-		below = cur;
-		cur = t;
-		t = tbelow;
-		tbelow = tcur;
-		tcur = t;
+		int16_t *fit = ws->cov, *work = fit + (CG_MED_MAXD + 1) * nn, *t;
+		unsigned at = Tm > Tmin ? Tm - 1 : Tmin;
+		if (med_fits(ws, &c, at, cmin, fit, NULL, 0)) {
+			T = at; /* downwards while it fits */
+			while (T > Tmin && med_fits(ws, &c, T - 1, cmin, work, fit, -1)) {
+				t = fit, fit = work, work = t;
+				T--;
+			}
+		} else { /* upwards until it fits */
+			for (t = fit, fit = work, work = t; ++at <= Tmax; t = fit, fit = work, work = t)
+				if (med_fits(ws, &c, at, cmin, fit, work, 1)) {
+					T = at;
+					break;
+				}
+		}
+		if (!T)
+			return NULL;
+		c.T = T;
+		c.dcut = T - P - cmin + 1;
+		c.cov = fit;
+		memset(c.done, 0, (size_t)c.dcut * nn);
+		med_val(&c, 0, n - 1, 0);
+	} else {
+		for (T = Tmin; T <= Tmax; T++) {
+			c.T = T;
+			c.dcut = T - P - cmin + 1;
+			memset(c.done, 0, (size_t)c.dcut * nn);
+			struct tree_plan tp = { n, (size_t *)split, ws->split, c.dcut };
+			if (med_val(&c, 0, n - 1, 0) < HUGE_VAL &&
+			    2 * plan_cover(&tp, segs, 0, n - 1, 0, P, T) > cpre[n] + 1)
+				break;
+		}
+		if (T > Tmax)
+			return NULL;
 	}
-	bool feasible = below[0 * n + n - 1] < HUGE_VAL; /* level 0 */
-#undef PEN
-#undef TOO_LONG
-	if (!feasible)
-		return NULL;
-	*dcut_out = dcut;
-	return split;
+	*T_out = T;
+	*dcut_out = c.dcut;
+	return ws->split;
 }
 
 /* Without the table: the split that best balances weight. */

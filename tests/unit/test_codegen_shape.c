@@ -10,10 +10,11 @@
  *  - optimal_splits gives the same cost and the same split for every
  *    interval as the plain scan, and its cost is the least over every tree
  *    (an exhaustive enumeration on small lists, independent of any DP);
- *  - median_splits gives the same answer (feasible or not, dcut) and the
- *    same split for every state the root reaches as the plain scan, and
- *    the tree it describes covers as many syscalls within T as the
- *    reference's.
+ *  - median_plan picks the same budget T as codegen's plain loop over T
+ *    (the plain scan for each, then the tree's cover within T), or none
+ *    alike, and the same tree: the same split at every node of it, so the
+ *    same cover; with covers that are counts (its first pass and search
+ *    over T) and with fractional ones (every split tried).
  */
 #include "testlib.h"
 #include "codegen.h"
@@ -29,11 +30,6 @@
 #endif
 
 /* ---------------------------------------------------- the plain scans */
-
-static bool ref_jeq_shape(const struct seg *segs, size_t lo, size_t hi)
-{
-	return hi - lo == 2 && seg_same_leaf(&segs[lo], &segs[hi]) && segs[lo + 1].lo == segs[lo + 1].hi;
-}
 
 static size_t *ref_optimal_splits(const struct seg *segs, size_t n, double **cost_out)
 {
@@ -58,7 +54,7 @@ static size_t *ref_optimal_splits(const struct seg *segs, size_t n, double **cos
 					at = k;
 				}
 			}
-			if (ref_jeq_shape(segs, i, j) && 0 <= best) {
+			if (jeq_shape(segs, i, j) && 0 <= best) {
 				best = 0;
 				at = 0;
 			}
@@ -73,18 +69,13 @@ static size_t *ref_optimal_splits(const struct seg *segs, size_t n, double **cos
 static uint16_t *ref_median_splits(const struct seg *segs, size_t n, const double *mcost, const double *H,
 				   const double *G, double maxlen, unsigned P, unsigned T, unsigned *dcut_out)
 {
-	unsigned cmin = ~0u;
-	double wsum = 0;
-	for (size_t i = 0; i < n; i++) {
-		cmin = segs[i].cost < cmin ? segs[i].cost : cmin;
-		wsum += segs[i].weight;
-	}
+	double M;
+	unsigned cmin = median_dims(segs, n, &M);
 	if (P + cmin > T)
 		return NULL;
 	unsigned dcut = T - P - cmin + 1;
 	if (dcut > CG_MED_MAXD)
 		return NULL;
-	double M = wsum * (double)(n + 2) + 1;
 	double *pre = malloc((n + 1) * sizeof *pre), *cpre = malloc((n + 1) * sizeof *cpre);
 	double *cost = malloc((size_t)dcut * n * n * sizeof *cost);
 	uint16_t *split = calloc((size_t)dcut * n * n, sizeof *split);
@@ -119,7 +110,7 @@ static uint16_t *ref_median_splits(const struct seg *segs, size_t n, const doubl
 						at = k;
 					}
 				}
-				if (ref_jeq_shape(segs, i, j)) {
+				if (jeq_shape(segs, i, j)) {
 					double c = PEN(i, d + 1) + PEN(i + 1, d + 1) + PEN(j, d + 1);
 					if (c <= best) {
 						best = c;
@@ -150,7 +141,7 @@ static uint16_t *ref_median_splits(const struct seg *segs, size_t n, const doubl
 /* n segments over consecutive numbers: few leaves (so that neighbours
  * share one and jeq shapes occur), many one-number segments, weights
  * with ties (small integers plus a common floor) and without. */
-static void random_segs(rng_t *r, struct seg *s, size_t n)
+static void random_segs(rng_t *r, struct seg *s, size_t n, bool frac)
 {
 	static const struct ir_decision decs[3];
 	uint32_t nr = 0;
@@ -166,11 +157,41 @@ static void random_segs(rng_t *r, struct seg *s, size_t n)
 		s[i].dec = dec ? &decs[rng_below(r, 3)] : NULL;
 		s[i].action = rng_below(r, 3);
 		s[i].args32 = dec && rng_below(r, 4) == 0;
-		s[i].cover = rng_below(r, 5) ? (double)(len < 6 ? len : rng_below(r, 6)) : 0;
+		s[i].cover = rng_below(r, 5) ? (double)(len < 6 || rng_below(r, 2) ? len : rng_below(r, 6))
+					     : 0;
+		if (frac && rng_below(r, 3) == 0)
+			s[i].cover += 0.5;
 		s[i].weight = (ties ? s[i].cover : s[i].cover + (double)rng_below(r, 100) / 37.0) + floor;
 		s[i].cost = dec ? 3 + rng_below(r, 3) : 1;
 		s[i].worst = s[i].cost + (dec ? rng_below(r, 6) : 0);
 	}
+}
+
+/* n segments as codegen makes them from a policy: default gaps holding
+ * many known syscalls between listed numbers (one syscall each, a `ret`
+ * of another action or a decision), weights the covers plus a floor. */
+static void policy_segs(rng_t *r, struct seg *s, size_t n)
+{
+	static const struct ir_decision decs[4];
+	uint32_t nr = 0;
+	double total = 0;
+	for (size_t i = 0; i < n; i++) {
+		bool gap = i % 2 == 0 || rng_below(r, 4) == 0;
+		uint32_t len = gap ? 1 + rng_below(r, 30) : 1;
+		bool dec = !gap && rng_below(r, 3) == 0;
+		memset(&s[i], 0, sizeof s[i]);
+		s[i].lo = nr;
+		s[i].hi = nr + len - 1;
+		nr += len;
+		s[i].dec = dec ? &decs[rng_below(r, 4)] : NULL;
+		s[i].action = gap ? 0 : 1 + rng_below(r, 2);
+		s[i].cover = gap && rng_below(r, 5) == 0 ? 0 : len;
+		s[i].cost = dec ? 3 : 1;
+		s[i].worst = s[i].cost + (dec ? rng_below(r, 8) : 0);
+		total += s[i].cover;
+	}
+	for (size_t i = 0; i < n; i++)
+		s[i].weight = s[i].cover + total / (16.0 * (double)n);
 }
 
 /* --------------------------------------------------------------- tests */
@@ -189,7 +210,7 @@ static double exhaustive_cost(const struct seg *s, size_t lo, size_t hi)
 		double c = exhaustive_cost(s, lo, k - 1) + exhaustive_cost(s, k, hi);
 		best = c < best ? c : best;
 	}
-	if (ref_jeq_shape(s, lo, hi))
+	if (jeq_shape(s, lo, hi))
 		best = 0; /* three leaves one jump down */
 	return w + best;
 }
@@ -204,7 +225,7 @@ static void mean_matches_plain_scan(void **state)
 	size_t jeqs = 0;
 	for (unsigned long c = 0; c < cases; c++) {
 		size_t n = 1 + rng_below(&r, c % 4 ? 12 : 80);
-		random_segs(&r, s, n);
+		random_segs(&r, s, n, false);
 		double *cost, *rcost;
 		size_t *split = optimal_splits(s, n, &cost);
 		size_t *rsplit = ref_optimal_splits(s, n, &rcost);
@@ -227,69 +248,97 @@ static void mean_matches_plain_scan(void **state)
 	assert_true(jeqs > 0); /* the jeq node was exercised */
 }
 
-/* Compare the states the root reaches: d = 0 the whole range, d = 1 its
- * prefixes and suffixes, deeper every interval. */
-static void median_matches_plain_scan(void **state)
+/* The nodes of the median tree tp plans, in preorder, into out (the
+ * split of each); returns their number. */
+static size_t walk(const struct tree_plan *tp, const struct seg *s, size_t lo, size_t hi, unsigned d,
+		   size_t *out, size_t k)
+{
+	if (lo == hi)
+		return k;
+	size_t m = plan_split(tp, s, lo, hi, d);
+	out[k++] = m;
+	if (m == 0)
+		return k;
+	k = walk(tp, s, lo, m - 1, d + 1, out, k);
+	return walk(tp, s, m, hi, d + 1, out, k);
+}
+
+static void median_matches_plain_loop(void **state)
 {
 	(void)state;
 	rng_t r;
 	rng_seed(&r, test_seed(0x3ed1a));
-	struct seg s[60];
-	unsigned long cases = test_scaled(300 / SLOW);
-	size_t feasible = 0, infeasible = 0;
+	struct seg s[120];
+	size_t wa[120], wb[120];
+	unsigned long cases = test_scaled(1500 / SLOW);
+	size_t found = 0, none = 0, fracs = 0, deep = 0;
 	for (unsigned long c = 0; c < cases; c++) {
 		size_t n = 2 + rng_below(&r, c % 3 ? 14 : 58);
-		random_segs(&r, s, n);
+		bool frac = c % 5 == 4;
+		if (c % 50 == 7) /* some of a real policy's size */
+			policy_segs(&r, s, n = 60 + rng_below(&r, 60));
+		else
+			random_segs(&r, s, n, frac);
 		double *mcost, *G;
 		size_t *split = optimal_splits(s, n, &mcost);
 		double *H = mean_bounds(s, n, split, &G);
 		assert_non_null(H);
-		unsigned P = 1 + 2 * rng_below(&r, 2);
+		double cover = 0;
+		for (size_t i = 0; i < n; i++)
+			cover += s[i].cover;
+		unsigned P = c % 50 == 7 ? 3 : 1 + 2 * rng_below(&r, 2);
 		/* the longest path allowed: the mean tree's, or less (so that
 		 * some states are infeasible) */
-		double maxlen = P + H[n - 1] - rng_below(&r, 3);
-		struct median_ws ws = { 0 };
-		for (unsigned T = P + 1; T <= P + CG_MED_MAXD; T++) {
-			unsigned dc = 0, rdc = 0;
-			uint16_t *m = median_splits(&ws, s, n, mcost, H, G, maxlen, P, T, &dc);
-			uint16_t *rm = ref_median_splits(s, n, mcost, H, G, maxlen, P, T, &rdc);
-			assert_int_equal(m != NULL, rm != NULL);
-			if (!m) {
-				infeasible++;
+		double maxlen = P + H[n - 1] - (c % 50 == 7 ? 0 : rng_below(&r, 3));
+		/* codegen's loop before median_plan: the first T whose plain
+		 * DP is feasible and decides more than half within T */
+		uint16_t *rm = NULL;
+		unsigned rT = 0, rdc = 0;
+		for (unsigned T = P + 1; T <= P + CG_MED_MAXD && !rm; T++) {
+			rm = ref_median_splits(s, n, mcost, H, G, maxlen, P, T, &rdc);
+			struct tree_plan rtp = { n, split, rm, rdc };
+			if (rm && !(2 * plan_cover(&rtp, s, 0, n - 1, 0, P, T) > cover + 1)) {
 				free(rm);
-				continue;
+				rm = NULL;
 			}
-			feasible++;
+			rT = T;
+		}
+		struct median_ws ws = { 0 };
+		unsigned T = 0, dc = 0;
+		uint16_t *m = median_plan(&ws, s, n, split, mcost, H, G, maxlen, P, &T, &dc);
+		assert_int_equal(m != NULL, rm != NULL);
+		if (m) {
+			found++;
+			fracs += frac;
+			deep += dc >= 4;
+			assert_int_equal(T, rT);
 			assert_int_equal(dc, rdc);
-			for (unsigned d = 0; d < dc; d++)
-				for (size_t i = 0; i < n; i++)
-					for (size_t j = i + 1; j < n; j++) {
-						if (d == 0 && (i != 0 || j != n - 1))
-							continue;
-						if (d == 1 && i != 0 && j != n - 1)
-							continue;
-						size_t at = ((size_t)d * n + i) * n + j;
-						assert_int_equal(m[at], rm[at]);
-					}
 			struct tree_plan tp = { n, split, m, dc }, rtp = { n, split, rm, rdc };
+			size_t k = walk(&tp, s, 0, n - 1, 0, wa, 0);
+			assert_int_equal(k, walk(&rtp, s, 0, n - 1, 0, wb, 0));
+			for (size_t i = 0; i < k; i++)
+				assert_int_equal(wa[i], wb[i]);
 			assert_true(plan_cover(&tp, s, 0, n - 1, 0, P, T) ==
 				    plan_cover(&rtp, s, 0, n - 1, 0, P, T));
-			free(rm);
+		} else {
+			none++;
 		}
+		free(rm);
 		median_free(&ws);
 		free(H);
 		free(G);
 		free(mcost);
 		free(split);
 	}
-	assert_true(feasible > 0 && infeasible > 0);
+	/* both answers, fractional covers, and deep cuts all occurred */
+	assert_true(found > 0 && none > 0 && fracs > 0 && deep > 0);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(mean_matches_plain_scan),
-		cmocka_unit_test(median_matches_plain_scan),
+		cmocka_unit_test(median_matches_plain_loop),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
