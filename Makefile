@@ -237,11 +237,13 @@ prove-rte: $(GEN_C)
 	@sh tools/prove-rte.sh $(B)
 
 # Mutation score of src/trusted/ (slow; not part of make test), under
-# nice: MUTATE_ARGS="--fraction 0.25" runs a stratified sample,
-# "--files smt_x86.c" one file.  Report: $(B)/mutate/report.md.
+# nice; resumes from the verdicts of earlier runs (build/mutate/).
+# MUTATE_ARGS="--budget 30" stops starting mutants after 30 minutes,
+# "--files smt_x86.c" one file, "--fresh" forgets earlier verdicts.
+# Report: $(B)/mutate/report.md; equivalences: tools/mutate-equivalent.txt.
 MUTATE_ARGS ?=
 MUTATE_KERN := $(addprefix $(B)/tests/kernel/,test_check_kernel test_interp_kernel test_x86_twin \
-	test_jit_equiv test_stack_kernel)
+	test_jit_equiv test_stack_kernel test_policies test_compile_kernel)
 mutate: all $(UNIT_BIN) $(UNIT_SAN) $(MUTATE_KERN)
 	@nice -n 10 python3 tools/mutate.py $(MUTATE_ARGS)
 

@@ -30,9 +30,23 @@ counted in the score.  Run it under `nice -n 10` (make mutate does).
 The report (build/mutate/report.md, and report.tsv) lists every mutant with
 its verdict and killer, and the killed / survived / timed out counts per
 file; a summary is printed.  Survivors need a new test or an argument that
-they are equivalent (docs/verify.md, "Mutation score").
+they are equivalent: tools/mutate-equivalent.txt holds the arguments (a
+survivor it names is reported "equivalent (argued)" with the reason, and
+not counted in the score; a named mutant that a test kills is simply
+killed; an entry that names no mutant any more is listed as stale).
+
+Bounded and resumable: every verdict is appended to
+build/mutate/report.progress.tsv as it is reached, keyed by the mutant's
+content (file, original line, mutated line: never a line number, so a
+rebase keeps the verdicts of the lines it did not touch), and a later run
+reuses them (--fresh forgets them; --rerun-survivors runs the survivors
+of some files again after new tests).  The mutants run in an order that
+interleaves the files, each file's in a shuffled order (--seed), so a run
+cut short by --budget (minutes of wall time) is a uniform sample of every
+file; the report says how many of each file's mutants were run.
 
   tools/mutate.py [--files a.c,b.c] [--fraction F | --max N] [--seed S] [--jobs J]
+                  [--budget MINUTES] [--fresh] [--rerun-survivors a.c,b.c]
 
 --fraction F runs a stratified sample: a fraction F (at least one mutant)
 of every (file, operator) stratum, chosen by --seed.  --max N samples N
@@ -57,17 +71,23 @@ FAST = {
                K + "test_check_kernel", U + "test_jit_proof"],
     "interp.c": [U + "test_interp", U + "test_smt_bpf", K + "test_interp_kernel", U + "test_jit_proof",
                  U + "test_verify", U + "test_stack"],
-    "params.c": [U + "test_tables", U + "test_lint", U + "test_codegen"],
-    "smt_bpf.c": [U + "test_smt_bpf", U + "test_verify", U + "test_verify_parts"],
-    "smt_scpl.c": [U + "test_smt_scpl", U + "test_verify", U + "test_verify_parts"],
-    "scpl_eval.c": [U + "test_scpl_eval", U + "test_smt_scpl", U + "test_verify", U + "test_codegen"],
+    "params.c": [U + "test_tables", U + "test_lint", U + "test_codegen", U + "test_scpl_eval",
+                 U + "test_smt_scpl", U + "test_verify", U + "test_ir"],
+    "smt_bpf.c": [U + "test_smt_bpf", U + "test_verify", U + "test_verify_parts", U + "test_jit_proof",
+                  K + "test_policies"],
+    "smt_scpl.c": [U + "test_smt_scpl", U + "test_verify", U + "test_verify_parts", U + "test_codegen",
+                   K + "test_policies"],
+    "scpl_eval.c": [U + "test_scpl_eval", U + "test_smt_scpl", U + "test_verify", U + "test_codegen",
+                    K + "test_compile_kernel", K + "test_policies"],
     "jit_check.c": [U + "test_jit_validator", U + "test_jit", U + "test_jit_proof", K + "test_x86_twin",
                     K + "test_jit_equiv"],
-    "smt_x86.c": [U + "test_jit_proof", K + "test_x86_twin", U + "test_jit", U + "test_jit_validator"],
-    "jit_prove.c": [U + "test_jit_proof", U + "test_jit"],
+    "smt_x86.c": [U + "test_jit_proof", K + "test_x86_twin", U + "test_jit", U + "test_jit_validator",
+                  K + "test_jit_equiv"],
+    "jit_prove.c": [U + "test_jit_proof", U + "test_jit", K + "test_jit_equiv"],
     "stack.c": [U + "test_stack", K + "test_stack_kernel"],
 }
 ENV = {"JITK_TEST_SCALE": "5"}
+EQUIV = os.path.join(ROOT, "tools", "mutate-equivalent.txt")
 MIN_TIMEOUT = 10.0     # CPU seconds
 TIMEOUT_FACTOR = 4.0
 
@@ -173,6 +193,34 @@ def mutants_of(path):
                              "dropped rule"))
         del base
     return lines, muts
+
+
+def read_equivalents(path):
+    """{(file, original, mutated): reason} from tools/mutate-equivalent.txt:
+    a line "FILE: ORIGINAL => MUTATED" (the stripped lines, as report.md
+    prints them), then the reason on indented lines; '#' starts a comment."""
+    eq, key = {}, None
+    if not os.path.exists(path):
+        return eq
+    for n, ln in enumerate(open(path), 1):
+        if not ln.strip() or ln.startswith("#"):
+            continue
+        if ln[0] in " \t":
+            if key is None:
+                sys.exit("mutate: %s:%d: a reason before any mutant" % (path, n))
+            eq[key] = (eq[key] + " " + ln.strip()).strip()
+            continue
+        m = re.match(r"([\w.]+): (.*?) => (.*)$", ln.rstrip("\n"))
+        if not m:
+            sys.exit("mutate: %s:%d: expected 'FILE: ORIGINAL => MUTATED'" % (path, n))
+        key = (m.group(1), m.group(2).strip(), m.group(3).strip())
+        if key in eq:
+            sys.exit("mutate: %s:%d: the same mutant twice" % (path, n))
+        eq[key] = ""
+    for k, why in eq.items():
+        if not why:
+            sys.exit("mutate: %s: %s: no reason given" % (path, " => ".join(k)))
+    return eq
 
 
 def run(cmd, env=None, timeout=None):
@@ -309,7 +357,10 @@ def main():
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--list", action="store_true", help="print the mutants and exit")
     ap.add_argument("--resume", action="store_true",
-                    help="keep the verdicts of report.progress.tsv (by content), except timeouts")
+                    help="(the default) keep the verdicts of report.progress.tsv (by content)")
+    ap.add_argument("--fresh", action="store_true", help="forget earlier verdicts")
+    ap.add_argument("--budget", type=float, default=0,
+                    help="minutes of wall time; mutants not started by then are 'not run'")
     ap.add_argument("--rerun-survivors", default="",
                     help="with --resume: run the survivors of these files (a,b.c) again "
                     "(after new tests)")
@@ -343,7 +394,21 @@ def main():
             chosen += rnd.sample(ms, min(len(ms), max(1, int(math.ceil(fr * len(ms))))))
     else:
         chosen = list(gen)
-    chosen.sort(key=lambda m: (files.index(m[0]), m[1]))
+    # Interleave the files, each in a shuffled order: a run cut short by the
+    # budget is then a uniform sample of every file.
+    per_file = {f: [m for m in chosen if m[0] == f] for f in files}
+    for f in files:
+        per_file[f].sort(key=lambda m: m[1])
+        random.Random("%d/%s" % (a.seed, f)).shuffle(per_file[f])
+    order = []
+    longest = max([len(v) for v in per_file.values()] + [0])
+    for k in range(longest):
+        for f in files:
+            # spread each file's mutants evenly over the run
+            n = len(per_file[f])
+            lo, hi = k * n // longest, (k + 1) * n // longest
+            order += per_file[f][lo:hi]
+    chosen = order
     if a.list:
         for f, ln, new, cls, what in chosen:
             print("%s:%d %s %s: %s" % (f, ln + 1, cls, what, new.strip()))
@@ -353,13 +418,21 @@ def main():
     os.makedirs(os.path.dirname(a.report), exist_ok=True)
     prog = a.report[:-3] + ".progress.tsv"
     old = {}
-    if a.resume and os.path.exists(prog):
+    if a.fresh and os.path.exists(prog):
+        os.unlink(prog)
+    if os.path.exists(prog):
+        # Appended to as verdicts are reached: the last row of a mutant wins.
         for row in open(prog):
             r = row.rstrip("\n").split("\t")
-            if len(r) >= 9 and r[4] not in ("timeout", "duplicate") and not (
+            if len(r) < 9:
+                continue
+            k = (r[0], r[8], r[7])
+            if r[4] in ("duplicate", "not run") or (
                     r[4] == "survived" and r[0] in a.rerun_survivors.split(",")):
-                old[(r[0], r[8], r[7])] = r
-    open(prog, "w").close()
+                old.pop(k, None)
+            else:
+                old[k] = r
+    equiv = read_equivalents(EQUIV)
     work = tempfile.mkdtemp(prefix="jitk-mutate-")
     bld = Builder(work)
     env = dict(os.environ, **ENV)
@@ -390,6 +463,9 @@ def main():
 
     def one(i):
         f, ln, new, cls, what = chosen[i]
+        if a.budget and time.time() - t0 > 60 * a.budget:
+            results[i] = ["not run", "budget", 0.0]
+            return
         tag = "m%d" % i
         text = "\n".join(src[f][:ln] + [new] + src[f][ln + 1:])
         verdict, by, secs = "survived", "", 0.0
@@ -446,8 +522,12 @@ def main():
                             break
         subprocess.run(["rm", "-rf", os.path.join(work, tag)])
         results[i] = [verdict, by, secs]
+        if verdict == "duplicate":
+            return
         with lock:
             done[0] += 1
+            if prev:
+                return
             with open(a.report[:-3] + ".progress.tsv", "a") as o:
                 o.write("\t".join([f, str(ln + 1), cls, what, verdict, str(by), "%.1f" % secs,
                                    new.strip(), src[f][ln].strip()]) + "\n")
@@ -461,9 +541,18 @@ def main():
         if r[0] == "duplicate":
             first = results[r[1]]
             r[0], r[1] = first[0], "same code as #%d (%s)" % (r[1], first[1])
+    # Survivors argued equivalent in tools/mutate-equivalent.txt.
+    used = set()
+    for m, r in zip(chosen, results):
+        k = (m[0], src[m[0]][m[1]].strip(), m[2].strip())
+        if k in equiv:
+            used.add(k)
+            if r[0] == "survived":
+                r[0], r[1] = "argued", equiv[k]
+    stale = [k for k in equiv if k not in used and k[0] in files]
     wall = time.time() - t0
 
-    cats = ["killed", "timeout", "survived", "equivalent", "stillborn"]
+    cats = ["killed", "timeout", "survived", "argued", "equivalent", "stillborn", "not run"]
     per = {f: dict.fromkeys(cats, 0) for f in files}
     gen_per = {f: 0 for f in files}
     for m in gen:
@@ -476,24 +565,30 @@ def main():
         n = k + c["survived"]
         return "%.1f%%" % (100.0 * k / n) if n else "-"
 
+    def ran(c):
+        return sum(c.values()) - c["not run"]
+
     tot = {c: sum(per[f][c] for f in files) for c in cats}
+    nrun = ran(tot)
     os.makedirs(os.path.dirname(a.report), exist_ok=True)
     with open(a.report, "w") as o:
         o.write("# Mutation score of src/trusted/\n\n")
-        o.write("%d mutants run of %d generated (%.1f%%; %s, seed %d), %.0f s wall, %d jobs.\n"
+        o.write("%d mutants run of %d generated (%.1f%%; %s, seed %d), %.0f s wall, %d jobs%s.\n"
                 "Score = (killed + timed out) / (killed + timed out + survived); "
-                "'equivalent' = the same object code as the original (not counted), "
-                "'stillborn' = does not compile (not counted).\n\n"
-                % (len(chosen), len(gen), 100.0 * len(chosen) / max(1, len(gen)),
+                "'argued' = survived, shown equivalent in tools/mutate-equivalent.txt (not counted); "
+                "'equivalent' = the same object code as the original (not counted); "
+                "'stillborn' = does not compile (not counted); 'not run' = cut by the budget.\n\n"
+                % (nrun, len(gen), 100.0 * nrun / max(1, len(gen)),
                    "all" if len(chosen) == len(gen) else
                    ("stratified sample, fraction %s of every (file, operator)" % a.fraction
-                    if not a.max else "random sample of %d" % a.max), a.seed, wall, a.jobs))
-        o.write("| file | generated | run | killed | timeout | survived | equivalent | stillborn "
-                "| score |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+                    if not a.max else "random sample of %d" % a.max), a.seed, wall, a.jobs,
+                   ", budget %g min" % a.budget if a.budget else ""))
+        o.write("| file | generated | run | killed | timeout | survived | argued | equivalent "
+                "| stillborn | not run | score |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
         for f in files + ["total"]:
             c = tot if f == "total" else per[f]
             g = len(gen) if f == "total" else gen_per[f]
-            o.write("| %s | %d | %d | %s | %s |\n" % (f, g, sum(c.values()),
+            o.write("| %s | %d | %d | %s | %s |\n" % (f, g, ran(c),
                                                      " | ".join(str(c[x]) for x in cats), score(c)))
         o.write("\n## Survivors\n\n| file:line | mutant | original | mutated |\n|---|---|---|---|\n")
         for m, r in zip(chosen, results):
@@ -501,6 +596,17 @@ def main():
                 o.write("| %s:%d | %s %s | `%s` | `%s` |\n" % (m[0], m[1] + 1, m[3], m[4],
                                                             src[m[0]][m[1]].strip().replace("|", "\\|"),
                                                             m[2].strip().replace("|", "\\|")))
+        o.write("\n## Shown equivalent (tools/mutate-equivalent.txt)\n\n"
+                "| file:line | mutant | original | mutated | why |\n|---|---|---|---|---|\n")
+        for m, r in zip(chosen, results):
+            if r[0] == "argued":
+                o.write("| %s:%d | %s %s | `%s` | `%s` | %s |\n" % (
+                    m[0], m[1] + 1, m[3], m[4], src[m[0]][m[1]].strip().replace("|", "\\|"),
+                    m[2].strip().replace("|", "\\|"), r[1].replace("|", "\\|")))
+        if stale:
+            o.write("\n## Stale entries of tools/mutate-equivalent.txt (no such mutant)\n\n")
+            for k in stale:
+                o.write("- %s: `%s` => `%s`\n" % k)
         o.write("\n## Every mutant\n\n| file:line | mutant | verdict | by | test s |\n"
                 "|---|---|---|---|---:|\n")
         for m, r in zip(chosen, results):
@@ -511,15 +617,18 @@ def main():
         for m, r in zip(chosen, results):
             o.write("\t".join([m[0], str(m[1] + 1), m[3], m[4], r[0], str(r[1]), m[2].strip()]) + "\n")
     print("mutate: %d of %d mutants run (%.1f%%): %d killed, %d timed out, %d survived, "
-          "%d equivalent (same code), %d stillborn; score %s; %.0f s; report %s" %
-          (len(chosen), len(gen), 100.0 * len(chosen) / max(1, len(gen)), tot["killed"],
-           tot["timeout"], tot["survived"], tot["equivalent"], tot["stillborn"], score(tot), wall,
+          "%d argued equivalent, %d equivalent (same code), %d stillborn; score %s; %.0f s; "
+          "report %s" %
+          (nrun, len(gen), 100.0 * nrun / max(1, len(gen)), tot["killed"], tot["timeout"],
+           tot["survived"], tot["argued"], tot["equivalent"], tot["stillborn"], score(tot), wall,
            a.report))
     for f in files:
         c = per[f]
-        print("  %-12s %4d run: %4d killed %3d timeout %3d survived %3d equivalent  %s" %
-              (f, sum(c.values()), c["killed"], c["timeout"], c["survived"], c["equivalent"],
-               score(c)))
+        print("  %-12s %4d of %4d run: %4d killed %3d timeout %3d survived %3d argued %3d same code"
+              "  %s" % (f, ran(c), gen_per[f], c["killed"], c["timeout"], c["survived"],
+                        c["argued"], c["equivalent"], score(c)))
+    for k in stale:
+        print("mutate: stale entry of %s: %s: %s => %s" % (os.path.basename(EQUIV), k[0], k[1], k[2]))
     subprocess.run(["rm", "-rf", work])
 
 
