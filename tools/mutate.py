@@ -83,7 +83,7 @@ FAST = {
                     K + "test_jit_equiv"],
     "smt_x86.c": [U + "test_jit_proof", K + "test_x86_twin", U + "test_jit", U + "test_jit_validator",
                   K + "test_jit_equiv"],
-    "jit_prove.c": [U + "test_jit_proof", U + "test_jit", K + "test_jit_equiv"],
+    "jit_prove.c": [U + "test_jit_prove_faults", U + "test_jit_proof", U + "test_jit", K + "test_jit_equiv"],
     "stack.c": [U + "test_stack", K + "test_stack_kernel"],
 }
 ENV = {"JITK_TEST_SCALE": "5"}

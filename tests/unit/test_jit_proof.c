@@ -369,6 +369,10 @@ static void refusals(void **state)
 	assert_int_equal(prove_bytes(div3, 3, nodx, sizeof nodx, 0, &d, &res), JITK_E_JIT);
 	assert_true(res.has_cex);
 	assert_true(res.image_faults);
+	/* reported as a fault, naming no BPF instruction */
+	assert_string_equal(d.rule, "jit-proof");
+	assert_int_equal(d.index, -1);
+	assert_non_null(strstr(d.msg, "the image faults (divide error) on arch"));
 	static const uint8_t withdx[] = { 0x31, 0xc0, 0x31, 0xc9, 0x8b, 0x47, 0x00, 0xbe, 3,
 					  0,    0,    0,    0x31, 0xd2, 0xf7, 0xf6, 0xc3 };
 	assert_int_equal(prove_bytes(div3, 3, withdx, sizeof withdx, 0, &d, &res), JITK_OK);
