@@ -79,7 +79,7 @@ FAST = {
                    K + "test_policies"],
     "scpl_eval.c": [U + "test_scpl_eval", U + "test_smt_scpl", U + "test_verify", U + "test_codegen",
                     K + "test_compile_kernel", K + "test_policies"],
-    "jit_check.c": [U + "test_jit_validator", U + "test_jit", U + "test_jit_proof", K + "test_x86_twin",
+    "jit_check.c": [U + "test_jit_decode", U + "test_jit_validator", U + "test_jit", U + "test_jit_proof", K + "test_x86_twin",
                     K + "test_jit_equiv"],
     "smt_x86.c": [U + "test_jit_proof", K + "test_x86_twin", U + "test_jit", U + "test_jit_validator",
                   K + "test_jit_equiv"],
