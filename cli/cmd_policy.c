@@ -72,7 +72,8 @@ static bool lint_option(int argc, char **argv, int *i, struct cli_lint *l, const
 	if (!v || !cli_lint_parse(v, l, bad, sizeof bad))
 		*rc = cli_usage(usage,
 				"--no-warn wants alias-refused, shadowed-rule, wide-compare, "
-				"pointer-compare, notify-no-listener, trace-no-tracer or all, not '%s'",
+				"pointer-compare, mux-refused, mux-bypass, notify-no-listener, "
+				"trace-no-tracer or all, not '%s'",
 				v ? bad : "");
 	return true;
 }

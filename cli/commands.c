@@ -63,7 +63,8 @@
 	{ "--werror", NULL, NULL, CLI_ARG_NONE, NULL, NULL, false,                    \
 	  "make the policy's warnings errors (nothing is written or run)" },          \
 	{ "--no-warn", NULL, "NAME,...", CLI_ARG_LIST,                                 \
-	  "alias-refused shadowed-rule wide-compare pointer-compare notify-no-listener "  \
+	  "alias-refused shadowed-rule wide-compare pointer-compare mux-refused "      \
+	  "mux-bypass notify-no-listener "                                             \
 	  "trace-no-tracer all", "none",                                                 \
 	  false, "silence these warnings (each warning ends with its name)" }
 static const struct cli_opt compile_opts[] = {

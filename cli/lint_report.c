@@ -14,8 +14,8 @@
 #include <string.h>
 
 static const char *const lint_names[] = {
-	"alias-refused",   "shadowed-rule",      "wide-compare",
-	"pointer-compare", "notify-no-listener", "trace-no-tracer",
+	"alias-refused", "shadowed-rule", "wide-compare",       "pointer-compare",
+	"mux-refused",   "mux-bypass",    "notify-no-listener", "trace-no-tracer",
 };
 #define NLINT (sizeof lint_names / sizeof *lint_names)
 

@@ -487,6 +487,10 @@ jitk_err jitk_landlock_apply(const jitk_policy *p, unsigned flags, char **warnin
  *   alias-refused       a syscall refused by a rule while another that does
  *                       the same job (open / openat / openat2, the stat
  *                       family, rename / renameat2, ...) is allowed
+ *   mux-refused         a socket / SysV IPC call allowed on an ABI whose
+ *                       socketcall / ipc refuses it (a C library may use it)
+ *   mux-bypass          a socket / SysV IPC call refused while socketcall /
+ *                       ipc lets it through
  *   shadowed-rule       a rule that never applies: earlier rules decide
  *                       every input it covers (proved with Z3)
  *   wide-compare        argN compared on all 64 bits where the kernel uses

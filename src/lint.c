@@ -5,7 +5,15 @@
  *
  *   alias-refused    a syscall is refused by a rule while another syscall
  *                    that does the same job is allowed (open refused,
- *                    openat allowed: the C library calls openat)
+ *                    openat allowed: the C library calls openat), for a
+ *                    call doing the refused one's job (creat refused,
+ *                    open allowed only read-only: no warning)
+ *   mux-refused      a socket or SysV IPC call is allowed on an ABI with
+ *                    socketcall / ipc while the multiplexer refuses it:
+ *                    a C library that uses the multiplexer breaks
+ *   mux-bypass       a socket or SysV IPC call is refused by a rule while
+ *                    the multiplexer lets it through (docs/kernel-notes.md
+ *                    section 10: also ipc's version bits)
  *   shadowed-rule    a rule never decides anything: earlier rules decide
  *                    every input it covers (proved with Z3 where conditions
  *                    are involved)
@@ -27,6 +35,7 @@
  * same kernel operation.
  */
 #include "policy.h"
+#include "mux.h"
 #include "params.h"
 
 #include <stdio.h>
@@ -67,6 +76,59 @@ static const char *const alias_groups[][10] = {
 	{ "umount", "umount2" },
 	{ "sendfile", "sendfile64" },
 };
+
+/* The arguments with which a C library makes one member's call with
+ * another (the refused call's job, on the allowed one): creat(p, m) is
+ * open(p, O_CREAT|O_WRONLY|O_TRUNC, m), and openat(AT_FDCWD, p, ...).
+ * The other pairs are probed with the target's arguments all 0 (open's
+ * flags 0 are O_RDONLY, the job of every open). */
+static const struct {
+	const char *from, *to;
+	struct {
+		int arg;           /* -1: end */
+		const char *value; /* constant names, '|'-separated */
+	} set[3];
+} alias_args[] = {
+	{ "creat", "open", { { 1, "O_CREAT|O_WRONLY|O_TRUNC" }, { -1, NULL } } },
+	{ "creat", "openat", { { 0, "AT_FDCWD" }, { 2, "O_CREAT|O_WRONLY|O_TRUNC" }, { -1, NULL } } },
+	{ "creat", "openat2", { { 0, "AT_FDCWD" }, { -1, NULL } } },
+	{ "open", "openat", { { 0, "AT_FDCWD" }, { -1, NULL } } },
+	{ "open", "openat2", { { 0, "AT_FDCWD" }, { -1, NULL } } },
+};
+
+/* The value of "A|B|C" on ABI a (every name known there), or false. */
+static bool const_or(jitk_arch a, const char *names, uint64_t *v)
+{
+	*v = 0;
+	for (const char *s = names; *s;) {
+		char buf[64];
+		size_t n = strcspn(s, "|");
+		if (n >= sizeof buf)
+			return false;
+		memcpy(buf, s, n);
+		buf[n] = '\0';
+		uint64_t x;
+		if (!jitk_const_value_arch(a, buf, &x))
+			return false;
+		*v |= x;
+		s += n + (s[n] == '|');
+	}
+	return true;
+}
+
+/* The arguments of a call of `to` that does the job of `from` on a. */
+static void alias_probe(jitk_arch a, const char *from, const char *to, struct seccomp_data *in)
+{
+	for (size_t i = 0; i < sizeof alias_args / sizeof *alias_args; i++) {
+		if (strcmp(alias_args[i].from, from) || strcmp(alias_args[i].to, to))
+			continue;
+		for (size_t k = 0; alias_args[i].set[k].arg >= 0; k++) {
+			uint64_t v;
+			if (const_or(a, alias_args[i].set[k].value, &v))
+				in->args[alias_args[i].set[k].arg] = v;
+		}
+	}
+}
 
 struct lint {
 	const jitk_policy *p;
@@ -173,6 +235,11 @@ static void lint_aliases(struct lint *L)
 						continue;
 					struct seccomp_data in = { .nr = onr,
 								   .arch = jitk_arch_audit((jitk_arch)a) };
+					/* Allowed for a call doing i's job: a
+					 * target allowed only for calls i cannot
+					 * make is no contradiction. */
+					alias_probe((jitk_arch)a, alias_groups[g][i], alias_groups[g][j],
+						    &in);
 					uint32_t ret = jitk_policy_eval(p, &in);
 					if (!allowing(ret))
 						continue;
@@ -187,6 +254,163 @@ static void lint_aliases(struct lint *L)
 					     alias_groups[g][j], where);
 					break;
 				}
+			}
+		}
+	}
+}
+
+/* ------------------------------------------------ mux-refused, mux-bypass */
+
+/* Is nr allowed on a for some arguments: a rule naming it allows before
+ * an unconditional one decides it, or none does and the default allows. */
+static bool allowed_some(const jitk_policy *p, int a, int nr, const struct pol_rule **by)
+{
+	for (size_t i = 0; i < p->nrules; i++) {
+		const struct pol_rule *r = &p->rules[i];
+		if (!has_nr(r, a, nr))
+			continue;
+		if (allowing(r->action)) {
+			*by = r;
+			return true;
+		}
+		if (!r->cond)
+			return false;
+	}
+	*by = NULL;
+	return allowing(p->default_action);
+}
+
+/* Is nr refused on a by a rule, whatever the arguments: its first rule
+ * that allows or is unconditional is an unconditional refusal. */
+static const struct pol_rule *refused_by_rule(const jitk_policy *p, int a, int nr)
+{
+	for (size_t i = 0; i < p->nrules; i++) {
+		const struct pol_rule *r = &p->rules[i];
+		if (!has_nr(r, a, nr))
+			continue;
+		if (allowing(r->action))
+			return NULL;
+		if (!r->cond)
+			return refusing(r->action) ? r : NULL;
+	}
+	return NULL;
+}
+
+/* A condition with arg0 known and the other arguments not: 1 holds, 0
+ * does not, -1 depends on them.  A compare reads arg0 as the semantics do
+ * (docs/scpl.md, "Argument widths"). */
+static int cond3(const struct pol_cond *c, int a, int nr, uint64_t arg0)
+{
+	if (!c)
+		return 1;
+	if (c->kind == POL_NOT) {
+		int x = cond3(c->l, a, nr, arg0);
+		return x < 0 ? -1 : !x;
+	}
+	if (c->kind == POL_AND || c->kind == POL_OR) {
+		int l = cond3(c->l, a, nr, arg0), r = cond3(c->r, a, nr, arg0);
+		if (c->kind == POL_AND)
+			return !l || !r ? 0 : l > 0 && r > 0 ? 1 : -1;
+		return l > 0 || r > 0 ? 1 : !l && !r ? 0 : -1;
+	}
+	if (c->arg != 0)
+		return -1;
+	unsigned w = c->reg64 ? 64 : params_width((jitk_arch)a, nr, 0);
+	if (c->low32 && w > 32)
+		w = 32;
+	uint64_t keep = params_mask(w), x = arg0 & c->mask & keep, v = c->value & keep;
+	switch (c->op) {
+	case POL_EQ: return x == v;
+	case POL_NE: return x != v;
+	case POL_LT: return x < v;
+	case POL_LE: return x <= v;
+	case POL_GT: return x > v;
+	case POL_GE: return x >= v;
+	}
+	return -1;
+}
+
+/* Does the multiplexer mnr on a, for arg0 == call, whatever its other
+ * arguments, allow (want_allow) or refuse the call? */
+static bool mux_always(const jitk_policy *p, int a, int mnr, uint64_t call, bool want_allow)
+{
+	for (size_t i = 0; i < p->nrules; i++) {
+		const struct pol_rule *r = &p->rules[i];
+		if (!has_nr(r, a, mnr))
+			continue;
+		int t = cond3(r->cond, a, mnr, call);
+		if (t == 0)
+			continue;
+		if (t > 0)
+			return want_allow ? allowing(r->action) : refusing(r->action);
+		if (allowing(r->action) != want_allow)
+			return false; /* some of the calls may be decided otherwise */
+	}
+	return want_allow ? allowing(p->default_action) : refusing(p->default_action);
+}
+
+static void lint_mux(struct lint *L)
+{
+	const jitk_policy *p = L->p;
+	for (int a = 0; a < JITK_ARCH__COUNT; a++) {
+		if (!p->arch[a])
+			continue;
+		for (int m = 0; m < MUX__COUNT; m++) {
+			int mnr = mux_nr((jitk_arch)a, (enum mux_kind)m);
+			if (mnr < 0)
+				continue;
+			const char *mux = mux_name((enum mux_kind)m), *abi = jitk_arch_name((jitk_arch)a);
+			/* mux-refused: one warning per ABI and multiplexer, at the
+			 * first rule allowing one of the calls. */
+			char calls[300] = "";
+			const struct pol_rule *first = NULL;
+			size_t ncalls = 0;
+			for (size_t i = 0; i < tbl_mux_len; i++) {
+				const struct mux_call *c = &tbl_mux[i];
+				int nr = jitk_syscall_nr((jitk_arch)a, c->name);
+				if (c->mux != (enum mux_kind)m || nr < 0)
+					continue;
+				const struct pol_rule *by, *rr;
+				if (allowed_some(p, a, nr, &by) && mux_always(p, a, mnr, c->call, false)) {
+					if (!first)
+						first = by;
+					if (strlen(calls) + strlen(c->name) + 12 < sizeof calls)
+						snprintf(calls + strlen(calls), sizeof calls - strlen(calls),
+							 "%s%s (%u)", ncalls ? ", " : "", c->name, c->call);
+					ncalls++;
+				}
+				if (!(rr = refused_by_rule(p, a, nr)))
+					continue;
+				/* mux-bypass: the multiplexer runs the refused call;
+				 * for ipc also with a version in the upper 16 bits,
+				 * which ksys_ipc ignores (2: every call runs). */
+				uint64_t vcall = (uint64_t)c->call | 2u << 16;
+				bool plain = mux_always(p, a, mnr, c->call, true),
+				     version = m == MUX_IPC && !plain && mux_always(p, a, mnr, vcall, true);
+				if (!plain && !version)
+					continue;
+				char hint[256];
+				snprintf(hint, sizeof hint, "refuse %s(%u) as well%s", mux, c->call,
+					 version ? ", whatever the upper 16 bits" : "");
+				if (plain)
+					warn(L, rr, "mux-bypass", hint,
+					     "%s is refused here on %s, but %s(%u), which runs it, is allowed",
+					     c->name, abi, mux, c->call);
+				else
+					warn(L, rr, "mux-bypass", hint,
+					     "%s is refused here on %s, but ipc(%#llx), which the kernel runs as "
+					     "%s (it ignores the version in the upper 16 bits), is allowed",
+					     c->name, abi, (unsigned long long)vcall, c->name);
+			}
+			if (ncalls) {
+				char hint[160];
+				snprintf(hint, sizeof hint, "allow %s for %s too, or refuse both forms",
+					 mux, ncalls > 1 ? "these calls" : "this call");
+				warn(L, first, "mux-refused", hint,
+				     "%s allowed on %s, but %s refuses %s, and a C library may use %s "
+				     "instead (docs/kernel-notes.md 10): %s",
+				     ncalls > 1 ? "calls are" : "a call is", abi, mux,
+				     ncalls > 1 ? "them" : "it", mux, calls);
 			}
 		}
 	}
@@ -414,6 +638,7 @@ jitk_err jitk_lint(const jitk_policy *p, unsigned flags, jitk_diag **out, size_t
 	*n = 0;
 	struct lint L = { .p = p, .flags = flags };
 	lint_aliases(&L);
+	lint_mux(&L);
 	lint_shadowed(&L, !(flags & JITK_LINT_NO_PROOFS));
 	lint_params(&L);
 	if (flags & JITK_LINT_RUN)

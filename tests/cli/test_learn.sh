@@ -278,6 +278,14 @@ cat >allowlist.scpl <<'EOF2'
 EOF2
 expect 0 "compile: an allow-list of openat" "$J" compile allowlist.scpl -o allowlist.bpf --werror
 lacks err "alias-refused" "open refused by default_action is no warning"
+cat >mux.scpl <<'EOF2'
+{ arch = [x86_64; i386]; default_action = Allow;
+  rules = [ { action = Errno EPERM; syscall = socket } ] }
+EOF2
+expect 0 "compile: socket refused, socketcall allowed on i386" "$J" compile mux.scpl -o mux.bpf
+has err "mux.scpl:2:13: warning: socket is refused here on i386, but socketcall(1), which runs it, is allowed [mux-bypass]" "mux-bypass warns, located"
+expect 0 "compile --no-warn mux-bypass,mux-refused" "$J" compile mux.scpl -o mux2.bpf --no-warn mux-bypass,mux-refused --werror
+lacks err "warning" "silenced"
 cat >shadow.scpl <<'EOF2'
 { default_action = Errno EPERM;
   rules = [

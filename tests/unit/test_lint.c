@@ -49,6 +49,104 @@ static void alias_refused(void **state)
 	jitk_free(w);
 }
 
+/* The arguments count: creat refused while open and openat are allowed
+ * only read-only (policies/demo.scpl) is no contradiction, creat could not
+ * use them; open allowed with O_CREAT is one. */
+static void alias_arguments(void **state)
+{
+	(void)state;
+	jitk_diag *w;
+	size_t n = lint("{ default_action = Allow; rules = [\n"
+			"  { action = Errno EACCES; syscall = creat };\n"
+			"  { action = Errno EACCES; syscall = open;\n"
+			"    when = (arg1 & O_ACCMODE) != O_RDONLY || (arg1 & O_CREAT) != 0 };\n"
+			"  { action = Errno EACCES; syscall = openat;\n"
+			"    when = (arg2 & O_ACCMODE) != O_RDONLY || (arg2 & O_CREAT) != 0 };\n"
+			"  { action = Errno ENOSYS; syscall = openat2 } ] }",
+			0, &w);
+	assert_int_equal(count(w, n, "alias-refused"), 1); /* openat2 refused, openat read-only allowed */
+	assert_null(strstr(w[0].msg, "creat"));
+	jitk_free(w);
+	/* openat2 allowed: creat's job (O_CREAT in its struct) is possible. */
+	n = lint("{ default_action = Allow; rules = [\n"
+		 "  { action = Errno EACCES; syscall = creat };\n"
+		 "  { action = Errno EACCES; syscall = open; when = (arg1 & O_CREAT) != 0 };\n"
+		 "  { action = Errno EACCES; syscall = openat; when = (arg2 & O_CREAT) != 0 } ] }",
+		 0, &w);
+	assert_int_equal(count(w, n, "alias-refused"), 1);
+	assert_non_null(strstr(w[0].msg, "creat is refused here on x86_64, but openat2"));
+	jitk_free(w);
+	/* The real contradiction: open may create while creat is refused. */
+	n = lint("{ default_action = KillProcess; rules = [\n"
+		 "  { action = Errno EACCES; syscall = creat };\n"
+		 "  { action = Allow; syscall = open; when = (arg1 & O_CREAT) != 0 } ] }",
+		 0, &w);
+	assert_int_equal(count(w, n, "alias-refused"), 1);
+	assert_int_equal(w[0].line, 2);
+	assert_non_null(strstr(w[0].msg, "creat is refused here on x86_64, but open,"));
+	jitk_free(w);
+	/* open refused, openat allowed from AT_FDCWD only: open's job. */
+	n = lint("{ default_action = KillProcess; rules = [\n"
+		 "  { action = Errno EACCES; syscall = open };\n"
+		 "  { action = Allow; syscall = openat; when = arg0 == AT_FDCWD } ] }",
+		 0, &w);
+	assert_int_equal(count(w, n, "alias-refused"), 1);
+	jitk_free(w);
+}
+
+/* socketcall / ipc on i386 (docs/kernel-notes.md 10). */
+static void mux(void **state)
+{
+	(void)state;
+	jitk_diag *w;
+	/* mux-refused: socket and shmget allowed, the multiplexers refused */
+	size_t n = lint("{ arch = [x86_64; i386]; default_action = Errno EPERM; rules = [\n"
+			"  { action = Allow; syscalls = [socket; connect; shmget] } ] }",
+			0, &w);
+	assert_int_equal(count(w, n, "mux-refused"), 2);
+	assert_int_equal(w[0].line, 2);
+	assert_non_null(strstr(w[0].msg, "socketcall refuses them"));
+	assert_non_null(strstr(w[0].msg, "socket (1), connect (3)"));
+	assert_non_null(strstr(w[1].msg, "shmget (23)"));
+	jitk_free(w);
+	/* allowed there too, also under conditions the multiplexer may meet */
+	n = lint("{ arch = [x86_64; i386]; default_action = Errno EPERM; rules = [\n"
+		 "  { action = Allow; syscalls = [socket; shmget; ipc] };\n"
+		 "  { action = Allow; syscall = connect; when = arg2 == 16 };\n"
+		 "  { action = Allow; syscall = socketcall; when = arg0 == 1 || (arg0 == 3 && arg1 != 0) } ] }",
+		 0, &w);
+	assert_int_equal(count(w, n, "mux-refused") + count(w, n, "mux-bypass"), 0);
+	jitk_free(w);
+	/* x86_64 alone has no multiplexer */
+	n = lint("{ default_action = Errno EPERM; rules = [ { action = Allow; syscall = socket } ] }", 0, &w);
+	assert_int_equal(count(w, n, "mux-refused"), 0);
+	jitk_free(w);
+	/* mux-bypass: socket refused, socketcall(1) allowed (by default) */
+	n = lint("{ arch = i386; default_action = Allow; rules = [\n"
+		 "  { action = Errno EPERM; syscalls = [socket; shmget] } ] }",
+		 0, &w);
+	assert_int_equal(count(w, n, "mux-bypass"), 2);
+	assert_non_null(strstr(w[0].msg, "socket is refused here on i386, but socketcall(1)"));
+	jitk_free(w);
+	/* ipc refused for SHMGET only as libseccomp writes it: version 2 passes */
+	n = lint("{ arch = i386; default_action = Allow; rules = [\n"
+		 "  { action = Errno EPERM; syscalls = [socket; shmget] };\n"
+		 "  { action = Errno EPERM; syscall = socketcall; when = arg0 == 1 };\n"
+		 "  { action = Errno EPERM; syscall = ipc; when = arg0 == 23 } ] }",
+		 0, &w);
+	assert_int_equal(count(w, n, "mux-bypass"), 1);
+	assert_non_null(strstr(w[0].msg, "ipc(0x20017)"));
+	jitk_free(w);
+	/* refused whatever the version: quiet; a conditional refusal too */
+	n = lint("{ arch = i386; default_action = Allow; rules = [\n"
+		 "  { action = Errno EPERM; syscall = shmget };\n"
+		 "  { action = Errno EPERM; syscall = socket; when = arg0 == AF_VSOCK };\n"
+		 "  { action = Errno EPERM; syscall = ipc; when = (arg0 & 0xffff) == 23 } ] }",
+		 0, &w);
+	assert_int_equal(count(w, n, "mux-bypass"), 0);
+	jitk_free(w);
+}
+
 static void shadowed(void **state)
 {
 	(void)state;
@@ -145,10 +243,9 @@ static void run_actions(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(alias_refused),
-		cmocka_unit_test(shadowed),
-		cmocka_unit_test(params),
-		cmocka_unit_test(run_actions),
+		cmocka_unit_test(alias_refused), cmocka_unit_test(alias_arguments),
+		cmocka_unit_test(mux),           cmocka_unit_test(shadowed),
+		cmocka_unit_test(params),        cmocka_unit_test(run_actions),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
