@@ -86,6 +86,11 @@ FAST = {
     "jit_prove.c": [U + "test_jit_prove_faults", U + "test_jit_proof", U + "test_jit", K + "test_jit_equiv"],
     "stack.c": [U + "test_stack", K + "test_stack_kernel"],
 }
+# The tests rerun under ASan+UBSan for a survivor: the file's first two unit
+# tests of FAST, unless named here (an ASan run of a JIT test forks and maps
+# a lot: ~10 s of wall time each on a loaded machine).
+ASAN = {"smt_x86.c": [U + "test_jit_proof"], "jit_check.c": [U + "test_jit_decode",
+                                                            U + "test_jit_validator"]}
 ENV = {"JITK_TEST_SCALE": "5"}
 EQUIV = os.path.join(ROOT, "tools", "mutate-equivalent.txt")
 MIN_TIMEOUT = 10.0     # CPU seconds
@@ -506,7 +511,8 @@ def main():
                         break
                 if verdict == "survived":
                     aobj, out = bld.compile(f, text, True, tag)
-                    for t in [t for t in FAST[f] if t.startswith(U)][:2] if aobj else []:
+                    asan = ASAN.get(f, [t for t in FAST[f] if t.startswith(U)][:2])
+                    for t in asan if aobj else []:
                         exe = bld.exe(t, aobj, True, tag)
                         if not exe:
                             by = "asan/%s did not link: not run" % os.path.basename(t)
