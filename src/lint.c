@@ -315,19 +315,7 @@ static int cond3(const struct pol_cond *c, int a, int nr, uint64_t arg0)
 	}
 	if (c->arg != 0)
 		return -1;
-	unsigned w = c->reg64 ? 64 : params_width((jitk_arch)a, nr, 0);
-	if (c->low32 && w > 32)
-		w = 32;
-	uint64_t keep = params_mask(w), x = arg0 & c->mask & keep, v = c->value & keep;
-	switch (c->op) {
-	case POL_EQ: return x == v;
-	case POL_NE: return x != v;
-	case POL_LT: return x < v;
-	case POL_LE: return x <= v;
-	case POL_GT: return x > v;
-	case POL_GE: return x >= v;
-	}
-	return -1;
+	return pol_cmp_holds(c, a, nr, arg0);
 }
 
 /* Does the multiplexer mnr on a, for arg0 == call, whatever its other

@@ -40,6 +40,11 @@ struct pol_cond {
 	const struct pol_cond *l, *r;
 };
 
+/* Whether the POL_CMP condition c holds on ABI a for syscall nr when
+ * args[c->arg] is arg: the comparison at the condition's width, as the
+ * semantics reads it (scpl_eval.c; docs/scpl.md, "Argument widths"). */
+bool pol_cmp_holds(const struct pol_cond *c, int a, int nr, uint64_t arg);
+
 /* One rule: for the listed syscalls, if cond holds (NULL: always), action.
  * A source rule whose constants differ between its ABIs (O_DIRECTORY) is
  * resolved into one pol_rule per group of ABIs with equal conditions, in

@@ -56,10 +56,9 @@ static unsigned eval_width(const struct pol_cond *c, int a, int nr)
  * at 32 bits), so "mod 2^W" only ever drops a sign extension.  args[N] is
  * the number the two words of the argument make in ABI a's byte order
  * (params_field: on a big-endian ABI the low half is the second word). */
-static bool eval_cmp(const struct pol_cond *c, int a, int nr, const struct seccomp_data *in)
+bool pol_cmp_holds(const struct pol_cond *c, int a, int nr, uint64_t arg)
 {
 	uint64_t keep = params_mask(eval_width(c, a, nr));
-	uint64_t arg = params_field(params_big_endian((jitk_arch)a), in, c->arg);
 	uint64_t x = arg & keep & c->mask;
 	uint64_t v = c->value & keep;
 	switch (c->op) {
@@ -71,6 +70,11 @@ static bool eval_cmp(const struct pol_cond *c, int a, int nr, const struct secco
 	case POL_GE: return x >= v;
 	}
 	return false;
+}
+
+static bool eval_cmp(const struct pol_cond *c, int a, int nr, const struct seccomp_data *in)
+{
+	return pol_cmp_holds(c, a, nr, params_field(params_big_endian((jitk_arch)a), in, c->arg));
 }
 
 /* A condition tree for syscall nr on ABI a; NULL is true. */
