@@ -1491,7 +1491,7 @@ static void mux_rule(struct oci *C, const struct entry *en, enum mux_kind m, str
 			repeat |= en->args[a].index == en->args[b].index;
 	sb_printf(sb, "    #  libseccomp's multiplexed rule on %s (docs/oci.md, rule 9):", mux_name(m));
 	size_t ncalls = 0, col = 100;
-	uint32_t calls[64] = {0}; /* zeroed: cppcheck cannot see that qsort reads only ncalls */
+	uint32_t calls[64] = { 0 }; /* zeroed: cppcheck cannot see that qsort reads only ncalls */
 	for (size_t k = 0; k < en->nnames; k++) {
 		const struct mux_call *mc = mux_find(en->names[k].s);
 		if (!en->names[k].keep || !mc || mc->mux != m)
