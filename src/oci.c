@@ -1384,6 +1384,20 @@ static void comment_text(struct strbuf *sb, const char *s, size_t max)
 		sb_printf(sb, "...");
 }
 
+/* One condition of a profile as an SCPL compare; MASKED_EQ as a masked ==. */
+static void cmp_text(struct strbuf *sb, const struct arg *a)
+{
+	if (ops[a->op].scpl) {
+		sb_printf(sb, "arg%u %s ", a->index, ops[a->op].scpl);
+		num(sb, a->value);
+	} else {
+		sb_printf(sb, "(arg%u & ", a->index);
+		num(sb, a->value);
+		sb_printf(sb, ") == ");
+		num(sb, a->value2);
+	}
+}
+
 /* runc: conditions are ANDed in one rule, unless two name the same
  * argument: then each condition is a rule of its own (ORed). */
 static void cond_text(struct strbuf *sb, const struct entry *en)
@@ -1396,15 +1410,7 @@ static void cond_text(struct strbuf *sb, const struct entry *en)
 		const struct arg *a = &en->args[i];
 		if (i)
 			sb_printf(sb, repeat ? " || " : " && ");
-		if (ops[a->op].scpl) {
-			sb_printf(sb, "arg%u %s ", a->index, ops[a->op].scpl);
-			num(sb, a->value);
-		} else {
-			sb_printf(sb, "(arg%u & ", a->index);
-			num(sb, a->value);
-			sb_printf(sb, ") == ");
-			num(sb, a->value2);
-		}
+		cmp_text(sb, a);
 	}
 }
 
@@ -1527,15 +1533,7 @@ static void mux_rule(struct oci *C, const struct entry *en, enum mux_kind m, str
 			continue;
 		const struct arg *a = &en->args[i];
 		sb_printf(sb, "%s", n ? (repeat ? " || " : " && ") : orred ? " && (" : " && ");
-		if (ops[a->op].scpl) {
-			sb_printf(sb, "arg%u %s ", a->index, ops[a->op].scpl);
-			num(sb, a->value);
-		} else {
-			sb_printf(sb, "(arg%u & ", a->index);
-			num(sb, a->value);
-			sb_printf(sb, ") == ");
-			num(sb, a->value2);
-		}
+		cmp_text(sb, a);
 		n++;
 	}
 	sb_printf(sb, "%s;\n      syscall = %s };\n", orred ? ")" : "", mux_name(m));
