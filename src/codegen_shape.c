@@ -262,7 +262,7 @@ void median_free(struct median_ws *ws)
 }
 
 #define MED_NONE INT16_MIN /* covers: infeasible */
-#define MED_PAD 8          /* covers read past the end (med_maxsum) */
+#define MED_PAD 8          /* covers read past the end (med_rowmax) */
 
 /* One budget T of the median DP (median_plan). */
 struct med {
@@ -302,140 +302,162 @@ static inline int16_t med_pen_cov(const struct med *c, size_t i, unsigned d)
 									 : (int16_t)s->cover;
 }
 
-/* max over t < m (m >= 1) of a[t] + b[t], where every entry is MED_NONE
- * or in [0, 2^13): a sum with MED_NONE is negative (saturated).  The
- * vector pass reads up to 7 entries past a[m - 1] and b[m - 1] (the
- * buffers have room) and ignores them. */
-static inline __attribute__((always_inline)) int med_maxsum(const int16_t *a, const int16_t *b, size_t m)
-{
-#ifdef __SSE2__
-	const __m128i lane = _mm_set_epi16(7, 6, 5, 4, 3, 2, 1, 0), none = _mm_set1_epi16(MED_NONE);
-	__m128i v = none;
-	size_t t = 0;
-	for (; t + 8 <= m; t += 8)
-		v = _mm_max_epi16(v, _mm_adds_epi16(_mm_loadu_si128((const __m128i *)(a + t)),
-						    _mm_loadu_si128((const __m128i *)(b + t))));
-	if (t < m) {
-		__m128i in = _mm_cmpgt_epi16(_mm_set1_epi16((short)(m - t)), lane);
-		__m128i s = _mm_adds_epi16(_mm_loadu_si128((const __m128i *)(a + t)),
-					   _mm_loadu_si128((const __m128i *)(b + t)));
-		v = _mm_max_epi16(v, _mm_or_si128(_mm_and_si128(in, s), _mm_andnot_si128(in, none)));
-	}
-	v = _mm_max_epi16(v, _mm_srli_si128(v, 8));
-	v = _mm_max_epi16(v, _mm_srli_si128(v, 4));
-	v = _mm_max_epi16(v, _mm_srli_si128(v, 2));
-	return (int16_t)_mm_extract_epi16(v, 0);
-#else
-	int best = MED_NONE;
-	for (size_t t = 0; t < m; t++) {
-		int s = a[t] + b[t];
-		best = s > best ? s : best;
-	}
-	return best;
-#endif
-}
-
 /*
  * The first pass: cov(i, j, d), the most known syscalls a subtree over
  * segs[i..j] at depth d decides within T (MED_NONE if no subtree is
  * feasible), for every state the root reaches (the whole range at depth 0,
  * its prefixes and suffixes at 1, every interval deeper), into
- * cov[(d * n + i) * n + j] for d <= dcut, with the transposes of two
- * levels in tb and tc.  Exact small integers: a vector pass of 8 lanes
- * does each maximum.
+ * cov[(d * n + i) * n + j] for d <= dcut (below dcut: the mean subtree's
+ * feasibility alone, 0 or MED_NONE).  Exact small integers: every entry
+ * is MED_NONE or in [0, 2^13), so a sum of two feasible entries fits 16
+ * bits and a sum with MED_NONE is negative.
  *
- * ref, if not NULL, is this table for T - dir (dir = 1 or -1), which
- * bounds it on both sides: with cov_T the table for budget T,
- * cov_{T-1}(i, j, d) <= cov_T(i, j, d) <= cov_{T-1}(i, j, d - 1).  The left
- * one: a tree feasible for T - 1 is feasible for T (a mean subtree at
- * depth dcut - 1 is the mean split there above mean subtrees, which the
- * bounds H and G admit one level down) and decides at least as much.  The
- * right one: a tree feasible for T at depth d, one level higher, is
- * feasible for T - 1 (every bound is looser higher up) and decides the
- * same syscalls (a leaf within T at depth d + h is within T - 1 at
- * d - 1 + h).  Where the two meet, nothing is left to compute.
+ * cov(i, j, d) for i < j is the larger of the jeq node's (j = i + 2) and
+ * the maximum over the splits k of cov(i, k-1, d+1) + cov(k, j, d+1),
+ * MED_NONE if that is negative.  Taken row by row: for each feasible
+ * left part cov(i, k-1, d+1) = s, row i of level d gets s + row k of
+ * level d+1, lane by lane (8 lanes of the vector unit, no transpose, no
+ * branch on the data); the order of the maxima changes nothing, as they
+ * are exact.  A row k is read only up to its last feasible entry (lastfin,
+ * the level below's, k - 1 where none): beyond it every sum is negative.
  */
-/* cov(i, j, d) for i < j (med_cover): from the level below (rows and
- * transpose) and, where they differ, its bounds. */
-static inline __attribute__((always_inline)) int16_t
-med_cover_cell(const struct med *c, const int16_t *below, const int16_t *tb, const size_t *lastfin,
-	       const size_t *firstfin, size_t i, size_t j, unsigned d)
+/* dst[t] = max(dst[t], s + src[t]) for t < m (m >= 1), s in [0, 2^13).
+ * The vector pass reads and writes back up to 7 entries past dst[m - 1]
+ * and reads as many past src[m - 1] (the buffer has room, MED_PAD), and
+ * leaves them as they were. */
+static void med_rowmax(int16_t *dst, const int16_t *src, int16_t s, size_t m)
+{
+	size_t t = 0;
+#ifdef __SSE2__
+	const __m128i vs = _mm_set1_epi16(s), lane = _mm_set_epi16(7, 6, 5, 4, 3, 2, 1, 0);
+	for (;; t += 8) {
+		__m128i *q = (__m128i *)(dst + t), d = _mm_loadu_si128(q);
+		__m128i v = _mm_max_epi16(d, _mm_adds_epi16(vs, _mm_loadu_si128((const __m128i *)(src + t))));
+		if (t + 8 > m) { /* the last lanes: only t..m-1 change */
+			__m128i in = _mm_cmpgt_epi16(_mm_set1_epi16((short)(m - t)), lane);
+			_mm_storeu_si128(q, _mm_or_si128(_mm_and_si128(in, v), _mm_andnot_si128(in, d)));
+			return;
+		}
+		_mm_storeu_si128(q, v);
+		if (t + 8 == m)
+			return;
+	}
+#else
+	for (; t < m; t++) {
+		int v = s + src[t]; /* >= MED_NONE: no saturation needed */
+		dst[t] = (int16_t)(v > dst[t] ? v : dst[t]);
+	}
+#endif
+}
+
+/* v[0..m) = MED_NONE */
+static void med_none(int16_t *v, size_t m)
+{
+	size_t t = 0;
+#ifdef __SSE2__
+	const __m128i none = _mm_set1_epi16(MED_NONE);
+	for (; t + 8 <= m; t += 8)
+		_mm_storeu_si128((__m128i *)(v + t), none);
+#endif
+	for (; t < m; t++)
+		v[t] = MED_NONE;
+}
+
+/* The jeq node over segs[i..i+2] at depth d, into *m if it decides more. */
+static inline void med_jeq(const struct med *c, size_t i, unsigned d, int *m)
+{
+	if (i + 2 >= c->n || !jeq_shape(c->segs, i, i + 2))
+		return;
+	int x = med_pen_cov(c, i, d + 1), y = med_pen_cov(c, i + 1, d + 1), z = med_pen_cov(c, i + 2, d + 1);
+	if (x != MED_NONE && y != MED_NONE && z != MED_NONE && x + y + z > *m)
+		*m = x + y + z;
+}
+
+/* Row i of level d (cov(i, j, d) for every j >= i) from the level below;
+ * returns its last feasible j (i - 1 if none). */
+static size_t med_row(const struct med *c, const int16_t *below, int16_t *cur, const size_t *lastfin,
+		      size_t i, unsigned d)
+{
+	size_t n = c->n, reach = i;
+	int16_t *row = cur + i * n;
+	const int16_t *left = below + i * n;
+	med_none(row + i, n - i);
+	row[i] = med_pen_cov(c, i, d);
+	/* a split k needs cov(i, k-1, d+1) feasible: k - 1 <= lastfin[i] */
+	size_t kend = lastfin[i] + 1 < n - 1 ? lastfin[i] + 1 : n - 1;
+	if (lastfin[i] + 1 > i)
+		for (size_t k = i + 1; k <= kend; k++) {
+			size_t e = lastfin[k];
+			if (left[k - 1] == MED_NONE || e < k)
+				continue;
+			med_rowmax(row + k, below + k * n + k, left[k - 1], e - k + 1);
+			reach = e > reach ? e : reach;
+		}
+	if (i + 2 < n) {
+		int m = row[i + 2];
+		med_jeq(c, i, d, &m);
+		row[i + 2] = (int16_t)m;
+		reach = i + 2 > reach ? i + 2 : reach;
+	}
+	size_t last = row[i] == MED_NONE ? i - 1 : i;
+	for (size_t j = i + 1; j <= reach; j++) {
+		if (row[j] < 0)
+			row[j] = MED_NONE;
+		else
+			last = j;
+	}
+	return last;
+}
+
+/* cov(i, j, d) for one cell (i < j), scanning the splits: for the cells of
+ * depths 0 and 1 outside row 0. */
+static int16_t med_cell(const struct med *c, const int16_t *below, const size_t *lastfin, size_t i,
+			size_t j, unsigned d)
 {
 	size_t n = c->n;
-	/* a split k is feasible only if cov(i, k-1) and cov(k, j) are:
-	 * k - 1 <= lastfin[i] and k >= firstfin[j] */
-	size_t klo = firstfin[j] > i + 1 ? firstfin[j] : i + 1;
-	size_t khi = lastfin[i] + 1 < j ? lastfin[i] + 1 : j;
 	int m = MED_NONE;
-	if (klo <= khi && lastfin[i] + 1 > i)
-		m = med_maxsum(below + i * n + klo - 1, tb + j * n + klo, khi - klo + 1);
-	if (j - i == 2 && jeq_shape(c->segs, i, j)) {
-		int x = med_pen_cov(c, i, d + 1), y = med_pen_cov(c, i + 1, d + 1),
-		    z = med_pen_cov(c, j, d + 1);
-		if (x != MED_NONE && y != MED_NONE && z != MED_NONE && x + y + z > m)
-			m = x + y + z;
-	}
+	if (lastfin[i] + 1 > i)
+		for (size_t k = i + 1; k <= j && k <= lastfin[i] + 1; k++) {
+			int v = below[i * n + k - 1] + below[k * n + j];
+			m = v > m ? v : m;
+		}
+	if (j == i + 2)
+		med_jeq(c, i, d, &m);
 	return m < 0 ? MED_NONE : (int16_t)m;
 }
 
-static void med_cover(const struct med *c, int16_t *cov, const int16_t *ref, int dir, int16_t *tb,
-		      int16_t *tc, size_t *lastfin, size_t *firstfin)
+/* fin holds two arrays of n: the level below's lastfin, the current's. */
+static void med_cover(const struct med *c, int16_t *cov, size_t *fin)
 {
 	size_t n = c->n, nn = n * n;
+	size_t *lastfin = fin, *nlast = fin + n, *t;
 	int16_t *base = cov + (size_t)c->dcut * nn;
-	for (size_t i = 0; i < n; i++)
-		for (size_t j = i; j < n; j++)
-			base[i * n + j] = tb[j * n + i] = med_too_long(c, i, j, c->dcut) ? MED_NONE : 0;
+	for (size_t i = 0; i < n; i++) {
+		lastfin[i] = i - 1;
+		for (size_t j = i; j < n; j++) {
+			base[i * n + j] = med_too_long(c, i, j, c->dcut) ? MED_NONE : 0;
+			if (base[i * n + j] != MED_NONE)
+				lastfin[i] = j;
+		}
+	}
 	for (unsigned d = c->dcut; d-- > 0;) {
 		const int16_t *below = cov + (size_t)(d + 1) * nn;
 		int16_t *cur = cov + (size_t)d * nn;
-		/* of the level below: the last j with a feasible cov(i, j) (i - 1
-		 * if none), the first i with a feasible cov(i, j) (j + 1 if none);
-		 * complete except at depth 1 (prefixes and suffixes) */
-		for (size_t i = 0; i < n; i++) {
-			size_t x = n;
-			if (d > 0 || i == 0)
-				while (x-- > i && below[i * n + x] == MED_NONE)
-					;
-			lastfin[i] = x;
-			size_t y = (size_t)-1;
-			if (d > 0 || i == n - 1)
-				while (++y <= i && tb[i * n + y] == MED_NONE)
-					;
-			firstfin[i] = y;
-		}
-		for (size_t i = 0; i < n; i++)
-			cur[i * n + i] = tc[i * n + i] = med_pen_cov(c, i, d);
 		if (d == 0) {
-			cur[n - 1] = med_cover_cell(c, below, tb, lastfin, firstfin, 0, n - 1, 0);
+			cur[n - 1] = med_cell(c, below, lastfin, 0, n - 1, 0);
 		} else if (d == 1) {
-			for (size_t j = 1; j < n; j++)
-				cur[j] = tc[j * n] = med_cover_cell(c, below, tb, lastfin, firstfin, 0, j, 1);
-			for (size_t i = 1; i + 1 < n; i++)
-				cur[i * n + n - 1] = tc[(n - 1) * n + i] =
-					med_cover_cell(c, below, tb, lastfin, firstfin, i, n - 1, 1);
-		} else {
-			/* T - 1's levels d and d - 1, or T + 1's d + 1 and d: both
-			 * complete from its depth 2 */
-			const int16_t *lo = NULL, *up = NULL;
-			if (ref && dir > 0 && d >= 3) {
-				lo = ref + (size_t)d * nn;
-				up = ref + (size_t)(d - 1) * nn;
-			} else if (ref && dir < 0) {
-				lo = ref + (size_t)(d + 1) * nn;
-				up = ref + (size_t)d * nn;
-			}
+			/* the prefixes (row 0) and suffixes; the root needs row 0's
+			 * lastfin only */
 			for (size_t i = 0; i < n; i++)
-				for (size_t j = i + 1; j < n; j++)
-					cur[i * n + j] = tc[j * n + i] =
-						lo && lo[i * n + j] == up[i * n + j]
-							? lo[i * n + j]
-							: med_cover_cell(c, below, tb, lastfin, firstfin, i,
-									 j, d);
+				cur[i * n + i] = med_pen_cov(c, i, 1);
+			nlast[0] = med_row(c, below, cur, lastfin, 0, 1);
+			for (size_t i = 1; i + 1 < n; i++)
+				cur[i * n + n - 1] = med_cell(c, below, lastfin, i, n - 1, 1);
+		} else {
+			for (size_t i = 0; i < n; i++)
+				nlast[i] = med_row(c, below, cur, lastfin, i, d);
 		}
-		int16_t *t = tb;
-		tb = tc;
-		tc = t;
+		t = lastfin, lastfin = nlast, nlast = t;
 	}
 }
 
@@ -496,10 +518,9 @@ static bool median_room(struct median_ws *ws, size_t n)
 		return true;
 	median_free(ws);
 	size_t nn = n * n, lv = (size_t)CG_MED_MAXD * nn;
-	/* covers of two budgets (CG_MED_MAXD + 1 levels each) and two
-	 * transposes; med() of CG_MED_MAXD levels, pre and cpre, the `done`
-	 * marks; the splits */
-	ws->cov = malloc((2 * (lv + nn) + 2 * nn + MED_PAD) * sizeof *ws->cov);
+	/* covers of two budgets (CG_MED_MAXD + 1 levels each); med() of
+	 * CG_MED_MAXD levels, pre and cpre, the `done` marks; the splits */
+	ws->cov = malloc((2 * (lv + nn) + MED_PAD) * sizeof *ws->cov);
 	ws->val = malloc(lv * sizeof *ws->val + 2 * (n + 1) * sizeof *ws->val + lv);
 	ws->split = malloc(lv * sizeof *ws->split);
 	ws->fin = malloc(2 * n * sizeof *ws->fin);
@@ -511,17 +532,14 @@ static bool median_room(struct median_ws *ws, size_t n)
 	return true;
 }
 
-/* The first pass for budget T (dcut levels) into cov, bounded by ref (the
- * table for T - dir) if not NULL: whether more than half of the known
- * syscalls fit. */
-static bool med_fits(struct median_ws *ws, struct med *c, unsigned T, unsigned cmin, int16_t *cov,
-		     const int16_t *ref, int dir)
+/* The first pass for budget T (dcut levels) into cov: whether more than
+ * half of the known syscalls fit. */
+static bool med_fits(struct median_ws *ws, struct med *c, unsigned T, unsigned cmin, int16_t *cov)
 {
-	size_t n = c->n, nn = n * n;
+	size_t n = c->n;
 	c->T = T;
 	c->dcut = T - c->P - cmin + 1; /* depth >= dcut: no leaf within T */
-	int16_t *tb = ws->cov + 2 * ((size_t)CG_MED_MAXD + 1) * nn;
-	med_cover(c, cov, ref, dir, tb, tb + nn, ws->fin, ws->fin + n);
+	med_cover(c, cov, ws->fin);
 	int16_t got = cov[n - 1]; /* cov(0, n - 1, 0) */
 	return got != MED_NONE && 2.0 * got > c->cpre[n] + 1;
 }
@@ -566,8 +584,11 @@ uint16_t *median_plan(struct median_ws *ws, const struct seg *segs, size_t n, co
 	/* T from the first within which a leaf fits while dcut <= CG_MED_MAXD */
 	unsigned Tmin = P + cmin > P + 1 ? P + cmin : P + 1, Tmax = P + CG_MED_MAXD - (cmin == 0), T = 0;
 	if (counts) {
-		/* The smallest T that fits, by the first pass alone; fitting is
-		 * monotone in T (the left bound of med_cover).  The mean tree
+		/* The smallest T that fits, by the first pass alone.  Fitting
+		 * is monotone in T: a tree feasible for T - 1 is feasible for T
+		 * (a mean subtree at depth dcut - 1 is the mean split there
+		 * above mean subtrees, which the bounds H and G admit one level
+		 * down) and decides at least as much.  The mean tree
 		 * is one of the trees the DP weighs, so the T where it fits is
 		 * an upper bound: the search starts just below it. */
 		unsigned Tm = Tmin, *depth = malloc(n * sizeof *depth);
@@ -584,15 +605,15 @@ uint16_t *median_plan(struct median_ws *ws, const struct seg *segs, size_t n, co
 		}
 		int16_t *fit = ws->cov, *work = fit + (CG_MED_MAXD + 1) * nn, *t;
 		unsigned at = Tm > Tmin ? Tm - 1 : Tmin;
-		if (med_fits(ws, &c, at, cmin, fit, NULL, 0)) {
+		if (med_fits(ws, &c, at, cmin, fit)) {
 			T = at; /* downwards while it fits */
-			while (T > Tmin && med_fits(ws, &c, T - 1, cmin, work, fit, -1)) {
+			while (T > Tmin && med_fits(ws, &c, T - 1, cmin, work)) {
 				t = fit, fit = work, work = t;
 				T--;
 			}
 		} else { /* upwards until it fits */
-			for (t = fit, fit = work, work = t; ++at <= Tmax; t = fit, fit = work, work = t)
-				if (med_fits(ws, &c, at, cmin, fit, work, 1)) {
+			while (++at <= Tmax)
+				if (med_fits(ws, &c, at, cmin, fit)) {
 					T = at;
 					break;
 				}
