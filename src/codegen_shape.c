@@ -28,69 +28,66 @@ bool jeq_shape(const struct seg *segs, size_t lo, size_t hi)
 }
 
 /*
- * The inner step of both dynamic programs: the first t in [0, m) (m >= 1)
+ * The inner step of the mean DP: the first t in [0, m) (m >= 1)
  * minimising a[t] + b[t], and that minimum in *best.  a[] is a run of a row
  * of the cost table (the left subtrees [i, k-1]) and b[] a run of a row of
  * its transpose (the right subtrees [k, j]), so both are read in order.
- * The minimum is taken first over four independent lanes (no branch on
- * the data), then the first t reaching it: the same t and the same value
- * as the plain scan that keeps the first strict minimum, because a[t] +
- * b[t] is the same rounded sum in both passes and taking a minimum rounds
- * nothing.  Costs are >= 0; an infinite cost (infeasible) is a value like
- * any other, and if every sum is infinite the answer is t = 0, as in the
- * plain scan.
+ * By blocks of 8: each block's minimum over four independent lanes, kept
+ * with the block's start when strictly below every earlier block's; then
+ * the first t of that block reaching it (or, if the tail beyond the last
+ * block holds a strictly smaller sum, the first such t).  The same t and
+ * the same value as the plain scan that keeps the first strict minimum,
+ * because a[t] + b[t] is the same rounded sum in both passes and taking a
+ * minimum rounds nothing.  Costs are >= 0; an infinite cost (infeasible) is
+ * a value like any other, and if every sum is infinite the answer is t =
+ * 0, as in the plain scan.
  */
 static inline __attribute__((always_inline)) size_t argmin_sum(const double *a, const double *b, size_t m,
 							       double *best)
 {
-	size_t t = 0;
+	size_t t = 0, at = 0;
 	double lo;
-	if (m < 8) { /* short: the plain scan */
-		size_t at = 0;
-		lo = a[0] + b[0];
-		for (t = 1; t < m; t++) {
+#ifdef __SSE2__
+	if (m >= 8) {
+		lo = HUGE_VAL;
+		for (; t + 8 <= m; t += 8) {
+			__m128d v0 = _mm_add_pd(_mm_loadu_pd(a + t), _mm_loadu_pd(b + t));
+			__m128d v1 = _mm_add_pd(_mm_loadu_pd(a + t + 2), _mm_loadu_pd(b + t + 2));
+			__m128d v2 = _mm_add_pd(_mm_loadu_pd(a + t + 4), _mm_loadu_pd(b + t + 4));
+			__m128d v3 = _mm_add_pd(_mm_loadu_pd(a + t + 6), _mm_loadu_pd(b + t + 6));
+			v0 = _mm_min_pd(_mm_min_pd(v0, v1), _mm_min_pd(v2, v3));
+			double bm = _mm_cvtsd_f64(_mm_min_sd(v0, _mm_unpackhi_pd(v0, v0)));
+			if (bm < lo) {
+				lo = bm;
+				at = t;
+			}
+		}
+		bool tail = false;
+		for (; t < m; t++) {
 			double c = a[t] + b[t];
 			if (c < lo) {
 				lo = c;
 				at = t;
+				tail = true;
 			}
 		}
 		*best = lo;
+		if (!tail)
+			while (a[at] + b[at] != lo)
+				at++;
 		return at;
 	}
-#ifdef __SSE2__
-	__m128d v0 = _mm_set1_pd(HUGE_VAL), v1 = v0, v2 = v0, v3 = v0;
-	for (; t + 8 <= m; t += 8) {
-		v0 = _mm_min_pd(v0, _mm_add_pd(_mm_loadu_pd(a + t), _mm_loadu_pd(b + t)));
-		v1 = _mm_min_pd(v1, _mm_add_pd(_mm_loadu_pd(a + t + 2), _mm_loadu_pd(b + t + 2)));
-		v2 = _mm_min_pd(v2, _mm_add_pd(_mm_loadu_pd(a + t + 4), _mm_loadu_pd(b + t + 4)));
-		v3 = _mm_min_pd(v3, _mm_add_pd(_mm_loadu_pd(a + t + 6), _mm_loadu_pd(b + t + 6)));
-	}
-	v0 = _mm_min_pd(_mm_min_pd(v0, v1), _mm_min_pd(v2, v3));
-	v0 = _mm_min_sd(v0, _mm_unpackhi_pd(v0, v0));
-	lo = _mm_cvtsd_f64(v0);
-#else
-	lo = HUGE_VAL;
 #endif
-	for (; t < m; t++) {
+	lo = a[0] + b[0];
+	for (t = 1; t < m; t++) {
 		double c = a[t] + b[t];
-		lo = c < lo ? c : lo;
+		if (c < lo) {
+			lo = c;
+			at = t;
+		}
 	}
 	*best = lo;
-	t = 0;
-#ifdef __SSE2__
-	__m128d want = _mm_set1_pd(lo);
-	for (; t + 2 <= m; t += 2) {
-		int eq = _mm_movemask_pd(
-			_mm_cmpeq_pd(_mm_add_pd(_mm_loadu_pd(a + t), _mm_loadu_pd(b + t)), want));
-		if (eq)
-			return t + !(eq & 1);
-	}
-#endif
-	for (; t + 1 < m; t++)
-		if (a[t] + b[t] == lo)
-			break;
-	return t;
+	return at;
 }
 
 /* Split points of an optimal tree: cost(i, j) = W(i..j) + min over the
