@@ -384,8 +384,10 @@ int cmd_eval(int argc, char **argv)
 		const char *sugg = jitk_syscall_suggest((jitk_arch)arch, nr_s);
 		fprintf(stderr, "jitk: error: unknown system call '%s' on %s\n", nr_s,
 			jitk_arch_name((jitk_arch)arch));
-		if (sugg)
-			fprintf(stderr, "  hint: did you mean '%s'?\n", sugg);
+		/* jitk's tables are the kernel headers it was built with: a newer
+		 * call has no name here, but its number works. */
+		fprintf(stderr, "  hint: %s%s%sfor a syscall jitk's tables lack, give its number: --nr NR\n",
+			sugg ? "did you mean '" : "", sugg ? sugg : "", sugg ? "'? Or, " : "");
 		return cli_usage(EVAL_USAGE, NULL, NULL);
 	}
 	}

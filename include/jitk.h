@@ -212,7 +212,9 @@ uint32_t jitk_arch_audit(jitk_arch a);
 int jitk_syscall_nr(jitk_arch a, const char *name);
 /* Name of number nr on arch, or NULL. */
 const char *jitk_syscall_name(jitk_arch a, int nr);
-/* The known syscall of a that is closest in spelling to name (for hints), or NULL. */
+/* The known syscall of a that is closest in spelling to name (for hints): a
+ * plausible typo, else the shortest name it is a prefix of (open -> openat),
+ * else one within edit distance 2; NULL if none. */
 const char *jitk_syscall_suggest(jitk_arch a, const char *name);
 /* Iterate the syscall table of arch: i from 0 until it returns false. */
 bool jitk_syscall_at(jitk_arch a, size_t i, const char **name, int *nr);

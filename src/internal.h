@@ -73,6 +73,14 @@ bool closest_try(struct closest *c, const char *cand);
  * under 5 characters, else len / 3 + 1), else NULL. */
 const char *closest_plausible(const struct closest *c);
 
+/* "Did you mean" for a syscall name none of the ABIs abi[a] (indexed by
+ * jitk_arch) has: the one home of that hint (suggest.c), which
+ * jitk_syscall_suggest is for one ABI.  Tries, ABI by ABI in enum order, a
+ * plausible typo (closest_plausible), then a name the given one is a prefix
+ * of (open -> openat), then one within edit distance 2; NULL if none.
+ * SYS_ and __NR_ prefixes are ignored. */
+const char *syscall_suggest_abis(const bool abi[], const char *name);
+
 /* The runtime-spec name of one JITK_LOAD_* flag bit a profile may carry
  * ("SECCOMP_FILTER_FLAG_LOG"), or NULL (oci.c). */
 const char *oci_flag_name(unsigned bit);

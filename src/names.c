@@ -76,14 +76,11 @@ bool jitk_syscall_at(jitk_arch a, size_t i, const char **name, int *nr)
 
 const char *jitk_syscall_suggest(jitk_arch a, const char *name)
 {
-	if ((unsigned)a >= JITK_ARCH__COUNT || !name)
+	if ((unsigned)a >= JITK_ARCH__COUNT)
 		return NULL;
-	name = strip_sys_prefix(name);
-	struct closest c;
-	closest_init(&c, name, SIZE_MAX);
-	for (const struct tbl_sys *s = arches[a].sys; s->name; s++)
-		closest_try(&c, s->name);
-	return closest_plausible(&c); /* only plausible corrections */
+	bool abi[JITK_ARCH__COUNT] = { false };
+	abi[a] = true;
+	return syscall_suggest_abis(abi, name);
 }
 
 int jitk_errno_value(const char *name)

@@ -1241,6 +1241,21 @@ static bool name_anywhere(const struct oci *C, const char *n)
 	return name_direct(C, n);
 }
 
+/* The hint for a name none of the selected ABIs has: the closest known
+ * name, and how to filter a syscall jitk's tables lack (a profile names
+ * syscalls only, the SCPL the import writes may give a number). */
+static void unknown_hint(const struct oci *C, const char *name, char *buf, size_t cap)
+{
+	const char *s = syscall_suggest_abis(C->arch, name);
+	int first = 0;
+	while (first < JITK_ARCH__COUNT - 1 && !C->arch[first])
+		first++;
+	snprintf(buf, cap,
+		 "%s%s%sif jitk's tables lack it, import the profile and give its number in the SCPL: "
+		 "{ arch = %s; syscall = NR; ... }",
+		 s ? "did you mean \"" : "", s ? s : "", s ? "\"? " : "", jitk_arch_name((jitk_arch)first));
+}
+
 static void note(struct oci *C, struct strbuf *nb, size_t off, const char *fmt, ...) JITK_PRINTF(4, 5);
 static void note(struct oci *C, struct strbuf *nb, size_t off, const char *fmt, ...)
 {
@@ -1253,7 +1268,7 @@ static void note(struct oci *C, struct strbuf *nb, size_t off, const char *fmt, 
 			col++;
 		}
 	}
-	char msg[300];
+	char msg[512];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
@@ -1281,6 +1296,8 @@ static jitk_err resolve(struct oci *C, struct profile *P, struct strbuf *nb)
 			struct name *nm = &en->names[k];
 			if (!name_anywhere(C, nm->s)) {
 				/* runc: GetSyscallFromName fails -> the name is ignored */
+				char hint[200];
+				unknown_hint(C, nm->s, hint, sizeof hint);
 				if (C->o.strict) {
 					free(refs);
 					jitk_err e = err_at(
@@ -1288,12 +1305,13 @@ static jitk_err resolve(struct oci *C, struct profile *P, struct strbuf *nb)
 						"syscall \"%s\" is not known on any selected architecture",
 						nm->s);
 					diag_hint(C->d,
-						  "the kernel headers jitk was built with lack it; without --strict it is skipped, as libseccomp skips names it does not know");
+						  "%s; without --strict it is skipped, as runc skips names libseccomp does not know",
+						  hint);
 					return e;
 				}
 				note(C, nb, nm->off,
-				     "syscall \"%s\" is unknown on every selected architecture: skipped",
-				     nm->s);
+				     "syscall \"%s\" is unknown on every selected architecture: skipped (%s)",
+				     nm->s, hint);
 				continue;
 			}
 			nm->direct = name_direct(C, nm->s);

@@ -21,34 +21,6 @@ static int cmp_int(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* A syscall name that starts with name on arch (shortest), for hints such
- * as open -> openat where the edit distance is too large. */
-static const char *prefix_suggest(jitk_arch a, const char *name)
-{
-	if (strncmp(name, "SYS_", 4) == 0)
-		name += 4;
-	size_t n = strlen(name);
-	const char *best = NULL, *s;
-	for (size_t i = 0; jitk_syscall_at(a, i, &s, NULL); i++)
-		if (strncmp(s, name, n) == 0 && (!best || strlen(s) < strlen(best)))
-			best = s;
-	return best;
-}
-
-/* The syscall of arch at edit distance <= 2 from name (first of the
- * closest), for short typos jitk_syscall_suggest is too strict for. */
-static const char *near_suggest(jitk_arch a, const char *name)
-{
-	if (strncmp(name, "SYS_", 4) == 0)
-		name += 4;
-	const char *s;
-	struct closest c;
-	closest_init(&c, name, 3);
-	for (size_t i = 0; jitk_syscall_at(a, i, &s, NULL); i++)
-		closest_try(&c, s);
-	return strlen(name) >= 4 ? c.best : NULL;
-}
-
 /* The ABIs rule pr applies to: the policy's, narrowed by the rule's own
  * arch list if it has one. */
 static void rule_arches(const struct parser *P, const struct prule *pr, bool out[])
@@ -65,6 +37,31 @@ static void arch_list_text(const bool arch[], char *buf, size_t cap)
 		if (arch[a])
 			snprintf(buf + strlen(buf), cap - strlen(buf), "%s%s", buf[0] ? ", " : "",
 				 jitk_arch_name((jitk_arch)a));
+}
+
+/* The hint of a syscall name none of the ABIs arch[] has: the closest
+ * known name, and how to give a syscall the tables lack by number (a
+ * sysref may be a number, docs/scpl.md; numbers differ per ABI, so the
+ * rule should be limited to the one it means). */
+static void scpl_hint_unknown_syscall(struct parser *P, const bool arch[], const char *name)
+{
+	const char *s = syscall_suggest_abis(arch, name);
+	int one = -1, n = 0;
+	for (int a = 0; a < JITK_ARCH__COUNT; a++)
+		if (arch[a] && n++ == 0)
+			one = a;
+	char mean[SCPL_MAX_IDENT + 24] = "";
+	if (s)
+		snprintf(mean, sizeof mean, "did you mean '%s'? Or, ", s);
+	if (n == 1)
+		scpl_hint(P, "%sfor a syscall jitk's tables lack, give its number on %s: syscall = NR%s",
+			  mean, jitk_arch_name((jitk_arch)one),
+			  one == JITK_ARCH_X32 ? " (with the x32 bit, 0x40000000)" : "");
+	else
+		scpl_hint(P,
+			  "%sfor a syscall jitk's tables lack, give its number: syscall = NR, in a rule "
+			  "limited to one ABI (e.g. arch = %s), since numbers differ per ABI",
+			  mean, jitk_arch_name((jitk_arch)one));
 }
 
 /* Check that every rule applies to some ABI and that each of its syscall
@@ -116,21 +113,7 @@ static jitk_err check_names(struct parser *P)
 			else
 				e = scpl_err_range(P, r->src, t->off, t->len, JITK_E_NAME,
 						   "unknown syscall '%s'", name);
-			const char *s = NULL;
-			for (int a = 0; a < JITK_ARCH__COUNT && !s; a++)
-				if (arch[a])
-					s = jitk_syscall_suggest((jitk_arch)a, name);
-			for (int a = 0; a < JITK_ARCH__COUNT && !s; a++)
-				if (arch[a])
-					s = prefix_suggest((jitk_arch)a, name);
-			for (int a = 0; a < JITK_ARCH__COUNT && !s; a++)
-				if (arch[a])
-					s = near_suggest((jitk_arch)a, name);
-			if (s)
-				scpl_hint(P, "did you mean '%s'?", s);
-			else
-				scpl_hint(P,
-					  "syscall names come from the kernel headers of each listed arch");
+			scpl_hint_unknown_syscall(P, arch, name);
 			return e;
 		}
 	}

@@ -404,7 +404,10 @@ static void architectures_and_names(void **state)
 	jitk_diag d;
 	assert_int_equal(jitk_profile_import(t, strlen(t), "t.json", &host_x86, &scpl, &notes, &d), JITK_OK);
 	assert_non_null(strstr(notes, "t.json:1:"));
-	assert_non_null(strstr(notes, "\"reed\" is unknown on every selected architecture"));
+	assert_non_null(strstr(notes,
+			       "\"reed\" is unknown on every selected architecture: skipped (did you mean "
+			       "\"read\"? if jitk's tables lack it, import the profile and give its number "
+			       "in the SCPL: { arch = x86_64; syscall = NR; ... })"));
 	assert_non_null(strstr(notes, "\"newfstatat\" is not a syscall on i386"));
 	assert_non_null(strstr(notes, "\"chown32\" is not a syscall on x86_64"));
 	assert_non_null(strstr(scpl, "arch = [x86_64; i386];"));
@@ -440,6 +443,32 @@ static void docker_profile(void **state)
 	jitk_policy_free(p);
 }
 
+/* A name no table has: skipped with the hint to give it by number in the
+ * imported SCPL (no "did you mean": nothing is near); under --strict the
+ * same hint on the located error. */
+static void unknown_name_hint(void **state)
+{
+	(void)state;
+	const char *t = A "\"syscalls\": [{\"names\": [\"frobnicate_fd\"], \"action\": \"SCMP_ACT_ALLOW\"}]}";
+	char *scpl, *notes;
+	jitk_diag d;
+	assert_int_equal(jitk_profile_import(t, strlen(t), "t.json", &host_x86, &scpl, &notes, &d), JITK_OK);
+	assert_non_null(strstr(notes,
+			       "\"frobnicate_fd\" is unknown on every selected architecture: skipped (if "
+			       "jitk's tables lack it, import the profile and give its number in the SCPL"));
+	assert_null(strstr(notes, "did you mean"));
+	jitk_free(scpl);
+	jitk_free(notes);
+	scpl = notes = NULL;
+	assert_int_equal(jitk_profile_import(t, strlen(t), "t.json", &strict, &scpl, &notes, &d),
+			 JITK_E_NAME);
+	assert_null(scpl);
+	assert_non_null(strstr(d.msg, "\"frobnicate_fd\" is not known on any selected architecture"));
+	assert_non_null(strstr(d.hint, "give its number in the SCPL: { arch = x86_64; syscall = NR; ... }"));
+	assert_non_null(strstr(d.hint, "without --strict it is skipped"));
+	jitk_free(notes);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -452,6 +481,7 @@ int main(void)
 		cmocka_unit_test(actions),
 		cmocka_unit_test(selection),
 		cmocka_unit_test(architectures_and_names),
+		cmocka_unit_test(unknown_name_hint),
 		cmocka_unit_test(docker_profile),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -85,8 +85,13 @@ static const struct bad cases[] = {
 	{ "{ default_action = Allow; rules = []; default_action = Kill }", NULL, JITK_E_NAME, 0, 1, 39, "duplicate field 'default_action'", "already given on line 1", 14 },
 	{ P "{ action = Allow; syscall = read; syscalls = [write] } ] }", NULL, JITK_E_NAME, 0, 1, 70, "duplicate field 'syscalls'", NULL, 8 },
 	{ P "{ action = Allow; when = true; action = Log; syscall = read } ] }", NULL, JITK_E_NAME, 0, 1, 67, "duplicate field 'action'", NULL, 6 },
-	{ P "{ action = Allow; syscall = opne } ] }", NULL, JITK_E_NAME, 0, 1, 64, "unknown syscall 'opne'", "did you mean 'open'?", 4 },
-	{ "{ arch = aarch64; default_action = Allow;\n  rules = [ { action = Allow; syscall = open } ] }", NULL, JITK_E_NAME, 0, 2, 41, "syscall 'open' does not exist on aarch64", "did you mean 'openat'?", 4 },
+	{ P "{ action = Allow; syscall = opne } ] }", NULL, JITK_E_NAME, 0, 1, 64, "unknown syscall 'opne'", "did you mean 'open'? Or, for a syscall jitk's tables lack, give its number on x86_64: syscall = NR", 4 },
+	{ "{ arch = aarch64; default_action = Allow;\n  rules = [ { action = Allow; syscall = open } ] }", NULL, JITK_E_NAME, 0, 2, 41, "syscall 'open' does not exist on aarch64", "did you mean 'openat'? Or, for a syscall jitk's tables lack, give its number on aarch64: syscall = NR", 4 },
+	/* a name no table has: no "did you mean", the numeric form; with several
+	 * ABIs the rule should be limited to one, and x32 needs its bit */
+	{ P "{ action = Allow; syscall = frobnicate_fd } ] }", NULL, JITK_E_NAME, 0, 1, 64, "unknown syscall 'frobnicate_fd'", "for a syscall jitk's tables lack, give its number on x86_64: syscall = NR", 13 },
+	{ "{ arch = [x86_64; aarch64]; default_action = Allow; rules = [\n { action = Allow; syscall = frobnicate_fd } ] }", NULL, JITK_E_NAME, 0, 2, 30, "unknown syscall 'frobnicate_fd'", "give its number: syscall = NR, in a rule limited to one ABI (e.g. arch = x86_64), since numbers differ per ABI", 13 },
+	{ "{ arch = x32; default_action = Allow; rules = [\n { action = Allow; syscall = frobnicate_fd } ] }", NULL, JITK_E_NAME, 0, 2, 30, "unknown syscall 'frobnicate_fd'", "on x32: syscall = NR (with the x32 bit, 0x40000000)", 13 },
 	{ P "{ action = Allow; syscall = read; when = arg0 == O_RDONY } ] }", NULL, JITK_E_NAME, 0, 1, 85, "unknown constant 'O_RDONY'", "did you mean O_RDONLY?", 7 },
 	{ "{ default_action = Errno EACCESS; rules = [] }", NULL, JITK_E_NAME, 0, 1, 26, "unknown constant 'EACCESS'", "did you mean EACCES?", 7 },
 	{ P "{ action = Allow; syscall = read; arch = aarch64 } ] }", NULL, JITK_E_NAME, 0, 1, 70, "the rule's arch list shares no architecture with the policy", "[x86_64]", 4 },

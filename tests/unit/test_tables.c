@@ -10,6 +10,7 @@
  * hand from include/linux/syscalls.h, compat.h and the syscall tables), and
  * the generator's refusal of sources that disagree. */
 #include "testlib.h"
+#include "internal.h"
 #include "params.h"
 #include "tables.h"
 
@@ -306,6 +307,31 @@ static void param_width_lookup(void **state)
 	}
 }
 
+/* The one "did you mean" for syscall names (names.c): a plausible typo,
+ * else a name it is a prefix of, else one within edit distance 2; nothing
+ * for a name no table is near, or a prefix too short to mean anything. */
+static void syscall_suggest_tiers(void **state)
+{
+	(void)state;
+	assert_string_equal(jitk_syscall_suggest(JITK_ARCH_X86_64, "opne"), "open");
+	assert_string_equal(jitk_syscall_suggest(JITK_ARCH_X86_64, "SYS_gettimeofdya"), "gettimeofday");
+	assert_string_equal(jitk_syscall_suggest(JITK_ARCH_AARCH64, "open"), "openat");
+	assert_string_equal(jitk_syscall_suggest(JITK_ARCH_X86_64, "__NR_getpdi"), "getpgid");
+	assert_null(jitk_syscall_suggest(JITK_ARCH_X86_64, "frobnicate_fd"));
+	assert_null(jitk_syscall_suggest(JITK_ARCH_X86_64, "zq"));
+	assert_null(jitk_syscall_suggest(JITK_ARCH__COUNT, "open"));
+	assert_null(jitk_syscall_suggest(JITK_ARCH_X86_64, NULL));
+	/* several ABIs: each tier is tried over all of them before the next */
+	bool both[JITK_ARCH__COUNT] = { false }, none[JITK_ARCH__COUNT] = { false };
+	both[JITK_ARCH_X86_64] = both[JITK_ARCH_AARCH64] = true;
+	assert_string_equal(syscall_suggest_abis(both, "opne"), "open");
+	assert_string_equal(syscall_suggest_abis(both, "SYS_opne"), "open");
+	bool arm64[JITK_ARCH__COUNT] = { false };
+	arm64[JITK_ARCH_AARCH64] = true;
+	assert_string_equal(syscall_suggest_abis(arm64, "open"), "openat");
+	assert_null(syscall_suggest_abis(none, "opne"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -316,6 +342,7 @@ int main(void)
 		cmocka_unit_test(abi_list),
 		cmocka_unit_test(param_widths),
 		cmocka_unit_test(param_width_lookup),
+		cmocka_unit_test(syscall_suggest_tiers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
