@@ -1,5 +1,6 @@
 /* perf_lsc.c - a libseccomp filter from a struct jitk_policy (perf_lsc.h). */
 #include "perf_lsc.h"
+#include "lsc_arch.h"
 
 #include <errno.h>
 #include <seccomp.h>
@@ -277,15 +278,10 @@ size_t policy_cases(const jitk_policy *p, jitk_arch a, uint32_t nr, struct lsc_c
 	return k;
 }
 
+/* libseccomp's token of ABI a: oci.c's mapping (lsc_arch.h). */
 static uint32_t lsc_arch_token(jitk_arch a)
 {
-	switch (a) {
-	case JITK_ARCH_X86_64: return SCMP_ARCH_X86_64;
-	case JITK_ARCH_I386: return SCMP_ARCH_X86;
-	case JITK_ARCH_X32: return SCMP_ARCH_X32;
-	case JITK_ARCH_AARCH64:
-	default: return SCMP_ARCH_AARCH64;
-	}
+	return lsc_arch(a);
 }
 
 struct lsc_build {

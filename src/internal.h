@@ -81,6 +81,12 @@ const char *closest_plausible(const struct closest *c);
  * SYS_ and __NR_ prefixes are ignored. */
 const char *syscall_suggest_abis(const bool abi[], const char *name);
 
+/* The SCMP_ARCH_ name (libseccomp, runtime-spec) of ABI a, or NULL: the
+ * one mapping of jitk's ABIs to libseccomp's (oci.c's scmp_arches[]);
+ * libseccomp's own name of the arch is its lowercase suffix
+ * (seccomp_arch_resolve_name("x86_64")). */
+const char *oci_scmp_arch(jitk_arch a);
+
 /* The runtime-spec name of one JITK_LOAD_* flag bit a profile may carry
  * ("SECCOMP_FILTER_FLAG_LOG"), or NULL (oci.c). */
 const char *oci_flag_name(unsigned bit);

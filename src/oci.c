@@ -323,6 +323,14 @@ static const struct {
 };
 #define NSCMP (sizeof scmp_arches / sizeof *scmp_arches)
 
+const char *oci_scmp_arch(jitk_arch a)
+{
+	for (size_t i = 0; i < NSCMP; i++)
+		if (scmp_arches[i].arch >= 0 && scmp_arches[i].arch == (int)a)
+			return scmp_arches[i].scmp;
+	return NULL;
+}
+
 /* Names moby compares includes/excludes "arches" with: its native names
  * (goToNative) plus the names Docker's own profile uses that no host ever
  * has ("x32"); anything else is a typo and refused. */
