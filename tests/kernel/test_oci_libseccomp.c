@@ -1,14 +1,18 @@
 /* test_oci_libseccomp.c - the peer comparison of issue 12: Docker's profile
  * as shipped (../shared/corpus/original) is compiled with libseccomp exactly
  * as runc does it (moby's expansion, then runc's matchCall: skip the default
- * action, resolve the name on the native arch, one rule per condition when
- * an argument repeats), exported with seccomp_export_bpf, and jitk_equiv
- * compares that program with jitk's policy of the same profile on every
- * input.  Every difference must be one of the documented deviations of
- * docs/oci.md, recognised here by its own rule; anything else fails.  The
- * expansion below is written again from moby's seccomp_linux.go, not taken
- * from src/oci.c, so the two are independent. */
+ * action, resolve the name, one rule per condition when an argument
+ * repeats), exported with seccomp_export_bpf, and jitk_equiv compares that
+ * program with jitk's policy of the same profile on every input.  It does so
+ * with the runtime on every host arch jitk has the ABIs for (libseccomp's
+ * native arch replaced by the host's, the host's archMap entry added; the
+ * arch tokens from oci.c's one mapping, lsc_arch.h).  Every difference must
+ * be one of the documented deviations of docs/oci.md, recognised here by its
+ * own rule; anything else fails.  The expansion below is written again from
+ * moby's seccomp_linux.go, not taken from src/oci.c, so the two are
+ * independent. */
 #include "testlib.h"
+#include "lsc_arch.h"
 #include "mux.h"
 #include "params.h"
 
@@ -24,8 +28,44 @@
 struct variant {
 	const char *caps; /* NULL: Docker's default set */
 	const char *kernel;
-	bool want_equal; /* no difference but D5 (a profile --format oci wrote) */
+	bool want_equal;  /* no difference but D5 (a profile --format oci wrote) */
+	const char *host; /* the runtime's arch, SCMP_ARCH_...; NULL: x86_64 */
 };
+
+/* moby's name of a host arch (goToNative of runtime.GOARCH, the names
+ * includes/excludes "arches" use), by the arch's SCMP_ARCH_ name; NULL: no
+ * Go port runs there (x32), never a host. */
+static const char *moby_name(const char *scmp)
+{
+	static const char *const names[][2] = {
+		{ "SCMP_ARCH_X86_64", "amd64" },
+		{ "SCMP_ARCH_X86", "x86" },
+		{ "SCMP_ARCH_AARCH64", "arm64" },
+		{ "SCMP_ARCH_ARM", "arm" },
+		{ "SCMP_ARCH_PPC64LE", "ppc64le" },
+		{ "SCMP_ARCH_PPC64", "ppc64" },
+		{ "SCMP_ARCH_PPC", "ppc" },
+		{ "SCMP_ARCH_S390X", "s390x" },
+		{ "SCMP_ARCH_S390", "s390" },
+		{ "SCMP_ARCH_RISCV64", "riscv64" },
+		{ "SCMP_ARCH_MIPS", "mips" },
+		{ "SCMP_ARCH_MIPSEL", "mipsle" },
+		{ "SCMP_ARCH_MIPS64", "mips64" },
+		{ "SCMP_ARCH_MIPSEL64", "mipsel64" },
+		{ "SCMP_ARCH_MIPS64N32", "mips64n32" },
+		{ "SCMP_ARCH_MIPSEL64N32", "mips3l64n32" },
+		{ "SCMP_ARCH_LOONGARCH64", "loong64" },
+	};
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+		if (!strcmp(names[i][0], scmp))
+			return names[i][1];
+	return NULL;
+}
+
+static const char *host_of(const struct variant *v)
+{
+	return v->host ? v->host : "SCMP_ARCH_X86_64";
+}
 
 static const char *const docker_caps[] = {
 	"CAP_CHOWN",
@@ -74,12 +114,13 @@ static bool kernel_ge(const struct variant *v, const char *min)
 	return x > a || (x == a && y >= b);
 }
 
-/* moby setupSeccomp: is this entry kept on an amd64 host? */
+/* moby setupSeccomp: is this entry kept on the variant's host? */
 static bool selected(const struct variant *v, json_object *call)
 {
 	json_object *f, *l;
+	const char *host = moby_name(host_of(v));
 	if (json_object_object_get_ex(call, "excludes", &f)) {
-		if (json_object_object_get_ex(f, "arches", &l) && in_list(l, "amd64"))
+		if (json_object_object_get_ex(f, "arches", &l) && in_list(l, host))
 			return false;
 		if (json_object_object_get_ex(f, "caps", &l))
 			for (size_t i = 0; i < json_object_array_length(l); i++)
@@ -90,7 +131,7 @@ static bool selected(const struct variant *v, json_object *call)
 	}
 	if (json_object_object_get_ex(call, "includes", &f)) {
 		if (json_object_object_get_ex(f, "arches", &l) && json_object_array_length(l) &&
-		    !in_list(l, "amd64"))
+		    !in_list(l, host))
 			return false;
 		if (json_object_object_get_ex(f, "caps", &l))
 			for (size_t i = 0; i < json_object_array_length(l); i++)
@@ -162,29 +203,32 @@ static jitk_filter *runc_filter(const char *path, const struct variant *v, uint3
 	*def = action(prof, "defaultAction", "defaultErrnoRet");
 	scmp_filter_ctx ctx = seccomp_init(*def);
 	assert_non_null(ctx);
-	/* archMap: the entry of the host arch (amd64: x86_64 + x86 + x32) */
+	/* seccomp_init adds the native arch: runc runs on the host, so the
+	 * host's arch replaces this machine's */
+	uint32_t host = lsc_arch_named(host_of(v));
+	assert_int_not_equal(host, 0);
+	if (host != seccomp_arch_native()) {
+		assert_int_equal(seccomp_arch_add(ctx, host), 0);
+		assert_int_equal(seccomp_arch_remove(ctx, SCMP_ARCH_NATIVE), 0);
+	}
+	/* architectures, or the archMap entry of the host */
 	json_object *map = NULL, *calls, *archs;
 	if (json_object_object_get_ex(prof, "architectures", &archs))
 		for (size_t k = 0; k < json_object_array_length(archs); k++) {
 			const char *s = json_object_get_string(json_object_array_get_idx(archs, k));
-			uint32_t tok = !strcmp(s, "SCMP_ARCH_X86")      ? SCMP_ARCH_X86
-				       : !strcmp(s, "SCMP_ARCH_X32")    ? SCMP_ARCH_X32
-				       : !strcmp(s, "SCMP_ARCH_X86_64") ? SCMP_ARCH_X86_64
-									: SCMP_ARCH_AARCH64;
-			int rc = seccomp_arch_add(ctx, tok);
+			int rc = seccomp_arch_add(ctx, lsc_arch_named(s));
 			assert_true(rc == 0 || rc == -EEXIST); /* the native arch is in already */
 		}
 	json_object_object_get_ex(prof, "archMap", &map);
 	for (size_t i = 0; map && i < json_object_array_length(map); i++) {
 		json_object *e = json_object_array_get_idx(map, i), *a, *subs;
 		json_object_object_get_ex(e, "architecture", &a);
-		if (strcmp(json_object_get_string(a), "SCMP_ARCH_X86_64"))
+		if (strcmp(json_object_get_string(a), host_of(v)))
 			continue;
 		json_object_object_get_ex(e, "subArchitectures", &subs);
-		for (size_t k = 0; k < json_object_array_length(subs); k++) {
+		for (size_t k = 0; subs && k < json_object_array_length(subs); k++) {
 			const char *s = json_object_get_string(json_object_array_get_idx(subs, k));
-			uint32_t tok = !strcmp(s, "SCMP_ARCH_X86") ? SCMP_ARCH_X86 : SCMP_ARCH_X32;
-			assert_int_equal(seccomp_arch_add(ctx, tok), 0);
+			assert_int_equal(seccomp_arch_add(ctx, lsc_arch_named(s)), 0);
 		}
 		break;
 	}
@@ -211,6 +255,11 @@ static jitk_filter *runc_filter(const char *path, const struct variant *v, uint3
 		assert_true(json_object_object_get_ex(call, "names", &names));
 		for (size_t k = 0; k < json_object_array_length(names); k++) {
 			const char *name = json_object_get_string(json_object_array_get_idx(names, k));
+			/* runc's GetSyscallFromName, in the numbers of the arch this
+			 * libseccomp is built for (seccomp_rule_add takes those and
+			 * translates them by name to each arch of the filter, the
+			 * host's among them; a name of another arch is a pseudo-number,
+			 * one libseccomp knows on no arch an error) */
 			int nr = seccomp_syscall_resolve_name(name);
 			if (nr == __NR_SCMP_ERROR)
 				continue; /* runc: unknown to libseccomp, ignored */
@@ -246,17 +295,13 @@ static jitk_filter *runc_filter(const char *path, const struct variant *v, uint3
 
 /* ------------------------------------------- the documented deviations */
 
-/* The ABI of a seccomp_data, jitk's way (the x32 guard). */
+/* The ABI of a seccomp_data, jitk's way (the x32 guard); every counterexample
+ * is on an ABI of the policy, which jitk knows. */
 static jitk_arch abi_of(const struct seccomp_data *in)
 {
-	if (in->arch == AUDIT_ARCH_I386)
-		return JITK_ARCH_I386;
-	return (uint32_t)in->nr >= JITK_X32_SYSCALL_BIT ? JITK_ARCH_X32 : JITK_ARCH_X86_64;
-}
-
-static uint32_t scmp_token(jitk_arch a)
-{
-	return a == JITK_ARCH_I386 ? SCMP_ARCH_X86 : a == JITK_ARCH_X32 ? SCMP_ARCH_X32 : SCMP_ARCH_X86_64;
+	int a = jitk_input_abi(in);
+	assert_true(a >= 0);
+	return (jitk_arch)a;
 }
 
 /* Which deviation of docs/oci.md explains cex, or NULL. */
@@ -269,7 +314,7 @@ static const char *explain(const jitk_policy *p, const jitk_filter *f, const jit
 	if (c->in.arch == AUDIT_ARCH_X86_64 && c->in.nr == -1 && c->right == def)
 		return "D5 nr -1 is x86_64 for libseccomp, x32 for jitk";
 	const char *jname = jitk_syscall_name(a, c->in.nr);
-	char *sname = seccomp_syscall_resolve_num_arch(scmp_token(a), c->in.nr);
+	char *sname = seccomp_syscall_resolve_num_arch(lsc_arch(a), c->in.nr);
 	const char *why = NULL;
 	/* D1: a syscall the kernel headers name but libseccomp 2.5.4 does not:
 	 * runc skips the name, the call gets the default action there. */
@@ -327,7 +372,11 @@ static void compare_with(const char *path, const struct variant *v, const jitk_p
 {
 	uint32_t def;
 	jitk_filter *f = runc_filter(path, v, &def);
-	jitk_profile_opts o = { .caps = v->caps, .kernel = v->kernel, .host_arch = "x86_64" };
+	int ha = lsc_jitk_arch(host_of(v));
+	assert_true(ha >= 0);
+	jitk_profile_opts o = { .caps = v->caps,
+				.kernel = v->kernel,
+				.host_arch = jitk_arch_name((jitk_arch)ha) };
 	jitk_policy *p = NULL;
 	jitk_diag d;
 	if (want)
@@ -347,10 +396,11 @@ static void compare_with(const char *path, const struct variant *v, const jitk_p
 		jitk_arch a = abi_of(&c->in);
 		const char *nm = jitk_syscall_name(a, c->in.nr);
 		print_message(
-			"caps=%s kernel=%s: %s %s (nr %d) args [%#llx %#llx %#llx]: jitk %#x, libseccomp %#x: %s\n",
-			v->caps ? v->caps : "docker-default", v->kernel, jitk_arch_name(a), nm ? nm : "?",
-			c->in.nr, (unsigned long long)c->in.args[0], (unsigned long long)c->in.args[1],
-			(unsigned long long)c->in.args[2], c->left, c->right, why ? why : "UNEXPLAINED");
+			"host %s caps=%s kernel=%s: %s %s (nr %d) args [%#llx %#llx %#llx]: jitk %#x, libseccomp %#x: %s\n",
+			jitk_arch_name((jitk_arch)ha), v->caps ? v->caps : "docker-default", v->kernel,
+			jitk_arch_name(a), nm ? nm : "?", c->in.nr, (unsigned long long)c->in.args[0],
+			(unsigned long long)c->in.args[1], (unsigned long long)c->in.args[2], c->left,
+			c->right, why ? why : "UNEXPLAINED");
 		if (!why)
 			unexplained++;
 		else if (why[1] == '1')
@@ -364,10 +414,10 @@ static void compare_with(const char *path, const struct variant *v, const jitk_p
 		else
 			d6++;
 	}
-	print_message("%s caps=%s kernel=%s: %zu differences: %u D1, %u D2, %u D3, %u D5, "
+	print_message("%s host %s caps=%s kernel=%s: %zu differences: %u D1, %u D2, %u D3, %u D5, "
 		      "%u D6, %u unexplained\n",
-		      path, v->caps ? v->caps : "docker-default", v->kernel, n, d1, d2, d3, d5, d6,
-		      unexplained);
+		      path, jitk_arch_name((jitk_arch)ha), v->caps ? v->caps : "docker-default", v->kernel,
+		      n, d1, d2, d3, d5, d6, unexplained);
 	assert_int_equal(unexplained, 0);
 	/* A written profile may differ from its policy only where libseccomp
 	 * always does: nr -1.  Argument widths never: oci_write.c writes a
@@ -384,19 +434,81 @@ static void compare_with(const char *path, const struct variant *v, const jitk_p
 static void docker_default_caps(void **state)
 {
 	(void)state;
-	compare(&(struct variant){ NULL, "6.1", false });
+	compare(&(struct variant){ NULL, "6.1", false, NULL });
 }
 
 static void docker_sys_admin_old_kernel(void **state)
 {
 	(void)state;
-	compare(&(struct variant){ "CAP_CHOWN,CAP_SYS_ADMIN,CAP_SYS_PTRACE,CAP_SYS_BOOT", "4.7", false });
+	compare(&(struct variant){ "CAP_CHOWN,CAP_SYS_ADMIN,CAP_SYS_PTRACE,CAP_SYS_BOOT", "4.7", false,
+				   NULL });
 }
 
 static void docker_no_caps(void **state)
 {
 	(void)state;
-	compare(&(struct variant){ "", "5.10", false });
+	compare(&(struct variant){ "", "5.10", false, NULL });
+}
+
+/* Does the profile's archMap entry of host name an arch jitk has no ABI
+ * for (which jitk refuses, JITK_E_UNSUPPORTED, docs/oci.md rule 1)? */
+static bool host_needs_unknown_arch(const char *path, const char *host)
+{
+	json_object *prof = json_object_from_file(path), *map;
+	assert_non_null(prof);
+	bool unknown = false;
+	if (json_object_object_get_ex(prof, "archMap", &map))
+		for (size_t i = 0; i < json_object_array_length(map); i++) {
+			json_object *e = json_object_array_get_idx(map, i), *a, *subs;
+			json_object_object_get_ex(e, "architecture", &a);
+			if (strcmp(json_object_get_string(a), host))
+				continue;
+			if (json_object_object_get_ex(e, "subArchitectures", &subs) && subs)
+				for (size_t k = 0; k < json_object_array_length(subs); k++)
+					unknown |= lsc_jitk_arch(json_object_get_string(
+							   json_object_array_get_idx(subs, k))) < 0;
+			break;
+		}
+	json_object_put(prof);
+	return unknown;
+}
+
+/* Docker's profile on every host jitk has an ABI for (its archMap entry's
+ * sub-architectures, or the host alone), default capabilities: the same
+ * comparison as on x86_64 above.  A host whose entry names an arch jitk
+ * lacks is refused by jitk, and only such a host is left out. */
+static void docker_every_host(void **state)
+{
+	(void)state;
+	char path[512];
+	snprintf(path, sizeof path, "%s/corpus/original/moby-profiles/default.json", test_shared_dir());
+	unsigned compared = 0;
+	for (int a = 0; a < JITK_ARCH__COUNT; a++) {
+		const char *scmp = oci_scmp_arch((jitk_arch)a);
+		assert_non_null(scmp);
+		if (a == JITK_ARCH_X86_64)
+			continue; /* above, with three capability sets and kernels */
+		if (!moby_name(scmp)) {
+			print_message("host %s: no Go port runs there, never a runc host\n", scmp);
+			continue;
+		}
+		jitk_profile_opts o = { .kernel = "6.1", .host_arch = jitk_arch_name((jitk_arch)a) };
+		jitk_policy *p = NULL;
+		jitk_diag d;
+		jitk_err e = jitk_policy_load_opts(path, &o, &p, &d);
+		if (host_needs_unknown_arch(path, scmp)) {
+			assert_int_equal(e, JITK_E_UNSUPPORTED);
+			print_message("host %s: left out, jitk refuses the profile there: %u:%u: %s\n",
+				      scmp, d.line, d.col, d.msg);
+			continue;
+		}
+		if (e)
+			fail_msg("host %s: %s:%u:%u: %s", scmp, d.file, d.line, d.col, d.msg);
+		jitk_policy_free(p);
+		compare(&(struct variant){ NULL, "6.1", false, scmp });
+		compared++;
+	}
+	print_message("%u hosts besides x86_64 compared\n", compared);
 }
 
 /* A small profile for the multiplexers and the per-syscall resolution:
@@ -437,7 +549,7 @@ static void small_profile(void **state)
 {
 	(void)state;
 	char *path = write_tmp(small_text);
-	const struct variant v = { NULL, "6.1", false };
+	const struct variant v = { NULL, "6.1", false, NULL };
 	compare_file(path, &v);
 	/* What both say on the multiplexers (docs/oci.md rule 9), so the rules
 	 * are there, not only equal: i386 socketcall(call, a1, a2) and ipc. */
@@ -577,7 +689,7 @@ static void written_profiles(void **state)
 		assert_true(fd >= 0);
 		assert_int_equal(write(fd, json, strlen(json)), (ssize_t)strlen(json));
 		close(fd);
-		compare_with(path, &(struct variant){ "", "6.1", true }, p);
+		compare_with(path, &(struct variant){ "", "6.1", true, NULL }, p);
 		unlink(path);
 		jitk_free(json);
 		jitk_policy_free(p);
@@ -636,6 +748,7 @@ int main(void)
 		cmocka_unit_test(docker_default_caps),
 		cmocka_unit_test(docker_sys_admin_old_kernel),
 		cmocka_unit_test(docker_no_caps),
+		cmocka_unit_test(docker_every_host),
 		cmocka_unit_test(small_profile),
 		cmocka_unit_test(mux_table_is_libseccomps),
 		cmocka_unit_test(written_profiles),
