@@ -71,7 +71,7 @@ FAST = {
                K + "test_check_kernel", U + "test_jit_proof"],
     "interp.c": [U + "test_interp", U + "test_smt_bpf", K + "test_interp_kernel", U + "test_jit_proof",
                  U + "test_verify", U + "test_stack"],
-    "params.c": [U + "test_tables", U + "test_lint", U + "test_codegen", U + "test_scpl_eval",
+    "params.c": [U + "test_endian", U + "test_tables", U + "test_lint", U + "test_codegen", U + "test_scpl_eval",
                  U + "test_smt_scpl", U + "test_verify", U + "test_ir"],
     "smt_bpf.c": [U + "test_smt_bpf", U + "test_verify", U + "test_verify_parts", U + "test_jit_proof",
                   K + "test_policies"],

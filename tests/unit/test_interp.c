@@ -342,6 +342,11 @@ static void impossible_states_stop_with_0(void **state)
 	assert_int_equal(RUN(NULL, S(LDX_MEM, 0xffffffffu), S(RET_K, 1)).ret, 0);
 	assert_int_equal(RUN(NULL, S(ST, 16), S(RET_K, 1)).ret, 0);
 	assert_int_equal(RUN(NULL, S(STX, 99), S(RET_K, 1)).ret, 0);
+	/* The first cell past M[], for each access (mutation testing found
+	 * these bounds unchecked at exactly 16), and the first shift too far. */
+	assert_int_equal(RUN(NULL, S(LDX_MEM, 16), S(RET_K, 1)).ret, 0);
+	assert_int_equal(RUN(NULL, S(STX, 16), S(RET_K, 1)).ret, 0);
+	assert_int_equal(RUN(NULL, S(LD_IMM, 1), S(ALU_K(BPF_RSH), 32), S(RET_K, 1)).ret, 0);
 	assert_int_equal(RUN(NULL, S(ALU_K(BPF_DIV), 0), S(RET_K, 1)).ret, 0);
 	assert_int_equal(RUN(NULL, S(ALU_K(BPF_LSH), 32), S(RET_K, 1)).ret, 0);
 	assert_int_equal(RUN(NULL, S(ALU_K(BPF_RSH), 0xffffffffu), S(RET_K, 1)).ret, 0);

@@ -306,6 +306,12 @@ static void refusals(void **state)
 	/* The exact image of "ret #0" proves ... */
 	static const uint8_t ok[] = { 0x31, 0xc0, 0x31, 0xc9, 0xb8, 0, 0, 0, 0, 0xc3 };
 	assert_int_equal(prove_bytes(ret0, 1, ok, sizeof ok, 0, &d, &res), JITK_OK);
+	/* A filter the checker refuses has no meaning to prove an image
+	 * against: the checker's refusal comes back, whatever the image. */
+	static const jitk_insn mod3[] = { S(BPF_ALU | BPF_MOD | BPF_K, 3), S(BPF_RET | BPF_K, 0) };
+	assert_int_equal(prove_bytes(mod3, 2, ok, sizeof ok, 0, &d, &res), JITK_E_CHECK);
+	assert_int_equal(d.index, 0);
+	assert_false(res.has_cex);
 	/* ... a nop does not decode, and the message names it. */
 	static const uint8_t nop[] = { 0x31, 0xc0, 0x90, 0xc3 };
 	assert_int_equal(prove_bytes(ret0, 1, nop, sizeof nop, 0, &d, &res), JITK_E_JIT);

@@ -334,6 +334,47 @@ static void encoder_refuses_invalid(void **state)
 	assert_int_equal(ENC_ERR(&d, { 0x05, 0, 0, 0 }, { 0x06, 0, 0, R }), JITK_OK);
 }
 
+/* Found by mutation testing: every scratch cell is merged where paths
+ * join (M[0] too); each refusal names its own rule and message, at the
+ * boundary (a jump to exactly n, from pc 0 and from pc 1; falling off at
+ * the last instruction); a program of exactly JITK_MAXINSNS encodes. */
+static void merges_messages_and_limits(void **state)
+{
+	(void)state;
+	uint32_t w[SMT_NWORDS] = { 0 };
+	for (uint32_t nr = 0; nr < 2; nr++) {
+		w[0] = nr;
+		/* ld [0]; jeq #0, +0, +3; ld #7; st M[0]; ja +2; ld #9; st M[0];
+		 * ld #0; ld M[0]; ret a */
+		assert_int_equal(RUN_ENC(w, { 0x20, 0, 0, 0 }, { 0x15, 0, 3, 0 }, { 0x00, 0, 0, 7 },
+					 { 0x02, 0, 0, 0 }, { 0x05, 0, 0, 2 }, { 0x00, 0, 0, 9 },
+					 { 0x02, 0, 0, 0 }, { 0x00, 0, 0, 0 }, { 0x60, 0, 0, 0 },
+					 { 0x16, 0, 0, 0 }),
+				 nr ? 9 : 7);
+	}
+	jitk_diag d;
+	const uint32_t R = 0x7fff0000;
+	assert_int_equal(ENC_ERR(&d, { 0x05, 0, 0, 1 }, { 0x06, 0, 0, R }), JITK_E_CHECK);
+	assert_string_equal(d.rule, "jump-range");
+	assert_string_equal(d.msg, "cannot encode: jump out of the program");
+	assert_int_equal(ENC_ERR(&d, { 0x00, 0, 0, 0 }, { 0x05, 0, 0, 1 }, { 0x06, 0, 0, R }), JITK_E_CHECK);
+	assert_int_equal(d.index, 1);
+	assert_string_equal(d.msg, "cannot encode: jump out of the program");
+	assert_int_equal(ENC_ERR(&d, { 0x15, 1, 0, 1 }, { 0x06, 0, 0, R }), JITK_E_CHECK);
+	assert_string_equal(d.msg, "control leaves the program (target 2 of 2)");
+	assert_int_equal(ENC_ERR(&d, { 0x00, 0, 0, 0 }, { 0x00, 0, 0, 1 }), JITK_E_CHECK);
+	assert_int_equal(d.index, 1);
+	assert_string_equal(d.rule, "last-ret");
+	assert_string_equal(d.msg, "cannot encode: control falls off the end of the program");
+	static jitk_insn big[JITK_MAXINSNS + 1];
+	for (size_t i = 0; i < JITK_MAXINSNS; i++)
+		big[i] = (jitk_insn){ 0x00, 0, 0, (uint32_t)i };
+	big[JITK_MAXINSNS - 1] = (jitk_insn){ 0x16, 0, 0, 0 };
+	assert_int_equal(enc_err(big, JITK_MAXINSNS, &d), JITK_OK);
+	assert_int_equal(enc_err(big, JITK_MAXINSNS + 1, &d), JITK_E_TOO_BIG);
+	assert_int_equal(RUN_ENC(w, { 0x00, 0, 0, 0 }, { 0x16, 0, 0, 0 }), 0);
+}
+
 /* smt_bpf runs the checker: a program the kernel refuses is never encoded. */
 static void checked_entry_refuses(void **state)
 {
@@ -349,6 +390,10 @@ static void checked_entry_refuses(void **state)
 	Z3_ast t = NULL;
 	jitk_diag d;
 	assert_int_equal(smt_bpf(c, good, &in, &t, &d), JITK_OK);
+	assert_int_equal(smt_bpf(c, NULL, &in, &t, &d), JITK_E_INVAL);
+	assert_string_equal(d.msg, "smt_bpf: NULL filter");
+	assert_int_equal(smt_bpf_unchecked(c, NULL, 1, &in, &t, &d), JITK_E_INVAL);
+	assert_string_equal(d.msg, "smt_bpf: NULL argument");
 	jitk_filter *bad = TEST_FILTER({ 0x20, 0, 0, 0 }, { 0x94, 0, 0, 3 }, { 0x16, 0, 0, 0 });
 	assert_int_equal(smt_bpf(c, bad, &in, &t, &d), JITK_E_CHECK);
 	assert_int_equal(d.index, 1);
@@ -365,13 +410,10 @@ static void checked_entry_refuses(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(words_are_seccomp_data),
-		cmocka_unit_test(div_by_x_zero_returns_zero),
-		cmocka_unit_test(shift_by_x_masks_31),
-		cmocka_unit_test(len_and_registers),
-		cmocka_unit_test(encoder_refuses_invalid),
-		cmocka_unit_test(checked_entry_refuses),
-		cmocka_unit_test(random_programs_match_interp),
+		cmocka_unit_test(words_are_seccomp_data),  cmocka_unit_test(div_by_x_zero_returns_zero),
+		cmocka_unit_test(shift_by_x_masks_31),     cmocka_unit_test(len_and_registers),
+		cmocka_unit_test(encoder_refuses_invalid), cmocka_unit_test(merges_messages_and_limits),
+		cmocka_unit_test(checked_entry_refuses),   cmocka_unit_test(random_programs_match_interp),
 	};
 	return cmocka_run_group_tests_name("smt_bpf", tests, NULL, NULL);
 }

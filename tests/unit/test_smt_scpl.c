@@ -7,6 +7,7 @@
  * substitution and must equal the evaluator; hand-computed cases pin the
  * semantics themselves (x32, foreign arches, the TIOCSTI high-bits case). */
 #include "testlib.h"
+#include "params.h"
 #include "smt.h"
 #include "z3test.h"
 
@@ -359,6 +360,40 @@ static void number_runs(void **state)
 	Z3_del_context(c);
 }
 
+/* A rule's numbers are read at their own widths on every argument its
+ * condition uses, arg5 included (mutation testing found arg5 left out of
+ * the grouping unnoticed): mmap's offset is 64 bits, splice's flags 32. */
+static void widths_group_on_arg5(void **state)
+{
+	(void)state;
+	static const int nrs[] = { 9, 275 }; /* mmap, splice (x86-64) */
+	assert_int_equal(params_width(JITK_ARCH_X86_64, 9, 5), 64);
+	assert_int_equal(params_width(JITK_ARCH_X86_64, 275, 5), 32);
+	static const struct pol_cond five = {
+		.kind = POL_CMP, .arg = 5, .op = POL_EQ, .mask = ~0ull, .value = 5
+	};
+	struct pol_rule rule = { .action = JITK_RET_ALLOW, .cond = &five };
+	rule.nrs[JITK_ARCH_X86_64] = nrs;
+	rule.nnrs[JITK_ARCH_X86_64] = 2;
+	jitk_policy p = {
+		.default_action = JITK_RET_ERRNO | 2, .foreign_action = 0, .nrules = 1, .rules = &rule
+	};
+	p.arch[JITK_ARCH_X86_64] = true;
+	Z3_context c = z3test_ctx();
+	struct smt_input in;
+	smt_input_init(c, &in);
+	Z3_ast term = smt_scpl(c, &p, &in);
+	assert_non_null(term);
+	for (int order = 0; order < 2; order++) {
+		struct seccomp_data sd = { .nr = order ? 9 : 275, .arch = AUDIT_ARCH_X86_64 };
+		sd.args[5] = 0x100000005ull;
+		uint32_t want = order ? JITK_RET_ERRNO | 2 : JITK_RET_ALLOW;
+		assert_int_equal(jitk_policy_eval(&p, &sd), want);
+		assert_int_equal(eval_term(c, term, &in, &sd), want);
+	}
+	Z3_del_context(c);
+}
+
 /* A malformed condition (arg index 6) is refused, not encoded. */
 static void refuses_bad_condition(void **state)
 {
@@ -381,9 +416,8 @@ static void refuses_bad_condition(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(semantics_by_hand),
-		cmocka_unit_test(number_runs),
-		cmocka_unit_test(refuses_bad_condition),
+		cmocka_unit_test(semantics_by_hand),          cmocka_unit_test(number_runs),
+		cmocka_unit_test(widths_group_on_arg5),       cmocka_unit_test(refuses_bad_condition),
 		cmocka_unit_test(random_policies_match_eval),
 	};
 	return cmocka_run_group_tests_name("smt_scpl", tests, NULL, NULL);
