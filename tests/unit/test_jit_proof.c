@@ -21,6 +21,9 @@
 #include "jit_check.h"
 #include "jit_prove.h"
 #include "jit_x86.h"
+#include "smt.h"
+#include "smt_x86.h"
+#include "z3test.h"
 
 #include <linux/filter.h>
 #include <signal.h>
@@ -306,6 +309,16 @@ static void refusals(void **state)
 	/* The exact image of "ret #0" proves ... */
 	static const uint8_t ok[] = { 0x31, 0xc0, 0x31, 0xc9, 0xb8, 0, 0, 0, 0, 0xc3 };
 	assert_int_equal(prove_bytes(ret0, 1, ok, sizeof ok, 0, &d, &res), JITK_OK);
+	/* The semantics refuses NULL arguments (it is also called directly). */
+	Z3_context zc = z3test_ctx();
+	struct smt_input zin;
+	smt_input_init(zc, &zin);
+	struct smt_x86 zx;
+	assert_int_equal(smt_x86(zc, NULL, sizeof ok, &zin, &zx, &d), JITK_E_INVAL);
+	assert_int_equal(smt_x86(zc, ok, sizeof ok, NULL, &zx, &d), JITK_E_INVAL);
+	assert_int_equal(smt_x86(zc, ok, sizeof ok, &zin, NULL, &d), JITK_E_INVAL);
+	assert_int_equal(smt_x86(zc, ok, sizeof ok, &zin, &zx, &d), JITK_OK);
+	Z3_del_context(zc);
 	/* A filter the checker refuses has no meaning to prove an image
 	 * against: the checker's refusal comes back, whatever the image. */
 	static const jitk_insn mod3[] = { S(BPF_ALU | BPF_MOD | BPF_K, 3), S(BPF_RET | BPF_K, 0) };
@@ -349,6 +362,33 @@ static void refusals(void **state)
 	static const uint8_t twice[] = { 0x48, 0x83, 0xec, 0x40, 0x48, 0x83, 0xc4, 0x40,
 					 0x48, 0x83, 0xc4, 0x40, 0x31, 0xc0, 0xc3 };
 	assert_int_equal(prove_bytes(ret0, 1, twice, sizeof twice, 0, &d, &res), JITK_E_JIT);
+	/* One frame only, of 4..128 bytes in steps of 4, at entry depth; the
+	 * same size again on a later path is fine, another size is not
+	 * (mutation testing found these rules untested). */
+	static const uint8_t again[] = { 0x31, 0xc0, 0x48, 0x83, 0xec, 0x08, 0x48, 0x83, 0xc4, 0x08,
+					 0x48, 0x83, 0xec, 0x08, 0x48, 0x83, 0xc4, 0x08, 0xc3 };
+	assert_int_equal(prove_bytes(ret0, 1, again, sizeof again, 0, &d, &res), JITK_OK);
+	static const uint8_t other[] = { 0x31, 0xc0, 0x48, 0x83, 0xec, 0x08, 0x48, 0x83, 0xc4, 0x08,
+					 0x48, 0x83, 0xec, 0x10, 0x48, 0x83, 0xc4, 0x10, 0xc3 };
+	assert_int_equal(prove_bytes(ret0, 1, other, sizeof other, 0, &d, &res), JITK_E_JIT);
+	assert_non_null(strstr(d.msg, "a second frame size"));
+	static const uint8_t nested[] = { 0x31, 0xc0, 0x48, 0x83, 0xec, 0x08, 0x48, 0x83,
+					  0xec, 0x08, 0x48, 0x83, 0xc4, 0x08, 0xc3 };
+	assert_int_equal(prove_bytes(ret0, 1, nested, sizeof nested, 0, &d, &res), JITK_E_JIT);
+	assert_non_null(strstr(d.msg, "only one frame"));
+	static const uint8_t frames[][9] = {
+		{ 0x31, 0xc0, 0x48, 0x83, 0xec, 0xf8, 0x48, 0x83, 0xc4 }, /* sub rsp, -8 */
+		{ 0x31, 0xc0, 0x48, 0x83, 0xec, 0x02, 0x48, 0x83, 0xc4 }, /* not a multiple of 4 */
+		{ 0x31, 0xc0, 0x48, 0x83, 0xec, 0x00, 0x48, 0x83, 0xc4 }, /* an empty frame */
+	};
+	for (size_t k = 0; k < sizeof frames / sizeof *frames; k++) {
+		uint8_t img[11];
+		memcpy(img, frames[k], 9);
+		img[9] = frames[k][5]; /* add rsp, the same */
+		img[10] = 0xc3;
+		assert_int_equal(prove_bytes(ret0, 1, img, sizeof img, 0, &d, &res), JITK_E_JIT);
+		assert_non_null(strstr(d.msg, "only one frame"));
+	}
 	/* flags read after imul, where the SDM leaves ZF undefined */
 	static const uint8_t undef[] = { 0x31, 0xc0, 0x69, 0xc0, 3, 0, 0, 0, 0x74, 0x00, 0x31, 0xc0, 0xc3 };
 	assert_int_equal(prove_bytes(ret0, 1, undef, sizeof undef, 0, &d, &res), JITK_E_JIT);

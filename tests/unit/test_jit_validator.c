@@ -916,6 +916,34 @@ static void short_compares(void **state)
 	}
 }
 
+/* Found by mutation testing: the decision of JSET X is test eax, ecx in
+ * either operand order and no other register pair; a last instruction
+ * whose code falls through is reported as falling into the trailer. */
+static void jset_x_and_fallthrough(void **state)
+{
+	(void)state;
+	struct handmade h;
+	const jitk_insn c[] = { I(BPF_JMP | BPF_JSET | BPF_X, 0, 1, 0), RETK(1), RETK(2) };
+	const char *pairs[] = { "85 c8", "85 c1", "85 c0", "85 c9", "85 d0" };
+	for (size_t i = 0; i < sizeof pairs / sizeof *pairs; i++) {
+		char chunk[16];
+		snprintf(chunk, sizeof chunk, "%s 74 06", pairs[i]);
+		const char *chunks[] = { chunk, "b8 01 00 00 00 c3", "b8 02 00 00 00 c3" };
+		handmade(&h, 0, chunks, 3);
+		if (i < 2)
+			ACCEPTED(&h, c, 3);
+		else
+			REFUSED(&h, c, 3, "branch-cond");
+	}
+	const jitk_insn q[] = { I(BPF_LD | BPF_IMM, 0, 0, 5), RETA };
+	const char *falls[] = { "b8 05 00 00 00", "b8 05 00 00 00" };
+	handmade(&h, 0, falls, 2);
+	jitk_diag d;
+	assert_int_equal(jit_check_image(q, 2, h.code, h.len, h.offs, 3, NULL, &d), JITK_E_JIT);
+	assert_string_equal(d.rule, "fallthrough");
+	assert_non_null(strstr(d.msg, "falls through into the trailer"));
+}
+
 /* A program whose image has every new shape: frameless, RET copies
  * (conditional, JA, RET A), a select, short and long compares. */
 static size_t shapes_program(jitk_insn *p)
@@ -1020,6 +1048,7 @@ int main(void)
 		cmocka_unit_test(ret_copies),
 		cmocka_unit_test(selects),
 		cmocka_unit_test(short_compares),
+		cmocka_unit_test(jset_x_and_fallthrough),
 		cmocka_unit_test(refuses_corrupted_shapes),
 	};
 	return cmocka_run_group_tests_name("jit_validator", tests, NULL, NULL);
