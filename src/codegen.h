@@ -193,12 +193,17 @@ double *mean_bounds(const struct seg *segs, size_t n, const size_t *split, doubl
  * P + CG_MED_MAXD does; split and mcost are the mean DP's, H and G
  * mean_bounds'.  The table lives in ws (zero-initialised before the call)
  * until median_free. */
+struct med_slot;
 struct median_ws {
 	size_t n;
 	int16_t *cov;
 	double *val;
 	uint16_t *split;
 	size_t *fin;
+	struct med_slot *slot; /* the second pass's memo, 2^slot_bits slots */
+	unsigned slot_bits;
+	size_t nused;
+	bool oom;
 };
 uint16_t *median_plan(struct median_ws *ws, const struct seg *segs, size_t n, const size_t *split,
 		      const double *mcost, const double *H, const double *G, double maxlen, unsigned P,

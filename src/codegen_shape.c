@@ -99,14 +99,14 @@ size_t *optimal_splits(const struct seg *segs, size_t n, double **cost_out)
 	*cost_out = NULL;
 	if (n > CG_DP_MAX)
 		return NULL;
-	/* only the upper triangle (i <= j) is ever read */
+	/* cost(i, j) (i <= j) at cost[i * n + j], and its transpose in the
+	 * lower triangle, cost[j * n + i], so that both runs argmin_sum reads
+	 * are in order: one table, not two, for fewer pages to touch */
 	double *cost = malloc(n * n * sizeof *cost);
-	double *tcost = malloc(n * n * sizeof *tcost); /* tcost[j * n + k] = cost[k * n + j] */
 	double *pre = malloc((n + 1) * sizeof *pre);
 	size_t *split = malloc(n * n * sizeof *split);
-	if (!cost || !tcost || !pre || !split) {
+	if (!cost || !pre || !split) {
 		free(cost);
-		free(tcost);
 		free(pre);
 		free(split);
 		return NULL;
@@ -114,24 +114,24 @@ size_t *optimal_splits(const struct seg *segs, size_t n, double **cost_out)
 	pre[0] = 0;
 	for (size_t i = 0; i < n; i++) {
 		pre[i + 1] = pre[i] + segs[i].weight;
-		cost[i * n + i] = tcost[i * n + i] = 0;
+		cost[i * n + i] = 0;
 		split[i * n + i] = 0;
 	}
 	for (size_t len = 2; len <= n; len++)
 		for (size_t i = 0; i + len <= n; i++) {
 			size_t j = i + len - 1;
 			double w = pre[j + 1] - pre[i], best;
-			/* k = i + 1 + t: cost(i, k-1) + cost(k, j) */
-			size_t at = i + 1 + argmin_sum(cost + i * n + i, tcost + j * n + i + 1, j - i, &best);
+			/* k = i + 1 + t: cost(i, k-1) (row i) + cost(k, j) (row j,
+			 * the transposed copy; cost(j, j) on the diagonal) */
+			size_t at = i + 1 + argmin_sum(cost + i * n + i, cost + j * n + i + 1, j - i, &best);
 			if (jeq_shape(segs, i, j) && 0 <= best) {
 				best = 0; /* both leaves at depth 1 under one node */
 				at = 0;
 			}
-			cost[i * n + j] = tcost[j * n + i] = w + best;
+			cost[i * n + j] = cost[j * n + i] = w + best;
 			split[i * n + j] = at;
 		}
 	*cost_out = cost;
-	free(tcost);
 	free(pre);
 	return split;
 }
@@ -249,12 +249,17 @@ void median_free(struct median_ws *ws)
 	free(ws->val);
 	free(ws->split);
 	free(ws->fin);
+	free(ws->slot);
 	/* field by field: the clang analyzer does not see a compound-literal
 	 * assignment clear the freed pointers (make analyze) */
 	ws->cov = NULL;
 	ws->val = NULL;
 	ws->split = NULL;
 	ws->fin = NULL;
+	ws->slot = NULL;
+	ws->slot_bits = 0;
+	ws->nused = 0;
+	ws->oom = false;
 	ws->n = 0;
 }
 
@@ -268,11 +273,57 @@ struct med {
 	const double *mcost, *H, *G, *pre, *cpre;
 	double maxlen, M;
 	unsigned P, T, dcut;
-	const int16_t *cov; /* NULL: no first pass, every split is tried */
-	double *val;
-	uint8_t *done;
+	const int16_t *cov;   /* NULL: no first pass, every split is tried */
+	struct median_ws *ws; /* the memo of med() */
 	uint16_t *split;
 };
+
+/* A state of the second pass, med(i, j, d), by its index
+ * ((d * n + i) * n + j) + 1 (0: an empty slot), with its cost and split.
+ * The states it reaches are few and scattered over the (d, i, j) space, so
+ * an open-addressed table, not a dense one: fewer pages to touch. */
+struct med_slot {
+	uint32_t key;
+	uint16_t split;
+	double val;
+};
+
+/* The slot of key, or the empty one where it goes (the table is never
+ * more than half full). */
+static struct med_slot *memo_find(struct median_ws *ws, uint32_t key)
+{
+	size_t mask = ((size_t)1 << ws->slot_bits) - 1;
+	size_t h = (uint32_t)(key * 2654435761u) >> (32 - ws->slot_bits);
+	while (ws->slot[h].key && ws->slot[h].key != key)
+		h = (h + 1) & mask;
+	return &ws->slot[h];
+}
+
+/* Twice the slots (the first 1024), keeping the entries; false when out
+ * of memory (the table is as it was). */
+static bool memo_grow(struct median_ws *ws)
+{
+	struct med_slot *old = ws->slot;
+	size_t nold = old ? (size_t)1 << ws->slot_bits : 0;
+	unsigned bits = old ? ws->slot_bits + 1 : 10;
+	struct med_slot *s = bits < 32 ? calloc((size_t)1 << bits, sizeof *s) : NULL;
+	if (!s)
+		return false;
+	ws->slot = s;
+	ws->slot_bits = bits;
+	for (size_t t = 0; t < nold; t++)
+		if (old[t].key)
+			*memo_find(ws, old[t].key) = old[t];
+	free(old);
+	return true;
+}
+
+/* An empty memo. */
+static void memo_clear(struct median_ws *ws)
+{
+	memset(ws->slot, 0, ((size_t)1 << ws->slot_bits) * sizeof *ws->slot);
+	ws->nused = 0;
+}
 
 /* The subtree over segs[i..j] at depth d would make a path longer than
  * maxlen, or put a decision deeper than the mean tree does. */
@@ -304,7 +355,8 @@ static inline int16_t med_pen_cov(const struct med *c, size_t i, unsigned d)
  * segs[i..j] at depth d decides within T (MED_NONE if no subtree is
  * feasible), for every state the root reaches (the whole range at depth 0,
  * its prefixes and suffixes at 1, every interval deeper), into
- * cov[(d * n + i) * n + j] for d <= dcut (below dcut: the mean subtree's
+ * cov[d * nt + med_off(n, i) + j] for d <= dcut (row i from column i on, a
+ * level of nt = n (n + 1) / 2 entries; below dcut: the mean subtree's
  * feasibility alone, 0 or MED_NONE).  Exact small integers: every entry
  * is MED_NONE or in [0, 2^13), so a sum of two feasible entries fits 16
  * bits and a sum with MED_NONE is negative.
@@ -318,6 +370,14 @@ static inline int16_t med_pen_cov(const struct med *c, size_t i, unsigned d)
  * are exact.  A row k is read only up to its last feasible entry (lastfin,
  * the level below's, k - 1 where none): beyond it every sum is negative.
  */
+/* Where row i of a level of the first pass starts, less i: cell (i, j),
+ * j >= i, is at med_off(n, i) + j.  The rows are packed, the upper
+ * triangle only, for fewer pages to touch. */
+static inline size_t med_off(size_t n, size_t i)
+{
+	return i * n - i * (i - 1) / 2 - i;
+}
+
 /* dst[t] = max(dst[t], s + src[t]) for t < m (m >= 1), s in [0, 2^13).
  * The vector pass reads and writes back up to 7 entries past dst[m - 1]
  * and reads as many past src[m - 1] (the buffer has room, MED_PAD), and
@@ -376,8 +436,8 @@ static size_t med_row(const struct med *c, const int16_t *below, int16_t *cur, c
 		      size_t i, unsigned d)
 {
 	size_t n = c->n, reach = i;
-	int16_t *row = cur + i * n;
-	const int16_t *left = below + i * n;
+	int16_t *row = cur + med_off(n, i);
+	const int16_t *left = below + med_off(n, i);
 	med_none(row + i, n - i);
 	row[i] = med_pen_cov(c, i, d);
 	/* a split k needs cov(i, k-1, d+1) feasible: k - 1 <= lastfin[i] */
@@ -387,7 +447,7 @@ static size_t med_row(const struct med *c, const int16_t *below, int16_t *cur, c
 			size_t e = lastfin[k];
 			if (left[k - 1] == MED_NONE || e < k)
 				continue;
-			med_rowmax(row + k, below + k * n + k, left[k - 1], e - k + 1);
+			med_rowmax(row + k, below + med_off(n, k) + k, left[k - 1], e - k + 1);
 			reach = e > reach ? e : reach;
 		}
 	if (i + 2 < n) {
@@ -415,7 +475,7 @@ static int16_t med_cell(const struct med *c, const int16_t *below, const size_t 
 	int m = MED_NONE;
 	if (lastfin[i] + 1 > i)
 		for (size_t k = i + 1; k <= j && k <= lastfin[i] + 1; k++) {
-			int v = below[i * n + k - 1] + below[k * n + j];
+			int v = below[med_off(n, i) + k - 1] + below[med_off(n, k) + j];
 			m = v > m ? v : m;
 		}
 	if (j == i + 2)
@@ -426,30 +486,31 @@ static int16_t med_cell(const struct med *c, const int16_t *below, const size_t 
 /* fin holds two arrays of n: the level below's lastfin, the current's. */
 static void med_cover(const struct med *c, int16_t *cov, size_t *fin)
 {
-	size_t n = c->n, nn = n * n;
+	size_t n = c->n, nt = n * (n + 1) / 2;
 	size_t *lastfin = fin, *nlast = fin + n, *t;
-	int16_t *base = cov + (size_t)c->dcut * nn;
+	int16_t *base = cov + (size_t)c->dcut * nt;
 	for (size_t i = 0; i < n; i++) {
 		lastfin[i] = i - 1;
 		for (size_t j = i; j < n; j++) {
-			base[i * n + j] = med_too_long(c, i, j, c->dcut) ? MED_NONE : 0;
-			if (base[i * n + j] != MED_NONE)
+			int16_t v = med_too_long(c, i, j, c->dcut) ? MED_NONE : 0;
+			base[med_off(n, i) + j] = v;
+			if (v != MED_NONE)
 				lastfin[i] = j;
 		}
 	}
 	for (unsigned d = c->dcut; d-- > 0;) {
-		const int16_t *below = cov + (size_t)(d + 1) * nn;
-		int16_t *cur = cov + (size_t)d * nn;
+		const int16_t *below = cov + (size_t)(d + 1) * nt;
+		int16_t *cur = cov + (size_t)d * nt;
 		if (d == 0) {
 			cur[n - 1] = med_cell(c, below, lastfin, 0, n - 1, 0);
 		} else if (d == 1) {
 			/* the prefixes (row 0) and suffixes; the root needs row 0's
 			 * lastfin only */
 			for (size_t i = 0; i < n; i++)
-				cur[i * n + i] = med_pen_cov(c, i, 1);
+				cur[med_off(n, i) + i] = med_pen_cov(c, i, 1);
 			nlast[0] = med_row(c, below, cur, lastfin, 0, 1);
 			for (size_t i = 1; i + 1 < n; i++)
-				cur[i * n + n - 1] = med_cell(c, below, lastfin, i, n - 1, 1);
+				cur[med_off(n, i) + n - 1] = med_cell(c, below, lastfin, i, n - 1, 1);
 		} else {
 			for (size_t i = 0; i < n; i++)
 				nlast[i] = med_row(c, below, cur, lastfin, i, d);
@@ -478,16 +539,18 @@ static double med_val(const struct med *c, size_t i, size_t j, unsigned d)
 	if (i == j)
 		return med_pen(c, i, d);
 	size_t at = ((size_t)d * n + i) * n + j;
-	if (c->done[at])
-		return c->val[at];
+	struct med_slot *sl = memo_find(c->ws, (uint32_t)at + 1);
+	if (sl->key)
+		return sl->val;
 	double best = HUGE_VAL;
 	size_t arg = i + 1;
-	const int16_t *cv = c->cov, *row = cv ? cv + ((size_t)(d + 1) * n + i) * n : NULL;
-	const int16_t *col = cv ? cv + (size_t)(d + 1) * n * n + j : NULL;
-	int want = cv ? cv[at] : 0;
+	size_t nt = n * (n + 1) / 2;
+	const int16_t *cv = c->cov, *below = cv ? cv + (size_t)(d + 1) * nt : NULL;
+	const int16_t *row = cv ? below + med_off(n, i) : NULL;
+	int want = cv ? cv[d * nt + med_off(n, i) + j] : 0;
 	if (want != MED_NONE)
 		for (size_t k = i + 1; k <= j; k++) {
-			if (cv && row[k - 1] + col[k * n] != want)
+			if (cv && row[k - 1] + below[med_off(n, k) + j] != want)
 				continue;
 			double v = med_val(c, i, k - 1, d + 1) + med_val(c, k, j, d + 1);
 			if (v < best) {
@@ -502,10 +565,34 @@ static double med_val(const struct med *c, size_t i, size_t j, unsigned d)
 			arg = 0;
 		}
 	}
-	c->val[at] = c->pre[j + 1] - c->pre[i] + best;
-	c->split[at] = (uint16_t)arg;
-	c->done[at] = 1;
-	return c->val[at];
+	struct median_ws *ws = c->ws;
+	if (2 * (ws->nused + 1) > (size_t)1 << ws->slot_bits && !memo_grow(ws))
+		ws->oom = true;
+	if (ws->oom)
+		return HUGE_VAL;
+	sl = memo_find(ws, (uint32_t)at + 1); /* the recursion may have moved it */
+	sl->key = (uint32_t)at + 1;
+	sl->val = c->pre[j + 1] - c->pre[i] + best;
+	sl->split = (uint16_t)arg;
+	ws->nused++;
+	return sl->val;
+}
+
+/* The splits of the tree med() chose, from segs[i..j] at depth d down to
+ * depth dcut, into c->split (the entries plan_split reads; no other). */
+static void med_mark(const struct med *c, size_t i, size_t j, unsigned d)
+{
+	if (i == j || d >= c->dcut)
+		return;
+	size_t at = ((size_t)d * c->n + i) * c->n + j;
+	const struct med_slot *sl = memo_find(c->ws, (uint32_t)at + 1);
+	if (!sl->key) /* not reached: every state of the tree was weighed */
+		return;
+	c->split[at] = sl->split;
+	if (sl->split == 0) /* the jeq node: three leaves */
+		return;
+	med_mark(c, i, sl->split - 1u, d + 1);
+	med_mark(c, sl->split, j, d + 1);
 }
 
 /* ws sized for n segments; false when out of memory. */
@@ -514,14 +601,14 @@ static bool median_room(struct median_ws *ws, size_t n)
 	if (ws->n == n)
 		return true;
 	median_free(ws);
-	size_t nn = n * n, lv = (size_t)CG_MED_MAXD * nn;
-	/* covers of two budgets (CG_MED_MAXD + 1 levels each); med() of
-	 * CG_MED_MAXD levels, pre and cpre, the `done` marks; the splits */
-	ws->cov = malloc((2 * (lv + nn) + MED_PAD) * sizeof *ws->cov);
-	ws->val = malloc(lv * sizeof *ws->val + 2 * (n + 1) * sizeof *ws->val + lv);
+	size_t nt = n * (n + 1) / 2, lv = (size_t)CG_MED_MAXD * n * n;
+	/* covers of two budgets (CG_MED_MAXD + 1 levels each); pre and cpre;
+	 * the splits of CG_MED_MAXD levels; med()'s memo */
+	ws->cov = malloc((2 * (CG_MED_MAXD + 1) * nt + MED_PAD) * sizeof *ws->cov);
+	ws->val = malloc(2 * (n + 1) * sizeof *ws->val);
 	ws->split = malloc(lv * sizeof *ws->split);
 	ws->fin = malloc(2 * n * sizeof *ws->fin);
-	if (!ws->cov || !ws->val || !ws->split || !ws->fin) {
+	if (!ws->cov || !ws->val || !ws->split || !ws->fin || !memo_grow(ws)) {
 		median_free(ws);
 		return false;
 	}
@@ -566,18 +653,14 @@ uint16_t *median_plan(struct median_ws *ws, const struct seg *segs, size_t n, co
 		counts &= segs[i].cover >= 0 && segs[i].cover == (double)(int)segs[i].cover;
 	if (!median_room(ws, n))
 		return NULL;
-	size_t nn = n * n, lv = (size_t)CG_MED_MAXD * nn;
-	double *pre = ws->val + lv, *cpre = pre + n + 1;
+	double *pre = ws->val, *cpre = pre + n + 1;
 	pre[0] = cpre[0] = 0;
 	for (size_t i = 0; i < n; i++) {
 		pre[i + 1] = pre[i] + segs[i].weight;
 		cpre[i + 1] = cpre[i] + segs[i].cover;
 	}
 	counts &= cpre[n] < 1 << 13;
-	struct med c = { segs,     n,    mcost,  H,       G,
-			 pre,      cpre, maxlen, M,       P,
-			 0,        0,    NULL,   ws->val, (uint8_t *)(cpre + n + 1),
-			 ws->split };
+	struct med c = { segs, n, mcost, H, G, pre, cpre, maxlen, M, P, 0, 0, NULL, ws, ws->split };
 	/* T from the first within which a leaf fits while dcut <= CG_MED_MAXD */
 	unsigned Tmin = P + cmin > P + 1 ? P + cmin : P + 1, Tmax = P + CG_MED_MAXD - (cmin == 0), T = 0;
 	if (counts) {
@@ -600,7 +683,7 @@ uint16_t *median_plan(struct median_ws *ws, const struct seg *segs, size_t n, co
 				if (2 * (sum += fit[Tm - (P + 1)]) > cpre[n] + 1 && Tm >= Tmin)
 					break;
 		}
-		int16_t *fit = ws->cov, *work = fit + (CG_MED_MAXD + 1) * nn, *t;
+		int16_t *fit = ws->cov, *work = fit + (CG_MED_MAXD + 1) * (n * (n + 1) / 2), *t;
 		unsigned at = Tm > Tmin ? Tm - 1 : Tmin;
 		if (med_fits(ws, &c, at, cmin, fit)) {
 			T = at; /* downwards while it fits */
@@ -620,17 +703,25 @@ uint16_t *median_plan(struct median_ws *ws, const struct seg *segs, size_t n, co
 		c.T = T;
 		c.dcut = T - P - cmin + 1;
 		c.cov = fit;
-		memset(c.done, 0, (size_t)c.dcut * nn);
+		memo_clear(ws);
 		med_val(&c, 0, n - 1, 0);
+		if (ws->oom)
+			return NULL;
+		med_mark(&c, 0, n - 1, 0);
 	} else {
 		for (T = Tmin; T <= Tmax; T++) {
 			c.T = T;
 			c.dcut = T - P - cmin + 1;
-			memset(c.done, 0, (size_t)c.dcut * nn);
+			memo_clear(ws);
 			struct tree_plan tp = { n, (size_t *)split, ws->split, c.dcut };
-			if (med_val(&c, 0, n - 1, 0) < HUGE_VAL &&
-			    2 * plan_cover(&tp, segs, 0, n - 1, 0, P, T) > cpre[n] + 1)
-				break;
+			double v = med_val(&c, 0, n - 1, 0);
+			if (ws->oom)
+				return NULL;
+			if (v < HUGE_VAL) {
+				med_mark(&c, 0, n - 1, 0);
+				if (2 * plan_cover(&tp, segs, 0, n - 1, 0, P, T) > cpre[n] + 1)
+					break;
+			}
 		}
 		if (T > Tmax)
 			return NULL;
