@@ -309,13 +309,16 @@ static void shipped(void)
 	}
 	size_t n = gl.gl_pathc;
 	double *cp = calloc(n, sizeof *cp);
-	size_t m = 0, slower = 0, compared = 0;
+	size_t m = 0, slower = 0, compared = 0, nnear = 0;
 	double worst = 0;
 	const char *worst_name = "";
 	printf("\n### Shipped policies\n\n");
 	printf("Compile without the proof (IR, code, checker) against libseccomp's binary tree\n"
 	       "(seccomp_rule_add.. + export, OPTIMIZE = 2) from the same parsed policy, in the\n"
-	       "same run: CPU ms, median of %d interleaved runs; target: jitk no slower.\n\n",
+	       "same run: CPU ms, median of %d interleaved runs; target: jitk no slower.\n"
+	       "libseccomp's compares are at jitk's argument widths (docs/scpl.md), so that it\n"
+	       "builds the same policy; ~: it cannot (an ordering or != on a 32-bit\n"
+	       "parameter), and builds its rules on whole arguments instead.\n\n",
 	       FAST_RUNS);
 	printf("| policy | compile+prove ms (CPU) | compile only ms | libseccomp tree ms | ratio | "
 	       "no slower than libseccomp |\n");
@@ -327,8 +330,18 @@ static void shipped(void)
 			continue;
 		double c[RUNS], nv[FAST_RUNS], ls[FAST_RUNS];
 		jitk_compile_opts nov = { .no_verify = true };
-		bool lsc_ok = true;
+		/* libseccomp's rules at jitk's argument widths (the same policy);
+		 * where libseccomp cannot say that (a 32-bit ordering or !=), its
+		 * rules on whole arguments, the nearest policy, marked ~ */
 		char why[200] = "";
+		enum lsc_mode mode = LSC_DIRECT | LSC_WIDTHS;
+		jitk_filter *probe = lsc_build_filter(p, 2, mode, why, sizeof why);
+		if (!probe) {
+			mode = LSC_DIRECT;
+			probe = lsc_build_filter(p, 2, mode, why, sizeof why);
+		}
+		bool lsc_ok = probe != NULL, near = lsc_ok && mode == LSC_DIRECT;
+		jitk_filter_free(probe);
 		for (int k = 0; k < RUNS; k++) {
 			jitk_filter *f = NULL;
 			double c0 = now_ms(CLOCK_PROCESS_CPUTIME_ID);
@@ -343,7 +356,7 @@ static void shipped(void)
 			nv[k] = now_ms(CLOCK_PROCESS_CPUTIME_ID) - c0;
 			jitk_filter_free(f);
 			c0 = now_ms(CLOCK_PROCESS_CPUTIME_ID);
-			f = lsc_build_filter(p, 2, LSC_DIRECT, why, sizeof why);
+			f = lsc_build_filter(p, 2, mode, why, sizeof why);
 			ls[k] = now_ms(CLOCK_PROCESS_CPUTIME_ID) - c0;
 			lsc_ok &= f != NULL;
 			jitk_filter_free(f);
@@ -357,8 +370,9 @@ static void shipped(void)
 		if (lsc_ok) {
 			compared++;
 			slower += nm > lm;
-			printf("| %s | %.1f | %.3f | %.3f | %.2f | %s |\n", gl.gl_pathv[i] + 9, cm, nm, lm,
-			       nm / (lm > 0 ? lm : 1e-9), nm > lm ? "NOT met" : "met");
+			nnear += near;
+			printf("| %s | %.1f | %.3f | %s%.3f | %.2f | %s |\n", gl.gl_pathv[i] + 9, cm, nm,
+			       near ? "~" : "", lm, nm / (lm > 0 ? lm : 1e-9), nm > lm ? "NOT met" : "met");
 		} else {
 			printf("| %s | %.1f | %.3f | (libseccomp cannot express it) | | n/a |\n",
 			       gl.gl_pathv[i] + 9, cm, nm);
@@ -371,8 +385,9 @@ static void shipped(void)
 	       "%.1f ms (target <= 250): %s.\n",
 	       m, med, med <= 100 ? "met" : "NOT met", worst_name, worst, worst <= 250 ? "met" : "NOT met");
 	printf("Compile without the proof vs libseccomp's tree: jitk slower on %zu of %zu policies "
-	       "libseccomp can express: %s.\n",
-	       slower, compared, slower ? "NOT met" : "met");
+	       "libseccomp can express (%zu of them ~: libseccomp's rules on whole arguments, "
+	       "as it cannot compare at jitk's widths): %s.\n",
+	       slower, compared, nnear, slower ? "NOT met" : "met");
 	free(cp);
 	globfree(&gl);
 }

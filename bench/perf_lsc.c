@@ -1,6 +1,7 @@
 /* perf_lsc.c - a libseccomp filter from a struct jitk_policy (perf_lsc.h). */
 #include "perf_lsc.h"
 #include "lsc_arch.h"
+#include "params.h"
 
 #include <errno.h>
 #include <seccomp.h>
@@ -144,8 +145,15 @@ static enum pol_op op_negate(enum pol_op op)
 }
 
 /* A literal as libseccomp sees it: argument, effective mask, op, value.
- * low32 on a 32-bit ABI is the whole argument (libseccomp compares only
- * 32 bits there, and so does seccomp_data for a 32-bit task). */
+ * With widths, at the width jitk reads: the compare reads W bits of the
+ * argument, those the kernel uses for syscall nr on the ABI (docs/scpl.md,
+ * "Argument widths": the parameter's width, at most 32 for low32(), 64
+ * for reg64()), so the mask and value are cut to W bits, as the semantics
+ * cuts them (pol_cmp_holds): `arg0 == 3` on x86_64's close (an unsigned
+ * int fd) is libseccomp's masked == on the low 32 bits, not its 64-bit
+ * ==.  Without, low32() alone cuts the mask (libseccomp's 64-bit compare
+ * otherwise).  On the ABIs where libseccomp compares 32 bits (i386, and
+ * with widths x32), a mask of all those bits is the whole argument to it. */
 struct lsc_cmp {
 	unsigned arg;
 	uint64_t mask;
@@ -153,15 +161,27 @@ struct lsc_cmp {
 	uint64_t value;
 };
 
-static struct lsc_cmp lit_cmp(const struct lsc_lit *l, bool abi32)
+static bool lsc_abi32(jitk_arch a)
+{
+	return a == JITK_ARCH_I386 || a == JITK_ARCH_X32;
+}
+
+static struct lsc_cmp lit_cmp(const struct lsc_lit *l, jitk_arch a, uint32_t nr, bool widths)
 {
 	struct lsc_cmp r;
 	r.arg = l->c->arg;
 	r.op = l->neg ? op_negate(l->c->op) : l->c->op;
 	r.value = l->c->value;
 	r.mask = l->c->mask;
-	if (l->c->low32 && !abi32)
-		r.mask &= 0xffffffffu;
+	unsigned w = l->c->reg64 || !widths ? 64 : params_width(a, (int)nr, l->c->arg);
+	if (l->c->low32 && w > 32)
+		w = 32;
+	if (w < 64) {
+		r.mask &= params_mask(w);
+		r.value &= params_mask(w);
+	}
+	if ((widths ? lsc_abi32(a) : a == JITK_ARCH_I386) && (r.mask & 0xffffffffu) == 0xffffffffu)
+		r.mask = ~0ull;
 	return r;
 }
 
@@ -185,13 +205,13 @@ static bool cmp_holds(enum pol_op op, uint64_t x, uint64_t v)
  * other one is then decided).  *dead: the conjunction never holds.
  * Returns NULL or why it cannot be folded.
  */
-static const char *conj_fold(const struct lsc_conj *c, bool abi32, struct lsc_cmp out[6], bool have[6],
-			     bool *dead)
+static const char *conj_fold(const struct lsc_conj *c, jitk_arch a, uint32_t nr, bool widths,
+			     struct lsc_cmp out[6], bool have[6], bool *dead)
 {
 	*dead = false;
 	memset(have, 0, 6 * sizeof have[0]);
 	for (int i = 0; i < c->n; i++) {
-		struct lsc_cmp x = lit_cmp(&c->l[i], abi32);
+		struct lsc_cmp x = lit_cmp(&c->l[i], a, nr, widths);
 		if (x.arg > 5)
 			return "argument index out of range";
 		if (!have[x.arg]) {
@@ -287,13 +307,13 @@ static uint32_t lsc_arch_token(jitk_arch a)
 struct lsc_build {
 	scmp_filter_ctx ctx;
 	jitk_arch arch;
+	bool widths;   /* LSC_WIDTHS */
 	char why[256]; /* set on failure */
 };
 
 /* Add the rules (action, nr, every conjunction of dnf). */
 static bool lsc_add(struct lsc_build *b, uint32_t action, int lnr, uint32_t nr, struct lsc_dnf *d)
 {
-	bool abi32 = b->arch == JITK_ARCH_I386;
 	if (d->fail) {
 		snprintf(b->why, sizeof b->why, "%s (%s nr %u)", d->fail, jitk_arch_name(b->arch), nr);
 		return false;
@@ -301,7 +321,7 @@ static bool lsc_add(struct lsc_build *b, uint32_t action, int lnr, uint32_t nr, 
 	for (size_t i = 0; i < d->n; i++) {
 		struct lsc_cmp cmp[6];
 		bool have[6], dead;
-		const char *why = conj_fold(&d->v[i], abi32, cmp, have, &dead);
+		const char *why = conj_fold(&d->v[i], b->arch, nr, b->widths, cmp, have, &dead);
 		struct scmp_arg_cmp sc[6];
 		unsigned n = 0;
 		for (unsigned a = 0; !why && a < 6; a++)
@@ -382,7 +402,7 @@ static bool lsc_syscall(struct lsc_build *b, const jitk_policy *p, uint32_t nr, 
 		if (cases[i].action == p->default_action)
 			continue;
 		struct lsc_dnf d = dnf_of(cases[i].cond, false);
-		if (mode == LSC_DISJOINT)
+		if (mode & LSC_DISJOINT)
 			for (size_t j = 0; j < i; j++)
 				if (cases[j].action != cases[i].action)
 					d = dnf_and(d, dnf_of(cases[j].cond, true));
@@ -391,7 +411,7 @@ static bool lsc_syscall(struct lsc_build *b, const jitk_policy *p, uint32_t nr, 
 	}
 	if (ok && otherwise != p->default_action) {
 		struct lsc_dnf d = dnf_true();
-		if (mode == LSC_DISJOINT)
+		if (mode & LSC_DISJOINT)
 			for (size_t j = 0; j < k; j++)
 				if (cases[j].action != otherwise)
 					d = dnf_and(d, dnf_of(cases[j].cond, true));
@@ -501,7 +521,7 @@ void lsc_reduced_free(jitk_policy *q)
 static scmp_filter_ctx lsc_arch_ctx(const jitk_policy *p, jitk_arch a, int optimize, enum lsc_mode mode,
 				    char *why, size_t whycap)
 {
-	struct lsc_build b = { .arch = a };
+	struct lsc_build b = { .arch = a, .widths = mode & LSC_WIDTHS };
 	b.ctx = seccomp_init(p->default_action);
 	if (!b.ctx) {
 		snprintf(why, whycap, "libseccomp refuses the default action 0x%08x", p->default_action);

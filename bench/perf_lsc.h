@@ -31,7 +31,12 @@
 #include "jitk.h"
 #include "policy.h"
 
-enum lsc_mode { LSC_DIRECT, LSC_DISJOINT };
+/* LSC_DIRECT or LSC_DISJOINT, with LSC_WIDTHS or'ed in for compares at
+ * jitk's argument widths (perf_lsc.c, lit_cmp); without it, each compare
+ * is libseccomp's on the whole argument, as a libseccomp user writes it
+ * (the program lsc_export hands the CLI tests, and bench_perf's rows,
+ * where the proof says whether it is the same policy). */
+enum lsc_mode { LSC_DIRECT = 0, LSC_DISJOINT = 1, LSC_WIDTHS = 2 };
 
 /* The first-match decision of the policy for (a, nr): the conditional rules
  * before the first unconditional one, and what follows them. */
