@@ -126,11 +126,12 @@ static void nested_cond(struct text *t, rng_t *r, int depth)
 	unsigned a = rng_below(r, 6), form = rng_below(r, 3);
 	const char *op = ops[rng_below(r, 6)];
 	if (form == 0)
-		put(t, "arg%u %s 0x%llx", a, op, (unsigned long long)rng_u64(r));
+		put(t, "reg64(arg%u) %s 0x%llx", a, op, (unsigned long long)rng_u64(r));
 	else if (form == 1)
-		put(t, "low32(arg%u) %s 0x%x", a, op, rng_u32(r));
+		/* 16 bits fit every parameter of sys30 (umode_t the narrowest) */
+		put(t, "low32(arg%u) %s 0x%x", a, op, rng_u32(r) & 0xffff);
 	else
-		put(t, "(arg%u & 0x%llx) == 0x%llx", a, 0xffull << (8 * rng_below(r, 8)),
+		put(t, "(reg64(arg%u) & 0x%llx) == 0x%llx", a, 0xffull << (8 * rng_below(r, 8)),
 		    (unsigned long long)(rng_below(r, 2) ? 0 : 0x11ull << (8 * rng_below(r, 7))));
 }
 
@@ -155,7 +156,7 @@ static char *gen(const char *shape, size_t n)
 			    "{ action = Errno %u; syscall = mmap; when = arg0 >= 0x%llx && arg0 <= 0x%llx };\n",
 			    e, (unsigned long long)lo, (unsigned long long)hi);
 		} else if (strcmp(shape, "order") == 0) {
-			put(&t, "{ action = Errno %u; syscall = %s; when = arg%zu %s 0x%llx };\n", e,
+			put(&t, "{ action = Errno %u; syscall = %s; when = reg64(arg%zu) %s 0x%llx };\n", e,
 			    sys30[i % NSYS30], i % 6, ops[rng_below(&r, 4)], (unsigned long long)rng_u64(&r));
 		} else if (four) {
 			size_t nn;
@@ -235,9 +236,11 @@ static void shape_table(const char *shape, const char *what, bool *all_ok)
 {
 	struct row rows[32];
 	size_t nr = 0, lastfit = 0, firstbig = 0;
+	char why[300] = ""; /* why the first size that does not fit did not */
 	for (size_t n = 16; n <= 16384 && nr < 30; n *= 2) {
 		if (!measure(shape, n, &rows[nr], true)) {
 			firstbig = n;
+			snprintf(why, sizeof why, "%s", rows[nr].msg);
 			break;
 		}
 		lastfit = n;
@@ -251,10 +254,12 @@ static void shape_table(const char *shape, const char *what, bool *all_ok)
 		struct row tmp;
 		while (hi - lo > 1 + lo / 64) {
 			size_t mid = lo + (hi - lo) / 2;
-			if (measure(shape, mid, &tmp, false))
+			if (measure(shape, mid, &tmp, false)) {
 				lo = mid;
-			else
+			} else {
 				hi = mid;
+				snprintf(why, sizeof why, "%s", tmp.msg);
+			}
 		}
 		if (lo != lastfit && measure(shape, lo, &rows[nr], true))
 			nr++;
@@ -279,13 +284,16 @@ static void shape_table(const char *shape, const char *what, bool *all_ok)
 		}
 	}
 	double slope = k >= 2 ? (k * sxy - sx * sy) / (k * sxx - sx * sx) : 0;
-	bool met = ok && worst <= 1000;
+	bool met = nr && ok && worst <= 1000;
 	printf("\ngrowth exponent (CPU time ~ N^e, N >= 64): e = %.2f; largest N that fits: %zu; "
 	       "slowest %.0f ms CPU: %s\n",
 	       slope, nr ? rows[nr - 1].n : 0, worst,
-	       met  ? "met (<= 1 s, every size proved)"
-	       : ok ? "NOT met (over 1 s)"
-		    : "NOT met (a size failed to prove)");
+	       met   ? "met (<= 1 s, every size proved)"
+	       : !nr ? "NOT met (no size compiled)"
+	       : ok  ? "NOT met (over 1 s)"
+		     : "NOT met (a size failed to prove)");
+	if (firstbig)
+		printf("(a larger N does not compile: %s)\n", why);
 	*all_ok &= met;
 }
 
