@@ -681,8 +681,9 @@ int main(int argc, char **argv)
 	struct report *reps = calloc(nmain + ncrosvm, sizeof *reps);
 	struct targets *tg = calloc(nmain + ncrosvm, sizeof *tg);
 	bool *loaded = calloc(nmain + ncrosvm, sizeof *loaded);
+	int rc = 1;
 	if (!reps || !tg || !loaded)
-		return 1;
+		goto out;
 	for (size_t i = 0; i < nmain; i++) {
 		jitk_policy *p = NULL;
 		loaded[i] = run_policy(main_list[i], &reps[i], kernel, rounds, iters, &p);
@@ -797,7 +798,9 @@ int main(int argc, char **argv)
 		printf("\ncrosvm targets met: median %d/%d, max %d/%d, action cache %d/%d.\n", cm[0], cc[0],
 		       cm[1], cc[1], cm[2], cc[2]);
 	}
-	for (size_t i = 0; i < nmain; i++)
+	rc = 0;
+out:
+	for (size_t i = 0; loaded && i < nmain; i++)
 		if (loaded[i])
 			free_report(&reps[i]);
 	if (argc <= 1) {
@@ -811,5 +814,5 @@ int main(int argc, char **argv)
 	free(reps);
 	free(tg);
 	free(loaded);
-	return 0;
+	return rc;
 }

@@ -136,8 +136,9 @@ static void run_generated(enum progen_mode mode, unsigned long count, uint64_t s
 		if (used + n > cap) {
 			while (used + n > cap)
 				cap *= 2;
-			pool = realloc(pool, cap * sizeof *pool);
-			assert_non_null(pool);
+			jitk_insn *grown = realloc(pool, cap * sizeof *pool);
+			assert_non_null(grown);
+			pool = grown;
 		}
 		memcpy(pool + used, buf, n * sizeof *buf);
 		used += n;

@@ -559,8 +559,9 @@ static void cpu_vs_semantics(void **state)
 		uint32_t root = rret > rfault ? rret : rfault;
 		if (valcap < e.len) {
 			valcap = e.len;
-			val = realloc(val, valcap * sizeof *val);
-			assert_non_null(val);
+			uint64_t *grown = realloc(val, valcap * sizeof *val);
+			assert_non_null(grown);
+			val = grown;
 		}
 
 		/* the code, executable */

@@ -89,7 +89,8 @@ kexec_site kexec_site_default(void)
 int kexec_site_map(uint64_t addr, kexec_site *s)
 {
 #if HAVE_STUBS
-	size_t len = (size_t)(kexec_stub_end - kexec_stub_begin);
+	/* Two labels of one asm block, not one C object: subtract addresses. */
+	size_t len = (size_t)((uintptr_t)kexec_stub_end - (uintptr_t)kexec_stub_begin);
 	long page = sysconf(_SC_PAGESIZE);
 	int flags = MAP_PRIVATE | MAP_ANONYMOUS | (addr ? MAP_FIXED_NOREPLACE : 0);
 	void *p = mmap((void *)(uintptr_t)addr, (size_t)page, PROT_READ | PROT_WRITE, flags, -1, 0);

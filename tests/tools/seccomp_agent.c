@@ -117,7 +117,8 @@ static int listen_cmd(const char *sock, const char *state, int err)
 	if (pid > 0)
 		return 0; /* listening: the caller may connect now */
 	/* The test's $(...) must not wait for the agent. */
-	freopen("/dev/null", "w", stdout);
+	if (!freopen("/dev/null", "w", stdout))
+		_exit(1);
 	_exit(agent(ls, state, err));
 }
 

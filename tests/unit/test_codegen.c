@@ -987,6 +987,10 @@ static void table_steps(const jitk_filter *f, double *median, uint32_t *max)
 		struct seccomp_data in = { .arch = 0xc000003eu, .nr = nr };
 		st[n++] = steps_of(f, &in);
 	}
+	if (n == 0) {
+		fail_msg("no x86_64 syscall table");
+		return;
+	}
 	for (size_t i = 1; i < n; i++) /* insertion sort */
 		for (size_t j = i; j > 0 && st[j - 1] > st[j]; j--) {
 			uint32_t t = st[j];
