@@ -41,7 +41,7 @@ static void empty_cache(void)
  * cold: then the cache is emptied before each); -1 if a run fails. */
 static int time_cmd(char *const argv[], int n, bool cold, double *ms, double *cpu)
 {
-	double t[RUNS], u[RUNS];
+	double t[RUNS] = { 0 }, u[RUNS] = { 0 };
 	for (int i = -1; i < n; i++) {
 		if (cold)
 			empty_cache(); /* else the warm-up (i < 0) fills the cache */

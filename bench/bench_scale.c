@@ -203,7 +203,7 @@ static bool measure(const char *shape, size_t n, struct row *row, bool timed)
 		snprintf(row->msg, sizeof row->msg, "%s", d.msg);
 	}
 	if (fits && timed) {
-		double wall[RUNS], cpu[RUNS];
+		double wall[RUNS] = { 0 }, cpu[RUNS] = { 0 };
 		int runs = n > 512 ? 1 : RUNS;
 		for (int k = 0; k < runs; k++) {
 			double w0 = now_ms(CLOCK_MONOTONIC), c0 = now_ms(CLOCK_PROCESS_CPUTIME_ID);

@@ -495,7 +495,7 @@ static void tsync(void **state)
  * path. */
 static size_t gen_program(rng_t *r, jitk_insn *p, size_t max)
 {
-	int ops[INSN__COUNT], nops = 0;
+	int ops[INSN__COUNT] = { 0 }, nops = 0;
 	for (int op = 0; op < INSN__COUNT; op++)
 		if (insn_info[op].seccomp)
 			ops[nops++] = op;

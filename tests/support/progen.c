@@ -99,7 +99,7 @@ static uint32_t alu_k(rng_t *r, int op)
 /* Cell i among the set bits of v (v != 0), chosen at random. */
 static unsigned pick_bit(rng_t *r, uint16_t v)
 {
-	unsigned cells[16], n = 0;
+	unsigned cells[16] = { 0 }, n = 0;
 	for (unsigned i = 0; i < 16; i++)
 		if (v & (1u << i))
 			cells[n++] = i;

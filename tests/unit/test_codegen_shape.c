@@ -33,6 +33,7 @@
 
 static size_t *ref_optimal_splits(const struct seg *segs, size_t n, double **cost_out)
 {
+	assert_true(n > 0);
 	double *cost = calloc(n * n, sizeof *cost);
 	double *pre = malloc((n + 1) * sizeof *pre);
 	size_t *split = calloc(n * n, sizeof *split);
@@ -69,6 +70,7 @@ static size_t *ref_optimal_splits(const struct seg *segs, size_t n, double **cos
 static uint16_t *ref_median_splits(const struct seg *segs, size_t n, const double *mcost, const double *H,
 				   const double *G, double maxlen, unsigned P, unsigned T, unsigned *dcut_out)
 {
+	assert_true(n > 0);
 	double M;
 	unsigned cmin = median_dims(segs, n, &M);
 	if (P + cmin > T)

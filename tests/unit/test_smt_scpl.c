@@ -114,7 +114,7 @@ static size_t rand_nrs(rng_t *r, jitk_arch a, int *out)
 {
 	size_t n = rng_below(r, MAXN - 2), m = 0;
 	int base = a == JITK_ARCH_X32 ? (int)JITK_X32_SYSCALL_BIT : 0;
-	int tmp[MAXN];
+	int tmp[MAXN] = { 0 };
 	for (size_t i = 0; i < n; i++) {
 		switch (rng_below(r, 8)) {
 		case 0: tmp[i] = -1 - (int)rng_below(r, 2); break;
