@@ -18,7 +18,8 @@
 #define RTE_N 5
 #endif
 
-jitk_err diag_err(jitk_diag *d, jitk_err err, const char *fmt, ...)
+/* The names in parentheses: diag.h's macros of the same names (make analyze) do not apply. */
+jitk_err(diag_err)(jitk_diag *d, jitk_err err, const char *fmt, ...)
 {
 	(void)fmt;
 	if (d)
@@ -26,7 +27,7 @@ jitk_err diag_err(jitk_diag *d, jitk_err err, const char *fmt, ...)
 	return err;
 }
 
-jitk_err diag_insn(jitk_diag *d, jitk_err err, long index, const char *rule, const char *fmt, ...)
+jitk_err(diag_insn)(jitk_diag *d, jitk_err err, long index, const char *rule, const char *fmt, ...)
 {
 	(void)rule;
 	(void)fmt;

@@ -5,7 +5,10 @@
  *                    whether rdi still points to "abc", rax)
  *   sysprobe int80   calls getppid through int $0x80 (the i386 entry) and
  *                    prints its result */
+/* test_learn.sh builds it alone; make analyze passes -D_GNU_SOURCE. */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
