@@ -86,6 +86,13 @@ has err "Permission denied" "run: the denial is EACCES"
 absent made.txt "run: the file was not created"
 expect 0 "run: the same write without jitk works" sh -c 'echo hi > made.txt'
 
+# The tour (make demo) runs demo.scpl three times; its one true lint
+# warning (openat2 left open) is shown once.
+expect 0 "the demo runs" sh -c 'cd "$1" && sh tools/demo.sh "$2"' demo "$R" "$J"
+nwarn=$(grep -c 'alias-refused\]' out)
+[ "$nwarn" -eq 1 ] && ok "the demo shows its alias-refused warning once" ||
+	notok "the demo shows its alias-refused warning once" "shown $nwarn times"
+
 cat >nouname.scpl <<'EOF'
 { default_action = Allow; rules = [ { action = Errno EPERM; syscall = uname } ] }
 EOF
