@@ -231,8 +231,11 @@ FRAMA_LIBC = $(shell frama-c -print-share-path 2>/dev/null)/libc
 $(B)/obj/tools/frama/rte_main.o: INC = -nostdinc -I$(FRAMA_LIBC) -Iinclude -Isrc -Isrc/trusted -I$(B)/gen \
 	-idirafter /usr/include -idirafter /usr/include/$(shell gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)
 $(B)/obj/tools/frama/rte_main.o: CFLAGS_J += -D__FC_MACHDEP_X86_64
+# The analyzer sees a file only when it is compiled, and .SECONDARY (below)
+# lets make skip missing objects whose target is newer than the sources:
+# the objects, the archive and the CLI all go first.
 analyze: $(GEN_C)
-	rm -rf $(B)/analyze/obj $(B)/scan
+	rm -rf $(B)/analyze/obj $(B)/analyze/jitk $(B)/analyze/libjitk.a $(B)/scan
 	scan-build-14 $(SCAN_FLAGS) -o $(B)/scan $(MAKE) --no-print-directory B=$(B)/analyze $(B)/analyze/jitk \
 	  $(patsubst %.c,$(B)/analyze/obj/%.o,$(ANALYZE_C))
 	@# a file the analyzer could not compile is not analysed: that fails too
