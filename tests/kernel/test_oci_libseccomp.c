@@ -208,8 +208,9 @@ static jitk_filter *runc_filter(const char *path, const struct variant *v, uint3
 	uint32_t host = lsc_arch_named(host_of(v));
 	assert_int_not_equal(host, 0);
 	if (host != seccomp_arch_native()) {
-		assert_int_equal(seccomp_arch_add(ctx, host), 0);
+		/* first out: a filter's arches share one byte order (-EDOM) */
 		assert_int_equal(seccomp_arch_remove(ctx, SCMP_ARCH_NATIVE), 0);
+		assert_int_equal(seccomp_arch_add(ctx, host), 0);
 	}
 	/* architectures, or the archMap entry of the host */
 	json_object *map = NULL, *calls, *archs;
@@ -328,26 +329,33 @@ static const char *explain(const jitk_policy *p, const jitk_filter *f, const jit
 	/* (D4, i386 socketcall/ipc multiplexing, is gone: jitk's import adds
 	 * libseccomp's multiplexed rules, docs/oci.md rule 9; no difference on
 	 * a multiplexer is explained.) */
-	/* D2: x32 argument widths.  libseccomp compares x32 arguments on 32
-	 * bits (arch-x32.c, ARCH_SIZE_32); jitk compares the bits the kernel
-	 * uses (docs/scpl.md), 64 for x32's 64-bit parameters.  The difference
-	 * is this one when it goes away with the high halves of the arguments
-	 * cleared, where both read the same numbers.
-	 * D6: parameter widths on x86_64 (and aarch64, i386).  libseccomp
-	 * compares all 64 bits there; jitk's import reads a compare at the
-	 * width of the parameter (an int: 32 bits, umode_t: 16), as the kernel
-	 * does.  The difference is this one when it goes away with the bits of
-	 * each argument above its parameter's width cleared. */
+	/* D2: argument widths of x32 and mips n32.  libseccomp compares their
+	 * arguments on 32 bits (arch-x32.c, arch-mips64n32.c: ARCH_SIZE_32);
+	 * jitk compares the bits the kernel uses (docs/scpl.md), 64 for their
+	 * 64-bit parameters (the kernel passes them whole registers).  The
+	 * difference is this one when it goes away with the high halves of the
+	 * arguments cleared, where both read the same numbers.
+	 * D6: parameter widths elsewhere.  libseccomp compares all 64 bits on a
+	 * 64-bit ABI (x86_64, aarch64, ...) and 32 on a 32-bit one; jitk's
+	 * import reads a compare at the width of the parameter (an int: 32
+	 * bits, umode_t: 16), as the kernel does.  The difference is this one
+	 * when it goes away with the bits of each argument above its
+	 * parameter's width cleared. */
 	if (!why) {
+		uint32_t tok = lsc_arch(a);
+		bool lsc32 = tok == SCMP_ARCH_X32 || tok == SCMP_ARCH_MIPS64N32 ||
+			     tok == SCMP_ARCH_MIPSEL64N32;
 		struct seccomp_data in = c->in;
-		for (int i = 0; i < 6; i++)
-			in.args[i] &= a == JITK_ARCH_X32 ? 0xffffffffu
-							 : params_mask(params_width(a, in.nr, (unsigned)i));
+		for (unsigned i = 0; i < 6; i++)
+			jitk_data_set_arg(&in, i,
+					  jitk_data_arg(&in, i) &
+						  (lsc32 ? 0xffffffffu
+							 : params_mask(params_width(a, in.nr, i))));
 		jitk_result r;
 		bool cleared = memcmp(&in, &c->in, sizeof in) != 0;
 		if (cleared && jitk_interp(f, &in, &r) == JITK_OK && jitk_policy_eval(p, &in) == r.ret)
-			why = a == JITK_ARCH_X32 ? "D2 x32 argument widths (the high halves)"
-						 : "D6 parameter widths (bits the kernel ignores)";
+			why = lsc32 ? "D2 x32/n32 argument widths (the high halves)"
+				    : "D6 parameter widths (bits the kernel ignores)";
 	}
 	free(sname);
 	return why;
@@ -387,7 +395,8 @@ static void compare_with(const char *path, const struct variant *v, const jitk_p
 	size_t n = 0;
 	jitk_err e = jitk_equiv((jitk_side){ .policy = p }, (jitk_side){ .filter = f }, 120000, cex, MAXCEX,
 				&n, &d);
-	assert_true(e == JITK_OK || e == JITK_E_DIFFERENT);
+	if (e != JITK_OK && e != JITK_E_DIFFERENT)
+		fail_msg("host %s: jitk_equiv: %s: %s", host_of(v), jitk_strerror(e), d.msg);
 	assert_true(n < MAXCEX); /* every differing syscall was listed */
 	unsigned unexplained = 0, d1 = 0, d2 = 0, d3 = 0, d5 = 0, d6 = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -490,6 +499,18 @@ static void docker_every_host(void **state)
 			continue; /* above, with three capability sets and kernels */
 		if (!moby_name(scmp)) {
 			print_message("host %s: no Go port runs there, never a runc host\n", scmp);
+			continue;
+		}
+		/* libseccomp converts a big-endian arch's program to that byte
+		 * order (gen_bpf.c, _htot32) but not all of it (its ret values stay
+		 * in the order of the machine it runs on): exported on a
+		 * little-endian machine, it is no program any kernel runs, so such
+		 * a host is compared only where libseccomp runs natively. */
+		if (!(jitk_arch_audit((jitk_arch)a) & __AUDIT_ARCH_LE) &&
+		    (seccomp_arch_native() & __AUDIT_ARCH_LE)) {
+			print_message("host %s: left out, big-endian: libseccomp on this little-endian "
+				      "machine exports no program for it\n",
+				      scmp);
 			continue;
 		}
 		jitk_profile_opts o = { .kernel = "6.1", .host_arch = jitk_arch_name((jitk_arch)a) };
