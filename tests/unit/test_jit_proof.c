@@ -330,6 +330,7 @@ static void refusals(void **state)
 	assert_int_equal(prove_bytes(ret0, 1, nop, sizeof nop, 0, &d, &res), JITK_E_JIT);
 	assert_false(res.has_cex);
 	assert_non_null(strstr(d.msg, "0x2: byte 0x90"));
+	assert_int_equal(d.index, -1); /* a native offset, no BPF index */
 	/* truncated mov */
 	static const uint8_t trunc[] = { 0x31, 0xc0, 0xb8, 0, 0 };
 	assert_int_equal(prove_bytes(ret0, 1, trunc, sizeof trunc, 0, &d, &res), JITK_E_JIT);
@@ -389,6 +390,22 @@ static void refusals(void **state)
 		assert_int_equal(prove_bytes(ret0, 1, img, sizeof img, 0, &d, &res), JITK_E_JIT);
 		assert_non_null(strstr(d.msg, "only one frame"));
 	}
+	/* Paths that meet with rsp at different depths: refused, even when
+	 * the result would be right (one of them returns with rsp wrong). */
+	static const uint8_t meet[] = { 0x8b, 0x47, 0x00, 0x85, 0xc0, 0x74, 0x04,
+					0x48, 0x83, 0xec, 0x08, 0x31, 0xc0, 0xc3 };
+	assert_int_equal(prove_bytes(ret0, 1, meet, sizeof meet, 0, &d, &res), JITK_E_JIT);
+	assert_non_null(strstr(d.msg, "paths meet"));
+	/* Context reads end inside struct seccomp_data (64 bytes). */
+	static const uint8_t ctx[][4] = { { 0x8b, 0x47, 0x40, 0xc3 },
+					  { 0x8b, 0x47, 0x3e, 0xc3 },
+					  { 0x8b, 0x47, 0xfc, 0xc3 } };
+	for (size_t k = 0; k < sizeof ctx / sizeof *ctx; k++) {
+		assert_int_equal(prove_bytes(ret0, 1, ctx[k], sizeof ctx[k], 0, &d, &res), JITK_E_JIT);
+		assert_false(res.has_cex);
+	}
+	static const uint8_t last[] = { 0x8b, 0x47, 0x3c, 0x31, 0xc0, 0xc3 }; /* [rdi+60]: fine */
+	assert_int_equal(prove_bytes(ret0, 1, last, sizeof last, 0, &d, &res), JITK_OK);
 	/* flags read after imul, where the SDM leaves ZF undefined */
 	static const uint8_t undef[] = { 0x31, 0xc0, 0x69, 0xc0, 3, 0, 0, 0, 0x74, 0x00, 0x31, 0xc0, 0xc3 };
 	assert_int_equal(prove_bytes(ret0, 1, undef, sizeof undef, 0, &d, &res), JITK_E_JIT);

@@ -49,6 +49,8 @@ static jitk_err validate(const struct image *im, char *rule)
 	if (err) {
 		assert_int_equal(err, JITK_E_JIT);
 		assert_true(d.msg[0] != '\0');
+		/* jitk_diag's contract: an instruction index, or -1 for none. */
+		assert_true(d.index >= -1 && d.index < (long)im->n);
 	}
 	return err;
 }
@@ -202,6 +204,10 @@ static jitk_err check_handmade(const struct handmade *h, const jitk_insn *insns,
 	jitk_diag d;
 	jitk_err err = jit_check_image(insns, n, h->code, h->len, h->offs, n + 1, NULL, &d);
 	strcpy(rule, err ? d.rule : "");
+	/* jitk_diag's contract: an instruction index, or -1 for none (the
+	 * image-wide rules: prologue, boundary, length, opcodes). */
+	if (err)
+		assert_true(d.index >= -1 && d.index < (long)n);
 	return err;
 }
 
