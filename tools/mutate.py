@@ -468,13 +468,14 @@ def main():
 
     def one(i):
         f, ln, new, cls, what = chosen[i]
-        if a.budget and time.time() - t0 > 60 * a.budget:
+        prev = old.get((f, src[f][ln].strip(), new.strip()))
+        # A verdict already reached costs nothing: only new runs are cut.
+        if not prev and a.budget and time.time() - t0 > 60 * a.budget:
             results[i] = ["not run", "budget", 0.0]
             return
         tag = "m%d" % i
         text = "\n".join(src[f][:ln] + [new] + src[f][ln + 1:])
         verdict, by, secs = "survived", "", 0.0
-        prev = old.get((f, src[f][ln].strip(), new.strip()))
         obj = out = None
         if prev:
             verdict, by, secs = prev[4], prev[5], float(prev[6])
