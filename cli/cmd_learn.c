@@ -147,13 +147,12 @@ static void rec_value(struct rec *r, struct pairv v)
 	r->vals[r->nvals++] = v;
 }
 
+/* The ABI of a stopped call (the semantics' step 1); x86_64 for an arch
+ * jitk does not know, as the tracer runs x86 processes only. */
 static jitk_arch abi_of(const struct seccomp_data *sd)
 {
-	if (sd->arch == AUDIT_ARCH_I386)
-		return JITK_ARCH_I386;
-	if (sd->arch == AUDIT_ARCH_AARCH64)
-		return JITK_ARCH_AARCH64;
-	return (uint32_t)sd->nr >= JITK_X32_SYSCALL_BIT ? JITK_ARCH_X32 : JITK_ARCH_X86_64;
+	int a = jitk_input_abi(sd);
+	return a < 0 ? JITK_ARCH_X86_64 : (jitk_arch)a;
 }
 
 static struct trace_verdict learn_hook(void *ctx, const struct trace_call *c)
@@ -169,7 +168,7 @@ static struct trace_verdict learn_hook(void *ctx, const struct trace_call *c)
 		const struct selector *s = selector_of(jitk_syscall_name(abi, c->sd.nr));
 		if (s) {
 			uint64_t a = c->sd.args[s->arg], b = s->arg2 >= 0 ? c->sd.args[s->arg2] : 0;
-			if (s->low32 || abi == JITK_ARCH_I386) {
+			if (s->low32 || !(jitk_arch_audit(abi) & __AUDIT_ARCH_64BIT)) {
 				a &= 0xffffffffu;
 				b &= 0xffffffffu;
 			}

@@ -21,6 +21,7 @@
 
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/audit.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -213,7 +214,7 @@ void lpaths_record(struct lpaths *L, pid_t tid, jitk_arch abi, const struct secc
 		return;
 	uint64_t a[6];
 	for (int i = 0; i < 6; i++)
-		a[i] = abi == JITK_ARCH_I386 ? (uint32_t)sd->args[i] : sd->args[i];
+		a[i] = !(jitk_arch_audit(abi) & __AUDIT_ARCH_64BIT) ? (uint32_t)sd->args[i] : sd->args[i];
 	char raw[PATH_MAX], abs_[PATH_MAX];
 	int64_t dirfd = calls[k].dirfd < 0 ? -100 : (int64_t)(int32_t)a[calls[k].dirfd];
 	if (!read_str(tid, a[calls[k].path], raw, sizeof raw) || !raw[0] ||

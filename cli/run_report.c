@@ -67,13 +67,12 @@ static void action_text(uint32_t ret, char *buf, size_t cap)
 	}
 }
 
+/* The ABI of a reported call (the semantics' step 1); x86_64 for an arch
+ * jitk does not know. */
 static jitk_arch abi_of(const struct seccomp_data *sd)
 {
-	if (sd->arch == jitk_arch_audit(JITK_ARCH_I386))
-		return JITK_ARCH_I386;
-	if (sd->arch == jitk_arch_audit(JITK_ARCH_AARCH64))
-		return JITK_ARCH_AARCH64;
-	return (uint32_t)sd->nr >= JITK_X32_SYSCALL_BIT ? JITK_ARCH_X32 : JITK_ARCH_X86_64;
+	int a = jitk_input_abi(sd);
+	return a < 0 ? JITK_ARCH_X86_64 : (jitk_arch)a;
 }
 
 /* One argument as text: a string it points to, a small negative, a number. */

@@ -196,13 +196,27 @@ typedef enum jitk_arch {
 	JITK_ARCH_I386,
 	JITK_ARCH_X32, /* reports AUDIT_ARCH_X86_64 with nr | 0x40000000 */
 	JITK_ARCH_AARCH64,
+	JITK_ARCH_ARM, /* EABI */
+	JITK_ARCH_RISCV64,
+	JITK_ARCH_PPC64LE,
+	JITK_ARCH_PPC64,
+	JITK_ARCH_PPC,
+	JITK_ARCH_S390X,
+	JITK_ARCH_S390, /* 31-bit */
+	JITK_ARCH_MIPS, /* o32, big-endian; numbers from 4000 */
+	JITK_ARCH_MIPSEL,
+	JITK_ARCH_MIPS64, /* n64; numbers from 5000 */
+	JITK_ARCH_MIPSEL64,
+	JITK_ARCH_MIPS64N32, /* n32; numbers from 6000 */
+	JITK_ARCH_MIPSEL64N32,
 	JITK_ARCH__COUNT
 } jitk_arch;
 
 #define JITK_X32_SYSCALL_BIT 0x40000000u
 
 const char *jitk_arch_name(jitk_arch a);
-/* "x86_64", "i386" (also "x86"), "x32", "aarch64"; -1 if unknown. */
+/* "x86_64", "i386" (also "x86"), "x32", "aarch64", "arm", ... (tools/abis.txt,
+ * docs/scpl.md); -1 if unknown. */
 int jitk_arch_from_name(const char *name);
 /* The AUDIT_ARCH_* value seccomp_data.arch carries for this ABI. */
 uint32_t jitk_arch_audit(jitk_arch a);

@@ -156,7 +156,7 @@ static void add_abi(struct cg *g, struct seglist *L, const struct ir_arch *a, ji
 		seg_push(g, L, (struct seg){ from, to, NULL, foreign, false, 0, 0, 0, 0, 0 });
 		return;
 	}
-	bool args32 = a->arch == JITK_ARCH_I386;
+	bool args32 = params_abi32(a->arch);
 	uint64_t next = from; /* first nr not yet covered */
 	for (size_t i = 0; i <= a->nranges; i++) {
 		const struct ir_range *r = i < a->nranges ? &a->ranges[i] : NULL;

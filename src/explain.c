@@ -819,15 +819,17 @@ jitk_err jitk_explain(const jitk_filter *f, unsigned abis, char **out, jitk_diag
 		(void)foreign;
 	}
 	free_view(&fv);
-	static const struct {
+	/* Each ABI's numbers: all of its AUDIT_ARCH value's, but x86_64's
+	 * and x32's, which split AUDIT_ARCH_X86_64 at the x32 bit. */
+	struct {
 		jitk_arch a;
 		uint64_t lo, hi;
-	} doms[] = {
-		{ JITK_ARCH_X86_64, 0, JITK_X32_SYSCALL_BIT - 1 },
-		{ JITK_ARCH_I386, 0, 0xffffffffu },
-		{ JITK_ARCH_X32, JITK_X32_SYSCALL_BIT, 0xffffffffu },
-		{ JITK_ARCH_AARCH64, 0, 0xffffffffu },
-	};
+	} doms[JITK_ARCH__COUNT];
+	for (int a = 0; a < JITK_ARCH__COUNT; a++) {
+		doms[a].a = (jitk_arch)a;
+		doms[a].lo = a == JITK_ARCH_X32 ? JITK_X32_SYSCALL_BIT : 0;
+		doms[a].hi = a == JITK_ARCH_X86_64 ? JITK_X32_SYSCALL_BIT - 1 : 0xffffffffu;
+	}
 	for (size_t i = 0; !fail && i < sizeof doms / sizeof *doms; i++) {
 		struct abi_view *v = &views[doms[i].a];
 		fail = view_abi(&E, jitk_arch_audit(doms[i].a), doms[i].lo, doms[i].hi, cuts, ncuts, v);

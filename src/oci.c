@@ -304,21 +304,21 @@ static const struct {
 	{ "SCMP_ARCH_X86", "x86", JITK_ARCH_I386 },
 	{ "SCMP_ARCH_X32", NULL, JITK_ARCH_X32 },
 	{ "SCMP_ARCH_AARCH64", "arm64", JITK_ARCH_AARCH64 },
-	{ "SCMP_ARCH_ARM", "arm", -1 },
-	{ "SCMP_ARCH_MIPS", "mips", -1 },
-	{ "SCMP_ARCH_MIPSEL", "mipsle", -1 },
-	{ "SCMP_ARCH_MIPS64", "mips64", -1 },
-	{ "SCMP_ARCH_MIPSEL64", "mipsel64", -1 },
-	{ "SCMP_ARCH_MIPS64N32", "mips64n32", -1 },
-	{ "SCMP_ARCH_MIPSEL64N32", "mips3l64n32", -1 },
-	{ "SCMP_ARCH_PPC", "ppc", -1 },
-	{ "SCMP_ARCH_PPC64", "ppc64", -1 },
-	{ "SCMP_ARCH_PPC64LE", "ppc64le", -1 },
-	{ "SCMP_ARCH_S390", "s390", -1 },
-	{ "SCMP_ARCH_S390X", "s390x", -1 },
+	{ "SCMP_ARCH_ARM", "arm", JITK_ARCH_ARM },
+	{ "SCMP_ARCH_MIPS", "mips", JITK_ARCH_MIPS },
+	{ "SCMP_ARCH_MIPSEL", "mipsle", JITK_ARCH_MIPSEL },
+	{ "SCMP_ARCH_MIPS64", "mips64", JITK_ARCH_MIPS64 },
+	{ "SCMP_ARCH_MIPSEL64", "mipsel64", JITK_ARCH_MIPSEL64 },
+	{ "SCMP_ARCH_MIPS64N32", "mips64n32", JITK_ARCH_MIPS64N32 },
+	{ "SCMP_ARCH_MIPSEL64N32", "mips3l64n32", JITK_ARCH_MIPSEL64N32 },
+	{ "SCMP_ARCH_PPC", "ppc", JITK_ARCH_PPC },
+	{ "SCMP_ARCH_PPC64", "ppc64", JITK_ARCH_PPC64 },
+	{ "SCMP_ARCH_PPC64LE", "ppc64le", JITK_ARCH_PPC64LE },
+	{ "SCMP_ARCH_S390", "s390", JITK_ARCH_S390 },
+	{ "SCMP_ARCH_S390X", "s390x", JITK_ARCH_S390X },
 	{ "SCMP_ARCH_PARISC", NULL, -1 },
 	{ "SCMP_ARCH_PARISC64", NULL, -1 },
-	{ "SCMP_ARCH_RISCV64", "riscv64", -1 },
+	{ "SCMP_ARCH_RISCV64", "riscv64", JITK_ARCH_RISCV64 },
 	{ "SCMP_ARCH_LOONGARCH64", "loong64", -1 },
 };
 #define NSCMP (sizeof scmp_arches / sizeof *scmp_arches)
@@ -409,7 +409,8 @@ static jitk_err setup(struct oci *C)
 	if (ha) {
 		a = jitk_arch_from_name(ha);
 		if (a < 0)
-			return opt_err(C, "unknown host architecture '%s' (x86_64, i386, aarch64)", ha);
+			return opt_err(C, "unknown host architecture '%s' (x86_64, i386, aarch64, arm, ...)",
+				       ha);
 	} else {
 #if defined(__x86_64__) && defined(__ILP32__)
 		a = JITK_ARCH_X32;
@@ -419,6 +420,26 @@ static jitk_err setup(struct oci *C)
 		a = JITK_ARCH_I386;
 #elif defined(__aarch64__)
 		a = JITK_ARCH_AARCH64;
+#elif defined(__arm__)
+		a = JITK_ARCH_ARM;
+#elif defined(__riscv) && __riscv_xlen == 64
+		a = JITK_ARCH_RISCV64;
+#elif defined(__powerpc64__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		a = JITK_ARCH_PPC64LE;
+#elif defined(__powerpc64__)
+		a = JITK_ARCH_PPC64;
+#elif defined(__powerpc__)
+		a = JITK_ARCH_PPC;
+#elif defined(__s390x__)
+		a = JITK_ARCH_S390X;
+#elif defined(__s390__)
+		a = JITK_ARCH_S390;
+#elif defined(__mips__) && _MIPS_SIM == _ABIO32
+		a = __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? JITK_ARCH_MIPSEL : JITK_ARCH_MIPS;
+#elif defined(__mips__) && _MIPS_SIM == _ABI64
+		a = __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? JITK_ARCH_MIPSEL64 : JITK_ARCH_MIPS64;
+#elif defined(__mips__) && _MIPS_SIM == _ABIN32
+		a = __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? JITK_ARCH_MIPSEL64N32 : JITK_ARCH_MIPS64N32;
 #else
 		return opt_err(C, "%s", "this machine's architecture is not known to jitk; give --host-arch");
 #endif

@@ -164,6 +164,15 @@ struct fit {
 	unsigned kmax;  /* the most bits the policy reads */
 };
 
+/* The argument width libseccomp compares on ABI a: its arch's size, 32 for
+ * the ABIs of 32-bit registers and also for mips n32, whose registers are
+ * 64 bits wide (AUDIT_ARCH_MIPS64N32 has __AUDIT_ARCH_64BIT; libseccomp's
+ * src/arch-mips64n32.c says ARCH_SIZE_32).  docs/oci.md D6. */
+static unsigned lsc_width(jitk_arch a)
+{
+	return params_abi32(a) || a == JITK_ARCH_MIPS64N32 || a == JITK_ARCH_MIPSEL64N32 ? 32 : 64;
+}
+
 static struct fit width_fit(struct ctx *C, const struct pol_cond *c)
 {
 	const jitk_policy *p = C->p;
@@ -178,7 +187,7 @@ static struct fit width_fit(struct ctx *C, const struct pol_cond *c)
 					continue;
 				unsigned pw = params_width((jitk_arch)a, nr, c->arg);
 				unsigned jw = c->reg64 ? 64 : c->low32 && pw > 32 ? 32 : pw;
-				unsigned lw = a == JITK_ARCH_I386 ? 32 : 64;
+				unsigned lw = lsc_width((jitk_arch)a);
 				if (pass == 1) {
 					/* bits the policy reads above kmin */
 					uint64_t above = params_mask(jw) & ~params_mask(f.kmin);
@@ -340,6 +349,19 @@ static const char *const scmp_arch_name[JITK_ARCH__COUNT] = {
 	[JITK_ARCH_I386] = "SCMP_ARCH_X86",
 	[JITK_ARCH_X32] = "SCMP_ARCH_X32",
 	[JITK_ARCH_AARCH64] = "SCMP_ARCH_AARCH64",
+	[JITK_ARCH_ARM] = "SCMP_ARCH_ARM",
+	[JITK_ARCH_RISCV64] = "SCMP_ARCH_RISCV64",
+	[JITK_ARCH_PPC64LE] = "SCMP_ARCH_PPC64LE",
+	[JITK_ARCH_PPC64] = "SCMP_ARCH_PPC64",
+	[JITK_ARCH_PPC] = "SCMP_ARCH_PPC",
+	[JITK_ARCH_S390X] = "SCMP_ARCH_S390X",
+	[JITK_ARCH_S390] = "SCMP_ARCH_S390",
+	[JITK_ARCH_MIPS] = "SCMP_ARCH_MIPS",
+	[JITK_ARCH_MIPSEL] = "SCMP_ARCH_MIPSEL",
+	[JITK_ARCH_MIPS64] = "SCMP_ARCH_MIPS64",
+	[JITK_ARCH_MIPSEL64] = "SCMP_ARCH_MIPSEL64",
+	[JITK_ARCH_MIPS64N32] = "SCMP_ARCH_MIPS64N32",
+	[JITK_ARCH_MIPSEL64N32] = "SCMP_ARCH_MIPSEL64N32",
 };
 
 static void add_action(json_object *o, const char *key_act, const char *key_err, uint32_t ret)

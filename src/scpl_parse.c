@@ -289,6 +289,18 @@ static jitk_err pfield(struct parser *P, const struct scpl_tok *seen[])
 	}
 }
 
+/* ARCH_NAMES_CAP bytes of buf: pre, then the names of the ABIs
+ * (tools/abis.txt), "x86_64, i386, ...". */
+#define ARCH_NAMES_CAP (32 + JITK_ARCH__COUNT * 16)
+static const char *arch_names(char *buf, const char *pre)
+{
+	size_t n = (size_t)snprintf(buf, ARCH_NAMES_CAP, "%s", pre);
+	for (int a = 0; a < JITK_ARCH__COUNT && n < ARCH_NAMES_CAP; a++)
+		n += (size_t)snprintf(buf + n, ARCH_NAMES_CAP - n, "%s%s", a ? ", " : "",
+				      jitk_arch_name((jitk_arch)a));
+	return buf;
+}
+
 /* archlist = archname | "[" archname { ";" archname } [ ";" ] "]"
  * Sets arch[a] for each listed a (and clears the others). */
 static jitk_err archlist(struct parser *P, bool arch[])
@@ -299,7 +311,8 @@ static jitk_err archlist(struct parser *P, bool arch[])
 	jitk_err e;
 	if (is(P, peek(P), "]")) {
 		e = scpl_err_at(P, peek(P), JITK_E_PARSE, "empty architecture list");
-		scpl_hint(P, "list at least one of x86_64, i386, x32, aarch64");
+		char names[ARCH_NAMES_CAP];
+		scpl_hint(P, "%s", arch_names(names, "list at least one of "));
 		return e;
 	}
 	if ((e = archname(P, arch)))
@@ -313,25 +326,28 @@ static jitk_err archlist(struct parser *P, bool arch[])
 	return expect(P, "]", "';' or ']'", "expected ';' or ']' after an architecture");
 }
 
-/* archname = "x86_64" | "i386" | "x32" | "aarch64" (and the aliases of
- * jitk_arch_from_name) */
+/* archname = a name of tools/abis.txt: "x86_64" | "i386" | "x32" |
+ * "aarch64" | "arm" | ... (and the aliases of jitk_arch_from_name) */
 static jitk_err archname(struct parser *P, bool arch[])
 {
-	static const char *const known[] = { "x86_64", "i386", "x32", "aarch64" };
+	const char *known[JITK_ARCH__COUNT];
+	for (int a = 0; a < JITK_ARCH__COUNT; a++)
+		known[a] = jitk_arch_name((jitk_arch)a);
 	const struct scpl_tok *t = peek(P);
+	char names[ARCH_NAMES_CAP];
 	if (t->kind != SCPL_TK_IDENT)
-		return expected(P, "an architecture name", "architectures: x86_64, i386, x32, aarch64");
+		return expected(P, "an architecture name", arch_names(names, "architectures: "));
 	char name[SCPL_MAX_IDENT + 1];
 	tok_text(P, t, name, sizeof name);
 	int a = jitk_arch_from_name(name);
 	jitk_err e;
 	if (a < 0) {
 		e = scpl_err_at(P, t, JITK_E_NAME, "unknown architecture '%s'", name);
-		const char *s = closest(name, known, 4);
+		const char *s = closest(name, known, JITK_ARCH__COUNT);
 		if (s)
 			scpl_hint(P, "did you mean %s?", s);
 		else
-			scpl_hint(P, "architectures: x86_64, i386, x32, aarch64");
+			scpl_hint(P, "%s", arch_names(names, "architectures: "));
 		return e;
 	}
 	if (arch[a]) {

@@ -306,7 +306,7 @@ static bool changed(const struct parser *P, const struct pol_cond *t, int a, int
 	if (t->reg64)
 		return false;
 	const struct pcmp *pc = pcmp_of(t);
-	unsigned wo = t->low32 || a == JITK_ARCH_I386 ? 32 : 64, w = cmp_width(t, a, nr);
+	unsigned wo = t->low32 || params_abi32((jitk_arch)a) ? 32 : 64, w = cmp_width(t, a, nr);
 	uint64_t ko = params_mask(wo), k = params_mask(w);
 	uint64_t mo = (pc->has_mask ? pc->mask.v : UINT64_MAX) & ko;
 	uint64_t vo = t->low32 ? pc->value.v & ko : pc->value.v;

@@ -18,6 +18,9 @@ pkgs="$pkgs cvc5 frama-c-base why3 z3 cvc4"
 # Syscall prototypes (tools/ksrc.sh) and each ABI's UAPI headers
 # (tools/gen_tables.sh, tools/abis.txt).
 pkgs="$pkgs linux-source-6.1 linux-libc-dev-amd64-cross linux-libc-dev-i386-cross linux-libc-dev-x32-cross linux-libc-dev-arm64-cross"
+pkgs="$pkgs linux-libc-dev-armhf-cross linux-libc-dev-riscv64-cross linux-libc-dev-ppc64el-cross linux-libc-dev-ppc64-cross"
+pkgs="$pkgs linux-libc-dev-powerpc-cross linux-libc-dev-s390x-cross linux-libc-dev-mips-cross linux-libc-dev-mipsel-cross"
+pkgs="$pkgs linux-libc-dev-mips64-cross linux-libc-dev-mips64el-cross linux-libc-dev-mipsn32-cross linux-libc-dev-mipsn32el-cross"
 # make format, format-check and analyze (HACKING.md).
 pkgs="$pkgs clang-format-14 clang-tools-14 cppcheck"
 missing=

@@ -65,8 +65,23 @@ for line in open(abis_file):
     if not line or line.startswith("#"):
         continue
     f = line.split()
-    abis.append({"name": f[0], "enum": f[1], "target": f[3], "nrbase": int(f[5], 0), "ksys": f[6],
+    abis.append({"name": f[0], "enum": f[1], "audit": f[2], "target": f[3], "nrbase": int(f[5], 0), "ksys": f[6],
                  "kconfig": f[7].split(",")})
+
+
+def audit_64bit(macro):
+    """Whether the ABI's AUDIT_ARCH_* value carries __AUDIT_ARCH_64BIT, from
+    its definition in the kernel's include/uapi/linux/audit.h: the ABIs
+    without it pass 32-bit registers (docs/kernel-notes.md, section 8)."""
+    txt = read("include/uapi/linux/audit.h").replace("\\\n", " ")
+    m = re.search(r"^#define\s+%s\s+\(([^)]*)\)" % re.escape(macro), txt, re.M)
+    if not m:
+        die("%s is not defined in include/uapi/linux/audit.h" % macro)
+    return "__AUDIT_ARCH_64BIT" in m.group(1)
+
+
+for a in abis:
+    a["is32"] = not audit_64bit(a["audit"])
 
 
 def karch(abi):
@@ -149,11 +164,14 @@ def words(t):
     return re.findall(r"[A-Za-z_]\w*|\*", t)
 
 
-def type_info(t, td, depth=0):
-    """(bits, signed, is_ptr) of a C type text on the LP64 kernel, or None."""
+def type_info(t, td, depth=0, ilp32=False):
+    """(bits, signed, is_ptr) of a C type text on the LP64 kernel (ilp32:
+    on a 32-bit one, where long is 32 bits), or None."""
     w = words(t)
     if "*" in w:
         return (64, False, True)
+    if "compat_arg_u64" in w:
+        return (64, False, False)  # include/linux/compat.h: a u64 in two registers
     if "enum" in w:
         return (32, True, False)  # the kernel's enums are int-sized
     w = [x for x in w if x not in QUALS]
@@ -165,15 +183,15 @@ def type_info(t, td, depth=0):
             return (8, signed, False)
         if "short" in w:
             return (16, signed, False)
-        if w.count("long") >= 1:
+        if w.count("long") >= (2 if ilp32 else 1):
             return (64, signed, False)
         if "_Bool" in w or "bool" in w:
             return (8, False, False)
         return (32, signed, False)
     if len(w) == 1 and w[0] in td:
-        return type_info(td[w[0]], td, depth + 1)
+        return type_info(td[w[0]], td, depth + 1, ilp32)
     if len(w) >= 1 and w[-1] in td and all(x in QUALS for x in w[:-1]):
-        return type_info(td[w[-1]], td, depth + 1)
+        return type_info(td[w[-1]], td, depth + 1, ilp32)
     return None
 
 
@@ -252,15 +270,23 @@ def entries(abi):
     nrs = numbers(abi)
     res = []
     if ks.startswith("tbl:"):
-        _, path, cols = ks.split(":")
+        # tbl:<file>:<abis>[:<base>]: the table's numbers plus base (mips's
+        # __NR_Linux, 4000/5000/6000, which its headers' numbers include).
+        _, path, cols, base = (ks.split(":") + ["0"])[:4]
         cols = cols.split(",")
-        for line in read(path).splitlines():
+        tbl = read(path)
+        # The fifth column is the entry a 64-bit kernel runs for a 32-bit
+        # ABI where the table's format comment calls it the compat entry
+        # (x86's syscall_32.tbl, powerpc's, s390's, mips's); arm's is the
+        # OABI entry, not EABI's.
+        compat = re.search(r"^#.*<(compat entry point|compat-entry)>", tbl, re.M) is not None
+        for line in tbl.splitlines():
             f = line.split()
             if not f or f[0].startswith("#") or len(f) < 4 or f[1] not in cols:
                 continue
-            nr = int(f[0]) + abi["nrbase"]
+            nr = int(f[0]) + abi["nrbase"] + int(base, 0)
             # On a 64-bit kernel a compat ABI runs the compat entry (5th column) if any.
-            entry = f[4] if len(f) > 4 and abi["name"] == "i386" else f[3]
+            entry = f[4] if len(f) > 4 and abi["is32"] and compat else f[3]
             if nrs.get(f[2]) != nr:
                 die("%s: %s is %s in %s but %s in the UAPI headers" % (abi["name"], f[2], nr, path, nrs.get(f[2])))
             res.append((nr, f[2], entry))
@@ -399,10 +425,17 @@ def resolve(abi, td, headers, defs, problems):
         if dwidth is not None and src == "header":
             params = [(t, n or dparams[i][1]) for i, (t, n) in enumerate(params)]
         args = []
+        split = False
         for t, n in params:
             info = type_info(t, td)
-            bits = min(info[0], 32) if abi["name"] == "i386" else info[0]
+            # A 64-bit scalar of a 32-bit ABI's native entry takes two
+            # registers, so the prototype's parameters are not the
+            # registers: such a call is left out (the register width).
+            split = split or (abi["is32"] and not info[2] and type_info(t, td, ilp32=True)[0] > 32)
+            bits = min(info[0], 32) if abi["is32"] else info[0]
             args.append((bits, kind_of(t, n, info), t, n))
+        if split:
+            continue
         rows.append((nr, name, entry, src, args))
     return rows
 

@@ -5,6 +5,7 @@
 # generated tables are computed from (tools/gen_params.py, tools/gen_tables.sh):
 # the syscall prototypes (include/linux/syscalls.h, compat.h), the syscall
 # tables (arch/*/entry/syscalls/*.tbl, arch/*/kernel/syscalls/*.tbl,
+# arch/arm/tools/syscall.tbl,
 # asm-generic/unistd.h), the headers the parameter types are defined in, the
 # kernel-internal socket constants (include/linux/socket.h, splice.h), and,
 # as the second source of the prototypes, every SYSCALL_DEFINEn and
@@ -22,7 +23,7 @@ tmp=$(mktemp -d -p /dev/shm 2>/dev/null || mktemp -d "${out%/}.tmp.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 tar -xJf "$tar" -C "$tmp" --wildcards --no-wildcards-match-slash \
 	'*/include/linux/*.h' '*/include/uapi/*' '*/include/asm-generic/*.h' \
-	'*/arch/*/include/*' '*/arch/*/entry/syscalls/*' '*/arch/*/kernel/syscalls/*' '*/arch/*/Kconfig' \
+	'*/arch/*/include/*' '*/arch/*/entry/syscalls/*' '*/arch/*/kernel/syscalls/*' '*/arch/arm/tools/syscall.tbl' '*/arch/*/Kconfig' \
 	--wildcards-match-slash '*.c'
 top=$(ls "$tmp")
 src="$tmp/$top"

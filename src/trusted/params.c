@@ -21,11 +21,17 @@ const struct tbl_params *params_find(jitk_arch a, int nr)
 	return NULL;
 }
 
+bool params_abi32(jitk_arch a)
+{
+	return (unsigned)a < JITK_ARCH__COUNT && (tbl_abis[a].audit & __AUDIT_ARCH_64BIT) == 0;
+}
+
 unsigned params_width(jitk_arch a, int nr, unsigned argi)
 {
-	/* The register width: i386 passes 32-bit registers (the kernel
-	 * truncates; docs/kernel-notes.md section 8), the others 64. */
-	unsigned reg = a == JITK_ARCH_I386 ? 32 : 64;
+	/* The register width: 32 where the AUDIT_ARCH value is a 32-bit one
+	 * (the kernel truncates or the registers are 32-bit;
+	 * docs/kernel-notes.md section 8), 64 elsewhere. */
+	unsigned reg = params_abi32(a) ? 32 : 64;
 	const struct tbl_params *p = params_find(a, nr);
 	if (!p || argi >= p->nargs)
 		return reg;

@@ -22,12 +22,20 @@ const struct tbl_params *params_find(jitk_arch a, int nr);
 /*
  * The number of low bits of args[argi] the kernel uses for syscall nr on
  * ABI a: the width of the parameter's C type (8, 16, 32 or 64), since the
- * syscall wrappers cast each register to it; at most 32 on i386, whose
- * wrappers truncate every register to 32 bits first.  For an argument the
- * syscall does not have, or a number the table lacks, the width of the
- * register as seccomp_data carries it: 32 on i386, 64 elsewhere.
+ * syscall wrappers cast each register to it; at most 32 on an ABI of
+ * 32-bit registers (params_abi32: i386's wrappers truncate every register
+ * to 32 bits first; arm, ppc, s390 and mips o32 pass 32-bit registers).
+ * For an argument the syscall does not have, or a number the table lacks,
+ * the width of the register as seccomp_data carries it: 32 on those ABIs,
+ * 64 elsewhere.
  */
 unsigned params_width(jitk_arch a, int nr, unsigned argi);
+
+/* Whether ABI a passes 32-bit registers: its AUDIT_ARCH_* value lacks
+ * __AUDIT_ARCH_64BIT (i386, arm, ppc, s390, mips o32; x32 and mips n32
+ * report a 64-bit value and pass 64-bit registers).  docs/kernel-notes.md,
+ * section 8. */
+bool params_abi32(jitk_arch a);
 
 /*
  * Where the 32-bit halves of the 64-bit fields of seccomp_data are

@@ -14,18 +14,16 @@
 /* Step 1 of the semantics: the ABI of a call, or -1 for an arch jitk does
  * not know.  x32 shares AUDIT_ARCH_X86_64: every nr >= 0x40000000
  * (__X32_SYSCALL_BIT, unsigned, so negative numbers too) is x32, never
- * x86_64 -- the x32 guard. */
+ * x86_64 -- the x32 guard.  Every other ABI of tools/abis.txt has an
+ * AUDIT_ARCH value of its own. */
 static int eval_abi(const struct seccomp_data *in)
 {
-	switch (in->arch) {
-	case AUDIT_ARCH_X86_64:
-		if ((uint32_t)in->nr >= JITK_X32_SYSCALL_BIT)
-			return JITK_ARCH_X32;
-		return JITK_ARCH_X86_64;
-	case AUDIT_ARCH_I386: return JITK_ARCH_I386;
-	case AUDIT_ARCH_AARCH64: return JITK_ARCH_AARCH64;
-	default: return -1;
-	}
+	if (in->arch == AUDIT_ARCH_X86_64)
+		return (uint32_t)in->nr >= JITK_X32_SYSCALL_BIT ? JITK_ARCH_X32 : JITK_ARCH_X86_64;
+	for (int a = 0; a < JITK_ARCH__COUNT; a++)
+		if (tbl_abis[a].audit == in->arch)
+			return a;
+	return -1;
 }
 
 int jitk_input_abi(const struct seccomp_data *in)

@@ -6,7 +6,8 @@
  * document and not from the compiler (it reads struct jitk_policy, never
  * the IR):
  *   1. ABI: AUDIT_ARCH_X86_64 with nr >= 0x40000000 (unsigned) is x32,
- *      below it x86_64; AUDIT_ARCH_I386 is i386; AUDIT_ARCH_AARCH64 is aarch64.  An
+ *      below it x86_64; every other ABI is its own AUDIT_ARCH value
+ *      (AUDIT_ARCH_I386 is i386, AUDIT_ARCH_MIPS64N32 mips64n32, ...).  An
  *      ABI not listed in p->arch (or any other arch value) gives
  *      foreign_action.
  *   2. The rules in order, first match wins: nr is one of the rule's
@@ -59,9 +60,10 @@ static Z3_ast abi_selected(struct sctx *s, jitk_arch a)
 	case JITK_ARCH_X86_64:
 		return and2(c, Z3_mk_eq(c, arch, k32(s, AUDIT_ARCH_X86_64)), Z3_mk_not(c, x32bit));
 	case JITK_ARCH_X32: return and2(c, Z3_mk_eq(c, arch, k32(s, AUDIT_ARCH_X86_64)), x32bit);
-	case JITK_ARCH_I386: return Z3_mk_eq(c, arch, k32(s, AUDIT_ARCH_I386));
-	case JITK_ARCH_AARCH64: return Z3_mk_eq(c, arch, k32(s, AUDIT_ARCH_AARCH64));
-	default: return Z3_mk_false(c);
+	default:
+		/* every other ABI has an AUDIT_ARCH value of its own */
+		return (unsigned)a < JITK_ARCH__COUNT ? Z3_mk_eq(c, arch, k32(s, tbl_abis[a].audit))
+						      : Z3_mk_false(c);
 	}
 }
 

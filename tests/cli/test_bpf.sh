@@ -167,7 +167,7 @@ expect 2 "check without a filter" "$J" check
 expect 2 "eval without --nr" "$J" eval want_paper.bin
 expect 2 "eval with an unknown syscall" "$J" eval want_paper.bin --nr opn
 has err "did you mean" "a spelling hint for the syscall"
-expect 2 "eval with an unknown arch" "$J" eval want_paper.bin --nr open --arch mips
+expect 2 "eval with an unknown arch" "$J" eval want_paper.bin --nr open --arch armeb
 expect 2 "eval with seven args" "$J" eval want_paper.bin --nr open --args 1,2,3,4,5,6,7
 expect 2 "eval with a bad arg" "$J" eval want_paper.bin --nr open --args 1,zz
 expect 2 "exec without a command" "$J" exec allow.bin --

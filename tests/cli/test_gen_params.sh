@@ -32,6 +32,25 @@ E
 	printf 'kernel/fork.c\t SYSCALL_DEFINE3(clone, unsigned long, flags, int, x, umode_t, m)\tdefined(CONFIG_CLONE_BACKWARDS)\n' >> k/defines.txt
 	printf 'kernel/fork.c\t SYSCALL_DEFINE3(clone, unsigned long, flags, umode_t, m, int, x)\t!(defined(CONFIG_CLONE_BACKWARDS))\n' >> k/defines.txt
 	: > k/include/linux/compat.h
+	mkdir -p k/include/uapi/linux
+	printf '#define AUDIT_ARCH_X86_64\t(EM_X86_64|__AUDIT_ARCH_64BIT|__AUDIT_ARCH_LE)\n' > k/include/uapi/linux/audit.h
+	printf '#define AUDIT_ARCH_MIPS\t\t(EM_MIPS)\n' >> k/include/uapi/linux/audit.h
+}
+
+# A second, 32-bit ABI (its AUDIT_ARCH value lacks __AUDIT_ARCH_64BIT) on a
+# table whose fifth column is the compat entry, numbered from 4000.
+mkabi32() {
+	mkabi
+	mkdir -p k/arch/mips/kernel/syscalls
+	echo 'u  U  AUDIT_ARCH_MIPS  mips-linux-gnu  /nonexistent  0  tbl:arch/mips/kernel/syscalls/syscall_o32.tbl:o32:4000  MIPS,64BIT  -' >> abis.txt
+	printf '# <number> <abi> <name> <entry point> <compat entry point>\n' > k/arch/mips/kernel/syscalls/syscall_o32.tbl
+	printf '0\to32\tioctl\tsys_ioctl\tcompat_sys_ioctl\n1\to32\tclose\tsys_close\n2\to32\tpread64\tsys_pread64\n' \
+		>> k/arch/mips/kernel/syscalls/syscall_o32.tbl
+	printf 'const struct tbl_sys tbl_sys_u[] = {\n  { "ioctl", 4000 },\n  { "close", 4001 },\n  { "pread64", 4002 },\n};\n' > gen/sys_u.c
+	printf 'typedef long long loff_t;\ntypedef unsigned int compat_ulong_t;\n' >> k/include/linux/syscalls.h
+	printf 'asmlinkage long sys_pread64(unsigned int fd, char __user *buf, unsigned long count, loff_t pos);\n' >> k/include/linux/syscalls.h
+	printf 'asmlinkage long compat_sys_ioctl(unsigned int fd, unsigned int cmd, compat_ulong_t arg);\n' > k/include/linux/compat.h
+	printf 'fs/ioctl.c\t COMPAT_SYSCALL_DEFINE3(ioctl, unsigned int, fd, unsigned int, cmd, compat_ulong_t, arg)\t\n' >> k/defines.txt
 }
 
 mkabi
@@ -40,6 +59,20 @@ has out.c '{ 0, 1, "close", "sys_close", { { 32, TBL_PARAM_FD, "unsigned int", "
 has out.c '{ 64, TBL_PARAM_ULONG, "unsigned long", "arg" }' "ioctl's unsigned long arg is 64 bits"
 has out.c '{ 16, TBL_PARAM_UINT, "umode_t", "m" }, { 32, TBL_PARAM_INT, "int", "x" }' \
 	"clone: the variant the configuration selects (CLONE_BACKWARDS is X86_32's only)"
+
+mkabi32
+expect 0 "a 32-bit ABI is accepted" python3 "$G" abis.txt k gen out32.c
+has out32.c '{ 0, 1, "close", "sys_close", { { 32, TBL_PARAM_FD, "unsigned int", "fd" } } }' "the 64-bit ABI's table is unchanged"
+has out32.c '{ 4000, 3, "ioctl", "compat_sys_ioctl", { { 32, TBL_PARAM_FD, "unsigned int", "fd" }, { 32, TBL_PARAM_UINT, "unsigned int", "cmd" }, { 32, TBL_PARAM_UINT, "compat_ulong_t", "arg" } } }' \
+	"the 32-bit ABI runs the compat entry, numbered from the table's base"
+has out32.c '{ 4001, 1, "close", "sys_close",' "no compat entry: the native one"
+lacks out32.c '"pread64"' "a 64-bit scalar takes two 32-bit registers: the call is left out"
+has out32.c '{ 1, 3, "ioctl", "sys_ioctl", { { 32, TBL_PARAM_FD, "unsigned int", "fd" }, { 32, TBL_PARAM_UINT, "unsigned int", "cmd" }, { 64, TBL_PARAM_ULONG, "unsigned long", "arg" } } }' \
+	"the 64-bit ABI keeps its 64-bit unsigned long"
+sed -i 's/^u  U  AUDIT_ARCH_MIPS /u  U  AUDIT_ARCH_MIPSX /' abis.txt
+expect 1 "an AUDIT_ARCH macro audit.h lacks is refused" python3 "$G" abis.txt k gen out5.c
+has err "AUDIT_ARCH_MIPSX is not defined" "the refusal names the macro"
+absent out5.c "nothing is written when refused"
 
 # The definition says unsigned long where the prototype says unsigned int.
 mkabi

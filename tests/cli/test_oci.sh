@@ -42,9 +42,25 @@ expect 0 "--kernel 4.7" "$J" compile "$PROFILE" -o old.bpf --host-arch x86_64 --
 has out "ERRNO(1" "ptrace needs minKernel 4.8"
 "$J" eval d.bpf --nr ptrace >out 2>err
 has out "ALLOW" "ptrace on 6.1"
-expect 1 "--host-arch aarch64 needs arm, which jitk lacks" "$J" compile "$PROFILE" -o a.bpf --kernel 6.1 --host-arch aarch64
-has err "SCMP_ARCH_ARM is not supported by jitk yet" "the unsupported sub-arch is named"
-absent a.bpf "no output for an unsupported arch"
+# Every architecture Docker's profile names (its archMap) is one of jitk's.
+for h in aarch64 arm riscv64 ppc64le ppc64 ppc s390x s390 mips mipsel mips64 mipsel64 mips64n32 mipsel64n32; do
+	expect 0 "--host-arch $h" "$J" compile "$PROFILE" -o a.bpf --kernel 6.1 --host-arch $h
+done
+expect 0 "import --host-arch mips64" "$J" import "$PROFILE" -o m.scpl --kernel 6.1 --host-arch mips64 -q
+has m.scpl "arch = [mips; mips64; mips64n32];" "mips64's sub-architectures are o32 and n32"
+expect 0 "compile --host-arch aarch64" "$J" compile "$PROFILE" -o a.bpf --kernel 6.1 --host-arch aarch64
+"$J" eval a.bpf --arch arm --nr read >out 2>err
+has out "ALLOW" "read is allowed on arm, aarch64's sub-architecture"
+"$J" eval a.bpf --arch arm --nr reboot >out 2>err
+has out "ERRNO(1" "reboot is refused on arm"
+"$J" eval a.bpf --arch s390x --nr read >out 2>err
+has out "KILL" "an arch not in the profile: libseccomp's bad-arch action"
+cat > loong.json <<'P'
+{"defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_LOONGARCH64"], "syscalls": []}
+P
+expect 1 "loongarch64: not one of jitk's ABIs" "$J" compile loong.json -o l.bpf
+has err "SCMP_ARCH_LOONGARCH64 is not supported by jitk yet" "the unsupported arch is named"
+absent l.bpf "no output for an unsupported arch"
 expect 1 "--strict refuses a skipped name" "$J" compile "$PROFILE" -o s.bpf $H --strict
 has err "default.json:" "--strict names the file"
 absent s.bpf "no output under --strict"

@@ -73,8 +73,11 @@ class Tables:
                 self.errno[f[1]] = int(f[2])
 
     def regwidth(self, abi):
-        # i386 registers are 32 bits wide as the kernel uses them.
-        return 32 if self.audit[abi] == 0x40000003 else 64
+        # docs/scpl.md, "Argument widths": the registers of an ABI whose
+        # AUDIT_ARCH value lacks __AUDIT_ARCH_64BIT (i386, arm, ppc, s390,
+        # mips o32) are 32 bits wide as the kernel uses them; the others'
+        # (mips n32's too) 64.
+        return 64 if self.audit[abi] & 0x80000000 else 32
 
     def width(self, abi, nr, argi):
         """Argument widths, rule 1: the parameter's width, at most the register's."""

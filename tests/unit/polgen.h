@@ -17,6 +17,7 @@
 #include "testlib.h"
 #include "policy.h"
 
+#include <linux/audit.h>
 #include <linux/filter.h>
 
 #define PG_MAXRULES 10
@@ -156,11 +157,11 @@ static inline void polgen_random(struct polgen *g, rng_t *r)
 	g->kernel_safe = kernel_safe;
 	g->dense = dense;
 	jitk_policy *p = &g->p;
-	do {
+	bool any = false;
+	do
 		for (int a = 0; a < JITK_ARCH__COUNT; a++)
-			p->arch[a] = rng_below(r, 2);
-	} while (!p->arch[JITK_ARCH_X86_64] && !p->arch[JITK_ARCH_I386] && !p->arch[JITK_ARCH_X32] &&
-		 !p->arch[JITK_ARCH_AARCH64]);
+			any |= p->arch[a] = rng_below(r, 2);
+	while (!any);
 	p->default_action = pg_action(g, r);
 	p->foreign_action = pg_action(g, r);
 	p->nrules = 1 + rng_below(r, PG_MAXRULES);
@@ -221,11 +222,27 @@ static inline size_t polgen_nrs(const struct polgen *g, uint32_t *out, size_t ca
 	return n;
 }
 
-/* The arch values worth asking about: every ABI jitk knows and foreign ones. */
-static const uint32_t pg_arches[] = { 0xc000003eu /* x86_64, x32 */,
-				      0x40000003u /* i386 */,
-				      0xc00000b7u /* aarch64 */,
-				      0x40000028u /* arm */,
+/* The arch values worth asking about: every ABI jitk knows (tools/abis.txt;
+ * x86_64 and x32 share one), big- and little-endian, and foreign ones
+ * (big-endian arm, little-endian 32-bit riscv, none). */
+static const uint32_t pg_arches[] = { AUDIT_ARCH_X86_64,
+				      AUDIT_ARCH_I386,
+				      AUDIT_ARCH_AARCH64,
+				      AUDIT_ARCH_ARM,
+				      AUDIT_ARCH_RISCV64,
+				      AUDIT_ARCH_PPC64LE,
+				      AUDIT_ARCH_PPC64,
+				      AUDIT_ARCH_PPC,
+				      AUDIT_ARCH_S390X,
+				      AUDIT_ARCH_S390,
+				      AUDIT_ARCH_MIPS,
+				      AUDIT_ARCH_MIPSEL,
+				      AUDIT_ARCH_MIPS64,
+				      AUDIT_ARCH_MIPSEL64,
+				      AUDIT_ARCH_MIPS64N32,
+				      AUDIT_ARCH_MIPSEL64N32,
+				      AUDIT_ARCH_ARMEB,
+				      AUDIT_ARCH_RISCV32,
 				      0,
 				      0xffffffffu };
 #define PG_NARCHES (sizeof pg_arches / sizeof *pg_arches)

@@ -80,7 +80,8 @@ static const struct bad cases[] = {
 	{ "{ default_action = KillProces; rules = [] }", NULL, JITK_E_NAME, 0, 1, 20, "unknown action 'KillProces'", "did you mean KillProcess?", 10 },
 	{ "{ default_action = allow; rules = [] }", NULL, JITK_E_NAME, 0, 1, 20, "unknown action 'allow'", "did you mean Allow?", 5 },
 	{ "{ default_action = Deny; rules = [] }", NULL, JITK_E_NAME, 0, 1, 20, "unknown action 'Deny'", "actions: Allow", 4 },
-	{ "{ arch = [x86_64; arm]; default_action = Allow; rules = [] }", NULL, JITK_E_NAME, 0, 1, 19, "unknown architecture 'arm'", "x86_64, i386, x32, aarch64", 3 },
+	{ "{ arch = [x86_64; armeb]; default_action = Allow; rules = [] }", NULL, JITK_E_NAME, 0, 1, 19, "unknown architecture 'armeb'", "did you mean arm?", 5 },
+	{ "{ arch = [x86_64; qqqqqqqqq]; default_action = Allow; rules = [] }", NULL, JITK_E_NAME, 0, 1, 19, "unknown architecture 'qqqqqqqqq'", "x86_64, i386, x32, aarch64, arm, riscv64, ppc64le, ppc64, ppc, s390x, s390, mips, mipsel, mips64, mipsel64, mips64n32, mipsel64n32", 9 },
 	{ "{ arch = [x32; i386; x32]; default_action = Allow; rules = [] }", NULL, JITK_E_NAME, 0, 1, 22, "architecture 'x32' listed twice", NULL, 3 },
 	{ "{ default_action = Allow; rules = []; default_action = Kill }", NULL, JITK_E_NAME, 0, 1, 39, "duplicate field 'default_action'", "already given on line 1", 14 },
 	{ P "{ action = Allow; syscall = read; syscalls = [write] } ] }", NULL, JITK_E_NAME, 0, 1, 70, "duplicate field 'syscalls'", NULL, 8 },
@@ -97,7 +98,7 @@ static const struct bad cases[] = {
 	{ P "{ action = Allow; syscall = read; arch = aarch64 } ] }", NULL, JITK_E_NAME, 0, 1, 70, "the rule's arch list shares no architecture with the policy", "[x86_64]", 4 },
 	{ "{ arch = [x86_64; aarch64]; default_action = Allow; rules = [\n { action = Allow; syscall = open; arch = aarch64 } ] }", NULL, JITK_E_NAME, 0, 2, 30, "syscall 'open' does not exist on aarch64", "openat", 4 },
 	{ P "{ arch = x86_64; action = Allow; syscall = read; arch = i386 } ] }", NULL, JITK_E_NAME, 0, 1, 85, "duplicate field 'arch'", NULL, 4 },
-	{ P "{ action = Allow; syscall = read; arch = [arm] } ] }", NULL, JITK_E_NAME, 0, 1, 78, "unknown architecture 'arm'", NULL, 3 },
+	{ P "{ action = Allow; syscall = read; arch = [armhfx] } ] }", NULL, JITK_E_NAME, 0, 1, 78, "unknown architecture 'armhfx'", NULL, 6 },
 	{ "{\n  default_action = Allow;\n  rules = [\n    { action = Allow; syscall = SYS_gettimeofdya }\n  ]\n}", NULL, JITK_E_NAME, 0, 4, 33, "unknown syscall 'SYS_gettimeofdya'", "did you mean 'gettimeofday'?", 16 },
 
 	/* ---- ranges */

@@ -461,6 +461,19 @@ static void input_abi(void **state)
 	in.arch = AARCH64;
 	assert_int_equal(jitk_input_abi(&in), JITK_ARCH_AARCH64);
 	in.arch = AUDIT_ARCH_ARM;
+	assert_int_equal(jitk_input_abi(&in), JITK_ARCH_ARM);
+	in.arch = AUDIT_ARCH_MIPS64N32;
+	in.nr = (int)X32; /* the x32 split is x86's alone */
+	assert_int_equal(jitk_input_abi(&in), JITK_ARCH_MIPS64N32);
+	in.arch = AUDIT_ARCH_S390;
+	assert_int_equal(jitk_input_abi(&in), JITK_ARCH_S390);
+	for (int a = 0; a < JITK_ARCH__COUNT; a++) /* every ABI by its own value */
+		if (a != JITK_ARCH_X32) {
+			in.arch = jitk_arch_audit((jitk_arch)a);
+			in.nr = 0;
+			assert_int_equal(jitk_input_abi(&in), a);
+		}
+	in.arch = AUDIT_ARCH_ARMEB; /* big-endian arm: not an ABI jitk knows */
 	assert_int_equal(jitk_input_abi(&in), -1);
 	in.arch = 0;
 	assert_int_equal(jitk_input_abi(&in), -1);

@@ -135,7 +135,7 @@ static void rand_policy(rng_t *r, struct tpol *t)
 	do
 		for (int a = 0; a < JITK_ARCH__COUNT; a++)
 			t->p.arch[a] = rng_below(r, 2);
-	while (!t->p.arch[0] && !t->p.arch[1] && !t->p.arch[2] && !t->p.arch[3]);
+	while (!memchr(t->p.arch, true, sizeof t->p.arch));
 	t->p.default_action = rand_action(r);
 	t->p.foreign_action = rand_action(r);
 	t->p.nrules = 1 + rng_below(r, MAXR);
@@ -153,10 +153,14 @@ static void rand_policy(rng_t *r, struct tpol *t)
 
 static void rand_input(rng_t *r, const struct tpol *t, struct seccomp_data *sd)
 {
-	static const uint32_t archs[] = { AUDIT_ARCH_X86_64,  AUDIT_ARCH_X86_64, AUDIT_ARCH_I386,
-					  AUDIT_ARCH_AARCH64, AUDIT_ARCH_ARM,    0 };
 	memset(sd, 0, sizeof *sd);
-	sd->arch = rng_below(r, 10) ? archs[rng_below(r, 6)] : rng_u32(r);
+	/* an ABI's arch value (x86_64's twice: x32 too), a foreign one, or any */
+	uint32_t k = rng_below(r, JITK_ARCH__COUNT + 2);
+	sd->arch = k == JITK_ARCH__COUNT  ? AUDIT_ARCH_ARMEB
+		   : k > JITK_ARCH__COUNT ? 0
+					  : jitk_arch_audit((jitk_arch)k);
+	if (rng_below(r, 10) == 0)
+		sd->arch = rng_u32(r);
 	sd->nr = (int)rng_below(r, 22) - 1;
 	if (rng_below(r, 3) == 0)
 		sd->nr = (int)((uint32_t)sd->nr | JITK_X32_SYSCALL_BIT);
@@ -167,13 +171,7 @@ static void rand_input(rng_t *r, const struct tpol *t, struct seccomp_data *sd)
 	int a = (int)rng_below(r, JITK_ARCH__COUNT);
 	const struct pol_rule *ru = &t->rules[ri];
 	if (rng_below(r, 3) && ru->nnrs[a]) {
-		static const uint32_t audit[JITK_ARCH__COUNT] = {
-			[JITK_ARCH_X86_64] = AUDIT_ARCH_X86_64,
-			[JITK_ARCH_I386] = AUDIT_ARCH_I386,
-			[JITK_ARCH_X32] = AUDIT_ARCH_X86_64,
-			[JITK_ARCH_AARCH64] = AUDIT_ARCH_AARCH64,
-		};
-		sd->arch = audit[a];
+		sd->arch = jitk_arch_audit((jitk_arch)a);
 		sd->nr = ru->nrs[a][rng_below(r, (uint32_t)ru->nnrs[a])];
 	}
 	sd->instruction_pointer = rng_u64(r);

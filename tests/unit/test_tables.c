@@ -207,7 +207,29 @@ static void abi_list(void **state)
 	assert_int_equal(jitk_arch_from_name("i686"), JITK_ARCH_I386);
 	assert_int_equal(jitk_arch_from_name("amd64"), JITK_ARCH_X86_64);
 	assert_int_equal(jitk_arch_from_name("x32"), JITK_ARCH_X32);
-	assert_int_equal(jitk_arch_from_name("arm"), -1);
+	assert_int_equal(jitk_arch_from_name("arm"), JITK_ARCH_ARM);
+	assert_int_equal(jitk_arch_from_name("ppc64el"), JITK_ARCH_PPC64LE);
+	assert_int_equal(jitk_arch_from_name("mips64el"), JITK_ARCH_MIPSEL64);
+	assert_int_equal(jitk_arch_from_name("armeb"), -1);
+	assert_int_equal(jitk_arch_audit(JITK_ARCH_ARM), AUDIT_ARCH_ARM);
+	assert_int_equal(jitk_arch_audit(JITK_ARCH_RISCV64), AUDIT_ARCH_RISCV64);
+	assert_int_equal(jitk_arch_audit(JITK_ARCH_PPC64LE), AUDIT_ARCH_PPC64LE);
+	assert_int_equal(jitk_arch_audit(JITK_ARCH_PPC64), AUDIT_ARCH_PPC64);
+	assert_int_equal(jitk_arch_audit(JITK_ARCH_PPC), AUDIT_ARCH_PPC);
+	assert_int_equal(jitk_arch_audit(JITK_ARCH_S390X), AUDIT_ARCH_S390X);
+	assert_int_equal(jitk_arch_audit(JITK_ARCH_S390), AUDIT_ARCH_S390);
+	assert_int_equal(jitk_arch_audit(JITK_ARCH_MIPS), AUDIT_ARCH_MIPS);
+	assert_int_equal(jitk_arch_audit(JITK_ARCH_MIPSEL), AUDIT_ARCH_MIPSEL);
+	assert_int_equal(jitk_arch_audit(JITK_ARCH_MIPS64), AUDIT_ARCH_MIPS64);
+	assert_int_equal(jitk_arch_audit(JITK_ARCH_MIPSEL64), AUDIT_ARCH_MIPSEL64);
+	assert_int_equal(jitk_arch_audit(JITK_ARCH_MIPS64N32), AUDIT_ARCH_MIPS64N32);
+	assert_int_equal(jitk_arch_audit(JITK_ARCH_MIPSEL64N32), AUDIT_ARCH_MIPSEL64N32);
+	/* the names libseccomp gives the ABIs (seccomp_arch_resolve_name) */
+	static const char *const lsc[] = { "arm",      "riscv64",   "ppc64le",    "ppc64",  "ppc",
+					   "s390x",    "s390",      "mips",       "mipsel", "mips64",
+					   "mipsel64", "mips64n32", "mipsel64n32" };
+	for (size_t i = 0; i < sizeof lsc / sizeof *lsc; i++)
+		assert_int_equal(jitk_arch_from_name(lsc[i]), JITK_ARCH_ARM + (int)i);
 	assert_int_equal(jitk_arch_from_name(""), -1);
 	assert_int_equal(tbl_abis[JITK_ARCH_X32].nrbase, JITK_X32_SYSCALL_BIT);
 }
@@ -298,10 +320,10 @@ static void param_width_lookup(void **state)
 			for (unsigned k = 0; k < t[i].nargs; k++) {
 				unsigned w = t[i].arg[k].width;
 				assert_true(w == 8 || w == 16 || w == 32 || w == 64);
-				if (a == JITK_ARCH_I386)
+				if (params_abi32((jitk_arch)a))
 					assert_true(w <= 32);
 				if (t[i].arg[k].kind == TBL_PARAM_PTR)
-					assert_int_equal(w, a == JITK_ARCH_I386 ? 32 : 64);
+					assert_int_equal(w, params_abi32((jitk_arch)a) ? 32 : 64);
 			}
 		}
 	}
