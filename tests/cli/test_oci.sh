@@ -61,6 +61,18 @@ P
 expect 1 "loongarch64: not one of jitk's ABIs" "$J" compile loong.json -o l.bpf
 has err "SCMP_ARCH_LOONGARCH64 is not supported by jitk yet" "the unsupported arch is named"
 absent l.bpf "no output for an unsupported arch"
+# mips n32 passes 64-bit registers but libseccomp compares 32 bits there
+# (docs/oci.md D6): a compare of more than the low 32 bits is refused.
+cat > n32.scpl <<'P'
+{ arch = [mips64n32]; default_action = Allow; foreign_action = KillThread; rules = [
+  { action = Errno 1; syscall = mmap; when = arg1 > 0x10 } ] }
+P
+expect 1 "--format oci: a 64-bit compare on mips n32 is refused" "$J" compile n32.scpl -o n32.json --format oci
+has err "on mips64n32 is read in 64 bits by the policy, 32 by libseccomp" "the refusal says why"
+absent n32.json "no profile written"
+sed -i 's/arg1 > 0x10/low32(arg1) == 0x10/' n32.scpl
+expect 0 "--format oci: a low32 compare on mips n32 is written" "$J" compile n32.scpl -o n32.json --format oci
+has n32.json '"SCMP_ARCH_MIPS64N32"' "the profile names the arch"
 expect 1 "--strict refuses a skipped name" "$J" compile "$PROFILE" -o s.bpf $H --strict
 has err "default.json:" "--strict names the file"
 absent s.bpf "no output under --strict"
