@@ -91,4 +91,11 @@ const char *oci_scmp_arch(jitk_arch a);
  * ("SECCOMP_FILTER_FLAG_LOG"), or NULL (oci.c). */
 const char *oci_flag_name(unsigned bit);
 
+/* errno value of name on ABI a (its own <asm/errno.h>: ENOSYS is 38 on x86
+ * and 89 on mips), or -1; and a name whose value is `value` on every ABI of
+ * the bit set abis (NULL: none, or the ABIs disagree).  names.c;
+ * docs/kernel-notes.md, section 9. */
+int errno_value_arch(jitk_arch a, const char *name);
+const char *errno_name_abis(unsigned abis, int value);
+
 #endif

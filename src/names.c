@@ -91,6 +91,39 @@ int jitk_errno_value(const char *name)
 	return -1;
 }
 
+int errno_value_arch(jitk_arch a, const char *name)
+{
+	if ((unsigned)a >= JITK_ARCH__COUNT)
+		return -1;
+	for (const struct tbl_const *c = arches[a].errnos; c->name; c++)
+		if (strcmp(c->name, name) == 0)
+			return (int)c->value;
+	return -1;
+}
+
+const char *errno_name_abis(unsigned abis, int value)
+{
+	static const char *const preferred[] = { "EAGAIN", "EDEADLK", "ENOTSUP", "EOPNOTSUPP" };
+	int first = -1;
+	for (int a = 0; a < JITK_ARCH__COUNT && first < 0; a++)
+		if (abis >> a & 1)
+			first = a;
+	if (first < 0)
+		return NULL;
+	/* a name with this value on every ABI of the set, canonical first */
+	for (size_t i = 0; i <= sizeof preferred / sizeof *preferred; i++)
+		for (const struct tbl_const *c = arches[first].errnos; c->name; c++) {
+			if (i < sizeof preferred / sizeof *preferred && strcmp(c->name, preferred[i]))
+				continue;
+			bool all = (int)c->value == value;
+			for (int a = first + 1; all && a < JITK_ARCH__COUNT; a++)
+				all = !(abis >> a & 1) || errno_value_arch((jitk_arch)a, c->name) == value;
+			if (all)
+				return c->name;
+		}
+	return NULL;
+}
+
 const char *jitk_errno_name(int value)
 {
 	/* Prefer the canonical name where aliases exist (EAGAIN, not EWOULDBLOCK). */

@@ -1405,11 +1405,17 @@ static void num(struct strbuf *sb, uint64_t v)
 		sb_printf(sb, "0x%llx", (unsigned long long)v);
 }
 
-static void action_text(struct strbuf *sb, const char *scpl, uint32_t ret)
+/* An errno value is written by a name only where it has that value on every
+ * selected ABI (ENOSYS is 38 on x86, 89 on mips), so that the SCPL means
+ * the number the profile gives. */
+static void action_text(const struct oci *C, struct strbuf *sb, const char *scpl, uint32_t ret)
 {
 	uint32_t data = ret & JITK_RET_DATA;
 	if (!strcmp(scpl, "Errno")) {
-		const char *en = jitk_errno_name((int)data);
+		unsigned abis = 0;
+		for (int a = 0; a < JITK_ARCH__COUNT; a++)
+			abis |= (unsigned)C->arch[a] << a;
+		const char *en = errno_name_abis(abis, (int)data);
 		if (en)
 			sb_printf(sb, "Errno %s", en);
 		else
@@ -1564,7 +1570,7 @@ static void mux_rule(struct oci *C, const struct entry *en, enum mux_kind m, str
 	}
 	qsort(calls, ncalls, sizeof *calls, cmp_u32);
 	sb_printf(sb, "\n    { action = ");
-	action_text(sb, en->act_scpl, en->ret);
+	action_text(C, sb, en->act_scpl, en->ret);
 	sb_printf(sb, "; arch = [%s];\n      when = ", abis);
 	size_t nkept = 0;
 	for (size_t i = 0; i < en->nargs; i++)
@@ -1686,7 +1692,7 @@ static void emit(struct oci *C, const struct profile *P, struct strbuf *sb)
 			first = false;
 		}
 	sb_printf(sb, "];\n  default_action = ");
-	action_text(sb, P->def_scpl, P->def_ret);
+	action_text(C, sb, P->def_scpl, P->def_ret);
 	sb_printf(sb, ";\n  # an arch not in the filter: libseccomp's default bad-arch action\n");
 	sb_printf(sb, "  foreign_action = KillThread;\n  rules = [\n");
 	for (size_t i = 0; i < P->nentries; i++) {
@@ -1722,7 +1728,7 @@ static void emit(struct oci *C, const struct profile *P, struct strbuf *sb)
 		}
 		if (nkeep) {
 			sb_printf(sb, "    { action = ");
-			action_text(sb, en->act_scpl, en->ret);
+			action_text(C, sb, en->act_scpl, en->ret);
 			sb_printf(sb, ";");
 			if (en->nargs) {
 				sb_printf(sb, "\n      when = ");

@@ -175,7 +175,7 @@ static jitk_err netlist(struct parser *P);
 static jitk_err accesslist(struct parser *P, enum tbl_ll_kind kind, uint64_t *mask);
 static jitk_err rule(struct parser *P);
 static jitk_err rfield(struct parser *P, struct prule *r, const struct scpl_tok *seen[]);
-static jitk_err action(struct parser *P, uint32_t *ret);
+static jitk_err action(struct parser *P, uint32_t *ret, const struct cval **cv);
 static jitk_err syscalls(struct parser *P, struct prule *r);
 static jitk_err sysref(struct parser *P);
 static jitk_err cond(struct parser *P, const struct pol_cond **out);
@@ -279,8 +279,8 @@ static jitk_err pfield(struct parser *P, const struct scpl_tok *seen[])
 		return e;
 	}
 	switch (f) {
-	case PF_DEFAULT: return action(P, &P->default_action);
-	case PF_FOREIGN: return action(P, &P->foreign_action);
+	case PF_DEFAULT: return action(P, &P->default_action, &P->default_cv);
+	case PF_FOREIGN: return action(P, &P->foreign_action, &P->foreign_cv);
 	case PF_ARCH: return archlist(P, P->arch);
 	case PF_FILESYSTEM: return fslist(P);
 	case PF_NETWORK: return netlist(P);
@@ -802,7 +802,7 @@ static jitk_err rfield(struct parser *P, struct prule *r, const struct scpl_tok 
 		return e;
 	}
 	switch (f) {
-	case RF_ACTION: return action(P, &r->action);
+	case RF_ACTION: return action(P, &r->action, &r->act_cv);
 	case RF_SYSCALL: return syscalls(P, r);
 	case RF_ARCH:
 		r->has_arch = true;
@@ -847,8 +847,9 @@ static const struct {
 
 /* action = "Allow" | "Kill" | "KillProcess" | "KillThread" | "Log" | "Notify"
  *        | "Trap" [ const ] | "Trace" [ const ] | "Errno" const */
-static jitk_err action(struct parser *P, uint32_t *ret)
+static jitk_err action(struct parser *P, uint32_t *ret, const struct cval **cv)
 {
+	*cv = NULL;
 	const struct scpl_tok *t = peek(P);
 	if (t->kind != SCPL_TK_IDENT)
 		return expected(
@@ -893,7 +894,15 @@ static jitk_err action(struct parser *P, uint32_t *ret)
 	struct cval v;
 	if ((e = constant(P, &v)))
 		return e;
-	if (v.v > actions[a].max) {
+	/* Every ABI's value must fit; which ABIs' the action takes is known
+	 * once the policy is read (scpl_resolve.c, action_data). */
+	bool differs = v.missing != 0, big = v.v > actions[a].max;
+	for (int k = 0; k < JITK_ARCH__COUNT; k++)
+		if (!(v.missing >> k & 1)) {
+			differs |= v.abi[k] != v.v;
+			big |= v.abi[k] > actions[a].max;
+		}
+	if (big) {
 		char txt[48];
 		size_t n = v.end - v.off < sizeof txt - 1 ? v.end - v.off : sizeof txt - 1;
 		memcpy(txt, cur_src(P)->text + v.off, n);
@@ -908,6 +917,8 @@ static jitk_err action(struct parser *P, uint32_t *ret)
 		return e;
 	}
 	*ret |= (uint32_t)v.v;
+	if (differs && !(*cv = arena_dup(P, &v, 1, sizeof v)))
+		return scpl_nomem(P);
 	return JITK_OK;
 }
 
@@ -1286,9 +1297,26 @@ static jitk_err cterm(struct parser *P, struct cval *out)
 	} else {
 		char name[SCPL_MAX_IDENT + 1];
 		tok_text(P, t, name, sizeof name);
-		int ev = jitk_errno_value(name);
-		if (ev >= 0) {
-			v = (uint64_t)ev;
+		/* An errno name has each ABI's value (<asm/errno.h>: ENOSYS is 89
+		 * on mips), as the other constants do. */
+		bool is_errno = false;
+		for (int a = 0; a < JITK_ARCH__COUNT; a++)
+			is_errno |= errno_value_arch((jitk_arch)a, name) >= 0;
+		if (is_errno) {
+			for (int a = 0; a < JITK_ARCH__COUNT; a++) {
+				int ev = errno_value_arch((jitk_arch)a, name);
+				if (ev >= 0)
+					out->abi[a] = (uint64_t)ev;
+				else
+					out->missing |= 1u << a;
+			}
+			out->miss_off = t->off;
+			out->miss_len = t->len;
+			for (int a = JITK_ARCH__COUNT; a-- > 0;)
+				if (!(out->missing >> a & 1))
+					out->v = out->abi[a];
+			next(P);
+			return JITK_OK;
 		} else {
 			bool any = false;
 			for (int a = 0; a < JITK_ARCH__COUNT; a++) {

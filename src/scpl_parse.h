@@ -47,6 +47,9 @@ struct prule {
 	bool arch[JITK_ARCH__COUNT];
 	bool has_arch;
 	size_t arch_tok; /* its "arch" field name, in src */
+	/* The action's constant where its value depends on the ABI (an errno
+	 * name: ENOSYS is 38 on x86, 89 on mips), else NULL. */
+	const struct cval *act_cv;
 };
 
 /* A constant and where it was written (for range errors).  A name may have
@@ -100,6 +103,7 @@ struct parser {
 	/* policy fields */
 	bool arch[JITK_ARCH__COUNT];
 	uint32_t default_action, foreign_action;
+	const struct cval *default_cv, *foreign_cv; /* as prule.act_cv */
 	/* filesystem, network, scope (arrays in the arena; scpl_resolve
 	 * copies the struct into the policy) */
 	struct pol_landlock ll;

@@ -53,7 +53,9 @@ static void print_low32_num(struct strbuf *sb, uint64_t v)
 	}
 }
 
-static jitk_err print_action(struct strbuf *sb, uint32_t ret)
+/* ret as SCPL; an errno value by a name that has it on every ABI of abis
+ * (a bit set), so that the text means the same when read back. */
+static jitk_err print_action(struct strbuf *sb, uint32_t ret, unsigned abis)
 {
 	uint32_t data = ret & JITK_RET_DATA;
 	switch (ret & JITK_RET_ACTION_FULL) {
@@ -87,8 +89,8 @@ static jitk_err print_action(struct strbuf *sb, uint32_t ret)
 	case JITK_RET_ERRNO: {
 		if (data > 4095)
 			break;
-		const char *n = jitk_errno_name((int)data);
-		if (n && jitk_errno_value(n) == (int)data)
+		const char *n = errno_name_abis(abis, (int)data);
+		if (n)
 			sb_printf(sb, "Errno %s", n);
 		else
 			sb_printf(sb, "Errno %u", data);
@@ -234,10 +236,10 @@ static jitk_err collect(const jitk_policy *p, const struct pol_rule *r, struct p
 }
 
 static void print_rule_part(struct strbuf *sb, const struct pol_rule *r, const struct pkey *k, size_t n,
-			    bool limited, unsigned set, const bool *done)
+			    bool limited, unsigned set, unsigned all, const bool *done)
 {
 	sb_printf(sb, "    { action = ");
-	print_action(sb, r->action);
+	print_action(sb, r->action, limited ? set : all);
 	sb_printf(sb, ";");
 	if (limited) {
 		sb_printf(sb, " arch = ");
@@ -281,17 +283,17 @@ jitk_err jitk_policy_print(const jitk_policy *p, char **out)
 	sb_printf(&sb, "{\n  arch = ");
 	print_arches(&sb, all);
 	sb_printf(&sb, ";\n  default_action = ");
-	jitk_err e = print_action(&sb, p->default_action);
+	jitk_err e = print_action(&sb, p->default_action, all);
 	sb_printf(&sb, ";\n  foreign_action = ");
 	if (!e)
-		e = print_action(&sb, p->foreign_action);
+		e = print_action(&sb, p->foreign_action, all);
 	sb_printf(&sb, ";\n  rules = [\n");
 	for (size_t i = 0; i < p->nrules && !e; i++) {
 		const struct pol_rule *r = &p->rules[i];
 		struct pkey *k;
 		size_t n;
 		struct strbuf probe = { 0 };
-		e = print_action(&probe, r->action);
+		e = print_action(&probe, r->action, all);
 		free(probe.buf);
 		if (e)
 			break;
@@ -317,7 +319,7 @@ jitk_err jitk_policy_print(const jitk_policy *p, char **out)
 				cnt++;
 			}
 		if (cnt)
-			print_rule_part(&sb, r, k, n, false, all, sel);
+			print_rule_part(&sb, r, k, n, false, all, all, sel);
 		/* Limited parts, one per distinct ABI set, in order of appearance. */
 		for (size_t j = 0; j < n; j++) {
 			if (used[j])
@@ -326,7 +328,7 @@ jitk_err jitk_policy_print(const jitk_policy *p, char **out)
 				sel[m] = !used[m] && k[m].arches == k[j].arches;
 			for (size_t m = 0; m < n; m++)
 				used[m] |= sel[m];
-			print_rule_part(&sb, r, k, n, true, k[j].arches, sel);
+			print_rule_part(&sb, r, k, n, true, k[j].arches, all, sel);
 		}
 		free(sel);
 		free(used);

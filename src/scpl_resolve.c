@@ -160,6 +160,49 @@ static jitk_err check_missing(struct parser *P, const struct pol_cond *t, const 
 	return JITK_OK;
 }
 
+/* The action ret whose constant cv (NULL: none whose value depends on the
+ * ABI) is read on the ABIs of abis[]: an errno name has each ABI's value
+ * (ENOSYS is 38 on x86, 89 on mips; docs/scpl.md, the table of actions;
+ * docs/kernel-notes.md section 9).  One action has one value, so these
+ * ABIs must agree: else an error at the constant. */
+static jitk_err action_on(struct parser *P, uint32_t ret, const struct cval *cv, const bool abis[],
+			  uint32_t *out)
+{
+	*out = ret;
+	if (!cv)
+		return JITK_OK;
+	char text[SCPL_MAX_IDENT + 1];
+	int first = -1;
+	for (int a = 0; a < JITK_ARCH__COUNT; a++) {
+		if (!abis[a])
+			continue;
+		if (cv->missing >> a & 1) {
+			src_text(P, cv->src, cv->miss_off, cv->miss_len, text, sizeof text);
+			jitk_err e = scpl_err_range(P, cv->src, cv->miss_off, cv->miss_len, JITK_E_NAME,
+						    "constant '%s' has no value on %s", text,
+						    jitk_arch_name((jitk_arch)a));
+			scpl_hint(P, "%s's kernel headers do not define it; write the number",
+				  jitk_arch_name((jitk_arch)a));
+			return e;
+		}
+		if (first < 0) {
+			first = a;
+		} else if (cv->abi[a] != cv->abi[first]) {
+			src_text(P, cv->src, cv->off, cv->end - cv->off, text, sizeof text);
+			jitk_err e = scpl_err_range(
+				P, cv->src, cv->off, cv->end - cv->off, JITK_E_NAME,
+				"'%s' is %llu on %s but %llu on %s, and an action has one value", text,
+				(unsigned long long)cv->abi[first], jitk_arch_name((jitk_arch)first),
+				(unsigned long long)cv->abi[a], jitk_arch_name((jitk_arch)a));
+			scpl_hint(P, "write the number, or give each ABI its own rule (arch = [...])");
+			return e;
+		}
+	}
+	if (first >= 0)
+		*out = (ret & ~(uint32_t)JITK_RET_DATA) | (uint32_t)cv->abi[first];
+	return JITK_OK;
+}
+
 /* Template t with the constants of ABI a (low32 ones cut to 32 bits: the
  * width check makes sure they fit).  NULL stays NULL (true). */
 static const struct pol_cond *inst_cond(struct parser *P, const struct pol_cond *t, int a, bool *oom)
@@ -454,6 +497,14 @@ jitk_err scpl_resolve(struct parser *P, const char *filename, jitk_policy **out)
 				ca[a] = inst_cond(P, pr->cond, a, &oom);
 		if (oom)
 			goto oom;
+		/* Each ABI's action: an errno name has each ABI's value. */
+		uint32_t act[JITK_ARCH__COUNT];
+		for (int a = 0; a < JITK_ARCH__COUNT; a++) {
+			bool one[JITK_ARCH__COUNT] = { false };
+			one[a] = r.nnrs[a] > 0;
+			if ((e = action_on(P, pr->action, pr->act_cv, one, &act[a])))
+				goto fail;
+		}
 		bool placed[JITK_ARCH__COUNT] = { false };
 		bool any = false;
 		for (int a = 0; a < JITK_ARCH__COUNT; a++) {
@@ -461,8 +512,10 @@ jitk_err scpl_resolve(struct parser *P, const char *filename, jitk_policy **out)
 				continue;
 			struct pol_rule g = r;
 			g.cond = ca[a];
+			g.action = act[a];
 			for (int b = 0; b < JITK_ARCH__COUNT; b++) {
-				bool same = r.nnrs[b] && !placed[b] && pol_cond_equal(ca[a], ca[b]);
+				bool same = r.nnrs[b] && !placed[b] && act[a] == act[b] &&
+					    pol_cond_equal(ca[a], ca[b]);
 				if (same)
 					placed[b] = true;
 				else if (r.nrs[b]) {
@@ -485,8 +538,13 @@ jitk_err scpl_resolve(struct parser *P, const char *filename, jitk_policy **out)
 		return scpl_nomem(P);
 	str_copy(p->file, sizeof p->file, filename ? filename : "");
 	memcpy(p->arch, P->arch, sizeof p->arch);
-	p->default_action = P->default_action;
-	p->foreign_action = P->foreign_action;
+	/* The default and foreign actions take the policy's ABIs' value (the
+	 * foreign one is for the arches jitk does not know, which have none). */
+	if ((e = action_on(P, P->default_action, P->default_cv, P->arch, &p->default_action)) ||
+	    (e = action_on(P, P->foreign_action, P->foreign_cv, P->arch, &p->foreign_action))) {
+		free(p);
+		return e;
+	}
 	p->nrules = nrules;
 	p->rules = rules;
 	p->landlock = P->ll;

@@ -11,7 +11,8 @@
 # as the second source of the prototypes, every SYSCALL_DEFINEn and
 # COMPAT_SYSCALL_DEFINEn of the .c files, one per line, prefixed with its
 # file (OUTDIR/defines.txt), and the socketcall(2) and ipc(2) dispatchers
-# (net/socket.c, net/compat.c, ipc/syscall.c) for tools/gen_mux.sh.  Only
+# (net/socket.c, net/compat.c, ipc/syscall.c) for tools/gen_mux.sh, and arm's
+# private calls (arch/arm/kernel/traps.c) for tools/gen_tables.sh.  Only
 # OUTDIR (a few MB) is kept.
 set -eu
 export LC_ALL=C
@@ -64,7 +65,7 @@ mkdir -p "$out"
 	grep -v '/dts/' | sort -u > "$tmp/keep"
 (cd "$src" && tar -cf - -T "$tmp/keep") | (cd "$out" && tar -xf -)
 mv "$tmp/defines.txt" "$out/defines.txt"
-for f in net/socket.c net/compat.c ipc/syscall.c; do
+for f in net/socket.c net/compat.c ipc/syscall.c arch/arm/kernel/traps.c; do
 	mkdir -p "$out/${f%/*}" && cp "$src/$f" "$out/$f"
 done
 echo "kernel sources in $out" >&2

@@ -55,6 +55,7 @@ struct tbl_abi {
 	const struct tbl_sys *sys; /* sorted by name, NULL-terminated */
 	const size_t *nsys;
 	const struct tbl_const *consts;  /* NULL-terminated */
+	const struct tbl_const *errnos;  /* its <asm/errno.h> and libc's aliases, NULL-terminated */
 	const struct tbl_params *params; /* sorted by nr */
 	const size_t *nparams;
 	const char *aliases; /* "a\0b\0", ends with an empty name */
@@ -63,5 +64,6 @@ struct tbl_abi {
 /* Indexed by jitk_arch. */
 extern const struct tbl_abi tbl_abis[];
 extern const size_t tbl_abis_len;
+/* The build host's errno names (libc's <errno.h>): jitk_errno_value. */
 extern const struct tbl_const tbl_errno[];
 #endif

@@ -45,6 +45,8 @@ static void dump_tables(void)
 			printf("sys %s %s %d\n", t->name, t->sys[i].name, t->sys[i].nr);
 		for (const struct tbl_const *c = t->consts; c->name; c++)
 			printf("const %s %s 0x%llx\n", t->name, c->name, (unsigned long long)c->value);
+		for (const struct tbl_const *c = t->errnos; c->name; c++)
+			printf("aerrno %s %s %llu\n", t->name, c->name, (unsigned long long)c->value);
 		for (size_t i = 0; i < *t->nparams; i++) {
 			const struct tbl_params *p = &t->params[i];
 			printf("param %s %d", t->name, p->nr);
@@ -80,6 +82,7 @@ static int eval_cases(const char *cases)
 		if (line[0] == 'P' && line[1] == ' ') {
 			if (open_line)
 				printf("\n");
+			open_line = 0;
 			jitk_policy_free(p);
 			line[strcspn(line, "\n")] = 0;
 			jitk_diag d;

@@ -13,7 +13,7 @@ with its default_action changed must be proved different.
   JITK_SEED=N          replay a run (the seed is printed)
   JITK_ORACLE_N=N      generated policies (default 2500)
   JITK_ORACLE_BREAK=M  run with the reader broken (first-match, width, neg,
-                       x32, default, endian): the comparison then fails
+                       x32, default, errno, endian): the comparison then fails
 
 Inputs go to jitk as the sixteen words of seccomp_data a filter reads
 (words(): each argument's halves in its ABI's byte order), so jitk's own
@@ -34,7 +34,7 @@ import scpl_gen  # noqa: E402
 INPUTS = 100         # inputs per generated policy
 SHIPPED_INPUTS = 400  # inputs per shipped policy
 SELF_TEST = 300      # generated policies re-read with each break
-BREAKS = ["first-match", "width", "neg", "x32", "default"]
+BREAKS = ["first-match", "width", "neg", "x32", "default", "errno"]
 AUDIT_ARCH_LE = 0x40000000  # __AUDIT_ARCH_LE, include/uapi/linux/audit.h
 
 

@@ -13,7 +13,7 @@ tests/unit/test_tables.c and tests/cli/test_gen_params.sh.
 Errors are an exception SCPLError(kind, where, msg); the texts need not
 match jitk's, the accept/reject decision must.
 
-JITK_ORACLE_BREAK=first-match|width|neg|x32|default breaks one rule on
+JITK_ORACLE_BREAK=first-match|width|neg|x32|default|errno breaks one rule on
 purpose, to show that the differential test sees it (tests/oracle/run.py
 --self-test).
 """
@@ -54,6 +54,7 @@ class Tables:
         self.abis = []          # names, in table order
         self.audit, self.nrbase, self.alias = {}, {}, {}
         self.sys, self.consts, self.params, self.errno = {}, {}, {}, {}
+        self.aerrno = {}        # abi -> errno name -> value (each ABI's <asm/errno.h>)
         for line in text.splitlines():
             f = line.split()
             if f[0] == "abi":
@@ -62,7 +63,7 @@ class Tables:
                 self.audit[a], self.nrbase[a] = int(f[2], 16), int(f[3], 16)
                 for n in [a] + f[4:]:
                     self.alias[n] = a
-                self.sys[a], self.consts[a], self.params[a] = {}, {}, {}
+                self.sys[a], self.consts[a], self.params[a], self.aerrno[a] = {}, {}, {}, {}
             elif f[0] == "sys":
                 self.sys[f[1]][f[2]] = int(f[3])
             elif f[0] == "const":
@@ -71,6 +72,11 @@ class Tables:
                 self.params[f[1]][int(f[2])] = [int(w) for w in f[3:]]
             elif f[0] == "errno":
                 self.errno[f[1]] = int(f[2])
+            elif f[0] == "aerrno":
+                self.aerrno[f[1]][f[2]] = int(f[3])
+
+    def is_errno(self, name):
+        return any(name in e for e in self.aerrno.values())
 
     def regwidth(self, abi):
         # docs/scpl.md, "Argument widths": the registers of an ABI whose
@@ -322,19 +328,29 @@ class Parser:
         base, top, required = RET_DATA[tok.val]
         if self.peek().kind in ("num", "-", "id") or required:
             where = self.peek().where
-            v = self.action_value(self.const())
-            if v > top:
+            cterms = self.const()
+            # docs/scpl.md, the table of actions: an errno name has each ABI's value
+            # (ENOSYS is 89 on mips); every one must fit, and the ABIs the
+            # action applies to (known once the policy is read) must agree.
+            vals = [self.action_value(cterms, a) for a in self.t.abis]
+            if any(v is not None and v > top for v in vals):
                 raise SCPLError("range", where, "action data out of range")
-            return base | v
+            if all(v == vals[0] for v in vals):
+                return base | vals[0]
+            return ("per-abi", base, dict(zip(self.t.abis, vals)), where)
         return base
 
-    def action_value(self, cterms):
+    def action_value(self, cterms, abi):
+        """The action's data on ABI abi, None if a name has no value there."""
         v = 0
         for kind, x, where in cterms:
             if kind == "id":
-                if x not in self.t.errno:
+                if not self.t.is_errno(x):
                     raise SCPLError("name", where, "unknown errno %s" % x)
-                x = self.t.errno[x]
+                e = self.t.errno if BREAK == "errno" else self.t.aerrno[abi]
+                if x not in e:
+                    return None
+                x = e[x]
             v |= x
         return v
 
@@ -540,9 +556,9 @@ class Policy:
 
     def __init__(self, tables, fields):
         t = self.t = tables
-        self.default = fields["default_action"]
-        self.foreign = fields.get("foreign_action", RET["KillProcess"])
         self.abis = fields.get("arch", ["x86_64"])
+        self.default = self.action_on(fields["default_action"], self.abis)
+        self.foreign = self.action_on(fields.get("foreign_action", RET["KillProcess"]), self.abis)
         self.landlock = any(k in fields for k in ("filesystem", "network", "scope"))
         self.rules = fields["rules"]
         self.by_abi = {a: {} for a in self.abis}
@@ -564,20 +580,39 @@ class Policy:
                 if not hit:
                     raise SCPLError("name", where, "unknown syscall %s" % x)
             for a in abis:
+                if nrs[a]:
+                    act = self.action_on(r.action, [a])
                 for nr in sorted(nrs[a]):
                     c = True if r.cond is None else self.compile(r.cond, a, nr)
-                    self.by_abi[a].setdefault(nr, []).append((c, r.action))
+                    self.by_abi[a].setdefault(nr, []).append((c, act))
         if BREAK == "first-match":
             for d in self.by_abi.values():
                 for lst in d.values():
                     lst.reverse()
 
+    @staticmethod
+    def action_on(spec, abis):
+        """An action on the ABIs abis: one whose errno name has a value per
+        ABI takes theirs, which must agree (one action, one value)."""
+        if not isinstance(spec, tuple):
+            return spec
+        _, base, vals, where = spec
+        got = set(vals[a] for a in abis)
+        if None in got:
+            raise SCPLError("name", where, "the errno name has no value on an ABI of the action")
+        if len(got) > 1:
+            raise SCPLError("name", where, "the errno name differs between the action's ABIs")
+        return base | got.pop()
+
     def value(self, cterms, abi):
         v = 0
         for kind, x, where in cterms:
             if kind == "id":
-                if x in self.t.errno:
-                    x = self.t.errno[x]
+                if self.t.is_errno(x):
+                    e = self.t.errno if BREAK == "errno" else self.t.aerrno[abi]
+                    if x not in e:
+                        raise SCPLError("name", where, "%s has no value on %s" % (x, abi))
+                    x = e[x]
                 elif x in self.t.consts[abi]:
                     x = self.t.consts[abi][x]
                 else:

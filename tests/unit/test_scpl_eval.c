@@ -443,6 +443,80 @@ static void masks_and_logic(void **state)
 	}
 }
 
+/* Errno names take each ABI's value (its <asm/errno.h>: ENOSYS is 38 on x86
+ * and 89 on mips, EDEADLOCK 35 on x86, 56 on mips and 58 on powerpc), in
+ * actions and in conditions; one action has one value, so an action over
+ * ABIs that disagree is an error (docs/scpl.md, the table of actions;
+ * docs/kernel-notes.md section 9). */
+static void errno_per_abi(void **state)
+{
+	(void)state;
+	const uint32_t mipsel = AUDIT_ARCH_MIPSEL, ppc = AUDIT_ARCH_PPC64LE;
+	jitk_policy *p =
+		parse_ok("{ arch = [x86_64; mipsel; ppc64le]; default_action = Errno EPERM; rules = [\n"
+			 "  { action = Errno ENOSYS; syscall = read };\n"
+			 "  { action = Errno EDEADLOCK; syscall = write };\n"
+			 "  { action = Allow; syscall = close; when = arg0 == ENOSYS } ] }");
+	assert_int_equal(eval(p, X86_64, 0, 0, 0, 0), ERRNO(38));
+	assert_int_equal(eval(p, mipsel, 4003, 0, 0, 0), ERRNO(89));
+	assert_int_equal(eval(p, ppc, 3, 0, 0, 0), ERRNO(38));
+	assert_int_equal(eval(p, X86_64, 1, 0, 0, 0), ERRNO(35));
+	assert_int_equal(eval(p, mipsel, 4004, 0, 0, 0), ERRNO(56));
+	assert_int_equal(eval(p, ppc, 4, 0, 0, 0), ERRNO(58));
+	assert_int_equal(eval(p, X86_64, 3, 38, 0, 0), ALLOW);
+	assert_int_equal(eval(p, X86_64, 3, 89, 0, 0), ERRNO(1));
+	assert_int_equal(eval(p, mipsel, 4006, 89, 0, 0), ALLOW);
+	assert_int_equal(eval(p, mipsel, 4006, 38, 0, 0), ERRNO(1));
+	filter_agrees(p, mipsel, 4003, 0, 0, 0, ERRNO(89));
+	filter_agrees(p, mipsel, 4006, 89, 0, 0, ALLOW);
+	filter_agrees(p, X86_64, 0, 0, 0, 0, ERRNO(38));
+	/* Printed and read back, it means the same. */
+	char *txt = NULL;
+	assert_int_equal(jitk_policy_print(p, &txt), JITK_OK);
+	jitk_policy *q = parse_ok(txt);
+	assert_int_equal(eval(q, mipsel, 4003, 0, 0, 0), ERRNO(89));
+	assert_int_equal(eval(q, X86_64, 0, 0, 0, 0), ERRNO(38));
+	assert_int_equal(eval(q, mipsel, 4004, 0, 0, 0), ERRNO(56));
+	assert_int_equal(eval(q, ppc, 4, 0, 0, 0), ERRNO(58));
+	free(txt);
+	jitk_policy_free(q);
+	jitk_policy_free(p);
+	/* A default over ABIs that agree takes their value; a number is a number. */
+	p = parse_ok("{ arch = [mips; mips64; mips64n32]; default_action = Errno ENOSYS; rules = [] }");
+	assert_int_equal(eval(p, AUDIT_ARCH_MIPS64N32, 6000, 0, 0, 0), ERRNO(89));
+	jitk_policy_free(p);
+	p = parse_ok("{ arch = [x86_64; mips]; default_action = Errno 89; rules = [] }");
+	assert_int_equal(eval(p, X86_64, 0, 0, 0, 0), ERRNO(89));
+	jitk_policy_free(p);
+	p = parse_ok("{ arch = [mips]; default_action = Errno EINIT; rules = [] }"); /* mips's own name */
+	assert_int_equal(eval(p, AUDIT_ARCH_MIPS, 4003, 0, 0, 0), ERRNO(141));
+	jitk_policy_free(p);
+	/* ABIs that disagree, and a name an ABI lacks: errors at the name. */
+	static const struct {
+		const char *text, *msg;
+		unsigned col;
+	} bad[] = {
+		{ "{ arch = [x86_64; mips]; default_action = Errno ENOSYS; rules = [] }",
+		  "'ENOSYS' is 38 on x86_64 but 89 on mips", 49 },
+		{ "{ arch = [ppc; s390]; default_action = Allow; foreign_action = Errno EDEADLOCK; rules = [] }",
+		  "'EDEADLOCK' is 58 on ppc but 35 on s390", 70 },
+		{ "{ default_action = Errno EINIT; rules = [] }", "constant 'EINIT' has no value on x86_64",
+		  26 },
+		{ "{ arch = [x86_64; mips]; default_action = Allow; rules = [\n"
+		  "  { action = Errno EINIT; syscall = read } ] }",
+		  "constant 'EINIT' has no value on x86_64", 20 },
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		jitk_diag d;
+		jitk_policy *r = NULL;
+		assert_int_equal(jitk_policy_parse(bad[i].text, strlen(bad[i].text), "t.scpl", &r, &d),
+				 JITK_E_NAME);
+		assert_null(r);
+		if (!strstr(d.msg, bad[i].msg) || d.col != bad[i].col)
+			fail_msg("case %zu: %u:%u: %s", i, d.line, d.col, d.msg);
+	}
+}
+
 /* jitk_input_abi: the arch word picks the ABI, and on AUDIT_ARCH_X86_64 the
  * x32 bit (unsigned: negative numbers are x32 too) splits x32 off. */
 static void input_abi(void **state)
@@ -577,6 +651,7 @@ int main(void)
 		cmocka_unit_test(default_and_foreign_data),
 		cmocka_unit_test(decide_names_the_rule),
 		cmocka_unit_test(input_abi),
+		cmocka_unit_test(errno_per_abi),
 	};
 	/* clang-format on */
 	return cmocka_run_group_tests(tests, NULL, NULL);

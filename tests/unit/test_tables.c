@@ -60,7 +60,16 @@ static void constants_match_headers(void **state)
 		for (const struct tbl_const *c = tbl_abis[a].consts; c->name; c++, n++)
 			fprintf(f, "_Static_assert((long long)(%s) == (long long)%#llxull, \"%s\");\n",
 				c->name, (unsigned long long)c->value, c->name);
+		/* The errno values too: the ABI's <asm/errno.h>, and glibc's
+		 * ENOTSUP (#define ENOTSUP EOPNOTSUPP) as EOPNOTSUPP's. */
+		fprintf(f, "#include <asm/errno.h>\n");
+		size_t ne = 0;
+		for (const struct tbl_const *c = tbl_abis[a].errnos; c->name; c++, ne++)
+			fprintf(f, "_Static_assert((%s) == %llu, \"%s\");\n",
+				strcmp(c->name, "ENOTSUP") ? c->name : "EOPNOTSUPP",
+				(unsigned long long)c->value, c->name);
 		fclose(f);
+		assert_true(ne > 130);
 		/* Enough constants that a broken generator cannot pass by having none. */
 		assert_true(n > 900);
 		snprintf(cmd, sizeof cmd,
@@ -234,6 +243,49 @@ static void abi_list(void **state)
 	assert_int_equal(tbl_abis[JITK_ARCH_X32].nrbase, JITK_X32_SYSCALL_BIT);
 }
 
+/* arm's private calls (__ARM_NR_*, arch/arm/kernel/traps.c) are named. */
+static void arm_private_calls(void **state)
+{
+	(void)state;
+	static const char *const names[] = { "breakpoint", "cacheflush", "usr26",
+					     "usr32",      "set_tls",    "get_tls" };
+	for (int i = 0; i < 6; i++) {
+		assert_int_equal(jitk_syscall_nr(JITK_ARCH_ARM, names[i]), 0x0f0001 + i);
+		assert_string_equal(jitk_syscall_name(JITK_ARCH_ARM, 0x0f0001 + i), names[i]);
+		assert_int_equal(jitk_syscall_nr(JITK_ARCH_AARCH64, names[i]), -1);
+	}
+	assert_int_equal(jitk_syscall_nr(JITK_ARCH_ARM, "read"), 3);
+}
+
+/* Each ABI's errno numbering (docs/kernel-notes.md section 9): mips has
+ * its own, powerpc its own EDEADLOCK, the others the generic one, which is
+ * the build host's. */
+static void errno_per_abi(void **state)
+{
+	(void)state;
+	for (int a = 0; a < JITK_ARCH__COUNT; a++) {
+		const char *n = jitk_arch_name((jitk_arch)a);
+		bool mips = !strncmp(n, "mips", 4), ppc = !strncmp(n, "ppc", 3);
+		assert_int_equal(errno_value_arch((jitk_arch)a, "EPERM"), 1);
+		assert_int_equal(errno_value_arch((jitk_arch)a, "ENOSYS"), mips ? 89 : 38);
+		assert_int_equal(errno_value_arch((jitk_arch)a, "EDEADLOCK"), mips ? 56 : ppc ? 58 : 35);
+		assert_int_equal(errno_value_arch((jitk_arch)a, "ENOTSUP"), mips ? 122 : 95);
+		assert_int_equal(errno_value_arch((jitk_arch)a, "EINIT"), mips ? 141 : -1);
+		if (!mips && !ppc) /* the generic numbering is the host's */
+			for (const struct tbl_const *c = tbl_errno; c->name; c++)
+				assert_int_equal(errno_value_arch((jitk_arch)a, c->name), (int)c->value);
+	}
+	assert_int_equal(errno_value_arch(JITK_ARCH__COUNT, "EPERM"), -1);
+	/* a name for a value on a set of ABIs: one they agree on, or none */
+	unsigned x86 = 1u << JITK_ARCH_X86_64, mips = 1u << JITK_ARCH_MIPS;
+	assert_string_equal(errno_name_abis(x86, 38), "ENOSYS");
+	assert_string_equal(errno_name_abis(mips, 89), "ENOSYS");
+	assert_string_equal(errno_name_abis(x86 | mips, 1), "EPERM");
+	assert_null(errno_name_abis(x86 | mips, 38));
+	assert_string_equal(errno_name_abis(x86, 11), "EAGAIN"); /* the canonical name */
+	assert_null(errno_name_abis(0, 1));
+}
+
 /* ------------------------------------------------------------ parameters */
 
 static const struct tbl_param *param(jitk_arch a, const char *sys, unsigned i)
@@ -362,6 +414,8 @@ int main(void)
 		cmocka_unit_test(aarch64_has_its_own_values),
 		cmocka_unit_test(x86_64_matches_host_libc),
 		cmocka_unit_test(abi_list),
+		cmocka_unit_test(errno_per_abi),
+		cmocka_unit_test(arm_private_calls),
 		cmocka_unit_test(param_widths),
 		cmocka_unit_test(param_width_lookup),
 		cmocka_unit_test(syscall_suggest_tiers),
