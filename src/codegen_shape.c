@@ -245,10 +245,7 @@ double *mean_bounds(const struct seg *segs, size_t n, const size_t *split, doubl
 
 void median_free(struct median_ws *ws)
 {
-	free(ws->cov);
-	free(ws->val);
-	free(ws->split);
-	free(ws->fin);
+	free(ws->val); /* the block cov, split and fin lie in (median_room) */
 	free(ws->slot);
 	/* field by field: the clang analyzer does not see a compound-literal
 	 * assignment clear the freed pointers (make analyze) */
@@ -602,13 +599,25 @@ static bool median_room(struct median_ws *ws, size_t n)
 		return true;
 	median_free(ws);
 	size_t nt = n * (n + 1) / 2, lv = (size_t)CG_MED_MAXD * n * n;
-	/* covers of two budgets (CG_MED_MAXD + 1 levels each); pre and cpre;
-	 * the splits of CG_MED_MAXD levels; med()'s memo */
-	ws->cov = malloc((2 * (CG_MED_MAXD + 1) * nt + MED_PAD) * sizeof *ws->cov);
-	ws->val = malloc(2 * (n + 1) * sizeof *ws->val);
-	ws->split = malloc(lv * sizeof *ws->split);
-	ws->fin = malloc(2 * n * sizeof *ws->fin);
-	if (!ws->cov || !ws->val || !ws->split || !ws->fin || !memo_grow(ws)) {
+	/* pre and cpre; the first pass's lastfin; covers of two budgets
+	 * (CG_MED_MAXD + 1 levels each); the splits of CG_MED_MAXD levels;
+	 * med()'s memo apart (it grows).  One block, not four, in the order
+	 * of their alignments: glibc serves a block above its mmap threshold
+	 * by mmap and, once one is freed, raises the threshold to its size
+	 * and the heap's trim threshold to twice that, so that one block
+	 * larger than the tables around it keeps the heap from being trimmed
+	 * and refaulted at every compile (several such blocks together can
+	 * exceed the trim threshold).  No allocator setting is changed. */
+	size_t nval = 2 * (n + 1), nfin = 2 * n, ncov = 2 * (CG_MED_MAXD + 1) * nt + MED_PAD;
+	char *b = malloc(nval * sizeof *ws->val + nfin * sizeof *ws->fin + ncov * sizeof *ws->cov +
+			 lv * sizeof *ws->split);
+	if (!b)
+		return false;
+	ws->val = (double *)(void *)b;
+	ws->fin = (size_t *)(void *)(b + nval * sizeof *ws->val);
+	ws->cov = (int16_t *)(void *)(b + nval * sizeof *ws->val + nfin * sizeof *ws->fin);
+	ws->split = (uint16_t *)(void *)(ws->cov + ncov);
+	if (!memo_grow(ws)) {
 		median_free(ws);
 		return false;
 	}
