@@ -375,32 +375,42 @@ static inline size_t med_off(size_t n, size_t i)
 	return i * n - i * (i - 1) / 2 - i;
 }
 
-/* dst[t] = max(dst[t], s + src[t]) for t < m (m >= 1), s in [0, 2^13).
- * The vector pass reads and writes back up to 7 entries past dst[m - 1]
- * and reads as many past src[m - 1] (the buffer has room, MED_PAD), and
- * leaves them as they were. */
-static void med_rowmax(int16_t *dst, const int16_t *src, int16_t s, size_t m)
+/* dst[t] = max(dst[t], s + src[t]) for t < m (1 <= m <= room), s in
+ * [0, 2^13), where dst[0..room) and src[0..room) are the rest of a row each
+ * (columns k.. of rows i and k, from the same column): returns how many
+ * entries from dst[0] on it may have changed, m or more.  Past m it works
+ * in whole blocks of 8 while they fit the rows: there src (beyond its
+ * row's last feasible entry) is MED_NONE, so each dst entry is kept or,
+ * if negative, made another negative (the caller's pass over the row
+ * makes every negative entry MED_NONE).  A block crossing the row's end
+ * changes only t..m-1, reading and writing back up to 7 entries past
+ * dst[m - 1] and reading as many past src[m - 1] (the buffer has room,
+ * MED_PAD), and leaves them as they were. */
+static size_t med_rowmax(int16_t *dst, const int16_t *src, int16_t s, size_t m, size_t room)
 {
 	size_t t = 0;
 #ifdef __SSE2__
-	const __m128i vs = _mm_set1_epi16(s), lane = _mm_set_epi16(7, 6, 5, 4, 3, 2, 1, 0);
+	const __m128i vs = _mm_set1_epi16(s);
 	for (;; t += 8) {
 		__m128i *q = (__m128i *)(dst + t), d = _mm_loadu_si128(q);
 		__m128i v = _mm_max_epi16(d, _mm_adds_epi16(vs, _mm_loadu_si128((const __m128i *)(src + t))));
-		if (t + 8 > m) { /* the last lanes: only t..m-1 change */
+		if (t + 8 > room) { /* the row's end: only t..m-1 change */
+			const __m128i lane = _mm_set_epi16(7, 6, 5, 4, 3, 2, 1, 0);
 			__m128i in = _mm_cmpgt_epi16(_mm_set1_epi16((short)(m - t)), lane);
 			_mm_storeu_si128(q, _mm_or_si128(_mm_and_si128(in, v), _mm_andnot_si128(in, d)));
-			return;
+			return m;
 		}
 		_mm_storeu_si128(q, v);
-		if (t + 8 == m)
-			return;
+		if (t + 8 >= m)
+			return t + 8;
 	}
 #else
+	(void)room;
 	for (; t < m; t++) {
 		int v = s + src[t]; /* >= MED_NONE: no saturation needed */
 		dst[t] = (int16_t)(v > dst[t] ? v : dst[t]);
 	}
+	return m;
 #endif
 }
 
@@ -439,22 +449,36 @@ static size_t med_row(const struct med *c, const int16_t *below, int16_t *cur, c
 	row[i] = med_pen_cov(c, i, d);
 	/* a split k needs cov(i, k-1, d+1) feasible: k - 1 <= lastfin[i] */
 	size_t kend = lastfin[i] + 1 < n - 1 ? lastfin[i] + 1 : n - 1;
-	if (lastfin[i] + 1 > i)
-		for (size_t k = i + 1; k <= kend; k++) {
+	if (lastfin[i] + 1 > i) {
+		const int16_t *rk = below + med_off(n, i + 1); /* row k, less k */
+		for (size_t k = i + 1; k <= kend; rk += n - k - 1, k++) {
 			size_t e = lastfin[k];
 			if (left[k - 1] == MED_NONE || e < k)
 				continue;
-			med_rowmax(row + k, below + med_off(n, k) + k, left[k - 1], e - k + 1);
+			e = k - 1 + med_rowmax(row + k, rk + k, left[k - 1], e - k + 1, n - k);
 			reach = e > reach ? e : reach;
 		}
+	}
 	if (i + 2 < n) {
 		int m = row[i + 2];
 		med_jeq(c, i, d, &m);
 		row[i + 2] = (int16_t)m;
 		reach = i + 2 > reach ? i + 2 : reach;
 	}
-	size_t last = row[i] == MED_NONE ? i - 1 : i;
-	for (size_t j = i + 1; j <= reach; j++) {
+	size_t last = row[i] == MED_NONE ? i - 1 : i, j = i + 1;
+#ifdef __SSE2__
+	/* by blocks of 8, the same as the scalar pass below */
+	const __m128i none = _mm_set1_epi16(MED_NONE), zero = _mm_setzero_si128();
+	for (; j + 8 <= reach + 1; j += 8) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(row + j)), neg = _mm_cmplt_epi16(v, zero);
+		_mm_storeu_si128((__m128i *)(row + j),
+				 _mm_or_si128(_mm_and_si128(neg, none), _mm_andnot_si128(neg, v)));
+		unsigned keep = ~(unsigned)_mm_movemask_epi8(neg) & 0xffffu; /* two bits a lane */
+		if (keep)
+			last = j + (31 - (size_t)__builtin_clz(keep)) / 2;
+	}
+#endif
+	for (; j <= reach; j++) {
 		if (row[j] < 0)
 			row[j] = MED_NONE;
 		else
@@ -470,11 +494,13 @@ static int16_t med_cell(const struct med *c, const int16_t *below, const size_t 
 {
 	size_t n = c->n;
 	int m = MED_NONE;
-	if (lastfin[i] + 1 > i)
-		for (size_t k = i + 1; k <= j && k <= lastfin[i] + 1; k++) {
-			int v = below[med_off(n, i) + k - 1] + below[med_off(n, k) + j];
+	if (lastfin[i] + 1 > i) {
+		const int16_t *left = below + med_off(n, i), *rk = below + med_off(n, i + 1); /* row k */
+		for (size_t k = i + 1; k <= j && k <= lastfin[i] + 1; rk += n - k - 1, k++) {
+			int v = left[k - 1] + rk[j];
 			m = v > m ? v : m;
 		}
+	}
 	if (j == i + 2)
 		med_jeq(c, i, d, &m);
 	return m < 0 ? MED_NONE : (int16_t)m;
