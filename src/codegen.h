@@ -212,5 +212,9 @@ void median_free(struct median_ws *ws);
 /* The median DP's givens: the cheapest leaf's cost (the return) and M in
  * *M, more than any weight x depth sum. */
 unsigned median_dims(const struct seg *segs, size_t n, double *M);
+/* For the tests: true takes the SSE2 steps of optimal_splits and of the
+ * median's first pass even where the CPU has the wider ones (AVX, AVX2),
+ * so that both are checked against the plain scans on one machine. */
+extern bool cg_simd_narrow;
 
 #endif

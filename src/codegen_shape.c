@@ -12,6 +12,12 @@
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define MED_AVX2 1 /* wider vector steps where the CPU has them (AVX, AVX2) */
+#endif
+
+bool cg_simd_narrow;
 
 bool seg_same_leaf(const struct seg *a, const struct seg *b)
 {
@@ -90,6 +96,86 @@ static inline __attribute__((always_inline)) size_t argmin_sum(const double *a, 
 	return at;
 }
 
+/* The mean DP's steps over every interval of two or more segments, by
+ * length (optimal_splits): the table's diagonal is set; pre: the weights'
+ * prefix sums. */
+static void mean_dp(const struct seg *segs, size_t n, const double *pre, double *cost, size_t *split)
+{
+	for (size_t len = 2; len <= n; len++)
+		for (size_t i = 0; i + len <= n; i++) {
+			size_t j = i + len - 1;
+			double w = pre[j + 1] - pre[i], best;
+			/* k = i + 1 + t: cost(i, k-1) (row i) + cost(k, j) (row j,
+			 * the transposed copy; cost(j, j) on the diagonal) */
+			size_t at = i + 1 + argmin_sum(cost + i * n + i, cost + j * n + i + 1, j - i, &best);
+			if (jeq_shape(segs, i, j) && 0 <= best) {
+				best = 0; /* both leaves at depth 1 under one node */
+				at = 0;
+			}
+			cost[i * n + j] = cost[j * n + i] = w + best;
+			split[i * n + j] = at;
+		}
+}
+
+#ifdef MED_AVX2
+/* argmin_sum by blocks of 16 (AVX), with the same contract and for the
+ * same reasons the same t and value as the plain scan. */
+__attribute__((target("avx"))) static inline size_t argmin_sum_avx(const double *a, const double *b,
+								   size_t m, double *best)
+{
+	if (m < 16)
+		return argmin_sum(a, b, m, best);
+	size_t t = 0, at = 0;
+	double lo = HUGE_VAL;
+	for (; t + 16 <= m; t += 16) {
+		__m256d v0 = _mm256_add_pd(_mm256_loadu_pd(a + t), _mm256_loadu_pd(b + t));
+		__m256d v1 = _mm256_add_pd(_mm256_loadu_pd(a + t + 4), _mm256_loadu_pd(b + t + 4));
+		__m256d v2 = _mm256_add_pd(_mm256_loadu_pd(a + t + 8), _mm256_loadu_pd(b + t + 8));
+		__m256d v3 = _mm256_add_pd(_mm256_loadu_pd(a + t + 12), _mm256_loadu_pd(b + t + 12));
+		v0 = _mm256_min_pd(_mm256_min_pd(v0, v1), _mm256_min_pd(v2, v3));
+		__m128d h = _mm_min_pd(_mm256_castpd256_pd128(v0), _mm256_extractf128_pd(v0, 1));
+		double bm = _mm_cvtsd_f64(_mm_min_sd(h, _mm_unpackhi_pd(h, h)));
+		if (bm < lo) {
+			lo = bm;
+			at = t;
+		}
+	}
+	bool tail = false;
+	for (; t < m; t++) {
+		double c = a[t] + b[t];
+		if (c < lo) {
+			lo = c;
+			at = t;
+			tail = true;
+		}
+	}
+	*best = lo;
+	if (!tail)
+		while (a[at] + b[at] != lo)
+			at++;
+	return at;
+}
+
+/* mean_dp with argmin_sum_avx. */
+__attribute__((target("avx"))) static void mean_dp_avx(const struct seg *segs, size_t n, const double *pre,
+						       double *cost, size_t *split)
+{
+	for (size_t len = 2; len <= n; len++)
+		for (size_t i = 0; i + len <= n; i++) {
+			size_t j = i + len - 1;
+			double w = pre[j + 1] - pre[i], best;
+			size_t at = i + 1 +
+				    argmin_sum_avx(cost + i * n + i, cost + j * n + i + 1, j - i, &best);
+			if (jeq_shape(segs, i, j) && 0 <= best) {
+				best = 0;
+				at = 0;
+			}
+			cost[i * n + j] = cost[j * n + i] = w + best;
+			split[i * n + j] = at;
+		}
+}
+#endif
+
 /* Split points of an optimal tree: cost(i, j) = W(i..j) + min over the
  * split k of cost(i, k-1) + cost(k, j), a jeq node costing W once.
  * split[i * n + j] is k, or 0 for the jeq node.  NULL if too big.
@@ -117,20 +203,12 @@ size_t *optimal_splits(const struct seg *segs, size_t n, double **cost_out)
 		cost[i * n + i] = 0;
 		split[i * n + i] = 0;
 	}
-	for (size_t len = 2; len <= n; len++)
-		for (size_t i = 0; i + len <= n; i++) {
-			size_t j = i + len - 1;
-			double w = pre[j + 1] - pre[i], best;
-			/* k = i + 1 + t: cost(i, k-1) (row i) + cost(k, j) (row j,
-			 * the transposed copy; cost(j, j) on the diagonal) */
-			size_t at = i + 1 + argmin_sum(cost + i * n + i, cost + j * n + i + 1, j - i, &best);
-			if (jeq_shape(segs, i, j) && 0 <= best) {
-				best = 0; /* both leaves at depth 1 under one node */
-				at = 0;
-			}
-			cost[i * n + j] = cost[j * n + i] = w + best;
-			split[i * n + j] = at;
-		}
+#ifdef MED_AVX2
+	if (!cg_simd_narrow && __builtin_cpu_supports("avx"))
+		mean_dp_avx(segs, n, pre, cost, split);
+	else
+#endif
+		mean_dp(segs, n, pre, cost, split);
 	*cost_out = cost;
 	free(pre);
 	return split;
@@ -261,7 +339,7 @@ void median_free(struct median_ws *ws)
 }
 
 #define MED_NONE INT16_MIN /* covers: infeasible */
-#define MED_PAD 8          /* covers read past the end (med_rowmax) */
+#define MED_PAD 16         /* covers read past the end (med_rowmax, med_rowmax16) */
 
 /* One budget T of the median DP (median_plan). */
 struct med {
@@ -273,6 +351,7 @@ struct med {
 	const int16_t *cov;   /* NULL: no first pass, every split is tried */
 	struct median_ws *ws; /* the memo of med() */
 	uint16_t *split;
+	bool wide; /* med_splits16 (AVX2) for the rows */
 };
 
 /* A state of the second pass, med(i, j, d), by its index
@@ -414,6 +493,67 @@ static size_t med_rowmax(int16_t *dst, const int16_t *src, int16_t s, size_t m, 
 #endif
 }
 
+/* The splits k of row i (i < k <= kend) into row, from the level below
+ * (left: row i of it): returns the last column changed, i if none. */
+static size_t med_splits(size_t n, const int16_t *below, int16_t *row, const int16_t *left,
+			 const size_t *lastfin, size_t i, size_t kend)
+{
+	size_t reach = i;
+	const int16_t *rk = below + med_off(n, i + 1); /* row k, less k */
+	for (size_t k = i + 1; k <= kend; rk += n - k - 1, k++) {
+		size_t e = lastfin[k];
+		if (left[k - 1] == MED_NONE || e < k)
+			continue;
+		e = k - 1 + med_rowmax(row + k, rk + k, left[k - 1], e - k + 1, n - k);
+		reach = e > reach ? e : reach;
+	}
+	return reach;
+}
+
+#ifdef MED_AVX2
+/* med_rowmax by blocks of 16 (AVX2), with the same contract; a block
+ * crossing the row's end reads and writes back up to 15 entries past
+ * dst[m - 1] and reads as many past src[m - 1] (MED_PAD).  The same exact
+ * integer steps lane by lane, so the same covers. */
+__attribute__((target("avx2"))) static inline size_t med_rowmax16(int16_t *dst, const int16_t *src,
+								  int16_t s, size_t m, size_t room)
+{
+	const __m256i vs = _mm256_set1_epi16(s);
+	for (size_t t = 0;; t += 16) {
+		__m256i *q = (__m256i *)(dst + t), d = _mm256_loadu_si256(q);
+		__m256i v = _mm256_max_epi16(
+			d, _mm256_adds_epi16(vs, _mm256_loadu_si256((const __m256i *)(src + t))));
+		if (t + 16 > room) { /* the row's end: only t..m-1 change */
+			const __m256i lane =
+				_mm256_set_epi16(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
+			__m256i in = _mm256_cmpgt_epi16(_mm256_set1_epi16((short)(m - t)), lane);
+			_mm256_storeu_si256(q, _mm256_blendv_epi8(d, v, in));
+			return m;
+		}
+		_mm256_storeu_si256(q, v);
+		if (t + 16 >= m)
+			return t + 16;
+	}
+}
+
+/* med_splits with med_rowmax16. */
+__attribute__((target("avx2"))) static size_t med_splits16(size_t n, const int16_t *below, int16_t *row,
+							   const int16_t *left, const size_t *lastfin,
+							   size_t i, size_t kend)
+{
+	size_t reach = i;
+	const int16_t *rk = below + med_off(n, i + 1); /* row k, less k */
+	for (size_t k = i + 1; k <= kend; rk += n - k - 1, k++) {
+		size_t e = lastfin[k];
+		if (left[k - 1] == MED_NONE || e < k)
+			continue;
+		e = k - 1 + med_rowmax16(row + k, rk + k, left[k - 1], e - k + 1, n - k);
+		reach = e > reach ? e : reach;
+	}
+	return reach;
+}
+#endif
+
 /* v[0..m) = MED_NONE */
 static void med_none(int16_t *v, size_t m)
 {
@@ -450,14 +590,12 @@ static size_t med_row(const struct med *c, const int16_t *below, int16_t *cur, c
 	/* a split k needs cov(i, k-1, d+1) feasible: k - 1 <= lastfin[i] */
 	size_t kend = lastfin[i] + 1 < n - 1 ? lastfin[i] + 1 : n - 1;
 	if (lastfin[i] + 1 > i) {
-		const int16_t *rk = below + med_off(n, i + 1); /* row k, less k */
-		for (size_t k = i + 1; k <= kend; rk += n - k - 1, k++) {
-			size_t e = lastfin[k];
-			if (left[k - 1] == MED_NONE || e < k)
-				continue;
-			e = k - 1 + med_rowmax(row + k, rk + k, left[k - 1], e - k + 1, n - k);
-			reach = e > reach ? e : reach;
-		}
+#ifdef MED_AVX2
+		if (c->wide)
+			reach = med_splits16(n, below, row, left, lastfin, i, kend);
+		else
+#endif
+			reach = med_splits(n, below, row, left, lastfin, i, kend);
 	}
 	if (i + 2 < n) {
 		int m = row[i + 2];
@@ -658,6 +796,9 @@ static bool med_fits(struct median_ws *ws, struct med *c, unsigned T, unsigned c
 	size_t n = c->n;
 	c->T = T;
 	c->dcut = T - c->P - cmin + 1; /* depth >= dcut: no leaf within T */
+#ifdef MED_AVX2
+	c->wide = !cg_simd_narrow && __builtin_cpu_supports("avx2");
+#endif
 	med_cover(c, cov, ws->fin);
 	int16_t got = cov[n - 1]; /* cov(0, n - 1, 0) */
 	return got != MED_NONE && 2.0 * got > c->cpre[n] + 1;
@@ -695,7 +836,7 @@ uint16_t *median_plan(struct median_ws *ws, const struct seg *segs, size_t n, co
 		cpre[i + 1] = cpre[i] + segs[i].cover;
 	}
 	counts &= cpre[n] < 1 << 13;
-	struct med c = { segs, n, mcost, H, G, pre, cpre, maxlen, M, P, 0, 0, NULL, ws, ws->split };
+	struct med c = { segs, n, mcost, H, G, pre, cpre, maxlen, M, P, 0, 0, NULL, ws, ws->split, false };
 	/* T from the first within which a leaf fits while dcut <= CG_MED_MAXD */
 	unsigned Tmin = P + cmin > P + 1 ? P + cmin : P + 1, Tmax = P + CG_MED_MAXD - (cmin == 0), T = 0;
 	if (counts) {

@@ -15,6 +15,8 @@
  *    alike, and the same tree: the same split at every node of it, so the
  *    same cover; with covers that are counts (its first pass and search
  *    over T) and with fractional ones (every split tried).
+ * Each both with the wider vector steps (AVX, AVX2, where the CPU has
+ * them) and with the SSE2 ones (cg_simd_narrow).
  */
 #include "testlib.h"
 #include "codegen.h"
@@ -228,6 +230,7 @@ static void mean_matches_plain_scan(void **state)
 	for (unsigned long c = 0; c < cases; c++) {
 		size_t n = 1 + rng_below(&r, c % 4 ? 12 : 80);
 		random_segs(&r, s, n, false);
+		cg_simd_narrow = c / 4 % 2; /* the wide steps and the SSE2 ones */
 		double *cost, *rcost;
 		size_t *split = optimal_splits(s, n, &cost);
 		size_t *rsplit = ref_optimal_splits(s, n, &rcost);
@@ -277,7 +280,8 @@ static void median_matches_plain_loop(void **state)
 	for (unsigned long c = 0; c < cases; c++) {
 		size_t n = 2 + rng_below(&r, c % 3 ? 14 : 58);
 		bool frac = c % 5 == 4;
-		if (c % 50 == 7) /* some of a real policy's size */
+		cg_simd_narrow = c / 3 % 2; /* the wide steps and the SSE2 ones */
+		if (c % 50 == 7)            /* some of a real policy's size */
 			policy_segs(&r, s, n = 60 + rng_below(&r, 60));
 		else
 			random_segs(&r, s, n, frac);
