@@ -108,7 +108,7 @@ static void mean_dp(const struct seg *segs, size_t n, const double *pre, double 
 			/* k = i + 1 + t: cost(i, k-1) (row i) + cost(k, j) (row j,
 			 * the transposed copy; cost(j, j) on the diagonal) */
 			size_t at = i + 1 + argmin_sum(cost + i * n + i, cost + j * n + i + 1, j - i, &best);
-			if (jeq_shape(segs, i, j) && 0 <= best) {
+			if (len == 3 && jeq_shape(segs, i, j) && 0 <= best) {
 				best = 0; /* both leaves at depth 1 under one node */
 				at = 0;
 			}
@@ -119,7 +119,11 @@ static void mean_dp(const struct seg *segs, size_t n, const double *pre, double 
 
 #ifdef MED_AVX2
 /* argmin_sum by blocks of 16 (AVX), with the same contract and for the
- * same reasons the same t and value as the plain scan. */
+ * same reasons the same t and value as the plain scan.  The last block
+ * ends at m and may overlap the one before: its overlapping entries are
+ * no smaller than that block's minimum, so it is kept only for a strictly
+ * smaller entry beyond them, and the first block reaching the minimum is
+ * still the one holding its first t. */
 __attribute__((target("avx"))) static inline size_t argmin_sum_avx(const double *a, const double *b,
 								   size_t m, double *best)
 {
@@ -127,7 +131,7 @@ __attribute__((target("avx"))) static inline size_t argmin_sum_avx(const double 
 		return argmin_sum(a, b, m, best);
 	size_t t = 0, at = 0;
 	double lo = HUGE_VAL;
-	for (; t + 16 <= m; t += 16) {
+	for (;;) {
 		__m256d v0 = _mm256_add_pd(_mm256_loadu_pd(a + t), _mm256_loadu_pd(b + t));
 		__m256d v1 = _mm256_add_pd(_mm256_loadu_pd(a + t + 4), _mm256_loadu_pd(b + t + 4));
 		__m256d v2 = _mm256_add_pd(_mm256_loadu_pd(a + t + 8), _mm256_loadu_pd(b + t + 8));
@@ -139,21 +143,19 @@ __attribute__((target("avx"))) static inline size_t argmin_sum_avx(const double 
 			lo = bm;
 			at = t;
 		}
-	}
-	bool tail = false;
-	for (; t < m; t++) {
-		double c = a[t] + b[t];
-		if (c < lo) {
-			lo = c;
-			at = t;
-			tail = true;
-		}
+		if (t + 16 == m)
+			break;
+		t = t + 32 <= m ? t + 16 : m - 16;
 	}
 	*best = lo;
-	if (!tail)
-		while (a[at] + b[at] != lo)
-			at++;
-	return at;
+	/* the first of the block's entries equal to lo, four at a time */
+	const __m256d want = _mm256_set1_pd(lo);
+	for (;; at += 4) {
+		__m256d v = _mm256_add_pd(_mm256_loadu_pd(a + at), _mm256_loadu_pd(b + at));
+		unsigned eq = (unsigned)_mm256_movemask_pd(_mm256_cmp_pd(v, want, _CMP_EQ_OQ));
+		if (eq)
+			return at + (size_t)__builtin_ctz(eq);
+	}
 }
 
 /* mean_dp with argmin_sum_avx. */
@@ -166,7 +168,7 @@ __attribute__((target("avx"))) static void mean_dp_avx(const struct seg *segs, s
 			double w = pre[j + 1] - pre[i], best;
 			size_t at = i + 1 +
 				    argmin_sum_avx(cost + i * n + i, cost + j * n + i + 1, j - i, &best);
-			if (jeq_shape(segs, i, j) && 0 <= best) {
+			if (len == 3 && jeq_shape(segs, i, j) && 0 <= best) {
 				best = 0;
 				at = 0;
 			}
