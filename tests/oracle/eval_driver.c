@@ -82,7 +82,6 @@ static int eval_cases(const char *cases)
 		if (line[0] == 'P' && line[1] == ' ') {
 			if (open_line)
 				printf("\n");
-			open_line = 0;
 			jitk_policy_free(p);
 			line[strcspn(line, "\n")] = 0;
 			jitk_diag d;
