@@ -13,6 +13,7 @@
  */
 #include "disasm.h"
 #include "insn.h"
+#include "params.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,16 +94,27 @@ static void fmt_k(char *buf, size_t cap, uint32_t k)
 		snprintf(buf, cap, "0x%x", k);
 }
 
-/* Name of a 32-bit word of seccomp_data at byte k, or NULL. */
-static const char *field_name(uint32_t k, char *buf, size_t cap)
+/* Whether every ABI of the set is big-endian: then a u64 of seccomp_data
+ * has its high word first (docs/kernel-notes.md, section 11).  An unknown
+ * set (before the arch is tested) is read as little-endian. */
+static bool abis_big_endian(unsigned abis)
+{
+	if (!abis || abis == ((1u << JITK_ARCH__COUNT) - 1))
+		return false;
+	for (int a = 0; a < JITK_ARCH__COUNT; a++)
+		if ((abis & (1u << a)) && !params_big_endian((jitk_arch)a))
+			return false;
+	return true;
+}
+
+/* Name of a 32-bit word of seccomp_data at byte k, or NULL, in the word
+ * order of the ABIs the instruction runs for (abis). */
+static const char *field_name(uint32_t k, unsigned abis, char *buf, size_t cap)
 {
 	const size_t args = offsetof(struct seccomp_data, args);
 	const size_t ip = offsetof(struct seccomp_data, instruction_pointer);
-	const struct seccomp_data probe = { .args = { 0x100000000ull } };
-	/* Which half of a u64 holds the low 32 bits, in native byte order. */
-	uint32_t first;
-	memcpy(&first, &probe.args[0], sizeof first);
-	const char *at0 = first ? ".hi" : ".lo", *at4 = first ? ".lo" : ".hi";
+	bool be = abis_big_endian(abis);
+	const char *at0 = be ? ".hi" : ".lo", *at4 = be ? ".lo" : ".hi";
 	if (k == offsetof(struct seccomp_data, nr))
 		return "nr";
 	if (k == offsetof(struct seccomp_data, arch))
@@ -295,7 +307,7 @@ static void fmt_insn(const jitk_filter *f, size_t i, bool canon, int asrc, unsig
 	case OPND_A: snprintf(buf, cap, "%s a", m); break;
 	case OPND_ABS: {
 		snprintf(buf, cap, "%s [%s]", m, k);
-		const char *fn = op == INSN_LD_W_ABS ? field_name(in->k, tmp, sizeof tmp) : NULL;
+		const char *fn = op == INSN_LD_W_ABS ? field_name(in->k, abis, tmp, sizeof tmp) : NULL;
 		if (fn)
 			snprintf(cmt, ccap, "%s", fn);
 		break;

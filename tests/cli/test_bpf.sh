@@ -50,6 +50,15 @@ expect 0 "asm the disassembly" "$J" asm paper.s -o paper2.bin
 if cmp -s paper2.bin want_paper.bin; then ok "asm(disasm(paper)) == paper"; else notok "asm(disasm(paper)) == paper"; fi
 expect 0 "disasm to stdout" "$J" disasm want_paper.bin
 has out "ld [0]" "disasm prints text"
+# Word names follow the ABI's byte order (docs/kernel-notes.md, section 11):
+# an int parameter is the low word, at +4 on big-endian mips64, +0 on x86_64.
+for a in "mips64 20" "x86_64 16"; do
+	set -- $a
+	printf '{ arch = [%s]; default_action = Errno EPERM; rules = [ { action = Allow; syscall = personality; when = arg0 == 0 } ] }\n' "$1" >bo.scpl
+	expect 0 "compile a one-word compare for $1" "$J" compile bo.scpl --no-verify -o bo.bpf
+	expect 0 "disasm the $1 filter" "$J" disasm bo.bpf
+	has out "ld [$2]                          ; args[0].lo" "disasm names $1's low word of arg0 at byte $2"
+done
 expect 0 "asm -o - writes raw to stdout" "$J" asm "$D/paper.s" -o -
 if cmp -s out want_paper.bin; then ok "stdout bytes match"; else notok "stdout bytes match"; fi
 expect 0 "asm --format c" "$J" asm "$D/paper.s" -o paper.c --format c --name paper
