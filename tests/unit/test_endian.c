@@ -64,6 +64,8 @@ static void rule_by_audit_bit(void **state)
 	for (int a = 0; a < JITK_ARCH__COUNT; a++)
 		assert_int_equal(params_big_endian((jitk_arch)a), audit_be(jitk_arch_audit((jitk_arch)a)));
 	assert_false(params_big_endian(JITK_ARCH__COUNT)); /* no such ABI */
+	assert_false(params_abi32(JITK_ARCH__COUNT));
+	assert_int_equal(params_width(JITK_ARCH__COUNT, 0, 0), 64);
 }
 
 /* jitk_data_arg / jitk_data_set_arg against words placed by hand. */

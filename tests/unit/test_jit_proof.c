@@ -317,6 +317,13 @@ static void refusals(void **state)
 	assert_int_equal(smt_x86(zc, NULL, sizeof ok, &zin, &zx, &d), JITK_E_INVAL);
 	assert_int_equal(smt_x86(zc, ok, sizeof ok, NULL, &zx, &d), JITK_E_INVAL);
 	assert_int_equal(smt_x86(zc, ok, sizeof ok, &zin, NULL, &d), JITK_E_INVAL);
+	/* ... and an empty or oversized image by its own rule (the bytes
+	 * past ok are never read). */
+	assert_int_equal(smt_x86(zc, ok, 0, &zin, &zx, &d), JITK_E_JIT);
+	assert_string_equal(d.rule, "image-size");
+	assert_int_equal(d.index, -1);
+	assert_int_equal(smt_x86(zc, ok, JIT_CHECK_MAX_IMAGE + 1, &zin, &zx, &d), JITK_E_JIT);
+	assert_string_equal(d.rule, "image-size");
 	assert_int_equal(smt_x86(zc, ok, sizeof ok, &zin, &zx, &d), JITK_OK);
 	Z3_del_context(zc);
 	/* A filter the checker refuses has no meaning to prove an image

@@ -604,6 +604,29 @@ static void refuses_bad_offset_tables(void **state)
 	/* A table for a different (shorter) program. */
 	assert_int_equal(jit_check_image(im.insns, n - 1, im.code, im.len, im.offs, n, NULL, &d), JITK_E_JIT);
 	assert_int_equal(jit_check_image(NULL, n, im.code, im.len, im.offs, n + 1, NULL, &d), JITK_E_INVAL);
+	/* Each table rule by its own rule and index: no program, the first
+	 * entry not below the second, the last at the image's end. */
+	assert_int_equal(jit_check_image(im.insns, 0, im.code, im.len, im.offs, 1, NULL, &d), JITK_E_JIT);
+	assert_string_equal(d.rule, "length");
+	assert_int_equal(d.index, -1);
+	assert_int_equal(jit_check_image(im.insns, JITK_MAXINSNS + 1, im.code, im.len, im.offs, n + 1, NULL,
+					 &d),
+			 JITK_E_JIT);
+	assert_string_equal(d.rule, "length");
+	uint32_t o0 = im.offs[0], o1 = im.offs[1], on = im.offs[n];
+	im.offs[0] = o1;
+	assert_int_equal(jit_check_image(im.insns, n, im.code, im.len, im.offs, n + 1, NULL, &d), JITK_E_JIT);
+	assert_string_equal(d.rule, "offset-table");
+	assert_int_equal(d.index, 0);
+	char want[128];
+	snprintf(want, sizeof want, "offset table not increasing at 0 (%u >= %u)", o1, o1);
+	assert_string_equal(d.msg, want);
+	im.offs[0] = o0;
+	im.offs[n] = (uint32_t)im.len;
+	assert_int_equal(jit_check_image(im.insns, n, im.code, im.len, im.offs, n + 1, NULL, &d), JITK_E_JIT);
+	assert_string_equal(d.rule, "offset-table");
+	assert_int_equal(d.index, -1);
+	im.offs[n] = on;
 	assert_int_equal(validate(&im, NULL), JITK_OK);
 	image_free(&im);
 }
