@@ -132,10 +132,12 @@ static size_t rand_nrs(rng_t *r, jitk_arch a, int *out)
 static void rand_policy(rng_t *r, struct tpol *t)
 {
 	memset(t, 0, sizeof *t);
-	do
+	bool any;
+	do {
+		any = false;
 		for (int a = 0; a < JITK_ARCH__COUNT; a++)
-			t->p.arch[a] = rng_below(r, 2);
-	while (!memchr(t->p.arch, true, sizeof t->p.arch));
+			any |= t->p.arch[a] = rng_below(r, 2);
+	} while (!any);
 	t->p.default_action = rand_action(r);
 	t->p.foreign_action = rand_action(r);
 	t->p.nrules = 1 + rng_below(r, MAXR);
