@@ -73,6 +73,10 @@ bool closest_try(struct closest *c, const char *cand);
  * under 5 characters, else len / 3 + 1), else NULL. */
 const char *closest_plausible(const struct closest *c);
 
+/* name without a leading SYS_ or __NR_ (names.c): how syscall names are
+ * looked up and suggested. */
+const char *strip_sys_prefix(const char *name);
+
 /* "Did you mean" for a syscall name none of the ABIs abi[a] (indexed by
  * jitk_arch) has: the one home of that hint (suggest.c), which
  * jitk_syscall_suggest is for one ABI.  Tries, ABI by ABI in enum order, a

@@ -30,7 +30,7 @@ uint32_t jitk_arch_audit(jitk_arch a)
 	return (unsigned)a < JITK_ARCH__COUNT ? arches[a].audit : 0;
 }
 
-static const char *strip_sys_prefix(const char *name)
+const char *strip_sys_prefix(const char *name)
 {
 	if (strncmp(name, "SYS_", 4) == 0)
 		return name + 4;

@@ -7,15 +7,6 @@
 #include <stdint.h>
 #include <string.h>
 
-static const char *strip_sys(const char *name)
-{
-	if (strncmp(name, "SYS_", 4) == 0)
-		return name + 4;
-	if (strncmp(name, "__NR_", 5) == 0)
-		return name + 5;
-	return name;
-}
-
 /* A syscall name of a that starts with name (shortest), for hints such as
  * open -> openat where the edit distance is too large; names under three
  * characters are no prefix worth offering. */
@@ -47,7 +38,7 @@ const char *syscall_suggest_abis(const bool abi[], const char *name)
 {
 	if (!name)
 		return NULL;
-	name = strip_sys(name);
+	name = strip_sys_prefix(name);
 	const char *s = NULL, *t;
 	for (int a = 0; a < JITK_ARCH__COUNT && !s; a++)
 		if (abi[a]) {
