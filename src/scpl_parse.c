@@ -1302,49 +1302,40 @@ static jitk_err cterm(struct parser *P, struct cval *out)
 		bool is_errno = false;
 		for (int a = 0; a < JITK_ARCH__COUNT; a++)
 			is_errno |= errno_value_arch((jitk_arch)a, name) >= 0;
-		if (is_errno) {
-			for (int a = 0; a < JITK_ARCH__COUNT; a++) {
+		bool any = false;
+		for (int a = 0; a < JITK_ARCH__COUNT; a++) {
+			bool have;
+			if (is_errno) {
 				int ev = errno_value_arch((jitk_arch)a, name);
-				if (ev >= 0)
+				have = ev >= 0;
+				if (have)
 					out->abi[a] = (uint64_t)ev;
-				else
-					out->missing |= 1u << a;
+			} else {
+				have = jitk_const_value_arch((jitk_arch)a, name, &out->abi[a]);
 			}
-			out->miss_off = t->off;
-			out->miss_len = t->len;
-			for (int a = JITK_ARCH__COUNT; a-- > 0;)
-				if (!(out->missing >> a & 1))
-					out->v = out->abi[a];
-			next(P);
-			return JITK_OK;
-		} else {
-			bool any = false;
-			for (int a = 0; a < JITK_ARCH__COUNT; a++) {
-				if (jitk_const_value_arch((jitk_arch)a, name, &out->abi[a]))
-					any = true;
-				else
-					out->missing |= 1u << a;
-			}
-			if (!any) {
-				e = scpl_err_at(P, t, JITK_E_NAME, "unknown constant '%s'", name);
-				const char *s = closest_const(name);
-				if (s)
-					scpl_hint(P, "did you mean %s?", s);
-				else
-					scpl_hint(P,
-						  "constants are errno names (EPERM) and flags from each ABI's kernel headers (O_RDONLY, PROT_EXEC, ...)");
-				return e;
-			}
-			out->miss_off = t->off;
-			out->miss_len = t->len;
-			/* v: x86_64's value, else that of the first ABI that has one. */
-			for (int a = JITK_ARCH__COUNT; a-- > 0;)
-				if (!(out->missing >> a & 1))
-					out->v = out->abi[a];
-			next(P);
-			return JITK_OK;
+			if (have)
+				any = true;
+			else
+				out->missing |= 1u << a;
 		}
+		if (!any) { /* never for an errno name: some ABI has it */
+			e = scpl_err_at(P, t, JITK_E_NAME, "unknown constant '%s'", name);
+			const char *s = closest_const(name);
+			if (s)
+				scpl_hint(P, "did you mean %s?", s);
+			else
+				scpl_hint(P,
+					  "constants are errno names (EPERM) and flags from each ABI's kernel headers (O_RDONLY, PROT_EXEC, ...)");
+			return e;
+		}
+		out->miss_off = t->off;
+		out->miss_len = t->len;
+		/* v: x86_64's value, else that of the first ABI that has one. */
+		for (int a = JITK_ARCH__COUNT; a-- > 0;)
+			if (!(out->missing >> a & 1))
+				out->v = out->abi[a];
 		next(P);
+		return JITK_OK;
 	}
 	out->v = v;
 	for (int a = 0; a < JITK_ARCH__COUNT; a++)
