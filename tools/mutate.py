@@ -37,8 +37,10 @@ killed; an entry that names no mutant any more is listed as stale).
 
 Bounded and resumable: every verdict is appended to
 build/mutate/report.progress.tsv as it is reached, keyed by the mutant's
-content (file, original line, mutated line: never a line number, so a
-rebase keeps the verdicts of the lines it did not touch), and a later run
+content (file, original line, mutated line, and which occurrence of that
+original line text in the file it is: never a line number, so a rebase
+keeps the verdicts of the lines it did not touch, and two identical lines
+of a file are two mutants), and a later run
 reuses them (--fresh forgets them; --rerun-survivors runs the survivors
 of some files again after new tests).  The mutants run in an order that
 interleaves the files, each file's in a shuffled order (--seed), so a run
@@ -150,6 +152,25 @@ def code_mask(text):
     return mask
 
 
+def occurrences(lines):
+    """Per line, which occurrence (1, 2, ...) of its stripped text in the file
+    it is: with the file and the texts it names a mutant without a line
+    number (a rebase that moves a line keeps its verdict), and two identical
+    lines (the same `if (!p)` in two functions) apart."""
+    seen, occ = {}, []
+    for line in lines:
+        s = line.strip()
+        seen[s] = seen.get(s, 0) + 1
+        occ.append(seen[s])
+    return occ
+
+
+def fname(f, occ):
+    """How report.md and tools/mutate-equivalent.txt name a mutant's file:
+    FILE for a line's first occurrence, FILE#N for its N-th."""
+    return f if occ == 1 else "%s#%d" % (f, occ)
+
+
 def mutants_of(path):
     """(lines, [(line index, new line, class, description)])."""
     text = open(path).read()
@@ -201,9 +222,11 @@ def mutants_of(path):
 
 
 def read_equivalents(path):
-    """{(file, original, mutated): reason} from tools/mutate-equivalent.txt:
-    a line "FILE: ORIGINAL => MUTATED" (the stripped lines, as report.md
-    prints them), then the reason on indented lines; '#' starts a comment."""
+    """{(file, occurrence, original, mutated): reason} from
+    tools/mutate-equivalent.txt: a line "FILE: ORIGINAL => MUTATED" (the
+    stripped lines, as report.md prints them; FILE#N when the original line
+    text is the N-th of its kind in the file, as report.md names it), then
+    the reason on indented lines; '#' starts a comment."""
     eq, key = {}, None
     if not os.path.exists(path):
         return eq
@@ -215,16 +238,16 @@ def read_equivalents(path):
                 sys.exit("mutate: %s:%d: a reason before any mutant" % (path, n))
             eq[key] = (eq[key] + " " + ln.strip()).strip()
             continue
-        m = re.match(r"([\w.]+): (.*?) => (.*)$", ln.rstrip("\n"))
+        m = re.match(r"([\w.]+?)(?:#([1-9]\d*))?: (.*?) => (.*)$", ln.rstrip("\n"))
         if not m:
-            sys.exit("mutate: %s:%d: expected 'FILE: ORIGINAL => MUTATED'" % (path, n))
-        key = (m.group(1), m.group(2).strip(), m.group(3).strip())
+            sys.exit("mutate: %s:%d: expected 'FILE[#N]: ORIGINAL => MUTATED'" % (path, n))
+        key = (m.group(1), int(m.group(2) or 1), m.group(3).strip(), m.group(4).strip())
         if key in eq:
             sys.exit("mutate: %s:%d: the same mutant twice" % (path, n))
         eq[key] = ""
     for k, why in eq.items():
         if not why:
-            sys.exit("mutate: %s: %s: no reason given" % (path, " => ".join(k)))
+            sys.exit("mutate: %s: %s: %s => %s: no reason given" % (path, fname(k[0], k[1]), k[2], k[3]))
     return eq
 
 
@@ -376,10 +399,11 @@ def main():
         if f not in FAST or not os.path.exists(os.path.join(ROOT, "src", "trusted", f)):
             sys.exit("mutate: %s: not a trusted file with tests (FAST in %s)" % (f, __file__))
 
-    gen, src = [], {}
+    gen, src, occ = [], {}, {}
     for f in files:
         lines, muts = mutants_of(os.path.join(ROOT, "src", "trusted", f))
         src[f] = lines
+        occ[f] = occurrences(lines)
         gen += [(f,) + m for m in muts]
     strata = {}
     for m in gen:
@@ -423,6 +447,9 @@ def main():
     os.makedirs(os.path.dirname(a.report), exist_ok=True)
     prog = a.report[:-3] + ".progress.tsv"
     old = {}
+    # A row of an older script (9 columns, no occurrence) names its line
+    # only by text: kept only for a line text that is unique in its file.
+    dup = {f: {s.strip() for s, k in zip(src[f], occ[f]) if k > 1} for f in files}
     if a.fresh and os.path.exists(prog):
         os.unlink(prog)
     if os.path.exists(prog):
@@ -431,7 +458,11 @@ def main():
             r = row.rstrip("\n").split("\t")
             if len(r) < 9:
                 continue
-            k = (r[0], r[8], r[7])
+            if len(r) < 10:
+                if r[8] in dup.get(r[0], ()):
+                    continue
+                r.append("1")
+            k = (r[0], int(r[9]), r[8], r[7])
             if r[4] in ("duplicate", "not run") or (
                     r[4] == "survived" and r[0] in a.rerun_survivors.split(",")):
                 old.pop(k, None)
@@ -468,7 +499,7 @@ def main():
 
     def one(i):
         f, ln, new, cls, what = chosen[i]
-        prev = old.get((f, src[f][ln].strip(), new.strip()))
+        prev = old.get((f, occ[f][ln], src[f][ln].strip(), new.strip()))
         # A verdict already reached costs nothing: only new runs are cut.
         if not prev and a.budget and time.time() - t0 > 60 * a.budget:
             results[i] = ["not run", "budget", 0.0]
@@ -537,7 +568,7 @@ def main():
                 return
             with open(a.report[:-3] + ".progress.tsv", "a") as o:
                 o.write("\t".join([f, str(ln + 1), cls, what, verdict, str(by), "%.1f" % secs,
-                                   new.strip(), src[f][ln].strip()]) + "\n")
+                                   new.strip(), src[f][ln].strip(), str(occ[f][ln])]) + "\n")
             print("[%d/%d %.0fs] %s:%d %s %s: %s %s" % (done[0], len(chosen), time.time() - t0, f,
                                                        ln + 1, cls, what, verdict, by), flush=True)
 
@@ -551,7 +582,7 @@ def main():
     # Survivors argued equivalent in tools/mutate-equivalent.txt.
     used = set()
     for m, r in zip(chosen, results):
-        k = (m[0], src[m[0]][m[1]].strip(), m[2].strip())
+        k = (m[0], occ[m[0]][m[1]], src[m[0]][m[1]].strip(), m[2].strip())
         if k in equiv:
             used.add(k)
             if r[0] == "survived":
@@ -576,6 +607,11 @@ def main():
         return sum(c.values()) - c["not run"]
 
     tot = {c: sum(per[f][c] for f in files) for c in cats}
+
+    def where(m):
+        # FILE#N:LINE for the N-th line of that text (the name
+        # tools/mutate-equivalent.txt gives it), FILE:LINE for the first.
+        return "%s:%d" % (fname(m[0], occ[m[0]][m[1]]), m[1] + 1)
     nrun = ran(tot)
     os.makedirs(os.path.dirname(a.report), exist_ok=True)
     with open(a.report, "w") as o:
@@ -584,7 +620,9 @@ def main():
                 "Score = (killed + timed out) / (killed + timed out + survived); "
                 "'argued' = survived, shown equivalent in tools/mutate-equivalent.txt (not counted); "
                 "'equivalent' = the same object code as the original (not counted); "
-                "'stillborn' = does not compile (not counted); 'not run' = cut by the budget.\n\n"
+                "'stillborn' = does not compile (not counted); 'not run' = cut by the budget.  "
+                "FILE#N:LINE is a line whose text is the N-th of its kind in FILE (so named in "
+                "tools/mutate-equivalent.txt).\n\n"
                 % (nrun, len(gen), 100.0 * nrun / max(1, len(gen)),
                    "all" if len(chosen) == len(gen) else
                    ("stratified sample, fraction %s of every (file, operator)" % a.fraction
@@ -600,29 +638,30 @@ def main():
         o.write("\n## Survivors\n\n| file:line | mutant | original | mutated |\n|---|---|---|---|\n")
         for m, r in zip(chosen, results):
             if r[0] == "survived":
-                o.write("| %s:%d | %s %s | `%s` | `%s` |\n" % (m[0], m[1] + 1, m[3], m[4],
+                o.write("| %s | %s %s | `%s` | `%s` |\n" % (where(m), m[3], m[4],
                                                             src[m[0]][m[1]].strip().replace("|", "\\|"),
                                                             m[2].strip().replace("|", "\\|")))
         o.write("\n## Shown equivalent (tools/mutate-equivalent.txt)\n\n"
                 "| file:line | mutant | original | mutated | why |\n|---|---|---|---|---|\n")
         for m, r in zip(chosen, results):
             if r[0] == "argued":
-                o.write("| %s:%d | %s %s | `%s` | `%s` | %s |\n" % (
-                    m[0], m[1] + 1, m[3], m[4], src[m[0]][m[1]].strip().replace("|", "\\|"),
+                o.write("| %s | %s %s | `%s` | `%s` | %s |\n" % (
+                    where(m), m[3], m[4], src[m[0]][m[1]].strip().replace("|", "\\|"),
                     m[2].strip().replace("|", "\\|"), r[1].replace("|", "\\|")))
         if stale:
             o.write("\n## Stale entries of tools/mutate-equivalent.txt (no such mutant)\n\n")
             for k in stale:
-                o.write("- %s: `%s` => `%s`\n" % k)
+                o.write("- %s: `%s` => `%s`\n" % (fname(k[0], k[1]), k[2], k[3]))
         o.write("\n## Every mutant\n\n| file:line | mutant | verdict | by | test s |\n"
                 "|---|---|---|---|---:|\n")
         for m, r in zip(chosen, results):
-            o.write("| %s:%d | %s %s | %s | %s | %.1f |\n" % (m[0], m[1] + 1, m[3],
+            o.write("| %s | %s %s | %s | %s | %.1f |\n" % (where(m), m[3],
                                                            m[4].replace("|", "\\|"), r[0],
                                                            str(r[1]).replace("|", "\\|"), r[2]))
     with open(a.report[:-3] + ".tsv", "w") as o:
         for m, r in zip(chosen, results):
-            o.write("\t".join([m[0], str(m[1] + 1), m[3], m[4], r[0], str(r[1]), m[2].strip()]) + "\n")
+            o.write("\t".join([m[0], str(m[1] + 1), m[3], m[4], r[0], str(r[1]), m[2].strip(),
+                               str(occ[m[0]][m[1]])]) + "\n")
     print("mutate: %d of %d mutants run (%.1f%%): %d killed, %d timed out, %d survived, "
           "%d argued equivalent, %d equivalent (same code), %d stillborn; score %s; %.0f s; "
           "report %s" %
@@ -635,7 +674,8 @@ def main():
               "  %s" % (f, ran(c), gen_per[f], c["killed"], c["timeout"], c["survived"],
                         c["argued"], c["equivalent"], score(c)))
     for k in stale:
-        print("mutate: stale entry of %s: %s: %s => %s" % (os.path.basename(EQUIV), k[0], k[1], k[2]))
+        print("mutate: stale entry of %s: %s: %s => %s" % (os.path.basename(EQUIV), fname(k[0], k[1]),
+                                                             k[2], k[3]))
     subprocess.run(["rm", "-rf", work])
 
 
