@@ -168,6 +168,17 @@ $(B)/asan/tests/unit/test_cli_io: $(B)/asan/tests/unit/test_cli_io.o $(addprefix
 	$(CC) $(CFLAGS_J) $(SAN) -o $@ $^ -lcmocka -ljson-c $(LIBS) $(CLI_LIBS)
 $(B)/obj/tests/unit/test_cli_io.o $(B)/asan/tests/unit/test_cli_io.o: CFLAGS_J += -Icli
 
+# test_alloc_faults fails the library's N-th allocation: the calls of the
+# statically linked objects to malloc, calloc and realloc are wrapped
+# (libz3's are not), in the plain and the ASan build.
+ALLOC_WRAP := -Wl,--wrap=malloc -Wl,--wrap=calloc -Wl,--wrap=realloc
+$(B)/tests/unit/test_alloc_faults: $(B)/obj/tests/unit/test_alloc_faults.o $(SUP_O) $(B)/libjitk.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_J) $(ALLOC_WRAP) -o $@ $^ -lcmocka -ljson-c $(LIBS)
+$(B)/asan/tests/unit/test_alloc_faults: $(B)/asan/tests/unit/test_alloc_faults.o $(SUP_SO) $(B)/libjitk-asan.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_J) $(SAN) $(ALLOC_WRAP) -o $@ $^ -lcmocka -ljson-c $(LIBS)
+
 # Helpers the CLI tests run (tests/tools/): libseccomp's program for a policy.
 $(B)/tests/tools/lsc_export: $(B)/obj/tests/tools/lsc_export.o $(B)/obj/bench/perf_lsc.o $(B)/libjitk.a
 	@mkdir -p $(dir $@)
