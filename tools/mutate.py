@@ -75,15 +75,15 @@ FAST = {
                  U + "test_verify", U + "test_stack"],
     "params.c": [U + "test_endian", U + "test_tables", U + "test_lint", U + "test_codegen", U + "test_scpl_eval",
                  U + "test_smt_scpl", U + "test_verify", U + "test_ir"],
-    "smt_bpf.c": [U + "test_smt_bpf", U + "test_verify", U + "test_verify_parts", U + "test_jit_proof",
+    "smt_bpf.c": [U + "test_smt_bpf", U + "test_alloc_faults", U + "test_verify", U + "test_verify_parts", U + "test_jit_proof",
                   K + "test_policies"],
-    "smt_scpl.c": [U + "test_smt_scpl", U + "test_verify", U + "test_verify_parts", U + "test_codegen",
+    "smt_scpl.c": [U + "test_smt_scpl", U + "test_alloc_faults", U + "test_verify", U + "test_verify_parts", U + "test_codegen",
                    K + "test_policies"],
     "scpl_eval.c": [U + "test_scpl_eval", U + "test_smt_scpl", U + "test_verify", U + "test_codegen",
                     K + "test_compile_kernel", K + "test_policies"],
-    "jit_check.c": [U + "test_jit_decode", U + "test_jit_validator", U + "test_jit", U + "test_jit_proof", K + "test_x86_twin",
+    "jit_check.c": [U + "test_jit_decode", U + "test_jit_validator", U + "test_alloc_faults", U + "test_jit", U + "test_jit_proof", K + "test_x86_twin",
                     K + "test_jit_equiv"],
-    "smt_x86.c": [U + "test_jit_proof", K + "test_x86_twin", U + "test_jit", U + "test_jit_validator",
+    "smt_x86.c": [U + "test_jit_proof", U + "test_alloc_faults", K + "test_x86_twin", U + "test_jit", U + "test_jit_validator",
                   K + "test_jit_equiv"],
     "jit_prove.c": [U + "test_jit_prove_faults", U + "test_jit_proof", U + "test_jit", K + "test_jit_equiv"],
     "stack.c": [U + "test_stack", K + "test_stack_kernel"],
@@ -91,8 +91,8 @@ FAST = {
 # The tests rerun under ASan+UBSan for a survivor: the file's first two unit
 # tests of FAST, unless named here (an ASan run of a JIT test forks and maps
 # a lot: ~10 s of wall time each on a loaded machine).
-ASAN = {"smt_x86.c": [U + "test_jit_proof"], "jit_check.c": [U + "test_jit_decode",
-                                                            U + "test_jit_validator"]}
+ASAN = {"smt_x86.c": [U + "test_jit_proof", U + "test_alloc_faults"],
+        "jit_check.c": [U + "test_jit_decode", U + "test_jit_validator", U + "test_alloc_faults"]}
 ENV = {"JITK_TEST_SCALE": "5"}
 EQUIV = os.path.join(ROOT, "tools", "mutate-equivalent.txt")
 MIN_TIMEOUT = 10.0     # CPU seconds
