@@ -465,6 +465,75 @@ static void unaligned_ctx(void **state)
 	assert_int_not_equal(got, res.filter_ret);
 }
 
+/* Where paths meet, every cell of the frame is merged: two paths store
+ * different values in cell 1 of an 8-byte frame, meet, and the load after
+ * the meeting point must see each path's own value (a model that merged
+ * fewer cells would return the first path's 5 on both). */
+static void frame_cells_meet(void **state)
+{
+	(void)state;
+	static const jitk_insn p[] = { LD(0), J(BPF_JMP | BPF_JEQ | BPF_K, 0, 1, 1), S(BPF_RET | BPF_K, 7),
+				       S(BPF_RET | BPF_K, 5) };
+	static const uint8_t img[] = {
+		0x48, 0x83, 0xec, 0x08,       /*  0: sub rsp, 8 */
+		0x8b, 0x47, 0x00,             /*  4: mov eax, [rdi] */
+		0x83, 0xf8, 0x01,             /*  7: cmp eax, 1 */
+		0x74, 0x0b,                   /* 10: je 23 */
+		0xb9, 0x05, 0x00, 0x00, 0x00, /* 12: mov ecx, 5 */
+		0x89, 0x4c, 0x24, 0x04,       /* 17: mov [rsp + 4], ecx */
+		0xeb, 0x09,                   /* 21: jmp 32 */
+		0xb9, 0x07, 0x00, 0x00, 0x00, /* 23: mov ecx, 7 */
+		0x89, 0x4c, 0x24, 0x04,       /* 28: mov [rsp + 4], ecx */
+		0x8b, 0x44, 0x24, 0x04,       /* 32: mov eax, [rsp + 4] */
+		0x48, 0x83, 0xc4, 0x08,       /* 36: add rsp, 8 */
+		0xc3,                         /* 40: ret */
+	};
+	jitk_diag d;
+	struct jit_proof res;
+	if (prove_bytes(p, 4, img, sizeof img, 0, &d, &res) != JITK_OK)
+		fail_msg("not proved: %s", d.msg);
+	/* and the semantics alone, on both paths */
+	Z3_context c = z3test_ctx();
+	struct smt_input in;
+	smt_input_init(c, &in);
+	struct smt_x86 out;
+	assert_int_equal(smt_x86(c, img, sizeof img, &in, &out, &d), JITK_OK);
+	assert_int_equal(out.frame, 8);
+	uint32_t w[SMT_NWORDS] = { 1 };
+	assert_int_equal(z3test_eval(c, out.ret, &in, w), 7);
+	w[0] = 2;
+	assert_int_equal(z3test_eval(c, out.ret, &in, w), 5);
+	Z3_del_context(c);
+}
+
+/* cmov on flags the model leaves unknown (at entry, after imul) is
+ * refused with its own message, before any term is built on them. */
+static void cmov_unknown_flags(void **state)
+{
+	(void)state;
+	static const jitk_insn ret0[] = { S(BPF_RET | BPF_K, 0) };
+	static const uint8_t entry[] = { 0x0f, 0x44, 0xc2, 0x31, 0xc0, 0xc3 }; /* cmove eax, edx */
+	static const uint8_t imul[] = { 0x31, 0xc0, 0x69, 0xc0, 3,    0,    0,
+					0,    0x0f, 0x44, 0xc2, 0x31, 0xc0, 0xc3 };
+	const struct {
+		const uint8_t *code;
+		size_t len;
+		size_t at;
+	} cases[] = { { entry, sizeof entry, 0 }, { imul, sizeof imul, 8 } };
+	for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
+		jitk_diag d;
+		struct jit_proof res;
+		assert_int_equal(prove_bytes(ret0, 1, cases[k].code, cases[k].len, 0, &d, &res), JITK_E_JIT);
+		assert_false(res.has_cex);
+		char want[80];
+		snprintf(want, sizeof want,
+			 "native offset 0x%zx: cmov reads flags this model leaves unknown", cases[k].at);
+		if (!strstr(d.msg, want))
+			fail_msg("case %zu: '%s'", k, d.msg);
+		assert_int_equal(d.index, -1);
+	}
+}
+
 /* A proof not decided in time is a refusal, never a pass. */
 static void undecided_refused(void **state)
 {
@@ -540,6 +609,8 @@ int main(void)
 		cmocka_unit_test(every_form_mutated),
 		cmocka_unit_test(refusals),
 		cmocka_unit_test(unaligned_ctx),
+		cmocka_unit_test(frame_cells_meet),
+		cmocka_unit_test(cmov_unknown_flags),
 		cmocka_unit_test(undecided_refused),
 		cmocka_unit_test(compile_proves_policies),
 	};
