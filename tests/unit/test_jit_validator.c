@@ -1059,6 +1059,146 @@ static void refuses_corrupted_shapes(void **state)
 	image_free(&im);
 }
 
+/* check_handmade must refuse with exactly this rule, index and message
+ * (the diagnostic names the rule broken, the BPF instruction or -1, and
+ * the native offset). */
+#define EXACTLY(h, insns, n, rule, index, msg) exactly(__LINE__, h, insns, n, rule, index, msg)
+static void exactly(int line, const struct handmade *h, const jitk_insn *insns, size_t n, const char *rule,
+		    long index, const char *msg)
+{
+	jitk_diag d;
+	jitk_err err = jit_check_image(insns, n, h->code, h->len, h->offs, n + 1, NULL, &d);
+	if (err != JITK_E_JIT)
+		fail_msg("line %d: error %d, not a refusal (%s)", line, err, err ? d.msg : "accepted");
+	if (strcmp(d.rule, rule) || d.index != index || strcmp(d.msg, msg))
+		fail_msg("line %d: refused as %s, index %ld, '%s'; expected %s, %ld, '%s'", line, d.rule,
+			 d.index, d.msg, rule, index, msg);
+}
+
+#define LD0 I(BPF_LD | BPF_W | BPF_ABS, 0, 0, 0)
+
+/* Each refusal by its own rule, index and message, where a weaker check
+ * would refuse later under another rule (or accept). */
+static void refusal_diagnostics(void **state)
+{
+	(void)state;
+	struct handmade h;
+	/* Fall-through out of a RET's code into the next RET: "a
+	 * non-successor" (a RET has none), not the shape rule of check 7. */
+	const jitk_insn rets[] = { RETK(0), RETK(1) };
+	const char *into_ret[] = { "b8 00 00 00 00", "b8 01 00 00 00 c3" };
+	handmade(&h, 0, into_ret, 2);
+	EXACTLY(&h, rets, 2, "fallthrough", 0,
+		"native offset 0x4: the code of instruction 0 falls through into a non-successor");
+	/* Into the trailer, even from an instruction that is no RET (a
+	 * program the checker refuses: the validator does not rely on it). */
+	const jitk_insn ld[] = { LD0 };
+	const char *into_trailer[] = { "8b 47 00" };
+	handmade(&h, 0, into_trailer, 1);
+	EXACTLY(&h, ld, 1, "fallthrough", 0,
+		"native offset 0x4: the code of instruction 0 falls through into the trailer");
+	/* JA 2 falls through into instruction 1: JA's only successor is 3. */
+	const jitk_insn ja2[] = { I(BPF_JMP | BPF_JA, 0, 0, 2), RETK(0), RETK(1), RETK(2) };
+	const char *ja_falls[] = { "b8 05 00 00 00", "b8 00 00 00 00 c3", "b8 01 00 00 00 c3",
+				   "b8 02 00 00 00 c3" };
+	handmade(&h, 0, ja_falls, 4);
+	EXACTLY(&h, ja2, 4, "fallthrough", 0,
+		"native offset 0x4: the code of instruction 0 falls through into a non-successor");
+	/* A jump past the last instruction (the checker refuses it): as a
+	 * RET copy it is refused without reading insns[n] (heap-allocated,
+	 * exactly n, for the ASan build). */
+	jitk_insn *ja1 = malloc(2 * sizeof *ja1);
+	assert_non_null(ja1);
+	ja1[0] = I(BPF_JMP | BPF_JA, 0, 0, 1);
+	ja1[1] = RETK(0);
+	const char *copy_past[] = { "b8 00 00 00 00 c3", "b8 00 00 00 00 c3" };
+	handmade(&h, 0, copy_past, 2);
+	EXACTLY(&h, ja1, 2, "jump-shape", 0,
+		"native offset 0x4: the jump is not exactly one jmp to, or a copy of, instruction 2");
+	/* ... and as a jmp to the trailer, the code of "instruction 2" */
+	const char *jmp_past[] = { "eb 06", "b8 00 00 00 00 c3" };
+	handmade(&h, 0, jmp_past, 2);
+	EXACTLY(&h, ja1, 2, "branch-target", 0,
+		"native offset 0x4: branch to 0xc is not the code of a BPF target of instruction 0");
+	free(ja1);
+	/* A jmp to itself, and one to the end of the image: backward or
+	 * outside, said so. */
+	const jitk_insn ja0[] = { I(BPF_JMP | BPF_JA, 0, 0, 0), RETK(0) };
+	const char *self[] = { "eb fe", "b8 00 00 00 00 c3" };
+	handmade(&h, 0, self, 2);
+	EXACTLY(&h, ja0, 2, "branch-target", 0,
+		"native offset 0x4: branch to 0x4 is backward or outside the image");
+	const char *to_end[] = { "eb 09", "b8 00 00 00 00 c3" };
+	handmade(&h, 0, to_end, 2);
+	assert_int_equal(h.len, 15);
+	EXACTLY(&h, ja0, 2, "branch-target", 0,
+		"native offset 0x4: branch to 0xf is backward or outside the image");
+	/* The trailer's add rsp releases another size: refused at the
+	 * trailer, which is no BPF instruction (-1). */
+	const jitk_insn ret0[] = { RETK(0) };
+	const char *framed[] = { "b8 00 00 00 00 48 83 c4 10 c3" };
+	handmade(&h, 16, framed, 1);
+	ACCEPTED(&h, ret0, 1);
+	assert_int_equal(h.code[h.len - 2], 0x10);
+	h.code[h.len - 2] = 0x08;
+	EXACTLY(&h, ret0, 1, "frame", -1,
+		"native offset 0x14: add rsp, 8 is not the release of a 16-byte frame before ret");
+	/* DIV K's guard (mov esi, k; xor edx, edx) must lie in the DIV's own
+	 * code: a mov esi in the code before it does not count. */
+	const jitk_insn divk[] = { LD0, I(BPF_ALU | BPF_DIV | BPF_K, 0, 0, 3), RETA };
+	const char *own_guard[] = { "8b 47 00", "be 03 00 00 00 31 d2 f7 f6", "c3" };
+	handmade(&h, 0, own_guard, 3);
+	ACCEPTED(&h, divk, 3);
+	const char *prev_guard[] = { "8b 47 00 be 03 00 00 00", "31 d2 f7 f6", "c3" };
+	handmade(&h, 0, prev_guard, 3);
+	EXACTLY(&h, divk, 3, "div-guard", 1, "native offset 0xe: div without its zero-divisor guard");
+	/* DIV X: test ecx, ecx; je trailer; xor edx, edx; div ecx.  A mov
+	 * to edx in place of the xor is no guard. */
+	const jitk_insn divx[] = { I(BPF_ALU | BPF_DIV | BPF_X, 0, 0, 0), RETA };
+	const char *xguard[] = { "85 c9 74 05 31 d2 f7 f1", "c3" };
+	handmade(&h, 0, xguard, 2);
+	ACCEPTED(&h, divx, 2);
+	const char *no_xor[] = { "85 c9 74 08 ba 05 00 00 00 f7 f1", "c3" };
+	handmade(&h, 0, no_xor, 2);
+	EXACTLY(&h, divx, 2, "div-guard", 0, "native offset 0xd: div without its zero-divisor guard");
+	/* A conditional jump without its compare names the operand (k). */
+	const jitk_insn jeq[] = { LD0, I(BPF_JMP | BPF_JEQ | BPF_K, 0, 1, 5), RETK(0), RETK(1) };
+	const char *no_cmp[] = { "8b 47 00", "89 c0", "b8 00 00 00 00 c3", "b8 01 00 00 00 c3" };
+	handmade(&h, 0, no_cmp, 4);
+	EXACTLY(&h, jeq, 4, "branch-cond", 1,
+		"native offset 0x7: the jump does not start with the compare of A and k");
+	/* A select on a condition that does not test the jump names its
+	 * cmov. */
+	const jitk_insn sel[] = { I(BPF_JMP | BPF_JEQ | BPF_K, 1, 2, 0), RETK(1), RETK(2), RETK(3) };
+	const char *cmova[] = { "83 f8 00 ba 02 00 00 00 b8 03 00 00 00 0f 47 c2 c3", "b8 01 00 00 00 c3",
+				"b8 02 00 00 00 c3", "b8 03 00 00 00 c3" };
+	handmade(&h, 0, cmova, 4);
+	EXACTLY(&h, sel, 4, "select", 0, "native offset 0x11: cmov condition 0x7 does not test this jump");
+}
+
+/* The offset table and the image size, refused as such before anything
+ * is decoded or allocated. */
+static void table_diagnostics(void **state)
+{
+	(void)state;
+	struct handmade h;
+	const jitk_insn ret0[] = { RETK(0) };
+	const char *chunk[] = { "b8 00 00 00 00 c3" };
+	handmade(&h, 0, chunk, 1);
+	ACCEPTED(&h, ret0, 1);
+	jitk_diag d;
+	/* no bytes at all; more than any allocation can hold */
+	assert_int_equal(jit_check_image(ret0, 1, h.code, 0, h.offs, 2, NULL, &d), JITK_E_JIT);
+	assert_string_equal(d.rule, "image-size");
+	assert_string_equal(d.msg, "image of 0 bytes");
+	assert_int_equal(jit_check_image(ret0, 1, h.code, SIZE_MAX, h.offs, 2, NULL, &d), JITK_E_JIT);
+	assert_string_equal(d.rule, "image-size");
+	assert_int_equal(d.index, -1);
+	/* the first instruction's code at byte 0, where the prologue is */
+	h.offs[0] = 0;
+	EXACTLY(&h, ret0, 1, "offset-table", -1, "offset table [0, 10] outside the image of 13 bytes");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1079,6 +1219,8 @@ int main(void)
 		cmocka_unit_test(short_compares),
 		cmocka_unit_test(jset_x_and_fallthrough),
 		cmocka_unit_test(refuses_corrupted_shapes),
+		cmocka_unit_test(refusal_diagnostics),
+		cmocka_unit_test(table_diagnostics),
 	};
 	return cmocka_run_group_tests_name("jit_validator", tests, NULL, NULL);
 }
