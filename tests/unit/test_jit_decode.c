@@ -97,6 +97,11 @@ static const struct { const char *what; uint8_t b[8]; unsigned len; } bad[] = {
 	{ "mov ebp, imm", { 0xbd, 0, 0, 0, 0 }, 5 },
 	{ "mov edi, imm", { 0xbf, 0, 0, 0, 0 }, 5 },
 	{ "add [rax], ebx (mod 0)", { 0x01, 0x18 }, 2 },
+	/* a ModRM outside the subset is refused as soon as it is read, even
+	 * when the bytes end there (not "truncated") */
+	{ "mov eax, eax by 8b (mod 3), two bytes", { 0x8b, 0xc0 }, 2 },
+	{ "add eax, imm8 (83 /0), two bytes", { 0x83, 0xc0 }, 2 },
+	{ "adc eax, imm32 (81 /2), two bytes", { 0x81, 0xd0 }, 2 },
 	{ "add eax, ebx", { 0x01, 0xd8 }, 2 },
 	{ "add ebx, eax", { 0x01, 0xc3 }, 2 },
 	{ "xor edi, eax", { 0x31, 0xc7 }, 2 },
