@@ -506,6 +506,46 @@ static void frame_cells_meet(void **state)
 	Z3_del_context(c);
 }
 
+/* The frame's cells hold their free initial values after the sub (what
+ * the caller left on the stack): a read before any write is that value,
+ * for cell 0 as for any other, and an image that returns it is refuted. */
+static void frame_cells_at_entry(void **state)
+{
+	(void)state;
+	static const jitk_insn ret0[] = { S(BPF_RET | BPF_K, 0) };
+	Z3_context c = z3test_ctx();
+	struct smt_input in;
+	smt_input_init(c, &in);
+	for (unsigned cell = 0; cell < 2; cell++) {
+		const uint8_t img[] = { 0x48, 0x83, 0xec, 0x08, 0x8b, 0x44, 0x24, (uint8_t)(4 * cell),
+					0x48, 0x83, 0xc4, 0x08, 0xc3 };
+		jitk_diag d;
+		struct smt_x86 out;
+		assert_int_equal(smt_x86(c, img, sizeof img, &in, &out, &d), JITK_OK);
+		assert_true(Z3_is_eq_ast(c, out.ret, out.init[SMT_X86_NREGS + cell]));
+		struct jit_proof res;
+		assert_int_equal(prove_bytes(ret0, 1, img, sizeof img, 0, &d, &res), JITK_E_JIT);
+		assert_true(res.has_cex);
+	}
+	Z3_del_context(c);
+}
+
+/* A backward jcc is refused as such: a model that followed it would
+ * lose that path (its target was already stepped) and prove the image
+ * by its other path alone. */
+static void backward_jcc(void **state)
+{
+	(void)state;
+	static const jitk_insn ret0[] = { S(BPF_RET | BPF_K, 0) };
+	/* 0: xor eax, eax; 2: je 0; 4: ret */
+	static const uint8_t img[] = { 0x31, 0xc0, 0x74, 0xfc, 0xc3 };
+	jitk_diag d;
+	struct jit_proof res;
+	assert_int_equal(prove_bytes(ret0, 1, img, sizeof img, 0, &d, &res), JITK_E_JIT);
+	assert_false(res.has_cex);
+	assert_non_null(strstr(d.msg, "native offset 0x2: backward jcc"));
+}
+
 /* cmov on flags the model leaves unknown (at entry, after imul) is
  * refused with its own message, before any term is built on them. */
 static void cmov_unknown_flags(void **state)
@@ -611,6 +651,8 @@ int main(void)
 		cmocka_unit_test(unaligned_ctx),
 		cmocka_unit_test(frame_cells_meet),
 		cmocka_unit_test(cmov_unknown_flags),
+		cmocka_unit_test(frame_cells_at_entry),
+		cmocka_unit_test(backward_jcc),
 		cmocka_unit_test(undecided_refused),
 		cmocka_unit_test(compile_proves_policies),
 	};
