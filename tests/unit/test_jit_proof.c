@@ -546,6 +546,66 @@ static void backward_jcc(void **state)
 	assert_non_null(strstr(d.msg, "native offset 0x2: backward jcc"));
 }
 
+/* Flags live where two paths meet are merged per path unless both
+ * paths left the same flags: two compares of eax with different
+ * constants (the same kind, the same first operand), or a test and a
+ * compare of the same eax (another kind), must not be taken for one
+ * another.  Both images return nr == 7 (the path nr == 5 compares with 9,
+ * or tests eax, and returns 0). */
+static void flags_meet(void **state)
+{
+	(void)state;
+	static const jitk_insn p[] = { LD(0), J(BPF_JMP | BPF_JEQ | BPF_K, 0, 1, 7), S(BPF_RET | BPF_K, 1),
+				       S(BPF_RET | BPF_K, 0) };
+	static const uint8_t cmp_cmp[] = {
+		0x8b, 0x47, 0x00,             /*  0: mov eax, [rdi] */
+		0x83, 0xf8, 0x05,             /*  3: cmp eax, 5 */
+		0x74, 0x05,                   /*  6: je 13 */
+		0x83, 0xf8, 0x07,             /*  8: cmp eax, 7 */
+		0xeb, 0x03,                   /* 11: jmp 16 */
+		0x83, 0xf8, 0x09,             /* 13: cmp eax, 9 */
+		0xb8, 0x00, 0x00, 0x00, 0x00, /* 16: mov eax, 0 */
+		0x74, 0x01,                   /* 21: je 24 */
+		0xc3,                         /* 23: ret */
+		0xb8, 0x01, 0x00, 0x00, 0x00, /* 24: mov eax, 1 */
+		0xc3,                         /* 29: ret */
+	};
+	static const uint8_t test_cmp[] = {
+		0x8b, 0x47, 0x00,             /*  0: mov eax, [rdi] */
+		0x83, 0xf8, 0x05,             /*  3: cmp eax, 5 */
+		0x74, 0x05,                   /*  6: je 13 */
+		0x83, 0xf8, 0x07,             /*  8: cmp eax, 7 */
+		0xeb, 0x02,                   /* 11: jmp 15 */
+		0x85, 0xc0,                   /* 13: test eax, eax */
+		0xb8, 0x00, 0x00, 0x00, 0x00, /* 15: mov eax, 0 */
+		0x74, 0x01,                   /* 20: je 23 */
+		0xc3,                         /* 22: ret */
+		0xb8, 0x01, 0x00, 0x00, 0x00, /* 23: mov eax, 1 */
+		0xc3,                         /* 28: ret */
+	};
+	const struct {
+		const uint8_t *code;
+		size_t len;
+	} imgs[] = { { cmp_cmp, sizeof cmp_cmp }, { test_cmp, sizeof test_cmp } };
+	Z3_context c = z3test_ctx();
+	struct smt_input in;
+	smt_input_init(c, &in);
+	for (size_t k = 0; k < 2; k++) {
+		jitk_diag d;
+		struct jit_proof res;
+		if (prove_bytes(p, 4, imgs[k].code, imgs[k].len, 0, &d, &res) != JITK_OK)
+			fail_msg("image %zu: not proved: %s", k, d.msg);
+		struct smt_x86 out;
+		assert_int_equal(smt_x86(c, imgs[k].code, imgs[k].len, &in, &out, &d), JITK_OK);
+		static const uint32_t nrs[] = { 0, 5, 7, 9 }, want[] = { 0, 0, 1, 0 };
+		for (size_t i = 0; i < 4; i++) {
+			uint32_t w[SMT_NWORDS] = { nrs[i] };
+			assert_int_equal(z3test_eval(c, out.ret, &in, w), want[i]);
+		}
+	}
+	Z3_del_context(c);
+}
+
 /* cmov on flags the model leaves unknown (at entry, after imul) is
  * refused with its own message, before any term is built on them. */
 static void cmov_unknown_flags(void **state)
@@ -653,6 +713,7 @@ int main(void)
 		cmocka_unit_test(cmov_unknown_flags),
 		cmocka_unit_test(frame_cells_at_entry),
 		cmocka_unit_test(backward_jcc),
+		cmocka_unit_test(flags_meet),
 		cmocka_unit_test(undecided_refused),
 		cmocka_unit_test(compile_proves_policies),
 	};
