@@ -7,6 +7,8 @@
 #include "insn.h"
 #include "jit_check.h"
 #include "jit_x86.h"
+#include "smt_x86.h"
+#include "z3test.h"
 
 #include <linux/filter.h>
 
@@ -1167,6 +1169,28 @@ static void refusal_diagnostics(void **state)
 	handmade(&h, 0, no_cmp, 4);
 	EXACTLY(&h, jeq, 4, "branch-cond", 1,
 		"native offset 0x7: the jump does not start with the compare of A and k");
+	/* JA 0 whose code falls into its target is no jmp: the shape rule,
+	 * not the fall-through rule (instruction 1 is JA's successor). */
+	const jitk_insn ja0f[] = { I(BPF_JMP | BPF_JA, 0, 0, 0), RETK(0) };
+	const char *ja0_falls[] = { "b8 05 00 00 00", "b8 00 00 00 00 c3" };
+	handmade(&h, 0, ja0_falls, 2);
+	EXACTLY(&h, ja0f, 2, "jump-shape", 0,
+		"native offset 0x4: the jump is not exactly one jmp to, or a copy of, instruction 1");
+	/* A conditional jump's jcc's end with its code: a JA whose code is a
+	 * je (refused as JA's shape) does not count as one of them. */
+	const jitk_insn jne_ja[] = { I(BPF_JMP | BPF_JEQ | BPF_K, 0, 1, 5), I(BPF_JMP | BPF_JA, 0, 0, 0),
+				     RETK(0) };
+	const char *je_in_ja[] = { "83 f8 05 75 02", "74 00", "b8 00 00 00 00 c3" };
+	handmade(&h, 0, je_in_ja, 3);
+	EXACTLY(&h, jne_ja, 3, "jump-shape", 1,
+		"native offset 0x9: the jump is not exactly one jmp to, or a copy of, instruction 2");
+	/* A jcc on a condition that does not test the jump (jb after the
+	 * cmp of a JEQ). */
+	const jitk_insn jeq01[] = { I(BPF_JMP | BPF_JEQ | BPF_K, 0, 1, 5), RETK(0), RETK(1) };
+	const char *jb[] = { "83 f8 05 72 06", "b8 00 00 00 00 c3", "b8 01 00 00 00 c3" };
+	handmade(&h, 0, jb, 3);
+	EXACTLY(&h, jeq01, 3, "branch-cond", 0,
+		"native offset 0x7: condition code 0x2 does not test this jump");
 	/* A select on a condition that does not test the jump names its
 	 * cmov. */
 	const jitk_insn sel[] = { I(BPF_JMP | BPF_JEQ | BPF_K, 1, 2, 0), RETK(1), RETK(2), RETK(3) };
@@ -1194,9 +1218,70 @@ static void table_diagnostics(void **state)
 	assert_int_equal(jit_check_image(ret0, 1, h.code, SIZE_MAX, h.offs, 2, NULL, &d), JITK_E_JIT);
 	assert_string_equal(d.rule, "image-size");
 	assert_int_equal(d.index, -1);
-	/* the first instruction's code at byte 0, where the prologue is */
+	/* a table of another length */
+	assert_int_equal(jit_check_image(ret0, 1, h.code, h.len, h.offs, 3, NULL, &d), JITK_E_JIT);
+	assert_string_equal(d.rule, "offset-table");
+	assert_string_equal(d.msg, "offset table has 3 entries, expected 2");
+	assert_int_equal(d.index, -1);
+	/* the first instruction's code inside the prologue's first xor */
+	h.offs[0] = 1;
+	EXACTLY(&h, ret0, 1, "boundary", 0, "offset table entry 0 (0x1) is inside an instruction");
+	/* ... at byte 0, where the prologue is */
 	h.offs[0] = 0;
 	EXACTLY(&h, ret0, 1, "offset-table", -1, "offset table [0, 10] outside the image of 13 bytes");
+}
+
+/* An image of exactly JIT_CHECK_MAX_IMAGE bytes is accepted (by the
+ * validator and the x86 model), one byte more is not: LD's code padded
+ * with mov eax, 0 and mov eax, eax, then RET A. */
+static void largest_image(void **state)
+{
+	(void)state;
+	const jitk_insn p[] = { I(BPF_LD | BPF_W | BPF_ABS, 0, 0, 0), RETA };
+	size_t len = JIT_CHECK_MAX_IMAGE;
+	uint8_t *code = malloc(len + 2);
+	assert_non_null(code);
+	static const uint8_t pro[] = { 0x31, 0xc0, 0x31, 0xc9 }, tail[] = { 0xc3, 0x31, 0xc0, 0xc3 };
+	for (int extra = 0; extra <= 2; extra += 2) {
+		size_t total = len + (size_t)extra, at = 0;
+		memcpy(code, pro, sizeof pro);
+		at += sizeof pro;
+		uint32_t offs[3] = { (uint32_t)at };
+		size_t pad = total - sizeof pro - sizeof tail - 3; /* mov eax, [rdi] */
+		while (pad % 5) {
+			memcpy(code + at, "\x89\xc0", 2); /* mov eax, eax */
+			at += 2;
+			pad -= 2;
+		}
+		for (; pad; pad -= 5, at += 5)
+			memcpy(code + at, "\xb8\x00\x00\x00\x00", 5);
+		memcpy(code + at, "\x8b\x47\x00", 3);
+		at += 3;
+		offs[1] = (uint32_t)at;
+		memcpy(code + at, tail, sizeof tail);
+		at += sizeof tail;
+		offs[2] = (uint32_t)(at - 3);
+		assert_int_equal(at, total);
+		jitk_diag d;
+		jitk_err err = jit_check_image(p, 2, code, total, offs, 3, NULL, &d);
+		Z3_context c = z3test_ctx();
+		struct smt_input in;
+		smt_input_init(c, &in);
+		struct smt_x86 out;
+		jitk_err xerr = smt_x86(c, code, total, &in, &out, &d);
+		Z3_del_context(c);
+		if (extra == 0) {
+			if (err)
+				fail_msg("the largest image is refused: %s", d.msg);
+			assert_int_equal(xerr, JITK_OK);
+		} else {
+			assert_int_equal(err, JITK_E_JIT);
+			assert_string_equal(d.rule, "image-size");
+			assert_int_equal(xerr, JITK_E_JIT);
+			assert_string_equal(d.rule, "image-size");
+		}
+	}
+	free(code);
 }
 
 int main(void)
@@ -1221,6 +1306,7 @@ int main(void)
 		cmocka_unit_test(refuses_corrupted_shapes),
 		cmocka_unit_test(refusal_diagnostics),
 		cmocka_unit_test(table_diagnostics),
+		cmocka_unit_test(largest_image),
 	};
 	return cmocka_run_group_tests_name("jit_validator", tests, NULL, NULL);
 }
