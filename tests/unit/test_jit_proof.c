@@ -342,6 +342,7 @@ static void refusals(void **state)
 	static const uint8_t trunc[] = { 0x31, 0xc0, 0xb8, 0, 0 };
 	assert_int_equal(prove_bytes(ret0, 1, trunc, sizeof trunc, 0, &d, &res), JITK_E_JIT);
 	assert_string_equal(d.rule, "truncated");
+	assert_int_equal(d.index, -1);
 	/* backward jump (an endless loop) */
 	static const uint8_t loop[] = { 0x31, 0xc0, 0xeb, 0xfe, 0xc3 };
 	assert_int_equal(prove_bytes(ret0, 1, loop, sizeof loop, 0, &d, &res), JITK_E_JIT);
@@ -488,21 +489,26 @@ static void frame_cells_meet(void **state)
 		0x48, 0x83, 0xc4, 0x08,       /* 36: add rsp, 8 */
 		0xc3,                         /* 40: ret */
 	};
-	jitk_diag d;
-	struct jit_proof res;
-	if (prove_bytes(p, 4, img, sizeof img, 0, &d, &res) != JITK_OK)
-		fail_msg("not proved: %s", d.msg);
-	/* and the semantics alone, on both paths */
 	Z3_context c = z3test_ctx();
 	struct smt_input in;
 	smt_input_init(c, &in);
-	struct smt_x86 out;
-	assert_int_equal(smt_x86(c, img, sizeof img, &in, &out, &d), JITK_OK);
-	assert_int_equal(out.frame, 8);
-	uint32_t w[SMT_NWORDS] = { 1 };
-	assert_int_equal(z3test_eval(c, out.ret, &in, w), 7);
-	w[0] = 2;
-	assert_int_equal(z3test_eval(c, out.ret, &in, w), 5);
+	for (uint8_t cell = 0; cell < 2; cell++) { /* the same through cell 0 */
+		uint8_t im[sizeof img];
+		memcpy(im, img, sizeof img);
+		im[20] = im[31] = im[35] = (uint8_t)(4 * cell);
+		jitk_diag d;
+		struct jit_proof res;
+		if (prove_bytes(p, 4, im, sizeof im, 0, &d, &res) != JITK_OK)
+			fail_msg("cell %u: not proved: %s", cell, d.msg);
+		/* and the semantics alone, on both paths */
+		struct smt_x86 out;
+		assert_int_equal(smt_x86(c, im, sizeof im, &in, &out, &d), JITK_OK);
+		assert_int_equal(out.frame, 8);
+		uint32_t w[SMT_NWORDS] = { 1 };
+		assert_int_equal(z3test_eval(c, out.ret, &in, w), 7);
+		w[0] = 2;
+		assert_int_equal(z3test_eval(c, out.ret, &in, w), 5);
+	}
 	Z3_del_context(c);
 }
 
@@ -604,6 +610,33 @@ static void flags_meet(void **state)
 		}
 	}
 	Z3_del_context(c);
+}
+
+/* add rsp, 0 releases no frame (there is none): refused, though it
+ * changes nothing but the flags. */
+static void add_rsp_without_frame(void **state)
+{
+	(void)state;
+	static const jitk_insn ret0[] = { S(BPF_RET | BPF_K, 0) };
+	static const uint8_t img[] = { 0x31, 0xc0, 0x48, 0x83, 0xc4, 0x00, 0xc3 };
+	jitk_diag d;
+	struct jit_proof res;
+	assert_int_equal(prove_bytes(ret0, 1, img, sizeof img, 0, &d, &res), JITK_E_JIT);
+	assert_non_null(strstr(d.msg, "native offset 0x2: add rsp, 0 does not release the 0-byte frame"));
+}
+
+/* A jcc whose target is inside an instruction is refused, even when its
+ * other edge (the fall-through) is fine. */
+static void jcc_into_instruction(void **state)
+{
+	(void)state;
+	static const jitk_insn ret0[] = { S(BPF_RET | BPF_K, 0) };
+	/* 0: xor eax, eax; 2: je 5 (inside 4: mov eax, 0); 9: ret */
+	static const uint8_t img[] = { 0x31, 0xc0, 0x74, 0x01, 0xb8, 0, 0, 0, 0, 0xc3 };
+	jitk_diag d;
+	struct jit_proof res;
+	assert_int_equal(prove_bytes(ret0, 1, img, sizeof img, 0, &d, &res), JITK_E_JIT);
+	assert_non_null(strstr(d.msg, "native offset 0x2: branch to 0x5, inside an instruction"));
 }
 
 /* cmov on flags the model leaves unknown (at entry, after imul) is
@@ -714,6 +747,8 @@ int main(void)
 		cmocka_unit_test(frame_cells_at_entry),
 		cmocka_unit_test(backward_jcc),
 		cmocka_unit_test(flags_meet),
+		cmocka_unit_test(add_rsp_without_frame),
+		cmocka_unit_test(jcc_into_instruction),
 		cmocka_unit_test(undecided_refused),
 		cmocka_unit_test(compile_proves_policies),
 	};
