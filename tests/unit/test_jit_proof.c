@@ -529,6 +529,10 @@ static void frame_cells_at_entry(void **state)
 		struct smt_x86 out;
 		assert_int_equal(smt_x86(c, img, sizeof img, &in, &out, &d), JITK_OK);
 		assert_true(Z3_is_eq_ast(c, out.ret, out.init[SMT_X86_NREGS + cell]));
+		/* named by its cell, as the SMT-LIB export shows it */
+		char nm[8];
+		snprintf(nm, sizeof nm, "cell%u", cell);
+		assert_string_equal(Z3_ast_to_string(c, out.init[SMT_X86_NREGS + cell]), nm);
 		struct jit_proof res;
 		assert_int_equal(prove_bytes(ret0, 1, img, sizeof img, 0, &d, &res), JITK_E_JIT);
 		assert_true(res.has_cex);

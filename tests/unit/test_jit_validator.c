@@ -1163,6 +1163,13 @@ static void refusal_diagnostics(void **state)
 	const char *no_xor[] = { "85 c9 74 08 ba 05 00 00 00 f7 f1", "c3" };
 	handmade(&h, 0, no_xor, 2);
 	EXACTLY(&h, divx, 2, "div-guard", 0, "native offset 0xd: div without its zero-divisor guard");
+	/* A branch in the code of an instruction that is no jump, even to
+	 * the next instruction's code. */
+	const jitk_insn ld_ret[] = { LD0, RETA };
+	const char *ld_jmp[] = { "8b 47 00 eb 00", "c3" };
+	handmade(&h, 0, ld_jmp, 2);
+	EXACTLY(&h, ld_ret, 2, "branch-target", 0,
+		"native offset 0x7: branch to 0x9 is not the code of a BPF target of instruction 0");
 	/* A conditional jump without its compare names the operand (k). */
 	const jitk_insn jeq[] = { LD0, I(BPF_JMP | BPF_JEQ | BPF_K, 0, 1, 5), RETK(0), RETK(1) };
 	const char *no_cmp[] = { "8b 47 00", "89 c0", "b8 00 00 00 00 c3", "b8 01 00 00 00 c3" };
