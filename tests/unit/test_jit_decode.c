@@ -102,6 +102,7 @@ static const struct { const char *what; uint8_t b[8]; unsigned len; } bad[] = {
 	{ "mov eax, eax by 8b (mod 3), two bytes", { 0x8b, 0xc0 }, 2 },
 	{ "add eax, imm8 (83 /0), two bytes", { 0x83, 0xc0 }, 2 },
 	{ "adc eax, imm32 (81 /2), two bytes", { 0x81, 0xd0 }, 2 },
+	{ "c0 (no opcode of the subset), alone", { 0xc0 }, 1 },
 	{ "test [rax], imm32 (f7, mod 0), two bytes", { 0xf7, 0x00 }, 2 },
 	{ "imul eax, [rax], imm32 (69, mod 0), two bytes", { 0x69, 0x00 }, 2 },
 	{ "rol [rax], imm8 (c1, mod 0), two bytes", { 0xc1, 0x00 }, 2 },
