@@ -159,6 +159,33 @@ static void shadowed(void **state)
 	assert_int_equal(count(w, n, "shadowed-rule"), 1);
 	assert_int_equal(w[0].line, 3);
 	jitk_free(w);
+	/* Every input that reaches rule 2 is decided by rule 1: shadowed,
+	 * though each value tried from rule 2's constants (10, 11, 9, 20, 21,
+	 * 19) reaches it, as the sample in lint.c finds before asking Z3. */
+	n = lint("{ default_action = KillProcess; rules = [\n"
+		 "  { action = Allow; syscall = ioctl; when = arg1 >= 5 && arg1 <= 25 };\n"
+		 "  { action = Errno EPERM; syscall = ioctl; when = arg1 >= 10 && arg1 <= 20 } ] }",
+		 0, &w);
+	assert_int_equal(count(w, n, "shadowed-rule"), 1);
+	assert_int_equal(w[0].line, 3);
+	jitk_free(w);
+	/* Not shadowed: rule 2 decides where arg2 != 0, a value the sample
+	 * (arg2 is not compared in rule 2: only 0) never tries; Z3 finds it. */
+	n = lint("{ default_action = KillProcess; rules = [\n"
+		 "  { action = Allow; syscall = ioctl; when = arg0 == 1 && arg1 == 2 && arg2 == 0 };\n"
+		 "  { action = Errno EPERM; syscall = ioctl; when = arg0 == 1 && arg1 == 2 } ] }",
+		 0, &w);
+	assert_int_equal(count(w, n, "shadowed-rule"), 0);
+	jitk_free(w);
+	/* Not shadowed, found by the sample without a proof (3 is not
+	 * decided by rules 1 and 2). */
+	n = lint("{ default_action = KillProcess; rules = [\n"
+		 "  { action = Allow; syscall = ioctl; when = arg1 == 1 };\n"
+		 "  { action = Allow; syscall = ioctl; when = arg1 > 1 && arg1 != 3 };\n"
+		 "  { action = Errno EPERM; syscall = ioctl; when = arg1 == 3 } ] }",
+		 0, &w);
+	assert_int_equal(count(w, n, "shadowed-rule"), 0);
+	jitk_free(w);
 	/* Without proofs, only the syntactic case is found. */
 	n = lint("{ default_action = KillProcess; rules = [\n"
 		 "  { action = Allow; syscall = ioctl; when = (arg1 & 0x4000) == 0x4000 };\n"
