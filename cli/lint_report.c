@@ -74,6 +74,11 @@ int cli_lint_policy(const jitk_policy *p, const struct cli_lint *l, unsigned fla
 {
 	if (l->off_mask == ~0u)
 		return 0;
+	/* shadowed-rule is the one warning jitk_lint proves with Z3 (jitk.h):
+	 * silenced, its proofs (seconds on a policy of many shadowed rules)
+	 * are not made at all. */
+	if (l->off_mask & cli_lint_bit("shadowed-rule"))
+		flags |= JITK_LINT_NO_PROOFS;
 	jitk_diag *w = NULL;
 	size_t n = 0;
 	/* From the proof cache: the same input, the same warnings. */

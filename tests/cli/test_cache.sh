@@ -121,6 +121,19 @@ grep -v "^jitk: " err >warn2
 if cmp -s warn1 warn2; then ok "the cached warnings are the same"; else notok "the cached warnings are the same" "$(diff warn1 warn2 | head -n 5)"; fi
 expect 1 "--werror refuses from the cache too" noz3 "$J" compile shadow.scpl -o s3.bpf --werror
 absent s3.bpf "... and writes nothing"
+# A rule shadowed only by a condition is proved so with Z3; silenced, that
+# proof is not made (a filter from the cache then needs no Z3 at all).
+cat >zshadow.scpl <<'EOF'
+{ default_action = Allow;
+  rules = [
+    { action = Errno EPERM; syscall = ioctl; when = arg1 <= 100 };
+    { action = Errno EACCES; syscall = ioctl; when = arg1 == 7 } ] }
+EOF
+miss "cold compile, a rule shadowed by a condition" "$J" compile zshadow.scpl -o z1.bpf
+has err "(proved with Z3) [shadowed-rule]" "... proved shadowed with Z3"
+rm -f "$C"/*.lint # the warnings are made again, the filter comes from the cache
+expect 0 "warm compile with --no-warn shadowed-rule: no Z3 for the warning" noz3 "$J" compile zshadow.scpl -o z2.bpf --no-warn shadowed-rule
+lacks err "shadowed-rule" "... and the warning is silenced"
 
 # ------------------------------------------------- misses on any change
 echo '# a comment' >>top.scpl
