@@ -93,6 +93,14 @@ static bool run_native(const uint8_t *code, size_t len, const struct seccomp_dat
 #endif
 }
 
+/* A refused image's exit status: 3 when the proof was undecided (the
+ * solver gave no answer in time), as for compile, verify and diff, so a
+ * script can tell "different" (1) from "could not decide" (3). */
+static int refused_rc(const jitk_diag *d)
+{
+	return strcmp(d->rule, "jit-proof-undecided") ? CLI_FAIL : CLI_SOLVER;
+}
+
 /* --cross-check: the image was proved by Z3; prove it again exporting the
  * query, and require cvc5's unsat on it.  CLI_OK, CLI_FAIL (the proof
  * itself failed this time) or 3 (cvc5 missing or not unsat). */
@@ -150,7 +158,7 @@ static int check_image(const char *in, const jitk_filter *f, const char *image, 
 			snprintf(d.file, sizeof d.file, "%s", image);
 		cli_report(image, err, &d);
 		free(bytes);
-		return CLI_FAIL;
+		return refused_rc(&d);
 	}
 	const struct seccomp_data *x = &res.in;
 	printf("DIFFERENT: %s does not compute what %s computes; counterexample:\n", image, in);
@@ -259,7 +267,7 @@ int cmd_jit(int argc, char **argv)
 			snprintf(d.file, sizeof d.file, "%s", in);
 		cli_report(in, err, &d);
 		jitk_filter_free(f);
-		return CLI_FAIL;
+		return refused_rc(&d);
 	}
 	size_t len = 0, n = 0;
 	const uint8_t *code = jitk_jit_code(j, &len);

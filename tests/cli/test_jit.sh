@@ -37,6 +37,13 @@ if [ -f bad ]; then
 else
 	ok "--check on changed images # skip: no python3"
 fi
+# A proof Z3 cannot finish in time refuses the image with status 3, as an
+# undecided policy proof is (tor-client's image needs ~0.1 s, not 1 ms).
+"$J" compile "$R/policies/tor-client.scpl" -o tor.bin --no-verify --no-cache >/dev/null 2>&1
+"$J" jit tor.bin --dump tor.img >/dev/null 2>&1
+expect 3 "--check undecided within --timeout: exit 3" "$J" jit tor.bin --check tor.img --timeout 1
+has err "could not be proved equal to its filter within 1 ms" "... and says so"
+lacks out "proved:" "... and does not say proved"
 expect 1 "--check on a missing image" "$J" jit paper.bin --check missing.img
 expect 2 "--check without an image" "$J" jit paper.bin --check
 expect 2 "--check with --dump" "$J" jit paper.bin --check img --dump x
