@@ -38,7 +38,7 @@ int cmd_explain(int argc, char **argv)
 	enum cli_format from = FMT_AUTO;
 	unsigned abis = (1u << JITK_ARCH__COUNT) - 1;
 	bool scpl = false, no_verify = false;
-	uint64_t timeout = 0;
+	unsigned timeout = 0;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (cli_is_help(a)) {
@@ -61,8 +61,9 @@ int cmd_explain(int argc, char **argv)
 			no_verify = true;
 		} else if (!strcmp(a, "--timeout")) {
 			const char *v = cli_opt_value(argc, argv, &i);
-			if (!v || !cli_parse_u64(v, &timeout) || timeout > 3600000)
-				return cli_usage(EXPLAIN_USAGE, "--timeout wants milliseconds, not '%s'",
+			if (!v || !cli_parse_timeout(v, &timeout))
+				return cli_usage(EXPLAIN_USAGE,
+						 "--timeout wants milliseconds from 1 to 86400000, not '%s'",
 						 v ? v : "");
 		} else if (!strcmp(a, "--from")) {
 			const char *v = cli_opt_value(argc, argv, &i);
@@ -108,7 +109,7 @@ int cmd_explain(int argc, char **argv)
 			jitk_cex cex[4];
 			size_t ncex = 0;
 			jitk_side A = { .policy = p }, B = { .filter = f };
-			e = jitk_equiv(A, B, (unsigned)timeout, cex, 4, &ncex, &d);
+			e = jitk_equiv(A, B, timeout, cex, 4, &ncex, &d);
 			if (e == JITK_E_DIFFERENT) {
 				rc = cli_error("the decompiled policy differs from %s (nr %d arch 0x%08x: "
 					       "0x%08x vs 0x%08x); not written",

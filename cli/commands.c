@@ -256,7 +256,7 @@ static const struct cli_opt jit_opts[] = {
 	{ "--check", NULL, "IMAGE", CLI_ARG_FILE, NULL, NULL, false,
 	  "prove IMAGE (raw x86-64, e.g. from --dump) equal to FILTER instead (docs/jit.md)" },
 	{ "--timeout", NULL, "MS", CLI_ARG_VALUE, NULL, "10000", false,
-	  "the --check proof's Z3 time limit (1 to 3600000)" },
+	  "the --check proof's Z3 time limit (1 to 86400000)" },
 	{ "--cross-check", NULL, NULL, CLI_ARG_NONE, NULL, NULL, false,
 	  "re-check the image proof Z3 answered unsat with cvc5, on the same query exported "
 	  "as SMT-LIB 2 (exit 3 if cvc5 is missing or disagrees)" },
