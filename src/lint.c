@@ -116,7 +116,9 @@ static bool const_or(jitk_arch a, const char *names, uint64_t *v)
 	return true;
 }
 
-/* The arguments of a call of `to` that does the job of `from` on a. */
+/* The arguments of a call of `to` that does the job of `from` on a, set
+ * in a's byte order (in->arch is a's): on a big-endian ABI an argument's
+ * low half is the second word (docs/kernel-notes.md, section 11). */
 static void alias_probe(jitk_arch a, const char *from, const char *to, struct seccomp_data *in)
 {
 	for (size_t i = 0; i < sizeof alias_args / sizeof *alias_args; i++) {
@@ -125,7 +127,7 @@ static void alias_probe(jitk_arch a, const char *from, const char *to, struct se
 		for (size_t k = 0; alias_args[i].set[k].arg >= 0; k++) {
 			uint64_t v;
 			if (const_or(a, alias_args[i].set[k].value, &v))
-				in->args[alias_args[i].set[k].arg] = v;
+				jitk_data_set_arg(in, (unsigned)alias_args[i].set[k].arg, v);
 		}
 	}
 }
