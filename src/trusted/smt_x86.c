@@ -192,7 +192,15 @@ static struct xflags flags_merge(struct xctx *x, Z3_ast g, const struct xflags *
  * / 0F 4x) means (SDM vol. 1 B.1, "Condition Codes"): b CF, ae !CF, e ZF,
  * ne !ZF, be CF | ZF, a !CF & !ZF; after a compare of a with b these are
  * a <u b, a >=u b, a == b, a != b, a <=u b, a >u b.  NULL if the flags are
- * unknown. */
+ * unknown.
+ *
+ * After a compare each is written with only ==, >=u and >u and their
+ * negations (a <u b as !(a >=u b), a <=u b as !(a >u b)): exact
+ * identities, chosen so that a branch and its negated twin (jbe where the
+ * filter says jgt, with the two targets swapped) give the same terms as
+ * smt_bpf's conditions, whose path guards and merged values Z3 then shares
+ * instead of having to prove them equal (docs/verify.md, "The per-image
+ * proof"). */
 static Z3_ast cond(struct xctx *x, const struct xstate *s, unsigned cc)
 {
 	Z3_context c = x->c;
@@ -201,11 +209,11 @@ static Z3_ast cond(struct xctx *x, const struct xstate *s, unsigned cc)
 		return NULL;
 	if (f->kind == FL_CMP) {
 		switch (cc) {
-		case 0x2: return Z3_mk_bvult(c, f->a, f->b);
+		case 0x2: return Z3_mk_not(c, Z3_mk_bvuge(c, f->a, f->b));
 		case 0x3: return Z3_mk_bvuge(c, f->a, f->b);
 		case 0x4: return Z3_mk_eq(c, f->a, f->b);
 		case 0x5: return Z3_mk_not(c, Z3_mk_eq(c, f->a, f->b));
-		case 0x6: return Z3_mk_bvule(c, f->a, f->b);
+		case 0x6: return Z3_mk_not(c, Z3_mk_bvugt(c, f->a, f->b));
 		default: return Z3_mk_bvugt(c, f->a, f->b);
 		}
 	}
@@ -255,16 +263,19 @@ static void flags_unknown(struct xstate *s)
 }
 
 /* One ALU operation of the 01..39 / 81 / 83 groups by its /digit
- * (0 add, 1 or, 4 and, 5 sub, 6 xor, 7 cmp): dst op= src.  Returns false
- * for a digit outside the subset. */
-static bool alu(struct xctx *x, struct xstate *s, unsigned digit, int dst, Z3_ast src)
+ * (0 add, 1 or, 4 and, 5 sub, 6 xor, 7 cmp): dst op= src.  self: the
+ * source is the destination register itself.  Returns false for a digit
+ * outside the subset. */
+static bool alu(struct xctx *x, struct xstate *s, unsigned digit, int dst, Z3_ast src, bool self)
 {
 	Z3_context c = x->c;
 	Z3_ast a = s->r[dst], r;
-	/* An operand with itself: x ^ x = x - x = 0, x & x = x | x = x.  Exact
-	 * identities, applied here so that the usual zeroing idiom and
-	 * test r, r give the same terms as the filter's encoding. */
-	bool self = Z3_is_eq_ast(c, a, src);
+	/* A register with itself: x ^ x = x - x = 0, x & x = x | x = x.  Exact
+	 * identities, applied here so that the zeroing idiom gives the
+	 * constant the filter's encoding has.  Only for the same register:
+	 * two registers that merely hold the same term (A and X after tax)
+	 * keep the operation, as smt_bpf keeps A & X, so that the two
+	 * encodings stay the same terms. */
 	if (self && (digit == 5 || digit == 6)) {
 		s->r[dst] = bv(x, 0);
 		if (digit == 6)
@@ -362,16 +373,14 @@ static jitk_err step(struct xctx *x, size_t i, struct xstate *s)
 	case XK_ALU_RR:
 		if (xi->op == 0x89) { /* MOV r/m32, r32 */
 			s->r[rm] = s->r[reg];
-		} else if (xi->op == 0x85) { /* TEST r/m32, r32 (x & x = x) */
-			flags_logic(s, Z3_is_eq_ast(c, s->r[rm], s->r[reg])
-					       ? s->r[rm]
-					       : Z3_mk_bvand(c, s->r[rm], s->r[reg]));
-		} else if (!alu(x, s, rr_digit(xi->op), rm, s->r[reg])) {
+		} else if (xi->op == 0x85) { /* TEST r/m32, r32 (r & r = r: the DIV guard's test) */
+			flags_logic(s, rm == reg ? s->r[rm] : Z3_mk_bvand(c, s->r[rm], s->r[reg]));
+		} else if (!alu(x, s, rr_digit(xi->op), rm, s->r[reg], rm == reg)) {
 			return REFUSE(x, pos, "opcode 0x%02x not modelled", pos, xi->op);
 		}
 		break;
 	case XK_ALU_RI: /* 81 /digit id, 83 /7 ib (imm already sign-extended) */
-		if (!alu(x, s, xi->reg, rm, bv(x, xi->imm)))
+		if (!alu(x, s, xi->reg, rm, bv(x, xi->imm), false))
 			return REFUSE(x, pos, "group-1 /%u not modelled", pos, xi->reg);
 		break;
 	case XK_TEST_RI: /* TEST r/m32, imm32 */
