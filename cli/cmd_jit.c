@@ -32,7 +32,7 @@
 #include <unistd.h>
 
 #define JIT_USAGE \
-	"jit FILTER [--dump OUT] [--map] [--check IMAGE [--timeout MS]] [--cross-check] [--from raw|text|auto]"
+	"jit FILTER [--dump OUT] [--map] [--check IMAGE [--rlimit N] [--timeout MS]] [--cross-check] [--from raw|text|auto]"
 
 /* Run image code[0..len) natively on *in in a child process.  The image has
  * passed smt_x86's structural rules (forward branches only, stack and input
@@ -105,13 +105,13 @@ static int refused_rc(const jitk_diag *d)
  * query, and require cvc5's unsat on it.  CLI_OK, CLI_FAIL (the proof
  * itself failed this time) or 3 (cvc5 missing or not unsat). */
 static int cross_check(FILE *out, const char *image, const jitk_filter *f, const uint8_t *code, size_t len,
-		       unsigned timeout)
+		       unsigned rlimit, unsigned timeout)
 {
 	jitk_diag d;
 	memset(&d, 0, sizeof d);
 	d.index = -1;
 	struct jit_proof res;
-	jitk_err err = jit_prove(f, code, len, timeout, true, &res, &d);
+	jitk_err err = jit_prove(f, code, len, rlimit, timeout, true, &res, &d);
 	if (err) {
 		free(res.smtlib);
 		cli_report(image, err, &d);
@@ -135,7 +135,8 @@ static int cross_check(FILE *out, const char *image, const jitk_filter *f, const
 	return CLI_OK;
 }
 
-static int check_image(const char *in, const jitk_filter *f, const char *image, unsigned timeout, bool cross)
+static int check_image(const char *in, const jitk_filter *f, const char *image, unsigned rlimit,
+		       unsigned timeout, bool cross)
 {
 	size_t len = 0;
 	char *bytes = cli_read_input(image, &len); /* bounded, like every input */
@@ -145,11 +146,12 @@ static int check_image(const char *in, const jitk_filter *f, const char *image, 
 	memset(&d, 0, sizeof d);
 	d.index = -1;
 	struct jit_proof res;
-	jitk_err err = jit_prove(f, (const uint8_t *)bytes, len, timeout, false, &res, &d);
+	jitk_err err = jit_prove(f, (const uint8_t *)bytes, len, rlimit, timeout, false, &res, &d);
 	if (!err) {
 		printf("proved: %s (%zu bytes, %zu x86-64 instructions) computes what %s computes, for every input\n",
 		       image, len, res.x86_insns, in);
-		int rc = cross ? cross_check(stdout, image, f, (const uint8_t *)bytes, len, timeout) : CLI_OK;
+		int rc = cross ? cross_check(stdout, image, f, (const uint8_t *)bytes, len, rlimit, timeout)
+			       : CLI_OK;
 		free(bytes);
 		return rc;
 	}
@@ -184,7 +186,7 @@ static int check_image(const char *in, const jitk_filter *f, const char *image, 
 int cmd_jit(int argc, char **argv)
 {
 	const char *in = NULL, *dump = NULL, *image = NULL;
-	unsigned timeout = 0;
+	unsigned timeout = 0, rlimit = 0;
 	bool map = false, cross = false;
 	enum cli_format fmt = FMT_AUTO;
 	for (int i = 1; i < argc; i++) {
@@ -194,10 +196,11 @@ int cmd_jit(int argc, char **argv)
 			       "  --dump OUT   write the x86-64 code to OUT ('-' for stdout)\n"
 			       "  --map        print the native offset of each BPF instruction\n"
 			       "  --check IMAGE  prove IMAGE (raw x86-64, e.g. from --dump) equal to FILTER\n"
-			       "  --timeout MS   the proof's Z3 time limit (default %u ms)\n"
+			       "  --rlimit N     the proof's Z3 resource limit, the deterministic budget (default %u)\n"
+			       "  --timeout MS   the proof's wall-clock cap, a last resort (default %u ms)\n"
 			       "  --cross-check  re-check the image proof with cvc5 (SMT-LIB 2)\n"
 			       "  --from FMT   read FILTER as raw bytes, assembler text, or guess\n",
-			       JIT_USAGE, JIT_PROVE_DEFAULT_TIMEOUT_MS);
+			       JIT_USAGE, JIT_PROVE_DEFAULT_RLIMIT, JIT_PROVE_DEFAULT_TIMEOUT_MS);
 			return CLI_OK;
 		} else if (!strcmp(a, "--dump") || !strcmp(a, "-o")) {
 			if (i + 1 >= argc)
@@ -213,6 +216,13 @@ int cmd_jit(int argc, char **argv)
 				return cli_usage(JIT_USAGE,
 						 "--timeout wants milliseconds from 1 to 86400000, not '%s'",
 						 t);
+		} else if (!strcmp(a, "--rlimit")) {
+			const char *t = i + 1 < argc ? argv[++i] : "";
+			uint64_t v = 0;
+			if (!cli_parse_u64(t, &v) || v == 0 || v > UINT32_MAX)
+				return cli_usage(JIT_USAGE,
+						 "--rlimit wants a count from 1 to 4294967295, not '%s'", t);
+			rlimit = (unsigned)v;
 		} else if (!strcmp(a, "--map")) {
 			map = true;
 		} else if (!strcmp(a, "--cross-check")) {
@@ -236,8 +246,8 @@ int cmd_jit(int argc, char **argv)
 
 	if (image && (dump || map))
 		return cli_usage(JIT_USAGE, "%s", "--check does not combine with --dump or --map");
-	if (timeout && !image)
-		return cli_usage(JIT_USAGE, "%s", "--timeout applies to --check");
+	if ((timeout || rlimit) && !image)
+		return cli_usage(JIT_USAGE, "%s", "--timeout and --rlimit apply to --check");
 	jitk_filter *f = cli_read_filter(in, fmt);
 	if (!f)
 		return CLI_FAIL;
@@ -250,7 +260,7 @@ int cmd_jit(int argc, char **argv)
 			jitk_check(f, &cd);
 			cli_report(in, cerr, &cd);
 		} else {
-			rc = check_image(in, f, image, timeout, cross);
+			rc = check_image(in, f, image, rlimit, timeout, cross);
 		}
 		jitk_filter_free(f);
 		return rc;
@@ -289,7 +299,7 @@ int cmd_jit(int argc, char **argv)
 	}
 	if (cross && rc == CLI_OK) {
 		fflush(rep);
-		rc = cross_check(rep, in, f, code, len, 0);
+		rc = cross_check(rep, in, f, code, len, 0, 0);
 	}
 	jitk_jit_free(j);
 	jitk_filter_free(f);

@@ -255,8 +255,11 @@ static const struct cli_opt jit_opts[] = {
 	  "print the native offset of each BPF instruction" },
 	{ "--check", NULL, "IMAGE", CLI_ARG_FILE, NULL, NULL, false,
 	  "prove IMAGE (raw x86-64, e.g. from --dump) equal to FILTER instead (docs/jit.md)" },
-	{ "--timeout", NULL, "MS", CLI_ARG_VALUE, NULL, "10000", false,
-	  "the --check proof's Z3 time limit (1 to 86400000)" },
+	{ "--rlimit", NULL, "N", CLI_ARG_VALUE, NULL, "200000000", false,
+	  "the --check proof's Z3 resource limit, the budget that decides (1 to 4294967295; "
+	  "the same answer on a quiet or a loaded machine)" },
+	{ "--timeout", NULL, "MS", CLI_ARG_VALUE, NULL, "120000", false,
+	  "the --check proof's wall-clock cap, a last resort (1 to 86400000)" },
 	{ "--cross-check", NULL, NULL, CLI_ARG_NONE, NULL, NULL, false,
 	  "re-check the image proof Z3 answered unsat with cvc5, on the same query exported "
 	  "as SMT-LIB 2 (exit 3 if cvc5 is missing or disagrees)" },

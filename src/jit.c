@@ -463,7 +463,7 @@ jitk_err jit_compile(const jitk_filter *f, bool prove, jitk_jit **out, jitk_diag
 	 * computes on every input (src/trusted/jit_prove.c): a refused or
 	 * undecided proof is JITK_E_JIT and the image never runs. */
 	if (!err && prove)
-		err = jit_prove(f, mem, len, 0, false, NULL, d);
+		err = jit_prove(f, mem, len, 0, 0, false, NULL, d);
 	if (err) {
 		munmap(mem, maplen);
 		free(offs);

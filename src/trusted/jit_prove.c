@@ -78,7 +78,63 @@ static jitk_err take_cex(Z3_context c, Z3_solver s, const jitk_filter *f, const 
 	return JITK_E_JIT;
 }
 
-static jitk_err prove_in(Z3_context c, const jitk_filter *f, const uint8_t *code, size_t len,
+/* The solver: simplify, bit-blast, SAT (Z3's tactics of those names).
+ * Z3's default QF_BV strategy (4.8.12) rewrites the query first in ways
+ * that split the shared multiplications of the two encodings into
+ * differently sized pieces, which then have to be proved equal bit by
+ * bit: images it did not prove in 300 s are proved this way in 0.1 s
+ * (docs/jit.md, "The proof").  The pipeline is complete for QF_BV: every
+ * term is bit-blasted, so "unknown" comes only from a limit.  The model of
+ * a SAT answer is translated back through the tactics' model converters
+ * and is checked by replay (take_cex) anyway. */
+static Z3_solver mk_solver(Z3_context c)
+{
+	/* Tactics are reference counted even in a Z3_mk_context context: each
+	 * is held while the next one is made. */
+	static const char *const names[3] = { "simplify", "bit-blast", "sat" };
+	Z3_tactic t[3] = { NULL, NULL, NULL };
+	for (unsigned i = 0; i < 3; i++) {
+		t[i] = Z3_mk_tactic(c, names[i]);
+		if (t[i])
+			Z3_tactic_inc_ref(c, t[i]);
+	}
+	Z3_solver s = NULL;
+	if (t[0] && t[1] && t[2]) {
+		Z3_tactic tail = Z3_tactic_and_then(c, t[1], t[2]);
+		if (tail) {
+			Z3_tactic_inc_ref(c, tail);
+			Z3_tactic all = Z3_tactic_and_then(c, t[0], tail);
+			if (all) {
+				Z3_tactic_inc_ref(c, all);
+				s = Z3_mk_solver_from_tactic(c, all);
+				if (s)
+					Z3_solver_inc_ref(c, s);
+				Z3_tactic_dec_ref(c, all);
+			}
+			Z3_tactic_dec_ref(c, tail);
+		}
+	}
+	for (unsigned i = 0; i < 3; i++)
+		if (t[i])
+			Z3_tactic_dec_ref(c, t[i]);
+	return s;
+}
+
+static uint64_t rlimit_count(Z3_context c, Z3_solver s)
+{
+	Z3_stats st = Z3_solver_get_statistics(c, s);
+	uint64_t n = 0;
+	if (!st)
+		return 0;
+	Z3_stats_inc_ref(c, st);
+	for (unsigned i = 0; i < Z3_stats_size(c, st); i++)
+		if (!strcmp(Z3_stats_get_key(c, st, i), "rlimit count") && Z3_stats_is_uint(c, st, i))
+			n = Z3_stats_get_uint_value(c, st, i);
+	Z3_stats_dec_ref(c, st);
+	return n;
+}
+
+static jitk_err prove_in(Z3_context c, const jitk_filter *f, const uint8_t *code, size_t len, unsigned rlimit,
 			 unsigned timeout_ms, bool want_smtlib, struct jit_proof *res, jitk_diag *d)
 {
 	struct smt_input in;
@@ -103,22 +159,39 @@ static jitk_err prove_in(Z3_context c, const jitk_filter *f, const uint8_t *code
 		if (!res->smtlib)
 			return diag_err(d, JITK_E_NOMEM, "cannot export the query");
 	}
-	Z3_solver s = Z3_mk_solver_for_logic(c, Z3_mk_string_symbol(c, "QF_BV"));
-	Z3_solver_inc_ref(c, s);
+	Z3_solver s = mk_solver(c); /* referenced */
+	if (!s)
+		return diag_err(d, JITK_E_SOLVER, "Z3 error: cannot build the solver");
 	Z3_params prm = Z3_mk_params(c);
 	Z3_params_inc_ref(c, prm);
+	Z3_params_set_uint(c, prm, Z3_mk_string_symbol(c, "rlimit"), rlimit);
 	Z3_params_set_uint(c, prm, Z3_mk_string_symbol(c, "timeout"), timeout_ms);
 	Z3_solver_set_params(c, s, prm);
 	Z3_params_dec_ref(c, prm);
 	Z3_solver_assert(c, s, q);
 	Z3_lbool r = Z3_solver_check(c, s);
+	res->rlimit_used = rlimit_count(c, s);
 	if (Z3_get_error_code(c) != Z3_OK) {
 		err = diag_err(d, JITK_E_SOLVER, "Z3 error: %s", Z3_get_error_msg(c, Z3_get_error_code(c)));
 	} else if (r == Z3_L_UNDEF) {
-		/* Undecided is refused: an image is run only once proved. */
+		/* Undecided is refused: an image is run only once proved.  The
+		 * message names what was not decided and which limit stopped
+		 * Z3, so the user knows which knob to turn (docs/jit.md). */
+		const char *why = Z3_solver_get_reason_unknown(c, s);
+		/* Z3 names an exhausted rlimit "max. resource limit exceeded"
+		 * in some tactics and "canceled" in others: the count decides. */
+		bool by_rlimit = res->rlimit_used >= rlimit || (why && strstr(why, "resource"));
 		err = diag_insn(d, JITK_E_JIT, -1, "jit-proof-undecided",
-				"the image could not be proved equal to its filter within %u ms (%s)",
-				timeout_ms, Z3_solver_get_reason_unknown(c, s));
+				"Z3 did not decide whether the %zu-instruction image computes what its "
+				"%zu-instruction filter computes on every input: %s (%s)",
+				x.ninsns, jitk_filter_len(f),
+				by_rlimit ? "resource limit reached" : "wall-clock timeout reached",
+				why ? why : "");
+		diag_hint(d,
+			  by_rlimit
+				  ? "the resource limit was %u (jitk jit --check IMAGE --rlimit N raises it)"
+				  : "the wall-clock cap was %u ms (jitk jit --check IMAGE --timeout MS raises it)",
+			  by_rlimit ? rlimit : timeout_ms);
 	} else if (r == Z3_L_TRUE) {
 		err = take_cex(c, s, f, &in, &x, res, d);
 	}
@@ -126,8 +199,8 @@ static jitk_err prove_in(Z3_context c, const jitk_filter *f, const uint8_t *code
 	return err;
 }
 
-jitk_err jit_prove(const jitk_filter *f, const uint8_t *code, size_t len, unsigned timeout_ms,
-		   bool want_smtlib, struct jit_proof *res, jitk_diag *d)
+jitk_err jit_prove(const jitk_filter *f, const uint8_t *code, size_t len, unsigned rlimit,
+		   unsigned timeout_ms, bool want_smtlib, struct jit_proof *res, jitk_diag *d)
 {
 	struct jit_proof local;
 	if (!res)
@@ -144,8 +217,8 @@ jitk_err jit_prove(const jitk_filter *f, const uint8_t *code, size_t len, unsign
 	if (!c)
 		return diag_err(d, JITK_E_NOMEM, "cannot create a Z3 context");
 	Z3_set_error_handler(c, prove_z3_error);
-	jitk_err err = prove_in(c, f, code, len, timeout_ms ? timeout_ms : JIT_PROVE_DEFAULT_TIMEOUT_MS,
-				want_smtlib, res, d);
+	jitk_err err = prove_in(c, f, code, len, rlimit ? rlimit : JIT_PROVE_DEFAULT_RLIMIT,
+				timeout_ms ? timeout_ms : JIT_PROVE_DEFAULT_TIMEOUT_MS, want_smtlib, res, d);
 	Z3_del_context(c);
 	if (res == &local)
 		free(local.smtlib);

@@ -32,6 +32,10 @@ if [ -f bad ]; then
 	has out "DIFFERENT: bad does not compute what paper.bin computes" "it says different"
 	has out "(run natively)" "the counterexample is run natively"
 	has out "interpreter returns" "and through the interpreter"
+	# A tiny resource budget: undecided, a refusal naming the limit, never a pass.
+	expect 1 "--check under --rlimit 1 refuses, undecided" "$J" jit paper.bin --check bad --rlimit 1
+	has err "resource limit reached" "the message names the limit that stopped Z3"
+	has err "the resource limit was 1 (jitk jit --check IMAGE --rlimit N raises it)" "the hint says how to raise it"
 	expect 1 "--check refuses a byte outside the subset" "$J" jit paper.bin --check nop
 	has err "native offset 0x4: byte 0x90" "the first undecodable byte is named"
 else
@@ -49,5 +53,9 @@ expect 2 "--check without an image" "$J" jit paper.bin --check
 expect 2 "--check with --dump" "$J" jit paper.bin --check img --dump x
 expect 2 "--timeout without --check" "$J" jit paper.bin --timeout 10
 expect 2 "--timeout not a number" "$J" jit paper.bin --check img --timeout 1x
+expect 2 "--rlimit without --check" "$J" jit paper.bin --rlimit 10
+expect 2 "--rlimit 0" "$J" jit paper.bin --check img --rlimit 0
+expect 2 "--rlimit too large" "$J" jit paper.bin --check img --rlimit 4294967296
+expect 0 "--check with --rlimit and --timeout" "$J" jit paper.bin --check img --rlimit 100000000 --timeout 60000
 
 echo "1..$n"

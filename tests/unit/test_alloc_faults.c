@@ -298,11 +298,11 @@ static void jit_prove_faults(void **state)
 	struct image im;
 	image_of(&im);
 	jitk_diag d;
-	assert_int_equal(jit_prove(im.f, im.code, im.len, 0, false, NULL, &d), JITK_OK);
+	assert_int_equal(jit_prove(im.f, im.code, im.len, 0, 0, false, NULL, &d), JITK_OK);
 	long k = 1;
 	for (;; k++) {
 		arm(k);
-		jitk_err err = jit_prove(im.f, im.code, im.len, 0, false, NULL, &d);
+		jitk_err err = jit_prove(im.f, im.code, im.len, 0, 0, false, NULL, &d);
 		disarm();
 		if (!failed) {
 			assert_int_equal(err, JITK_OK);

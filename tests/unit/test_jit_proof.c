@@ -25,6 +25,7 @@
 #include "smt_x86.h"
 #include "z3test.h"
 
+#include <errno.h>
 #include <linux/filter.h>
 #include <signal.h>
 #include <sys/mman.h>
@@ -207,7 +208,7 @@ static void one_mutant(const struct mutant *m)
 	image_of(m->prog, m->n, &code, &len, &offs);
 	jitk_diag d;
 	struct jit_proof res;
-	if (jit_prove(f, code, len, 0, false, &res, &d) != JITK_OK)
+	if (jit_prove(f, code, len, 0, 0, false, &res, &d) != JITK_OK)
 		fail_msg("%s: the unchanged image is not proved: %s", m->what, d.msg);
 
 	size_t at = find_insn(code, len, m->kind, m->op, m->nth) + m->byte;
@@ -221,7 +222,7 @@ static void one_mutant(const struct mutant *m)
 			fail_msg("%s: byte 0x%zx is 0x%02x, expected 0x%02x", m->what, at, code[at], m->from);
 		code[at] = m->to;
 	}
-	jitk_err err = jit_prove(f, code, len, 0, false, &res, &d);
+	jitk_err err = jit_prove(f, code, len, 0, 0, false, &res, &d);
 	if (err != JITK_E_JIT || !res.has_cex)
 		fail_msg("%s: not refuted (%s: %s)", m->what, jitk_strerror(err), d.msg);
 	assert_string_equal(d.rule, "jit-proof");
@@ -291,11 +292,12 @@ static void every_form_mutated(void **state)
 
 /* ------------------------------------------------------------ refusals */
 
-static jitk_err prove_bytes(const jitk_insn *p, size_t n, const uint8_t *code, size_t len, unsigned timeout,
+/* rlimit: Z3's resource limit, 0 for the default. */
+static jitk_err prove_bytes(const jitk_insn *p, size_t n, const uint8_t *code, size_t len, unsigned rlimit,
 			    jitk_diag *d, struct jit_proof *res)
 {
 	jitk_filter *f = test_filter(p, n);
-	jitk_err err = jit_prove(f, code, len, timeout, false, res, d);
+	jitk_err err = jit_prove(f, code, len, rlimit, 0, false, res, d);
 	jitk_filter_free(f);
 	return err;
 }
@@ -671,18 +673,22 @@ static void cmov_unknown_flags(void **state)
 	}
 }
 
-/* A proof not decided in time is a refusal, never a pass. */
+/* A proof not decided within its budget is a refusal, never a pass: a
+ * wrong image given a resource limit of 1 is refused as undecided (not
+ * refuted, not passed), and the message and hint name the limit.  The
+ * budget is deterministic: the right image proved twice uses the same
+ * count.  (A right image whose query Z3's simplifier already reduces to
+ * false may be proved under any limit; formerly_undecided gives real
+ * proofs too small a budget.) */
 static void undecided_refused(void **state)
 {
 	(void)state;
-	/* Many multiplications and divisions of the input: slow to decide. */
+	/* Multiplications and divisions of the input. */
 	jitk_insn p[200];
 	size_t n = 0;
 	p[n++] = LD(0);
 	p[n++] = S(BPF_MISC | BPF_TAX, 0);
 	p[n++] = LD(16);
-	/* Few enough that bit-blasting stays short: Z3 4.8.12 does not check
-	 * its timeout while it bit-blasts, and 60 pairs took minutes there. */
 	for (int i = 0; i < 6; i++) {
 		p[n++] = S(BPF_ALU | BPF_MUL | BPF_X, 0);
 		p[n++] = S(BPF_ALU | BPF_DIV | BPF_K, 7 + (uint32_t)i);
@@ -692,18 +698,113 @@ static void undecided_refused(void **state)
 	size_t len;
 	uint32_t *offs;
 	image_of(p, n, &code, &len, &offs);
-	/* swap the last mul x into mul #k so the terms differ: Z3 must decide
-	 * a hard equivalence, and 1 ms is too little */
-	size_t at = find_insn(code, len, XK_IMUL_RR, -1, 5);
-	code[at + 2] = 0xc0; /* imul eax, eax */
 	jitk_diag d;
 	struct jit_proof res;
-	jitk_err err = prove_bytes(p, n, code, len, 1, &d, &res);
-	assert_int_equal(err, JITK_E_JIT);
-	if (!res.has_cex)
-		assert_string_equal(d.rule, "jit-proof-undecided");
+	assert_int_equal(prove_bytes(p, n, code, len, 0, &d, &res), JITK_OK);
+	uint64_t used = res.rlimit_used;
+	assert_int_equal(prove_bytes(p, n, code, len, 0, &d, &res), JITK_OK);
+	assert_int_equal(res.rlimit_used, used);
+	/* swap the last mul x into mul #k: a wrong image */
+	size_t at = find_insn(code, len, XK_IMUL_RR, -1, 5);
+	code[at + 2] = 0xc0; /* imul eax, eax */
+	assert_int_equal(prove_bytes(p, n, code, len, 1, &d, &res), JITK_E_JIT);
+	assert_string_equal(d.rule, "jit-proof-undecided");
+	assert_false(res.has_cex);
+	assert_non_null(strstr(d.msg, "resource limit reached"));
+	assert_string_equal(d.hint, "the resource limit was 1 (jitk jit --check IMAGE --rlimit N raises it)");
+	/* and with the default budget it is refuted */
+	assert_int_equal(prove_bytes(p, n, code, len, 0, &d, &res), JITK_E_JIT);
+	assert_true(res.has_cex);
 	free(code);
 	free(offs);
+}
+
+/* Images whose proof was undecided before the encodings shared their terms
+ * and the solver became simplify/bit-blast/sat (docs/jit.md, "The
+ * proof"): a 37-instruction random program (test_jit_equiv's
+ * short_programs, seed 0x5eed), undecided in 10 s, and a 356-instruction
+ * one (tests/unit/data/jit_hard_356.txt), undecided in 300 s.  Each must
+ * be proved within the default budget, with the same resource count twice
+ * (the budget is deterministic), and be undecided -- never passed -- under
+ * a budget far below that count; changed, each is refuted. */
+static const jitk_insn hard37[] = {
+	I(0x01, 0, 0, 0x40a1d04b),  I(0x03, 0, 0, 0x1),        I(0x0c, 0, 0, 0x0),
+	I(0x80, 0, 0, 0x0),         I(0x0c, 0, 0, 0x0),        I(0x15, 13, 2, 0x3),
+	I(0x87, 0, 0, 0x0),         I(0x44, 0, 0, 0x41),       I(0x84, 0, 0, 0x0),
+	I(0x25, 2, 3, 0xf762d031),  I(0x15, 1, 6, 0xf762d031), I(0x05, 0, 0, 0x2),
+	I(0x01, 0, 0, 0x21),        I(0x25, 5, 5, 0x2e),       I(0x64, 0, 0, 0x2),
+	I(0x34, 0, 0, 0x1ca),       I(0x7c, 0, 0, 0x0),        I(0x4d, 6, 1, 0x80000000),
+	I(0x4d, 12, 4, 0x57802ace), I(0x02, 0, 0, 0x3),        I(0x3c, 0, 0, 0x0),
+	I(0x20, 0, 0, 0x38),        I(0x35, 2, 6, 0x1db),      I(0x07, 0, 0, 0x0),
+	I(0x45, 7, 1, 0xd8f4fe18),  I(0x24, 0, 0, 0x4123d886), I(0x35, 5, 9, 0x1c7),
+	I(0x02, 0, 0, 0x9),         I(0x54, 0, 0, 0x37a6cae3), I(0x03, 0, 0, 0xa),
+	I(0x2d, 4, 5, 0x1c7),       I(0x4c, 0, 0, 0x0),        I(0x2d, 3, 2, 0xc58ab12f),
+	I(0x4d, 0, 2, 0xf6),        I(0x25, 0, 0, 0x26fe8f),   I(0x74, 0, 0, 0x1e),
+	I(0x16, 0, 0, 0x0),
+};
+
+static void hard_one(const char *what, const jitk_insn *p, size_t n)
+{
+	uint8_t *code;
+	size_t len;
+	uint32_t *offs;
+	image_of(p, n, &code, &len, &offs);
+	jitk_diag d;
+	struct jit_proof res;
+	if (prove_bytes(p, n, code, len, 0, &d, &res) != JITK_OK)
+		fail_msg("%s: not proved: %s", what, d.msg);
+	uint64_t used = res.rlimit_used;
+	assert_true(used > 1000 && used < JIT_PROVE_DEFAULT_RLIMIT / 10);
+	assert_int_equal(prove_bytes(p, n, code, len, 0, &d, &res), JITK_OK);
+	assert_int_equal(res.rlimit_used, used);
+	assert_int_equal(prove_bytes(p, n, code, len, (unsigned)(used / 4), &d, &res), JITK_E_JIT);
+	assert_string_equal(d.rule, "jit-proof-undecided");
+	assert_false(res.has_cex);
+	assert_non_null(strstr(d.msg, "resource limit reached"));
+	/* a mov r32, [rdi + d8] reads the next word instead: the first
+	 * such change that matters (a load on no path to a ret, or one
+	 * whose value is never used, is rightly still proved) is refuted */
+	bool refuted = false;
+	for (int k = 0; k < 8 && !refuted; k++) {
+		size_t at = find_insn(code, len, XK_LOAD_CTX, -1, k) + 2;
+		uint8_t was = code[at];
+		code[at] = (uint8_t)((was + 4) % 64);
+		jitk_err err = prove_bytes(p, n, code, len, 0, &d, &res);
+		if (err == JITK_E_JIT && res.has_cex)
+			refuted = true;
+		else if (err != JITK_OK)
+			fail_msg("%s: changed load %d: %s", what, k, d.msg);
+		code[at] = was;
+	}
+	if (!refuted)
+		fail_msg("%s: no changed load refuted", what);
+	assert_string_equal(d.rule, "jit-proof");
+	free(code);
+	free(offs);
+}
+
+static void formerly_undecided(void **state)
+{
+	(void)state;
+	hard_one("37-instruction program", hard37, sizeof hard37 / sizeof hard37[0]);
+	FILE *fp = fopen("tests/unit/data/jit_hard_356.txt", "r");
+	if (!fp)
+		fail_msg("tests/unit/data/jit_hard_356.txt: %s (run from the repository root)",
+			 strerror(errno));
+	static jitk_insn p[400];
+	size_t n = 0;
+	char line[128];
+	while (fgets(line, sizeof line, fp)) {
+		unsigned code, jt, jf, k;
+		if (line[0] == '#')
+			continue;
+		if (n == 400 || sscanf(line, "%x %u %u %x", &code, &jt, &jf, &k) != 4)
+			fail_msg("jit_hard_356.txt: bad line %zu", n + 1);
+		p[n++] = I((uint16_t)code, (uint8_t)jt, (uint8_t)jf, k);
+	}
+	fclose(fp);
+	assert_int_equal(n, 356);
+	hard_one("356-instruction program", p, n);
 }
 
 /* jitk_jit_compile itself proves: every shipped policy compiles. */
@@ -754,6 +855,7 @@ int main(void)
 		cmocka_unit_test(add_rsp_without_frame),
 		cmocka_unit_test(jcc_into_instruction),
 		cmocka_unit_test(undecided_refused),
+		cmocka_unit_test(formerly_undecided),
 		cmocka_unit_test(compile_proves_policies),
 	};
 	/* clang-format on */

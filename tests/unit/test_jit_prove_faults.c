@@ -40,8 +40,9 @@ static enum fault fault;
 static int eval_nth; /* which call of Z3_model_eval / Z3_get_numeral_uint fails */
 static int evals, numerals;
 static bool raised; /* an injected API error is pending */
-static unsigned timeout_set;
-static int models_live; /* Z3_model_inc_ref minus Z3_model_dec_ref */
+static unsigned timeout_set, rlimit_set;
+static const char *unknown_reason = "injected timeout"; /* F_UNKNOWN's reason */
+static int models_live;                                 /* Z3_model_inc_ref minus Z3_model_dec_ref */
 /* sixteen different words (nr, arch, ip halves, args halves) */
 static const uint32_t pin[16] = { 0x11,       0xc000003e, 0x33333333, 0x44444444, 0x55555555, 0x66666666,
 				  0x77777777, 0x88888888, 0x99999999, 0xaaaaaaaa, 0xbbbbbbbb, 0xcccccccc,
@@ -83,6 +84,8 @@ void Z3_params_set_uint(Z3_context c, Z3_params p, Z3_symbol k, unsigned v)
 {
 	if (!strcmp(Z3_get_symbol_string(c, k), "timeout"))
 		timeout_set = v;
+	if (!strcmp(Z3_get_symbol_string(c, k), "rlimit"))
+		rlimit_set = v;
 	REAL(Z3_params_set_uint)(c, p, k, v);
 }
 
@@ -113,7 +116,7 @@ Z3_lbool Z3_solver_check(Z3_context c, Z3_solver s)
 
 Z3_string Z3_solver_get_reason_unknown(Z3_context c, Z3_solver s)
 {
-	return fault == F_UNKNOWN ? "injected timeout" : REAL(Z3_solver_get_reason_unknown)(c, s);
+	return fault == F_UNKNOWN ? unknown_reason : REAL(Z3_solver_get_reason_unknown)(c, s);
 }
 
 Z3_model Z3_solver_get_model(Z3_context c, Z3_solver s)
@@ -204,10 +207,10 @@ static jitk_err prove(void **state, enum fault f, unsigned timeout, bool smtlib,
 	fault = f;
 	raised = false;
 	evals = numerals = 0;
-	timeout_set = 0;
+	timeout_set = rlimit_set = 0;
 	models_live = 0;
 	memset(d, 0, sizeof *d);
-	jitk_err err = jit_prove(im->f, im->code, im->len, timeout, smtlib, res, d);
+	jitk_err err = jit_prove(im->f, im->code, im->len, 0, timeout, smtlib, res, d);
 	fault = F_NONE;
 	raised = false;
 	/* every model taken is released, whatever failed */
@@ -232,7 +235,9 @@ static void proved(void **state)
 	jitk_diag d;
 	assert_int_equal(prove(state, F_NONE, 0, false, &res, &d), JITK_OK);
 	assert_int_equal(timeout_set, JIT_PROVE_DEFAULT_TIMEOUT_MS);
+	assert_int_equal(rlimit_set, JIT_PROVE_DEFAULT_RLIMIT);
 	assert_false(res.has_cex);
+	assert_true(res.rlimit_used > 0);
 	assert_null(res.smtlib);
 	assert_true(res.x86_insns > 0);
 	assert_int_equal(prove(state, F_NONE, 1234, true, &res, &d), JITK_OK);
@@ -242,7 +247,7 @@ static void proved(void **state)
 	free(res.smtlib);
 	/* res may be NULL, the query then freed inside (ASan sees a leak) */
 	struct img *im = *state;
-	assert_int_equal(jit_prove(im->f, im->code, im->len, 0, true, NULL, &d), JITK_OK);
+	assert_int_equal(jit_prove(im->f, im->code, im->len, 0, 0, true, NULL, &d), JITK_OK);
 }
 
 static void null_arguments(void **state)
@@ -251,10 +256,10 @@ static void null_arguments(void **state)
 	struct jit_proof res;
 	jitk_diag d;
 	res.has_cex = true;
-	assert_int_equal(jit_prove(NULL, im->code, im->len, 0, false, &res, &d), JITK_E_INVAL);
+	assert_int_equal(jit_prove(NULL, im->code, im->len, 0, 0, false, &res, &d), JITK_E_INVAL);
 	assert_false(res.has_cex);                   /* res is cleared first */
 	assert_string_equal(d.msg, "NULL argument"); /* refused here, before any Z3 work */
-	assert_int_equal(jit_prove(im->f, NULL, im->len, 0, false, &res, &d), JITK_E_INVAL);
+	assert_int_equal(jit_prove(im->f, NULL, im->len, 0, 0, false, &res, &d), JITK_E_INVAL);
 	contains(d.msg, "NULL");
 }
 
@@ -282,19 +287,34 @@ static void api_errors(void **state)
 	assert_false(res.has_cex);
 }
 
-/* "unknown" is a refusal, never a pass, and says within what time. */
+/* "unknown" is a refusal, never a pass, and says what was not decided and
+ * which limit stopped Z3 (the hint: its value and the option raising it). */
 static void unknown_refused(void **state)
 {
 	struct jit_proof res;
 	jitk_diag d;
+	unknown_reason = "injected timeout";
 	assert_int_equal(prove(state, F_UNKNOWN, 0, false, &res, &d), JITK_E_JIT);
 	assert_string_equal(d.rule, "jit-proof-undecided");
-	assert_string_equal(d.msg, "the image could not be proved equal to its filter within 10000 ms "
-				   "(injected timeout)");
+	contains(d.msg, "Z3 did not decide whether the ");
+	char want[128];
+	snprintf(want, sizeof want, "-instruction image computes what its %zu-instruction filter", NPROG);
+	contains(d.msg, want);
+	contains(d.msg, "computes on every input: wall-clock timeout reached (injected timeout)");
+	assert_string_equal(
+		d.hint, "the wall-clock cap was 120000 ms (jitk jit --check IMAGE --timeout MS raises it)");
 	assert_int_equal(d.index, -1);
 	assert_false(res.has_cex);
 	assert_int_equal(prove(state, F_UNKNOWN, 7, false, &res, &d), JITK_E_JIT);
-	contains(d.msg, "within 7 ms");
+	contains(d.hint, "was 7 ms");
+	unknown_reason = "max. resource limit exceeded";
+	assert_int_equal(prove(state, F_UNKNOWN, 7, false, &res, &d), JITK_E_JIT);
+	assert_string_equal(d.rule, "jit-proof-undecided");
+	contains(d.msg, "resource limit reached (max. resource limit exceeded)");
+	assert_string_equal(
+		d.hint, "the resource limit was 200000000 (jitk jit --check IMAGE --rlimit N raises it)");
+	assert_false(res.has_cex);
+	unknown_reason = "injected timeout";
 }
 
 /* SAT for an image that is right: the witness does not replay, so an
