@@ -89,7 +89,7 @@ def karch(abi):
     if abi["ksys"].startswith("tbl:"):
         return abi["ksys"].split(":")[1].split("/")[1]
     t = abi["target"].split("-")[0]
-    return {"aarch64": "arm64"}.get(t, t)
+    return {"aarch64": "arm64", "riscv64": "riscv"}.get(t, t)
 
 
 # ------------------------------------------------------------ typedefs
