@@ -72,7 +72,7 @@ $(GEN_TBL) &: tools/gen_tables.sh tools/abis.txt src/trusted/tables.h $(B)/ksrc/
 	CC="$(CC)" sh tools/gen_tables.sh $(B)/gen tools/abis.txt $(B)/ksrc
 $(B)/ksrc/defines.txt: tools/ksrc.sh
 	sh tools/ksrc.sh $(KSRC_TAR) $(B)/ksrc
-$(B)/gen/params.c: tools/gen_params.py tools/abis.txt $(B)/ksrc/defines.txt $(GEN_TBL)
+$(B)/gen/params.c: tools/gen_params.py tools/knarrow.py tools/abis.txt $(B)/ksrc/defines.txt $(GEN_TBL)
 	python3 tools/gen_params.py tools/abis.txt $(B)/ksrc $(B)/gen $@
 # The calls socketcall and ipc multiplex (UAPI numbers, the kernel's dispatchers).
 $(B)/gen/mux.c: tools/gen_mux.sh $(B)/ksrc/defines.txt

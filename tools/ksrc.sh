@@ -12,8 +12,10 @@
 # COMPAT_SYSCALL_DEFINEn of the .c files, one per line, prefixed with its
 # file (OUTDIR/defines.txt), and the socketcall(2) and ipc(2) dispatchers
 # (net/socket.c, net/compat.c, ipc/syscall.c) for tools/gen_mux.sh, and arm's
-# private calls (arch/arm/kernel/traps.c) for tools/gen_tables.sh.  Only
-# OUTDIR (a few MB) is kept.
+# private calls (arch/arm/kernel/traps.c) for tools/gen_tables.sh, and
+# every .c file with a SYSCALL_DEFINEn, whose function bodies
+# tools/knarrow.py reads for the arguments a body narrows (docs/kernel-notes.md,
+# section 8).  Only OUTDIR (a few tens of MB) is kept.
 set -eu
 export LC_ALL=C
 tar=$1
@@ -65,7 +67,7 @@ mkdir -p "$out"
 	grep -v '/dts/' | sort -u > "$tmp/keep"
 (cd "$src" && tar -cf - -T "$tmp/keep") | (cd "$out" && tar -xf -)
 mv "$tmp/defines.txt" "$out/defines.txt"
-for f in net/socket.c net/compat.c ipc/syscall.c arch/arm/kernel/traps.c; do
+for f in net/socket.c net/compat.c ipc/syscall.c arch/arm/kernel/traps.c $(cut -f1 "$out/defines.txt" | sort -u); do
 	mkdir -p "$out/${f%/*}" && cp "$src/$f" "$out/$f"
 done
 echo "kernel sources in $out" >&2

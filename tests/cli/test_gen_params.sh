@@ -92,3 +92,54 @@ mkabi
 sed -i 's/{ "ioctl", 1 }/{ "ioctl", 7 }/' gen/sys_t.c
 expect 1 "a number that differs from the UAPI headers is refused" python3 "$G" abis.txt k gen out4.c
 has err "ioctl is 1" "the refusal names the syscall"
+
+# The body narrows an argument (tools/knarrow.py): ioctl's unsigned long
+# arg gets the width every use of it in the body reads, and keeps its 64
+# bits as soon as one use could read more.  $1: the body; $2: extra text
+# for the file before it; $3: the width ioctl's arg must get; $4: what.
+body() {
+	mkabi
+	mkdir -p k/fs
+	printf 'struct file *fget(unsigned int fd);\nlong mystery();\n#define low(x) ((x) & 0xff)\nenum { LOWMASK = 0xffff };\n' >> k/include/linux/syscalls.h
+	printf '%b\nSYSCALL_DEFINE3(ioctl, unsigned int, fd, unsigned int, cmd, unsigned long, arg)\n{\n%b\n}\n' "$2" "$1" > k/fs/ioctl.c
+	rm -f out.c params_narrow.txt
+	run python3 "$G" abis.txt k gen out.c
+	if [ "$rc" -ne 0 ]; then notok "$4" "exit $rc"; return; fi
+	if grep -F '"ioctl"' out.c | grep -qE "\{ $3, TBL_PARAM_[A-Z]+, \"unsigned long\", \"arg\" \}"; then ok "$4"; else
+		notok "$4" "$(grep -F '"ioctl"' out.c)"; fi
+}
+body '	return do_it(fd, arg & 0xffffffff);' '' 32 "a mask by 0xffffffff: 32 bits"
+has params_narrow.txt "t	ioctl	sys_ioctl	arg2 arg	64->32	fs/ioctl.c:sys_ioctl: & 0xffffffff" \
+	"the narrowing is listed with the use it follows"
+body '	return do_it(fd, low(arg));' '' 8 "a macro's expansion is read: (arg & 0xff) is 8 bits"
+body '	return do_it(fd, arg & LOWMASK);' '' 16 "an enumerator is a constant"
+body '	unsigned int a = arg;\n	return do_it(fd, a);' '' 32 "an unsigned int initialized from arg: 32 bits"
+body '	return do_it(fd, (unsigned int)arg, (unsigned short)arg);' '' 32 "casts: the widest of them"
+body '	return helper(arg);' 'static long helper(unsigned long x) { return fget(x) != 0; }' 32 \
+	"a same-file helper's body hands it to fget(unsigned int)"
+body '	arg = (arg & ~0xff) | 3;\n	return fget(arg) != 0;' '' 32 "a bitwise update of arg reads what the later uses read"
+lacks params_narrow.txt "64->64" "no non-narrowing is listed"
+body '	if (arg > 5)\n		return 1;\n	return do_it(fd, arg & 0xffffffff);' '' 64 "a comparison reads all bits: no narrowing"
+body '	return do_it(fd, arg & 0xffffffff + 1);' '' 64 "a mask inside a tighter-binding + is not a mask of arg"
+body '	return do_it(fd, arg + 1 & 0xff);' '' 64 "arg + 1 & 0xff: arg is an operand of +"
+body '	return mystery(arg);' '' 64 "an unknown or unprototyped callee: all bits"
+body '	arg = arg + 1;\n	return fget(arg) != 0;' '' 64 "an arithmetic update: all bits"
+body '	return take(&arg);' '' 64 "its address taken: all bits"
+body '	return helper(arg);' 'static long helper(unsigned long x) { return x >> 3; }' 64 \
+	"a helper that shifts it: all bits"
+body '	return do_it(fd, arg & 0xffffffff, arg);' '' 64 "one whole-value use among masks: all bits"
+absent params_narrow.txt.tmp "no temporary left"
+lacks params_narrow.txt "sys_ioctl" "nothing is listed when nothing narrows"
+
+# The list of narrowings the build made is the one docs/kernel-notes.md
+# gives, entry by entry (section 8, "Arguments a body narrows").
+NL=$R/build/gen/params_narrow.txt
+if [ -f "$NL" ]; then
+	missing=$(grep -v '^#' "$NL" | cut -f2,4,5 | sort -u | while IFS='	' read -r sc a w; do
+		grep -F -- "\`$sc\`" "$R/docs/kernel-notes.md" | grep -qF -- "| ${a% *} | $w |" || echo "$sc ${a% *} $w"
+	done)
+	if [ -z "$missing" ]; then ok "docs/kernel-notes.md lists every narrowing of the build"; else
+		notok "docs/kernel-notes.md lists every narrowing of the build" "missing: $missing"; fi
+else
+	ok "# SKIP no build/gen/params_narrow.txt"
+fi

@@ -266,6 +266,79 @@ static void x32_compat_widths(void **state)
 	jitk_policy_free(p);
 }
 
+/* The answer of policy p, and of its compiled filter (interpreter), for a
+ * call with all six arguments given (a little-endian ABI: args as is). */
+static uint32_t eval_both(const jitk_policy *p, uint32_t arch, uint32_t nr, const uint64_t args[6])
+{
+	struct seccomp_data in = { .nr = (int)nr, .arch = arch };
+	memcpy(in.args, args, sizeof in.args);
+	uint32_t sem = jitk_policy_eval(p, &in);
+	jitk_filter *f = NULL;
+	jitk_diag d;
+	if (jitk_compile(p, NULL, &f, &d))
+		fail_msg("compile: %s", d.msg);
+	jitk_result r;
+	assert_int_equal(jitk_interp(f, &in, &r), JITK_OK);
+	jitk_filter_free(f);
+	assert_int_equal(r.ret, sem);
+	return sem;
+}
+
+/*
+ * Arguments whose kernel body uses fewer bits than their C type
+ * (docs/kernel-notes.md section 8, tools/knarrow.py): each deny rule below
+ * was passed, with the old widths, by a call with high bits the kernel
+ * never reads.  mips n32's personality is sys_32_personality(unsigned long),
+ * whose body starts `unsigned int p = personality & 0xffffffff;`; ppc64's
+ * sys_ppc64_personality ends in ksys_personality(unsigned int); x86-64's
+ * mmap fd reaches fget(unsigned int) only; readv's vlen import_iovec's
+ * unsigned nr_segs; clone's flags lower_32_bits(); exit's status `& 0xff`.
+ */
+static void body_narrowed_widths(void **state)
+{
+	(void)state;
+	jitk_policy *p = parse_ok("{ arch = [mipsel64n32; ppc64le; x86_64]; default_action = Allow; rules = [\n"
+				  "  { action = Errno 1; syscall = personality; when = arg0 == 8 };\n"
+				  "  { action = Errno 2; syscall = mmap; when = arg4 == 3 };\n"
+				  "  { action = Errno 3; syscall = readv; when = arg2 == 0 };\n"
+				  "  { action = Errno 4; syscall = clone; when = arg0 == 0x11 };\n"
+				  "  { action = Errno 5; syscall = exit_group; when = arg0 == 1 } ] }");
+	const uint64_t hi = 0xdead000100000000u;
+	/* mipsel64n32 personality is 6132, ppc64le's 136, x86-64's 135 (an
+	 * unsigned int in every body: the same answer). */
+	uint64_t a[6] = { 8 };
+	assert_int_equal(eval_both(p, AUDIT_ARCH_MIPSEL64N32, 6132, a), ERRNO(1));
+	a[0] = hi | 8;
+	assert_int_equal(eval_both(p, AUDIT_ARCH_MIPSEL64N32, 6132, a), ERRNO(1)); /* the bypass, closed */
+	assert_int_equal(eval_both(p, AUDIT_ARCH_PPC64LE, 136, a), ERRNO(1));
+	assert_int_equal(eval_both(p, X86_64, 135, a), ERRNO(1));
+	a[0] = hi | 9;
+	assert_int_equal(eval_both(p, AUDIT_ARCH_MIPSEL64N32, 6132, a), ALLOW);
+	/* mmap (x86-64 9, mipsel64n32 6009): fd in 32 bits, addr in 64. */
+	uint64_t m[6] = { 0, 4096, 1, 2, hi | 3, 0 };
+	assert_int_equal(eval_both(p, X86_64, 9, m), ERRNO(2));
+	assert_int_equal(eval_both(p, AUDIT_ARCH_MIPSEL64N32, 6009, m), ERRNO(2));
+	m[4] = hi | 4;
+	assert_int_equal(eval_both(p, X86_64, 9, m), ALLOW);
+	/* readv (x86-64 19): vlen 0x100000000 is a vlen of 0 to the kernel. */
+	uint64_t r[6] = { 0, 0, 0x100000000u };
+	assert_int_equal(eval_both(p, X86_64, 19, r), ERRNO(3));
+	/* clone (x86-64 56): the flags' low 32 bits. */
+	uint64_t c[6] = { hi | 0x11 };
+	assert_int_equal(eval_both(p, X86_64, 56, c), ERRNO(4));
+	/* exit_group (x86-64 231): the status is its low 8 bits; 257 is 1. */
+	uint64_t e[6] = { 257 };
+	assert_int_equal(eval_both(p, X86_64, 231, e), ERRNO(5));
+	jitk_policy_free(p);
+	/* A value above the narrowed width can never match: an error. */
+	jitk_policy *q = NULL;
+	jitk_diag d;
+	const char *bad = "{ arch = [x86_64]; default_action = Allow; rules = [\n"
+			  "  { action = Errno 2; syscall = mmap; when = arg4 == 0x100000003 } ] }";
+	assert_int_not_equal(jitk_policy_parse(bad, strlen(bad), "t.scpl", &q, &d), JITK_OK);
+	assert_null(q);
+}
+
 /* Constants take each ABI's own value (issue 9: O_DIRECTORY on aarch64). */
 static void constants_per_abi(void **state)
 {
@@ -643,6 +716,7 @@ int main(void)
 		cmocka_unit_test(tiocsti_low32),
 		cmocka_unit_test(i386_args_are_32_bit),
 		cmocka_unit_test(x32_compat_widths),
+		cmocka_unit_test(body_narrowed_widths),
 		cmocka_unit_test(constants_per_abi),
 		cmocka_unit_test(sixteen_bit_mode),
 		cmocka_unit_test(reg64_whole_register),

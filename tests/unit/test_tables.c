@@ -334,7 +334,19 @@ static void param_widths(void **state)
 	 * (flags, newsp, parent_tid, tls, child_tid). */
 	assert_string_equal(param(X, "clone", 3)->name, "child_tidptr");
 	assert_string_equal(param(A, "clone", 3)->name, "tls");
-	assert_int_equal(param(X, "clone", 0)->width, 64);
+	/* clone's unsigned long flags: the body reads lower_32_bits(clone_flags)
+	 * only (kernel/fork.c, sys_clone; tools/knarrow.py), so 32 bits. */
+	assert_int_equal(param(X, "clone", 0)->width, 32);
+	assert_string_equal(param(X, "clone", 0)->type, "unsigned long");
+	/* mmap's fd reaches fget(unsigned int) only (mm/mmap.c, ksys_mmap_pgoff);
+	 * its addr keeps 64 bits. */
+	assert_int_equal(param(X, "mmap", 4)->width, 32);
+	assert_int_equal(param(X, "mmap", 0)->width, 64);
+	/* mips n32's sys_32_personality masks with 0xffffffff (arch/mips/kernel/linux32.c). */
+	assert_int_equal(param(JITK_ARCH_MIPS64N32, "personality", 0)->width, 32);
+	assert_string_equal(
+		params_find(JITK_ARCH_MIPS64N32, jitk_syscall_nr(JITK_ARCH_MIPS64N32, "personality"))->entry,
+		"sys_32_personality");
 	/* socket(int, int, int); size_t count of read */
 	assert_int_equal(param(A, "socket", 0)->kind, TBL_PARAM_INT);
 	assert_int_equal(param(X, "read", 2)->kind, TBL_PARAM_SIZE);
