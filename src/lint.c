@@ -215,47 +215,85 @@ static void rule_place(const jitk_policy *p, const struct pol_rule *r, char *buf
 
 /* ------------------------------------------------------ alias-refused */
 
+/* One alias-refused finding on one ABI: the refusing rule, the allowed
+ * alias and where it is allowed.  Findings equal but for the ABI are one
+ * warning naming every ABI (a multi-ABI policy's rule is one pol_rule per
+ * group of ABIs, so the rules are compared by their place). */
+struct alias_hit {
+	const struct pol_rule *r;
+	const char *to;
+	char where[300];
+	bool abi[JITK_ARCH__COUNT];
+};
+
+static bool same_place(const struct pol_rule *x, const struct pol_rule *y)
+{
+	return x->line == y->line && x->col == y->col &&
+	       strcmp(x->file ? x->file : "", y->file ? y->file : "") == 0;
+}
+
+/* The finding for alias i of group g on ABI a, if any. */
+static bool alias_hit_on(const jitk_policy *p, int a, size_t g, size_t i, struct alias_hit *h)
+{
+	int nr = jitk_syscall_nr((jitk_arch)a, alias_groups[g][i]);
+	if (nr < 0)
+		return false;
+	const struct pol_rule *r = first_rule(p, a, nr, NULL);
+	/* Refused on purpose: the first rule naming it refuses it whatever the
+	 * arguments. */
+	if (!r || r->cond || !refusing(r->action))
+		return false;
+	for (size_t j = 0; alias_groups[g][j]; j++) {
+		int onr = jitk_syscall_nr((jitk_arch)a, alias_groups[g][j]);
+		if (j == i || onr < 0)
+			continue;
+		struct seccomp_data in = { .nr = onr, .arch = jitk_arch_audit((jitk_arch)a) };
+		/* Allowed for a call doing i's job: a target allowed only for
+		 * calls i cannot make is no contradiction. */
+		alias_probe((jitk_arch)a, alias_groups[g][i], alias_groups[g][j], &in);
+		if (!allowing(jitk_policy_eval(p, &in)))
+			continue;
+		h->r = r;
+		h->to = alias_groups[g][j];
+		rule_place(p, first_rule(p, a, onr, NULL), h->where, sizeof h->where);
+		return true;
+	}
+	return false;
+}
+
 static void lint_aliases(struct lint *L)
 {
 	const jitk_policy *p = L->p;
-	for (int a = 0; a < JITK_ARCH__COUNT; a++) {
-		if (!p->arch[a])
-			continue;
-		for (size_t g = 0; g < sizeof alias_groups / sizeof *alias_groups; g++) {
-			for (size_t i = 0; alias_groups[g][i]; i++) {
-				int nr = jitk_syscall_nr((jitk_arch)a, alias_groups[g][i]);
-				if (nr < 0)
+	for (size_t g = 0; g < sizeof alias_groups / sizeof *alias_groups; g++) {
+		for (size_t i = 0; alias_groups[g][i]; i++) {
+			struct alias_hit hits[JITK_ARCH__COUNT];
+			size_t nh = 0;
+			for (int a = 0; a < JITK_ARCH__COUNT; a++) {
+				struct alias_hit h;
+				if (!p->arch[a] || !alias_hit_on(p, a, g, i, &h))
 					continue;
-				const struct pol_rule *r = first_rule(p, a, nr, NULL);
-				/* Refused on purpose: the first rule naming it refuses
-				 * it whatever the arguments. */
-				if (!r || r->cond || !refusing(r->action))
-					continue;
-				for (size_t j = 0; alias_groups[g][j]; j++) {
-					int onr = jitk_syscall_nr((jitk_arch)a, alias_groups[g][j]);
-					if (j == i || onr < 0)
-						continue;
-					struct seccomp_data in = { .nr = onr,
-								   .arch = jitk_arch_audit((jitk_arch)a) };
-					/* Allowed for a call doing i's job: a
-					 * target allowed only for calls i cannot
-					 * make is no contradiction. */
-					alias_probe((jitk_arch)a, alias_groups[g][i], alias_groups[g][j],
-						    &in);
-					uint32_t ret = jitk_policy_eval(p, &in);
-					if (!allowing(ret))
-						continue;
-					char where[300], hint[256];
-					rule_place(p, first_rule(p, a, onr, NULL), where, sizeof where);
-					snprintf(hint, sizeof hint, "refuse %s as well, or allow both",
-						 alias_groups[g][j]);
-					warn(L, r, "alias-refused", hint,
-					     "%s is refused here on %s, but %s, which does the same job, is "
-					     "allowed (by %s)",
-					     alias_groups[g][i], jitk_arch_name((jitk_arch)a),
-					     alias_groups[g][j], where);
-					break;
+				size_t k = 0;
+				while (k < nh &&
+				       !(same_place(hits[k].r, h.r) && strcmp(hits[k].to, h.to) == 0 &&
+					 strcmp(hits[k].where, h.where) == 0))
+					k++;
+				if (k == nh) {
+					memset(h.abi, 0, sizeof h.abi);
+					hits[nh++] = h;
 				}
+				hits[k].abi[a] = true;
+			}
+			for (size_t k = 0; k < nh; k++) {
+				char abis[JITK_ARCH__COUNT * 16] = "", hint[256];
+				for (int a = 0; a < JITK_ARCH__COUNT; a++)
+					if (hits[k].abi[a])
+						snprintf(abis + strlen(abis), sizeof abis - strlen(abis),
+							 "%s%s", abis[0] ? ", " : "",
+							 jitk_arch_name((jitk_arch)a));
+				snprintf(hint, sizeof hint, "refuse %s as well, or allow both", hits[k].to);
+				warn(L, hits[k].r, "alias-refused", hint,
+				     "%s is refused here on %s, but %s, which does the same job, is allowed (by %s)",
+				     alias_groups[g][i], abis, hits[k].to, hits[k].where);
 			}
 		}
 	}

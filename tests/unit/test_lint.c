@@ -42,6 +42,22 @@ static void alias_refused(void **state)
 		 0, &w);
 	assert_int_equal(count(w, n, "alias-refused"), 0);
 	jitk_free(w);
+	/* One source rule over several ABIs: one warning naming them all,
+	 * not one per ABI. */
+	n = lint("{ arch = [x86_64; i386; mips]; default_action = Allow;\n  rules = [\n"
+		 "    { action = Errno EPERM; syscall = rename } ] }",
+		 0, &w);
+	assert_int_equal(count(w, n, "alias-refused"), 1);
+	assert_int_equal(w[0].line, 3);
+	assert_non_null(strstr(w[0].msg, "rename is refused here on x86_64, i386, mips, but renameat"));
+	jitk_free(w);
+	/* ... and where the alias is allowed differs per ABI: one warning per place. */
+	n = lint("{ arch = [x86_64; i386]; default_action = Allow;\n  rules = [\n"
+		 "    { action = Errno EPERM; syscall = rename };\n"
+		 "    { action = Allow; syscall = renameat; arch = i386 } ] }",
+		 0, &w);
+	assert_int_equal(count(w, n, "alias-refused"), 2);
+	jitk_free(w);
 	/* A conditional refusal is not "refused": no warning. */
 	n = lint("{ default_action = Allow; rules = [\n"
 		 "  { action = Errno EPERM; syscall = open; when = arg1 == 1 } ] }",
