@@ -77,12 +77,20 @@ const char *closest_plausible(const struct closest *c);
  * looked up and suggested. */
 const char *strip_sys_prefix(const char *name);
 
+/* Whether name (SYS_/__NR_ ignored) is a placeholder of a kernel syscall
+ * table, "unused<N>" or "reserved<N>": the kernel's tables name their empty
+ * or retired slots so (arch/mips/kernel/syscalls/syscall_o32.tbl: 18 o32
+ * unused18 sys_ni_syscall), and the UAPI headers give them __NR_ numbers,
+ * but no program calls such a name: a policy must give the slot by number. */
+bool syscall_placeholder(const char *name);
+
 /* "Did you mean" for a syscall name none of the ABIs abi[a] (indexed by
  * jitk_arch) has: the one home of that hint (suggest.c), which
- * jitk_syscall_suggest is for one ABI.  Tries, ABI by ABI in enum order, a
- * plausible typo (closest_plausible), then a name the given one is a prefix
- * of (open -> openat), then one within edit distance 2; NULL if none.
- * SYS_ and __NR_ prefixes are ignored. */
+ * jitk_syscall_suggest is for one ABI.  Tries, ABI by ABI in enum order,
+ * the closest name within a third of the name's length and at most 2
+ * edits (a swap of neighbours is one), then a name the given one is a
+ * prefix of (open -> openat); NULL if none, so that a far name is never
+ * offered.  SYS_ and __NR_ prefixes are ignored. */
 const char *syscall_suggest_abis(const bool abi[], const char *name);
 
 /* The SCMP_ARCH_ name (libseccomp, runtime-spec) of ABI a, or NULL: the

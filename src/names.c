@@ -39,6 +39,20 @@ const char *strip_sys_prefix(const char *name)
 	return name;
 }
 
+bool syscall_placeholder(const char *name)
+{
+	if (!name)
+		return false;
+	name = strip_sys_prefix(name);
+	size_t k = strncmp(name, "unused", 6) == 0 ? 6 : strncmp(name, "reserved", 8) == 0 ? 8 : 0;
+	if (k == 0 || name[k] == '\0')
+		return false;
+	for (; name[k]; k++)
+		if (name[k] < '0' || name[k] > '9')
+			return false;
+	return true;
+}
+
 int jitk_syscall_nr(jitk_arch a, const char *name)
 {
 	if ((unsigned)a >= JITK_ARCH__COUNT || !name)

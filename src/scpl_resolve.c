@@ -95,6 +95,29 @@ static jitk_err check_names(struct parser *P)
 			char name[SCPL_MAX_IDENT + 1];
 			memcpy(name, S->text + t->off, t->len);
 			name[t->len] = '\0';
+			if (syscall_placeholder(name)) {
+				jitk_err e = scpl_err_range(
+					P, r->src, t->off, t->len, JITK_E_NAME,
+					"'%s' is a placeholder of the kernel's syscall table, not a syscall name",
+					name);
+				char nums[400] = "";
+				for (int a = 0; a < JITK_ARCH__COUNT; a++) {
+					int nr = jitk_syscall_nr((jitk_arch)a, name);
+					if (arch[a] && nr >= 0)
+						snprintf(nums + strlen(nums), sizeof nums - strlen(nums),
+							 "%s%d on %s", nums[0] ? ", " : "", nr,
+							 jitk_arch_name((jitk_arch)a));
+				}
+				if (nums[0])
+					scpl_hint(P,
+						  "to mean that slot, give it by number in a rule limited to its ABI: "
+						  "syscall = NR (%s)",
+						  nums);
+				else
+					scpl_hint(P,
+						  "to mean a slot of the table, give it by number: syscall = NR");
+				return e;
+			}
 			bool found = false, elsewhere = false;
 			for (int a = 0; a < JITK_ARCH__COUNT; a++) {
 				if (jitk_syscall_nr((jitk_arch)a, name) < 0)

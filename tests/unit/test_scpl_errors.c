@@ -93,6 +93,13 @@ static const struct bad cases[] = {
 	{ P "{ action = Allow; syscall = frobnicate_fd } ] }", NULL, JITK_E_NAME, 0, 1, 64, "unknown syscall 'frobnicate_fd'", "for a syscall jitk's tables lack, give its number on x86_64: syscall = NR", 13 },
 	{ "{ arch = [x86_64; aarch64]; default_action = Allow; rules = [\n { action = Allow; syscall = frobnicate_fd } ] }", NULL, JITK_E_NAME, 0, 2, 30, "unknown syscall 'frobnicate_fd'", "give its number: syscall = NR, in a rule limited to one ABI (e.g. arch = x86_64), since numbers differ per ABI", 13 },
 	{ "{ arch = x32; default_action = Allow; rules = [\n { action = Allow; syscall = frobnicate_fd } ] }", NULL, JITK_E_NAME, 0, 2, 30, "unknown syscall 'frobnicate_fd'", "on x32: syscall = NR (with the x32 bit, 0x40000000)", 13 },
+	/* a placeholder of the kernel's table (mips o32's slot 18) is no name;
+	 * also reserved<N>, on mips64 too, and with SYS_ */
+	{ "{ arch = mips; default_action = Allow;\n  rules = [ { action = Allow; syscall = unused18 } ] }", NULL, JITK_E_NAME, 0, 2, 41, "'unused18' is a placeholder of the kernel's syscall table, not a syscall name", "syscall = NR (4018 on mips)", 8 },
+	{ "{ arch = [mips64; x86_64]; default_action = Allow;\n  rules = [ { action = Allow; syscall = SYS_reserved177 } ] }", NULL, JITK_E_NAME, 0, 2, 41, "'SYS_reserved177' is a placeholder", "(5177 on mips64)", 15 },
+	{ P "{ action = Allow; syscall = unused18 } ] }", NULL, JITK_E_NAME, 0, 1, 64, "'unused18' is a placeholder", "to mean a slot of the table, give it by number: syscall = NR", 8 },
+	/* a far name gets no "did you mean" (cachestat is 3 edits from faccessat) */
+	{ P "{ action = Allow; syscall = cachestat } ] }", NULL, JITK_E_NAME, 0, 1, 64, "unknown syscall 'cachestat'", "for a syscall jitk's tables lack", 9 },
 	{ P "{ action = Allow; syscall = read; when = arg0 == O_RDONY } ] }", NULL, JITK_E_NAME, 0, 1, 85, "unknown constant 'O_RDONY'", "did you mean O_RDONLY?", 7 },
 	{ "{ default_action = Errno EACCESS; rules = [] }", NULL, JITK_E_NAME, 0, 1, 26, "unknown constant 'EACCESS'", "did you mean EACCES?", 7 },
 	{ P "{ action = Allow; syscall = read; arch = aarch64 } ] }", NULL, JITK_E_NAME, 0, 1, 70, "the rule's arch list shares no architecture with the policy", "[x86_64]", 4 },

@@ -402,7 +402,14 @@ static void syscall_suggest_tiers(void **state)
 	assert_string_equal(jitk_syscall_suggest(JITK_ARCH_X86_64, "opne"), "open");
 	assert_string_equal(jitk_syscall_suggest(JITK_ARCH_X86_64, "SYS_gettimeofdya"), "gettimeofday");
 	assert_string_equal(jitk_syscall_suggest(JITK_ARCH_AARCH64, "open"), "openat");
-	assert_string_equal(jitk_syscall_suggest(JITK_ARCH_X86_64, "__NR_getpdi"), "getpgid");
+	/* a swap of neighbours is one edit: getpdi is getpid's typo */
+	assert_string_equal(jitk_syscall_suggest(JITK_ARCH_X86_64, "__NR_getpdi"), "getpid");
+	assert_string_equal(jitk_syscall_suggest(JITK_ARCH_X86_64, "getpgdi"), "getpgid");
+	/* a name the tables lack is not "corrected" into a far one: cachestat
+	 * (Linux 6.5) is three edits from faccessat, a third of its letters */
+	assert_null(jitk_syscall_suggest(JITK_ARCH_X86_64, "cachestat"));
+	assert_null(jitk_syscall_suggest(JITK_ARCH_X86_64, "mseal"));
+	assert_string_equal(jitk_syscall_suggest(JITK_ARCH_X86_64, "opn"), "open");
 	assert_null(jitk_syscall_suggest(JITK_ARCH_X86_64, "frobnicate_fd"));
 	assert_null(jitk_syscall_suggest(JITK_ARCH_X86_64, "zq"));
 	assert_null(jitk_syscall_suggest(JITK_ARCH__COUNT, "open"));
