@@ -297,13 +297,14 @@ static bool parse_args(const char *s, uint64_t args[6])
 	return n > 0;
 }
 
-/* "ERRNO(13 EACCES)", "TRAP(5)", "ALLOW", ... */
-static void format_action(uint32_t ret, char *buf, size_t cap)
+/* "ERRNO(13 EACCES)", "TRAP(5)", "ALLOW", ... for a return to a call of
+ * ABI a (its own errno names: mips's 89 is ENOSYS). */
+static void format_action(uint32_t ret, jitk_arch a, char *buf, size_t cap)
 {
 	const char *name = jitk_action_name(ret);
 	uint32_t action = ret & JITK_RET_ACTION_FULL, data = ret & JITK_RET_DATA;
 	if (action == JITK_RET_ERRNO) {
-		const char *en = jitk_errno_name((int)data);
+		const char *en = jitk_errno_name_arch(a, (int)data);
 		if (en)
 			snprintf(buf, cap, "%s(%u %s)", name, data, en);
 		else
@@ -447,7 +448,7 @@ int cmd_eval(int argc, char **argv)
 		printf("0x%08x\n", ret);
 	} else {
 		char act[96];
-		format_action(ret, act, sizeof act);
+		format_action(ret, (jitk_arch)arch, act, sizeof act);
 		printf("%s  ret=0x%08x  steps=%u%s%s\n", act, ret, res.steps, jit ? "  jit" : "",
 		       res.unspecified ? "  (unspecified: shift by X >= 32)" : "");
 	}

@@ -49,13 +49,16 @@ static void nr_label(const struct seccomp_data *in, char *buf, size_t cap)
 		snprintf(buf, cap, "#%d", in->nr);
 }
 
-/* "ERRNO 13 EACCES (0x0005000d)", "ALLOW (0x7fff0000)". */
-static void action_label(uint32_t ret, char *buf, size_t cap)
+/* "ERRNO 13 EACCES (0x0005000d)", "ALLOW (0x7fff0000)", for a return to
+ * the call in. */
+static void action_label(uint32_t ret, const struct seccomp_data *in, char *buf, size_t cap)
 {
 	uint32_t act = ret & JITK_RET_ACTION_FULL, data = ret & JITK_RET_DATA;
 	const char *name = jitk_action_name(ret);
 	if (act == JITK_RET_ERRNO) {
-		const char *e = jitk_errno_name((int)data);
+		/* the errno name of the input's ABI (mips's 89 is ENOSYS) */
+		int a = jitk_input_abi(in);
+		const char *e = jitk_errno_name_arch(a < 0 ? JITK_ARCH__COUNT : (jitk_arch)a, (int)data);
 		snprintf(buf, cap, "%s %u%s%s (0x%08x)", name, data, e ? " " : "", e ? e : "", ret);
 	} else if (act == JITK_RET_TRAP || act == JITK_RET_TRACE || data) {
 		snprintf(buf, cap, "%s %u (0x%08x)", name, data, ret);
@@ -192,8 +195,8 @@ int cmd_verify(int argc, char **argv)
 		rc = cross ? cross_check(&ps, pos[1]) : CLI_OK;
 	} else if (err == JITK_E_DIFFERENT) {
 		char l[96], r[96];
-		action_label(cex.left, l, sizeof l);
-		action_label(cex.right, r, sizeof r);
+		action_label(cex.left, &cex.in, l, sizeof l);
+		action_label(cex.right, &cex.in, r, sizeof r);
 		printf("DIFFERENT: %s does not implement %s; counterexample:\n", cli_input_name(pos[1]),
 		       cli_input_name(pos[0]));
 		print_input(&cex.in, "  ");
@@ -348,8 +351,8 @@ int cmd_diff(int argc, char **argv)
 		for (size_t i = 0; i < n; i++) {
 			char nr[96], l[96], r[96];
 			nr_label(&cex[i].in, nr, sizeof nr);
-			action_label(cex[i].left, l, sizeof l);
-			action_label(cex[i].right, r, sizeof r);
+			action_label(cex[i].left, &cex[i].in, l, sizeof l);
+			action_label(cex[i].right, &cex[i].in, r, sizeof r);
 			printf("\n%s %s (arch 0x%08x)\n", arch_label(&cex[i].in), nr, cex[i].in.arch);
 			printf("  A: %s\n  B: %s\n  e.g. args", l, r);
 			for (int k = 0; k < 6; k++)

@@ -45,8 +45,16 @@ static bool is_errno_like(uint32_t ret)
 	return act == JITK_RET_ERRNO || act == JITK_RET_TRACE || act == JITK_RET_USER_NOTIF;
 }
 
-/* The SCPL spelling of a return value. */
-static void action_text(uint32_t ret, char *buf, size_t cap)
+/* The ABI of a reported call (the semantics' step 1); x86_64 for an arch
+ * jitk does not know. */
+static jitk_arch abi_of(const struct seccomp_data *sd)
+{
+	int a = jitk_input_abi(sd);
+	return a < 0 ? JITK_ARCH_X86_64 : (jitk_arch)a;
+}
+
+/* The SCPL spelling of a return value to a call of ABI a. */
+static void action_text(uint32_t ret, jitk_arch a, char *buf, size_t cap)
 {
 	uint32_t act = ret & JITK_RET_ACTION_FULL, data = ret & JITK_RET_DATA;
 	const char *e;
@@ -55,7 +63,7 @@ static void action_text(uint32_t ret, char *buf, size_t cap)
 	case JITK_RET_KILL_THREAD: snprintf(buf, cap, "KillThread"); break;
 	case JITK_RET_TRAP: snprintf(buf, cap, "Trap %u", data); break;
 	case JITK_RET_ERRNO:
-		e = jitk_errno_name((int)data);
+		e = jitk_errno_name_arch(a, (int)data); /* the ABI's own name */
 		if (e)
 			snprintf(buf, cap, "Errno %s", e);
 		else
@@ -65,14 +73,6 @@ static void action_text(uint32_t ret, char *buf, size_t cap)
 	case JITK_RET_USER_NOTIF: snprintf(buf, cap, "Notify: no listener, ENOSYS"); break;
 	default: snprintf(buf, cap, "%s", jitk_action_name(ret)); break;
 	}
-}
-
-/* The ABI of a reported call (the semantics' step 1); x86_64 for an arch
- * jitk does not know. */
-static jitk_arch abi_of(const struct seccomp_data *sd)
-{
-	int a = jitk_input_abi(sd);
-	return a < 0 ? JITK_ARCH_X86_64 : (jitk_arch)a;
 }
 
 /* One argument as text: a string it points to, a small negative, a number. */
@@ -198,7 +198,7 @@ static struct trace_verdict hook(void *ctx, const struct trace_call *c)
 	char call[256], by[300], act[64];
 	call_text(c, call, sizeof call);
 	rule_text(S->p, rule, by, sizeof by);
-	action_text(ret, act, sizeof act);
+	action_text(ret, abi_of(&c->sd), act, sizeof act);
 	const char *abi = jitk_arch_name(abi_of(&c->sd));
 	S->total++;
 	if (S->permissive) {
@@ -233,8 +233,8 @@ static void summary(struct sup *S)
 		const struct seen *s = &S->seen[i];
 		char by[300], act[64];
 		rule_text(S->p, s->rule, by, sizeof by);
-		action_text(s->ret, act, sizeof act);
 		struct seccomp_data sd = { .nr = s->nr, .arch = s->arch };
+		action_text(s->ret, abi_of(&sd), act, sizeof act);
 		const char *name = jitk_syscall_name(abi_of(&sd), s->nr);
 		fprintf(stderr, "  %6lu  %s [%s] by %s (%s), first: %s in %s\n", s->count,
 			name ? name : "?", jitk_arch_name(abi_of(&sd)), by, act, s->example, s->prog);

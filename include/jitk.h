@@ -235,8 +235,13 @@ bool jitk_syscall_at(jitk_arch a, size_t i, const char **name, int *nr);
 
 /* errno value of a name such as "EACCES", or -1. */
 int jitk_errno_value(const char *name);
-/* Name of an errno value, or NULL. */
+/* Name of an errno value, or NULL (the build host's <errno.h>). */
 const char *jitk_errno_name(int value);
+/* Name of errno value `value` on ABI a, from that ABI's own <asm/errno.h>
+ * (mips numbers above 34 differently from x86: its 89 is ENOSYS, x86's
+ * EDESTADDRREQ), or NULL if the ABI has no name for it; for a value that
+ * is no jitk_arch (a call of an ABI jitk does not know), jitk_errno_name's. */
+const char *jitk_errno_name_arch(jitk_arch a, int value);
 /* A named constant of ABI a, from that ABI's own UAPI headers (O_*, PROT_*,
  * MAP_*, CLONE_*, TIOC*, AF_*, ...; values differ between ABIs: O_DIRECTORY
  * is 0200000 on x86, 040000 on aarch64).  Negative constants are

@@ -131,14 +131,22 @@ static const char *field_name(uint32_t k, unsigned abis, char *buf, size_t cap)
 	return NULL;
 }
 
-/* Comment naming a return value: "ALLOW", "ERRNO(EACCES)", ... */
-static void ret_comment(uint32_t k, char *buf, size_t cap)
+/* The set of every ABI (a bit per jitk_arch): nothing is known. */
+#define ABI_ALL ((1u << JITK_ARCH__COUNT) - 1)
+
+/* Comment naming a return value: "ALLOW", "ERRNO(EACCES)", ...  The errno
+ * name is the one the value has on every ABI the call can be of (abis, a
+ * bit per jitk_arch: errno numbers differ per ABI, mips's 89 is ENOSYS and
+ * x86's EDESTADDRREQ), the number alone where they disagree, and the build
+ * host's name where nothing is known (ABI_ALL or 0), as nr_comment. */
+static void ret_comment(uint32_t k, unsigned abis, char *buf, size_t cap)
 {
 	const char *act = jitk_action_name(k);
 	uint32_t data = k & JITK_RET_DATA;
 	uint32_t full = k & JITK_RET_ACTION_FULL;
 	if (full == JITK_RET_ERRNO) {
-		const char *e = jitk_errno_name((int)data);
+		const char *e = abis == ABI_ALL || !abis ? jitk_errno_name((int)data)
+							 : errno_name_abis(abis, (int)data);
 		if (e)
 			snprintf(buf, cap, "%s(%s)", act, e);
 		else
@@ -192,8 +200,6 @@ static void track_a(const jitk_filter *f, const bool *canon, int *asrc)
 		}
 	}
 }
-
-#define ABI_ALL ((1u << JITK_ARCH__COUNT) - 1)
 
 /* The ABIs a call can be of at each instruction, for comments only: a bit
  * per jitk_arch, narrowed by the arch checks on the paths that reach it
@@ -301,7 +307,7 @@ static void fmt_insn(const jitk_filter *f, size_t i, bool canon, int asrc, unsig
 	case OPND_IMM:
 		snprintf(buf, cap, "%s #%s", m, k);
 		if (op == INSN_RET_K)
-			ret_comment(in->k, cmt, ccap);
+			ret_comment(in->k, abis, cmt, ccap);
 		break;
 	case OPND_X: snprintf(buf, cap, "%s x", m); break;
 	case OPND_A: snprintf(buf, cap, "%s a", m); break;
@@ -360,9 +366,9 @@ void dis_insn(const jitk_filter *f, const struct dis *d, size_t i, char *buf, si
 	fmt_insn(f, i, d->canon[i], d->asrc[i], d->abi[i], buf, cap, cmt, ccap);
 }
 
-void dis_ret_comment(uint32_t k, char *buf, size_t cap)
+void dis_ret_comment(uint32_t k, unsigned abis, char *buf, size_t cap)
 {
-	ret_comment(k, buf, cap);
+	ret_comment(k, abis, buf, cap);
 }
 
 jitk_err dis_prepare(const jitk_filter *f, struct dis *d)

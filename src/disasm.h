@@ -19,7 +19,9 @@ void dis_free(struct dis *d);
 /* Instruction i as assembler text and its comment ("" if none). */
 void dis_insn(const jitk_filter *f, const struct dis *d, size_t i, char *buf, size_t cap, char *cmt,
 	      size_t ccap);
-/* "ALLOW", "ERRNO(EACCES)", ... for a return value. */
-void dis_ret_comment(uint32_t k, char *buf, size_t cap);
+/* "ALLOW", "ERRNO(EACCES)", ... for a return value of a call of one of
+ * the ABIs abis (a bit per jitk_arch; 0: unknown): the errno name they
+ * share, else the number. */
+void dis_ret_comment(uint32_t k, unsigned abis, char *buf, size_t cap);
 
 #endif

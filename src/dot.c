@@ -104,7 +104,11 @@ jitk_err jitk_format_dot(const jitk_filter *f, const char *name, char **out)
 		if (dup)
 			continue;
 		char c[96];
-		dis_ret_comment(f->insns[i].k, c, sizeof c);
+		unsigned abis = 0; /* every ABI reaching a ret of this value */
+		for (size_t j = i; j < n; j++)
+			if (lone_ret[j] && f->insns[j].k == f->insns[i].k)
+				abis |= d.abi[j];
+		dis_ret_comment(f->insns[i].k, abis, c, sizeof c);
 		sb_printf(&sb, "  r%08x [shape=oval, style=filled, fillcolor=%s, label=\"", f->insns[i].k,
 			  ret_colour(f->insns[i].k));
 		dot_escape(&sb, c);

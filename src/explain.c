@@ -344,6 +344,41 @@ static void explore(struct ex *E, struct state *s)
 
 /* --------------------------------------------------------- decisions */
 
+/* An errno value in a decision's text, "\x01" NUMBER "\x02", until
+ * errno_names gives it its name. */
+#define ERRNO_MARK "\x01"
+#define ERRNO_END "\x02"
+
+/* The decompiled text with each errno marker replaced by the value's name
+ * where it has that value on every ABI of abis (a bit per jitk_arch), else
+ * by the number: the text is read back per ABI (docs/scpl.md: an errno
+ * name takes each ABI's value) and default_action applies to all of them,
+ * so a filter for x86_64 and mips says "Errno 38", not x86's ENOSYS, which
+ * is 89 on mips. */
+static void errno_names(struct strbuf *sb, unsigned abis)
+{
+	struct strbuf out = { .failed = sb->failed };
+	const char *p = sb->buf ? sb->buf : "";
+	for (;;) {
+		const char *m = strchr(p, ERRNO_MARK[0]);
+		if (!m) {
+			sb_printf(&out, "%s", p);
+			break;
+		}
+		sb_printf(&out, "%.*s", (int)(m - p), p);
+		char *end;
+		unsigned long v = strtoul(m + 1, &end, 10);
+		const char *e = errno_name_abis(abis, (int)v);
+		if (e)
+			sb_printf(&out, "%s", e);
+		else
+			sb_printf(&out, "%lu", v);
+		p = *end == ERRNO_END[0] ? end + 1 : end;
+	}
+	free(sb->buf);
+	*sb = out;
+}
+
 /* One decision in canonical text: "ret=...;" or conditions per return. */
 static void action_scpl(uint32_t ret, char *buf, size_t cap, const char **fail)
 {
@@ -372,11 +407,9 @@ static void action_scpl(uint32_t ret, char *buf, size_t cap, const char **fail)
 		}
 		break;
 	case JITK_RET_ERRNO: {
-		const char *e = jitk_errno_name((int)data);
-		if (e)
-			snprintf(buf, cap, "Errno %s", e);
-		else
-			snprintf(buf, cap, "Errno %u", data);
+		/* The name is chosen when the policy's ABIs are known
+		 * (errno_names): a marker until then. */
+		snprintf(buf, cap, "Errno " ERRNO_MARK "%u" ERRNO_END, data);
 		return;
 	}
 	default: break;
@@ -915,6 +948,11 @@ jitk_err jitk_explain(const jitk_filter *f, unsigned abis, char **out, jitk_diag
 			}
 		}
 		sb_printf(&sb, "  ] }\n");
+		unsigned listed = 0;
+		for (int a = 0; a < JITK_ARCH__COUNT; a++)
+			if (views[a].listed)
+				listed |= 1u << a;
+		errno_names(&sb, listed ? listed : 1u << JITK_ARCH_X86_64);
 	}
 	for (int a = 0; a < JITK_ARCH__COUNT; a++)
 		free_view(&views[a]);

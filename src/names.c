@@ -138,6 +138,13 @@ const char *errno_name_abis(unsigned abis, int value)
 	return NULL;
 }
 
+const char *jitk_errno_name_arch(jitk_arch a, int value)
+{
+	if ((unsigned)a >= JITK_ARCH__COUNT)
+		return jitk_errno_name(value);
+	return errno_name_abis(1u << a, value);
+}
+
 const char *jitk_errno_name(int value)
 {
 	/* Prefer the canonical name where aliases exist (EAGAIN, not EWOULDBLOCK). */

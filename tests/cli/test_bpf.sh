@@ -183,4 +183,17 @@ expect 2 "exec without a command" "$J" exec allow.bin --
 expect 2 "exec with an unknown flag" "$J" exec allow.bin --flags log,bogus -- true
 has err "bogus" "the flag is named"
 
+# Errno names are the call's ABI's own: mips's ENOSYS is 89, which x86
+# calls EDESTADDRREQ (docs/kernel-notes.md, "Errno values per ABI").
+printf '{ arch = mips; default_action = Allow; rules = [ { action = Errno ENOSYS; syscall = getpid } ] }\n' > mipsnosys.scpl
+expect 0 "compile a mips policy" "$J" compile mipsnosys.scpl -o mipsnosys.bin
+expect 0 "eval on mips" "$J" eval mipsnosys.bin --nr getpid --arch mips
+has out "ERRNO(89 ENOSYS)" "eval names 89 with mips's name"
+lacks out "EDESTADDRREQ" "not x86's name for 89"
+expect 0 "disasm of the mips filter" "$J" disasm mipsnosys.bin
+has out "ERRNO(ENOSYS)" "disasm names the return with mips's name"
+lacks out "EDESTADDRREQ" "disasm: not x86's name"
+expect 0 "explain of the mips filter" "$J" explain mipsnosys.bin
+has out "Errno ENOSYS" "explain names it with mips's name"
+
 echo "1..$n"

@@ -51,6 +51,63 @@ static void hand_written(void **state)
 		   "  ] }");
 }
 
+/* The text of `what` (explain or disasm) of a policy's filter. */
+static char *render(const char *text, bool disasm)
+{
+	jitk_policy *p = NULL;
+	jitk_filter *f = NULL;
+	jitk_diag d;
+	char *out = NULL;
+	assert_int_equal(jitk_policy_parse(text, strlen(text), "t.scpl", &p, &d), JITK_OK);
+	assert_int_equal(jitk_compile(p, NULL, &f, &d), JITK_OK);
+	if (disasm)
+		assert_int_equal(jitk_disasm(f, &out), JITK_OK);
+	else if (jitk_explain(f, ~0u, &out, &d))
+		fail_msg("explain: %s", d.msg);
+	jitk_policy_free(p);
+	jitk_filter_free(f);
+	return out;
+}
+
+/* Errno names are the ABI's own (mips's ENOSYS is 89, x86's 38, and 89 is
+ * x86's EDESTADDRREQ): the explained text reads back to the same values on
+ * every ABI it names, and the disassembly's comments name each return
+ * with the name it has on the ABIs that reach it. */
+static void errno_names_per_abi(void **state)
+{
+	(void)state;
+	assert_string_equal(jitk_errno_name_arch(JITK_ARCH_MIPS, 89), "ENOSYS");
+	assert_string_equal(jitk_errno_name_arch(JITK_ARCH_X86_64, 89), "EDESTADDRREQ");
+	assert_string_equal(jitk_errno_name_arch(JITK_ARCH_MIPSEL64N32, 1133), "EDQUOT");
+	assert_null(jitk_errno_name_arch(JITK_ARCH_X86_64, 1133));
+	assert_string_equal(jitk_errno_name_arch(JITK_ARCH__COUNT, 38), "ENOSYS"); /* no ABI: the host's */
+	const char *mips = "{ arch = mips; default_action = Allow; rules = [\n"
+			   "  { action = Errno ENOSYS; syscall = getpid } ] }";
+	char *t = render(mips, false);
+	assert_non_null(strstr(t, "Errno ENOSYS"));
+	jitk_free(t);
+	t = render(mips, true);
+	assert_non_null(strstr(t, "ERRNO(ENOSYS)"));
+	assert_null(strstr(t, "EDESTADDRREQ"));
+	jitk_free(t);
+	/* Two ABIs whose ENOSYS differ: each rule's number, no name that
+	 * would mean another value on the other ABI. */
+	const char *both =
+		"{ arch = [x86_64; mips]; default_action = Allow; rules = [\n"
+		"  { action = Errno ENOSYS; syscall = getpid }; { action = Errno EPERM; syscall = read } ] }";
+	t = render(both, false);
+	assert_null(strstr(t, "ENOSYS"));
+	assert_non_null(strstr(t, "Errno 38"));
+	assert_non_null(strstr(t, "Errno 89"));
+	assert_non_null(strstr(t, "Errno EPERM")); /* 1 on both */
+	jitk_free(t);
+	round_trip(both);
+	t = render(both, true);
+	assert_non_null(strstr(t, "ERRNO(ENOSYS)")); /* each ret reached by one ABI only */
+	assert_null(strstr(t, "EDESTADDRREQ"));
+	jitk_free(t);
+}
+
 /*
  * The operand explain writes for a test of an argument word depends on the
  * width the kernel uses of the argument (docs/scpl.md): a program that tests
@@ -166,9 +223,8 @@ static void refusals(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(hand_written),
-		cmocka_unit_test(operand_widths),
-		cmocka_unit_test(shipped_policies),
+		cmocka_unit_test(hand_written),   cmocka_unit_test(errno_names_per_abi),
+		cmocka_unit_test(operand_widths), cmocka_unit_test(shipped_policies),
 		cmocka_unit_test(refusals),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
