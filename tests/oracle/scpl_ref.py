@@ -18,6 +18,7 @@ purpose, to show that the differential test sees it (tests/oracle/run.py
 --self-test).
 """
 import os
+import re
 import sys
 
 M64 = (1 << 64) - 1
@@ -572,6 +573,10 @@ class Policy:
                     for a in abis:
                         nrs[a].add(x)
                     continue
+                # docs/scpl.md: the kernel tables' placeholders
+                # (unused<N>, reserved<N>) are no names.
+                if re.fullmatch(r"(unused|reserved)[0-9]+", x):
+                    raise SCPLError("name", where, "placeholder %s" % x)
                 hit = False
                 for a in abis:
                     if x in t.sys[a]:
