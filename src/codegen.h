@@ -197,6 +197,7 @@ struct med_slot;
 struct median_ws {
 	size_t n;
 	int16_t *cov;
+	int16_t *bnd; /* median_bound's rows */
 	double *val;
 	uint16_t *split;
 	size_t *fin;
@@ -209,6 +210,14 @@ uint16_t *median_plan(struct median_ws *ws, const struct seg *segs, size_t n, co
 		      const double *mcost, const double *H, const double *G, double maxlen, unsigned P,
 		      unsigned *T_out, unsigned *dcut_out);
 void median_free(struct median_ws *ws);
+/* An upper bound on the known syscalls any tree median_plan weighs for
+ * budget T decides within T (-1: no tree is feasible; INT_MAX: none
+ * computed, the budget is too deep); buf holds CG_BOUND_CELLS entries. */
+#define CG_BOUND_MAXK 10u
+#define CG_BOUND_ROW(K) ((((size_t)1 << (K)) + 8) / 8 * 8 + 8)
+#define CG_BOUND_CELLS (9 * CG_BOUND_ROW(CG_BOUND_MAXK))
+int median_bound(const struct seg *segs, size_t n, const double *G, double maxlen, unsigned P, unsigned T,
+		 int16_t *buf);
 /* The median DP's givens: the cheapest leaf's cost (the return) and M in
  * *M, more than any weight x depth sum. */
 unsigned median_dims(const struct seg *segs, size_t n, double *M);

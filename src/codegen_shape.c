@@ -6,6 +6,7 @@
  */
 #include "codegen.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -332,6 +333,7 @@ void median_free(struct median_ws *ws)
 	ws->cov = NULL;
 	ws->val = NULL;
 	ws->split = NULL;
+	ws->bnd = NULL;
 	ws->fin = NULL;
 	ws->slot = NULL;
 	ws->slot_bits = 0;
@@ -775,14 +777,16 @@ static bool median_room(struct median_ws *ws, size_t n)
 	 * and refaulted at every compile (several such blocks together can
 	 * exceed the trim threshold).  No allocator setting is changed. */
 	size_t nval = 2 * (n + 1), nfin = 2 * n, ncov = 2 * (CG_MED_MAXD + 1) * nt + MED_PAD;
-	char *b = malloc(nval * sizeof *ws->val + nfin * sizeof *ws->fin + ncov * sizeof *ws->cov +
+	size_t nbnd = CG_BOUND_CELLS;
+	char *b = malloc(nval * sizeof *ws->val + nfin * sizeof *ws->fin + (ncov + nbnd) * sizeof *ws->cov +
 			 lv * sizeof *ws->split);
 	if (!b)
 		return false;
 	ws->val = (double *)(void *)b;
 	ws->fin = (size_t *)(void *)(b + nval * sizeof *ws->val);
 	ws->cov = (int16_t *)(void *)(b + nval * sizeof *ws->val + nfin * sizeof *ws->fin);
-	ws->split = (uint16_t *)(void *)(ws->cov + ncov);
+	ws->bnd = ws->cov + ncov;
+	ws->split = (uint16_t *)(void *)(ws->bnd + nbnd);
 	if (!memo_grow(ws)) {
 		median_free(ws);
 		return false;
@@ -791,11 +795,180 @@ static bool median_room(struct median_ws *ws, size_t n)
 	return true;
 }
 
+/* The deepest depth a segment may take as a leaf (med_pen_cov's bounds:
+ * its longest path within maxlen, a decision no deeper than g), -1 if
+ * none. */
+static inline long bound_deepest(const struct seg *s, double g, double maxlen, unsigned P)
+{
+	double d = maxlen - P - s->worst;
+	d = g < d ? g : d;
+	return d < 0 ? -1 : d > CG_MED_MAXN ? (long)CG_MED_MAXN : (long)d;
+}
+
+/* An item of size z (a power of two <= W) deciding g after every end at
+ * a multiple of z: dst[at + z] = max(dst[at + z], F[at] + g) where F[at]
+ * is not -1.  By blocks of 8 for z = 1 (writing whole blocks, up to 7
+ * entries past dst[W], which the rows have room for: CG_BOUND_ROW). */
+static void bound_place(const int16_t *F, int16_t *dst, size_t z, size_t W, int g)
+{
+	size_t at = 0;
+#ifdef __SSE2__
+	if (z == 1) {
+		const __m128i vg = _mm_set1_epi16((short)g), zero = _mm_setzero_si128();
+		for (; at < W; at += 8) {
+			__m128i f = _mm_loadu_si128((const __m128i *)(F + at)),
+				*q = (__m128i *)(dst + at + 1);
+			__m128i v = _mm_or_si128(_mm_add_epi16(f, vg), _mm_cmplt_epi16(f, zero));
+			_mm_storeu_si128(q, _mm_max_epi16(_mm_loadu_si128(q), v));
+		}
+		return;
+	}
+#endif
+	for (; at + z <= W; at += z)
+		if (F[at] >= 0 && dst[at + z] < F[at] + g)
+			dst[at + z] = (int16_t)(F[at] + g);
+}
+
+/*
+ * An upper bound on the first pass's answer for budget T, cov(0, n-1, 0),
+ * in far fewer steps: when it shows that half of the known syscalls do not
+ * fit, the pass itself is not run.  Cut a tree the first pass weighs at
+ * depth K = T - P - cmin, the deepest a leaf can be and still be decided
+ * within T.  What remains is an alphabetic tree whose leaves, in order,
+ * are items: a segment at depth l <= K (decided within T if P + l + cost
+ * <= T), a jeq node at depth l < K (its three leaves at l + 1), or a node
+ * at depth K over two or more segments (a bucket: none decided within T).
+ * Every decided leaf is in an item, so the items' covers bound the tree's.
+ * Two facts about the items are kept, both necessary, so that every tree
+ * the first pass weighs is among the item sequences counted here:
+ *   - each segment's own bounds at its depth (med_pen_cov: its longest path
+ *     within maxlen, a decision no deeper than G[i][i]); a bucket's
+ *     segments lie at depth K + 1 or deeper, where a mean subtree's bounds
+ *     H and G (mean_bounds) imply the same of each of its segments;
+ *   - depths l_1, l_2, ... of an ordered sequence of leaves are those of an
+ *     alphabetic tree only if the greedy placement fits the unit interval:
+ *     each item starts at the first multiple of 2^-l at or after the end of
+ *     the one before and takes 2^-l (intervals of a prefix code are
+ *     disjoint, aligned and in order; the greedy ends each item earliest).
+ * The rest (the mean subtrees' bounds as intervals, the choice among
+ * equally covering trees) is dropped, so the answer may exceed cov(0, n-1,
+ * 0), never fall below it.  A dynamic program over (segments placed, end
+ * of the last item in units of 2^-K, whether that item is a bucket that
+ * may take the next segment too), the most cover for each.  An item placed
+ * after an end pos starts at the first multiple of its size z at or after
+ * pos, so every pos in ((k-1) z, k z] leads to the same end k z + z, and
+ * the best of them is the most cover over ends <= k z (a prefix maximum):
+ * a row costs O(2^K) steps, the whole O(n 2^K).  buf: CG_BOUND_CELLS
+ * entries.  Returns the bound, -1 if no item sequence fits (no tree is
+ * feasible), or INT_MAX if K > CG_BOUND_MAXK (no bound: run the pass).
+ */
+int median_bound(const struct seg *segs, size_t n, const double *G, double maxlen, unsigned P, unsigned T,
+		 int16_t *buf)
+{
+	double M;
+	unsigned cmin = median_dims(segs, n, &M);
+	if (n < 2 || T < P + cmin || T - P - cmin > CG_BOUND_MAXK)
+		return INT_MAX;
+	unsigned K = T - P - cmin;
+	/* each array: ends 0..W, then room for whole blocks of 8 (entries past
+	 * W are never read for an end <= W) */
+	size_t W = (size_t)1 << K, R = CG_BOUND_ROW(K), S = 2 * R;
+	/* rows i .. i+3 (a jeq item places three segments) in a ring, each the
+	 * most cover by the end of the last item: closed items, then buckets;
+	 * -1 where none ends there */
+#define CLOSED(i) (buf + ((i)&3) * S)
+#define OPEN(i) (CLOSED(i) + R)
+	for (size_t t = 0; t < 4 * S + R; t++)
+		buf[t] = -1;
+	CLOSED(0)[0] = 0;
+	int16_t *F = buf + 4 * S; /* the prefix maxima of row i */
+				  /* the deepest depth segment m may take (-1: none) */
+#define DEEPEST(m) bound_deepest(&segs[m], G[(m)*n + (m)], maxlen, P)
+	for (size_t i = 0; i < n; i++) {
+		int16_t *fc = CLOSED(i), *fo = OPEN(i), *nc = CLOSED(i + 1), *no = OPEN(i + 1);
+		int16_t *jc = CLOSED(i + 3);
+		long la = DEEPEST(i), lc = (long)T - (long)P - (long)segs[i].cost;
+		int cover = (int)segs[i].cover;
+		bool inb = la >= (long)K + 1;
+		size_t pos = 0;
+#ifdef __SSE2__
+		/* by blocks of 8: the same maxima as the scalar steps below */
+		const __m128i m1 = _mm_set_epi16(0, 0, 0, 0, 0, 0, 0, -1),
+			      m2 = _mm_set_epi16(0, 0, 0, 0, 0, 0, -1, -1),
+			      m4 = _mm_set_epi16(0, 0, 0, 0, -1, -1, -1, -1);
+		__m128i run = _mm_set1_epi16(-1);
+		for (; pos + 8 <= R - 8; pos += 8) {
+			__m128i o = _mm_loadu_si128((const __m128i *)(fo + pos));
+			__m128i v = _mm_max_epi16(_mm_loadu_si128((const __m128i *)(fc + pos)), o);
+			if (inb) {
+				__m128i *q = (__m128i *)(no + pos), *q1 = (__m128i *)(no + pos + 1);
+				_mm_storeu_si128(q, _mm_max_epi16(_mm_loadu_si128(q), o));
+				_mm_storeu_si128(q1, _mm_max_epi16(_mm_loadu_si128(q1), v));
+			}
+			v = _mm_max_epi16(v, _mm_or_si128(_mm_slli_si128(v, 2), m1));
+			v = _mm_max_epi16(v, _mm_or_si128(_mm_slli_si128(v, 4), m2));
+			v = _mm_max_epi16(v, _mm_or_si128(_mm_slli_si128(v, 8), m4));
+			v = _mm_max_epi16(v, run);
+			_mm_storeu_si128((__m128i *)(F + pos), v);
+			run = _mm_set1_epi16((short)_mm_extract_epi16(v, 7));
+		}
+#endif
+		for (int16_t r = pos ? F[pos - 1] : -1; pos <= W; pos++) {
+			int16_t v = fc[pos] > fo[pos] ? fc[pos] : fo[pos];
+			if (inb) { /* into the bucket, or a new one */
+				no[pos] = fo[pos] > no[pos] ? fo[pos] : no[pos];
+				no[pos + 1] = v > no[pos + 1] ? v : no[pos + 1];
+			}
+			F[pos] = r = v > r ? v : r;
+		}
+		/* singles: the deepest depth allowed, and if it is not decided
+		 * there, the deepest where it is */
+		long l1 = la < (long)K ? la : (long)K, l2 = l1 <= lc ? -1 : lc;
+		for (int o = 0; o < 2; o++) {
+			long l = o ? l2 : l1;
+			if (l < 1)
+				continue;
+			bound_place(F, nc, (size_t)1 << (K - (unsigned)l), W, l <= lc ? cover : 0);
+		}
+		/* the jeq item over segs[i..i+2] at depths jlo..jhi */
+		long jlo = i == 0 && n == 3 ? 0 : 1, jhi = -1;
+		if (i + 2 < n && jeq_shape(segs, i, i + 2)) {
+			jhi = (long)K - 1;
+			for (size_t m = i; m <= i + 2; m++)
+				jhi = DEEPEST(m) - 1 < jhi ? DEEPEST(m) - 1 : jhi;
+		}
+		for (long l = jhi, gl = -1; l >= jlo; l--) {
+			int g = 0;
+			for (size_t m = i; m <= i + 2; m++)
+				g += l + 1 <= (long)T - (long)P - (long)segs[m].cost ? (int)segs[m].cover : 0;
+			if (g == gl) /* a deeper one decides as much and ends no later */
+				continue;
+			gl = g;
+			bound_place(F, jc, (size_t)1 << (K - (unsigned)l), W, g);
+		}
+		for (size_t t = 0; t < S; t++) /* the ring's row i + 4 */
+			fc[t] = -1;
+	}
+	int most = -1;
+	for (size_t t = 0; t <= W; t++) {
+		most = CLOSED(n)[t] > most ? CLOSED(n)[t] : most;
+		most = OPEN(n)[t] > most ? OPEN(n)[t] : most;
+	}
+#undef CLOSED
+#undef OPEN
+#undef DEEPEST
+	return most;
+}
+
 /* The first pass for budget T (dcut levels) into cov: whether more than
- * half of the known syscalls fit. */
+ * half of the known syscalls fit; not run when median_bound shows they
+ * do not (cov is then left as it was). */
 static bool med_fits(struct median_ws *ws, struct med *c, unsigned T, unsigned cmin, int16_t *cov)
 {
 	size_t n = c->n;
+	int most = median_bound(c->segs, n, c->G, c->maxlen, c->P, T, ws->bnd);
+	if (most < 0 || 2.0 * most <= c->cpre[n] + 1)
+		return false;
 	c->T = T;
 	c->dcut = T - c->P - cmin + 1; /* depth >= dcut: no leaf within T */
 #ifdef MED_AVX2
