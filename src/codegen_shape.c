@@ -498,9 +498,14 @@ static size_t med_rowmax(int16_t *dst, const int16_t *src, int16_t s, size_t m, 
 }
 
 /* The splits k of row i (i < k <= kend) into row, from the level below
- * (left: row i of it): returns the last column changed, i if none. */
-static size_t med_splits(size_t n, const int16_t *below, int16_t *row, const int16_t *left,
-			 const size_t *lastfin, size_t i, size_t kend)
+ * (left: row i of it), each by rowmax (med_rowmax or med_rowmax16, a
+ * constant where this is inlined, so that the step is inlined too):
+ * returns the last column changed, i if none. */
+typedef size_t med_rowmax_fn(int16_t *dst, const int16_t *src, int16_t s, size_t m, size_t room);
+static inline __attribute__((always_inline)) size_t med_splits_by(med_rowmax_fn *rowmax, size_t n,
+								  const int16_t *below, int16_t *row,
+								  const int16_t *left, const size_t *lastfin,
+								  size_t i, size_t kend)
 {
 	size_t reach = i;
 	const int16_t *rk = below + med_off(n, i + 1); /* row k, less k */
@@ -508,10 +513,17 @@ static size_t med_splits(size_t n, const int16_t *below, int16_t *row, const int
 		size_t e = lastfin[k];
 		if (left[k - 1] == MED_NONE || e < k)
 			continue;
-		e = k - 1 + med_rowmax(row + k, rk + k, left[k - 1], e - k + 1, n - k);
+		e = k - 1 + rowmax(row + k, rk + k, left[k - 1], e - k + 1, n - k);
 		reach = e > reach ? e : reach;
 	}
 	return reach;
+}
+
+/* med_splits_by with the SSE2 (or plain) step. */
+static size_t med_splits(size_t n, const int16_t *below, int16_t *row, const int16_t *left,
+			 const size_t *lastfin, size_t i, size_t kend)
+{
+	return med_splits_by(med_rowmax, n, below, row, left, lastfin, i, kend);
 }
 
 #ifdef MED_AVX2
@@ -540,21 +552,12 @@ __attribute__((target("avx2"))) static inline size_t med_rowmax16(int16_t *dst, 
 	}
 }
 
-/* med_splits with med_rowmax16. */
+/* med_splits_by with med_rowmax16. */
 __attribute__((target("avx2"))) static size_t med_splits16(size_t n, const int16_t *below, int16_t *row,
 							   const int16_t *left, const size_t *lastfin,
 							   size_t i, size_t kend)
 {
-	size_t reach = i;
-	const int16_t *rk = below + med_off(n, i + 1); /* row k, less k */
-	for (size_t k = i + 1; k <= kend; rk += n - k - 1, k++) {
-		size_t e = lastfin[k];
-		if (left[k - 1] == MED_NONE || e < k)
-			continue;
-		e = k - 1 + med_rowmax16(row + k, rk + k, left[k - 1], e - k + 1, n - k);
-		reach = e > reach ? e : reach;
-	}
-	return reach;
+	return med_splits_by(med_rowmax16, n, below, row, left, lastfin, i, kend);
 }
 #endif
 
