@@ -58,9 +58,20 @@ int jitk_syscall_nr(jitk_arch a, const char *name)
 	if ((unsigned)a >= JITK_ARCH__COUNT || !name)
 		return -1;
 	name = strip_sys_prefix(name);
-	for (const struct tbl_sys *s = arches[a].sys; s->name; s++)
-		if (strcmp(s->name, name) == 0)
-			return s->nr;
+	/* Binary search: tools/gen_tables.sh writes each table sorted by name
+	 * in strcmp's order (LC_ALL=C sort), unique (test_names checks both). */
+	const struct tbl_sys *s = arches[a].sys;
+	size_t lo = 0, hi = *arches[a].nsys;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(s[mid].name, name);
+		if (c == 0)
+			return s[mid].nr;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return -1;
 }
 
