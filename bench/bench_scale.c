@@ -318,8 +318,8 @@ static void shipped(void)
 	size_t n = gl.gl_pathc;
 	double *cp = calloc(n, sizeof *cp);
 	size_t m = 0, slower = 0, compared = 0, nnear = 0;
-	double worst = 0;
-	const char *worst_name = "";
+	double worst = 0, top_ratio = 0;
+	const char *worst_name = "", *top_name = "";
 	printf("\n### Shipped policies\n\n");
 	printf("Compile without the proof (IR, code, checker) against libseccomp's binary tree\n"
 	       "(seccomp_rule_add.. + export, OPTIMIZE = 2) from the same parsed policy, in the\n"
@@ -379,6 +379,10 @@ static void shipped(void)
 			compared++;
 			slower += nm > lm;
 			nnear += near;
+			if (nm / (lm > 0 ? lm : 1e-9) > top_ratio) {
+				top_ratio = nm / (lm > 0 ? lm : 1e-9);
+				top_name = gl.gl_pathv[i] + 9;
+			}
 			printf("| %s | %.1f | %.3f | %s%.3f | %.2f | %s |\n", gl.gl_pathv[i] + 9, cm, nm,
 			       near ? "~" : "", lm, nm / (lm > 0 ? lm : 1e-9), nm > lm ? "NOT met" : "met");
 		} else {
@@ -396,6 +400,8 @@ static void shipped(void)
 	       "libseccomp can express (%zu of them ~: libseccomp's rules on whole arguments, "
 	       "as it cannot compare at jitk's widths): %s.\n",
 	       slower, compared, nnear, slower ? "NOT met" : "met");
+	if (compared)
+		printf("Highest ratio jitk / libseccomp: %.2f (%s).\n", top_ratio, top_name);
 	free(cp);
 	globfree(&gl);
 }
