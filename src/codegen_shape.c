@@ -633,15 +633,37 @@ static size_t med_row(const struct med *c, const int16_t *below, int16_t *cur, c
 }
 
 /* cov(i, j, d) for one cell (i < j), scanning the splits: for the cells of
- * depths 0 and 1 outside row 0. */
+ * depths 0 and 1 outside row 0.  col, if not NULL, is column j of the
+ * level below (col[k] = cov(k, j, d+1), read up to col[j] and, by blocks,
+ * up to 7 entries past it), so that the scan is over two runs in order, by
+ * blocks of 8; a saturating sum has the sign of the exact one and the same
+ * value where both parts are feasible, so the same maximum. */
 static int16_t med_cell(const struct med *c, const int16_t *below, const size_t *lastfin, size_t i,
-			size_t j, unsigned d)
+			size_t j, unsigned d, const int16_t *col)
 {
 	size_t n = c->n;
 	int m = MED_NONE;
 	if (lastfin[i] + 1 > i) {
 		const int16_t *left = below + med_off(n, i), *rk = below + med_off(n, i + 1); /* row k */
-		for (size_t k = i + 1; k <= j && k <= lastfin[i] + 1; rk += n - k - 1, k++) {
+		size_t kend = j < lastfin[i] + 1 ? j : lastfin[i] + 1, k = i + 1;
+#ifdef __SSE2__
+		if (col && kend >= k + 8) {
+			__m128i mx = _mm_set1_epi16(MED_NONE);
+			for (; k + 8 <= kend + 1; k += 8)
+				mx = _mm_max_epi16(
+					mx, _mm_adds_epi16(_mm_loadu_si128((const __m128i *)(left + k - 1)),
+							   _mm_loadu_si128((const __m128i *)(col + k))));
+			mx = _mm_max_epi16(mx, _mm_srli_si128(mx, 8));
+			mx = _mm_max_epi16(mx, _mm_srli_si128(mx, 4));
+			mx = _mm_max_epi16(mx, _mm_srli_si128(mx, 2));
+			m = (int16_t)_mm_cvtsi128_si32(mx);
+			for (; k <= kend; k++) {
+				int v = left[k - 1] + col[k];
+				m = v > m ? v : m;
+			}
+		}
+#endif
+		for (; k <= kend; rk += n - k - 1, k++) { /* none left if col was read */
 			int v = left[k - 1] + rk[j];
 			m = v > m ? v : m;
 		}
@@ -657,28 +679,56 @@ static void med_cover(const struct med *c, int16_t *cov, size_t *fin)
 	size_t n = c->n, nt = n * (n + 1) / 2;
 	size_t *lastfin = fin, *nlast = fin + n, *t;
 	int16_t *base = cov + (size_t)c->dcut * nt;
+	/* the base level: med_too_long at dcut, as H > hlim or G < dcut
+	 * (small integers, so the same comparisons exactly) */
+	const double hlim = c->maxlen - c->P - c->dcut, dc = c->dcut;
 	for (size_t i = 0; i < n; i++) {
-		lastfin[i] = i - 1;
-		for (size_t j = i; j < n; j++) {
-			int16_t v = med_too_long(c, i, j, c->dcut) ? MED_NONE : 0;
-			base[med_off(n, i) + j] = v;
-			if (v != MED_NONE)
-				lastfin[i] = j;
+		const double *H = c->H + i * n, *G = c->G + i * n;
+		int16_t *row = base + med_off(n, i);
+		size_t j = i, last = i - 1;
+#ifdef __SSE2__
+		/* by blocks of 8: the 64-bit masks packed to 16 bits */
+		const __m128i none = _mm_set1_epi16(MED_NONE);
+		const __m128d vh = _mm_set1_pd(hlim), vd = _mm_set1_pd(dc);
+		for (; j + 8 <= n; j += 8) {
+			__m128i m[4];
+			for (int q = 0; q < 4; q++)
+				m[q] = _mm_castpd_si128(
+					_mm_or_pd(_mm_cmpgt_pd(_mm_loadu_pd(H + j + 2 * q), vh),
+						  _mm_cmplt_pd(_mm_loadu_pd(G + j + 2 * q), vd)));
+			__m128i bad =
+				_mm_packs_epi16(_mm_packs_epi32(m[0], m[1]), _mm_packs_epi32(m[2], m[3]));
+			_mm_storeu_si128((__m128i *)(row + j), _mm_and_si128(bad, none));
+			unsigned keep = ~(unsigned)_mm_movemask_epi8(bad) & 0xffffu; /* two bits a lane */
+			if (keep)
+				last = j + (31 - (size_t)__builtin_clz(keep)) / 2;
 		}
+#endif
+		for (; j < n; j++) {
+			bool bad = H[j] > hlim || G[j] < dc;
+			row[j] = bad ? MED_NONE : 0;
+			if (!bad)
+				last = j;
+		}
+		lastfin[i] = last;
 	}
 	for (unsigned d = c->dcut; d-- > 0;) {
 		const int16_t *below = cov + (size_t)(d + 1) * nt;
 		int16_t *cur = cov + (size_t)d * nt;
 		if (d == 0) {
-			cur[n - 1] = med_cell(c, below, lastfin, 0, n - 1, 0);
+			cur[n - 1] = med_cell(c, below, lastfin, 0, n - 1, 0, NULL);
 		} else if (d == 1) {
 			/* the prefixes (row 0) and suffixes; the root needs row 0's
-			 * lastfin only */
+			 * lastfin only.  The suffixes read column n - 1 of level 2,
+			 * gathered once into the bound's rows (unused meanwhile) */
+			int16_t *col = c->ws->bnd;
+			for (size_t k = 0; k < n; k++)
+				col[k] = below[med_off(n, k) + n - 1];
 			for (size_t i = 0; i < n; i++)
 				cur[med_off(n, i) + i] = med_pen_cov(c, i, 1);
 			nlast[0] = med_row(c, below, cur, lastfin, 0, 1);
 			for (size_t i = 1; i + 1 < n; i++)
-				cur[med_off(n, i) + n - 1] = med_cell(c, below, lastfin, i, n - 1, 1);
+				cur[med_off(n, i) + n - 1] = med_cell(c, below, lastfin, i, n - 1, 1, col);
 		} else {
 			for (size_t i = 0; i < n; i++)
 				nlast[i] = med_row(c, below, cur, lastfin, i, d);
@@ -965,11 +1015,12 @@ int median_bound(const struct seg *segs, size_t n, const double *G, double maxle
 
 /* The first pass for budget T (dcut levels) into cov: whether more than
  * half of the known syscalls fit; not run when median_bound shows they
- * do not (cov is then left as it was). */
-static bool med_fits(struct median_ws *ws, struct med *c, unsigned T, unsigned cmin, int16_t *cov)
+ * do not (cov is then left as it was), nor the bound where T is known to
+ * fit (known). */
+static bool med_fits(struct median_ws *ws, struct med *c, unsigned T, unsigned cmin, int16_t *cov, bool known)
 {
 	size_t n = c->n;
-	int most = median_bound(c->segs, n, c->G, c->maxlen, c->P, T, ws->bnd);
+	int most = known ? INT_MAX : median_bound(c->segs, n, c->G, c->maxlen, c->P, T, ws->bnd);
 	if (most < 0 || 2.0 * most <= c->cpre[n] + 1)
 		return false;
 	c->T = T;
@@ -1025,7 +1076,7 @@ uint16_t *median_plan(struct median_ws *ws, const struct seg *segs, size_t n, co
 		 * down) and decides at least as much.  The mean tree
 		 * is one of the trees the DP weighs, so the T where it fits is
 		 * an upper bound: the search starts just below it. */
-		unsigned Tm = Tmin, *depth = malloc(n * sizeof *depth);
+		unsigned Tm = Tmin, Tfit = UINT_MAX, *depth = malloc(n * sizeof *depth);
 		if (depth) {
 			double fit[CG_MED_MAXD + 1] = { 0 }, sum = 0; /* by the T they need */
 			mean_depths(segs, n, split, 0, n - 1, 0, depth);
@@ -1036,18 +1087,19 @@ uint16_t *median_plan(struct median_ws *ws, const struct seg *segs, size_t n, co
 			for (Tm = P + 1; Tm <= Tmax; Tm++)
 				if (2 * (sum += fit[Tm - (P + 1)]) > cpre[n] + 1 && Tm >= Tmin)
 					break;
+			Tfit = Tm; /* from here on the mean tree fits: no bound needed */
 		}
 		int16_t *fit = ws->cov, *work = fit + (CG_MED_MAXD + 1) * (n * (n + 1) / 2), *t;
 		unsigned at = Tm > Tmin ? Tm - 1 : Tmin;
-		if (med_fits(ws, &c, at, cmin, fit)) {
+		if (med_fits(ws, &c, at, cmin, fit, at >= Tfit)) {
 			T = at; /* downwards while it fits */
-			while (T > Tmin && med_fits(ws, &c, T - 1, cmin, work)) {
+			while (T > Tmin && med_fits(ws, &c, T - 1, cmin, work, T - 1 >= Tfit)) {
 				t = fit, fit = work, work = t;
 				T--;
 			}
 		} else { /* upwards until it fits */
 			while (++at <= Tmax)
-				if (med_fits(ws, &c, at, cmin, fit)) {
+				if (med_fits(ws, &c, at, cmin, fit, at >= Tfit)) {
 					T = at;
 					break;
 				}
