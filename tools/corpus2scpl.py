@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """corpus2scpl.py - translate the shared corpus's policy facts into SCPL.
 
-    python3 tools/corpus2scpl.py ../shared/corpus/policies/NAME.json > policies/NAME.scpl
+    python3 tools/corpus2scpl.py [--params build/gen/params.c] \
+        ../shared/corpus/policies/NAME.json > policies/NAME.scpl
+
+(build/gen/params.c, the parameter table, is made by `make`.)
 
 The corpus (../shared/corpus, format scpl-corpus/1) records real programs'
 seccomp policies as facts: which syscalls, under which argument conditions,
@@ -18,6 +21,14 @@ Choices, each preserving the corpus semantics exactly:
   * a condition list (AND) becomes `c1 && c2 && ...`;
   * masked_eq with mask 0xffffffff becomes `low32(argN) == v`, the form that
     says "the kernel reads this as a 32-bit int"; other masks stay masked;
+  * a compare on a parameter of at most 32 bits on every ABI of the policy
+    (an `int`, a `umode_t`: build/gen/params.c, docs/scpl.md "Argument
+    widths") is written with `low32(argN)`, the explicit form of what jitk
+    compiles for it anyway, so the shipped policies need no transitional
+    "meaning changed" warning (except for !=, <, <=, >, >=: a masked
+    operand there cannot be written as an OCI profile, so they stay argN); where the parameter is narrower than 32 bits
+    (16: `umode_t`), a mask is cut to that width too (the bits it drops are
+    never seen by the kernel nor by the filter) and a comment says so;
   * a syscall name the build machine's kernel headers do not know (newer
     than linux-libc-dev) is written as its number from the corpus's
     libseccomp table, with a comment; the number must be the same on every
@@ -55,6 +66,37 @@ def libseccomp_table(corpus):
     return SYSCALLS
 
 
+def param_widths(path):
+    """{abi: {syscall name: [width of arg0, ...]}} from jitk's generated
+    parameter table (tools/gen_params.py writes it from the kernel source)."""
+    abis = {v: k for k, v in ARCH.items()}
+    out, cur = {}, None
+    entry = re.compile(r'^\s*\{ (\d+), (\d+), "(\w+)", "\w*", \{(.*)\} \},$')
+    with open(path) as f:
+        for line in f:
+            m = re.match(r"const struct tbl_params tbl_params_(\w+)\[\]", line)
+            if m:
+                cur = out.setdefault(abis[m.group(1)], {}) if m.group(1) in abis else None
+                continue
+            m = entry.match(line)
+            if m and cur is not None:
+                cur[m.group(3)] = [int(w) for w in re.findall(r"\{ (\d+), TBL_PARAM_", m.group(4))]
+    for a in ("x86_64", "x86", "x32"):
+        if not out.get(a):
+            raise SystemExit("%s: no parameter table for %s" % (path, a))
+    return out
+
+
+def width(widths, abi, name, arg):
+    """Bits of argument arg of syscall name that a compare reads on abi
+    (docs/scpl.md "Argument widths", rule 1): the parameter's, at most 32 on
+    i386, the register's where jitk has no prototype."""
+    reg = 32 if abi == "x86" else 64
+    ws = widths.get(abi, {}).get(name)
+    w = ws[arg] if ws is not None and arg < len(ws) else reg
+    return min(w, reg)
+
+
 def action(a):
     kind = a["action"]
     if kind == "errno":
@@ -70,23 +112,44 @@ def hexv(v):
     return "0x%x" % v
 
 
-def cond(c):
+def cond(c, ws, cut):
+    """SCPL for condition c; ws: the compared argument's width on each ABI of
+    the policy.  Where every width is at most 32 the compare is written
+    low32(argN), which then compiles exactly as argN does (at min(32, W) =
+    W bits) without the transitional warning; a mask is cut to W bits when
+    W < 32 (an explicit low32() refuses mask bits above W), noted in cut."""
     arg, op, v = c["arg"], c["op"], int(c["value"], 16)
+    w = max(ws)
+    narrow = w <= 32
+    ref = ("low32(arg%d)" if narrow else "arg%d") % arg
     if op == "masked_eq":
         m = int(c["mask"], 16)
+        if narrow and w < 32 and m & ~((1 << w) - 1):
+            if min(ws) != w:
+                raise SystemExit("arg%d: mask %s on parameters of widths %s" % (arg, hexv(m), ws))
+            cut.append("arg%d's mask %s cut to the parameter's %d bits" % (arg, hexv(m), w))
+            m &= (1 << w) - 1
         if m == 0xffffffff:
             text = "low32(arg%d) == %s" % (arg, hexv(v))
         else:
-            text = "(arg%d & %s) == %s" % (arg, hexv(m), hexv(v))
+            text = "(%s & %s) == %s" % (ref, hexv(m), hexv(v))
     else:
+        if narrow and w < 32:
+            raise SystemExit("arg%d: a %s compare on a %d-bit parameter" % (arg, op, w))
         sym = {"eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}[op]
-        text = "arg%d %s %s" % (arg, sym, hexv(v))
+        if op != "eq":
+            # low32() is a masked operand: OCI/libseccomp has only masked ==
+            # (jitk compile --format oci, tests/tools/lsc_export refuse the
+            # rest), so these keep argN and their transitional warning.
+            ref = "arg%d" % arg
+        text = "%s %s %s" % (ref, sym, hexv(v))
     return text
 
 
-def when(r):
+def when(r, arches, widths, cut):
     conds = r.get("when", [])
-    return " && ".join(cond(c) for c in conds)
+    return " && ".join(
+        cond(c, [width(widths, a, r["syscall"], c["arg"]) for a in arches], cut) for c in conds)
 
 
 def placeholder_note(r):
@@ -94,8 +157,9 @@ def placeholder_note(r):
     return "; ".join(str(n) for n in notes)
 
 
-def translate(path, corpus):
+def translate(path, corpus, params):
     p = json.load(open(path))
+    widths = param_widths(params)
     table = libseccomp_table(corpus)
     arches = p["arch"]
     known = {a: header_names(a) for a in arches}
@@ -138,17 +202,20 @@ def translate(path, corpus):
     # Group consecutive rules with equal action and conditions.
     groups = []
     for r in p["rules"]:
-        key = (action(r), when(r))
+        cut = []
+        key = (action(r), when(r, arches, widths, cut), "; ".join(cut))
         if groups and groups[-1][0] == key:
             groups[-1][1].append(r)
         else:
             groups.append((key, [r]))
-    for (act, cnd), rules in groups:
+    for (act, cnd, cut), rules in groups:
         plain, special = [], []
         for r in rules:
             text, extra = sysref(r["syscall"])
             (special if extra else plain).append((text, extra, r))
         notes = [placeholder_note(r) for r in rules if placeholder_note(r)]
+        if cut:
+            w("    # %s" % cut)
         if notes:
             w("    # placeholder values (run-time values in the original): %s" % "; ".join(sorted(set(notes))))
         items = []
@@ -187,11 +254,15 @@ def translate(path, corpus):
 
 
 def main():
-    if len(sys.argv) != 2:
+    args = sys.argv[1:]
+    params = os.path.join(ROOT, "build", "gen", "params.c")
+    if len(args) == 3 and args[0] == "--params":
+        params, args = args[1], args[2:]
+    if len(args) != 1:
         raise SystemExit(__doc__)
-    path = sys.argv[1]
+    path = args[0]
     corpus = os.path.dirname(os.path.dirname(os.path.abspath(path)))
-    sys.stdout.write(translate(path, corpus))
+    sys.stdout.write(translate(path, corpus, params))
 
 
 if __name__ == "__main__":
