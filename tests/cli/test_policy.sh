@@ -117,7 +117,8 @@ cat >changed.scpl <<'EOF'
   { action = Errno EPERM; syscall = ioctl; when = low32(arg1) == TIOCSTI };
   { action = Errno EPERM; syscall = 335 };
   { action = Errno EPERM; syscall = ioctl; when = reg64(arg1) == TIOCSTI };
-  { action = Errno EPERM; syscall = 336; arch = x86_64 } ] }
+  { action = Errno EPERM; syscall = 336; arch = x86_64 };
+  { action = Errno EPERM; syscall = openat; when = (low32(arg3) & 0xf7ff) == 0 } ] }
 EOF
 expect 0 "compile: a policy with warnings compiles" "$J" compile changed.scpl -o changed.bpf
 has err "changed.scpl:2:3: warning: this rule's meaning changed: the 32-bit parameter 'cmd' (unsigned int) of ioctl on x86_64 is compared in its low 32 bits now (64 before)" "compile: the changed rule is named with its reason"
@@ -126,6 +127,7 @@ lacks err "changed.scpl:3:3: warning: this rule's meaning changed" "compile: low
 has err "changed.scpl:4:3: warning: on x86_64, syscall 335 (uretprobe) never reaches seccomp" "compile: 335 never reaches seccomp"
 has err "changed.scpl:6:3: warning: on x86_64, syscall 336 (uprobe) never reaches seccomp" "compile: 336 never reaches seccomp"
 lacks err "changed.scpl:5:3: warning: this rule's meaning changed" "compile: reg64() written out: no change-of-meaning warning"
+lacks err "changed.scpl:7:3: warning" "compile: low32() with a mask of the 16-bit umode_t's width: no warning"
 has err "changed.scpl:5:3: warning: reg64(arg1) compares all 64 bits, but arg1 of ioctl is a 32-bit unsigned int (cmd) on x86_64: the kernel ignores the high 32 bits of the register [wide-compare]" "compile: reg64() on an int is linted"
 expect 0 "compile --no-warn all silences the compiler's warnings too" "$J" compile changed.scpl -o changed.bpf --no-warn all
 lacks err "warning" "compile --no-warn all: no warning printed"

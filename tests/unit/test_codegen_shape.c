@@ -14,16 +14,13 @@
  *    (the plain scan for each, then the tree's cover within T), or none
  *    alike, and the same tree: the same split at every node of it, so the
  *    same cover; with covers that are counts (its first pass and search
- *    over T) and with fractional ones (every split tried);
- *  - median_bound, which lets median_plan skip a first pass, is never
- *    below the plain DP's most cover within T, and not trivially high.
+ *    over T) and with fractional ones (every split tried).
  * Each both with the wider vector steps (AVX, AVX2, where the CPU has
  * them) and with the SSE2 ones (cg_simd_narrow).
  */
 #include "testlib.h"
 #include "codegen.h"
 
-#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -343,65 +340,11 @@ static void median_matches_plain_loop(void **state)
 	assert_true(found > 0 && none > 0 && fracs > 0 && deep > 0);
 }
 
-/* median_bound never falls below the most known syscalls a tree the plain
- * DP weighs decides within T (the tree ref_median_splits picks: it
- * maximises that first), for every budget; and it is not trivial: it is
- * sometimes exact and sometimes below half, where the first pass is not
- * needed. */
-static void bound_above_plain_cover(void **state)
-{
-	(void)state;
-	rng_t r;
-	rng_seed(&r, test_seed(0xb0a7d));
-	struct seg s[120];
-	static int16_t buf[CG_BOUND_CELLS];
-	unsigned long cases = test_scaled(800 / SLOW);
-	size_t tight = 0, below = 0, bounded = 0;
-	for (unsigned long c = 0; c < cases; c++) {
-		size_t n = 2 + rng_below(&r, c % 3 ? 14 : 58);
-		if (c % 10 == 3)
-			policy_segs(&r, s, n = 60 + rng_below(&r, 60));
-		else
-			random_segs(&r, s, n, false);
-		double *mcost, *G;
-		size_t *split = optimal_splits(s, n, &mcost);
-		double *H = mean_bounds(s, n, split, &G);
-		assert_non_null(H);
-		double cover = 0;
-		for (size_t i = 0; i < n; i++)
-			cover += s[i].cover;
-		unsigned P = 1 + 2 * rng_below(&r, 2);
-		double maxlen = P + H[n - 1] - (c % 10 == 3 ? 0 : rng_below(&r, 3));
-		for (unsigned T = P + 1; T <= P + CG_MED_MAXD; T++) {
-			int b = median_bound(s, n, G, maxlen, P, T, buf);
-			unsigned dc = 0;
-			uint16_t *rm = ref_median_splits(s, n, mcost, H, G, maxlen, P, T, &dc);
-			if (!rm)
-				continue;
-			struct tree_plan rtp = { n, split, rm, dc };
-			double got = plan_cover(&rtp, s, 0, n - 1, 0, P, T);
-			free(rm);
-			if (b == INT_MAX)
-				continue;
-			bounded++;
-			assert_true(b >= got);
-			tight += b == got;
-			below += 2.0 * b <= cover + 1 && got > 0;
-		}
-		free(H);
-		free(G);
-		free(mcost);
-		free(split);
-	}
-	assert_true(bounded > 0 && tight > 0 && below > 0);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(mean_matches_plain_scan),
 		cmocka_unit_test(median_matches_plain_loop),
-		cmocka_unit_test(bound_above_plain_cover),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

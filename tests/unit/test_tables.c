@@ -425,70 +425,6 @@ static void syscall_suggest_tiers(void **state)
 	assert_null(syscall_suggest_abis(none, "opne"));
 }
 
-/* jitk_syscall_nr searches each ABI's table by halving it, which needs
- * the table sorted by name in strcmp's order without repeats: checked
- * here, and every name of every ABI (bare, SYS_ and __NR_) resolves to
- * the number a plain scan of the table finds (what jitk_syscall_nr did
- * before), while names not in the table (between two entries, before the
- * first, after the last, another ABI's, empty, a prefix alone) fail. */
-static void syscall_nr_by_name(void **state)
-{
-	(void)state;
-	size_t total = 0, foreign = 0;
-	for (int a = 0; a < JITK_ARCH__COUNT; a++) {
-		const char *name, *prev = NULL;
-		int nr;
-		for (size_t i = 0; jitk_syscall_at((jitk_arch)a, i, &name, &nr); i++) {
-			if (prev)
-				assert_true(strcmp(prev, name) < 0);
-			int want = -1; /* the plain scan, first match */
-			for (size_t k = 0; want < 0 && jitk_syscall_at((jitk_arch)a, k, &prev, &want); k++)
-				if (strcmp(prev, name) != 0)
-					want = -1;
-			assert_int_equal(want, nr);
-			assert_int_equal(jitk_syscall_nr((jitk_arch)a, name), nr);
-			char buf[128];
-			snprintf(buf, sizeof buf, "SYS_%s", name);
-			assert_int_equal(jitk_syscall_nr((jitk_arch)a, buf), nr);
-			snprintf(buf, sizeof buf, "__NR_%s", name);
-			assert_int_equal(jitk_syscall_nr((jitk_arch)a, buf), nr);
-			/* just after this name and just before it: not names */
-			snprintf(buf, sizeof buf, "%s_", name);
-			if (!jitk_syscall_at((jitk_arch)a, i + 1, &prev, NULL) || strcmp(prev, buf) != 0)
-				assert_int_equal(jitk_syscall_nr((jitk_arch)a, buf), -1);
-			snprintf(buf, sizeof buf, "%.*s", (int)strlen(name) - 1, name);
-			bool listed = false;
-			for (size_t k = 0; jitk_syscall_at((jitk_arch)a, k, &prev, NULL); k++)
-				listed |= strcmp(prev, buf) == 0;
-			if (!listed)
-				assert_int_equal(jitk_syscall_nr((jitk_arch)a, buf), -1);
-			/* a name of this ABI on the others: there only if listed */
-			for (int b = 0; b < JITK_ARCH__COUNT; b++) {
-				int theirs = -1;
-				for (size_t k = 0; jitk_syscall_at((jitk_arch)b, k, &prev, &theirs); k++)
-					if (strcmp(prev, name) == 0)
-						break;
-					else
-						theirs = -1;
-				assert_int_equal(jitk_syscall_nr((jitk_arch)b, name), theirs);
-				foreign += theirs < 0;
-			}
-			prev = name;
-			total++;
-		}
-		assert_int_equal(jitk_syscall_nr((jitk_arch)a, ""), -1);
-		assert_int_equal(jitk_syscall_nr((jitk_arch)a, "SYS_"), -1);
-		assert_int_equal(jitk_syscall_nr((jitk_arch)a, "__NR_"), -1);
-		assert_int_equal(jitk_syscall_nr((jitk_arch)a, "\x01"), -1);
-		assert_int_equal(jitk_syscall_nr((jitk_arch)a, "~~~"), -1);
-		assert_int_equal(jitk_syscall_nr((jitk_arch)a, "no_such_call"), -1);
-		assert_int_equal(jitk_syscall_nr((jitk_arch)a, NULL), -1);
-	}
-	assert_int_equal(jitk_syscall_nr(JITK_ARCH__COUNT, "read"), -1);
-	assert_int_equal(jitk_syscall_nr((jitk_arch)-1, "read"), -1);
-	assert_true(total > 4000 && foreign > 0);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -502,7 +438,6 @@ int main(void)
 		cmocka_unit_test(param_widths),
 		cmocka_unit_test(param_width_lookup),
 		cmocka_unit_test(syscall_suggest_tiers),
-		cmocka_unit_test(syscall_nr_by_name),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
