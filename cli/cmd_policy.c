@@ -145,7 +145,9 @@ static bool parse_timeout(const char *v, jitk_compile_opts *o)
 }
 
 /* A C identifier from the policy's file name ("policies/paper.scpl" ->
- * "paper"), for --format c. */
+ * "paper", "docker-default.scpl" -> "docker_default"), for --format c
+ * without --name; "filter" where that is no identifier (empty, a leading
+ * digit, a C keyword such as "int.scpl"). */
 static void c_name_of(const char *path, char *buf, size_t cap)
 {
 	const char *base = strrchr(path, '/');
@@ -154,7 +156,7 @@ static void c_name_of(const char *path, char *buf, size_t cap)
 	for (const char *c = base; *c && *c != '.' && n + 1 < cap; c++)
 		buf[n++] = isalnum((unsigned char)*c) ? *c : '_';
 	buf[n] = '\0';
-	if (!n || isdigit((unsigned char)buf[0]))
+	if (!cli_is_c_ident(buf))
 		snprintf(buf, cap, "filter");
 }
 

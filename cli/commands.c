@@ -26,6 +26,13 @@
 #define OPT_NAME                                                                       \
 	{ "--name", NULL, "NAME", CLI_ARG_VALUE, NULL, "filter", false,               \
 	  "the C identifier of --format c's array (NAME and NAME_prog)" }
+/* compile names the array after the policy (cmd_policy.c, c_name_of): a
+ * program that embeds several filters gets distinct names without --name. */
+#define OPT_NAME_POLICY                                                                \
+	{ "--name", NULL, "NAME", CLI_ARG_VALUE, NULL,                                 \
+	  "the policy file's name, '_' for other characters (docker_default for "     \
+	  "docker-default.scpl), or filter where that is no C identifier",             \
+	  false, "the C identifier of --format c's array (NAME and NAME_prog)" }
 #define OPT_FROM                                                                       \
 	{ "--from", NULL, "auto|raw|text", CLI_ARG_WORDS, "auto raw text", "auto",    \
 	  false,                                                                       \
@@ -75,7 +82,7 @@ static const struct cli_opt compile_opts[] = {
 	  "raw struct sock_filter bytes, assembler text, a C array, a Graphviz picture "
 	  "of the control flow, or an OCI profile (proved equal under runc/libseccomp's "
 	  "semantics, docs/oci.md)" },
-	OPT_NAME, OPT_NO_VERIFY, OPT_TIMEOUT, OPT_NO_CACHE, OPT_PROFILE, OPT_LINT,
+	OPT_NAME_POLICY, OPT_NO_VERIFY, OPT_TIMEOUT, OPT_NO_CACHE, OPT_PROFILE, OPT_LINT,
 	OPT_END,
 };
 static const char *const compile_ex[] = {

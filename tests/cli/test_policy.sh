@@ -39,6 +39,14 @@ if cmp -s paper.bpf paper2.bpf; then ok "asm(text) is the same filter"; else not
 expect 0 "compile --format c" "$J" compile "$PAPER" -o paper.h --format c
 has paper.h "struct sock_filter" "C output declares a sock_filter array"
 has paper.h "paper" "C output is named after the policy"
+cp "$R/policies/docker-default.scpl" int.scpl
+expect 0 "compile --format c of int.scpl" "$J" compile int.scpl -o int.h --format c --no-verify
+has int.h "filter_prog" "a file name that is a C keyword gives the array the name filter"
+lacks int.h " int\[" "the keyword is not the array's name"
+expect 0 "compile --format c of docker-default.scpl" "$J" compile "$R/policies/docker-default.scpl" -o dd.h --format c --no-verify
+has dd.h "docker_default_prog" "the array is named after the file, '-' made '_'"
+expect 0 "compile help" "$J" help compile
+has out "(docker_default for" "compile's help says what --name defaults to"
 expect 0 "compile --no-verify" "$J" compile "$PAPER" -o nv.bpf --no-verify
 has err "not verified" "--no-verify says so"
 if cmp -s paper.bpf nv.bpf; then ok "the proof does not change the filter"; else notok "the proof does not change the filter"; fi
