@@ -633,6 +633,36 @@ static const char *audit_name(uint32_t audit, uint32_t nrlo, uint32_t nrhi)
 	return "unknown arch";
 }
 
+/* " (rename)", " (read, write)": the names, on the box's one ABI, of the
+ * syscalls of a box of at most 4 numbers, so a message says which call is
+ * hard without a trip to `jitk syscall`; "" where the box spans ABIs, more
+ * numbers or only numbers no table names. */
+static void box_names(const struct verify_box *b, char *out, size_t cap)
+{
+	out[0] = '\0';
+	if (b->lo[1] != b->hi[1] || b->hi[0] - b->lo[0] > 3)
+		return;
+	int arch = -1;
+	if (b->lo[1] == AUDIT_ARCH_X86_64)
+		arch = b->hi[0] < JITK_X32_SYSCALL_BIT    ? JITK_ARCH_X86_64
+		       : b->lo[0] >= JITK_X32_SYSCALL_BIT ? JITK_ARCH_X32
+							  : -1;
+	else
+		for (int a = 0; a < JITK_ARCH__COUNT && arch < 0; a++)
+			if (jitk_arch_audit((jitk_arch)a) == b->lo[1])
+				arch = a;
+	if (arch < 0)
+		return;
+	size_t n = 0;
+	for (uint64_t nr = b->lo[0]; nr <= b->hi[0]; nr++) {
+		const char *s = nr <= INT32_MAX ? jitk_syscall_name((jitk_arch)arch, (int)nr) : NULL;
+		if (s && n < cap)
+			n += (size_t)snprintf(out + n, cap - n, "%s%s", n ? ", " : " (", s);
+	}
+	if (n && n < cap)
+		snprintf(out + n, cap - n, ")");
+}
+
 /* "arch x86_64 (0xc000003e), nr 0..41, args[1] 0x0..0x7 (low word)": the
  * part of the input space a box is, for messages. */
 static void describe_box(const struct verify_box *b, char *out, size_t cap)
@@ -643,8 +673,10 @@ static void describe_box(const struct verify_box *b, char *out, size_t cap)
 				      audit_name(b->lo[1], b->lo[0], b->hi[0]), b->lo[1]);
 	else
 		n += (size_t)snprintf(out + n, cap - n, "arch 0x%08x..0x%08x", b->lo[1], b->hi[1]);
+	char names[128];
+	box_names(b, names, sizeof names);
 	if (n < cap)
-		n += (size_t)snprintf(out + n, cap - n, ", nr %u..%u", b->lo[0], b->hi[0]);
+		n += (size_t)snprintf(out + n, cap - n, ", nr %u..%u%s", b->lo[0], b->hi[0], names);
 	for (unsigned i = 2; i < VERIFY_NWORDS && n < cap; i++) {
 		if (b->lo[i] == 0 && b->hi[i] == UINT32_MAX)
 			continue;
