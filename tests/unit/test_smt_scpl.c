@@ -360,6 +360,32 @@ static void number_runs(void **state)
 	Z3_del_context(c);
 }
 
+/* A rule's numbers are nrs[0..nnrs): a run ends at the last one even
+ * when the memory after it would continue the run (here the array holds
+ * one number more than the rule lists: 4 is not one of the rule's). */
+static void runs_end_at_the_list(void **state)
+{
+	(void)state;
+	static const int nrs[] = { 1, 2, 3, 4 };
+	struct pol_rule rule = { .action = JITK_RET_ALLOW };
+	rule.nrs[JITK_ARCH_X86_64] = nrs;
+	rule.nnrs[JITK_ARCH_X86_64] = 3;
+	jitk_policy p = { .default_action = JITK_RET_ERRNO | 2, .nrules = 1, .rules = &rule };
+	p.arch[JITK_ARCH_X86_64] = true;
+	Z3_context c = z3test_ctx();
+	struct smt_input in;
+	smt_input_init(c, &in);
+	Z3_ast term = smt_scpl(c, &p, &in);
+	assert_non_null(term);
+	for (int nr = 0; nr <= 5; nr++) {
+		struct seccomp_data sd = { .nr = nr, .arch = AUDIT_ARCH_X86_64 };
+		uint32_t want = nr >= 1 && nr <= 3 ? JITK_RET_ALLOW : JITK_RET_ERRNO | 2;
+		assert_int_equal(jitk_policy_eval(&p, &sd), want);
+		assert_int_equal(eval_term(c, term, &in, &sd), want);
+	}
+	Z3_del_context(c);
+}
+
 /* A rule's numbers are read at their own widths on every argument its
  * condition uses, arg5 included (mutation testing found arg5 left out of
  * the grouping unnoticed): mmap's offset is 64 bits, splice's flags 32. */
@@ -416,9 +442,9 @@ static void refuses_bad_condition(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(semantics_by_hand),          cmocka_unit_test(number_runs),
-		cmocka_unit_test(widths_group_on_arg5),       cmocka_unit_test(refuses_bad_condition),
-		cmocka_unit_test(random_policies_match_eval),
+		cmocka_unit_test(semantics_by_hand),     cmocka_unit_test(number_runs),
+		cmocka_unit_test(runs_end_at_the_list),  cmocka_unit_test(widths_group_on_arg5),
+		cmocka_unit_test(refuses_bad_condition), cmocka_unit_test(random_policies_match_eval),
 	};
 	return cmocka_run_group_tests_name("smt_scpl", tests, NULL, NULL);
 }
