@@ -1233,6 +1233,14 @@ static void table_diagnostics(void **state)
 	/* the first instruction's code inside the prologue's first xor */
 	h.offs[0] = 1;
 	EXACTLY(&h, ret0, 1, "boundary", 0, "offset table entry 0 (0x1) is inside an instruction");
+	/* the trailer's entry inside its first xor */
+	h.offs[0] = 4;
+	h.offs[1] = 11;
+	EXACTLY(&h, ret0, 1, "boundary", -1, "offset table entry 1 (0xb) is inside an instruction");
+	h.offs[1] = 10;
+	/* a RET K translated to another value: said so, K and its mov */
+	const jitk_insn ret5[] = { RETK(5) };
+	EXACTLY(&h, ret5, 1, "ret-value", 0, "native offset 0x4: RET K is not translated to mov eax, k; ret");
 	/* ... at byte 0, where the prologue is */
 	h.offs[0] = 0;
 	EXACTLY(&h, ret0, 1, "offset-table", -1, "offset table [0, 10] outside the image of 13 bytes");

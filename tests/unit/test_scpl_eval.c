@@ -175,6 +175,13 @@ static void tiocsti_low32(void **state)
 	assert_int_equal(eval(arg, X86_64, 16, 0, 0, 7), ERRNO(3));
 	assert_int_equal(eval(arg, X86_64, 16, 0, 0, 0x100000007u), ALLOW); /* 64-bit */
 	jitk_policy_free(arg);
+	/* low32 of the 64-bit arg2 reads exactly its low 32 bits (bit 32 of
+	 * the register is not one of them) */
+	arg = parse_ok("{ default_action = Allow; rules = [\n"
+		       "  { action = Errno 3; syscall = ioctl; when = low32(arg2) == 7 } ] }");
+	assert_int_equal(eval(arg, X86_64, 16, 0, 0, 0x100000007u), ERRNO(3));
+	assert_int_equal(eval(arg, X86_64, 16, 0, 0, 0x80000007u), ALLOW);
+	jitk_policy_free(arg);
 
 	/* A negative constant in a 32-bit compare means its 32-bit two's
 	 * complement: openat's dfd is an int. */
