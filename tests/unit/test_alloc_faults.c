@@ -131,11 +131,10 @@ static void out_of_memory(jitk_err err, const jitk_diag *d, const char *what, lo
 		fail_msg("%s, allocation %ld failing: error %d (%s), not JITK_E_NOMEM", what, n, err, d->msg);
 }
 
-static void smt_bpf_faults(void **state)
+/* smt_bpf over p[0..n): the k-th allocation failing for k < runs gives
+ * JITK_E_NOMEM, the run k == runs makes no failing allocation. */
+static void bpf_faults(const jitk_insn *p, size_t n, long runs)
 {
-	(void)state;
-	jitk_insn p[2 * NRET + 2];
-	size_t n = many_returns(p);
 	Z3_context c = z3test_ctx();
 	struct smt_input in;
 	smt_input_init(c, &in);
@@ -156,9 +155,27 @@ static void smt_bpf_faults(void **state)
 		}
 		out_of_memory(err, &d, "smt_bpf", k);
 	}
-	/* st, then rg and rv at 16 and again at 32 returns */
-	assert_int_equal(k, 6);
+	assert_int_equal(k, runs);
 	Z3_del_context(c);
+}
+
+static void smt_bpf_faults(void **state)
+{
+	(void)state;
+	jitk_insn p[2 * NRET + 2];
+	size_t n = many_returns(p);
+	/* st, then rg and rv at 16 and again at 32 returns */
+	bpf_faults(p, n, 6);
+	/* DIV X's return point (X == 0 returns 0) is the first return, so
+	 * its slots are the first allocated (mutation testing found its
+	 * failure could be dropped unnoticed): st, rg, rv. */
+	static const jitk_insn div[] = {
+		I(BPF_LD | BPF_W | BPF_ABS, 0, 0, 0),
+		I(BPF_MISC | BPF_TAX, 0, 0, 0),
+		I(BPF_ALU | BPF_DIV | BPF_X, 0, 0, 0),
+		I(BPF_RET | BPF_A, 0, 0, 0),
+	};
+	bpf_faults(div, sizeof div / sizeof *div, 4);
 }
 
 static void smt_scpl_faults(void **state)

@@ -420,6 +420,88 @@ static void widths_group_on_arg5(void **state)
 	Z3_del_context(c);
 }
 
+/* One rule on x86-64 with condition q over the numbers nrs[0..2), probed
+ * at each number with the arguments args: the encoding must give want[i]
+ * at nrs[i], and agree with the evaluator. */
+static void two_numbers(const int nrs[2], const struct pol_cond *q, const uint64_t args[6],
+			const uint32_t want[2])
+{
+	struct pol_rule rule = { .action = JITK_RET_ALLOW, .cond = q };
+	rule.nrs[JITK_ARCH_X86_64] = nrs;
+	rule.nnrs[JITK_ARCH_X86_64] = 2;
+	jitk_policy p = {
+		.default_action = JITK_RET_ERRNO | 2, .foreign_action = 0, .nrules = 1, .rules = &rule
+	};
+	p.arch[JITK_ARCH_X86_64] = true;
+	Z3_context c = z3test_ctx();
+	struct smt_input in;
+	smt_input_init(c, &in);
+	Z3_ast term = smt_scpl(c, &p, &in);
+	assert_non_null(term);
+	for (int i = 0; i < 2; i++) {
+		struct seccomp_data sd = { .nr = nrs[i], .arch = AUDIT_ARCH_X86_64 };
+		memcpy(sd.args, args, sizeof sd.args);
+		assert_int_equal(jitk_policy_eval(&p, &sd), want[i]);
+		assert_int_equal(eval_term(c, term, &in, &sd), want[i]);
+	}
+	Z3_del_context(c);
+}
+
+/* The same on arg0 (mutation testing found the grouping's loop could
+ * start at arg1 unnoticed): read's fd is an unsigned int, mmap's addr an
+ * unsigned long; listed in both orders, so either one's widths lead. */
+static void widths_group_on_arg0(void **state)
+{
+	(void)state;
+	assert_int_equal(params_width(JITK_ARCH_X86_64, 0, 0), 32);
+	assert_int_equal(params_width(JITK_ARCH_X86_64, 9, 0), 64);
+	static const struct pol_cond zero = {
+		.kind = POL_CMP, .arg = 0, .op = POL_EQ, .mask = ~0ull, .value = 5
+	};
+	static const uint64_t args[6] = { 0x100000005ull };
+	static const int read_mmap[] = { 0, 9 }, mmap_read[] = { 9, 0 };
+	two_numbers(read_mmap, &zero, args, (const uint32_t[]){ JITK_RET_ALLOW, JITK_RET_ERRNO | 2 });
+	two_numbers(mmap_read, &zero, args, (const uint32_t[]){ JITK_RET_ERRNO | 2, JITK_RET_ALLOW });
+}
+
+/* A condition on two arguments groups the numbers by the widths of both
+ * (mutation testing found the arguments of an AND's right side, or of
+ * both sides, left out unnoticed): read and ioctl have a 32-bit arg0 (fd)
+ * but differ on arg1, read's buf pointer against ioctl's unsigned int
+ * cmd; so do the sides of an OR and a NOT's operand. */
+static void widths_group_on_both_sides(void **state)
+{
+	(void)state;
+	assert_int_equal(params_width(JITK_ARCH_X86_64, 0, 0), 32);
+	assert_int_equal(params_width(JITK_ARCH_X86_64, 16, 0), 32);
+	assert_int_equal(params_width(JITK_ARCH_X86_64, 0, 1), 64);
+	assert_int_equal(params_width(JITK_ARCH_X86_64, 16, 1), 32);
+	static const struct pol_cond fd = { .kind = POL_CMP, .arg = 0, .op = POL_EQ, .mask = ~0ull, .value = 3 };
+	static const struct pol_cond one = {
+		.kind = POL_CMP, .arg = 1, .op = POL_EQ, .mask = ~0ull, .value = 5
+	};
+	static const struct pol_cond both = { .kind = POL_AND, .l = &fd, .r = &one };
+	static const struct pol_cond other = { .kind = POL_AND, .l = &one, .r = &fd };
+	static const uint64_t args[6] = { 3, 0x100000005ull };
+	static const int read_ioctl[] = { 0, 16 }, ioctl_read[] = { 16, 0 };
+	static const uint32_t ri[] = { JITK_RET_ERRNO | 2, JITK_RET_ALLOW },
+			      ir[] = { JITK_RET_ALLOW, JITK_RET_ERRNO | 2 };
+	two_numbers(read_ioctl, &both, args, ri);
+	two_numbers(ioctl_read, &both, args, ir);
+	two_numbers(read_ioctl, &other, args, ri);
+	two_numbers(ioctl_read, &other, args, ir);
+	/* not(arg1 != 5) alone, and fd != 3 or it: true at ioctl only */
+	static const struct pol_cond ne = { .kind = POL_CMP, .arg = 1, .op = POL_NE, .mask = ~0ull, .value = 5 };
+	static const struct pol_cond qnot = { .kind = POL_NOT, .l = &ne };
+	static const struct pol_cond nfd = {
+		.kind = POL_CMP, .arg = 0, .op = POL_NE, .mask = ~0ull, .value = 3
+	};
+	static const struct pol_cond qor = { .kind = POL_OR, .l = &nfd, .r = &qnot };
+	two_numbers(read_ioctl, &qnot, args, ri);
+	two_numbers(read_ioctl, &qor, args, ri);
+	two_numbers(ioctl_read, &qor, args, ir);
+}
+
 /* A malformed condition (arg index 6) is refused, not encoded. */
 static void refuses_bad_condition(void **state)
 {
@@ -444,6 +526,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(semantics_by_hand),     cmocka_unit_test(number_runs),
 		cmocka_unit_test(runs_end_at_the_list),  cmocka_unit_test(widths_group_on_arg5),
+		cmocka_unit_test(widths_group_on_arg0),  cmocka_unit_test(widths_group_on_both_sides),
 		cmocka_unit_test(refuses_bad_condition), cmocka_unit_test(random_policies_match_eval),
 	};
 	return cmocka_run_group_tests_name("smt_scpl", tests, NULL, NULL);
