@@ -257,6 +257,24 @@ static void shift_by_x_masks_31(void **state)
 		RUN_ENC(w, { 0x00, 0, 0, 5 }, { 0x01, 0, 0, 32 }, { 0x6c, 0, 0, 0 }, { 0x16, 0, 0, 0 }), 5);
 }
 
+/* Shifts by K: a count of 0 is A itself (smt_bpf keeps A, not a shift
+ * term), and every other count shifts (mutation testing found a count of
+ * 1 taken for the no-shift case unnoticed). */
+static void shift_by_k(void **state)
+{
+	(void)state;
+	uint32_t w[SMT_NWORDS] = { 0 };
+	/* ld #5; lsh #0; ret a  ->  5 */
+	assert_int_equal(RUN_ENC(w, { 0x00, 0, 0, 5 }, { 0x64, 0, 0, 0 }, { 0x16, 0, 0, 0 }), 5);
+	/* ld #5; lsh #1; ret a  ->  10 */
+	assert_int_equal(RUN_ENC(w, { 0x00, 0, 0, 5 }, { 0x64, 0, 0, 1 }, { 0x16, 0, 0, 0 }), 10);
+	/* ld #5; lsh #31; ret a  ->  0x80000000 */
+	assert_int_equal(RUN_ENC(w, { 0x00, 0, 0, 5 }, { 0x64, 0, 0, 31 }, { 0x16, 0, 0, 0 }), 0x80000000u);
+	/* ld #5; rsh #0; ret a  ->  5;  rsh #1  ->  2 */
+	assert_int_equal(RUN_ENC(w, { 0x00, 0, 0, 5 }, { 0x74, 0, 0, 0 }, { 0x16, 0, 0, 0 }), 5);
+	assert_int_equal(RUN_ENC(w, { 0x00, 0, 0, 5 }, { 0x74, 0, 0, 1 }, { 0x16, 0, 0, 0 }), 2);
+}
+
 static void len_and_registers(void **state)
 {
 	(void)state;
@@ -410,10 +428,15 @@ static void checked_entry_refuses(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(words_are_seccomp_data),  cmocka_unit_test(div_by_x_zero_returns_zero),
-		cmocka_unit_test(shift_by_x_masks_31),     cmocka_unit_test(len_and_registers),
-		cmocka_unit_test(encoder_refuses_invalid), cmocka_unit_test(merges_messages_and_limits),
-		cmocka_unit_test(checked_entry_refuses),   cmocka_unit_test(random_programs_match_interp),
+		cmocka_unit_test(words_are_seccomp_data),
+		cmocka_unit_test(div_by_x_zero_returns_zero),
+		cmocka_unit_test(shift_by_x_masks_31),
+		cmocka_unit_test(shift_by_k),
+		cmocka_unit_test(len_and_registers),
+		cmocka_unit_test(encoder_refuses_invalid),
+		cmocka_unit_test(merges_messages_and_limits),
+		cmocka_unit_test(checked_entry_refuses),
+		cmocka_unit_test(random_programs_match_interp),
 	};
 	return cmocka_run_group_tests_name("smt_bpf", tests, NULL, NULL);
 }
