@@ -32,6 +32,21 @@
 
 #define SMT_NWORDS 16u /* 64 bytes of seccomp_data / 4 */
 
+/* Not p, without stacking negations: a branch's two edges carry p and its
+ * plain negation.  An exact identity; smt_bpf.c and smt_x86.c both build
+ * their branch guards with it, so the two encodings of an image's path
+ * guards are the same terms and Z3 shares them (docs/verify.md, "The
+ * per-image proof"). */
+static inline Z3_ast smt_neg(Z3_context c, Z3_ast p)
+{
+	if (Z3_get_ast_kind(c, p) == Z3_APP_AST) {
+		Z3_app app = Z3_to_app(c, p);
+		if (Z3_get_decl_kind(c, Z3_get_app_decl(c, app)) == Z3_OP_NOT)
+			return Z3_get_app_arg(c, app, 0);
+	}
+	return Z3_mk_not(c, p);
+}
+
 struct smt_input {
 	Z3_ast w[SMT_NWORDS]; /* bit-vectors of width 32 */
 };

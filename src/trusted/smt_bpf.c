@@ -125,21 +125,6 @@ static jitk_err bad(jitk_diag *d, size_t pc, const char *rule, const char *what)
 	return diag_insn(d, JITK_E_CHECK, (long)pc, rule, "cannot encode: %s", what);
 }
 
-/* Not p, without stacking negations: the false edge of JSET (whose
- * condition is already a negation) carries the plain (A & k) == 0.  An
- * exact identity; smt_x86.c builds its branch guards the same way, so the
- * two encodings of an image's path guards are the same terms and Z3 shares
- * them (docs/verify.md, "The per-image proof"). */
-static Z3_ast neg(Z3_context c, Z3_ast p)
-{
-	if (Z3_get_ast_kind(c, p) == Z3_APP_AST) {
-		Z3_app app = Z3_to_app(c, p);
-		if (Z3_get_decl_kind(c, Z3_get_app_decl(c, app)) == Z3_OP_NOT)
-			return Z3_get_app_arg(c, app, 0);
-	}
-	return Z3_mk_not(c, p);
-}
-
 /* Execute the instruction at pc symbolically from state s (a copy). */
 static jitk_err step(struct bctx *b, const struct smt_input *in, size_t pc, const jitk_insn *ins,
 		     struct bstate s, jitk_diag *d)
@@ -252,7 +237,7 @@ static jitk_err step(struct bctx *b, const struct smt_input *in, size_t pc, cons
 		jitk_err err = edge(b, pc, t, and2(c, s.g, cond), &s, d);
 		if (err)
 			return err;
-		return edge(b, pc, f, and2(c, s.g, neg(c, cond)), &s, d);
+		return edge(b, pc, f, and2(c, s.g, smt_neg(c, cond)), &s, d);
 	}
 	if (pc + 1 >= b->n)
 		return bad(d, pc, "last-ret", "control falls off the end of the program");

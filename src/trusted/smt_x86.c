@@ -18,6 +18,7 @@
  */
 #include "diag.h"
 #include "jit_check.h"
+#include "smt.h"
 #include "smt_x86.h"
 
 #include <stdio.h>
@@ -140,18 +141,6 @@ static jitk_err edge(struct xctx *x, size_t from_pos, int64_t to, const struct x
 		ts->m[i] = sel(c, g, s->m[i], ts->m[i]);
 	ts->g = or2(c, ts->g, g);
 	return JITK_OK;
-}
-
-/* Not p, without stacking negations (so that the two edges of a branch
- * carry p and its plain negation). */
-static Z3_ast neg(Z3_context c, Z3_ast p)
-{
-	if (Z3_get_ast_kind(c, p) == Z3_APP_AST) {
-		Z3_app app = Z3_to_app(c, p);
-		if (Z3_get_decl_kind(c, Z3_get_app_decl(c, app)) == Z3_OP_NOT)
-			return Z3_get_app_arg(c, app, 0);
-	}
-	return Z3_mk_not(c, p);
 }
 
 /* CF and ZF of f as predicates (the FL_BITS form); false if unknown. */
@@ -469,7 +458,7 @@ static jitk_err step(struct xctx *x, size_t i, struct xstate *s)
 		jitk_err err = edge(x, pos, xi->target, s, and2(c, s->g, p));
 		if (err)
 			return err;
-		return edge(x, pos, (int64_t)next, s, and2(c, s->g, neg(c, p)));
+		return edge(x, pos, (int64_t)next, s, and2(c, s->g, smt_neg(c, p)));
 	}
 	case XK_CMOV: { /* CMOVcc r32, r/m32 */
 		Z3_ast p = cond(x, s, xi->cc);
