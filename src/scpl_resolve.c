@@ -9,6 +9,7 @@
 #include "params.h"
 #include "scpl_parse.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -331,10 +332,10 @@ static jitk_err check_widths(struct parser *P, const struct pol_cond *t, int a, 
 	return JITK_OK;
 }
 
-/* Add a warning at bytes [off, off+span) of source s. */
-static void warn(struct parser *P, size_t s, size_t off, size_t span, const char *hint, const char *fmt, ...)
-	JITK_PRINTF(6, 7);
-static void warn(struct parser *P, size_t s, size_t off, size_t span, const char *hint, const char *fmt, ...)
+/* Add a warning at token t of source s. */
+static void warn(struct parser *P, size_t s, const struct scpl_tok *t, const char *hint, const char *fmt,
+		 ...) JITK_PRINTF(5, 6);
+static void warn(struct parser *P, size_t s, const struct scpl_tok *t, const char *hint, const char *fmt, ...)
 {
 	if (P->nwarn == SCPL_MAX_WARNINGS) {
 		P->morewarn++;
@@ -349,7 +350,18 @@ static void warn(struct parser *P, size_t s, size_t off, size_t span, const char
 	va_end(ap);
 	const struct src *S = P->srcs[s];
 	jitk_diag *d = &P->warn[P->nwarn++];
-	diag_text(d, JITK_OK, S->name, S->text, S->len, off, span, "%s", msg);
+	/* The lexer counted t's line and column: diag_text gets the text from
+	 * t's line on, so that each warning costs its line, not a count of the
+	 * lines before it (up to SCPL_MAX_WARNINGS times the file).  A column
+	 * the lexer saturated falls back to counting from the start. */
+	size_t bol = 0;
+	unsigned line0 = 1;
+	if (t->col != UINT_MAX && t->col - 1 <= t->off) {
+		bol = t->off - (t->col - 1);
+		line0 = t->line;
+	}
+	diag_text(d, JITK_OK, S->name, S->text + bol, S->len - bol, t->off - bol, t->len, "%s", msg);
+	d->line += line0 - 1;
 	str_copy(d->hint, sizeof d->hint, hint);
 }
 
@@ -409,7 +421,7 @@ static void rule_warnings(struct parser *P, const struct prule *pr, const struct
 	for (int a = 0; a < JITK_ARCH__COUNT && !done; a++)
 		for (size_t i = 0; i < r->nnrs[a] && !done; i++)
 			if (changed(P, pr->cond, a, r->nrs[a][i], why, sizeof why)) {
-				warn(P, pr->src, t->off, t->len,
+				warn(P, pr->src, t,
 				     "write low32(argN) for a compare of the low 32 bits; docs/scpl.md, "
 				     "\"Argument widths\" (warned for one release)",
 				     "this rule's meaning changed: %s", why);
@@ -419,7 +431,7 @@ static void rule_warnings(struct parser *P, const struct prule *pr, const struct
 	for (size_t i = 0; i < r->nnrs[JITK_ARCH_X86_64]; i++) {
 		int nr = r->nrs[JITK_ARCH_X86_64][i];
 		if (nr == 335 || nr == 336) {
-			warn(P, pr->src, t->off, t->len,
+			warn(P, pr->src, t,
 			     "the kernel runs them without calling any filter; docs/kernel-notes.md 2.1",
 			     "on x86_64, syscall %d (%s) never reaches seccomp: this rule cannot apply to it",
 			     nr, nr == 335 ? "uretprobe" : "uprobe");

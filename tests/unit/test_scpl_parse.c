@@ -537,6 +537,101 @@ static void corpus_files(void **state)
 	}
 }
 
+/*
+ * Located warnings (scpl_resolve.c warn): each names its token's line and
+ * column and quotes that line, wherever it lies in the file.  The resolver
+ * takes the line from the lexer's count and gives diag_text only the text
+ * from that line on; this is the check that the two agree, on line 1, after
+ * lines of every length (one longer than a quoted line holds, a tab, a
+ * comment spanning lines), past SCPL_MAX_WARNINGS, and in an included file.
+ */
+static void warnings_located(void **state)
+{
+	(void)state;
+	enum { NW = 70 }; /* past SCPL_MAX_WARNINGS */
+	static char text[64 * 1024];
+	unsigned want_line[NW], want_col[NW];
+	char want_src[NW][96];
+	size_t len = 0;
+	unsigned line = 1;
+#define PUT(...) (len += (size_t)snprintf(text + len, sizeof text - len, __VA_ARGS__))
+	PUT("{ default_action = Kill; rules = [ { action = Allow; syscall = 336 };\n");
+	want_line[0] = 1;
+	want_col[0] = (unsigned)(strstr(text, "{ action") - text) + 1;
+	snprintf(want_src[0], sizeof want_src[0], "%.*s", (int)(len - 1), text);
+	for (unsigned i = 1; i < NW; i++) {
+		line++;
+		switch (i % 4) {
+		case 0:
+			PUT("# %0*u\n", (int)(i * 7), 0u); /* lines of growing length */
+			break;
+		case 1:
+			PUT("(* a comment\n   over two lines *)\n");
+			line++;
+			break;
+		case 2: PUT("\n"); break;
+		default:
+			PUT("# %0*u\n", 300, i); /* longer than a quoted line */
+			break;
+		}
+		line++;
+		size_t bol = len;
+		const char *pad = i % 3 == 0 ? "\t" : i % 3 == 1 ? "  " : "";
+		PUT("%s{ action = Allow; syscall = %s };\n", pad, i % 2 ? "335" : "336");
+		want_line[i] = line;
+		want_col[i] = (unsigned)strlen(pad) + 1;
+		snprintf(want_src[i], sizeof want_src[i], "%s%.*s", *pad == '\t' ? " " : pad,
+			 (int)(len - bol - 1 - strlen(pad)), text + bol + strlen(pad));
+	}
+	PUT("] }\n");
+#undef PUT
+	assert_true(len < sizeof text - 1);
+	jitk_policy *p = parse_ok(text);
+	assert_int_equal(jitk_policy_nwarnings(p), 64);
+	for (size_t i = 0; i < 64; i++) {
+		const jitk_diag *d = jitk_policy_warning(p, i);
+		assert_non_null(d);
+		assert_string_equal(d->file, "t.scpl");
+		if (d->line != want_line[i] || d->col != want_col[i])
+			fail_msg("warning %zu at %u:%u, want %u:%u", i, d->line, d->col, want_line[i],
+				 want_col[i]);
+		assert_int_equal(d->span, 1);
+		assert_string_equal(d->src_line, want_src[i]);
+		assert_non_null(strstr(d->msg, i % 2 ? "syscall 335 (uretprobe)" : "syscall 336 (uprobe)"));
+	}
+	assert_string_equal(jitk_policy_warning(p, 63)->hint, "and 6 more warnings");
+	assert_null(jitk_policy_warning(p, 64));
+	jitk_policy_free(p);
+
+	/* In an included file: its own lines, its own name. */
+	char dir[] = "/tmp/jitk-scpl-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char main_path[4096], inc_path[4096];
+	snprintf(main_path, sizeof main_path, "%s/main.scpl", dir);
+	snprintf(inc_path, sizeof inc_path, "%s/inc.scpl", dir);
+	write_text(main_path, "# main\n\n{ default_action = Kill; rules = [\n  include \"inc.scpl\";\n"
+			      "   { action = Allow; syscall = 336 } ] }\n");
+	write_text(inc_path, "# one\n# two\n[\n\n    { action = Log; syscall = 335 } ]\n");
+	jitk_diag err;
+	if (jitk_policy_load(main_path, &p, &err))
+		fail_msg("%s:%u:%u: %s", err.file, err.line, err.col, err.msg);
+	assert_int_equal(jitk_policy_nwarnings(p), 2);
+	const jitk_diag *d = jitk_policy_warning(p, 0);
+	assert_string_equal(d->file, inc_path);
+	assert_int_equal(d->line, 5);
+	assert_int_equal(d->col, 5);
+	assert_string_equal(d->src_line, "    { action = Log; syscall = 335 } ]");
+	d = jitk_policy_warning(p, 1);
+	assert_string_equal(d->file, main_path);
+	assert_int_equal(d->line, 5);
+	assert_int_equal(d->col, 4);
+	assert_string_equal(d->src_line, "   { action = Allow; syscall = 336 } ] }");
+	jitk_policy_free(p);
+	assert_int_equal(unlink(inc_path), 0);
+	assert_int_equal(unlink(main_path), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 int main(void)
 {
 	/* clang-format off */
@@ -553,6 +648,7 @@ int main(void)
 		cmocka_unit_test(includes),
 		cmocka_unit_test(load_errors),
 		cmocka_unit_test(corpus_files),
+		cmocka_unit_test(warnings_located),
 	};
 	/* clang-format on */
 	return cmocka_run_group_tests(tests, NULL, NULL);
