@@ -163,6 +163,58 @@ has err "wide.json:2:83: error: value 0x100000028 does not fit the 32-bit parame
 has err "                                                                                  ^~~~~~~~~~" "compile: the caret is under the JSON value"
 absent wide.bpf "compile: no output after the profile's error"
 
+# Lint warnings quote their line of the file they are in (cli/lint_report.c
+# reads each file once and seeks to the line): many warnings, in the main
+# file and an include taking turns, after lines of every length, indented
+# with spaces and tabs; every quoted line must be that line of that file,
+# and the caret under the rule's column (a tab under a tab).
+awk 'BEGIN {
+	print "{ default_action = Kill; rules = ["
+	for (i = 0; i < 120; i++) {
+		if (i % 3 == 0) printf "# %0" (i * 5 + 1) "d\n", 0
+		if (i % 2) print "  include \"inc.scpl\";"
+		printf "%s{ action = Allow; syscall = openat; when = arg1 == %d };\n", (i % 4 == 1 ? "\t " : substr("      ", 1, i % 5)), i
+	}
+	print "] }"
+}' >many.scpl
+awk 'BEGIN { print "[ # the include"; print "\t{ action = Allow; syscall = stat; when = arg0 == 1 } ]" }' >inc.scpl
+expect 0 "compile: a policy with 180 lint warnings" "$J" compile --no-verify --no-cache many.scpl -o many.bpf
+nw=$(grep -c ': warning: .*\[pointer-compare\]$' err)
+[ "$nw" -eq 180 ] && ok "compile: every pointer-compare warning is shown" ||
+	notok "compile: every pointer-compare warning is shown" "shown $nw, want 180"
+bad=$(awk '
+	/^[^ ].*:[0-9]+:[0-9]+: warning: / {
+		split($0, f, ":"); file = f[1]; line = f[2]; col = f[3]
+		want = ""; k = 0
+		while ((getline l < file) > 0) if (++k == line) { want = l; break }
+		close(file)
+		getline q; getline c
+		caret = "  "
+		for (j = 1; j < col; j++) caret = caret (substr(want, j, 1) == "\t" ? "\t" : " ")
+		if (q != "  " want || c != caret "^") { print file ":" line ": [" q "] [" c "]"; exit }
+		n++
+	}
+	END { if (!n) print "no warning" }' err)
+[ -z "$bad" ] && ok "compile: each warning quotes its own line, caret under the rule" ||
+	notok "compile: each warning quotes its own line, caret under the rule" "$bad"
+
+# A rule past the width of a quoted line (255 bytes): the caret line is
+# spaces up to its column, never bytes beyond the quoted text.
+awk 'BEGIN { printf "{ default_action = Kill; rules = [ (* %0290d *) { action = Allow; syscall = openat; when = arg1 == 1 } ] }\n", 0 }' >long.scpl
+expect 0 "compile: a warned rule at column 333" "$J" compile --no-verify --no-cache long.scpl -o long.bpf
+has err "long.scpl:1:333: warning: arg1 of openat is a pointer" "compile: the long line's warning is located"
+caret=$(grep -A2 '^long.scpl:1:333: warning' err | sed -n 3p)
+want_caret=$(awk 'BEGIN { s = "  "; for (i = 1; i < 333; i++) s = s " "; print s "^" }')
+[ "$caret" = "$want_caret" ] && ok "compile: the caret past the quoted text is under column 333" ||
+	notok "compile: the caret past the quoted text is under column 333" "got '$caret'"
+
+# A NUL byte in a comment before the warned rule: the quoted line is the
+# rule's line (counting lines stopped at the NUL before).
+printf '# a\000b\n#\n#\n{ default_action = Kill; rules = [\n  { action = Allow; syscall = openat; when = arg1 == 1 } ] }\n' >nul.scpl
+expect 0 "compile: a NUL byte in a comment" "$J" compile --no-verify --no-cache nul.scpl -o nul.bpf
+has err "nul.scpl:5:3: warning: arg1 of openat is a pointer" "compile: the warning after the NUL is on line 5"
+has err "  { action = Allow; syscall = openat; when = arg1 == 1 } ] }" "compile: the warning after the NUL quotes line 5"
+
 # The built-in default policy: either it runs the command, or (when the
 # build had no policies/docker-default.scpl, or it does not compile) it
 # says what is wrong with the built-in policy.
