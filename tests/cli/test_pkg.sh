@@ -89,7 +89,7 @@ has out "-lz3" "pkg-config --static --libs adds Z3"
 # the Z3-free runtime: its own .pc, no Z3 even for static links
 run pkg-config --static --libs jitk-rt
 has out "-ljitk-rt" "pkg-config --libs jitk-rt names -ljitk-rt"
-lacks out "z3" "pkg-config --static --libs jitk-rt needs no Z3"
+lacks out "-lz3" "pkg-config --static --libs jitk-rt needs no Z3"
 run pkg-config --modversion jitk
 same_line out "$ver" "pkg-config --modversion is jitk's version"
 libdir=$(pkg-config --variable=libdir jitk)
