@@ -72,10 +72,17 @@ static void seg_push(struct cg *g, struct seglist *L, struct seg s)
 	L->v[L->n++] = s;
 }
 
-/* Elements of the sorted v[0..n) below x. */
-static size_t count_below(const uint32_t *v, size_t n, uint64_t x)
+/* Elements of the sorted v[0..n) below x, given that the first `from` of
+ * them are: a galloping search from v[from], as add_abi asks for the
+ * segments in ascending order and most hold one or two numbers. */
+static size_t count_below(const uint32_t *v, size_t from, size_t n, uint64_t x)
 {
-	size_t lo = 0, hi = n;
+	size_t lo = from, step = 1;
+	while (lo + step <= n && v[lo + step - 1] < x) {
+		lo += step;
+		step *= 2;
+	}
+	size_t hi = lo + step - 1 < n ? lo + step - 1 : n; /* v[hi] >= x, or hi == n */
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		if (v[mid] < x)
@@ -86,52 +93,17 @@ static size_t count_below(const uint32_t *v, size_t n, uint64_t x)
 	return lo;
 }
 
-/* The known syscall numbers of ABI a (jitk_syscall_at's table), sorted,
- * for the weights; loaded when the ABI is first laid out.  The numbers of
- * one ABI lie close together, so a count per number sorts them in one
- * pass (with their repeats, as a sort would keep them). */
-static const struct known *known_of(struct cg *g, jitk_arch a)
-{
-	struct known *k = &g->known[a];
-	if (k->nr || g->nomem)
-		return k;
-	size_t n = 0;
-	uint32_t min = UINT32_MAX, max = 0;
-	int nr = 0;
-	for (; jitk_syscall_at(a, n, NULL, &nr); n++) {
-		min = (uint32_t)nr < min ? (uint32_t)nr : min;
-		max = (uint32_t)nr > max ? (uint32_t)nr : max;
-	}
-	uint32_t *v = malloc((n ? n : 1) * sizeof *v);
-	size_t span = n ? (size_t)(max - min) + 1 : 0;
-	uint16_t *cnt = span && span <= 65536 ? calloc(span, sizeof *cnt) : NULL;
-	if (!v || (span && span <= 65536 && !cnt)) {
-		free(v);
-		free(cnt);
-		g->nomem = true;
-		return k;
-	}
-	for (size_t i = 0; i < n; i++) {
-		jitk_syscall_at(a, i, NULL, &nr);
-		v[i] = (uint32_t)nr;
-		if (cnt)
-			cnt[v[i] - min]++;
-	}
-	if (cnt) {
-		size_t m = 0;
-		for (size_t x = 0; x < span; x++)
-			for (uint16_t c = cnt[x]; c > 0; c--)
-				v[m++] = min + (uint32_t)x;
-		free(cnt);
-	} else {
-		qsort(v, n, sizeof *v, cmp_u32);
-	}
-	*k = (struct known){ v, n };
-	return k;
-}
+/* The known syscall numbers of the ABI being laid out (syscall_numbers:
+ * sorted at build time), and how many lie below `at`. */
+struct known {
+	const uint32_t *nr;
+	size_t n;
+	uint64_t at;
+	size_t below;
+};
 
 /* The prior weight of [lo, hi] on ABI a: its known syscalls, or the trace. */
-static double seg_prior(struct cg *g, jitk_arch a, uint32_t lo, uint32_t hi)
+static double seg_prior(const struct cg *g, struct known *k, jitk_arch a, uint32_t lo, uint32_t hi)
 {
 	const double *w = g->opts ? g->opts->weights : NULL;
 	size_t nw = g->opts ? g->opts->nweights : 0;
@@ -142,8 +114,11 @@ static double seg_prior(struct cg *g, jitk_arch a, uint32_t lo, uint32_t hi)
 				sum += w[nr] > 0 ? w[nr] : 0;
 		return sum;
 	}
-	const struct known *k = known_of(g, a);
-	sum = (double)(count_below(k->nr, k->n, (uint64_t)hi + 1) - count_below(k->nr, k->n, lo));
+	size_t below_lo = lo == k->at ? k->below : count_below(k->nr, lo > k->at ? k->below : 0, k->n, lo);
+	size_t below_hi = count_below(k->nr, below_lo, k->n, (uint64_t)hi + 1);
+	k->at = (uint64_t)hi + 1;
+	k->below = below_hi;
+	sum = (double)(below_hi - below_lo);
 	return a == JITK_ARCH_X32 ? sum / 1000 : sum;
 }
 
@@ -157,6 +132,8 @@ static void add_abi(struct cg *g, struct seglist *L, const struct ir_arch *a, ji
 		return;
 	}
 	bool args32 = params_abi32(a->arch);
+	struct known k = { NULL, 0, 0, 0 };
+	k.nr = syscall_numbers(abi, &k.n);
 	uint64_t next = from; /* first nr not yet covered */
 	for (size_t i = 0; i <= a->nranges; i++) {
 		const struct ir_range *r = i < a->nranges ? &a->ranges[i] : NULL;
@@ -165,7 +142,7 @@ static void add_abi(struct cg *g, struct seglist *L, const struct ir_arch *a, ji
 		uint64_t gap_end = r ? (uint64_t)r->lo - 1 : to;
 		/* cppcheck-suppress nullPointer ; r is tested before r->lo is read */
 		if (r ? r->lo > next : next <= to) {
-			double w = seg_prior(g, abi, (uint32_t)next, (uint32_t)gap_end);
+			double w = seg_prior(g, &k, abi, (uint32_t)next, (uint32_t)gap_end);
 			seg_push(g, L,
 				 (struct seg){ (uint32_t)next, (uint32_t)gap_end, NULL, a->default_action,
 					       false, w, abi == JITK_ARCH_X32 ? 0 : w, 0, 0, 0 });
@@ -173,7 +150,7 @@ static void add_abi(struct cg *g, struct seglist *L, const struct ir_arch *a, ji
 		if (!r)
 			break;
 		/* a decision without cases is its `ret` (an unconditional rule) */
-		double w = seg_prior(g, abi, r->lo, r->hi);
+		double w = seg_prior(g, &k, abi, r->lo, r->hi);
 		seg_push(g, L,
 			 (struct seg){ r->lo, r->hi, r->dec->ncases ? r->dec : NULL, r->dec->otherwise,
 				       r->dec->ncases && args32, w, abi == JITK_ARCH_X32 ? 0 : w, 0, 0, 0 });
@@ -460,15 +437,12 @@ jitk_err codegen(const struct ir_policy *ir, const jitk_compile_opts *opts, jitk
 		free(g.memo);
 		free(g.checked);
 		struct cg h = { .opts = opts, .entry = ACC_NR };
-		memcpy(h.known, g.known, sizeof h.known);
 		g = h;
 		gen_program(&g, ir);
 	}
 	free(g.rets);
 	free(g.memo);
 	free(g.checked);
-	for (int a = 0; a < JITK_ARCH__COUNT; a++)
-		free(g.known[a].nr);
 	if (g.nomem) {
 		free(g.buf);
 		return diag_err(d, JITK_E_NOMEM, "out of memory generating code");

@@ -80,10 +80,6 @@ struct cg {
 	struct cg_memo *memo; /* code of each decision (entered with A == nr) */
 	size_t nmemo, capmemo;
 	const jitk_compile_opts *opts;
-	struct known {
-		uint32_t *nr; /* sorted */
-		size_t n;
-	} known[JITK_ARCH__COUNT]; /* each ABI's syscall numbers (for weights) */
 	/* The ABI being generated has 32-bit arguments (i386): the kernel
 	 * uses only the low word, whatever the high word holds (docs/scpl.md),
 	 * so the high word is never read. */

@@ -84,6 +84,12 @@ const char *strip_sys_prefix(const char *name);
  * but no program calls such a name: a policy must give the slot by number. */
 bool syscall_placeholder(const char *name);
 
+/* The syscall numbers of ABI a (jitk_syscall_at's, with their repeats: two
+ * names of one number count twice) in ascending order, *n of them; NULL
+ * and 0 for an ABI out of range.  Sorted by the table generator
+ * (tools/gen_tables.sh), so a caller needs no copy. */
+const uint32_t *syscall_numbers(jitk_arch a, size_t *n);
+
 /* "Did you mean" for a syscall name none of the ABIs abi[a] (indexed by
  * jitk_arch) has: the one home of that hint (suggest.c), which
  * jitk_syscall_suggest is for one ABI.  Tries, ABI by ABI in enum order,

@@ -99,6 +99,16 @@ bool jitk_syscall_at(jitk_arch a, size_t i, const char **name, int *nr)
 	return true;
 }
 
+const uint32_t *syscall_numbers(jitk_arch a, size_t *n)
+{
+	if ((unsigned)a >= JITK_ARCH__COUNT) {
+		*n = 0;
+		return NULL;
+	}
+	*n = *arches[a].nsys;
+	return arches[a].sysnr;
+}
+
 const char *jitk_syscall_suggest(jitk_arch a, const char *name)
 {
 	if ((unsigned)a >= JITK_ARCH__COUNT)

@@ -54,6 +54,7 @@ struct tbl_abi {
 	uint32_t nrbase;           /* carried by every number (x32 bit) */
 	const struct tbl_sys *sys; /* sorted by name, NULL-terminated */
 	const size_t *nsys;
+	const uint32_t *sysnr;           /* sys[0..*nsys)'s numbers, ascending (repeats kept) */
 	const struct tbl_const *consts;  /* NULL-terminated */
 	const struct tbl_const *errnos;  /* its <asm/errno.h> and libc's aliases, NULL-terminated */
 	const struct tbl_params *params; /* sorted by nr */

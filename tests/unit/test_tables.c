@@ -393,6 +393,94 @@ static void param_width_lookup(void **state)
 	}
 }
 
+/* Whether v[0..n) is ABI a's syscall numbers (jitk_syscall_at, one per
+ * name) in ascending order: the name table's numbers sorted here by qsort,
+ * apart from the generator's `sort -n`, compared entry by entry. */
+static bool is_sorted_numbers(jitk_arch a, const uint32_t *v, size_t n)
+{
+	size_t m = 0;
+	int nr;
+	while (jitk_syscall_at(a, m, NULL, &nr))
+		m++;
+	if (n != m || m == 0)
+		return false;
+	uint32_t *w = malloc(m * sizeof *w);
+	assert_non_null(w);
+	for (size_t i = 0; i < m; i++) {
+		assert_true(jitk_syscall_at(a, i, NULL, &nr));
+		assert_true(nr >= 0);
+		w[i] = (uint32_t)nr;
+	}
+	qsort(w, m, sizeof *w, cmp_u32);
+	bool same = memcmp(v, w, m * sizeof *w) == 0;
+	free(w);
+	return same;
+}
+
+/* The sorted numbers the compiler weighs segments by (tbl_abi.sysnr,
+ * syscall_numbers) are each ABI's name table's, and hold every number of
+ * the kernel's own syscall table (the parameter table, tools/gen_params.py:
+ * the second source); the check refuses a copy that is out of order, has
+ * a number off, one missing or one repeat lost. */
+static void sorted_numbers(void **state)
+{
+	(void)state;
+	for (int a = 0; a < JITK_ARCH__COUNT; a++) {
+		size_t n = 0;
+		const uint32_t *v = syscall_numbers((jitk_arch)a, &n);
+		assert_non_null(v);
+		assert_ptr_equal(v, tbl_abis[a].sysnr);
+		if (!is_sorted_numbers((jitk_arch)a, v, n))
+			fail_msg("%s: tbl_sysnr is not its name table's numbers, sorted",
+				 jitk_arch_name((jitk_arch)a));
+		const struct tbl_params *t = tbl_abis[a].params;
+		for (size_t i = 0; i < *tbl_abis[a].nparams; i++) {
+			uint32_t x = (uint32_t)t[i].nr;
+			if (!bsearch(&x, v, n, sizeof *v, cmp_u32))
+				fail_msg("%s: %s (%d) is not in tbl_sysnr", jitk_arch_name((jitk_arch)a),
+					 t[i].name, t[i].nr);
+		}
+	}
+	size_t n = 1;
+	assert_null(syscall_numbers(JITK_ARCH__COUNT, &n));
+	assert_int_equal(n, 0);
+	/* wrong copies: a swap of neighbours, one number off, one missing */
+	const uint32_t *v = syscall_numbers(JITK_ARCH_X86_64, &n);
+	uint32_t *w = malloc(n * sizeof *w);
+	assert_non_null(w);
+	memcpy(w, v, n * sizeof *w);
+	assert_true(is_sorted_numbers(JITK_ARCH_X86_64, w, n));
+	w[10] = v[11];
+	w[11] = v[10];
+	assert_false(is_sorted_numbers(JITK_ARCH_X86_64, w, n));
+	memcpy(w, v, n * sizeof *w);
+	w[n - 1] += 1;
+	assert_false(is_sorted_numbers(JITK_ARCH_X86_64, w, n));
+	assert_false(is_sorted_numbers(JITK_ARCH_X86_64, v, n - 1));
+	free(w);
+	/* a number two names share (arm: 341 is arm_sync_file_range and
+	 * sync_file_range2) is kept twice: a copy with the repeat lost is
+	 * refused */
+	size_t repeats = 0;
+	for (int a = 0; a < JITK_ARCH__COUNT; a++) {
+		v = syscall_numbers((jitk_arch)a, &n);
+		for (size_t i = 1; i < n; i++)
+			if (v[i] == v[i - 1]) {
+				w = malloc(n * sizeof *w);
+				assert_non_null(w);
+				memcpy(w, v, n * sizeof *w);
+				w[i] = i + 1 < n ? v[i + 1] : v[i] + 1;
+				assert_false(is_sorted_numbers((jitk_arch)a, w, n));
+				free(w);
+				repeats++;
+				break;
+			}
+	}
+	assert_true(repeats > 0);
+	assert_int_equal(jitk_syscall_nr(JITK_ARCH_ARM, "arm_sync_file_range"),
+			 jitk_syscall_nr(JITK_ARCH_ARM, "sync_file_range2"));
+}
+
 /* The one "did you mean" for syscall names (names.c): a plausible typo,
  * else a name it is a prefix of, else one within edit distance 2; nothing
  * for a name no table is near, or a prefix too short to mean anything. */
@@ -437,6 +525,7 @@ int main(void)
 		cmocka_unit_test(arm_private_calls),
 		cmocka_unit_test(param_widths),
 		cmocka_unit_test(param_width_lookup),
+		cmocka_unit_test(sorted_numbers),
 		cmocka_unit_test(syscall_suggest_tiers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
