@@ -51,6 +51,11 @@ bool array_grow(void **arr, size_t *cap, size_t need, size_t elem);
 /* qsort/bsearch order of uint32_t values (util.c). */
 int cmp_u32(const void *a, const void *b);
 
+/* Sort v[0..n) ascending, with tmp[0..n) as scratch (not overlapping v):
+ * qsort's order without its calls through a pointer per compare (the
+ * compiler sorts its (number, rule) keys at every compile, ir.c). */
+void sort_u64(uint64_t *v, uint64_t *tmp, size_t n);
+
 /* Levenshtein distance, capped (for "did you mean" hints). */
 size_t edit_distance(const char *a, const char *b);
 

@@ -69,20 +69,12 @@ static bool decision_equal(const struct ir_decision *a, size_t ncases, const str
 	return true;
 }
 
-/* One (number, rule) pair: rule `rule` names number `nr` on this ABI. */
-struct ir_pair {
-	uint32_t nr;
-	size_t rule;
-};
-
-static int pair_cmp(const void *pa, const void *pb)
+/* One (number, rule) pair, rule `rule` names number `nr` on this ABI, as
+ * one key: nr << 32 | rule, so that the keys' order is by number, then
+ * by rule (source order).  build_arch takes rule indices below 2^32. */
+static uint64_t pair_key(uint32_t nr, size_t rule)
 {
-	const struct ir_pair *a = pa, *b = pb;
-	if (a->nr != b->nr)
-		return a->nr < b->nr ? -1 : 1;
-	if (a->rule != b->rule)
-		return a->rule < b->rule ? -1 : 1;
-	return 0;
+	return (uint64_t)nr << 32 | (uint64_t)rule;
 }
 
 /*
@@ -196,10 +188,15 @@ static const struct pol_cond *lower_cond(struct ir_build_state *s, const struct 
 static jitk_err build_arch(struct ir_build_state *s, jitk_arch a, struct ir_arch *out, jitk_diag *d)
 {
 	const jitk_policy *p = s->p;
+	if (p->nrules > UINT32_MAX)
+		return diag_err(d, JITK_E_TOO_BIG, "more than 2^32-1 rules");
 	size_t npairs = 0;
 	for (size_t r = 0; r < p->nrules; r++)
 		npairs += p->rules[r].nnrs[a];
-	struct ir_pair *pairs = malloc((npairs ? npairs : 1) * sizeof *pairs);
+	if (npairs > SIZE_MAX / 2 / sizeof(uint64_t))
+		return diag_err(d, JITK_E_NOMEM, "out of memory lowering the policy");
+	/* the keys, and room for the sort's merges */
+	uint64_t *pairs = malloc((npairs ? 2 * npairs : 1) * sizeof *pairs);
 	struct ir_range *ranges = arena_alloc(s->arena, (npairs ? npairs : 1) * sizeof *ranges);
 	if (!pairs || !ranges) {
 		free(pairs);
@@ -210,20 +207,20 @@ static jitk_err build_arch(struct ir_build_state *s, jitk_arch a, struct ir_arch
 		for (size_t i = 0; i < p->rules[r].nnrs[a]; i++) {
 			uint32_t nr = (uint32_t)p->rules[r].nrs[a][i];
 			if (nr_on_abi(a, nr))
-				pairs[n++] = (struct ir_pair){ nr, r };
+				pairs[n++] = pair_key(nr, r);
 		}
-	qsort(pairs, n, sizeof *pairs, pair_cmp);
+	sort_u64(pairs, pairs + n, n);
 
 	size_t nranges = 0;
 	for (size_t i = 0; i < n;) {
-		uint32_t nr = pairs[i].nr;
+		uint32_t nr = (uint32_t)(pairs[i] >> 32);
 		size_t ncases = 0;
 		bool closed = false; /* an unconditional case was seen */
 		uint32_t otherwise = p->default_action;
-		for (; i < n && pairs[i].nr == nr; i++) {
+		for (; i < n && (uint32_t)(pairs[i] >> 32) == nr; i++) {
 			if (closed)
 				continue; /* first match wins: dead after an unconditional rule */
-			const struct pol_rule *rule = &p->rules[pairs[i].rule];
+			const struct pol_rule *rule = &p->rules[(uint32_t)pairs[i]];
 			if (!rule->cond) {
 				otherwise = rule->action;
 				closed = true;

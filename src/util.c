@@ -281,6 +281,39 @@ int cmp_u32(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+void sort_u64(uint64_t *v, uint64_t *tmp, size_t n)
+{
+	/* runs of 8 by insertion, then bottom-up merges between v and tmp */
+	for (size_t lo = 0; lo < n; lo += 8) {
+		size_t hi = lo + 8 < n ? lo + 8 : n;
+		for (size_t i = lo + 1; i < hi; i++) {
+			uint64_t x = v[i];
+			size_t j = i;
+			for (; j > lo && v[j - 1] > x; j--)
+				v[j] = v[j - 1];
+			v[j] = x;
+		}
+	}
+	uint64_t *src = v, *dst = tmp;
+	for (size_t w = 8; w < n; w *= 2) {
+		for (size_t lo = 0; lo < n; lo += 2 * w) {
+			size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
+			size_t i = lo, j = mid, k = lo;
+			while (i < mid && j < hi)
+				dst[k++] = src[j] < src[i] ? src[j++] : src[i++];
+			while (i < mid)
+				dst[k++] = src[i++];
+			while (j < hi)
+				dst[k++] = src[j++];
+		}
+		uint64_t *t = src;
+		src = dst;
+		dst = t;
+	}
+	if (src != v)
+		memcpy(v, src, n * sizeof *v);
+}
+
 size_t edit_distance(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b);

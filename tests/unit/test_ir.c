@@ -271,6 +271,49 @@ static void random_invariants(void **state)
 	}
 }
 
+static int cmp_u64_t(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* sort_u64 (util.c, the sort of ir.c's (number, rule) keys) gives qsort's
+ * order on random arrays of every length up to 300 (insertion runs, then
+ * merges of uneven lengths), with few or many repeats; the comparison
+ * refuses a sort that leaves the last element where it was. */
+static void sort_u64_is_qsort(void **state)
+{
+	(void)state;
+	rng_t r;
+	rng_seed(&r, test_seed(11));
+	enum { MAXN = 300 };
+	static uint64_t v[MAXN], want[MAXN], tmp[MAXN];
+	size_t wrong = 0;
+	for (size_t n = 0; n <= MAXN; n++)
+		for (unsigned rep = 0; rep < 4; rep++) {
+			uint64_t span = rep == 0 ? 3 : rep == 1 ? 1000 : UINT64_MAX;
+			for (size_t i = 0; i < n; i++) {
+				uint64_t x = rng_u64(&r);
+				v[i] = rep == 3             ? (uint64_t)(n - i) << 32 | i
+				       : span == UINT64_MAX ? x
+							    : x % span;
+			}
+			memcpy(want, v, n * sizeof *v);
+			qsort(want, n, sizeof *want, cmp_u64_t);
+			/* the wrong variant first, on a copy: all but the last */
+			memcpy(tmp, v, n * sizeof *v);
+			if (n > 1) {
+				static uint64_t t2[MAXN];
+				sort_u64(tmp, t2, n - 1);
+				wrong += memcmp(tmp, want, n * sizeof *v) != 0;
+			}
+			sort_u64(v, tmp, n);
+			if (n)
+				assert_memory_equal(v, want, n * sizeof *v);
+		}
+	assert_true(wrong > 4 * MAXN / 2);
+}
+
 static void refuses_null(void **state)
 {
 	(void)state;
@@ -344,6 +387,7 @@ int main(void)
 		cmocka_unit_test(x32_is_separate),
 		cmocka_unit_test(random_invariants),
 		cmocka_unit_test(lowers_to_param_widths),
+		cmocka_unit_test(sort_u64_is_qsort),
 		cmocka_unit_test(refuses_null),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
