@@ -65,7 +65,7 @@ static void seg_push(struct cg *g, struct seglist *L, struct seg s)
 		L->v[L->n - 1].cover += s.cover;
 		return;
 	}
-	if (!array_grow((void **)&L->v, &L->cap, L->n + 1, sizeof *L->v)) {
+	if (L->n >= L->cap && !array_grow((void **)&L->v, &L->cap, L->n + 1, sizeof *L->v)) {
 		g->nomem = true;
 		return;
 	}
@@ -129,6 +129,11 @@ static void add_abi(struct cg *g, struct seglist *L, const struct ir_arch *a, ji
 {
 	if (!a) {
 		seg_push(g, L, (struct seg){ from, to, NULL, foreign, false, 0, 0, 0, 0, 0 });
+		return;
+	}
+	/* room for every range and the gap before it, and the last gap */
+	if (!array_grow((void **)&L->v, &L->cap, L->n + 2 * a->nranges + 1, sizeof *L->v)) {
+		g->nomem = true;
 		return;
 	}
 	bool args32 = params_abi32(a->arch);
@@ -278,9 +283,22 @@ static size_t gen_search(struct cg *g, struct seglist *L)
 		sg->cost = sg->dec ? 3 : 1;
 		sg->worst = 1;
 		sg->size = 1;
-		if (sg->dec)
-			decision_measure(g, sg);
-		if (g->nr_first && (sg->dec || sg->action != g->foreign)) {
+		if (sg->dec) {
+			/* a decision is measured once (the IR shares equal ones) */
+			size_t j = 0;
+			while (j < i && !(L->v[j].dec == sg->dec && L->v[j].args32 == sg->args32))
+				j++;
+			if (j < i) {
+				sg->size = L->v[j].size;
+				sg->worst = L->v[j].worst;
+			} else {
+				decision_measure(g, sg);
+			}
+		}
+	}
+	for (size_t i = 0; g->nr_first && i < L->n; i++) {
+		struct seg *sg = &L->v[i];
+		if (sg->dec || sg->action != g->foreign) {
 			sg->cost += 2;
 			sg->worst += 2;
 		}

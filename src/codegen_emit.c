@@ -21,7 +21,9 @@ size_t cg_emit(struct cg *g, uint16_t code, uint8_t jt, uint8_t jf, uint32_t k)
 		g->ceiling = true;
 		return 0;
 	}
-	if (!array_grow((void **)&g->buf, &g->cap, g->n + 1, sizeof *g->buf)) {
+	/* 256 at first: most programs fit, without a realloc per doubling */
+	if (g->n >= g->cap &&
+	    !array_grow((void **)&g->buf, &g->cap, g->n < 256 ? 256 : g->n + 1, sizeof *g->buf)) {
 		g->nomem = true;
 		return 0;
 	}
