@@ -462,13 +462,15 @@ static struct piece piece_at(struct cg *g, const struct cg_case *cs, size_t n, s
 			size_t end = i + 1;
 			while (end < n && find_key(&cs[end], args32, key, &v, &pos) < cs[end].n)
 				end++;
-			uint64_t *vals = malloc((end - i) * sizeof *vals);
+			uint64_t few[16]; /* most runs are short: no malloc */
+			uint64_t *vals = end - i <= 16 ? few : malloc((end - i) * sizeof *vals);
 			if (!vals) {
 				g->nomem = true;
 				return best;
 			}
 			size_t d = key_values(cs + i, end - i, args32, key, vals);
-			free(vals);
+			if (vals != few)
+				free(vals);
 			if (d >= CG_SWITCH_MIN && d > best_d) {
 				best = (struct piece){ PIECE_SWITCH, end, cc };
 				best_d = d;
@@ -592,14 +594,18 @@ static size_t gen_switch(struct cg *g, const struct cg_case *cs, size_t m, const
 		return 0;
 	}
 	size_t res = 0;
-	uint64_t *v = malloc(m * sizeof *v);
-	struct cg_case *sub = malloc(m * sizeof *sub);
-	uint32_t *w = malloc(m * sizeof *w), *gw = malloc(m * sizeof *gw);
-	size_t *lbl = malloc(m * sizeof *lbl), *glbl = malloc(m * sizeof *glbl);
-	if (!v || !sub || !w || !gw || !lbl || !glbl) {
+	/* one block for the six arrays, the widest alignment first */
+	const size_t per =
+		sizeof(uint64_t) + sizeof(struct cg_case) + 2 * sizeof(size_t) + 2 * sizeof(uint32_t);
+	unsigned char *blk = m <= SIZE_MAX / per ? malloc((m ? m : 1) * per) : NULL;
+	if (!blk) {
 		g->nomem = true;
-		goto out;
+		return 0;
 	}
+	uint64_t *v = (uint64_t *)(void *)blk;
+	size_t *lbl = (size_t *)(void *)(v + m), *glbl = lbl + m;
+	struct cg_case *sub = (struct cg_case *)(void *)(glbl + m);
+	uint32_t *w = (uint32_t *)(void *)(sub + m), *gw = w + m;
 	/* The distinct possible constants, sorted by low word, then high. */
 	size_t nv = key_values(cs, m, g->args32, key, v);
 	/* One nonzero high word for all (pointers, as Tor's file names): it is
@@ -668,13 +674,7 @@ static size_t gen_switch(struct cg *g, const struct cg_case *cs, size_t m, const
 		res = cjump(g, BPF_JEQ, vh_once, res, fall, in_lo);
 		res = cg_load_word(g, in, in_lo.off, in_lo.mask, res);
 	}
-out:
-	free(v);
-	free(sub);
-	free(w);
-	free(gw);
-	free(lbl);
-	free(glbl);
+	free(blk);
 	return cg_failed(g) ? 0 : res;
 }
 
@@ -684,15 +684,18 @@ static size_t gen_cases(struct cg *g, const struct cg_case *cs, size_t n, size_t
 {
 	if (n == 0)
 		return fall;
-	/* Forwards: the pieces and A's state where each starts. */
-	struct piece *ps = malloc(n * sizeof *ps);
-	struct acc *ins = malloc(n * sizeof *ins);
-	size_t *at = malloc(n * sizeof *at);
-	size_t np = 0;
-	if (!ps || !ins || !at) {
+	/* Forwards: the pieces and A's state where each starts (one block,
+	 * the widest alignment first). */
+	const size_t per = sizeof(struct piece) + sizeof(size_t) + sizeof(struct acc);
+	unsigned char *blk = n <= SIZE_MAX / per ? malloc(n * per) : NULL;
+	if (!blk) {
 		g->nomem = true;
-		goto out;
+		return 0;
 	}
+	struct piece *ps = (struct piece *)(void *)blk;
+	size_t *at = (size_t *)(void *)(ps + n);
+	struct acc *ins = (struct acc *)(void *)(at + n);
+	size_t np = 0;
 	for (size_t i = 0; i < n && !cg_failed(g);) {
 		struct piece p = { PIECE_ONE, i + 1, NULL };
 		if (cs[i].n)
@@ -733,10 +736,7 @@ static size_t gen_cases(struct cg *g, const struct cg_case *cs, size_t n, size_t
 		case PIECE_SWITCH: fall = gen_switch(g, c, m, ps[k].key, fall, ins[k]); break;
 		}
 	}
-out:
-	free(ps);
-	free(ins);
-	free(at);
+	free(blk);
 	return cg_failed(g) ? 0 : fall;
 }
 
