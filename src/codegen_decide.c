@@ -423,15 +423,10 @@ struct piece {
 	const struct pol_cond *key; /* FACTOR: L; SWITCH: an equality on the operand */
 };
 
-static int cmp_u64(const void *pa, const void *pb)
-{
-	uint64_t a = *(const uint64_t *)pa, b = *(const uint64_t *)pb;
-	return a < b ? -1 : a > b;
-}
-
 /* The distinct possible constants of the equalities on key in cs[0..m),
  * sorted, into v[] (room for m); returns how many. */
-static size_t key_values(const struct cg_case *cs, size_t m, bool args32, struct cg_key key, uint64_t *v)
+static size_t key_values(const struct cg_case *cs, size_t m, bool args32, struct cg_key key, uint64_t *v,
+			 uint64_t *tmp)
 {
 	size_t n = 0;
 	for (size_t j = 0; j < m; j++) {
@@ -439,7 +434,7 @@ static size_t key_values(const struct cg_case *cs, size_t m, bool args32, struct
 		if (find_key(&cs[j], args32, key, &v[n], &pos) < cs[j].n && pos)
 			n++;
 	}
-	qsort(v, n, sizeof *v, cmp_u64);
+	sort_u64(v, tmp, n);
 	size_t d = 0;
 	for (size_t j = 0; j < n; j++)
 		if (d == 0 || v[j] != v[d - 1])
@@ -462,13 +457,13 @@ static struct piece piece_at(struct cg *g, const struct cg_case *cs, size_t n, s
 			size_t end = i + 1;
 			while (end < n && find_key(&cs[end], args32, key, &v, &pos) < cs[end].n)
 				end++;
-			uint64_t few[16]; /* most runs are short: no malloc */
-			uint64_t *vals = end - i <= 16 ? few : malloc((end - i) * sizeof *vals);
+			uint64_t few[32]; /* most runs are short: no malloc */
+			uint64_t *vals = end - i <= 16 ? few : malloc(2 * (end - i) * sizeof *vals);
 			if (!vals) {
 				g->nomem = true;
 				return best;
 			}
-			size_t d = key_values(cs + i, end - i, args32, key, vals);
+			size_t d = key_values(cs + i, end - i, args32, key, vals, vals + (end - i));
 			if (vals != few)
 				free(vals);
 			if (d >= CG_SWITCH_MIN && d > best_d) {
@@ -594,20 +589,20 @@ static size_t gen_switch(struct cg *g, const struct cg_case *cs, size_t m, const
 		return 0;
 	}
 	size_t res = 0;
-	/* one block for the six arrays, the widest alignment first */
+	/* one block for the eight arrays, the widest alignment first */
 	const size_t per =
-		sizeof(uint64_t) + sizeof(struct cg_case) + 2 * sizeof(size_t) + 2 * sizeof(uint32_t);
+		3 * sizeof(uint64_t) + sizeof(struct cg_case) + 3 * sizeof(size_t) + 2 * sizeof(uint32_t);
 	unsigned char *blk = m <= SIZE_MAX / per ? malloc((m ? m : 1) * per) : NULL;
 	if (!blk) {
 		g->nomem = true;
 		return 0;
 	}
-	uint64_t *v = (uint64_t *)(void *)blk;
-	size_t *lbl = (size_t *)(void *)(v + m), *glbl = lbl + m;
-	struct cg_case *sub = (struct cg_case *)(void *)(glbl + m);
+	uint64_t *v = (uint64_t *)(void *)blk, *kv = v + m, *tmp = kv + m;
+	size_t *lbl = (size_t *)(void *)(tmp + m), *glbl = lbl + m, *kat = glbl + m;
+	struct cg_case *sub = (struct cg_case *)(void *)(kat + m);
 	uint32_t *w = (uint32_t *)(void *)(sub + m), *gw = w + m;
 	/* The distinct possible constants, sorted by low word, then high. */
-	size_t nv = key_values(cs, m, g->args32, key, v);
+	size_t nv = key_values(cs, m, g->args32, key, v, tmp);
 	/* One nonzero high word for all (pointers, as Tor's file names): it is
 	 * tested once, first, and most inputs are refused there; then the
 	 * search is on the low word alone. */
@@ -623,7 +618,14 @@ static size_t gen_switch(struct cg *g, const struct cg_case *cs, size_t m, const
 	}
 	for (size_t i = 0; i < nv; i++)
 		v[i] = v[i] << 32 | v[i] >> 32;
-	qsort(v, nv, sizeof *v, cmp_u64);
+	sort_u64(v, tmp, nv);
+	/* Each case's equality on the key (its index, cs[j].n if none or if
+	 * it can never hold) and its constant, found once for all constants. */
+	for (size_t j = 0; j < m; j++) {
+		kat[j] = find_key(&cs[j], g->args32, key, &kv[j], &pos);
+		if (!pos)
+			kat[j] = cs[j].n;
+	}
 	/* Each constant's cases, in order, without the equality, entered with
 	 * A == the word the search read last. */
 	struct acc st_lo = { ACC_WORD, cg_off_lo(g->be, key.arg), key.ml };
@@ -633,12 +635,9 @@ static size_t gen_switch(struct cg *g, const struct cg_case *cs, size_t m, const
 		if (hi_once)
 			c |= (uint64_t)vh_once << 32;
 		size_t ns = 0;
-		for (size_t j = 0; j < m; j++) {
-			uint64_t vj;
-			size_t at = find_key(&cs[j], g->args32, key, &vj, &pos);
-			if (at < cs[j].n && pos && vj == c)
-				sub[ns++] = case_without(&cs[j], at);
-		}
+		for (size_t j = 0; j < m; j++)
+			if (kat[j] < cs[j].n && kv[j] == c)
+				sub[ns++] = case_without(&cs[j], kat[j]);
 		lbl[i] = gen_cases(g, sub, ns, fall, smh ? st_hi : st_lo);
 	}
 	/* Backwards: per low word, the high word's search (when read); then
