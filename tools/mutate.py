@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """mutate.py - mutation score of the trusted base (`make mutate`).
 
-Applies one semantic mutant at a time to a file of src/trusted/: a swapped
+Applies one semantic mutant at a time to a file of src/trusted/ (a .c file,
+or the static inline functions of a header: HEADERS below): a swapped
 relational, equality, logical or arithmetic operator, a constant changed by
 one, or a dropped rule (the condition of an `if` that returns or fails made
 false).  Mutants are generated from the code only: comments, string and
@@ -10,7 +11,8 @@ left alone.  The working files are never touched.
 
 Per mutant, cheaply (the machine is shared):
   1. only the mutated object is recompiled (the build's own command, read
-     from `make -n`), into a private directory;
+     from `make -n`), into a private directory; for a header, the object of
+     every file of src/ that calls one of its inline functions;
   2. trivially equivalent mutants are removed without running a test: a
      mutant whose object code (debug information stripped) is the original's
      is equivalent ("same code": the compiler proved it), and one whose
@@ -87,11 +89,17 @@ FAST = {
                   K + "test_jit_equiv"],
     "jit_prove.c": [U + "test_jit_prove_faults", U + "test_jit_proof", U + "test_jit", K + "test_jit_equiv"],
     "stack.c": [U + "test_stack", K + "test_stack_kernel"],
+    # smt_neg, the guard negation smt_bpf.c and smt_x86.c share: both
+    # encodings' tests.
+    "smt.h": [U + "test_smt_bpf", U + "test_jit_proof", U + "test_alloc_faults", U + "test_verify",
+              U + "test_verify_parts", U + "test_jit", U + "test_jit_validator", K + "test_x86_twin",
+              K + "test_policies", K + "test_jit_equiv"],
 }
 # The tests rerun under ASan+UBSan for a survivor: the file's first two unit
 # tests of FAST, unless named here (an ASan run of a JIT test forks and maps
 # a lot: ~10 s of wall time each on a loaded machine).
 ASAN = {"smt_x86.c": [U + "test_jit_proof", U + "test_alloc_faults"],
+        "smt.h": [U + "test_smt_bpf", U + "test_jit_proof", U + "test_alloc_faults"],
         "jit_check.c": [U + "test_jit_decode", U + "test_jit_validator", U + "test_alloc_faults"]}
 ENV = {"JITK_TEST_SCALE": "5"}
 EQUIV = os.path.join(ROOT, "tools", "mutate-equivalent.txt")
@@ -171,17 +179,56 @@ def fname(f, occ):
     return f if occ == 1 else "%s#%d" % (f, occ)
 
 
+def inline_lines(text, mask):
+    """The line indexes of a header's static inline functions, from the line
+    of `static inline` to the one of the body's closing brace (braces
+    counted in code only): the code of a header that a mutant can change
+    (declarations, types and macros are no behaviour of the header's own)."""
+    keep = set()
+    for m in re.finditer(r"(?m)^static inline\b", text):
+        if not mask[m.start()]:
+            continue
+        i = m.start()
+        while i < len(text) and not (text[i] == "{" and mask[i]):
+            if text[i] == ";" and mask[i]:
+                break  # a declaration, no body
+            i += 1
+        if i == len(text) or text[i] != "{":
+            continue
+        depth = 0
+        j = i
+        while j < len(text):
+            if mask[j] and text[j] == "{":
+                depth += 1
+            elif mask[j] and text[j] == "}":
+                depth -= 1
+                if depth == 0:
+                    break
+            j += 1
+        keep.update(range(text.count("\n", 0, m.start()), text.count("\n", 0, j) + 1))
+    return keep
+
+
+def inline_names(path):
+    """The names of a header's static inline functions."""
+    return re.findall(r"(?m)^static inline\b[^;{(]*?\b(\w+)\s*\(", open(path).read())
+
+
 def mutants_of(path):
-    """(lines, [(line index, new line, class, description)])."""
+    """(lines, [(line index, new line, class, description)]); for a header,
+    only the lines of its static inline functions are mutated."""
     text = open(path).read()
     mask = code_mask(text)
     lines = text.split("\n")
+    only = inline_lines(text, mask) if path.endswith(".h") else None
     muts = []
     off = 0
     for ln, line in enumerate(lines):
         m_line = mask[off:off + len(line)]
         base = off
         off += len(line) + 1
+        if only is not None and ln not in only:
+            continue
         s = line.strip()
         # Assertions and ACSL stay as they are (a mutant there is not a
         # mutant of the behaviour).
@@ -314,10 +361,11 @@ class Builder:
         self.cc = {}
         self.link = {}
 
-    def compile_cmd(self, f, asan):
-        key = (f, asan)
+    def compile_cmd(self, rel, asan):
+        """The build's command for src/REL (trusted/check.c, lint.c)."""
+        key = (rel, asan)
         if key not in self.cc:
-            obj = "%s/%s/src/trusted/%s.o" % (B, "asan" if asan else "obj", f[:-2])
+            obj = "%s/%s/src/%s.o" % (B, "asan" if asan else "obj", rel[:-2])
             self.cc[key] = make_cmd(obj, "-o " + obj)
         return self.cc[key]
 
@@ -329,28 +377,52 @@ class Builder:
         return self.link[key]
 
     def compile(self, f, text, asan, tag):
+        """The objects of trusted file f with text as its content: [f's own]
+        for a .c file; for a header, one per file of src/ that calls one of
+        its inline functions (header_users).  (objects or None, output)."""
         d = os.path.join(self.work, tag, "src", "trusted")
         os.makedirs(d, exist_ok=True)
-        src = os.path.join(d, f)
-        open(src, "w").write(text)
-        obj = os.path.join(self.work, tag, f[:-2] + (".asan.o" if asan else ".o"))
-        cmd = []
-        it = iter(self.compile_cmd(f, asan))
-        for a in it:
-            if a == "-o":
-                cmd += ["-o", obj]
-                next(it)
-            elif a.endswith("src/trusted/" + f):
-                cmd.append(src)
-            elif a in ("-MMD", "-MP"):
-                continue
-            else:
-                cmd.append(a)
-        cmd += ["-iquote", "src/trusted"]
-        rc, out, _ = run(cmd, timeout=600)
-        return (obj if rc == 0 else None), out
+        if f.endswith(".c"):
+            open(os.path.join(d, f), "w").write(text)
+            users = ["trusted/" + f]
+        else:
+            # Every trusted header beside the mutant, so that a header that
+            # includes f ("smt.h" from smt_x86.h) finds the mutant too: a
+            # quoted include looks in the includer's directory first.
+            for h in os.listdir(os.path.join(ROOT, "src", "trusted")):
+                if h.endswith(".h"):
+                    body = text if h == f else open(os.path.join(ROOT, "src", "trusted", h)).read()
+                    open(os.path.join(d, h), "w").write(body)
+            users = header_users(f)
+        objs, outs = [], ""
+        for rel in users:
+            src = os.path.join(self.work, tag, "src", rel)
+            if rel != "trusted/" + f:
+                os.makedirs(os.path.dirname(src), exist_ok=True)
+                open(src, "w").write(open(os.path.join(ROOT, "src", rel)).read())
+            obj = os.path.join(self.work, tag, rel[:-2].replace("/", "_") + (".asan.o" if asan else ".o"))
+            cmd = []
+            it = iter(self.compile_cmd(rel, asan))
+            for a in it:
+                if a == "-o":
+                    cmd += ["-o", obj]
+                    next(it)
+                elif a.endswith("src/" + rel):
+                    cmd.append(src)
+                elif a in ("-MMD", "-MP"):
+                    continue
+                else:
+                    cmd.append(a)
+            # The private trusted headers first, then the tree's.
+            cmd += ["-iquote", d, "-iquote", "src/trusted"]
+            rc, out, _ = run(cmd, timeout=600)
+            outs += out
+            if rc != 0:
+                return None, outs
+            objs.append(obj)
+        return objs, outs
 
-    def exe(self, test, obj, asan, tag):
+    def exe(self, test, objs, asan, tag):
         exe = os.path.join(self.work, tag, ("asan_" if asan else "") + os.path.basename(test))
         lib = "%s/libjitk%s.a" % (B, "-asan" if asan else "")
         cmd = []
@@ -360,19 +432,59 @@ class Builder:
                 cmd += ["-o", exe]
                 next(it)
             elif a == lib:
-                cmd += [obj, a]
+                cmd += objs + [a]
             else:
                 cmd.append(a)
         rc, out, _ = run(cmd, timeout=600)
         return exe if rc == 0 else None
 
 
-def obj_hash(obj):
-    strip = obj + ".s"
-    subprocess.run(["objcopy", "--strip-debug", obj, strip], check=True)
-    h = hashlib.sha256(open(strip, "rb").read()).hexdigest()
-    os.unlink(strip)
-    return h
+def obj_hash(objs):
+    h = hashlib.sha256()
+    for obj in objs:
+        strip = obj + ".s"
+        subprocess.run(["objcopy", "--strip-debug", obj, strip], check=True)
+        h.update(hashlib.sha256(open(strip, "rb").read()).digest())
+        os.unlink(strip)
+    return h.hexdigest()
+
+
+_users = {}
+
+
+def header_users(h):
+    """The files of src/ (paths under it) whose code calls one of trusted
+    header h's static inline functions: the objects a mutant of h changes.
+    A test that calls one itself would keep the original (its object is not
+    rebuilt): refused, so that no such mutant is counted as run."""
+    if h not in _users:
+        names = inline_names(os.path.join(ROOT, "src", "trusted", h))
+        call = re.compile(r"\b(%s)\s*\(" % "|".join(map(re.escape, names))) if names else None
+
+        def calls(path):
+            text = open(path).read()
+            mask = code_mask(text)
+            return call and any(mask[m.start()] for m in call.finditer(text))
+        users = []
+        for top, sub in (("src", True), ("tests", False), ("cli", False), ("bench", False)):
+            for dp, _, fs in os.walk(os.path.join(ROOT, top)):
+                for fn in sorted(fs):
+                    path = os.path.join(dp, fn)
+                    if not fn.endswith((".c", ".h")) or path.endswith("src/trusted/" + h):
+                        continue
+                    if not calls(path):
+                        continue
+                    if not sub or not fn.endswith(".c"):
+                        if sub:  # a header of src/ calling it: its includers would be users
+                            sys.exit("mutate: %s calls %s's inline functions: not supported" %
+                                     (os.path.relpath(path, ROOT), h))
+                        sys.exit("mutate: %s calls %s's inline functions itself: its object would "
+                                 "keep the original" % (os.path.relpath(path, ROOT), h))
+                    users.append(os.path.relpath(path, os.path.join(ROOT, "src")))
+        if not users:
+            sys.exit("mutate: no file of src/ calls an inline function of %s" % h)
+        _users[h] = sorted(users)
+    return _users[h]
 
 
 def main():
