@@ -355,7 +355,8 @@ struct med {
 	const int16_t *cov;   /* NULL: no first pass, every split is tried */
 	struct median_ws *ws; /* the memo of med() */
 	uint16_t *split;
-	bool wide; /* med_splits16 (AVX2) for the rows */
+	bool wide;       /* med_splits16 (AVX2) for the rows */
+	const bool *jeq; /* jeq[i]: jeq_shape(segs, i, i + 2), false where i + 2 >= n */
 };
 
 /* A state of the second pass, med(i, j, d), by its index
@@ -379,13 +380,15 @@ static struct med_slot *memo_find(struct median_ws *ws, uint32_t key)
 	return &ws->slot[h];
 }
 
-/* Twice the slots (the first 1024), keeping the entries; false when out
- * of memory (the table is as it was). */
+/* Twice the slots (the first 128: the shipped policies' second passes
+ * keep 30-180 states), keeping the entries; false when out of memory (the
+ * table is as it was).  Where a state's slot is changes nothing but the
+ * time to find it. */
 static bool memo_grow(struct median_ws *ws)
 {
 	struct med_slot *old = ws->slot;
 	size_t nold = old ? (size_t)1 << ws->slot_bits : 0;
-	unsigned bits = old ? ws->slot_bits + 1 : 10;
+	unsigned bits = old ? ws->slot_bits + 1 : 7;
 	struct med_slot *s = bits < 32 ? calloc((size_t)1 << bits, sizeof *s) : NULL;
 	if (!s)
 		return false;
@@ -398,10 +401,12 @@ static bool memo_grow(struct median_ws *ws)
 	return true;
 }
 
-/* An empty memo. */
+/* An empty memo (nothing to clear where nothing was put in: only
+ * med_val's insertions set a key, each counted in nused). */
 static void memo_clear(struct median_ws *ws)
 {
-	memset(ws->slot, 0, ((size_t)1 << ws->slot_bits) * sizeof *ws->slot);
+	if (ws->nused)
+		memset(ws->slot, 0, ((size_t)1 << ws->slot_bits) * sizeof *ws->slot);
 	ws->nused = 0;
 }
 
@@ -577,7 +582,7 @@ static void med_none(int16_t *v, size_t m)
 /* The jeq node over segs[i..i+2] at depth d, into *m if it decides more. */
 static inline void med_jeq(const struct med *c, size_t i, unsigned d, int *m)
 {
-	if (i + 2 >= c->n || !jeq_shape(c->segs, i, i + 2))
+	if (!c->jeq[i])
 		return;
 	int x = med_pen_cov(c, i, d + 1), y = med_pen_cov(c, i + 1, d + 1), z = med_pen_cov(c, i + 2, d + 1);
 	if (x != MED_NONE && y != MED_NONE && z != MED_NONE && x + y + z > *m)
@@ -783,7 +788,7 @@ static double med_val(const struct med *c, size_t i, size_t j, unsigned d)
 				arg = k;
 			}
 		}
-	if (j - i == 2 && jeq_shape(c->segs, i, j)) {
+	if (j - i == 2 && c->jeq[i]) {
 		double v = med_pen(c, i, d + 1) + med_pen(c, i + 1, d + 1) + med_pen(c, j, d + 1);
 		if (v <= best) {
 			best = v;
@@ -1072,7 +1077,22 @@ uint16_t *median_plan(struct median_ws *ws, const struct seg *segs, size_t n, co
 		cpre[i + 1] = cpre[i] + segs[i].cover;
 	}
 	counts &= cpre[n] < 1 << 13;
-	struct med c = { segs, n, mcost, H, G, pre, cpre, maxlen, M, P, 0, 0, NULL, ws, ws->split, false };
+	bool jeq[CG_MED_MAXN]; /* once, not at every row of every level */
+	for (size_t i = 0; i < n; i++)
+		jeq[i] = i + 2 < n && jeq_shape(segs, i, i + 2);
+	struct med c = { .segs = segs,
+			 .n = n,
+			 .mcost = mcost,
+			 .H = H,
+			 .G = G,
+			 .pre = pre,
+			 .cpre = cpre,
+			 .maxlen = maxlen,
+			 .M = M,
+			 .P = P,
+			 .ws = ws,
+			 .split = ws->split,
+			 .jeq = jeq };
 	/* T from the first within which a leaf fits while dcut <= CG_MED_MAXD */
 	unsigned Tmin = P + cmin > P + 1 ? P + cmin : P + 1, Tmax = P + CG_MED_MAXD - (cmin == 0), T = 0;
 	if (counts) {

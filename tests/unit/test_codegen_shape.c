@@ -276,7 +276,7 @@ static void median_matches_plain_loop(void **state)
 	struct seg s[120];
 	size_t wa[120], wb[120];
 	unsigned long cases = test_scaled(1500 / SLOW);
-	size_t found = 0, none = 0, fracs = 0, deep = 0;
+	size_t found = 0, none = 0, fracs = 0, deep = 0, grown = 0;
 	for (unsigned long c = 0; c < cases; c++) {
 		size_t n = 2 + rng_below(&r, c % 3 ? 14 : 58);
 		bool frac = c % 5 == 4;
@@ -329,6 +329,7 @@ static void median_matches_plain_loop(void **state)
 		} else {
 			none++;
 		}
+		grown += ws.slot_bits > 7; /* the memo grew past its first 128 slots */
 		free(rm);
 		median_free(&ws);
 		free(H);
@@ -336,8 +337,9 @@ static void median_matches_plain_loop(void **state)
 		free(mcost);
 		free(split);
 	}
-	/* both answers, fractional covers, and deep cuts all occurred */
-	assert_true(found > 0 && none > 0 && fracs > 0 && deep > 0);
+	/* both answers, fractional covers, deep cuts and a memo that grew
+	 * all occurred */
+	assert_true(found > 0 && none > 0 && fracs > 0 && deep > 0 && grown > 0);
 }
 
 int main(void)
