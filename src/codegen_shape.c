@@ -355,8 +355,11 @@ struct med {
 	const int16_t *cov;   /* NULL: no first pass, every split is tried */
 	struct median_ws *ws; /* the memo of med() */
 	uint16_t *split;
-	bool wide;       /* med_splits16 (AVX2) for the rows */
-	const bool *jeq; /* jeq[i]: jeq_shape(segs, i, i + 2), false where i + 2 >= n */
+	bool wide;          /* med_splits16 (AVX2) for the rows */
+	const bool *jeq;    /* jeq[i]: jeq_shape(segs, i, i + 2), false where i + 2 >= n */
+	bool top;           /* levels 2 and 1 by med_top (dcut >= 3, n >= 3) */
+	int16_t *l2;        /* the second pass: level 2 of cov, set by med_need */
+	const size_t *full; /* n entries n - 1 (med_need) */
 };
 
 /* A state of the second pass, med(i, j, d), by its index
@@ -381,7 +384,7 @@ static struct med_slot *memo_find(struct median_ws *ws, uint32_t key)
 }
 
 /* Twice the slots (the first 128: the shipped policies' second passes
- * keep 30-180 states), keeping the entries; false when out of memory (the
+ * keep 2-180 states), keeping the entries; false when out of memory (the
  * table is as it was).  Where a state's slot is changes nothing but the
  * time to find it. */
 static bool memo_grow(struct median_ws *ws)
@@ -678,6 +681,193 @@ static int16_t med_cell(const struct med *c, const int16_t *below, const size_t 
 	return m < 0 ? MED_NONE : (int16_t)m;
 }
 
+/* max(a[t - 1] + b[t]) over lo <= t <= hi, MED_NONE if none is feasible
+ * (hi < lo: none): a dot product of the max-plus kind, by blocks of 8
+ * within [lo, hi], each sum saturating (exact where both are feasible,
+ * negative otherwise). */
+static int16_t med_dot(const int16_t *a, const int16_t *b, size_t lo, size_t hi)
+{
+	int m = MED_NONE;
+	size_t t = lo;
+#ifdef __SSE2__
+	if (hi >= lo + 8) {
+		__m128i mx = _mm_set1_epi16(MED_NONE);
+		for (; t + 8 <= hi + 1; t += 8)
+			mx = _mm_max_epi16(mx, _mm_adds_epi16(_mm_loadu_si128((const __m128i *)(a + t - 1)),
+							      _mm_loadu_si128((const __m128i *)(b + t))));
+		mx = _mm_max_epi16(mx, _mm_srli_si128(mx, 8));
+		mx = _mm_max_epi16(mx, _mm_srli_si128(mx, 4));
+		mx = _mm_max_epi16(mx, _mm_srli_si128(mx, 2));
+		m = (int16_t)_mm_cvtsi128_si32(mx);
+	}
+#endif
+	for (; t <= hi; t++) {
+		int v = a[t - 1] + b[t];
+		m = v > m ? v : m;
+	}
+	return m < 0 ? MED_NONE : (int16_t)m;
+}
+
+/* x + y where both are feasible, else MED_NONE. */
+static inline int med_sum(int x, int y)
+{
+	return x < 0 || y < 0 ? MED_NONE : x + y;
+}
+
+/* row[j..reach] negative -> MED_NONE; returns the last feasible j there,
+ * or last if none. */
+static size_t med_clean(int16_t *row, size_t j, size_t reach, size_t last)
+{
+#ifdef __SSE2__
+	/* by blocks of 8, the same as the scalar pass below */
+	const __m128i none = _mm_set1_epi16(MED_NONE), zero = _mm_setzero_si128();
+	for (; j + 8 <= reach + 1; j += 8) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(row + j)), neg = _mm_cmplt_epi16(v, zero);
+		_mm_storeu_si128((__m128i *)(row + j),
+				 _mm_or_si128(_mm_and_si128(neg, none), _mm_andnot_si128(neg, v)));
+		unsigned keep = ~(unsigned)_mm_movemask_epi8(neg) & 0xffffu; /* two bits a lane */
+		if (keep)
+			last = j + (31 - (size_t)__builtin_clz(keep)) / 2;
+	}
+#endif
+	for (; j <= reach; j++) {
+		if (row[j] < 0)
+			row[j] = MED_NONE;
+		else
+			last = j;
+	}
+	return last;
+}
+
+/* med_splits or med_splits16, as c chose. */
+static size_t med_splits_c(const struct med *c, const int16_t *below, int16_t *row, const int16_t *left,
+			   const size_t *lastfin, size_t kend)
+{
+#ifdef MED_AVX2
+	if (c->wide)
+		return med_splits16(c->n, below, row, left, lastfin, 0, kend);
+#endif
+	return med_splits(c->n, below, row, left, lastfin, 0, kend);
+}
+
+/*
+ * Levels 2 and 1 from level 3 where dcut >= 3 (c->top): level 1 is
+ * needed only at the prefixes (row 0) and the suffixes (column n - 1),
+ * and those follow from level 3 without the whole of level 2, because the
+ * max-plus products are associative.  With L2(k, j) = max over m of
+ * L3(k, m-1) + L3(m, j), the jeq node (j = k + 2) and the leaf (k = j):
+ *   P1(j) = max over k of P2(k-1) + L2(k, j)
+ *         = max over m of Q(m-1) + L3(m, j),  Q(x) = max over k of
+ *           P2(k-1) + L3(k, x),  with P2(j-1) + leaf(j), P2(j-3) + jeq(j-2)
+ *           and the jeq node at depth 1 (j = 2);
+ *   S1(i) = max over k of L2(i, k-1) + S2(k)
+ *         = max over m of L3(i, m-1) + R(m),  R(m) = max over k of
+ *           L3(m, k-1) + S2(k),  with leaf(i) + S2(i+1), jeq(i) + S2(i+3)
+ *           and the jeq node at depth 1 (i = n - 3),
+ * where P2 = row 0 and S2 = column n - 1 of level 2 (computed as before).
+ * Every term is a sum of covers, exact where each part is feasible and
+ * negative otherwise (MED_NONE is below -2^14 and every feasible one below
+ * 2^13), and taking maxima in another order changes nothing, so each P1(j)
+ * and S1(i) is what the full level 2 gives: O(n^2) steps instead of
+ * O(n^3).  Of level 2 only row 0 and column n - 1 are set; the second pass
+ * sets the cells its states read (med_need).  Returns row 0's last
+ * feasible entry at level 1 (all the root needs of lastfin).
+ */
+static size_t med_top(const struct med *c, int16_t *cov, const size_t *lf3)
+{
+	size_t n = c->n, nt = n * (n + 1) / 2, W = CG_MED_MAXN + 16;
+	const int16_t *L3 = cov + 3 * nt;
+	int16_t *L2 = cov + 2 * nt, *L1 = cov + nt;
+	int16_t *col = c->ws->bnd, *S2 = col + W, *Q = S2 + W, *R = Q + W;
+	/* P2: row 0 of level 2 (cell (0, j) at L2[j]) */
+	size_t lf20 = med_row(c, L3, L2, lf3, 0, 2);
+	/* S2(k) = cov(k, n - 1, 2), kept in level 2 too */
+	for (size_t k = 0; k < n; k++)
+		col[k] = L3[med_off(n, k) + n - 1];
+	S2[0] = L2[n - 1];
+	for (size_t k = 1; k + 1 < n; k++)
+		S2[k] = L2[med_off(n, k) + n - 1] = med_cell(c, L3, lf3, k, n - 1, 2, col);
+	S2[n - 1] = L2[med_off(n, n - 1) + n - 1] = med_pen_cov(c, n - 1, 2);
+	/* Q, then the splits of P1 */
+	size_t lastQ = 0; /* Q(0) is MED_NONE: no k <= 0 */
+	med_none(Q, n);
+	if (lf20 + 1 > 0) {
+		size_t kend = lf20 + 1 < n - 1 ? lf20 + 1 : n - 1;
+		lastQ = med_clean(Q, 1, med_splits_c(c, L3, Q, L2, lf3, kend), 0);
+	}
+	int16_t *P1 = L1; /* row 0 of level 1 */
+	med_none(P1, n);
+	size_t reach = 0;
+	if (lastQ > 0)
+		reach = med_splits_c(c, L3, P1, Q, lf3, lastQ + 1 < n - 1 ? lastQ + 1 : n - 1);
+	size_t last = SIZE_MAX; /* none yet */
+	for (size_t j = 1; j < n; j++) {
+		int m = j <= reach && P1[j] >= 0 ? P1[j] : MED_NONE, v;
+		v = med_sum(L2[j - 1], med_pen_cov(c, j, 2));
+		m = v > m ? v : m;
+		if (j >= 3) {
+			int J = MED_NONE;
+			med_jeq(c, j - 2, 2, &J);
+			v = med_sum(L2[j - 3], J);
+			m = v > m ? v : m;
+		}
+		if (j == 2)
+			med_jeq(c, 0, 1, &m);
+		P1[j] = m < 0 ? MED_NONE : (int16_t)m;
+		if (m >= 0)
+			last = j;
+	}
+	for (size_t i = 0; i < n; i++)
+		L1[med_off(n, i) + i] = med_pen_cov(c, i, 1);
+	if (P1[0] != MED_NONE && last == SIZE_MAX)
+		last = 0;
+	/* R, then the suffixes */
+	for (size_t m = 1; m + 1 < n; m++)
+		R[m] = lf3[m] + 1 > m ? med_dot(L3 + med_off(n, m), S2, m + 1,
+						lf3[m] + 1 < n - 1 ? lf3[m] + 1 : n - 1)
+				      : MED_NONE;
+	for (size_t i = 1; i + 1 < n; i++) {
+		int m = lf3[i] + 1 > i ? med_dot(L3 + med_off(n, i), R, i + 1,
+						 lf3[i] + 1 < n - 2 ? lf3[i] + 1 : n - 2)
+				       : MED_NONE,
+		    v = med_sum(med_pen_cov(c, i, 2), S2[i + 1]);
+		m = v > m ? v : m;
+		if (i + 3 < n) {
+			int J = MED_NONE;
+			med_jeq(c, i, 2, &J);
+			v = med_sum(J, S2[i + 3]);
+			m = v > m ? v : m;
+		}
+		if (i + 3 == n)
+			med_jeq(c, i, 1, &m);
+		L1[med_off(n, i) + n - 1] = m < 0 ? MED_NONE : (int16_t)m;
+	}
+	return last == SIZE_MAX ? (size_t)-1 : last; /* -1: i - 1 for i = 0 */
+}
+
+/* The cells of level 2 the second pass reads at med(i, j, 1) where level 2
+ * was not set whole (med_top): a prefix (i = 0) reads column j, a suffix
+ * (j = n - 1) row i.  Each the same as the first pass would have set:
+ * med_cell and med_row over level 3, every row taken up to its end (c->full:
+ * the entries past a row's last feasible one are MED_NONE, so this adds
+ * only negative sums). */
+static void med_need(const struct med *c, size_t i, size_t j)
+{
+	size_t n = c->n, nt = n * (n + 1) / 2;
+	const int16_t *L3 = c->cov + 3 * nt;
+	int16_t *L2 = c->l2;
+	if (i == 0) {
+		int16_t *col = c->ws->bnd;
+		for (size_t k = 0; k <= j; k++)
+			col[k] = L3[med_off(n, k) + j];
+		for (size_t k = 1; k < j; k++)
+			L2[med_off(n, k) + j] = med_cell(c, L3, c->full, k, j, 2, col);
+		L2[med_off(n, j) + j] = med_pen_cov(c, j, 2);
+	} else if (j == n - 1) {
+		med_row(c, L3, L2, c->full, i, 2);
+	}
+}
+
 /* fin holds two arrays of n: the level below's lastfin, the current's. */
 static void med_cover(const struct med *c, int16_t *cov, size_t *fin)
 {
@@ -722,6 +912,9 @@ static void med_cover(const struct med *c, int16_t *cov, size_t *fin)
 		int16_t *cur = cov + (size_t)d * nt;
 		if (d == 0) {
 			cur[n - 1] = med_cell(c, below, lastfin, 0, n - 1, 0, NULL);
+		} else if (d == 2 && c->top) {
+			nlast[0] = med_top(c, cov, lastfin);
+			d = 1; /* level 1 too */
 		} else if (d == 1) {
 			/* the prefixes (row 0) and suffixes; the root needs row 0's
 			 * lastfin only.  The suffixes read column n - 1 of level 2,
@@ -777,6 +970,8 @@ static double med_val(const struct med *c, size_t i, size_t j, unsigned d)
 	size_t nt = n * (n + 1) / 2;
 	const int16_t *cv = c->cov, *below = cv ? cv + (size_t)(d + 1) * nt : NULL;
 	const int16_t *row = cv ? below + med_off(n, i) : NULL;
+	if (cv && c->top && d == 1)
+		med_need(c, i, j);
 	int want = cv ? cv[d * nt + med_off(n, i) + j] : 0;
 	if (want != MED_NONE)
 		for (size_t k = i + 1; k <= j; k++) {
@@ -1037,6 +1232,7 @@ static bool med_fits(struct median_ws *ws, struct med *c, unsigned T, unsigned c
 		return false;
 	c->T = T;
 	c->dcut = T - c->P - cmin + 1; /* depth >= dcut: no leaf within T */
+	c->top = c->dcut >= 3 && n >= 3;
 #ifdef MED_AVX2
 	c->wide = !cg_simd_narrow && __builtin_cpu_supports("avx2");
 #endif
@@ -1135,7 +1331,12 @@ uint16_t *median_plan(struct median_ws *ws, const struct seg *segs, size_t n, co
 			return NULL;
 		c.T = T;
 		c.dcut = T - P - cmin + 1;
+		c.top = c.dcut >= 3 && n >= 3; /* as med_fits had it for fit */
 		c.cov = fit;
+		c.l2 = fit + 2 * (n * (n + 1) / 2);
+		for (size_t i = 0; i < n; i++) /* the first pass is done with fin */
+			ws->fin[i] = n - 1;
+		c.full = ws->fin;
 		memo_clear(ws);
 		med_val(&c, 0, n - 1, 0);
 		if (ws->oom)

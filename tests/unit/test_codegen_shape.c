@@ -14,7 +14,9 @@
  *    (the plain scan for each, then the tree's cover within T), or none
  *    alike, and the same tree: the same split at every node of it, so the
  *    same cover; with covers that are counts (its first pass and search
- *    over T) and with fractional ones (every split tried).
+ *    over T, levels 2 and 1 from level 3 where dcut >= 3, and the cells
+ *    of level 2 the second pass reads set on demand) and with fractional
+ *    ones (every split tried).
  * Each both with the wider vector steps (AVX, AVX2, where the CPU has
  * them) and with the SSE2 ones (cg_simd_narrow).
  */
@@ -276,7 +278,7 @@ static void median_matches_plain_loop(void **state)
 	struct seg s[120];
 	size_t wa[120], wb[120];
 	unsigned long cases = test_scaled(1500 / SLOW);
-	size_t found = 0, none = 0, fracs = 0, deep = 0, grown = 0;
+	size_t found = 0, none = 0, fracs = 0, deep = 0, grown = 0, tops = 0;
 	for (unsigned long c = 0; c < cases; c++) {
 		size_t n = 2 + rng_below(&r, c % 3 ? 14 : 58);
 		bool frac = c % 5 == 4;
@@ -317,6 +319,7 @@ static void median_matches_plain_loop(void **state)
 			found++;
 			fracs += frac;
 			deep += dc >= 4;
+			tops += !frac && dc >= 3 && n >= 3; /* levels 2 and 1 by med_top */
 			assert_int_equal(T, rT);
 			assert_int_equal(dc, rdc);
 			struct tree_plan tp = { n, split, m, dc }, rtp = { n, split, rm, rdc };
@@ -337,9 +340,9 @@ static void median_matches_plain_loop(void **state)
 		free(mcost);
 		free(split);
 	}
-	/* both answers, fractional covers, deep cuts and a memo that grew
-	 * all occurred */
-	assert_true(found > 0 && none > 0 && fracs > 0 && deep > 0 && grown > 0);
+	/* both answers, fractional covers, deep cuts, levels 2 and 1 from
+	 * level 3 and a memo that grew all occurred */
+	assert_true(found > 0 && none > 0 && fracs > 0 && deep > 0 && grown > 0 && tops > 0);
 }
 
 int main(void)
