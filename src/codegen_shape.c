@@ -35,185 +35,277 @@ bool jeq_shape(const struct seg *segs, size_t lo, size_t hi)
 }
 
 /*
- * The inner step of the mean DP: the first t in [0, m) (m >= 1)
- * minimising a[t] + b[t], and that minimum in *best.  a[] is a run of a row
- * of the cost table (the left subtrees [i, k-1]) and b[] a run of a row of
- * its transpose (the right subtrees [k, j]), so both are read in order.
- * By blocks of 8: each block's minimum over four independent lanes, kept
- * with the block's start when strictly below every earlier block's; then
- * the first t of that block reaching it (or, if the tail beyond the last
- * block holds a strictly smaller sum, the first such t).  The same t and
- * the same value as the plain scan that keeps the first strict minimum,
- * because a[t] + b[t] is the same rounded sum in both passes and taking a
- * minimum rounds nothing.  Costs are >= 0; an infinite cost (infeasible) is
- * a value like any other, and if every sum is infinite the answer is t =
- * 0, as in the plain scan.
+ * The mean DP, cost(i, j) = W(i..j) + min over k in (i, j] of
+ * cost(i, k-1) + cost(k, j) (the first strict minimum's k), is computed
+ * by length, in a table laid out by diagonals: D[L * s + i] = cost(i,
+ * i + L - 1), the intervals of length L in row L, in order of i.  For a
+ * split t = k - i the left parts cost(i, k-1) of the cells (i, i+L-1), i =
+ * 0, 1, ..., are then row t from i, and the right parts cost(k, j) row
+ * L - t from i + t: both contiguous across consecutive cells.  So each
+ * vector lane holds one cell (interval) and the splits are tried in order,
+ * t = 1, 2, ..., L-1, each lane keeping its running minimum and its t,
+ * replaced only by a strictly smaller sum: lane by lane the same rounded
+ * sums a + b compared in the same order as the plain scan over k, hence
+ * the same value and the same first minimising k (no horizontal step, no
+ * second pass for the first split reaching the minimum).  The minimum is
+ * taken with MINPD, whose result is its first operand when it is strictly
+ * below the second and the second otherwise (also for NaN and for zeros of
+ * either sign): exactly "replace on a strictly smaller sum"; the split
+ * kept is max(t', lt & t), lt the lane's mask of c < minimum: t when the
+ * sum is strictly smaller (t exceeds every earlier t'), else +0 and t'
+ * stays (t' >= 1).  The split table gets k = i + t.  A row's
+ * cells go by blocks of up to MD_CELLS (4 vectors), the last block with
+ * as few vectors as its cells need; lanes past a row's end compute values
+ * no valid lane reads (row t holds n - t + 1 cells, and a valid lane i <=
+ * n - L reads row t at i and row L - t at i + t <= n - (L - t)), inside a
+ * stride padded by MD_CELLS.  The jeq node (length 3, jeq_shape) then
+ * replaces a cell as in the plain scan.  Finally the cost and split tables
+ * are filled from the diagonal ones.
+ *
+ * Knuth's root monotonicity (search k only in [r(i, j-1), r(i+1, j)])
+ * would make the DP O(n^2), but it is not used: the jeq node breaks the
+ * quadrangle inequality it needs, and the costs are rounded doubles
+ * (weights are counts plus a floor that is no binary fraction), so exact
+ * ties become ulp differences and nothing shows that the full scan's
+ * first minimiser stays in the restricted range (docs/compiler.md).
  */
-static inline __attribute__((always_inline)) size_t argmin_sum(const double *a, const double *b, size_t m,
-							       double *best)
+#define MD_CELLS 16u
+
+#ifndef __SSE2__
+/* The plain steps (no SSE2): every cell of row L scanned on its own. */
+static void mean_row(double *D, size_t s, size_t L, size_t m, const double *pre, double *best, int32_t *at)
 {
-	size_t t = 0, at = 0;
-	double lo;
-#ifdef __SSE2__
-	if (m >= 8) {
-		lo = HUGE_VAL;
-		for (; t + 8 <= m; t += 8) {
-			__m128d v0 = _mm_add_pd(_mm_loadu_pd(a + t), _mm_loadu_pd(b + t));
-			__m128d v1 = _mm_add_pd(_mm_loadu_pd(a + t + 2), _mm_loadu_pd(b + t + 2));
-			__m128d v2 = _mm_add_pd(_mm_loadu_pd(a + t + 4), _mm_loadu_pd(b + t + 4));
-			__m128d v3 = _mm_add_pd(_mm_loadu_pd(a + t + 6), _mm_loadu_pd(b + t + 6));
-			v0 = _mm_min_pd(_mm_min_pd(v0, v1), _mm_min_pd(v2, v3));
-			double bm = _mm_cvtsd_f64(_mm_min_sd(v0, _mm_unpackhi_pd(v0, v0)));
-			if (bm < lo) {
-				lo = bm;
-				at = t;
-			}
-		}
-		bool tail = false;
-		for (; t < m; t++) {
-			double c = a[t] + b[t];
+	for (size_t i = 0; i < m; i++) {
+		const double *a = D + s + i, *b = D + (L - 1) * s + i + 1;
+		double lo = *a + *b;
+		int32_t arg = 1;
+		for (size_t t = 2; t < L; t++) {
+			a += s;
+			b -= s - 1;
+			double c = *a + *b;
 			if (c < lo) {
 				lo = c;
-				at = t;
-				tail = true;
+				arg = (int32_t)t;
 			}
 		}
-		*best = lo;
-		if (!tail)
-			while (a[at] + b[at] != lo)
-				at++;
-		return at;
+		best[i] = lo;
+		at[i] = (int32_t)i + arg;
+		D[L * s + i] = (pre[i + L] - pre[i]) + lo;
 	}
+}
 #endif
-	lo = a[0] + b[0];
-	for (t = 1; t < m; t++) {
-		double c = a[t] + b[t];
-		if (c < lo) {
-			lo = c;
-			at = t;
-		}
+
+#ifdef __SSE2__
+/* NV vectors of 2 cells of row L from cell i (SSE2), the lanes in named
+ * variables as in mean_block_avx below. */
+#define MD_SSE_INIT(v) \
+	__m128d lo##v = _mm_add_pd(_mm_loadu_pd(a + 2 * v), _mm_loadu_pd(b + 2 * v)), arg##v = tv
+#define MD_SSE_STEP(v)                                                                    \
+	do {                                                                              \
+		__m128d c = _mm_add_pd(_mm_loadu_pd(a + 2 * v), _mm_loadu_pd(b + 2 * v)); \
+		arg##v = _mm_max_pd(arg##v, _mm_and_pd(_mm_cmplt_pd(c, lo##v), tv));      \
+		lo##v = _mm_min_pd(c, lo##v);                                             \
+	} while (0)
+#define MD_SSE_DONE(v)                                                                                    \
+	do {                                                                                              \
+		__m128d k##v = _mm_add_pd(_mm_set1_pd((double)(i + 2 * v)), _mm_set_pd(1, 0));            \
+		__m128d w = _mm_sub_pd(_mm_loadu_pd(pre + i + L + 2 * v), _mm_loadu_pd(pre + i + 2 * v)); \
+		_mm_storeu_pd(D + L * s + i + 2 * v, _mm_add_pd(w, lo##v));                               \
+		_mm_storeu_pd(best + i + 2 * v, lo##v);                                                   \
+		_mm_storel_epi64((__m128i *)(void *)(at + i + 2 * v),                                     \
+				 _mm_cvttpd_epi32(_mm_add_pd(arg##v, k##v)));                             \
+	} while (0)
+static inline __attribute__((always_inline)) void mean_block(double *D, size_t s, size_t L, size_t i,
+							     const double *pre, double *best, int32_t *at,
+							     unsigned nv)
+{
+	const double *a = D + s + i, *b = D + (L - 1) * s + i + 1;
+	__m128d tv = _mm_set1_pd(1);
+	const __m128d one = _mm_set1_pd(1);
+	MD_SSE_INIT(0);
+	MD_SSE_INIT(1);
+	MD_SSE_INIT(2);
+	MD_SSE_INIT(3);
+	for (size_t t = 2; t < L; t++) {
+		a += s;
+		b -= s - 1;
+		tv = _mm_add_pd(tv, one);
+		MD_SSE_STEP(0);
+		if (nv > 1)
+			MD_SSE_STEP(1);
+		if (nv > 2)
+			MD_SSE_STEP(2);
+		if (nv > 3)
+			MD_SSE_STEP(3);
 	}
-	*best = lo;
-	return at;
+	MD_SSE_DONE(0);
+	if (nv > 1)
+		MD_SSE_DONE(1);
+	if (nv > 2)
+		MD_SSE_DONE(2);
+	if (nv > 3)
+		MD_SSE_DONE(3);
 }
 
-/* The mean DP's steps over every interval of two or more segments, by
- * length (optimal_splits): the table's diagonal is set; pre: the weights'
- * prefix sums. */
-static void mean_dp(const struct seg *segs, size_t n, const double *pre, double *cost, size_t *split)
+static void mean_row_sse2(double *D, size_t s, size_t L, size_t m, const double *pre, double *best,
+			  int32_t *at)
 {
-	for (size_t len = 2; len <= n; len++)
-		for (size_t i = 0; i + len <= n; i++) {
-			size_t j = i + len - 1;
-			double w = pre[j + 1] - pre[i], best;
-			/* k = i + 1 + t: cost(i, k-1) (row i) + cost(k, j) (row j,
-			 * the transposed copy; cost(j, j) on the diagonal) */
-			size_t at = i + 1 + argmin_sum(cost + i * n + i, cost + j * n + i + 1, j - i, &best);
-			if (len == 3 && jeq_shape(segs, i, j) && 0 <= best) {
-				best = 0; /* both leaves at depth 1 under one node */
-				at = 0;
-			}
-			cost[i * n + j] = cost[j * n + i] = w + best;
-			split[i * n + j] = at;
-		}
+	size_t i = 0;
+	for (; i + 8 <= m; i += 8)
+		mean_block(D, s, L, i, pre, best, at, 4);
+	switch ((m - i + 1) / 2) {
+	case 4: mean_block(D, s, L, i, pre, best, at, 4); break;
+	case 3: mean_block(D, s, L, i, pre, best, at, 3); break;
+	case 2: mean_block(D, s, L, i, pre, best, at, 2); break;
+	case 1: mean_block(D, s, L, i, pre, best, at, 1); break;
+	default: break;
+	}
 }
+#endif
 
 #ifdef MED_AVX2
-/* argmin_sum by blocks of 16 (AVX), with the same contract and for the
- * same reasons the same t and value as the plain scan.  The last block
- * ends at m and may overlap the one before: its overlapping entries are
- * no smaller than that block's minimum, so it is kept only for a strictly
- * smaller entry beyond them, and the first block reaching the minimum is
- * still the one holding its first t. */
-__attribute__((target("avx"))) static inline size_t argmin_sum_avx(const double *a, const double *b,
-								   size_t m, double *best)
+/* NV vectors of 4 cells of row L from cell i (AVX); the lanes in named
+ * variables, so that they stay in registers. */
+#define MD_AVX_INIT(v) \
+	__m256d lo##v = _mm256_add_pd(_mm256_loadu_pd(a + 4 * v), _mm256_loadu_pd(b + 4 * v)), arg##v = tv
+#define MD_AVX_STEP(v)                                                                                  \
+	do {                                                                                            \
+		__m256d c = _mm256_add_pd(_mm256_loadu_pd(a + 4 * v), _mm256_loadu_pd(b + 4 * v));      \
+		arg##v = _mm256_max_pd(arg##v, _mm256_and_pd(_mm256_cmp_pd(c, lo##v, _CMP_LT_OQ), tv)); \
+		lo##v = _mm256_min_pd(c, lo##v);                                                        \
+	} while (0)
+#define MD_AVX_DONE(v)                                                                                 \
+	do {                                                                                           \
+		__m256d k##v =                                                                         \
+			_mm256_add_pd(_mm256_set1_pd((double)(i + 4 * v)), _mm256_set_pd(3, 2, 1, 0)); \
+		__m256d w = _mm256_sub_pd(_mm256_loadu_pd(pre + i + L + 4 * v),                        \
+					  _mm256_loadu_pd(pre + i + 4 * v));                           \
+		_mm256_storeu_pd(D + L * s + i + 4 * v, _mm256_add_pd(w, lo##v));                      \
+		_mm256_storeu_pd(best + i + 4 * v, lo##v);                                             \
+		_mm_storeu_si128((__m128i *)(void *)(at + i + 4 * v),                                  \
+				 _mm256_cvttpd_epi32(_mm256_add_pd(arg##v, k##v)));                    \
+	} while (0)
+__attribute__((target("avx"))) static inline __attribute__((always_inline)) void
+mean_block_avx(double *D, size_t s, size_t L, size_t i, const double *pre, double *best, int32_t *at,
+	       unsigned nv)
 {
-	if (m < 16)
-		return argmin_sum(a, b, m, best);
-	size_t t = 0, at = 0;
-	double lo = HUGE_VAL;
-	for (;;) {
-		__m256d v0 = _mm256_add_pd(_mm256_loadu_pd(a + t), _mm256_loadu_pd(b + t));
-		__m256d v1 = _mm256_add_pd(_mm256_loadu_pd(a + t + 4), _mm256_loadu_pd(b + t + 4));
-		__m256d v2 = _mm256_add_pd(_mm256_loadu_pd(a + t + 8), _mm256_loadu_pd(b + t + 8));
-		__m256d v3 = _mm256_add_pd(_mm256_loadu_pd(a + t + 12), _mm256_loadu_pd(b + t + 12));
-		v0 = _mm256_min_pd(_mm256_min_pd(v0, v1), _mm256_min_pd(v2, v3));
-		__m128d h = _mm_min_pd(_mm256_castpd256_pd128(v0), _mm256_extractf128_pd(v0, 1));
-		double bm = _mm_cvtsd_f64(_mm_min_sd(h, _mm_unpackhi_pd(h, h)));
-		if (bm < lo) {
-			lo = bm;
-			at = t;
-		}
-		if (t + 16 == m)
-			break;
-		t = t + 32 <= m ? t + 16 : m - 16;
+	const double *a = D + s + i, *b = D + (L - 1) * s + i + 1;
+	__m256d tv = _mm256_set1_pd(1);
+	const __m256d one = _mm256_set1_pd(1);
+	MD_AVX_INIT(0);
+	MD_AVX_INIT(1);
+	MD_AVX_INIT(2);
+	MD_AVX_INIT(3);
+	for (size_t t = 2; t < L; t++) {
+		a += s;
+		b -= s - 1;
+		tv = _mm256_add_pd(tv, one);
+		MD_AVX_STEP(0);
+		if (nv > 1)
+			MD_AVX_STEP(1);
+		if (nv > 2)
+			MD_AVX_STEP(2);
+		if (nv > 3)
+			MD_AVX_STEP(3);
 	}
-	*best = lo;
-	/* the first of the block's entries equal to lo, four at a time */
-	const __m256d want = _mm256_set1_pd(lo);
-	for (;; at += 4) {
-		__m256d v = _mm256_add_pd(_mm256_loadu_pd(a + at), _mm256_loadu_pd(b + at));
-		unsigned eq = (unsigned)_mm256_movemask_pd(_mm256_cmp_pd(v, want, _CMP_EQ_OQ));
-		if (eq)
-			return at + (size_t)__builtin_ctz(eq);
-	}
+	MD_AVX_DONE(0);
+	if (nv > 1)
+		MD_AVX_DONE(1);
+	if (nv > 2)
+		MD_AVX_DONE(2);
+	if (nv > 3)
+		MD_AVX_DONE(3);
 }
 
-/* mean_dp with argmin_sum_avx. */
-__attribute__((target("avx"))) static void mean_dp_avx(const struct seg *segs, size_t n, const double *pre,
-						       double *cost, size_t *split)
+__attribute__((target("avx"))) static void mean_row_avx(double *D, size_t s, size_t L, size_t m,
+							const double *pre, double *best, int32_t *at)
 {
-	for (size_t len = 2; len <= n; len++)
-		for (size_t i = 0; i + len <= n; i++) {
-			size_t j = i + len - 1;
-			double w = pre[j + 1] - pre[i], best;
-			size_t at = i + 1 +
-				    argmin_sum_avx(cost + i * n + i, cost + j * n + i + 1, j - i, &best);
-			if (len == 3 && jeq_shape(segs, i, j) && 0 <= best) {
-				best = 0;
-				at = 0;
-			}
-			cost[i * n + j] = cost[j * n + i] = w + best;
-			split[i * n + j] = at;
-		}
+	size_t i = 0;
+	for (; i + 16 <= m; i += 16)
+		mean_block_avx(D, s, L, i, pre, best, at, 4);
+	switch ((m - i + 3) / 4) {
+	case 4: mean_block_avx(D, s, L, i, pre, best, at, 4); break;
+	case 3: mean_block_avx(D, s, L, i, pre, best, at, 3); break;
+	case 2: mean_block_avx(D, s, L, i, pre, best, at, 2); break;
+	case 1: mean_block_avx(D, s, L, i, pre, best, at, 1); break;
+	default: break;
+	}
 }
 #endif
+
+typedef void mean_row_fn(double *D, size_t s, size_t L, size_t m, const double *pre, double *best,
+			 int32_t *at);
 
 /* Split points of an optimal tree: cost(i, j) = W(i..j) + min over the
  * split k of cost(i, k-1) + cost(k, j), a jeq node costing W once.
- * split[i * n + j] is k, or 0 for the jeq node.  NULL if too big.
- * O(n^3) steps, each a pass of argmin_sum over contiguous rows. */
+ * split[i * n + j] is k, or 0 for the jeq node; cost[i * n + j] (i <= j)
+ * is cost(i, j), also at its transpose cost[j * n + i].  NULL if too big.
+ * O(n^3) steps, by rows of the diagonal tables (above). */
 size_t *optimal_splits(const struct seg *segs, size_t n, double **cost_out)
 {
 	*cost_out = NULL;
 	if (n > CG_DP_MAX)
 		return NULL;
-	/* cost(i, j) (i <= j) at cost[i * n + j], and its transpose in the
-	 * lower triangle, cost[j * n + i], so that both runs argmin_sum reads
-	 * are in order: one table, not two, for fewer pages to touch */
+	size_t s = n + MD_CELLS; /* a diagonal row's stride */
 	double *cost = malloc(n * n * sizeof *cost);
-	double *pre = malloc((n + 1) * sizeof *pre);
 	size_t *split = malloc(n * n * sizeof *split);
-	if (!cost || !pre || !split) {
+	/* D's rows 1..n, pre (padded as far as a block reads), a row of minima */
+	double *D = malloc(((n + 1) * s + (s + 1) + s) * sizeof *D);
+	int32_t *A = malloc((n + 1) * s * sizeof *A);
+	if (!cost || !split || !D || !A) {
 		free(cost);
-		free(pre);
 		free(split);
+		free(D);
+		free(A);
 		return NULL;
 	}
+	double *pre = D + (n + 1) * s, *best = pre + s + 1;
 	pre[0] = 0;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++)
 		pre[i + 1] = pre[i] + segs[i].weight;
-		cost[i * n + i] = 0;
-		split[i * n + i] = 0;
-	}
+	for (size_t i = n + 1; i <= s; i++)
+		pre[i] = pre[n];
+	/* row 1 (cost(i, i) = 0) and every row's lanes past its cells, which
+	 * blocks read (for lanes no result is taken from) before or without
+	 * writing them: defined values */
+	memset(D + s, 0, s * sizeof *D);
+	for (size_t L = 2; L <= n; L++)
+		memset(D + L * s + (n - L + 1), 0, (s - (n - L + 1)) * sizeof *D);
+#ifdef __SSE2__
+	mean_row_fn *row = mean_row_sse2;
+#else
+	mean_row_fn *row = mean_row;
+#endif
 #ifdef MED_AVX2
 	if (!cg_simd_narrow && __builtin_cpu_supports("avx"))
-		mean_dp_avx(segs, n, pre, cost, split);
-	else
+		row = mean_row_avx;
 #endif
-		mean_dp(segs, n, pre, cost, split);
+	for (size_t L = 2; L <= n; L++) {
+		size_t m = n - L + 1;
+		row(D, s, L, m, pre, best, A + L * s);
+		if (L == 3)
+			for (size_t i = 0; i < m; i++)
+				if (jeq_shape(segs, i, i + 2) && 0 <= best[i]) {
+					double w = pre[i + 3] - pre[i], zero = 0;
+					D[3 * s + i] = w + zero; /* both leaves at depth 1 under one node */
+					A[3 * s + i] = 0;
+				}
+	}
+	for (size_t i = 0; i < n; i++) { /* row i: (i, j) at D[(j - i + 1) * s + i] */
+		const double *dv = D + 2 * s + i;
+		const int32_t *at = A + 2 * s + i;
+		double *cr = cost + i * n, *col = cr + n + i;
+		size_t *sp = split + i * n;
+		cr[i] = 0;
+		sp[i] = 0;
+		for (size_t j = i + 1; j < n; j++, dv += s, at += s, col += n) {
+			cr[j] = *col = *dv;
+			sp[j] = (size_t)*at;
+		}
+	}
+	free(D);
+	free(A);
 	*cost_out = cost;
-	free(pre);
 	return split;
 }
 

@@ -255,6 +255,87 @@ static void mean_matches_plain_scan(void **state)
 	assert_true(jeqs > 0); /* the jeq node was exercised */
 }
 
+/* optimal_splits on segs[0..n-1] equals the plain scan (cost and split of
+ * every interval, bitwise), with the wide steps and with the SSE2 ones;
+ * returns the jeq nodes it chose. */
+static size_t mean_same(const struct seg *s, size_t n)
+{
+	double *rcost;
+	size_t *rsplit = ref_optimal_splits(s, n, &rcost), jeqs = 0;
+	for (int narrow = 0; narrow < 2; narrow++) {
+		cg_simd_narrow = narrow;
+		double *cost;
+		size_t *split = optimal_splits(s, n, &cost);
+		assert_non_null(split);
+		for (size_t i = 0; i < n; i++)
+			for (size_t j = i; j < n; j++) {
+				assert_memory_equal(&cost[i * n + j], &rcost[i * n + j], sizeof cost[0]);
+				assert_memory_equal(&cost[j * n + i], &rcost[i * n + j], sizeof cost[0]);
+				assert_int_equal(split[i * n + j], rsplit[i * n + j]);
+				jeqs += j > i && split[i * n + j] == 0;
+			}
+		free(cost);
+		free(split);
+	}
+	cg_simd_narrow = false;
+	free(rcost);
+	free(rsplit);
+	return jeqs;
+}
+
+/* The mean DP's vector lanes (one interval each, by diagonals, blocks of
+ * up to 16 cells) against the plain scan on inputs made to find a lane
+ * that takes a different split: weights that tie (equal counts plus a
+ * floor that is not a binary fraction, so that the sums round), weights
+ * of the floor alone (every split of a length ties in exact arithmetic),
+ * weights of a thousandth (x32's), jeq shapes everywhere (a listed number
+ * between gaps of one action), codegen's policy shapes, and lengths
+ * around each block size and up to CG_DP_MAX (every row's last block). */
+static void mean_lanes_match_plain_scan(void **state)
+{
+	(void)state;
+	rng_t r;
+	rng_seed(&r, test_seed(0x4d7a1));
+	static struct seg s[CG_DP_MAX];
+	static const struct ir_decision dec;
+	unsigned long cases = test_scaled(240 / SLOW);
+	size_t jeqs = 0;
+	for (unsigned long c = 0; c < cases; c++) {
+		unsigned kind = c % 6;
+		size_t n = c < 6 ? CG_DP_MAX - c * 37 : 1 + rng_below(&r, c % 5 ? 40 : 150);
+		if (kind == 0) {
+			policy_segs(&r, s, n);
+		} else {
+			double floor = 1.0 / (double)(3 + rng_below(&r, 200)), total = 0;
+			uint32_t nr = 0;
+			for (size_t i = 0; i < n; i++) {
+				bool gap = kind == 3 ? i % 2 == 0 : rng_below(&r, 3) == 0;
+				uint32_t len = gap ? 1 + rng_below(&r, 9) : 1;
+				memset(&s[i], 0, sizeof s[i]);
+				s[i].lo = nr;
+				s[i].hi = nr + len - 1;
+				nr += len;
+				s[i].dec = !gap && rng_below(&r, 4) == 0 ? &dec : NULL;
+				s[i].action = gap ? 0 : 1 + rng_below(&r, 2);
+				s[i].cover = kind == 2   ? 0
+					     : kind == 4 ? (double)rng_below(&r, 3) / 1000
+							 : len;
+				total += s[i].cover;
+				s[i].cost = s[i].worst = 1;
+			}
+			if (kind == 5)
+				floor = total / (16.0 * (double)n);
+			for (size_t i = 0; i < n; i++)
+				s[i].weight = s[i].cover + floor;
+		}
+		jeqs += mean_same(s, n);
+	}
+	assert_true(jeqs > 0);
+	double *cost;
+	assert_null(optimal_splits(s, CG_DP_MAX + 1, &cost)); /* too big: no table */
+	assert_null(cost);
+}
+
 /* The nodes of the median tree tp plans, in preorder, into out (the
  * split of each); returns their number. */
 static size_t walk(const struct tree_plan *tp, const struct seg *s, size_t lo, size_t hi, unsigned d,
@@ -349,6 +430,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(mean_matches_plain_scan),
+		cmocka_unit_test(mean_lanes_match_plain_scan),
 		cmocka_unit_test(median_matches_plain_loop),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
