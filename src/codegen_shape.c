@@ -390,14 +390,18 @@ double *mean_bounds(const struct seg *segs, size_t n, const size_t *split, doubl
 		return NULL;
 	}
 	mean_depths(segs, n, split, 0, n - 1, 0, depth);
-	for (size_t len = 1; len <= n; len++)
-		for (size_t i = 0; i + len <= n; i++) {
-			size_t j = i + len - 1, k = len == 1 ? 1 : split[i * n + j];
+	/* by rows from the last, each from its diagonal: (i, j) reads (i, k-1),
+	 * earlier in its row, and (k, j), k > i, in a row done before; the
+	 * same values as by length, in the order of memory */
+	for (size_t i = n; i-- > 0;) {
+		const size_t *sp = split + i * n;
+		double *hr = H + i * n, *gr = G + i * n;
+		hr[i] = segs[i].worst;
+		gr[i] = segs[i].dec ? depth[i] : HUGE_VAL;
+		for (size_t j = i + 1; j < n; j++) {
+			size_t k = sp[j];
 			double h, gg;
-			if (len == 1) {
-				h = segs[i].worst;
-				gg = segs[i].dec ? depth[i] : HUGE_VAL;
-			} else if (k == 0) { /* jeq: the three leaves one jump down */
+			if (k == 0) { /* jeq: the three leaves one jump down */
 				h = segs[i].worst > segs[i + 1].worst ? segs[i].worst : segs[i + 1].worst;
 				h = 1 + (h > segs[j].worst ? h : segs[j].worst);
 				gg = HUGE_VAL;
@@ -405,12 +409,14 @@ double *mean_bounds(const struct seg *segs, size_t n, const size_t *split, doubl
 					if (segs[m].dec && depth[m] - 1.0 < gg)
 						gg = depth[m] - 1.0;
 			} else {
-				h = 1 + (H[i * n + k - 1] > H[k * n + j] ? H[i * n + k - 1] : H[k * n + j]);
-				gg = (G[i * n + k - 1] < G[k * n + j] ? G[i * n + k - 1] : G[k * n + j]) - 1;
+				double hl = hr[k - 1], hk = H[k * n + j], gl = gr[k - 1], gk = G[k * n + j];
+				h = 1 + (hl > hk ? hl : hk);
+				gg = (gl < gk ? gl : gk) - 1;
 			}
-			H[i * n + j] = h;
-			G[i * n + j] = gg;
+			hr[j] = h;
+			gr[j] = gg;
 		}
+	}
 	free(depth);
 	*G_out = G;
 	return H;

@@ -71,6 +71,55 @@ static size_t *ref_optimal_splits(const struct seg *segs, size_t n, double **cos
 	return split;
 }
 
+/* The mean tree's leaf depths (for ref_mean_bounds). */
+static void ref_depths(size_t n, const size_t *split, size_t lo, size_t hi, unsigned d, unsigned *depth)
+{
+	if (lo == hi) {
+		depth[lo] = d;
+		return;
+	}
+	size_t k = split[lo * n + hi];
+	if (k == 0) {
+		depth[lo] = depth[lo + 1] = depth[hi] = d + 1;
+		return;
+	}
+	ref_depths(n, split, lo, k - 1, d + 1, depth);
+	ref_depths(n, split, k, hi, d + 1, depth);
+}
+
+/* mean_bounds by length, as it was first written: H (returned) and G. */
+static double *ref_mean_bounds(const struct seg *segs, size_t n, const size_t *split, double **G_out)
+{
+	double *H = calloc(n * n, sizeof *H), *G = calloc(n * n, sizeof *G);
+	unsigned *depth = calloc(n, sizeof *depth);
+	assert_true(H && G && depth);
+	ref_depths(n, split, 0, n - 1, 0, depth);
+	for (size_t len = 1; len <= n; len++)
+		for (size_t i = 0; i + len <= n; i++) {
+			size_t j = i + len - 1, k = len == 1 ? 1 : split[i * n + j];
+			double h, gg;
+			if (len == 1) {
+				h = segs[i].worst;
+				gg = segs[i].dec ? depth[i] : HUGE_VAL;
+			} else if (k == 0) {
+				h = segs[i].worst > segs[i + 1].worst ? segs[i].worst : segs[i + 1].worst;
+				h = 1 + (h > segs[j].worst ? h : segs[j].worst);
+				gg = HUGE_VAL;
+				for (size_t m = i; m <= j; m++)
+					if (segs[m].dec && depth[m] - 1.0 < gg)
+						gg = depth[m] - 1.0;
+			} else {
+				h = 1 + (H[i * n + k - 1] > H[k * n + j] ? H[i * n + k - 1] : H[k * n + j]);
+				gg = (G[i * n + k - 1] < G[k * n + j] ? G[i * n + k - 1] : G[k * n + j]) - 1;
+			}
+			H[i * n + j] = h;
+			G[i * n + j] = gg;
+		}
+	free(depth);
+	*G_out = G;
+	return H;
+}
+
 static uint16_t *ref_median_splits(const struct seg *segs, size_t n, const double *mcost, const double *H,
 				   const double *G, double maxlen, unsigned P, unsigned T, unsigned *dcut_out)
 {
@@ -336,6 +385,40 @@ static void mean_lanes_match_plain_scan(void **state)
 	assert_null(cost);
 }
 
+/* mean_bounds (by rows in memory order) gives the H and G of the plain
+ * loop by length, bitwise, over the mean DP's splits. */
+static void bounds_match_plain_loop(void **state)
+{
+	(void)state;
+	rng_t r;
+	rng_seed(&r, test_seed(0xb0d5));
+	static struct seg s[CG_DP_MAX];
+	unsigned long cases = test_scaled(300 / SLOW);
+	for (unsigned long c = 0; c < cases; c++) {
+		size_t n = c == 0 ? CG_DP_MAX : 1 + rng_below(&r, c % 4 ? 30 : 140);
+		if (c % 2)
+			policy_segs(&r, s, n);
+		else
+			random_segs(&r, s, n, false);
+		double *cost, *G, *rG;
+		size_t *split = optimal_splits(s, n, &cost);
+		assert_non_null(split);
+		double *H = mean_bounds(s, n, split, &G), *rH = ref_mean_bounds(s, n, split, &rG);
+		assert_non_null(H);
+		for (size_t i = 0; i < n; i++)
+			for (size_t j = i; j < n; j++) {
+				assert_memory_equal(&H[i * n + j], &rH[i * n + j], sizeof H[0]);
+				assert_memory_equal(&G[i * n + j], &rG[i * n + j], sizeof G[0]);
+			}
+		free(H);
+		free(G);
+		free(rH);
+		free(rG);
+		free(cost);
+		free(split);
+	}
+}
+
 /* The nodes of the median tree tp plans, in preorder, into out (the
  * split of each); returns their number. */
 static size_t walk(const struct tree_plan *tp, const struct seg *s, size_t lo, size_t hi, unsigned d,
@@ -431,6 +514,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(mean_matches_plain_scan),
 		cmocka_unit_test(mean_lanes_match_plain_scan),
+		cmocka_unit_test(bounds_match_plain_loop),
 		cmocka_unit_test(median_matches_plain_loop),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
