@@ -196,7 +196,30 @@ mean_block_avx(double *D, size_t s, size_t L, size_t i, const double *pre, doubl
 	MD_AVX_INIT(1);
 	MD_AVX_INIT(2);
 	MD_AVX_INIT(3);
-	for (size_t t = 2; t < L; t++) {
+	size_t t = 2;
+	for (; t + 1 < L; t += 2) { /* two splits a step, in order */
+		a += s;
+		b -= s - 1;
+		tv = _mm256_add_pd(tv, one);
+		MD_AVX_STEP(0);
+		if (nv > 1)
+			MD_AVX_STEP(1);
+		if (nv > 2)
+			MD_AVX_STEP(2);
+		if (nv > 3)
+			MD_AVX_STEP(3);
+		a += s;
+		b -= s - 1;
+		tv = _mm256_add_pd(tv, one);
+		MD_AVX_STEP(0);
+		if (nv > 1)
+			MD_AVX_STEP(1);
+		if (nv > 2)
+			MD_AVX_STEP(2);
+		if (nv > 3)
+			MD_AVX_STEP(3);
+	}
+	if (t < L) {
 		a += s;
 		b -= s - 1;
 		tv = _mm256_add_pd(tv, one);
