@@ -280,6 +280,7 @@ static void mean_matches_plain_scan(void **state)
 	size_t jeqs = 0;
 	for (unsigned long c = 0; c < cases; c++) {
 		size_t n = 1 + rng_below(&r, c % 4 ? 12 : 80);
+		assert_true(n >= 1 && n <= 80); /* every s[i] below n is set (for the analyzer) */
 		random_segs(&r, s, n, false);
 		cg_simd_narrow = c / 4 % 2; /* the wide steps and the SSE2 ones */
 		double *cost, *rcost;
