@@ -115,6 +115,31 @@ static void mean_row(double *D, size_t s, size_t L, size_t m, const double *pre,
 		_mm_storel_epi64((__m128i *)(void *)(at + i + 2 * v),                                     \
 				 _mm_cvttpd_epi32(_mm_add_pd(arg##v, k##v)));                             \
 	} while (0)
+/* The next split for the block's first NV vectors (t, and a, b to its
+ * rows), then its results. */
+#define MD_SSE_SPLIT(NV)                  \
+	do {                              \
+		a += s;                   \
+		b -= s - 1;               \
+		tv = _mm_add_pd(tv, one); \
+		MD_SSE_STEP(0);           \
+		if ((NV) > 1)             \
+			MD_SSE_STEP(1);   \
+		if ((NV) > 2)             \
+			MD_SSE_STEP(2);   \
+		if ((NV) > 3)             \
+			MD_SSE_STEP(3);   \
+	} while (0)
+#define MD_SSE_DONE_NV(NV)              \
+	do {                            \
+		MD_SSE_DONE(0);         \
+		if ((NV) > 1)           \
+			MD_SSE_DONE(1); \
+		if ((NV) > 2)           \
+			MD_SSE_DONE(2); \
+		if ((NV) > 3)           \
+			MD_SSE_DONE(3); \
+	} while (0)
 static inline __attribute__((always_inline)) void mean_block(double *D, size_t s, size_t L, size_t i,
 							     const double *pre, double *best, int32_t *at,
 							     unsigned nv)
@@ -127,24 +152,9 @@ static inline __attribute__((always_inline)) void mean_block(double *D, size_t s
 	MD_SSE_INIT(2);
 	MD_SSE_INIT(3);
 	for (size_t t = 2; t < L; t++) {
-		a += s;
-		b -= s - 1;
-		tv = _mm_add_pd(tv, one);
-		MD_SSE_STEP(0);
-		if (nv > 1)
-			MD_SSE_STEP(1);
-		if (nv > 2)
-			MD_SSE_STEP(2);
-		if (nv > 3)
-			MD_SSE_STEP(3);
+		MD_SSE_SPLIT(nv);
 	}
-	MD_SSE_DONE(0);
-	if (nv > 1)
-		MD_SSE_DONE(1);
-	if (nv > 2)
-		MD_SSE_DONE(2);
-	if (nv > 3)
-		MD_SSE_DONE(3);
+	MD_SSE_DONE_NV(nv);
 }
 
 static void mean_row_sse2(double *D, size_t s, size_t L, size_t m, const double *pre, double *best,
@@ -185,6 +195,31 @@ static void mean_row_sse2(double *D, size_t s, size_t L, size_t m, const double 
 		_mm_storeu_si128((__m128i *)(void *)(at + i + 4 * v),                                  \
 				 _mm256_cvttpd_epi32(_mm256_add_pd(arg##v, k##v)));                    \
 	} while (0)
+/* The next split for the block's first NV vectors (t, and a, b to its
+ * rows), then its results. */
+#define MD_AVX_SPLIT(NV)                     \
+	do {                                 \
+		a += s;                      \
+		b -= s - 1;                  \
+		tv = _mm256_add_pd(tv, one); \
+		MD_AVX_STEP(0);              \
+		if ((NV) > 1)                \
+			MD_AVX_STEP(1);      \
+		if ((NV) > 2)                \
+			MD_AVX_STEP(2);      \
+		if ((NV) > 3)                \
+			MD_AVX_STEP(3);      \
+	} while (0)
+#define MD_AVX_DONE_NV(NV)              \
+	do {                            \
+		MD_AVX_DONE(0);         \
+		if ((NV) > 1)           \
+			MD_AVX_DONE(1); \
+		if ((NV) > 2)           \
+			MD_AVX_DONE(2); \
+		if ((NV) > 3)           \
+			MD_AVX_DONE(3); \
+	} while (0)
 __attribute__((target("avx"))) static inline __attribute__((always_inline)) void
 mean_block_avx(double *D, size_t s, size_t L, size_t i, const double *pre, double *best, int32_t *at,
 	       unsigned nv)
@@ -198,46 +233,13 @@ mean_block_avx(double *D, size_t s, size_t L, size_t i, const double *pre, doubl
 	MD_AVX_INIT(3);
 	size_t t = 2;
 	for (; t + 1 < L; t += 2) { /* two splits a step, in order */
-		a += s;
-		b -= s - 1;
-		tv = _mm256_add_pd(tv, one);
-		MD_AVX_STEP(0);
-		if (nv > 1)
-			MD_AVX_STEP(1);
-		if (nv > 2)
-			MD_AVX_STEP(2);
-		if (nv > 3)
-			MD_AVX_STEP(3);
-		a += s;
-		b -= s - 1;
-		tv = _mm256_add_pd(tv, one);
-		MD_AVX_STEP(0);
-		if (nv > 1)
-			MD_AVX_STEP(1);
-		if (nv > 2)
-			MD_AVX_STEP(2);
-		if (nv > 3)
-			MD_AVX_STEP(3);
+		MD_AVX_SPLIT(nv);
+		MD_AVX_SPLIT(nv);
 	}
 	if (t < L) {
-		a += s;
-		b -= s - 1;
-		tv = _mm256_add_pd(tv, one);
-		MD_AVX_STEP(0);
-		if (nv > 1)
-			MD_AVX_STEP(1);
-		if (nv > 2)
-			MD_AVX_STEP(2);
-		if (nv > 3)
-			MD_AVX_STEP(3);
+		MD_AVX_SPLIT(nv);
 	}
-	MD_AVX_DONE(0);
-	if (nv > 1)
-		MD_AVX_DONE(1);
-	if (nv > 2)
-		MD_AVX_DONE(2);
-	if (nv > 3)
-		MD_AVX_DONE(3);
+	MD_AVX_DONE_NV(nv);
 }
 
 __attribute__((target("avx"))) static void mean_row_avx(double *D, size_t s, size_t L, size_t m,
@@ -713,33 +715,21 @@ static inline void med_jeq(const struct med *c, size_t i, unsigned d, int *m)
 		*m = x + y + z;
 }
 
-/* Row i of level d (cov(i, j, d) for every j >= i) from the level below;
- * returns its last feasible j (i - 1 if none). */
-static size_t med_row(const struct med *c, const int16_t *below, int16_t *cur, const size_t *lastfin,
-		      size_t i, unsigned d)
+/* med_splits or med_splits16, as c chose. */
+static inline size_t med_splits_c(const struct med *c, const int16_t *below, int16_t *row,
+				  const int16_t *left, const size_t *lastfin, size_t i, size_t kend)
 {
-	size_t n = c->n, reach = i;
-	int16_t *row = cur + med_off(n, i);
-	const int16_t *left = below + med_off(n, i);
-	med_none(row + i, n - i);
-	row[i] = med_pen_cov(c, i, d);
-	/* a split k needs cov(i, k-1, d+1) feasible: k - 1 <= lastfin[i] */
-	size_t kend = lastfin[i] + 1 < n - 1 ? lastfin[i] + 1 : n - 1;
-	if (lastfin[i] + 1 > i) {
 #ifdef MED_AVX2
-		if (c->wide)
-			reach = med_splits16(n, below, row, left, lastfin, i, kend);
-		else
+	if (c->wide)
+		return med_splits16(c->n, below, row, left, lastfin, i, kend);
 #endif
-			reach = med_splits(n, below, row, left, lastfin, i, kend);
-	}
-	if (i + 2 < n) {
-		int m = row[i + 2];
-		med_jeq(c, i, d, &m);
-		row[i + 2] = (int16_t)m;
-		reach = i + 2 > reach ? i + 2 : reach;
-	}
-	size_t last = row[i] == MED_NONE ? i - 1 : i, j = i + 1;
+	return med_splits(c->n, below, row, left, lastfin, i, kend);
+}
+
+/* row[j..reach] negative -> MED_NONE; returns the last feasible j there,
+ * or last if none. */
+static inline size_t med_clean(int16_t *row, size_t j, size_t reach, size_t last)
+{
 #ifdef __SSE2__
 	/* by blocks of 8, the same as the scalar pass below */
 	const __m128i none = _mm_set1_epi16(MED_NONE), zero = _mm_setzero_si128();
@@ -759,47 +749,6 @@ static size_t med_row(const struct med *c, const int16_t *below, int16_t *cur, c
 			last = j;
 	}
 	return last;
-}
-
-/* cov(i, j, d) for one cell (i < j), scanning the splits: for the cells of
- * depths 0 and 1 outside row 0.  col, if not NULL, is column j of the
- * level below (col[k] = cov(k, j, d+1), read up to col[j] and, by blocks,
- * up to 7 entries past it), so that the scan is over two runs in order, by
- * blocks of 8; a saturating sum has the sign of the exact one and the same
- * value where both parts are feasible, so the same maximum. */
-static int16_t med_cell(const struct med *c, const int16_t *below, const size_t *lastfin, size_t i,
-			size_t j, unsigned d, const int16_t *col)
-{
-	size_t n = c->n;
-	int m = MED_NONE;
-	if (lastfin[i] + 1 > i) {
-		const int16_t *left = below + med_off(n, i), *rk = below + med_off(n, i + 1); /* row k */
-		size_t kend = j < lastfin[i] + 1 ? j : lastfin[i] + 1, k = i + 1;
-#ifdef __SSE2__
-		if (col && kend >= k + 8) {
-			__m128i mx = _mm_set1_epi16(MED_NONE);
-			for (; k + 8 <= kend + 1; k += 8)
-				mx = _mm_max_epi16(
-					mx, _mm_adds_epi16(_mm_loadu_si128((const __m128i *)(left + k - 1)),
-							   _mm_loadu_si128((const __m128i *)(col + k))));
-			mx = _mm_max_epi16(mx, _mm_srli_si128(mx, 8));
-			mx = _mm_max_epi16(mx, _mm_srli_si128(mx, 4));
-			mx = _mm_max_epi16(mx, _mm_srli_si128(mx, 2));
-			m = (int16_t)_mm_cvtsi128_si32(mx);
-			for (; k <= kend; k++) {
-				int v = left[k - 1] + col[k];
-				m = v > m ? v : m;
-			}
-		}
-#endif
-		for (; k <= kend; rk += n - k - 1, k++) { /* none left if col was read */
-			int v = left[k - 1] + rk[j];
-			m = v > m ? v : m;
-		}
-	}
-	if (j == i + 2)
-		med_jeq(c, i, d, &m);
-	return m < 0 ? MED_NONE : (int16_t)m;
 }
 
 /* max(a[t - 1] + b[t]) over lo <= t <= hi, MED_NONE if none is feasible
@@ -829,46 +778,60 @@ static int16_t med_dot(const int16_t *a, const int16_t *b, size_t lo, size_t hi)
 	return m < 0 ? MED_NONE : (int16_t)m;
 }
 
+/* Row i of level d (cov(i, j, d) for every j >= i) from the level below;
+ * returns its last feasible j (i - 1 if none). */
+static size_t med_row(const struct med *c, const int16_t *below, int16_t *cur, const size_t *lastfin,
+		      size_t i, unsigned d)
+{
+	size_t n = c->n, reach = i;
+	int16_t *row = cur + med_off(n, i);
+	const int16_t *left = below + med_off(n, i);
+	med_none(row + i, n - i);
+	row[i] = med_pen_cov(c, i, d);
+	/* a split k needs cov(i, k-1, d+1) feasible: k - 1 <= lastfin[i] */
+	size_t kend = lastfin[i] + 1 < n - 1 ? lastfin[i] + 1 : n - 1;
+	if (lastfin[i] + 1 > i)
+		reach = med_splits_c(c, below, row, left, lastfin, i, kend);
+	if (i + 2 < n) {
+		int m = row[i + 2];
+		med_jeq(c, i, d, &m);
+		row[i + 2] = (int16_t)m;
+		reach = i + 2 > reach ? i + 2 : reach;
+	}
+	return med_clean(row, i + 1, reach, row[i] == MED_NONE ? i - 1 : i);
+}
+
+/* cov(i, j, d) for one cell (i < j), scanning the splits: for the cells
+ * the row pass does not set (the root's, the suffixes at depth 1, level 2's
+ * where med_top leaves it unset).  col, if not NULL, is column j of the
+ * level below (col[k] = cov(k, j, d+1) for k <= j), so that the scan is
+ * med_dot over two runs in order: the same maximum as the scan down
+ * column j of the rows. */
+static int16_t med_cell(const struct med *c, const int16_t *below, const size_t *lastfin, size_t i,
+			size_t j, unsigned d, const int16_t *col)
+{
+	size_t n = c->n;
+	int m = MED_NONE;
+	if (lastfin[i] + 1 > i) {
+		const int16_t *left = below + med_off(n, i), *rk = below + med_off(n, i + 1); /* row k */
+		size_t kend = j < lastfin[i] + 1 ? j : lastfin[i] + 1;
+		if (col)
+			m = med_dot(left, col, i + 1, kend);
+		else
+			for (size_t k = i + 1; k <= kend; rk += n - k - 1, k++) {
+				int v = left[k - 1] + rk[j];
+				m = v > m ? v : m;
+			}
+	}
+	if (j == i + 2)
+		med_jeq(c, i, d, &m);
+	return m < 0 ? MED_NONE : (int16_t)m;
+}
+
 /* x + y where both are feasible, else MED_NONE. */
 static inline int med_sum(int x, int y)
 {
 	return x < 0 || y < 0 ? MED_NONE : x + y;
-}
-
-/* row[j..reach] negative -> MED_NONE; returns the last feasible j there,
- * or last if none. */
-static size_t med_clean(int16_t *row, size_t j, size_t reach, size_t last)
-{
-#ifdef __SSE2__
-	/* by blocks of 8, the same as the scalar pass below */
-	const __m128i none = _mm_set1_epi16(MED_NONE), zero = _mm_setzero_si128();
-	for (; j + 8 <= reach + 1; j += 8) {
-		__m128i v = _mm_loadu_si128((const __m128i *)(row + j)), neg = _mm_cmplt_epi16(v, zero);
-		_mm_storeu_si128((__m128i *)(row + j),
-				 _mm_or_si128(_mm_and_si128(neg, none), _mm_andnot_si128(neg, v)));
-		unsigned keep = ~(unsigned)_mm_movemask_epi8(neg) & 0xffffu; /* two bits a lane */
-		if (keep)
-			last = j + (31 - (size_t)__builtin_clz(keep)) / 2;
-	}
-#endif
-	for (; j <= reach; j++) {
-		if (row[j] < 0)
-			row[j] = MED_NONE;
-		else
-			last = j;
-	}
-	return last;
-}
-
-/* med_splits or med_splits16, as c chose. */
-static size_t med_splits_c(const struct med *c, const int16_t *below, int16_t *row, const int16_t *left,
-			   const size_t *lastfin, size_t kend)
-{
-#ifdef MED_AVX2
-	if (c->wide)
-		return med_splits16(c->n, below, row, left, lastfin, 0, kend);
-#endif
-	return med_splits(c->n, below, row, left, lastfin, 0, kend);
 }
 
 /*
@@ -914,13 +877,13 @@ static size_t med_top(const struct med *c, int16_t *cov, const size_t *lf3)
 	med_none(Q, n);
 	if (lf20 + 1 > 0) {
 		size_t kend = lf20 + 1 < n - 1 ? lf20 + 1 : n - 1;
-		lastQ = med_clean(Q, 1, med_splits_c(c, L3, Q, L2, lf3, kend), 0);
+		lastQ = med_clean(Q, 1, med_splits_c(c, L3, Q, L2, lf3, 0, kend), 0);
 	}
 	int16_t *P1 = L1; /* row 0 of level 1 */
 	med_none(P1, n);
 	size_t reach = 0;
 	if (lastQ > 0)
-		reach = med_splits_c(c, L3, P1, Q, lf3, lastQ + 1 < n - 1 ? lastQ + 1 : n - 1);
+		reach = med_splits_c(c, L3, P1, Q, lf3, 0, lastQ + 1 < n - 1 ? lastQ + 1 : n - 1);
 	size_t last = SIZE_MAX; /* none yet */
 	for (size_t j = 1; j < n; j++) {
 		int m = j <= reach && P1[j] >= 0 ? P1[j] : MED_NONE, v;
